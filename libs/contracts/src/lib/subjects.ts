@@ -1,0 +1,32 @@
+// DO NOT CHANGE THE VALUES. Subjects are the wire contract between services of different releases:
+// renaming one silently drops traffic. A breaking payload change is a new subject version (.v2), added
+// beside the old one.
+export const SUBJECTS = {
+  /** Public: product teams publish chat requests here (request-reply, plain JSON). */
+  request: 'router.request.v1',
+  /** Public: feedback on an earlier request (request-reply, plain JSON). */
+  feedback: 'router.feedback.v1',
+  /** Public: ask rule-optimizer to run a job now (request-reply). */
+  optimizerRunRequested: 'router.optimizer.run.requested.v1',
+  requestReceived: 'router.request.received.v1',
+  requestAnalyzed: 'router.request.analyzed.v1',
+  routeDecided: 'router.route.decided.v1',
+  completionSucceeded: 'router.completion.succeeded.v1',
+  completionFailed: 'router.completion.failed.v1',
+  feedbackSubmitted: 'router.feedback.submitted.v1',
+} as const;
+
+export type Subject = (typeof SUBJECTS)[keyof typeof SUBJECTS];
+
+/** The JetStream stream that keeps completions and feedback until feedback-aggregator has stored them. */
+export const EVENTS_STREAM = {
+  name: 'ROUTER_EVENTS',
+  subjects: ['router.completion.*.v1', SUBJECTS.feedbackSubmitted],
+  /** Publishes with the same Nats-Msg-Id inside this window are stored once. */
+  duplicateWindowMs: 10 * 60 * 1000,
+} as const;
+
+/** Durable consumer names. Changing one makes the new consumer re-read the stream from the start. */
+export const DURABLE_CONSUMERS = {
+  records: 'feedback-aggregator-records',
+} as const;

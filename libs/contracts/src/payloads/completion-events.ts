@@ -1,0 +1,50 @@
+import { z } from 'zod';
+import { decisionSchema } from './decision';
+import { featuresSchema } from './features';
+import { latencySchema, usageSchema } from './usage';
+import { routerErrorSchema } from '../lib/errors';
+
+export const attemptSchema = z.object({
+  model: z.string(),
+  provider: z.string(),
+  ok: z.boolean(),
+  latencyMs: z.number().nonnegative(),
+  error: z.string().optional(),
+});
+
+export type Attempt = z.infer<typeof attemptSchema>;
+
+const completionBase = z.object({
+  requestId: z.string().min(1),
+  tenant: z.string().min(1),
+  user: z.string().optional(),
+  receivedAt: z.number().int().nonnegative(),
+  completedAt: z.number().int().nonnegative(),
+  /** The last user message, kept for retraining (truncated). */
+  prompt: z.string(),
+  taskHint: z.string().optional(),
+  features: featuresSchema.optional(),
+  decision: decisionSchema.optional(),
+  attempts: z.array(attemptSchema),
+});
+
+/** `router.completion.succeeded.v1` (JetStream, de-duplicated by request id). */
+export const completionSucceededSchema = completionBase.extend({
+  model: z.string(),
+  provider: z.string(),
+  answer: z.string(),
+  finishReason: z.enum(['stop', 'length', 'other']),
+  usage: usageSchema,
+  costUsd: z.number().nonnegative(),
+  latency: latencySchema,
+});
+
+export type CompletionSucceeded = z.infer<typeof completionSucceededSchema>;
+
+/** `router.completion.failed.v1` (JetStream, de-duplicated by request id). */
+export const completionFailedSchema = completionBase.extend({
+  stage: z.enum(['analyzer', 'decision', 'provider']),
+  error: routerErrorSchema,
+});
+
+export type CompletionFailed = z.infer<typeof completionFailedSchema>;

@@ -1,0 +1,27 @@
+import { z } from 'zod';
+import { generationParamsSchema } from './chat-request';
+
+export const ROUTING_METHODS = ['rule', 'difficulty', 'learned', 'fallback', 'canary'] as const;
+export type RoutingMethod = (typeof ROUTING_METHODS)[number];
+
+export const routePlanSchema = z.discriminatedUnion('kind', [
+  z.object({ kind: z.literal('single'), model: z.string().min(1) }),
+]);
+
+/** What provider-adapters must run for a request. */
+export type RoutePlan = z.infer<typeof routePlanSchema>;
+
+export const decisionSchema = z.object({
+  plan: routePlanSchema,
+  method: z.enum(ROUTING_METHODS),
+  /** Human-readable why. */
+  reason: z.string(),
+  /** Name of the L1 rule that matched, if any; travels on to completion and feedback. */
+  rule: z.string().optional(),
+  params: generationParamsSchema,
+  policyVersion: z.string(),
+  /** Models the engine considered, in its order of preference. */
+  alternatives: z.array(z.string()),
+});
+
+export type Decision = z.infer<typeof decisionSchema>;

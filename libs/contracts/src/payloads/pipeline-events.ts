@@ -1,0 +1,31 @@
+import { z } from 'zod';
+import { chatRequestSchema } from './chat-request';
+import { decisionSchema } from './decision';
+import { featuresSchema } from './features';
+
+/** `router.request.received.v1`: a validated, authenticated request with its id and tenant fixed. */
+export const requestReceivedSchema = z.object({
+  requestId: z.string().min(1),
+  tenant: z.string().min(1),
+  /** Epoch ms when ingress accepted the request. */
+  receivedAt: z.number().int().nonnegative(),
+  request: chatRequestSchema,
+});
+
+export type RequestReceived = z.infer<typeof requestReceivedSchema>;
+
+/** `router.request.analyzed.v1`. */
+export const requestAnalyzedSchema = requestReceivedSchema.extend({
+  features: featuresSchema,
+  analyzedAt: z.number().int().nonnegative(),
+});
+
+export type RequestAnalyzed = z.infer<typeof requestAnalyzedSchema>;
+
+/** `router.route.decided.v1`. */
+export const routeDecidedSchema = requestAnalyzedSchema.extend({
+  decision: decisionSchema,
+  decidedAt: z.number().int().nonnegative(),
+});
+
+export type RouteDecided = z.infer<typeof routeDecidedSchema>;

@@ -1,0 +1,20 @@
+import type { z } from 'zod';
+import { chatRequestSchema } from './payloads/chat-request';
+import { completionFailedSchema, completionSucceededSchema } from './payloads/completion-events';
+import { feedbackRequestSchema, feedbackSubmittedSchema } from './payloads/feedback';
+import { optimizerRunRequestSchema } from './payloads/optimizer';
+import { requestAnalyzedSchema, requestReceivedSchema, routeDecidedSchema } from './payloads/pipeline-events';
+import { SUBJECTS, type Subject } from './lib/subjects';
+
+/** The payload schema of every subject: one table, so no subject can be published without one. */
+export const SCHEMA_BY_SUBJECT: Record<Subject, z.ZodType> = {
+  [SUBJECTS.request]: chatRequestSchema,
+  [SUBJECTS.feedback]: feedbackRequestSchema,
+  [SUBJECTS.optimizerRunRequested]: optimizerRunRequestSchema,
+  [SUBJECTS.requestReceived]: requestReceivedSchema,
+  [SUBJECTS.requestAnalyzed]: requestAnalyzedSchema,
+  [SUBJECTS.routeDecided]: routeDecidedSchema,
+  [SUBJECTS.completionSucceeded]: completionSucceededSchema,
+  [SUBJECTS.completionFailed]: completionFailedSchema,
+  [SUBJECTS.feedbackSubmitted]: feedbackSubmittedSchema,
+};

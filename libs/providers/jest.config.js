@@ -1,0 +1,1 @@
+module.exports = { displayName: 'providers', preset: '../../jest.preset.js', rootDir: __dirname };

@@ -1,0 +1,1 @@
+module.exports = { displayName: 'routing', preset: '../../jest.preset.js', rootDir: __dirname };

@@ -1,0 +1,40 @@
+import { detectLanguage, estimateTokens, extractFeatures, routingText } from './extract-features';
+
+describe(extractFeatures.name, () => {
+  it('reads the last user message when the conversation ends with an assistant turn', () => {
+    const messages = [
+      { role: 'user' as const, content: 'first question?' },
+      { role: 'assistant' as const, content: 'an answer' },
+      { role: 'user' as const, content: 'second question?' },
+      { role: 'assistant' as const, content: 'another' },
+    ];
+    expect(routingText(messages)).toBe('second question?');
+    expect(extractFeatures(messages)).toMatchObject({ turns: 2, questionCount: 1, chars: 16 });
+  });
+
+  it('counts fenced code blocks and Chinese question marks', () => {
+    const f = extractFeatures([{ role: 'user', content: '这段代码为什么错？\n```js\nx()\n```\n还有这个？\n```py\ny()\n```' }]);
+    expect(f.codeBlocks).toBe(2);
+    expect(f.questionCount).toBe(2);
+    expect(f.language).toBe('zh');
+  });
+});
+
+describe(detectLanguage.name, () => {
+  it.each([
+    ['为什么天空是蓝色的', 'zh'],
+    ['Why is the sky blue?', 'en'],
+    ['请解释 quantum entanglement 和 Bell inequality', 'mixed'],
+    ['12345 !!!', 'other'],
+  ])('%s is %s', (text, lang) => {
+    expect(detectLanguage(text)).toBe(lang);
+  });
+});
+
+describe(estimateTokens.name, () => {
+  it('counts a Han character as a token and four other characters as one', () => {
+    expect(estimateTokens('你好')).toBe(2);
+    expect(estimateTokens('abcdefgh')).toBe(2);
+    expect(estimateTokens('你好abcd')).toBe(3);
+  });
+});

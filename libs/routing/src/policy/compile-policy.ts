@@ -1,0 +1,104 @@
+import { parse as parseYaml } from 'yaml';
+import { KeywordMatcher } from '../features/keyword-matcher';
+import { PolicyError } from './policy-error';
+import { type ModelSpec, type PolicyDocument, type RouteTarget, type Rule, policySchema } from './policy.schema';
+
+export interface CompiledRule {
+  rule: Rule;
+  keywords?: KeywordMatcher;
+  regex?: RegExp;
+  taskIn?: ReadonlySet<string>;
+  tenantIn?: ReadonlySet<string>;
+}
+
+export interface CompiledPolicy {
+  version: string;
+  document: PolicyDocument;
+  models: ReadonlyMap<string, ModelSpec>;
+  rules: CompiledRule[];
+  /** Model ids of each tier, in policy order. */
+  tiers: ReadonlyMap<string, string[]>;
+}
+
+/** Parses policy YAML (or JSON, a subset of YAML) and compiles it; throws PolicyError naming every bad field. */
+export function parsePolicy(text: string): CompiledPolicy {
+  let raw: unknown;
+  try {
+    raw = parseYaml(text);
+  } catch (err) {
+    throw new PolicyError([{ field: '(document)', message: `not valid YAML: ${(err as Error).message}` }]);
+  }
+  return compilePolicy(raw);
+}
+
+export function compilePolicy(raw: unknown): CompiledPolicy {
+  const parsed = policySchema.safeParse(raw);
+  if (!parsed.success) {
+    throw new PolicyError(
+      parsed.error.issues.map((i) => ({ field: i.path.length ? i.path.map(String).join('.') : '(document)', message: i.message })),
+    );
+  }
+  const doc = parsed.data;
+  const problems: Array<{ field: string; message: string }> = [];
+  const models = new Map<string, ModelSpec>();
+  const tiers = new Map<string, string[]>();
+  doc.models.forEach((m, i) => {
+    if (models.has(m.id)) problems.push({ field: `models.${i}.id`, message: `duplicate model id "${m.id}"` });
+    models.set(m.id, m);
+    tiers.set(m.tier, [...(tiers.get(m.tier) ?? []), m.id]);
+  });
+
+  const checkTarget = (target: RouteTarget, field: string) => {
+    if ('model' in target && !models.has(target.model))
+      problems.push({ field: `${field}.model`, message: `unknown model "${target.model}"; known: ${[...models.keys()].join(', ')}` });
+    if ('tier' in target && !tiers.has(target.tier))
+      problems.push({ field: `${field}.tier`, message: `no model has tier "${target.tier}"; tiers: ${[...tiers.keys()].join(', ')}` });
+  };
+
+  const names = new Set<string>();
+  const rules: CompiledRule[] = [];
+  doc.rules.forEach((rule, i) => {
+    const field = `rules.${i}`;
+    if (names.has(rule.name)) problems.push({ field: `${field}.name`, message: `duplicate rule name "${rule.name}"` });
+    names.add(rule.name);
+    checkTarget(rule.route, `${field}.route`);
+    const w = rule.when;
+    if (w.minChars !== undefined && w.maxChars !== undefined && w.minChars > w.maxChars)
+      problems.push({ field: `${field}.when.minChars`, message: 'minChars is greater than maxChars' });
+    const compiled: CompiledRule = { rule };
+    if (w.keywordsAny) compiled.keywords = new KeywordMatcher(w.keywordsAny);
+    if (w.regex !== undefined) {
+      try {
+        compiled.regex = new RegExp(w.regex, w.regexFlags ?? '');
+      } catch (err) {
+        problems.push({ field: `${field}.when.regex`, message: (err as Error).message });
+      }
+    }
+    if (w.taskIn) compiled.taskIn = new Set(w.taskIn);
+    if (w.tenantIn) compiled.tenantIn = new Set(w.tenantIn);
+    if (rule.enabled) rules.push(compiled);
+  });
+
+  if (doc.difficulty) {
+    const bands = doc.difficulty.bands;
+    bands.forEach((band, i) => {
+      const field = `difficulty.bands.${i}`;
+      checkTarget(band.route, `${field}.route`);
+      const last = i === bands.length - 1;
+      if (last && band.below !== undefined) problems.push({ field: `${field}.below`, message: 'the last band takes the rest: leave out "below"' });
+      if (!last && band.below === undefined) problems.push({ field: `${field}.below`, message: 'every band but the last needs "below"' });
+      const prev = i > 0 ? bands[i - 1].below : undefined;
+      if (prev !== undefined && band.below !== undefined && band.below <= prev)
+        problems.push({ field: `${field}.below`, message: `must be greater than the previous band's ${prev}` });
+    });
+  }
+  checkTarget(doc.default.route, 'default.route');
+
+  if (problems.length > 0) throw new PolicyError(problems);
+  return { version: doc.version, document: doc, models, rules, tiers };
+}
+
+/** The models a target names, in preference order. */
+export function resolveTarget(policy: CompiledPolicy, target: RouteTarget): string[] {
+  return 'model' in target ? [target.model] : (policy.tiers.get(target.tier) ?? []);
+}

@@ -1,0 +1,78 @@
+import { generationParamsSchema } from '@switchyard/contracts';
+import { z } from 'zod';
+
+const ID = /^[A-Za-z0-9][A-Za-z0-9._:/-]{0,127}$/;
+
+export const modelSpecSchema = z.object({
+  id: z.string().regex(ID, 'must be a model id of letters, digits and . _ : / -'),
+  /** Adapter kind that serves it (`simulated`, `openai`, `anthropic`, `openai-compatible`, `replay`). */
+  provider: z.string().min(1),
+  /** Name of the model at the provider, when it differs from `id`. */
+  deployment: z.string().min(1).optional(),
+  baseUrl: z.string().url().optional(),
+  tier: z.string().min(1),
+  /** US dollars per million tokens. */
+  priceUsdPerMTok: z.object({ input: z.number().nonnegative(), output: z.number().nonnegative() }),
+  contextWindow: z.number().int().positive().optional(),
+  capabilities: z.array(z.string()).default([]),
+});
+
+export type ModelSpec = z.infer<typeof modelSpecSchema>;
+
+/** A route target: one model by id, or a tier (its models in policy order). */
+export const routeTargetSchema = z.union([
+  z.object({ model: z.string().min(1) }).strict(),
+  z.object({ tier: z.string().min(1) }).strict(),
+]);
+
+export type RouteTarget = z.infer<typeof routeTargetSchema>;
+
+export const ruleConditionSchema = z
+  .object({
+    /** Any of these keywords in the last user message (Chinese substrings, English whole words). */
+    keywordsAny: z.array(z.string().min(1)).min(1).optional(),
+    /** A JavaScript regular expression tested against the last user message. */
+    regex: z.string().min(1).optional(),
+    regexFlags: z.string().regex(/^[imsu]*$/, 'only i, m, s and u flags are allowed').optional(),
+    minChars: z.number().int().nonnegative().optional(),
+    maxChars: z.number().int().positive().optional(),
+    /** Request hint `task` is one of these. */
+    taskIn: z.array(z.string().min(1)).min(1).optional(),
+    tenantIn: z.array(z.string().min(1)).min(1).optional(),
+    /** Every listed metadata key has the given value. */
+    metadata: z.record(z.string(), z.string()).optional(),
+  })
+  .strict()
+  .refine((c) => Object.keys(c).length > 0, 'a rule needs at least one condition');
+
+export type RuleCondition = z.infer<typeof ruleConditionSchema>;
+
+export const ruleSchema = z.object({
+  name: z.string().regex(/^[a-z0-9][a-z0-9_-]{0,63}$/, 'must be lower-case letters, digits, _ or -'),
+  enabled: z.boolean().default(true),
+  when: ruleConditionSchema,
+  route: routeTargetSchema,
+  params: generationParamsSchema.default({}),
+});
+
+export type Rule = z.infer<typeof ruleSchema>;
+
+export const difficultyBandSchema = z.object({
+  /** Difficulty strictly below this falls in the band; the last band has none and takes the rest. */
+  below: z.number().gt(0).lte(1).optional(),
+  route: routeTargetSchema,
+  params: generationParamsSchema.default({}),
+});
+
+export const policySchema = z.object({
+  version: z.string().min(1),
+  models: z.array(modelSpecSchema).min(1, 'a policy needs at least one model'),
+  rules: z.array(ruleSchema).default([]),
+  difficulty: z
+    .object({ enabled: z.boolean().default(true), bands: z.array(difficultyBandSchema).min(1) })
+    .optional(),
+  /** Where a request goes when no level decides. */
+  default: z.object({ route: routeTargetSchema, params: generationParamsSchema.default({}) }),
+});
+
+export type PolicyDocument = z.infer<typeof policySchema>;

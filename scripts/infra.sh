@@ -1,0 +1,117 @@
+#!/usr/bin/env bash
+# Local infrastructure for Switchyard: NATS (JetStream), Redis and a MongoDB-wire server on loopback.
+#
+#   scripts/infra.sh up       reuse running servers, start stopped ones, build FerretDB once if needed
+#   scripts/infra.sh down     stop only the servers this script started
+#   scripts/infra.sh status   say what is reachable
+#
+# MONGODB_URI, when set, is used as it is (real MongoDB or anything else speaking its wire protocol) and
+# no FerretDB is built or started. Otherwise FerretDB v1 (Apache-2.0) is built from the Go module proxy
+# into SWITCHYARD_CACHE (default ~/.cache/switchyard) and run with its SQLite backend under .infra/.
+set -euo pipefail
+
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+STATE="$ROOT/.infra"
+CACHE="${SWITCHYARD_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/switchyard}"
+FERRETDB_VERSION="v1.24.2"
+FERRETDB_BIN="$CACHE/bin/ferretdb-$FERRETDB_VERSION"
+NATS_PORT="${NATS_PORT:-4222}"
+REDIS_PORT="${REDIS_PORT:-6379}"
+MONGO_PORT="${SWITCHYARD_MONGO_PORT:-27017}"
+
+log() { printf '[infra] %s\n' "$*" >&2; }
+die() { printf '[infra] error: %s\n' "$*" >&2; exit 1; }
+
+listening() { (exec 3<>"/dev/tcp/$1/$2") 2>/dev/null; }
+
+wait_for() { # name host port seconds
+  local i
+  for ((i = 0; i < $4 * 10; i++)); do
+    listening "$2" "$3" && return 0
+    sleep 0.1
+  done
+  return 1
+}
+
+start_bg() { # name logfile command...
+  local name=$1 logfile=$2
+  shift 2
+  mkdir -p "$STATE"
+  setsid nohup "$@" >>"$logfile" 2>&1 < /dev/null &
+  echo $! > "$STATE/$name.pid"
+}
+
+nats_up() {
+  if listening 127.0.0.1 "$NATS_PORT"; then log "nats: reusing 127.0.0.1:$NATS_PORT"; return; fi
+  command -v nats-server >/dev/null || die "nats: nothing on 127.0.0.1:$NATS_PORT and no nats-server binary (Debian: apt-get install nats-server)"
+  mkdir -p "$STATE/nats"
+  log "nats: starting nats-server with JetStream on 127.0.0.1:$NATS_PORT"
+  start_bg nats "$STATE/nats.log" nats-server -a 127.0.0.1 -p "$NATS_PORT" -js -sd "$STATE/nats"
+  wait_for nats 127.0.0.1 "$NATS_PORT" 10 || die "nats: did not start, see $STATE/nats.log"
+}
+
+redis_up() {
+  if listening 127.0.0.1 "$REDIS_PORT"; then log "redis: reusing 127.0.0.1:$REDIS_PORT"; return; fi
+  command -v redis-server >/dev/null || die "redis: nothing on 127.0.0.1:$REDIS_PORT and no redis-server binary (Debian: apt-get install redis-server)"
+  mkdir -p "$STATE"
+  log "redis: starting redis-server on 127.0.0.1:$REDIS_PORT"
+  redis-server --daemonize yes --bind 127.0.0.1 --port "$REDIS_PORT" --save "" --appendonly no \
+    --dir "$STATE" --pidfile "$STATE/redis.pid" --logfile "$STATE/redis.log"
+  wait_for redis 127.0.0.1 "$REDIS_PORT" 10 || die "redis: did not start, see $STATE/redis.log"
+}
+
+ferretdb_build() {
+  [ -x "$FERRETDB_BIN" ] && return
+  command -v go >/dev/null || die "mongodb: no MONGODB_URI, nothing on 127.0.0.1:$MONGO_PORT, and no Go toolchain to build FerretDB"
+  log "mongodb: building FerretDB $FERRETDB_VERSION once into $CACHE/bin (about a minute)"
+  local src dir
+  dir=$(go mod download -json "github.com/FerretDB/FerretDB@$FERRETDB_VERSION" | sed -n 's/^[[:space:]]*"Dir": "\(.*\)",*$/\1/p')
+  [ -d "$dir" ] || die "mongodb: could not download github.com/FerretDB/FerretDB@$FERRETDB_VERSION from the Go module proxy"
+  src=$(mktemp -d)
+  cp -r "$dir/." "$src/"
+  chmod -R u+w "$src"
+  # The module zip lacks the generated version file its release builds embed; without it the binary panics.
+  echo "$FERRETDB_VERSION" > "$src/build/version/version.txt"
+  mkdir -p "$CACHE/bin"
+  (cd "$src" && go build -trimpath -o "$FERRETDB_BIN.tmp" ./cmd/ferretdb) || die "mongodb: FerretDB build failed"
+  mv "$FERRETDB_BIN.tmp" "$FERRETDB_BIN"
+  rm -rf "$src"
+}
+
+mongo_up() {
+  if [ -n "${MONGODB_URI:-}" ]; then log "mongodb: using MONGODB_URI as given"; return; fi
+  if listening 127.0.0.1 "$MONGO_PORT"; then log "mongodb: reusing 127.0.0.1:$MONGO_PORT"; return; fi
+  ferretdb_build
+  mkdir -p "$STATE/ferretdb"
+  log "mongodb: starting FerretDB (SQLite backend) on 127.0.0.1:$MONGO_PORT"
+  start_bg ferretdb "$STATE/ferretdb.log" "$FERRETDB_BIN" --handler=sqlite --sqlite-url="file:$STATE/ferretdb/" \
+    --listen-addr="127.0.0.1:$MONGO_PORT" --telemetry=disable --state-dir="$STATE/ferretdb" --log-level=warn
+  wait_for mongodb 127.0.0.1 "$MONGO_PORT" 20 || die "mongodb: FerretDB did not start, see $STATE/ferretdb.log"
+}
+
+stop_started() {
+  local name pidfile pid
+  for name in ferretdb nats redis; do
+    pidfile="$STATE/$name.pid"
+    [ -f "$pidfile" ] || continue
+    pid=$(cat "$pidfile")
+    if kill "$pid" 2>/dev/null; then log "$name: stopped (pid $pid)"; fi
+    rm -f "$pidfile"
+  done
+}
+
+status() {
+  local ok=0
+  listening 127.0.0.1 "$NATS_PORT" && log "nats: up on 127.0.0.1:$NATS_PORT" || { log "nats: down"; ok=1; }
+  listening 127.0.0.1 "$REDIS_PORT" && log "redis: up on 127.0.0.1:$REDIS_PORT" || { log "redis: down"; ok=1; }
+  if [ -n "${MONGODB_URI:-}" ]; then log "mongodb: MONGODB_URI is set (not probed)";
+  else listening 127.0.0.1 "$MONGO_PORT" && log "mongodb: up on 127.0.0.1:$MONGO_PORT" || { log "mongodb: down"; ok=1; }; fi
+  return $ok
+}
+
+case "${1:-}" in
+  up) nats_up; redis_up; mongo_up; log "ready" ;;
+  down) stop_started ;;
+  status) status ;;
+  *) echo "usage: $0 up|down|status" >&2; exit 2 ;;
+esac
