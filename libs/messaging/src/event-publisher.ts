@@ -1,0 +1,49 @@
+import { Inject, Injectable, Logger } from '@nestjs/common';
+import { type JetStreamClient, jetstream } from '@nats-io/jetstream';
+import type { NatsConnection } from '@nats-io/transport-node';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { NATS_CONNECTION } from './messaging.constants';
+import { type OutgoingMeta, buildHeaders, encodeJson } from './outgoing';
+
+const DURABLE_PUBLISH_ATTEMPTS = 5;
+
+/** Typed publishing over core NATS (hot path) and JetStream (events that must not be lost). */
+@Injectable()
+export class EventPublisher {
+  private readonly logger = new Logger(EventPublisher.name);
+  private readonly js: JetStreamClient;
+
+  constructor(@Inject(NATS_CONNECTION) private readonly nc: NatsConnection) {
+    this.js = jetstream(nc);
+  }
+
+  /** Fire-and-forget on core NATS: for hops where the caller retries on timeout. */
+  publish(subject: string, payload: unknown, meta: OutgoingMeta = {}): void {
+    this.nc.publish(subject, encodeJson(payload), { headers: buildHeaders(meta) });
+  }
+
+  /** Request-reply on core NATS; resolves with the decoded JSON reply. */
+  async request(subject: string, payload: unknown, timeoutMs: number, meta: OutgoingMeta = {}): Promise<unknown> {
+    const msg = await this.nc.request(subject, encodeJson(payload), { timeout: timeoutMs, headers: buildHeaders(meta) });
+    return msg.json();
+  }
+
+  /**
+   * Stores the event in JetStream, de-duplicated by `messageId` within the stream's window, retrying
+   * transient failures; resolves once the stream has acknowledged it.
+   */
+  async publishDurable(subject: string, payload: unknown, messageId: string, meta: OutgoingMeta = {}): Promise<void> {
+    const data = encodeJson(payload);
+    const headers = buildHeaders({ ...meta, messageId });
+    for (let attempt = 1; ; attempt++) {
+      try {
+        await this.js.publish(subject, data, { msgID: messageId, headers });
+        return;
+      } catch (err) {
+        if (attempt >= DURABLE_PUBLISH_ATTEMPTS) throw err;
+        this.logger.warn(`JetStream publish of ${subject} ${messageId} failed (attempt ${attempt}): ${(err as Error).message}`);
+        await sleep(50 * 2 ** attempt);
+      }
+    }
+  }
+}

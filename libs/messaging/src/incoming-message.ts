@@ -1,0 +1,28 @@
+import type { Msg } from '@nats-io/transport-node';
+import type { JsMsg } from '@nats-io/jetstream';
+import { decodeJson } from '@switchyard/contracts';
+
+/** A received message, from core NATS or JetStream, as handlers see it. */
+export class IncomingMessage {
+  constructor(
+    readonly subject: string,
+    private readonly data: Uint8Array,
+    private readonly headerSource: Msg['headers'] | JsMsg['headers'],
+    /** Where a request-reply caller waits, for core NATS requests. */
+    readonly reply?: string,
+  ) {}
+
+  header(name: string): string | undefined {
+    const value = this.headerSource?.get(name);
+    return value === undefined || value === '' ? undefined : value;
+  }
+
+  get size(): number {
+    return this.data.byteLength;
+  }
+
+  /** The payload as JSON; invalid JSON throws RouterError('invalid_json'). */
+  json(): unknown {
+    return decodeJson(this.data);
+  }
+}

@@ -1,0 +1,13 @@
+export const MESSAGING_OPTIONS = Symbol('MESSAGING_OPTIONS');
+export const NATS_CONNECTION = Symbol('NATS_CONNECTION');
+export const ON_SUBJECT = Symbol('switchyard:on-subject');
+export const ON_STREAM_EVENT = Symbol('switchyard:on-stream-event');
+
+export interface MessagingOptions {
+  /** nats://host:port, comma-separated for a cluster. */
+  url: string;
+  /** The service name: connection name and the queue group of every subscription. */
+  service: string;
+  /** Durable consumer to run for @OnStreamEvent handlers, if the app has any. */
+  durable?: { stream: string; name: string; concurrency?: number };
+}

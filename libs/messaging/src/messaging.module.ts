@@ -1,0 +1,50 @@
+import { type DynamicModule, Inject, Logger, Module, type OnApplicationShutdown } from '@nestjs/common';
+import { DiscoveryModule } from '@nestjs/core';
+import { jetstreamManager } from '@nats-io/jetstream';
+import { type NatsConnection, connect } from '@nats-io/transport-node';
+import { EVENTS_STREAM } from '@switchyard/contracts';
+import { EventPublisher } from './event-publisher';
+import { MESSAGING_OPTIONS, type MessagingOptions, NATS_CONNECTION } from './messaging.constants';
+import { ensureStream } from './streams';
+import { SubscriptionsExplorer } from './subscriptions.explorer';
+
+@Module({})
+export class MessagingModule implements OnApplicationShutdown {
+  private readonly logger = new Logger(MessagingModule.name);
+
+  constructor(@Inject(NATS_CONNECTION) private readonly nc: NatsConnection) {}
+
+  static forRoot(options: MessagingOptions): DynamicModule {
+    return {
+      exports: [EventPublisher, NATS_CONNECTION],
+      global: true,
+      imports: [DiscoveryModule],
+      module: MessagingModule,
+      providers: [
+        EventPublisher,
+        SubscriptionsExplorer,
+        { provide: MESSAGING_OPTIONS, useValue: options },
+        {
+          provide: NATS_CONNECTION,
+          useFactory: async () => {
+            const nc = await connect({
+              servers: options.url.split(','),
+              name: options.service,
+              maxReconnectAttempts: -1,
+              reconnectTimeWait: 500,
+            });
+            // Every service that publishes or consumes events may be the first one up: each makes sure the
+            // stream exists, so start-up order does not matter.
+            await ensureStream(await jetstreamManager(nc), EVENTS_STREAM);
+            return nc;
+          },
+        },
+      ],
+    };
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    if (this.nc.isClosed()) return;
+    await this.nc.drain().catch((err: Error) => this.logger.warn(`NATS drain: ${err.message}`));
+  }
+}

@@ -1,0 +1,155 @@
+import { type BeforeApplicationShutdown, Inject, Injectable, Logger, type OnApplicationBootstrap } from '@nestjs/common';
+import { DiscoveryService, MetadataScanner } from '@nestjs/core';
+import { AckPolicy, type ConsumerMessages, DeliverPolicy, type JsMsg, jetstream, jetstreamManager } from '@nats-io/jetstream';
+import type { Msg, NatsConnection, Subscription } from '@nats-io/transport-node';
+import { HEADERS, RouterError } from '@switchyard/contracts';
+import { contextFromTraceparent, withSpan } from '@switchyard/observability';
+import { IncomingMessage } from './incoming-message';
+import { MESSAGING_OPTIONS, type MessagingOptions, NATS_CONNECTION, ON_STREAM_EVENT, ON_SUBJECT } from './messaging.constants';
+import { encodeJson } from './outgoing';
+
+type Handler = (msg: IncomingMessage) => Promise<unknown>;
+
+/**
+ * Finds @OnSubject and @OnStreamEvent methods on the app's controllers and providers, subscribes them at
+ * bootstrap, and on shutdown stops taking messages and waits for the ones in flight (graceful drain).
+ */
+@Injectable()
+export class SubscriptionsExplorer implements OnApplicationBootstrap, BeforeApplicationShutdown {
+  private readonly logger = new Logger(SubscriptionsExplorer.name);
+  private readonly subscriptions: Subscription[] = [];
+  private readonly inFlight = new Set<Promise<void>>();
+  private consumerMessages: ConsumerMessages | undefined;
+  private consumerLoop: Promise<void> | undefined;
+
+  constructor(
+    private readonly discovery: DiscoveryService,
+    private readonly scanner: MetadataScanner,
+    @Inject(NATS_CONNECTION) private readonly nc: NatsConnection,
+    @Inject(MESSAGING_OPTIONS) private readonly options: MessagingOptions,
+  ) {}
+
+  async onApplicationBootstrap(): Promise<void> {
+    const subjects = new Map<string, Handler>();
+    const streamEvents = new Map<string, Handler>();
+    for (const wrapper of [...this.discovery.getControllers(), ...this.discovery.getProviders()]) {
+      const instance = wrapper.instance as Record<string, unknown> | undefined;
+      if (!instance || typeof instance !== 'object') continue;
+      const proto = Object.getPrototypeOf(instance) as object;
+      for (const key of this.scanner.getAllMethodNames(proto)) {
+        const method = instance[key];
+        if (typeof method !== 'function') continue;
+        const handler = (method as Handler).bind(instance);
+        const subject = Reflect.getMetadata(ON_SUBJECT, method) as string | undefined;
+        if (subject) register(subjects, subject, handler, `${wrapper.name}.${key}`);
+        const event = Reflect.getMetadata(ON_STREAM_EVENT, method) as string | undefined;
+        if (event) register(streamEvents, event, handler, `${wrapper.name}.${key}`);
+      }
+    }
+    for (const [subject, handler] of subjects) this.subscribe(subject, handler);
+    if (streamEvents.size > 0) await this.startDurableConsumer(streamEvents);
+  }
+
+  async beforeApplicationShutdown(): Promise<void> {
+    await Promise.all(this.subscriptions.map((s) => s.drain().catch(() => undefined)));
+    if (this.consumerMessages) {
+      this.consumerMessages.stop();
+      await this.consumerLoop;
+    }
+    await Promise.allSettled([...this.inFlight]);
+  }
+
+  private subscribe(subject: string, handler: Handler): void {
+    const queue = this.options.service;
+    const sub = this.nc.subscribe(subject, {
+      queue,
+      callback: (err, msg) => {
+        if (err) {
+          this.logger.error(`subscription ${subject} failed: ${err.message}`);
+          return;
+        }
+        this.track(this.handleCore(subject, handler, msg));
+      },
+    });
+    this.subscriptions.push(sub);
+    this.logger.log(`subscribed to ${subject} in queue group ${queue}`);
+  }
+
+  private async handleCore(subject: string, handler: Handler, msg: Msg): Promise<void> {
+    const incoming = new IncomingMessage(msg.subject, msg.data, msg.headers, msg.reply);
+    const parent = contextFromTraceparent(incoming.header(HEADERS.traceparent));
+    let reply: unknown;
+    try {
+      reply = await withSpan(this.options.service, `${subject} process`, parent, { 'messaging.destination.name': subject }, () => handler(incoming));
+    } catch (err) {
+      reply = { ok: false, error: toErrorBody(err, this.logger, subject) };
+    }
+    if (msg.reply && reply !== undefined) msg.respond(encodeJson(reply));
+  }
+
+  private async startDurableConsumer(handlers: Map<string, Handler>): Promise<void> {
+    const durable = this.options.durable;
+    if (!durable) throw new Error(`@OnStreamEvent handlers (${[...handlers.keys()].join(', ')}) need MessagingOptions.durable`);
+    const jsm = await jetstreamManager(this.nc);
+    await jsm.consumers.add(durable.stream, {
+      durable_name: durable.name,
+      ack_policy: AckPolicy.Explicit,
+      deliver_policy: DeliverPolicy.All,
+      ack_wait: 30_000_000_000, // ns: a message not acked in 30 s is redelivered
+      max_ack_pending: 1000,
+    });
+    const consumer = await jetstream(this.nc).consumers.get(durable.stream, durable.name);
+    const concurrency = durable.concurrency ?? 32;
+    this.consumerMessages = await consumer.consume({ max_messages: concurrency * 2 });
+    this.logger.log(`consuming stream ${durable.stream} as durable ${durable.name}`);
+    const messages = this.consumerMessages;
+    this.consumerLoop = (async () => {
+      const running = new Set<Promise<void>>();
+      for await (const m of messages) {
+        const p = this.handleStream(handlers, m).finally(() => running.delete(p));
+        running.add(p);
+        this.track(p);
+        if (running.size >= concurrency) await Promise.race(running);
+      }
+      await Promise.allSettled([...running]);
+    })();
+  }
+
+  private async handleStream(handlers: Map<string, Handler>, m: JsMsg): Promise<void> {
+    const handler = handlers.get(m.subject);
+    if (!handler) {
+      m.ack(); // a subject this service does not store: nothing to do, ever
+      return;
+    }
+    const incoming = new IncomingMessage(m.subject, m.data, m.headers);
+    const parent = contextFromTraceparent(incoming.header(HEADERS.traceparent));
+    try {
+      await withSpan(this.options.service, `${m.subject} process`, parent, { 'messaging.destination.name': m.subject }, () => handler(incoming));
+      m.ack();
+    } catch (err) {
+      if (err instanceof RouterError && (err.code === 'invalid_json' || err.code === 'invalid_request')) {
+        this.logger.error(`dropping bad ${m.subject} message seq ${m.seq}: ${err.message}`);
+        m.term();
+        return;
+      }
+      this.logger.warn(`${m.subject} seq ${m.seq} failed, redelivering: ${(err as Error).message}`);
+      m.nak(Math.min(1000 * m.info.deliveryCount, 30_000));
+    }
+  }
+
+  private track(p: Promise<void>): void {
+    this.inFlight.add(p);
+    void p.finally(() => this.inFlight.delete(p));
+  }
+}
+
+function register(map: Map<string, Handler>, subject: string, handler: Handler, where: string): void {
+  if (map.has(subject)) throw new Error(`two handlers for ${subject}; the second is ${where}`);
+  map.set(subject, handler);
+}
+
+function toErrorBody(err: unknown, logger: Logger, subject: string) {
+  if (err instanceof RouterError) return err.toBody();
+  logger.error(`handler for ${subject} failed: ${(err as Error).stack ?? String(err)}`);
+  return new RouterError('internal_error', 'internal error; it was logged').toBody();
+}

@@ -1,0 +1,38 @@
+import { randomBytes } from 'node:crypto';
+import { type Context, ROOT_CONTEXT, type SpanContext, TraceFlags, context, isSpanContextValid, trace } from '@opentelemetry/api';
+
+const TRACEPARENT = /^00-([0-9a-f]{32})-([0-9a-f]{16})-([0-9a-f]{2})$/;
+
+/** Parses a W3C `traceparent` header; undefined when absent or malformed. */
+export function parseTraceparent(value: string | undefined): SpanContext | undefined {
+  if (!value) return undefined;
+  const m = TRACEPARENT.exec(value.trim());
+  if (!m) return undefined;
+  const sc: SpanContext = { traceId: m[1], spanId: m[2], traceFlags: parseInt(m[3], 16), isRemote: true };
+  return isSpanContextValid(sc) ? sc : undefined;
+}
+
+export function formatTraceparent(sc: SpanContext): string {
+  return `00-${sc.traceId}-${sc.spanId}-${(sc.traceFlags & 0xff).toString(16).padStart(2, '0')}`;
+}
+
+/** A fresh sampled root span context, for requests that arrive without a trace. */
+export function newRootSpanContext(): SpanContext {
+  return { traceId: randomBytes(16).toString('hex'), spanId: randomBytes(8).toString('hex'), traceFlags: TraceFlags.SAMPLED };
+}
+
+/**
+ * The OpenTelemetry context to run a handler in, continuing the caller's trace (or starting one). With an
+ * OpenTelemetry SDK registered, spans started inside become children of it; with only the API, the trace id
+ * still flows through every hop via the traceparent header.
+ */
+export function contextFromTraceparent(value: string | undefined): Context {
+  const sc = parseTraceparent(value) ?? newRootSpanContext();
+  return trace.setSpanContext(ROOT_CONTEXT, sc);
+}
+
+/** The traceparent to put on an outgoing message: the active span's context. */
+export function currentTraceparent(ctx: Context = context.active()): string | undefined {
+  const sc = trace.getSpanContext(ctx);
+  return sc && isSpanContextValid(sc) ? formatTraceparent(sc) : undefined;
+}

@@ -1,0 +1,1 @@
+export const MONGO_CONNECTION = Symbol('MONGO_CONNECTION');

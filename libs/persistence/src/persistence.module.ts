@@ -1,0 +1,57 @@
+import { type DynamicModule, Inject, Injectable, Logger, Module, type OnApplicationShutdown, type OnModuleInit } from '@nestjs/common';
+import mongoose, { type Connection } from 'mongoose';
+import { FeedbackRepository } from './feedback/feedback.repository';
+import { OptimizerReportRepository } from './optimizer-reports/optimizer-report.repository';
+import { MONGO_CONNECTION } from './persistence.constants';
+import { RoutingRecordRepository } from './routing-records/routing-record.repository';
+
+/** Readiness of MongoDB: a ping answered. */
+@Injectable()
+export class MongoHealthIndicator {
+  readonly name = 'mongodb';
+  constructor(@Inject(MONGO_CONNECTION) private readonly connection: Connection) {}
+  async check(): Promise<void> {
+    if (!this.connection.db) throw new Error('not connected');
+    await this.connection.db.admin().ping();
+  }
+}
+
+@Module({})
+export class PersistenceModule implements OnModuleInit, OnApplicationShutdown {
+  private readonly logger = new Logger(PersistenceModule.name);
+
+  constructor(
+    @Inject(MONGO_CONNECTION) private readonly connection: Connection,
+    private readonly records: RoutingRecordRepository,
+    private readonly feedback: FeedbackRepository,
+    private readonly reports: OptimizerReportRepository,
+  ) {}
+
+  static forRoot(uri: string): DynamicModule {
+    return {
+      exports: [FeedbackRepository, MongoHealthIndicator, OptimizerReportRepository, RoutingRecordRepository],
+      global: true,
+      module: PersistenceModule,
+      providers: [
+        FeedbackRepository,
+        MongoHealthIndicator,
+        OptimizerReportRepository,
+        RoutingRecordRepository,
+        {
+          provide: MONGO_CONNECTION,
+          useFactory: async () =>
+            mongoose.createConnection(uri, { serverSelectionTimeoutMS: 10_000, autoIndex: false, autoCreate: true }).asPromise(),
+        },
+      ],
+    };
+  }
+
+  async onModuleInit(): Promise<void> {
+    await Promise.all([this.records.ensureIndexes(), this.feedback.ensureIndexes(), this.reports.ensureIndexes()]);
+    this.logger.log('MongoDB indexes are in place');
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    await this.connection.close();
+  }
+}

@@ -1,0 +1,35 @@
+import type { Attempt, Decision, Features, Latency, RouterErrorBody, Usage } from '@switchyard/contracts';
+
+export interface FeedbackSummary {
+  feedbackId: string;
+  rating?: number;
+  success?: boolean;
+  comment?: string;
+  submittedAt: Date;
+}
+
+/** One document per request: what was asked, how it was routed, what it cost, how it went. */
+export interface RoutingRecordEntity {
+  requestId: string;
+  tenant: string;
+  user?: string;
+  status?: 'succeeded' | 'failed';
+  receivedAt?: Date;
+  completedAt?: Date;
+  prompt?: string;
+  taskHint?: string;
+  features?: Features;
+  decision?: Decision;
+  /** Decision fields copied to the top level for indexing and grouping. */
+  rule?: string;
+  method?: Decision['method'];
+  model?: string;
+  provider?: string;
+  usage?: Usage;
+  costUsd?: number;
+  latency?: Latency;
+  attempts?: Attempt[];
+  stage?: string;
+  error?: RouterErrorBody;
+  feedback?: FeedbackSummary;
+}

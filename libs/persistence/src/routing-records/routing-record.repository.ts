@@ -1,0 +1,67 @@
+import { Inject, Injectable } from '@nestjs/common';
+import type { CompletionFailed, CompletionSucceeded } from '@switchyard/contracts';
+import type { Connection, Model } from 'mongoose';
+import { MONGO_CONNECTION } from '../persistence.constants';
+import type { FeedbackSummary, RoutingRecordEntity } from './routing-record.entity';
+import { ROUTING_RECORDS_COLLECTION, routingRecordSchema } from './routing-record.schema';
+
+@Injectable()
+export class RoutingRecordRepository {
+  private readonly model: Model<RoutingRecordEntity>;
+
+  constructor(@Inject(MONGO_CONNECTION) connection: Connection) {
+    this.model = connection.model<RoutingRecordEntity>(ROUTING_RECORDS_COLLECTION, routingRecordSchema);
+  }
+
+  async ensureIndexes(): Promise<void> {
+    await this.model.createIndexes();
+  }
+
+  /**
+   * Writes the outcome of a request. Replays of the same event set the same values (idempotent); feedback
+   * that arrived first is kept, since this never touches `feedback`.
+   */
+  async upsertCompletion(event: CompletionSucceeded | CompletionFailed): Promise<void> {
+    const common: Partial<RoutingRecordEntity> = {
+      tenant: event.tenant,
+      receivedAt: new Date(event.receivedAt),
+      completedAt: new Date(event.completedAt),
+      prompt: event.prompt,
+      attempts: event.attempts,
+    };
+    if (event.user !== undefined) common.user = event.user;
+    if (event.taskHint !== undefined) common.taskHint = event.taskHint;
+    if (event.features) common.features = event.features;
+    if (event.decision) {
+      common.decision = event.decision;
+      common.method = event.decision.method;
+      if (event.decision.rule !== undefined) common.rule = event.decision.rule;
+    }
+    const fields: Partial<RoutingRecordEntity> =
+      'stage' in event
+        ? { ...common, status: 'failed', stage: event.stage, error: event.error }
+        : { ...common, status: 'succeeded', model: event.model, provider: event.provider, usage: event.usage, costUsd: event.costUsd, latency: event.latency };
+    await this.model.updateOne({ requestId: event.requestId }, { $set: fields }, { upsert: true });
+  }
+
+  /** Joins feedback to its request; creates the record when the completion has not been stored yet. */
+  async attachFeedback(requestId: string, tenant: string, feedback: FeedbackSummary): Promise<void> {
+    await this.model.updateOne({ requestId }, { $set: { feedback }, $setOnInsert: { tenant } }, { upsert: true });
+  }
+
+  async findByRequestId(requestId: string): Promise<RoutingRecordEntity | null> {
+    return this.model.findOne({ requestId }, { _id: 0 }).lean<RoutingRecordEntity>().exec();
+  }
+
+  async findByRequestIds(requestIds: readonly string[]): Promise<RoutingRecordEntity[]> {
+    return this.model.find({ requestId: { $in: requestIds } }, { _id: 0 }).lean<RoutingRecordEntity[]>().exec();
+  }
+
+  /** Completed records since a time, with just what stats need. */
+  async findCompletedSince(since: Date): Promise<Array<Pick<RoutingRecordEntity, 'model' | 'rule' | 'status' | 'costUsd' | 'latency' | 'feedback' | 'tenant'>>> {
+    return this.model
+      .find({ completedAt: { $gte: since } }, { _id: 0, model: 1, rule: 1, status: 1, costUsd: 1, latency: 1, feedback: 1, tenant: 1 })
+      .lean<Array<Pick<RoutingRecordEntity, 'model' | 'rule' | 'status' | 'costUsd' | 'latency' | 'feedback' | 'tenant'>>>()
+      .exec();
+  }
+}

@@ -1,0 +1,36 @@
+import { Schema } from 'mongoose';
+import type { RoutingRecordEntity } from './routing-record.entity';
+
+export const ROUTING_RECORDS_COLLECTION = 'routing_records';
+
+export const routingRecordSchema = new Schema<RoutingRecordEntity>(
+  {
+    requestId: { required: true, type: String },
+    tenant: { required: true, type: String },
+    user: String,
+    status: String,
+    receivedAt: Date,
+    completedAt: Date,
+    prompt: String,
+    taskHint: String,
+    features: Schema.Types.Mixed,
+    decision: Schema.Types.Mixed,
+    rule: String,
+    method: String,
+    model: String,
+    provider: String,
+    usage: Schema.Types.Mixed,
+    costUsd: Number,
+    latency: Schema.Types.Mixed,
+    attempts: Schema.Types.Mixed,
+    stage: String,
+    error: Schema.Types.Mixed,
+    feedback: Schema.Types.Mixed,
+  },
+  { collection: ROUTING_RECORDS_COLLECTION, minimize: true, versionKey: false },
+);
+
+// Serves every idempotent write (upsert by request id) and RoutingRecordRepository.findByRequestId().
+routingRecordSchema.index({ requestId: 1 }, { unique: true });
+// Serves RoutingRecordRepository.findCompletedSince() in rule-optimizer's model-stats job.
+routingRecordSchema.index({ completedAt: 1 });

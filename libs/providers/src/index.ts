@@ -1,0 +1,3 @@
+export * from './lib/cost';
+export * from './lib/provider-adapter';
+export * from './simulated/simulated.adapter';

@@ -1,0 +1,23 @@
+import type { ChatMessage, GenerationParams } from '@switchyard/contracts';
+import type { ModelSpec } from '@switchyard/routing';
+
+export interface ProviderCall {
+  requestId: string;
+  model: ModelSpec;
+  messages: readonly ChatMessage[];
+  params: GenerationParams;
+  signal?: AbortSignal;
+}
+
+export interface ProviderResult {
+  content: string;
+  finishReason: 'stop' | 'length' | 'other';
+  /** Token usage as the provider reported it; absent when it reported none. */
+  usage?: { inputTokens: number; outputTokens: number };
+}
+
+/** One implementation per provider kind; provider-adapters picks it by `ModelSpec.provider`. */
+export interface ProviderAdapter {
+  readonly kind: string;
+  complete(call: ProviderCall): Promise<ProviderResult>;
+}

@@ -1,0 +1,39 @@
+import type { INestApplication, Type } from '@nestjs/common';
+import { NestFactory } from '@nestjs/core';
+import { type LogLevelName, createLogger } from '@switchyard/observability';
+import { ServiceState } from './health';
+
+export interface ServiceBootstrapOptions {
+  service: string;
+  module: Type<unknown>;
+  httpHost: string;
+  httpPort: number;
+  logLevel: LogLevelName;
+  shutdownTimeoutMs: number;
+  /** False where the service reads request bodies itself (ingress: its own size limit and error shape). */
+  bodyParser?: boolean;
+}
+
+/**
+ * Starts a Switchyard service: JSON logs, HTTP for probes (and the API on ingress), graceful shutdown on
+ * SIGTERM/SIGINT with a hard limit so a stuck dependency cannot keep a pod from terminating.
+ */
+export async function bootstrapService(options: ServiceBootstrapOptions): Promise<INestApplication> {
+  const logger = createLogger(options.service, options.logLevel);
+  const app = await NestFactory.create(options.module, { logger, bodyParser: options.bodyParser ?? true });
+  app.enableShutdownHooks();
+  const state = app.get(ServiceState);
+  for (const signal of ['SIGTERM', 'SIGINT'] as const) {
+    process.once(signal, () => {
+      state.draining = true;
+      logger.log(`${signal}: draining (at most ${options.shutdownTimeoutMs} ms)`);
+      setTimeout(() => {
+        logger.error(`shutdown took longer than ${options.shutdownTimeoutMs} ms; exiting`);
+        process.exit(1);
+      }, options.shutdownTimeoutMs).unref();
+    });
+  }
+  await app.listen(options.httpPort, options.httpHost);
+  logger.log(`${options.service} ready on http://${options.httpHost}:${options.httpPort}`);
+  return app;
+}

@@ -1,0 +1,3 @@
+export * from './bootstrap';
+export * from './config';
+export * from './health';
