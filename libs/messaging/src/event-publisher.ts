@@ -1,6 +1,7 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { type JetStreamClient, jetstream } from '@nats-io/jetstream';
-import type { NatsConnection } from '@nats-io/transport-node';
+import { type NatsConnection, RequestError, TimeoutError } from '@nats-io/transport-node';
+import { RouterError } from '@switchyard/contracts';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { NATS_CONNECTION } from './messaging.constants';
 import { type OutgoingMeta, buildHeaders, encodeJson } from './outgoing';
@@ -22,10 +23,21 @@ export class EventPublisher {
     this.nc.publish(subject, encodeJson(payload), { headers: buildHeaders(meta) });
   }
 
-  /** Request-reply on core NATS; resolves with the decoded JSON reply. */
+  /**
+   * Request-reply on core NATS; resolves with the decoded JSON reply. No answer in time is a RouterError
+   * `timeout`; nobody subscribed to the subject is `unavailable`.
+   */
   async request(subject: string, payload: unknown, timeoutMs: number, meta: OutgoingMeta = {}): Promise<unknown> {
-    const msg = await this.nc.request(subject, encodeJson(payload), { timeout: timeoutMs, headers: buildHeaders(meta) });
-    return msg.json();
+    try {
+      const msg = await this.nc.request(subject, encodeJson(payload), { timeout: timeoutMs, headers: buildHeaders(meta) });
+      return msg.json();
+    } catch (err) {
+      if (err instanceof TimeoutError || (err instanceof RequestError && err.cause instanceof TimeoutError))
+        throw new RouterError('timeout', `no answer on ${subject} within ${timeoutMs} ms`, undefined, 1);
+      if (err instanceof RequestError && err.isNoResponders())
+        throw new RouterError('unavailable', `no service is subscribed to ${subject}; is it running?`, undefined, 5);
+      throw err;
+    }
   }
 
   /**

@@ -1,6 +1,6 @@
 import type { Msg } from '@nats-io/transport-node';
 import type { JsMsg } from '@nats-io/jetstream';
-import { decodeJson } from '@switchyard/contracts';
+import { HEADERS, decodeJson } from '@switchyard/contracts';
 
 /** A received message, from core NATS or JetStream, as handlers see it. */
 export class IncomingMessage {
@@ -25,4 +25,11 @@ export class IncomingMessage {
   json(): unknown {
     return decodeJson(this.data);
   }
+}
+
+/** The caller's deadline (epoch ms) from the message headers, if it sent one. */
+export function deadlineOf(msg: IncomingMessage): number | undefined {
+  const value = msg.header(HEADERS.deadline);
+  const n = value === undefined ? NaN : Number(value);
+  return Number.isFinite(n) ? n : undefined;
 }

@@ -5,3 +5,5 @@ export * from './messaging.constants';
 export * from './messaging.module';
 export * from './outgoing';
 export * from './streams';
+export * from './nats-health.indicator';
+export * from './request-failure.reporter';

@@ -9,5 +9,11 @@ export interface MessagingOptions {
   /** The service name: connection name and the queue group of every subscription. */
   service: string;
   /** Durable consumer to run for @OnStreamEvent handlers, if the app has any. */
-  durable?: { stream: string; name: string; concurrency?: number };
+  durable?: {
+    stream: string;
+    name: string;
+    concurrency?: number;
+    /** Where a consumer that does not exist yet starts: the whole stream (`all`, default) or new messages only. */
+    start?: 'all' | 'new';
+  };
 }

@@ -4,6 +4,8 @@ import { jetstreamManager } from '@nats-io/jetstream';
 import { type NatsConnection, connect } from '@nats-io/transport-node';
 import { EVENTS_STREAM } from '@switchyard/contracts';
 import { EventPublisher } from './event-publisher';
+import { RequestFailureReporter } from './request-failure.reporter';
+import { NatsHealthIndicator } from './nats-health.indicator';
 import { MESSAGING_OPTIONS, type MessagingOptions, NATS_CONNECTION } from './messaging.constants';
 import { ensureStream } from './streams';
 import { SubscriptionsExplorer } from './subscriptions.explorer';
@@ -16,12 +18,14 @@ export class MessagingModule implements OnApplicationShutdown {
 
   static forRoot(options: MessagingOptions): DynamicModule {
     return {
-      exports: [EventPublisher, NATS_CONNECTION],
+      exports: [EventPublisher, NATS_CONNECTION, NatsHealthIndicator, RequestFailureReporter],
       global: true,
       imports: [DiscoveryModule],
       module: MessagingModule,
       providers: [
         EventPublisher,
+        NatsHealthIndicator,
+        RequestFailureReporter,
         SubscriptionsExplorer,
         { provide: MESSAGING_OPTIONS, useValue: options },
         {

@@ -94,7 +94,7 @@ export class SubscriptionsExplorer implements OnApplicationBootstrap, BeforeAppl
     await jsm.consumers.add(durable.stream, {
       durable_name: durable.name,
       ack_policy: AckPolicy.Explicit,
-      deliver_policy: DeliverPolicy.All,
+      deliver_policy: durable.start === 'new' ? DeliverPolicy.New : DeliverPolicy.All,
       ack_wait: 30_000_000_000, // ns: a message not acked in 30 s is redelivered
       max_ack_pending: 1000,
     });

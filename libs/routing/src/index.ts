@@ -6,3 +6,4 @@ export * from './features/keyword-matcher';
 export * from './policy/compile-policy';
 export * from './policy/policy-error';
 export * from './policy/policy.schema';
+export * from './stats/model-performance';

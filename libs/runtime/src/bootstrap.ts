@@ -1,11 +1,11 @@
-import type { INestApplication, Type } from '@nestjs/common';
+import type { DynamicModule, INestApplication, Type } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { type LogLevelName, createLogger } from '@switchyard/observability';
 import { ServiceState } from './health';
 
 export interface ServiceBootstrapOptions {
   service: string;
-  module: Type<unknown>;
+  module: Type<unknown> | DynamicModule;
   httpHost: string;
   httpPort: number;
   logLevel: LogLevelName;
@@ -36,4 +36,13 @@ export async function bootstrapService(options: ServiceBootstrapOptions): Promis
   await app.listen(options.httpPort, options.httpHost);
   logger.log(`${options.service} ready on http://${options.httpHost}:${options.httpPort}`);
   return app;
+}
+
+/** Entry point of a service's main.ts: start it, or say why it cannot start and exit non-zero. */
+export function runService(start: () => Promise<unknown>): void {
+  start().catch((err: Error) => {
+    // Before the logger exists (bad config, unreachable server at start-up): plain stderr.
+    process.stderr.write(`${err.name === 'ConfigError' || err.name === 'PolicyError' ? err.message : (err.stack ?? String(err))}\n`);
+    process.exit(1);
+  });
 }

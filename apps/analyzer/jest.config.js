@@ -1,0 +1,1 @@
+module.exports = { displayName: 'analyzer', preset: '../../jest.preset.js', rootDir: __dirname };

@@ -1,0 +1,1 @@
+module.exports = { displayName: 'decision-engine', preset: '../../jest.preset.js', rootDir: __dirname };

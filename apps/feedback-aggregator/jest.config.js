@@ -1,0 +1,1 @@
+module.exports = { displayName: 'feedback-aggregator', preset: '../../jest.preset.js', rootDir: __dirname };

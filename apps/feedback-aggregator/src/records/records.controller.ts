@@ -1,0 +1,29 @@
+import { Controller } from '@nestjs/common';
+import { SUBJECTS, completionFailedSchema, completionSucceededSchema, feedbackSubmittedSchema, parsePayload } from '@switchyard/contracts';
+import { type IncomingMessage, OnStreamEvent } from '@switchyard/messaging';
+import { RecordCompletion } from './record-completion.usecase';
+import { RecordFeedback } from './record-feedback.usecase';
+
+/** Durable JetStream handlers: a message is acked only after its write to MongoDB succeeded. */
+@Controller()
+export class RecordsController {
+  constructor(
+    private readonly recordCompletion: RecordCompletion,
+    private readonly recordFeedback: RecordFeedback,
+  ) {}
+
+  @OnStreamEvent(SUBJECTS.completionSucceeded)
+  async onCompletionSucceeded(msg: IncomingMessage): Promise<void> {
+    await this.recordCompletion.execute(parsePayload(completionSucceededSchema, msg.json(), SUBJECTS.completionSucceeded));
+  }
+
+  @OnStreamEvent(SUBJECTS.completionFailed)
+  async onCompletionFailed(msg: IncomingMessage): Promise<void> {
+    await this.recordCompletion.execute(parsePayload(completionFailedSchema, msg.json(), SUBJECTS.completionFailed));
+  }
+
+  @OnStreamEvent(SUBJECTS.feedbackSubmitted)
+  async onFeedbackSubmitted(msg: IncomingMessage): Promise<void> {
+    await this.recordFeedback.execute(parsePayload(feedbackSubmittedSchema, msg.json(), SUBJECTS.feedbackSubmitted));
+  }
+}

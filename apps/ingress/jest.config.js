@@ -1,0 +1,1 @@
+module.exports = { displayName: 'ingress', preset: '../../jest.preset.js', rootDir: __dirname };

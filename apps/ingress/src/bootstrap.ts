@@ -1,0 +1,18 @@
+import type { INestApplication } from '@nestjs/common';
+import { bootstrapService } from '@switchyard/runtime';
+import { AppModule } from './app.module';
+import { SERVICE, loadIngressConfig } from './config';
+
+export async function bootstrap(env: NodeJS.ProcessEnv = process.env): Promise<INestApplication> {
+  const config = loadIngressConfig(env);
+  return bootstrapService({
+    // Ingress reads bodies itself: its own size limit, and errors in the API's shape.
+    bodyParser: false,
+    httpHost: config.HTTP_HOST,
+    httpPort: config.HTTP_PORT,
+    logLevel: config.LOG_LEVEL,
+    module: AppModule.forConfig(config),
+    service: SERVICE,
+    shutdownTimeoutMs: config.SHUTDOWN_TIMEOUT_MS,
+  });
+}

@@ -1,0 +1,90 @@
+import { randomUUID } from 'node:crypto';
+import { Inject, Injectable, Logger } from '@nestjs/common';
+import {
+  type ChatFailure,
+  type ChatReply,
+  type ChatRequest,
+  type RequestReceived,
+  RouterError,
+  SUBJECTS,
+  chatRequestSchema,
+  parsePayload,
+} from '@switchyard/contracts';
+import { EventPublisher } from '@switchyard/messaging';
+import { INGRESS_CONFIG, type IngressConfig } from '../config';
+import { IdempotencyStore } from '../idempotency/idempotency.store';
+import { TenantAuthenticator } from '../tenancy/tenant-authenticator';
+
+export interface ChatRequestCommand {
+  /** The request as decoded JSON (undecoded bytes are checked for size and syntax by the transport). */
+  payload: unknown;
+  authorization?: string;
+  /** Request id and tenant given outside the payload (HTTP headers); the payload's win. */
+  requestId?: string;
+  tenant?: string;
+}
+
+/**
+ * The one door: validates and authenticates a chat request, de-duplicates it by request id, sends it down
+ * the pipeline and waits for the answer that provider-adapters sends back to this call.
+ */
+@Injectable()
+export class HandleChatRequest {
+  private readonly logger = new Logger(HandleChatRequest.name);
+
+  constructor(
+    @Inject(INGRESS_CONFIG) private readonly config: IngressConfig,
+    private readonly publisher: EventPublisher,
+    private readonly idempotency: IdempotencyStore,
+    private readonly tenants: TenantAuthenticator,
+  ) {}
+
+  async execute(cmd: ChatRequestCommand): Promise<ChatReply> {
+    let requestId: string | undefined;
+    try {
+      const request = parsePayload(chatRequestSchema, cmd.payload, 'request');
+      const explicitId = request.requestId ?? cmd.requestId;
+      requestId = explicitId ?? randomUUID();
+      const tenant = this.tenants.authenticate(request.tenant ?? cmd.tenant, cmd.authorization);
+      return await this.run(request, requestId, tenant, explicitId !== undefined);
+    } catch (err) {
+      return failure(err, requestId, this.logger);
+    }
+  }
+
+  private async run(request: ChatRequest, requestId: string, tenant: string, idempotent: boolean): Promise<ChatReply> {
+    const receivedAt = Date.now();
+    const deadline = receivedAt + this.config.REQUEST_TIMEOUT_MS;
+    const window = this.config.IDEMPOTENCY_WINDOW_SECONDS;
+    if (idempotent) {
+      const claim = await this.idempotency.claim(tenant, requestId, window);
+      if (claim.kind === 'done') return { ...claim.reply, replayed: true };
+      if (claim.kind === 'pending') {
+        const answer = await this.idempotency.waitForAnswer(tenant, requestId, deadline);
+        if (answer) return { ...answer, replayed: true };
+        throw new RouterError('timeout', `request ${requestId} is still being answered by an earlier call; retry later`, 'requestId', 1);
+      }
+    }
+    const event: RequestReceived = { requestId, tenant, receivedAt, request: { ...request, requestId, tenant } };
+    let reply: ChatReply;
+    try {
+      reply = (await this.publisher.request(SUBJECTS.requestReceived, event, this.config.REQUEST_TIMEOUT_MS, { deadline, messageId: requestId })) as ChatReply;
+    } catch (err) {
+      if (idempotent) await this.idempotency.release(tenant, requestId);
+      throw err;
+    }
+    if (idempotent) {
+      // Only answers are kept: a failed call (quota, provider down) may succeed when retried.
+      if (reply.ok) await this.idempotency.complete(tenant, requestId, reply, window);
+      else await this.idempotency.release(tenant, requestId);
+    }
+    return reply;
+  }
+}
+
+export function failure(err: unknown, requestId: string | undefined, logger: Logger): ChatFailure {
+  if (err instanceof RouterError) return requestId ? { ok: false, requestId, error: err.toBody() } : { ok: false, error: err.toBody() };
+  logger.error(`request ${requestId ?? '(no id)'} failed: ${(err as Error).stack ?? String(err)}`);
+  const error = { code: 'internal_error' as const, message: 'internal error; it was logged' };
+  return requestId ? { ok: false, requestId, error } : { ok: false, error };
+}

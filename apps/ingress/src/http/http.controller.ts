@@ -1,0 +1,63 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { Controller, Inject, Logger, Post, Req, Res } from '@nestjs/common';
+import { type ChatFailure, HTTP_HEADERS, HTTP_STATUS_BY_CODE, parsePayload } from '@switchyard/contracts';
+import { failure, HandleChatRequest } from '../chat/handle-chat-request.usecase';
+import { INGRESS_CONFIG, type IngressConfig } from '../config';
+import { SubmitFeedback } from '../feedback/submit-feedback.usecase';
+import { fromOpenAi, openAiChatRequestSchema, toOpenAi, toOpenAiError } from './openai-chat.mapper';
+import { readJsonBody } from './read-body';
+
+/** The HTTP door: OpenAI-compatible chat completions (`"model": "auto"`) and feedback. */
+@Controller('v1')
+export class HttpController {
+  private readonly logger = new Logger(HttpController.name);
+
+  constructor(
+    @Inject(INGRESS_CONFIG) private readonly config: IngressConfig,
+    private readonly handleChatRequest: HandleChatRequest,
+    private readonly submitFeedback: SubmitFeedback,
+  ) {}
+
+  @Post('chat/completions')
+  async chatCompletions(@Req() req: IncomingMessage, @Res() res: ServerResponse): Promise<void> {
+    const requestId = header(req, HTTP_HEADERS.requestId);
+    try {
+      const body = parsePayload(openAiChatRequestSchema, await readJsonBody(req, this.config.MAX_REQUEST_BYTES), 'request');
+      const payload = fromOpenAi(body, { requestId, tenant: header(req, HTTP_HEADERS.tenant) });
+      const reply = await this.handleChatRequest.execute({ payload, authorization: header(req, 'authorization') });
+      if (reply.ok) return send(res, 200, toOpenAi(reply), reply.requestId);
+      sendFailure(res, reply);
+    } catch (err) {
+      sendFailure(res, failure(err, requestId, this.logger));
+    }
+  }
+
+  @Post('feedback')
+  async feedback(@Req() req: IncomingMessage, @Res() res: ServerResponse): Promise<void> {
+    try {
+      const payload = await readJsonBody(req, this.config.MAX_REQUEST_BYTES);
+      const reply = await this.submitFeedback.execute({ payload, authorization: header(req, 'authorization'), tenant: header(req, HTTP_HEADERS.tenant) });
+      if (reply.ok) return send(res, 202, reply);
+      sendFailure(res, reply);
+    } catch (err) {
+      sendFailure(res, failure(err, undefined, this.logger));
+    }
+  }
+}
+
+function header(req: IncomingMessage, name: string): string | undefined {
+  const value = req.headers[name];
+  return Array.isArray(value) ? value[0] : value || undefined;
+}
+
+function send(res: ServerResponse, status: number, body: unknown, requestId?: string): void {
+  const text = JSON.stringify(body);
+  const headers: Record<string, string | number> = { 'content-type': 'application/json', 'content-length': Buffer.byteLength(text) };
+  if (requestId) headers[HTTP_HEADERS.requestId] = requestId;
+  res.writeHead(status, headers).end(text);
+}
+
+function sendFailure(res: ServerResponse, reply: ChatFailure): void {
+  if (reply.error.retryAfterSeconds !== undefined) res.setHeader('retry-after', String(Math.ceil(reply.error.retryAfterSeconds)));
+  send(res, HTTP_STATUS_BY_CODE[reply.error.code], toOpenAiError(reply.error, reply.requestId), reply.requestId);
+}

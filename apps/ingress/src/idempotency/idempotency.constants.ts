@@ -1,0 +1,1 @@
+export const INGRESS_REDIS = Symbol('INGRESS_REDIS');

@@ -1,0 +1,45 @@
+import { type DynamicModule, Inject, Injectable, Module, type OnApplicationShutdown } from '@nestjs/common';
+import { Redis } from 'ioredis';
+import { ChatController } from './chat/chat.controller';
+import { HandleChatRequest } from './chat/handle-chat-request.usecase';
+import { INGRESS_CONFIG, type IngressConfig } from './config';
+import { SubmitFeedback } from './feedback/submit-feedback.usecase';
+import { HttpController } from './http/http.controller';
+import { INGRESS_REDIS } from './idempotency/idempotency.constants';
+import { IdempotencyStore } from './idempotency/idempotency.store';
+import { TenantAuthenticator } from './tenancy/tenant-authenticator';
+
+/** Readiness of Redis (idempotency): a PING answered. */
+@Injectable()
+export class RedisHealthIndicator implements OnApplicationShutdown {
+  readonly name = 'redis';
+  constructor(@Inject(INGRESS_REDIS) private readonly redis: Redis) {}
+  async check(): Promise<void> {
+    await this.redis.ping();
+  }
+  async onApplicationShutdown(): Promise<void> {
+    await this.redis.quit().catch(() => undefined);
+  }
+}
+
+@Module({})
+export class IngressModule {
+  static forConfig(config: IngressConfig): DynamicModule {
+    return {
+      controllers: [ChatController, HttpController],
+      exports: [RedisHealthIndicator],
+      // Global so HealthModule can inject RedisHealthIndicator.
+      global: true,
+      module: IngressModule,
+      providers: [
+        HandleChatRequest,
+        IdempotencyStore,
+        RedisHealthIndicator,
+        SubmitFeedback,
+        { provide: INGRESS_CONFIG, useValue: config },
+        { provide: INGRESS_REDIS, useFactory: () => new Redis(config.REDIS_URL, { maxRetriesPerRequest: 2, enableOfflineQueue: true }) },
+        { provide: TenantAuthenticator, useFactory: () => new TenantAuthenticator(config.TENANT_KEYS, config.DEFAULT_TENANT) },
+      ],
+    };
+  }
+}

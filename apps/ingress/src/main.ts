@@ -1,0 +1,5 @@
+import 'reflect-metadata';
+import { runService } from '@switchyard/runtime';
+import { bootstrap } from './bootstrap';
+
+runService(() => bootstrap());

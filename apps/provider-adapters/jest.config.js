@@ -1,0 +1,1 @@
+module.exports = { displayName: 'provider-adapters', preset: '../../jest.preset.js', rootDir: __dirname };

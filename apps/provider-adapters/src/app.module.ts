@@ -1,0 +1,21 @@
+import { type DynamicModule, Module } from '@nestjs/common';
+import { MessagingModule, NatsHealthIndicator } from '@switchyard/messaging';
+import { PolicyStoreModule } from '@switchyard/policy-store';
+import { HealthModule } from '@switchyard/runtime';
+import { type AdaptersConfig, SERVICE } from './config';
+import { ExecutionModule } from './execution/execution.module';
+
+@Module({})
+export class AppModule {
+  static forConfig(config: AdaptersConfig): DynamicModule {
+    return {
+      imports: [
+        ExecutionModule.forConfig(config),
+        HealthModule.forRoot([NatsHealthIndicator]),
+        MessagingModule.forRoot({ service: SERVICE, url: config.NATS_URL }),
+        PolicyStoreModule.forRoot({ file: config.POLICY_FILE }),
+      ],
+      module: AppModule,
+    };
+  }
+}

@@ -1,0 +1,18 @@
+import type { INestApplication } from '@nestjs/common';
+import { readPolicyFile } from '@switchyard/policy-store';
+import { bootstrapService } from '@switchyard/runtime';
+import { AppModule } from './app.module';
+import { SERVICE, loadAdaptersConfig } from './config';
+
+export async function bootstrap(env: NodeJS.ProcessEnv = process.env): Promise<INestApplication> {
+  const config = loadAdaptersConfig(env);
+  readPolicyFile(config.POLICY_FILE); // refuse to start on an invalid policy, before any connection opens
+  return bootstrapService({
+    httpHost: config.HTTP_HOST,
+    httpPort: config.HTTP_PORT,
+    logLevel: config.LOG_LEVEL,
+    module: AppModule.forConfig(config),
+    service: SERVICE,
+    shutdownTimeoutMs: config.SHUTDOWN_TIMEOUT_MS,
+  });
+}

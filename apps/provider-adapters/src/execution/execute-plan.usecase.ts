@@ -1,0 +1,101 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { type Attempt, type ChatSuccess, type CompletionSucceeded, RouterError, type RouteDecided, SUBJECTS } from '@switchyard/contracts';
+import { EventPublisher, completionBaseOf } from '@switchyard/messaging';
+import { PolicyStore } from '@switchyard/policy-store';
+import { type ProviderAdapter, costOf, usageOf } from '@switchyard/providers';
+import { ADAPTERS_CONFIG, type AdaptersConfig } from '../config';
+import { PROVIDER_ADAPTERS } from './execution.constants';
+
+export interface ExecutePlanCommand {
+  event: RouteDecided;
+  replyTo: string;
+  deadline?: number;
+}
+
+export class PlanFailedError extends RouterError {
+  constructor(
+    error: RouterError,
+    readonly attempts: Attempt[],
+  ) {
+    super(error.code, error.message, error.field, error.retryAfterSeconds);
+  }
+}
+
+/** Runs a route plan against its provider, prices the answer, replies to the caller and records it. */
+@Injectable()
+export class ExecutePlan {
+  private readonly adapters: Map<string, ProviderAdapter>;
+
+  constructor(
+    @Inject(PROVIDER_ADAPTERS) adapters: ProviderAdapter[],
+    @Inject(ADAPTERS_CONFIG) private readonly config: AdaptersConfig,
+    private readonly policies: PolicyStore,
+    private readonly publisher: EventPublisher,
+  ) {
+    this.adapters = new Map(adapters.map((a) => [a.kind, a]));
+  }
+
+  async execute(cmd: ExecutePlanCommand): Promise<ChatSuccess> {
+    const { event } = cmd;
+    const modelId = event.decision.plan.model;
+    const model = this.policies.model(modelId);
+    if (!model) throw new PlanFailedError(new RouterError('no_route', `model "${modelId}" is not in policy ${this.policies.current().version}`), []);
+    const adapter = this.adapters.get(model.provider);
+    if (!adapter) throw new PlanFailedError(new RouterError('provider_error', `no adapter for provider kind "${model.provider}" (model ${modelId})`), []);
+    if (cmd.deadline !== undefined && Date.now() > cmd.deadline)
+      throw new PlanFailedError(new RouterError('timeout', 'the caller stopped waiting before the provider was called'), []);
+
+    const started = Date.now();
+    const attempt: Attempt = { model: model.id, provider: model.provider, ok: false, latencyMs: 0 };
+    let result;
+    try {
+      result = await adapter.complete({
+        requestId: event.requestId,
+        model,
+        messages: event.request.messages,
+        params: event.decision.params,
+        signal: AbortSignal.timeout(this.config.PROVIDER_TIMEOUT_MS),
+      });
+    } catch (err) {
+      attempt.latencyMs = Date.now() - started;
+      attempt.error = (err as Error).message;
+      throw new PlanFailedError(new RouterError('provider_error', `${model.provider} call for ${model.id} failed: ${(err as Error).message}`), [attempt]);
+    }
+    const completedAt = Date.now();
+    attempt.ok = true;
+    attempt.latencyMs = completedAt - started;
+
+    const usage = usageOf(result, event.request.messages);
+    const costUsd = costOf(usage, model.priceUsdPerMTok);
+    const latency = { totalMs: completedAt - event.receivedAt, routingMs: Math.max(0, event.decidedAt - event.receivedAt), providerMs: attempt.latencyMs };
+    const reply: ChatSuccess = {
+      ok: true,
+      requestId: event.requestId,
+      tenant: event.tenant,
+      model: model.id,
+      provider: model.provider,
+      answer: { role: 'assistant', content: result.content },
+      finishReason: result.finishReason,
+      decision: event.decision,
+      difficulty: event.features.difficulty,
+      usage,
+      costUsd,
+      latency,
+    };
+    this.publisher.publish(cmd.replyTo, reply);
+    const record: CompletionSucceeded = {
+      ...completionBaseOf(event, [attempt]),
+      completedAt,
+      model: model.id,
+      provider: model.provider,
+      answer: result.content,
+      finishReason: result.finishReason,
+      usage,
+      costUsd,
+      latency,
+    };
+    // The caller has its answer; the record must still land, so this waits for JetStream's ack (and retries).
+    await this.publisher.publishDurable(SUBJECTS.completionSucceeded, record, event.requestId);
+    return reply;
+  }
+}

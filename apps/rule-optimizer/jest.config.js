@@ -1,0 +1,1 @@
+module.exports = { displayName: 'rule-optimizer', preset: '../../jest.preset.js', rootDir: __dirname };

@@ -1,0 +1,22 @@
+import { type DynamicModule, Module } from '@nestjs/common';
+import { MessagingModule, NatsHealthIndicator } from '@switchyard/messaging';
+import { MongoHealthIndicator, PersistenceModule } from '@switchyard/persistence';
+import { HealthModule } from '@switchyard/runtime';
+import { type OptimizerConfig, SERVICE } from './config';
+import { JobsModule, RedisHealthIndicator } from './jobs/jobs.module';
+
+@Module({})
+export class AppModule {
+  static forConfig(config: OptimizerConfig): DynamicModule {
+    const jobs = JobsModule.forConfig(config);
+    return {
+      imports: [
+        HealthModule.forRoot([MongoHealthIndicator, NatsHealthIndicator, RedisHealthIndicator]),
+        jobs,
+        MessagingModule.forRoot({ service: SERVICE, url: config.NATS_URL }),
+        PersistenceModule.forRoot(config.MONGODB_URI),
+      ],
+      module: AppModule,
+    };
+  }
+}

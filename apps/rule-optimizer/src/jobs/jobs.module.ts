@@ -1,0 +1,47 @@
+import { type DynamicModule, Inject, Injectable, Module, type OnApplicationShutdown } from '@nestjs/common';
+import { Queue } from 'bullmq';
+import { Redis } from 'ioredis';
+import { OPTIMIZER_CONFIG, type OptimizerConfig } from '../config';
+import { ComputeModelStats } from './compute-model-stats.usecase';
+import { JobsController } from './jobs.controller';
+import { OPTIMIZER_QUEUE, OPTIMIZER_REDIS } from './jobs.constants';
+import { OptimizerProcessor } from './optimizer.processor';
+import { OptimizerSchedule } from './optimizer-schedule';
+import { RequestOptimizerRun } from './request-optimizer-run.usecase';
+
+/** Readiness of Redis: a PING answered. */
+@Injectable()
+export class RedisHealthIndicator implements OnApplicationShutdown {
+  readonly name = 'redis';
+  constructor(@Inject(OPTIMIZER_REDIS) private readonly redis: Redis) {}
+  async check(): Promise<void> {
+    await this.redis.ping();
+  }
+  async onApplicationShutdown(): Promise<void> {
+    await this.redis.quit().catch(() => undefined);
+  }
+}
+
+@Module({})
+export class JobsModule {
+  static forConfig(config: OptimizerConfig): DynamicModule {
+    return {
+      controllers: [JobsController],
+      exports: [RedisHealthIndicator],
+      // Global so HealthModule can inject RedisHealthIndicator.
+      global: true,
+      module: JobsModule,
+      providers: [
+        ComputeModelStats,
+        OptimizerProcessor,
+        OptimizerSchedule,
+        RedisHealthIndicator,
+        RequestOptimizerRun,
+        { provide: OPTIMIZER_CONFIG, useValue: config },
+        // maxRetriesPerRequest null: BullMQ's blocking commands must wait out a Redis restart, not fail.
+        { provide: OPTIMIZER_REDIS, useFactory: () => new Redis(config.REDIS_URL, { maxRetriesPerRequest: null }) },
+        { inject: [OPTIMIZER_REDIS], provide: OPTIMIZER_QUEUE, useFactory: (redis: Redis) => new Queue(config.OPTIMIZER_QUEUE, { connection: redis }) },
+      ],
+    };
+  }
+}

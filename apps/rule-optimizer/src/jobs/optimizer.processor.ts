@@ -1,0 +1,50 @@
+import { Inject, Injectable, Logger, type OnApplicationShutdown, type OnModuleInit } from '@nestjs/common';
+import { type OptimizerJobName, OPTIMIZER_JOBS } from '@switchyard/contracts';
+import { type Job, UnrecoverableError, Worker } from 'bullmq';
+import type { Redis } from 'ioredis';
+import { OPTIMIZER_CONFIG, type OptimizerConfig } from '../config';
+import { ComputeModelStats } from './compute-model-stats.usecase';
+import { type ModelStatsJobData, OPTIMIZER_REDIS } from './jobs.constants';
+
+/** The one worker of the optimizer queue: runs each job by name. */
+@Injectable()
+export class OptimizerProcessor implements OnModuleInit, OnApplicationShutdown {
+  private readonly logger = new Logger(OptimizerProcessor.name);
+  private worker: Worker | undefined;
+  private readonly handlers: Record<OptimizerJobName, (job: Job) => Promise<unknown>>;
+
+  constructor(
+    @Inject(OPTIMIZER_CONFIG) private readonly config: OptimizerConfig,
+    @Inject(OPTIMIZER_REDIS) private readonly redis: Redis,
+    computeModelStats: ComputeModelStats,
+  ) {
+    this.handlers = {
+      'model-stats': async (job: Job) => {
+        const data = job.data as Partial<ModelStatsJobData>;
+        if (typeof data.days !== 'number' || data.days <= 0) throw new UnrecoverableError(`model-stats job ${job.id}: data.days must be a positive number`);
+        // Job ids restart if a queue is ever emptied for good; with the timestamp the report id stays unique.
+        return computeModelStats.execute({ jobId: `${job.id}@${job.timestamp}`, days: data.days });
+      },
+    };
+  }
+
+  onModuleInit(): void {
+    // Refuse to start if a job name in the contract has no handler: such jobs would sit in the queue forever.
+    const missing = OPTIMIZER_JOBS.filter((name) => typeof this.handlers[name] !== 'function');
+    if (missing.length > 0) throw new Error(`no handler for optimizer jobs: ${missing.join(', ')}`);
+    this.worker = new Worker(
+      this.config.OPTIMIZER_QUEUE,
+      async (job: Job) => {
+        const handler = this.handlers[job.name as OptimizerJobName] as ((job: Job) => Promise<unknown>) | undefined;
+        if (!handler) throw new UnrecoverableError(`unknown optimizer job "${job.name}"`);
+        return handler(job);
+      },
+      { concurrency: 1, connection: this.redis.duplicate({ maxRetriesPerRequest: null }) },
+    );
+    this.worker.on('failed', (job, err) => this.logger.warn(`job ${job?.name} ${job?.id} failed: ${err.message}`));
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    await this.worker?.close();
+  }
+}

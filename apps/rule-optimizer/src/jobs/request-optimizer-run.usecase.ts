@@ -1,0 +1,19 @@
+import { Inject, Injectable } from '@nestjs/common';
+import type { OptimizerRunAccepted, OptimizerRunRequest } from '@switchyard/contracts';
+import type { Queue } from 'bullmq';
+import { OPTIMIZER_CONFIG, type OptimizerConfig } from '../config';
+import { OPTIMIZER_QUEUE } from './jobs.constants';
+
+/** Queues an optimizer job now (on demand, besides the schedule). */
+@Injectable()
+export class RequestOptimizerRun {
+  constructor(
+    @Inject(OPTIMIZER_QUEUE) private readonly queue: Queue,
+    @Inject(OPTIMIZER_CONFIG) private readonly config: OptimizerConfig,
+  ) {}
+
+  async execute(request: OptimizerRunRequest): Promise<OptimizerRunAccepted> {
+    const job = await this.queue.add(request.job, { days: request.days ?? this.config.OPTIMIZER_WINDOW_DAYS }, { attempts: 3, backoff: { type: 'exponential', delay: 5000 }, removeOnComplete: 1000, removeOnFail: 1000 });
+    return { ok: true, job: request.job, jobId: String(job.id) };
+  }
+}
