@@ -13,7 +13,13 @@ export class AppModule {
       imports: [
         HealthModule.forRoot([MongoHealthIndicator, NatsHealthIndicator]),
         MessagingModule.forRoot({
-          durable: { concurrency: config.CONSUMER_CONCURRENCY, name: config.DURABLE_NAME, start: config.CONSUMER_START, stream: EVENTS_STREAM.name },
+          durable: {
+            ackWaitMs: config.CONSUMER_ACK_WAIT_MS,
+            concurrency: config.CONSUMER_CONCURRENCY,
+            name: config.DURABLE_NAME,
+            start: config.CONSUMER_START,
+            stream: EVENTS_STREAM.name,
+          },
           service: SERVICE,
           url: config.NATS_URL,
         }),

@@ -12,6 +12,8 @@ export const aggregatorEnvSchema = baseEnvSchema.extend({
   /** Where a durable that does not exist yet starts reading: the whole stream, or only new events. */
   CONSUMER_START: z.enum(['all', 'new']).default('all'),
   /** Events written to MongoDB at once by one replica. */
+  /** An event not acked this long (its replica died mid-write) is delivered again. */
+  CONSUMER_ACK_WAIT_MS: z.coerce.number().int().min(1000).default(30_000),
   CONSUMER_CONCURRENCY: z.coerce.number().int().positive().max(1000).default(32),
 });
 export type AggregatorConfig = z.infer<typeof aggregatorEnvSchema>;

@@ -15,5 +15,7 @@ export interface MessagingOptions {
     concurrency?: number;
     /** Where a consumer that does not exist yet starts: the whole stream (`all`, default) or new messages only. */
     start?: 'all' | 'new';
+    /** A message not acked this long after delivery (its handler crashed with the process) is redelivered. */
+    ackWaitMs?: number;
   };
 }

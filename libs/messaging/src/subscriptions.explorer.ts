@@ -91,11 +91,12 @@ export class SubscriptionsExplorer implements OnApplicationBootstrap, BeforeAppl
     const durable = this.options.durable;
     if (!durable) throw new Error(`@OnStreamEvent handlers (${[...handlers.keys()].join(', ')}) need MessagingOptions.durable`);
     const jsm = await jetstreamManager(this.nc);
+    // add() on an existing durable updates what may change (ack wait) and keeps its position.
     await jsm.consumers.add(durable.stream, {
       durable_name: durable.name,
       ack_policy: AckPolicy.Explicit,
       deliver_policy: durable.start === 'new' ? DeliverPolicy.New : DeliverPolicy.All,
-      ack_wait: 30_000_000_000, // ns: a message not acked in 30 s is redelivered
+      ack_wait: (durable.ackWaitMs ?? 30_000) * 1_000_000, // ns
       max_ack_pending: 1000,
     });
     const consumer = await jetstream(this.nc).consumers.get(durable.stream, durable.name);

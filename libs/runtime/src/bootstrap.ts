@@ -21,7 +21,8 @@ export interface ServiceBootstrapOptions {
 export async function bootstrapService(options: ServiceBootstrapOptions): Promise<INestApplication> {
   const logger = createLogger(options.service, options.logLevel);
   const app = await NestFactory.create(options.module, { logger, bodyParser: options.bodyParser ?? true });
-  app.enableShutdownHooks();
+  // Our own signal handling rather than enableShutdownHooks(): Nest re-raises the signal after closing, so the
+  // process would end "killed by SIGTERM" even when it drained cleanly. Here a clean drain exits 0.
   const state = app.get(ServiceState);
   for (const signal of ['SIGTERM', 'SIGINT'] as const) {
     process.once(signal, () => {
@@ -31,6 +32,13 @@ export async function bootstrapService(options: ServiceBootstrapOptions): Promis
         logger.error(`shutdown took longer than ${options.shutdownTimeoutMs} ms; exiting`);
         process.exit(1);
       }, options.shutdownTimeoutMs).unref();
+      app.close().then(
+        () => process.exit(0),
+        (err: Error) => {
+          logger.error(`shutdown failed: ${err.stack ?? err.message}`);
+          process.exit(1);
+        },
+      );
     });
   }
   await app.listen(options.httpPort, options.httpHost);

@@ -1,4 +1,6 @@
 export interface FeedbackEntity {
+  /** The feedback id. */
+  _id?: string;
   feedbackId: string;
   requestId: string;
   tenant: string;

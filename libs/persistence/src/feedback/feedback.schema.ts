@@ -5,6 +5,8 @@ export const FEEDBACK_COLLECTION = 'feedback';
 
 export const feedbackSchema = new Schema<FeedbackEntity>(
   {
+    // The feedback id is the primary key, so the idempotent insert is an upsert by _id (see routing records).
+    _id: { required: true, type: String },
     feedbackId: { required: true, type: String },
     requestId: { required: true, type: String },
     tenant: { required: true, type: String },
@@ -16,7 +18,5 @@ export const feedbackSchema = new Schema<FeedbackEntity>(
   { collection: FEEDBACK_COLLECTION, versionKey: false },
 );
 
-// Serves the idempotent insert (FeedbackRepository.insertOnce) when a feedback event is redelivered.
-feedbackSchema.index({ feedbackId: 1 }, { unique: true });
 // Serves FeedbackRepository.findByRequestId(): all feedback given on one request.
 feedbackSchema.index({ requestId: 1 });

@@ -1,4 +1,6 @@
 export interface OptimizerReportEntity {
+  /** The report id. */
+  _id?: string;
   reportId: string;
   kind: string;
   createdAt: Date;

@@ -17,7 +17,7 @@ export class OptimizerReportRepository {
   }
 
   async save(report: OptimizerReportEntity): Promise<void> {
-    await this.model.updateOne({ reportId: report.reportId }, { $setOnInsert: report }, { upsert: true });
+    await this.model.updateOne({ _id: report.reportId }, { $setOnInsert: { ...report, _id: report.reportId } }, { upsert: true });
   }
 
   async latest(kind: string): Promise<OptimizerReportEntity | null> {
@@ -25,6 +25,6 @@ export class OptimizerReportRepository {
   }
 
   async findByReportId(reportId: string): Promise<OptimizerReportEntity | null> {
-    return this.model.findOne({ reportId }, { _id: 0 }).lean<OptimizerReportEntity>().exec();
+    return this.model.findOne({ _id: reportId }, { _id: 0 }).lean<OptimizerReportEntity>().exec();
   }
 }

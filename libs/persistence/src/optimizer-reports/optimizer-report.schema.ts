@@ -5,6 +5,8 @@ export const OPTIMIZER_REPORTS_COLLECTION = 'optimizer_reports';
 
 export const optimizerReportSchema = new Schema<OptimizerReportEntity>(
   {
+    // The report id is the primary key: a retried job's write is an upsert by _id (see routing records).
+    _id: { required: true, type: String },
     reportId: { required: true, type: String },
     kind: { required: true, type: String },
     createdAt: { required: true, type: Date },
@@ -14,7 +16,5 @@ export const optimizerReportSchema = new Schema<OptimizerReportEntity>(
   { collection: OPTIMIZER_REPORTS_COLLECTION, versionKey: false },
 );
 
-// Serves the idempotent write when a BullMQ job is retried after it stored its report (reportId = job id).
-optimizerReportSchema.index({ reportId: 1 }, { unique: true });
 // Serves OptimizerReportRepository.latest(kind): the newest report of a kind.
 optimizerReportSchema.index({ kind: 1, createdAt: -1 });

@@ -10,6 +10,8 @@ export interface FeedbackSummary {
 
 /** One document per request: what was asked, how it was routed, what it cost, how it went. */
 export interface RoutingRecordEntity {
+  /** The request id. */
+  _id?: string;
   requestId: string;
   tenant: string;
   user?: string;

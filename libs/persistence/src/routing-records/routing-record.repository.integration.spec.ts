@@ -2,6 +2,7 @@ import type { CompletionSucceeded } from '@switchyard/contracts';
 import { mongoUriFor, uniqueName } from '@switchyard/testing';
 import mongoose, { type Connection } from 'mongoose';
 import { FeedbackRepository } from '../feedback/feedback.repository';
+import { MONGO_CONNECT_OPTIONS } from '../persistence.module';
 import { RoutingRecordRepository } from './routing-record.repository';
 
 // Runs against the real MongoDB-wire server that scripts/infra.sh brings up (FerretDB here).
@@ -11,7 +12,7 @@ describe(RoutingRecordRepository.name, () => {
   let feedback: FeedbackRepository;
 
   beforeAll(async () => {
-    connection = await mongoose.createConnection(mongoUriFor(uniqueName('records')), { serverSelectionTimeoutMS: 5000 }).asPromise();
+    connection = await mongoose.createConnection(mongoUriFor(uniqueName('records')), MONGO_CONNECT_OPTIONS).asPromise();
     sut = new RoutingRecordRepository(connection);
     feedback = new FeedbackRepository(connection);
     await sut.ensureIndexes();
@@ -73,7 +74,7 @@ describe(FeedbackRepository.name, () => {
   let sut: FeedbackRepository;
 
   beforeAll(async () => {
-    connection = await mongoose.createConnection(mongoUriFor(uniqueName('feedback')), { serverSelectionTimeoutMS: 5000 }).asPromise();
+    connection = await mongoose.createConnection(mongoUriFor(uniqueName('feedback')), MONGO_CONNECT_OPTIONS).asPromise();
     sut = new FeedbackRepository(connection);
     await sut.ensureIndexes();
   });

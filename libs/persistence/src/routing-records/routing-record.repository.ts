@@ -41,20 +41,20 @@ export class RoutingRecordRepository {
       'stage' in event
         ? { ...common, status: 'failed', stage: event.stage, error: event.error }
         : { ...common, status: 'succeeded', model: event.model, provider: event.provider, usage: event.usage, costUsd: event.costUsd, latency: event.latency };
-    await this.model.updateOne({ requestId: event.requestId }, { $set: fields }, { upsert: true });
+    await this.model.updateOne({ _id: event.requestId }, { $set: { ...fields, requestId: event.requestId } }, { upsert: true });
   }
 
   /** Joins feedback to its request; creates the record when the completion has not been stored yet. */
   async attachFeedback(requestId: string, tenant: string, feedback: FeedbackSummary): Promise<void> {
-    await this.model.updateOne({ requestId }, { $set: { feedback }, $setOnInsert: { tenant } }, { upsert: true });
+    await this.model.updateOne({ _id: requestId }, { $set: { feedback }, $setOnInsert: { requestId, tenant } }, { upsert: true });
   }
 
   async findByRequestId(requestId: string): Promise<RoutingRecordEntity | null> {
-    return this.model.findOne({ requestId }, { _id: 0 }).lean<RoutingRecordEntity>().exec();
+    return this.model.findOne({ _id: requestId }, { _id: 0 }).lean<RoutingRecordEntity>().exec();
   }
 
   async findByRequestIds(requestIds: readonly string[]): Promise<RoutingRecordEntity[]> {
-    return this.model.find({ requestId: { $in: requestIds } }, { _id: 0 }).lean<RoutingRecordEntity[]>().exec();
+    return this.model.find({ _id: { $in: requestIds } }, { _id: 0 }).lean<RoutingRecordEntity[]>().exec();
   }
 
   /** Completed records since a time, with just what stats need. */

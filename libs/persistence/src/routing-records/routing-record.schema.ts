@@ -5,6 +5,10 @@ export const ROUTING_RECORDS_COLLECTION = 'routing_records';
 
 export const routingRecordSchema = new Schema<RoutingRecordEntity>(
   {
+    // The request id is the primary key: every write is an upsert by _id, the one lookup that FerretDB's
+    // SQLite backend serves from its primary key (a secondary-field upsert scans: 13 ms at 5,000 records,
+    // growing with the collection, against 1 ms by _id).
+    _id: { required: true, type: String },
     requestId: { required: true, type: String },
     tenant: { required: true, type: String },
     user: String,
@@ -30,7 +34,5 @@ export const routingRecordSchema = new Schema<RoutingRecordEntity>(
   { collection: ROUTING_RECORDS_COLLECTION, minimize: true, versionKey: false },
 );
 
-// Serves every idempotent write (upsert by request id) and RoutingRecordRepository.findByRequestId().
-routingRecordSchema.index({ requestId: 1 }, { unique: true });
 // Serves RoutingRecordRepository.findCompletedSince() in rule-optimizer's model-stats job.
 routingRecordSchema.index({ completedAt: 1 });

@@ -1,0 +1,242 @@
+import { readFileSync } from 'node:fs';
+import { type NatsConnection, connect, headers } from '@nats-io/transport-node';
+import { type ChatReply, type ChatSuccess, SUBJECTS } from '@switchyard/contracts';
+import { parsePolicy } from '@switchyard/routing';
+import { mongoUriFor, testInfra, waitFor } from '@switchyard/testing';
+import mongoose, { type Connection } from 'mongoose';
+import { MAX_REQUEST_BYTES, POLICY_FILE, SwitchyardStack, TENANT_KEYS } from './stack';
+
+const policy = parsePolicy(readFileSync(POLICY_FILE, 'utf8'));
+
+const PROMPTS = [
+  '你好',
+  'hello there',
+  'What is the capital of France?',
+  'Please implement a function that merges two sorted arrays in TypeScript.',
+  '帮我写代码实现一个LRU缓存',
+  '请分析这家公司的财报并给出投资建议',
+  'Why does the moon cause tides? Compare the effect of the sun and analyze the physics with a formula.',
+  '为什么如果比较分析推理这个假设?请用表格和JSON输出,涉及数学公式和法律、科学问题。',
+  'Summarize the plot of Hamlet in two sentences.',
+  'Translate "good night" into French.',
+];
+
+describe('Switchyard pipeline (six services, real NATS, Redis and MongoDB-wire server)', () => {
+  const stack = new SwitchyardStack();
+  let nc: NatsConnection;
+  let db: Connection;
+
+  beforeAll(async () => {
+    await stack.start();
+    nc = await connect({ servers: testInfra.natsUrl });
+    db = await mongoose.createConnection(mongoUriFor(stack.database), { serverMonitoringMode: 'poll' }).asPromise();
+  }, 120_000);
+
+  afterAll(async () => {
+    await nc?.close();
+    await db?.dropDatabase().catch(() => undefined);
+    await db?.close();
+    await stack.stop();
+  }, 60_000);
+
+  const ingressUrl = () => stack.get('ingress').baseUrl;
+
+  async function natsRequest(subject: string, body: unknown, key: string | null = TENANT_KEYS.acme): Promise<ChatReply> {
+    const h = headers();
+    if (key) h.set('Authorization', `Bearer ${key}`);
+    const data = typeof body === 'string' ? body : JSON.stringify(body);
+    const msg = await nc.request(subject, data, { timeout: 15_000, headers: h });
+    return msg.json<ChatReply>();
+  }
+
+  async function httpChat(body: unknown, init: { requestId?: string; key?: string } = {}): Promise<{ status: number; json: any }> {
+    const res = await fetch(`${ingressUrl()}/v1/chat/completions`, {
+      method: 'POST',
+      headers: {
+        'content-type': 'application/json',
+        authorization: `Bearer ${init.key ?? TENANT_KEYS.acme}`,
+        ...(init.requestId ? { 'x-request-id': init.requestId } : {}),
+      },
+      body: typeof body === 'string' ? body : JSON.stringify(body),
+    });
+    return { status: res.status, json: await res.json() };
+  }
+
+  async function recordsFor(ids: readonly string[]) {
+    return db.collection('routing_records').find({ _id: { $in: [...ids] as never[] } }).toArray();
+  }
+
+  async function waitForRecords(ids: readonly string[], timeoutMs = 30_000) {
+    return waitFor(`${ids.length} records in MongoDB`, async () => {
+      const rows = await recordsFor(ids);
+      return rows.length >= ids.length ? rows : undefined;
+    }, timeoutMs, 200);
+  }
+
+  function expectPriced(reply: ChatSuccess) {
+    const model = policy.models.get(reply.model);
+    expect(model).toBeDefined();
+    const expected = (reply.usage.inputTokens * model!.priceUsdPerMTok.input + reply.usage.outputTokens * model!.priceUsdPerMTok.output) / 1e6;
+    expect(reply.costUsd).toBeCloseTo(expected, 12);
+    expect(reply.costUsd).toBeGreaterThan(0);
+  }
+
+  it('answers 240 concurrent requests over NATS and HTTP and stores each exactly once', async () => {
+    const run = Date.now().toString(36);
+    const natsIds = Array.from({ length: 140 }, (_, i) => `nats-${run}-${i}`);
+    const httpIds = Array.from({ length: 100 }, (_, i) => `http-${run}-${i}`);
+    const natsCalls = natsIds.map((requestId, i) =>
+      natsRequest(SUBJECTS.request, { requestId, messages: [{ role: 'user', content: PROMPTS[i % PROMPTS.length] }], metadata: { run } }),
+    );
+    const httpCalls = httpIds.map((requestId, i) => httpChat({ model: 'auto', messages: [{ role: 'user', content: PROMPTS[i % PROMPTS.length] }] }, { requestId }));
+    const [natsReplies, httpReplies] = await Promise.all([Promise.all(natsCalls), Promise.all(httpCalls)]);
+
+    natsReplies.forEach((reply, i) => {
+      expect(reply).toMatchObject({ ok: true, requestId: natsIds[i], tenant: 'acme' });
+      const ok = reply as ChatSuccess;
+      expectPriced(ok);
+      expect(ok.decision.policyVersion).toBe(policy.version);
+      expect(ok.answer.content.length).toBeGreaterThan(0);
+    });
+    httpReplies.forEach(({ status, json }, i) => {
+      expect(status).toBe(200);
+      expect(json).toMatchObject({ object: 'chat.completion', switchyard: { requestId: httpIds[i], tenant: 'acme' } });
+      expect(json.choices[0].message.content.length).toBeGreaterThan(0);
+      expect(policy.models.has(json.model)).toBe(true);
+    });
+    // Routing really varies with the prompt: the greeting goes cheap, the Chinese finance question premium.
+    expect((natsReplies[0] as ChatSuccess).decision).toMatchObject({ rule: 'greeting', plan: { model: 'gpt-4o-mini' } });
+    expect((natsReplies[5] as ChatSuccess).decision).toMatchObject({ rule: 'financial_analysis', plan: { model: 'gpt-4o' } });
+
+    const all = [...natsIds, ...httpIds];
+    const rows = await waitForRecords(all);
+    expect(rows).toHaveLength(all.length);
+    expect(new Set(rows.map((r) => r['requestId'])).size).toBe(all.length);
+    const byId = new Map(rows.map((r) => [r['requestId'] as string, r]));
+    natsReplies.forEach((reply) => {
+      const ok = reply as ChatSuccess;
+      expect(byId.get(ok.requestId)).toMatchObject({ status: 'succeeded', tenant: 'acme', model: ok.model, costUsd: ok.costUsd, method: ok.decision.method });
+    });
+  });
+
+  describe('bad input', () => {
+    it.each([
+      ['malformed JSON', '{"messages": [', 'invalid_json', undefined],
+      ['a payload that fails the schema', { messages: [{ role: 'robot', content: 'x' }] }, 'invalid_request', 'messages.0.role'],
+      ['an empty message list', { messages: [] }, 'invalid_request', 'messages'],
+      ['an oversized request', { messages: [{ role: 'user', content: 'x'.repeat(MAX_REQUEST_BYTES) }] }, 'payload_too_large', undefined],
+      ['an unknown tenant', { tenant: 'nobody', messages: [{ role: 'user', content: 'hi' }] }, 'unknown_tenant', 'tenant'],
+    ])('answers %s over NATS with a clear error', async (_what, body, code, field) => {
+      const reply = await natsRequest(SUBJECTS.request, body);
+      expect(reply).toMatchObject({ ok: false, error: { code } });
+      if (!reply.ok) expect(reply.error.field).toBe(field);
+    });
+
+    it('answers a request without an API key with unauthorized', async () => {
+      expect(await natsRequest(SUBJECTS.request, { messages: [{ role: 'user', content: 'hi' }] }, null)).toMatchObject({ ok: false, error: { code: 'unauthorized' } });
+    });
+
+    it.each([
+      ['malformed JSON', '{"model": "auto", ', 400, 'invalid_json', null],
+      ['a payload that fails the schema', { model: 'auto', messages: [{ role: 'user', content: 42 }] }, 400, 'invalid_request', 'messages.0.content'],
+      ['an empty message list', { model: 'auto', messages: [] }, 400, 'invalid_request', 'messages'],
+      ['an oversized request', { model: 'auto', messages: [{ role: 'user', content: 'x'.repeat(MAX_REQUEST_BYTES) }] }, 413, 'payload_too_large', null],
+      ['a pinned model', { model: 'gpt-4o', messages: [{ role: 'user', content: 'hi' }] }, 400, 'invalid_request', 'model'],
+    ])('answers %s over HTTP with a clear error', async (_what, body, status, code, param) => {
+      const res = await httpChat(body);
+      expect(res.status).toBe(status);
+      expect(res.json.error).toMatchObject({ code, param });
+    });
+
+    it('answers an unknown tenant over HTTP with 403', async () => {
+      const res = await fetch(`${ingressUrl()}/v1/chat/completions`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', authorization: `Bearer ${TENANT_KEYS.acme}`, 'x-switchyard-tenant': 'nobody' },
+        body: JSON.stringify({ model: 'auto', messages: [{ role: 'user', content: 'hi' }] }),
+      });
+      expect(res.status).toBe(403);
+      expect(((await res.json()) as any).error.code).toBe('unknown_tenant');
+    });
+
+    it('keeps serving after bad input', async () => {
+      const reply = await natsRequest(SUBJECTS.request, { messages: [{ role: 'user', content: 'still there?' }] });
+      expect(reply.ok).toBe(true);
+      expect(stack.get('ingress').exitCode).toBeNull();
+    });
+  });
+
+  it('returns the first answer for a repeated request id instead of paying twice', async () => {
+    const requestId = `dup-${Date.now().toString(36)}`;
+    const body = { requestId, messages: [{ role: 'user', content: 'Explain recursion with an example' }] };
+    const [a, b] = await Promise.all([natsRequest(SUBJECTS.request, body), natsRequest(SUBJECTS.request, body)]);
+    const c = await natsRequest(SUBJECTS.request, body);
+    for (const reply of [a, b, c]) expect(reply).toMatchObject({ ok: true, requestId });
+    expect([a, b, c].filter((r) => (r as ChatSuccess).replayed === true)).toHaveLength(2);
+    expect(new Set([a, b, c].map((r) => (r as ChatSuccess).answer.content)).size).toBe(1);
+    const rows = await waitForRecords([requestId]);
+    expect(rows).toHaveLength(1);
+  });
+
+  it('stores feedback sent over NATS and HTTP and joins it to its request', async () => {
+    const ids = [`fb-nats-${Date.now().toString(36)}`, `fb-http-${Date.now().toString(36)}`];
+    for (const requestId of ids) expect(await natsRequest(SUBJECTS.request, { requestId, messages: [{ role: 'user', content: 'hello' }] })).toMatchObject({ ok: true });
+    const viaNats = await natsRequest(SUBJECTS.feedback, { requestId: ids[0], rating: 5, success: true });
+    expect(viaNats).toMatchObject({ ok: true, requestId: ids[0] });
+    const res = await fetch(`${ingressUrl()}/v1/feedback`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${TENANT_KEYS.acme}` },
+      body: JSON.stringify({ requestId: ids[1], rating: 2, success: false, comment: 'too vague' }),
+    });
+    expect(res.status).toBe(202);
+    const bad = await natsRequest(SUBJECTS.feedback, { requestId: ids[0] });
+    expect(bad).toMatchObject({ ok: false, error: { code: 'invalid_request', field: 'rating' } });
+
+    const rows = await waitFor('feedback joined to both records', async () => {
+      const found = await recordsFor(ids);
+      return found.length === 2 && found.every((r) => r['feedback'] && r['status'] === 'succeeded') ? found : undefined;
+    }, 20_000, 200);
+    const byId = new Map(rows.map((r) => [r['requestId'], r]));
+    expect(byId.get(ids[0])!['feedback']).toMatchObject({ rating: 5, success: true });
+    expect(byId.get(ids[1])!['feedback']).toMatchObject({ rating: 2, success: false, comment: 'too vague' });
+    expect(await db.collection('feedback').countDocuments({ requestId: { $in: ids } })).toBe(2);
+  });
+
+  it('loses no record when feedback-aggregator is killed and restarted while requests flow', async () => {
+    const run = Date.now().toString(36);
+    const ids = Array.from({ length: 150 }, (_, i) => `restart-${run}-${i}`);
+    const aggregator = stack.get('feedback-aggregator');
+    const replies: Array<Promise<ChatReply>> = [];
+    for (let i = 0; i < ids.length; i++) {
+      replies.push(natsRequest(SUBJECTS.request, { requestId: ids[i], messages: [{ role: 'user', content: PROMPTS[i % PROMPTS.length] }] }));
+      if (i === 50) await aggregator.stop('SIGKILL'); // a crash: nothing drained, unacked events must come back
+      if (i === 100) await aggregator.start();
+      await new Promise((r) => setTimeout(r, 10));
+    }
+    for (const reply of await Promise.all(replies)) expect(reply.ok).toBe(true);
+    const rows = await waitForRecords(ids, 45_000);
+    expect(rows).toHaveLength(ids.length);
+    expect(new Set(rows.map((r) => r['requestId'])).size).toBe(ids.length);
+  });
+
+  it('runs the optimizer on demand and stores per-model stats', async () => {
+    const accepted = (await natsRequest(SUBJECTS.optimizerRunRequested, { job: 'model-stats', days: 1 })) as unknown as { ok: boolean; jobId: string };
+    expect(accepted).toMatchObject({ ok: true, job: 'model-stats' });
+    const report = await waitFor('model-stats report', async () => {
+      const doc = await db.collection('optimizer_reports').findOne({ kind: 'model-stats', reportId: new RegExp(`^${accepted.jobId}@`) });
+      return doc ?? undefined;
+    }, 20_000, 200);
+    const body = report['body'] as { totalRequests: number; byModel: Record<string, { requests: number; sampleSize: number; avgRating: number | null }> };
+    // Every completed request of this run (its own database), and nothing else.
+    expect(body.totalRequests).toBe(await db.collection('routing_records').countDocuments({ completedAt: { $exists: true } }));
+    expect(body.totalRequests).toBeGreaterThanOrEqual(390);
+    expect(Object.keys(body.byModel).every((m) => policy.models.has(m))).toBe(true);
+    expect(Object.values(body.byModel).reduce((n, s) => n + s.sampleSize, 0)).toBeGreaterThanOrEqual(2);
+    const latest = await fetch(`${stack.get('rule-optimizer').baseUrl}/v1/optimizer/reports/latest`);
+    expect(latest.status).toBe(200);
+  });
+
+  it('shuts every service down gracefully on SIGTERM', async () => {
+    const codes = await stack.stop();
+    expect(codes).toEqual({ ingress: 0, analyzer: 0, 'decision-engine': 0, 'provider-adapters': 0, 'feedback-aggregator': 0, 'rule-optimizer': 0 });
+  });
+});
