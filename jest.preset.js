@@ -1,5 +1,8 @@
 // Shared jest settings. NestJS 12 ships ESM only: @swc/jest turns it (and our TypeScript, with decorator
 // metadata for Nest's constructor injection) into CommonJS that jest runs.
+const path = require('node:path');
+const { compilerOptions } = require('./tsconfig.base.json');
+
 const swcOptions = {
   swcrc: false,
   jsc: {
@@ -12,15 +15,12 @@ const swcOptions = {
   sourceMaps: 'inline',
 };
 
-const path = require('node:path');
-const { compilerOptions } = require('./tsconfig.base.json');
-
 // Map @switchyard/<lib> to its source so tests run without building the libs.
 const moduleNameMapper = Object.fromEntries(
   Object.entries(compilerOptions.paths).map(([alias, [target]]) => [`^${alias}$`, path.join(__dirname, target)]),
 );
 
-module.exports = {
+const preset = {
   testEnvironment: 'node',
   transform: { '^.+\\.(t|j|mj)s$': ['@swc/jest', swcOptions] },
   transformIgnorePatterns: ['/node_modules/(?!(@nestjs|file-type|@standard-schema|uid|strtok3|token-types|@tokenizer|uint8array-extras)/)'],
@@ -28,3 +28,16 @@ module.exports = {
   moduleNameMapper,
   testMatch: ['**/?(*.)+(spec).ts'],
 };
+
+/** A project's jest config: the preset, its name, and a reporter that writes its totals for scripts/test.sh. */
+function forProject(name, dir, extra = {}) {
+  return {
+    ...preset,
+    displayName: name,
+    rootDir: dir,
+    reporters: ['default', [path.join(__dirname, 'tools/jest/totals-reporter.js'), { name }]],
+    ...extra,
+  };
+}
+
+module.exports = { forProject, preset };

@@ -1,1 +1,1 @@
-module.exports = { displayName: 'analyzer', preset: '../../jest.preset.js', rootDir: __dirname };
+module.exports = require('../../jest.preset.js').forProject('analyzer', __dirname);

@@ -1,1 +1,1 @@
-module.exports = { displayName: 'decision-engine', preset: '../../jest.preset.js', rootDir: __dirname };
+module.exports = require('../../jest.preset.js').forProject('decision-engine', __dirname);

@@ -1,1 +1,1 @@
-module.exports = { displayName: 'feedback-aggregator', preset: '../../jest.preset.js', rootDir: __dirname };
+module.exports = require('../../jest.preset.js').forProject('feedback-aggregator', __dirname);

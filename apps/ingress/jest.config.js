@@ -1,1 +1,1 @@
-module.exports = { displayName: 'ingress', preset: '../../jest.preset.js', rootDir: __dirname };
+module.exports = require('../../jest.preset.js').forProject('ingress', __dirname);

@@ -1,1 +1,1 @@
-module.exports = { displayName: 'provider-adapters', preset: '../../jest.preset.js', rootDir: __dirname };
+module.exports = require('../../jest.preset.js').forProject('provider-adapters', __dirname);

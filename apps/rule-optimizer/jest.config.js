@@ -1,1 +1,1 @@
-module.exports = { displayName: 'rule-optimizer', preset: '../../jest.preset.js', rootDir: __dirname };
+module.exports = require('../../jest.preset.js').forProject('rule-optimizer', __dirname);

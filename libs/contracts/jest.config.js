@@ -1,1 +1,1 @@
-module.exports = { displayName: 'contracts', preset: '../../jest.preset.js', rootDir: __dirname };
+module.exports = require('../../jest.preset.js').forProject('contracts', __dirname);

@@ -1,1 +1,1 @@
-module.exports = { displayName: 'messaging', preset: '../../jest.preset.js', rootDir: __dirname };
+module.exports = require('../../jest.preset.js').forProject('messaging', __dirname);

@@ -1,1 +1,1 @@
-module.exports = { displayName: 'observability', preset: '../../jest.preset.js', rootDir: __dirname };
+module.exports = require('../../jest.preset.js').forProject('observability', __dirname);

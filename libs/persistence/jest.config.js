@@ -1,1 +1,1 @@
-module.exports = { displayName: 'persistence', preset: '../../jest.preset.js', rootDir: __dirname };
+module.exports = require('../../jest.preset.js').forProject('persistence', __dirname);

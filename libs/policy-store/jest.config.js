@@ -1,1 +1,1 @@
-module.exports = { displayName: 'policy-store', preset: '../../jest.preset.js', rootDir: __dirname };
+module.exports = require('../../jest.preset.js').forProject('policy-store', __dirname);

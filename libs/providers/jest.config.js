@@ -1,1 +1,1 @@
-module.exports = { displayName: 'providers', preset: '../../jest.preset.js', rootDir: __dirname };
+module.exports = require('../../jest.preset.js').forProject('providers', __dirname);

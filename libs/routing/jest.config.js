@@ -1,1 +1,1 @@
-module.exports = { displayName: 'routing', preset: '../../jest.preset.js', rootDir: __dirname };
+module.exports = require('../../jest.preset.js').forProject('routing', __dirname);

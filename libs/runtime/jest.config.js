@@ -1,1 +1,1 @@
-module.exports = { displayName: 'runtime', preset: '../../jest.preset.js', rootDir: __dirname };
+module.exports = require('../../jest.preset.js').forProject('runtime', __dirname);

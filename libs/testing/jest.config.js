@@ -1,1 +1,1 @@
-module.exports = { displayName: 'testing', preset: '../../jest.preset.js', rootDir: __dirname };
+module.exports = require('../../jest.preset.js').forProject('testing', __dirname);

@@ -8,6 +8,8 @@ export interface MessagingOptions {
   url: string;
   /** The service name: connection name and the queue group of every subscription. */
   service: string;
+  /** Streams this service makes sure exist at start-up; the project's events stream when not given. */
+  streams?: ReadonlyArray<{ name: string; subjects: readonly string[]; duplicateWindowMs: number }>;
   /** Durable consumer to run for @OnStreamEvent handlers, if the app has any. */
   durable?: {
     stream: string;

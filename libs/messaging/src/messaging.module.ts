@@ -39,7 +39,8 @@ export class MessagingModule implements OnApplicationShutdown {
             });
             // Every service that publishes or consumes events may be the first one up: each makes sure the
             // stream exists, so start-up order does not matter.
-            await ensureStream(await jetstreamManager(nc), EVENTS_STREAM);
+            const jsm = await jetstreamManager(nc);
+            for (const stream of options.streams ?? [EVENTS_STREAM]) await ensureStream(jsm, stream);
             return nc;
           },
         },

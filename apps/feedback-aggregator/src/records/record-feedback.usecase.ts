@@ -16,7 +16,12 @@ export class RecordFeedback {
     if (event.success !== undefined) entity.success = event.success;
     if (event.comment !== undefined) entity.comment = event.comment;
     await this.feedback.insertOnce(entity);
-    const { requestId: _r, tenant: _t, ...summary } = entity;
-    await this.records.attachFeedback(event.requestId, event.tenant, summary);
+    await this.records.attachFeedback(event.requestId, event.tenant, {
+      feedbackId: entity.feedbackId,
+      rating: entity.rating,
+      success: entity.success,
+      comment: entity.comment,
+      submittedAt: entity.submittedAt,
+    });
   }
 }

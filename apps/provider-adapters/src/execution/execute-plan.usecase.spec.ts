@@ -1,0 +1,78 @@
+import { type RouteDecided, RouterError, SUBJECTS } from '@switchyard/contracts';
+import type { EventPublisher } from '@switchyard/messaging';
+import type { PolicyStore } from '@switchyard/policy-store';
+import { type ProviderAdapter, SimulatedAdapter } from '@switchyard/providers';
+import { parsePolicy } from '@switchyard/routing';
+import { recorder, strictFake } from '@switchyard/testing';
+import { adaptersEnvSchema } from '../config';
+import { ExecutePlan, PlanFailedError } from './execute-plan.usecase';
+
+const policy = parsePolicy(`
+version: t@1
+models:
+  - { id: cheap, provider: simulated, tier: cheap, priceUsdPerMTok: { input: 1, output: 4 } }
+  - { id: remote, provider: openai, tier: premium, priceUsdPerMTok: { input: 5, output: 15 } }
+default: { route: { model: cheap } }
+`);
+
+const policies = strictFake<PolicyStore>('PolicyStore', { current: () => policy, model: (id: string) => policy.models.get(id) });
+const config = adaptersEnvSchema.parse({});
+
+function decided(model: string): RouteDecided {
+  return {
+    requestId: 'r-1',
+    tenant: 'acme',
+    receivedAt: Date.now() - 5,
+    request: { messages: [{ role: 'user', content: 'Explain DNS' }] },
+    features: { chars: 11, tokenEstimate: 7, language: 'en', turns: 1, questionCount: 0, codeBlocks: 0, signals: {}, difficulty: 0.1 },
+    analyzedAt: Date.now() - 4,
+    decision: { plan: { kind: 'single', model }, method: 'rule', reason: 'test', params: {}, policyVersion: 't@1', alternatives: [model] },
+    decidedAt: Date.now() - 3,
+  };
+}
+
+describe(ExecutePlan.name, () => {
+  function setup(adapters: ProviderAdapter[]) {
+    const publish = recorder((_subject: string, _payload: unknown) => undefined);
+    const publishDurable = recorder(async (_subject: string, _payload: unknown, _id: string) => undefined);
+    const publisher = strictFake<EventPublisher>('EventPublisher', { publish, publishDurable });
+    return { sut: new ExecutePlan(adapters, config, policies, publisher), publish, publishDurable };
+  }
+
+  describe('execute', () => {
+    it('replies to the caller with the priced answer and records it durably by request id', async () => {
+      const { sut, publish, publishDurable } = setup([new SimulatedAdapter()]);
+      const reply = await sut.execute({ event: decided('cheap'), replyTo: '_INBOX.caller' });
+      expect(reply.costUsd).toBeCloseTo((reply.usage.inputTokens * 1 + reply.usage.outputTokens * 4) / 1e6, 12);
+      expect(publish.calls).toEqual([['_INBOX.caller', reply]]);
+      expect(publishDurable.calls).toHaveLength(1);
+      const [subject, record, id] = publishDurable.calls[0];
+      expect([subject, id]).toEqual([SUBJECTS.completionSucceeded, 'r-1']);
+      expect(record).toMatchObject({ model: 'cheap', costUsd: reply.costUsd, prompt: 'Explain DNS', attempts: [{ model: 'cheap', ok: true }] });
+    });
+
+    it('does not call the provider once the caller has stopped waiting', async () => {
+      const adapter = strictFake<ProviderAdapter>('ProviderAdapter', { kind: 'simulated' });
+      const { sut } = setup([adapter]);
+      await expect(sut.execute({ event: decided('cheap'), replyTo: 'x', deadline: Date.now() - 1 })).rejects.toMatchObject({ code: 'timeout' });
+    });
+
+    it('fails with provider_error when no adapter serves the model', async () => {
+      const { sut } = setup([new SimulatedAdapter()]);
+      await expect(sut.execute({ event: decided('remote'), replyTo: 'x' })).rejects.toMatchObject({ code: 'provider_error' });
+    });
+
+    it('records the failed attempt when the provider throws', async () => {
+      const failing: ProviderAdapter = { kind: 'simulated', complete: async () => Promise.reject(new Error('connection reset')) };
+      const { sut } = setup([failing]);
+      const err = (await sut.execute({ event: decided('cheap'), replyTo: 'x' }).catch((e: unknown) => e)) as PlanFailedError;
+      expect(err).toBeInstanceOf(RouterError);
+      expect(err.attempts).toEqual([expect.objectContaining({ model: 'cheap', ok: false, error: 'connection reset' })]);
+    });
+
+    it('fails with no_route for a model the policy does not know', async () => {
+      const { sut } = setup([new SimulatedAdapter()]);
+      await expect(sut.execute({ event: decided('ghost'), replyTo: 'x' })).rejects.toMatchObject({ code: 'no_route' });
+    });
+  });
+});

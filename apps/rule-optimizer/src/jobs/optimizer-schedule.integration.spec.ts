@@ -1,0 +1,34 @@
+import { testInfra, uniqueName } from '@switchyard/testing';
+import { Queue } from 'bullmq';
+import { Redis } from 'ioredis';
+import { optimizerEnvSchema } from '../config';
+import { SCHEDULER_IDS } from './jobs.constants';
+import { OptimizerSchedule } from './optimizer-schedule';
+
+// Runs against the real local Redis with a queue of its own.
+describe(OptimizerSchedule.name, () => {
+  const queueName = uniqueName('optimizer-schedule');
+  let redis: Redis;
+  let queue: Queue;
+
+  beforeAll(() => {
+    redis = new Redis(testInfra.redisUrl, { maxRetriesPerRequest: null });
+    queue = new Queue(queueName, { connection: redis });
+  });
+
+  afterAll(async () => {
+    await queue.obliterate({ force: true });
+    await queue.close();
+    await redis.quit();
+  });
+
+  it('registers one nightly job scheduler however many replicas start', async () => {
+    const config = optimizerEnvSchema.parse({ OPTIMIZER_QUEUE: queueName, OPTIMIZER_CRON: '15 2 * * *', OPTIMIZER_WINDOW_DAYS: '3' });
+    await new OptimizerSchedule(queue, config).onModuleInit();
+    await new OptimizerSchedule(queue, config).onModuleInit();
+    const schedulers = await queue.getJobSchedulers();
+    expect(schedulers).toHaveLength(1);
+    expect(schedulers[0]).toMatchObject({ key: SCHEDULER_IDS['model-stats'], pattern: '15 2 * * *', name: 'model-stats' });
+    expect(schedulers[0].template?.data).toEqual({ days: 3 });
+  });
+});

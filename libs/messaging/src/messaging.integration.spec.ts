@@ -1,0 +1,136 @@
+import { Controller, type INestApplication, Module } from '@nestjs/common';
+import { NestFactory } from '@nestjs/core';
+import { jetstream, jetstreamManager } from '@nats-io/jetstream';
+import { type NatsConnection, connect, headers } from '@nats-io/transport-node';
+import { RouterError } from '@switchyard/contracts';
+import { testInfra, uniqueName, waitFor } from '@switchyard/testing';
+import { OnStreamEvent, OnSubject } from './decorators';
+import { EventPublisher } from './event-publisher';
+import type { IncomingMessage } from './incoming-message';
+import { MessagingModule } from './messaging.module';
+
+// Runs against the real local NATS server, on subjects and a stream of its own.
+const prefix = uniqueName('msgtest');
+const ECHO = `${prefix}.echo`;
+const FAIL = `${prefix}.fail`;
+const CRASH = `${prefix}.crash`;
+const EVENTS = `${prefix}.events`;
+const STREAM = { name: prefix.toUpperCase(), subjects: [`${prefix}.events`], duplicateWindowMs: 60_000 };
+
+const handled: Array<{ instance: string; subject: string; body: unknown; traceparent?: string }> = [];
+let failNextEvent = 1;
+
+function makeApp(instance: string) {
+  @Controller()
+  class TestController {
+    @OnSubject(ECHO)
+    async echo(msg: IncomingMessage) {
+      handled.push({ instance, subject: ECHO, body: msg.json(), traceparent: msg.header('traceparent') });
+      return { echoed: msg.json(), by: instance };
+    }
+
+    @OnSubject(FAIL)
+    async fail(): Promise<never> {
+      throw new RouterError('no_route', 'nothing fits', 'hints.tier');
+    }
+
+    @OnSubject(CRASH)
+    async crash(): Promise<never> {
+      throw new Error('boom');
+    }
+
+    @OnStreamEvent(EVENTS)
+    async event(msg: IncomingMessage) {
+      if (failNextEvent > 0) {
+        failNextEvent--;
+        throw new Error('transient');
+      }
+      handled.push({ instance, subject: EVENTS, body: msg.json() });
+    }
+  }
+
+  @Module({
+    controllers: [TestController],
+    imports: [MessagingModule.forRoot({ durable: { name: `${prefix}-durable`, stream: STREAM.name, ackWaitMs: 2000 }, service: prefix, streams: [STREAM], url: testInfra.natsUrl })],
+  })
+  class TestModule {}
+
+  return NestFactory.create(TestModule, { logger: false });
+}
+
+describe(MessagingModule.name, () => {
+  let apps: INestApplication[];
+  let nc: NatsConnection;
+
+  beforeAll(async () => {
+    apps = [await makeApp('a'), await makeApp('b')];
+    for (const app of apps) await app.init();
+    nc = await connect({ servers: testInfra.natsUrl });
+  });
+
+  afterAll(async () => {
+    await nc.close();
+    for (const app of apps) await app.close();
+    const admin = await connect({ servers: testInfra.natsUrl });
+    await (await jetstreamManager(admin)).streams.delete(STREAM.name).catch(() => undefined);
+    await admin.close();
+  });
+
+  describe('@OnSubject', () => {
+    it('replies with what the handler returns, to plain JSON from any client', async () => {
+      const msg = await nc.request(ECHO, JSON.stringify({ n: 1 }), { timeout: 2000 });
+      expect(msg.json()).toMatchObject({ echoed: { n: 1 } });
+    });
+
+    it('shares messages between replicas in one queue group: each is handled once', async () => {
+      handled.length = 0;
+      await Promise.all(Array.from({ length: 40 }, (_, n) => nc.request(ECHO, JSON.stringify({ n }), { timeout: 2000 })));
+      const echoes = handled.filter((h) => h.subject === ECHO);
+      expect(echoes).toHaveLength(40);
+      expect(new Set(echoes.map((h) => (h.body as { n: number }).n)).size).toBe(40);
+    });
+
+    it('carries the caller traceparent into the handler', async () => {
+      handled.length = 0;
+      const h = headers();
+      const traceparent = '00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01';
+      h.set('traceparent', traceparent);
+      await nc.request(ECHO, JSON.stringify({}), { timeout: 2000, headers: h });
+      expect(handled[0].traceparent).toBe(traceparent);
+    });
+
+    it('replies a RouterError as { ok: false, error } with its code and field', async () => {
+      const msg = await nc.request(FAIL, '{}', { timeout: 2000 });
+      expect(msg.json()).toEqual({ ok: false, error: { code: 'no_route', message: 'nothing fits', field: 'hints.tier' } });
+    });
+
+    it('replies an unexpected error as internal_error without its details', async () => {
+      const msg = await nc.request(CRASH, '{}', { timeout: 2000 });
+      expect(msg.json()).toEqual({ ok: false, error: { code: 'internal_error', message: 'internal error; it was logged' } });
+    });
+
+    it('answers malformed JSON with invalid_json', async () => {
+      const msg = await nc.request(ECHO, '{oops', { timeout: 2000 });
+      expect(msg.json()).toMatchObject({ ok: false, error: { code: 'invalid_json' } });
+    });
+  });
+
+  describe('@OnStreamEvent', () => {
+    it('stores publishes with one message id once and redelivers an event whose handler failed', async () => {
+      handled.length = 0;
+      const publisher = apps[0].get(EventPublisher);
+      await publisher.publishDurable(EVENTS, { id: 'e1' }, 'e1');
+      await publisher.publishDurable(EVENTS, { id: 'e1' }, 'e1');
+      await publisher.publishDurable(EVENTS, { id: 'e2' }, 'e2');
+      const events = await waitFor('both events handled', () => {
+        const seen = handled.filter((h) => h.subject === EVENTS);
+        return seen.length >= 2 ? seen : undefined;
+      }, 10_000);
+      expect(events.map((e) => (e.body as { id: string }).id).sort()).toEqual(['e1', 'e2']);
+      const info = await (await jetstreamManager(nc)).streams.info(STREAM.name);
+      expect(info.state.messages).toBe(2);
+      const consumer = await jetstream(nc).consumers.get(STREAM.name, `${prefix}-durable`);
+      await waitFor('all acked', async () => ((await consumer.info()).num_ack_pending === 0 ? true : undefined), 5000);
+    });
+  });
+});
