@@ -2,9 +2,9 @@ import { readFileSync } from 'node:fs';
 import { type NatsConnection, connect, headers } from '@nats-io/transport-node';
 import { type ChatReply, type ChatSuccess, SUBJECTS } from '@switchyard/contracts';
 import { parsePolicy } from '@switchyard/routing';
-import { mongoUriFor, testInfra, waitFor } from '@switchyard/testing';
+import { mongoUriFor, testInfra, uniqueName, waitFor } from '@switchyard/testing';
 import mongoose, { type Connection } from 'mongoose';
-import { MAX_REQUEST_BYTES, POLICY_FILE, SwitchyardStack, TENANT_KEYS } from './stack';
+import { MAX_REQUEST_BYTES, POLICY_FILE, TENANT_KEYS, e2eStack } from './stack';
 
 const policy = parsePolicy(readFileSync(POLICY_FILE, 'utf8'));
 
@@ -22,14 +22,15 @@ const PROMPTS = [
 ];
 
 describe('Switchyard pipeline (six services, real NATS, Redis and MongoDB-wire server)', () => {
-  const stack = new SwitchyardStack();
+  const database = uniqueName('e2e');
+  const stack = e2eStack(database);
   let nc: NatsConnection;
   let db: Connection;
 
   beforeAll(async () => {
     await stack.start();
     nc = await connect({ servers: testInfra.natsUrl });
-    db = await mongoose.createConnection(mongoUriFor(stack.database), { serverMonitoringMode: 'poll' }).asPromise();
+    db = await mongoose.createConnection(mongoUriFor(database), { serverMonitoringMode: 'poll' }).asPromise();
   }, 120_000);
 
   afterAll(async () => {

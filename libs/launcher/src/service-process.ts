@@ -1,10 +1,17 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { createServer } from 'node:net';
-import { join } from 'node:path';
-import { waitFor } from './wait-for';
+import { existsSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
 
-export const WORKSPACE_ROOT = join(__dirname, '..', '..', '..');
+/** The Nx workspace this code runs from (source under jest, or a bundle under dist/). */
+export function findWorkspaceRoot(start: string = __dirname): string {
+  for (let dir = start; ; dir = dirname(dir)) {
+    if (existsSync(join(dir, 'nx.json'))) return dir;
+    if (dirname(dir) === dir) throw new Error(`no nx.json above ${start}: run from the Switchyard workspace`);
+  }
+}
 
 /** A free TCP port on loopback, from the OS. */
 export async function freePort(): Promise<number> {
@@ -30,6 +37,7 @@ export class ServiceProcess {
     readonly name: string,
     readonly port: number,
     private readonly env: Record<string, string>,
+    private readonly root: string = findWorkspaceRoot(),
   ) {}
 
   get baseUrl(): string {
@@ -38,8 +46,10 @@ export class ServiceProcess {
 
   async start(): Promise<void> {
     this.exitCode = null;
-    const child = spawn(process.execPath, ['--enable-source-maps', join(WORKSPACE_ROOT, 'dist', 'apps', this.name, 'main.js')], {
-      cwd: WORKSPACE_ROOT,
+    const main = join(this.root, 'dist', 'apps', this.name, 'main.js');
+    if (!existsSync(main)) throw new Error(`${main} is missing: build the services first (npm run build)`);
+    const child = spawn(process.execPath, ['--enable-source-maps', main], {
+      cwd: this.root,
       env: { ...process.env, ...this.env, HTTP_PORT: String(this.port), HTTP_HOST: '127.0.0.1' },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
@@ -51,18 +61,14 @@ export class ServiceProcess {
     child.stdout?.on('data', keep);
     child.stderr?.on('data', keep);
     child.on('exit', (code) => (this.exitCode = code ?? -1));
-    await waitFor(
-      `${this.name} /readyz`,
-      async () => {
-        if (this.exitCode !== null) throw new Error(`${this.name} exited with ${this.exitCode}:\n${this.logs()}`);
-        const res = await fetch(`${this.baseUrl}/readyz`).catch(() => undefined);
-        return res?.ok ? true : undefined;
-      },
-      30_000,
-      100,
-    ).catch((err: Error) => {
-      throw new Error(`${err.message}\n--- ${this.name} output ---\n${this.logs()}`);
-    });
+    const deadline = Date.now() + 30_000;
+    for (;;) {
+      if (this.exitCode !== null) throw new Error(`${this.name} exited with ${this.exitCode} before it was ready:\n${this.logs()}`);
+      const res = await fetch(`${this.baseUrl}/readyz`).catch(() => undefined);
+      if (res?.ok) return;
+      if (Date.now() > deadline) throw new Error(`${this.name} not ready after 30 s:\n${this.logs()}`);
+      await sleep(100);
+    }
   }
 
   /** Sends the signal and waits for the process to exit; resolves with its exit code. */

@@ -1,0 +1,224 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { jetstreamManager } from '@nats-io/jetstream';
+import { type NatsConnection, connect } from '@nats-io/transport-node';
+import { type ChatReply, type ChatSuccess, EVENTS_STREAM, type RouterErrorBody, SUBJECTS } from '@switchyard/contracts';
+import { ServiceStack, findWorkspaceRoot } from '@switchyard/launcher';
+import { MONGO_CONNECT_OPTIONS } from '@switchyard/persistence';
+import { parsePolicy } from '@switchyard/routing';
+import mongoose from 'mongoose';
+import { DEMO_PROMPTS } from './prompts';
+import { type SentRequest, summarize } from './summarize';
+import { pct, table, usd } from './table';
+
+export interface DemoOptions {
+  requests: number;
+  concurrency: number;
+  natsUrl: string;
+  redisUrl: string;
+  /** Server part of the MongoDB URI; the demo uses its own database on it. */
+  mongoServer: string;
+}
+
+const DEMO_DB = 'switchyard_demo';
+const DEMO_DURABLE = 'switchyard-demo-records';
+const out = (line = '') => process.stdout.write(`${line}\n`);
+
+/**
+ * The main job: start the six services, send a real mixed workload through the public NATS subject and the
+ * OpenAI-compatible HTTP endpoint, give feedback, run the optimizer, print where the requests went and
+ * what they cost, and stop everything cleanly.
+ */
+export async function runDemo(opts: DemoOptions): Promise<number> {
+  const root = findWorkspaceRoot();
+  const policyFile = join(root, 'policies', 'default.yaml');
+  const policy = parsePolicy(readFileSync(policyFile, 'utf8'));
+  const nc = await connect({ servers: opts.natsUrl, name: 'switchyard-demo' });
+  const mongoUri = `${opts.mongoServer}/${DEMO_DB}`;
+  const db = await mongoose.createConnection(mongoUri, MONGO_CONNECT_OPTIONS).asPromise();
+  // A clean slate: the demo's own database and durable consumer, so its report shows this run only.
+  await db.dropDatabase();
+  await deleteDurable(nc);
+
+  const stack = new ServiceStack({
+    ports: 'default',
+    root,
+    env: {
+      NATS_URL: opts.natsUrl,
+      REDIS_URL: opts.redisUrl,
+      MONGODB_URI: mongoUri,
+      POLICY_FILE: policyFile,
+      DURABLE_NAME: DEMO_DURABLE,
+      CONSUMER_START: 'new',
+      OPTIMIZER_QUEUE: 'switchyard-demo-optimizer',
+      LOG_LEVEL: 'warn',
+    },
+  });
+  let exitCode = 0;
+  try {
+    out(`Starting the six services (policy ${policy.version}, ${policy.models.size} models)...`);
+    await stack.start((name, url) => out(`  ${name.padEnd(20)} ready at ${url}`));
+    const ingress = stack.get('ingress').baseUrl;
+
+    out(`\nSending ${opts.requests} requests (${opts.concurrency} at a time): NATS ${SUBJECTS.request} and POST ${ingress}/v1/chat/completions`);
+    const sent = await sendWorkload(nc, ingress, opts);
+    const summary = summarize(sent, policy);
+
+    const ok = sent.flatMap((s) => (s.reply.ok ? [s.reply] : []));
+    // Simulated user feedback on every third answer: stronger tiers rated a little higher.
+    const tierRank = new Map([...policy.tiers.keys()].map((t, i) => [t, i]));
+    const rated = ok.filter((_, i) => i % 3 === 0);
+    for (const [i, r] of rated.entries()) {
+      const rank = tierRank.get(policy.models.get(r.model)?.tier ?? '') ?? 0;
+      const rating = Math.min(5, 3 + Math.round(rank / 2) + (i % 2));
+      await nc.request(SUBJECTS.feedback, JSON.stringify({ requestId: r.requestId, rating, success: rating >= 4 }), { timeout: 5000 });
+    }
+    out(`Gave feedback on ${rated.length} answers (simulated ratings).`);
+
+    const stored = await waitForRecords(db, ok.length);
+    out(`Stored ${stored} routing records in MongoDB (${DEMO_DB}.routing_records), through JetStream.`);
+
+    printSummary(summary);
+
+    const accepted = (await nc.request(SUBJECTS.optimizerRunRequested, JSON.stringify({ job: 'model-stats', days: 1 }), { timeout: 5000 })).json<{ ok: boolean; jobId: string }>();
+    const report = await waitForReport(db, accepted.jobId);
+    printReport(report);
+
+    if (summary.succeeded + Object.values(summary.errors).reduce((a, b) => a + b, 0) !== summary.sent) exitCode = 1;
+  } catch (err) {
+    process.stderr.write(`demo failed: ${(err as Error).message}\n`);
+    exitCode = 1;
+  } finally {
+    out('\nStopping the services (SIGTERM, graceful drain)...');
+    const codes = await stack.stop();
+    const unclean = Object.entries(codes).filter(([, c]) => c !== 0);
+    out(unclean.length === 0 ? 'All six services exited cleanly.' : `Unclean exits: ${unclean.map(([n, c]) => `${n}=${c}`).join(', ')}`);
+    if (unclean.length > 0) exitCode = 1;
+    await deleteDurable(nc);
+    await nc.close();
+    await db.close();
+  }
+  return exitCode;
+}
+
+async function sendWorkload(nc: NatsConnection, ingress: string, opts: DemoOptions): Promise<SentRequest[]> {
+  const jobs: Array<() => Promise<SentRequest>> = [];
+  const run = Date.now().toString(36);
+  for (let i = 0; i < opts.requests; i++) {
+    const prompt = DEMO_PROMPTS[i % DEMO_PROMPTS.length];
+    const requestId = `demo-${run}-${i}`;
+    if (i % 5 < 3) {
+      jobs.push(async () => {
+        const msg = await nc.request(SUBJECTS.request, JSON.stringify({ requestId, tenant: 'demo', messages: [{ role: 'user', content: prompt }] }), { timeout: 30_000 });
+        return { transport: 'nats', reply: msg.json<ChatReply>() };
+      });
+    } else {
+      jobs.push(async () => {
+        const res = await fetch(`${ingress}/v1/chat/completions`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json', 'x-request-id': requestId, 'x-switchyard-tenant': 'demo' },
+          body: JSON.stringify({ model: 'auto', messages: [{ role: 'user', content: prompt }] }),
+        });
+        return { transport: 'http', reply: fromHttp((await res.json()) as HttpAnswer) };
+      });
+    }
+  }
+  // Two requests that are wrong on purpose, to show the error replies.
+  jobs.push(async () => ({ transport: 'nats', reply: (await nc.request(SUBJECTS.request, JSON.stringify({ messages: [] }), { timeout: 5000 })).json<ChatReply>() }));
+  jobs.push(async () => ({ transport: 'nats', reply: (await nc.request(SUBJECTS.request, '{"messages": [', { timeout: 5000 })).json<ChatReply>() }));
+
+  const results: SentRequest[] = new Array(jobs.length);
+  let next = 0;
+  let done = 0;
+  const started = Date.now();
+  const worker = async () => {
+    for (let i = next++; i < jobs.length; i = next++) {
+      results[i] = await jobs[i]();
+      done++;
+      if (process.stdout.isTTY) process.stdout.write(`\r  ${done}/${jobs.length} answered`);
+    }
+  };
+  await Promise.all(Array.from({ length: opts.concurrency }, worker));
+  out(`${process.stdout.isTTY ? '\r' : ''}  ${done}/${jobs.length} answered in ${((Date.now() - started) / 1000).toFixed(1)} s`);
+  return results;
+}
+
+/** What ingress's OpenAI-compatible endpoint answers (the fields the demo reads). */
+interface HttpAnswer {
+  model: string;
+  choices: Array<{ message: { content: string }; finish_reason: ChatSuccess['finishReason'] }>;
+  usage: { prompt_tokens: number; completion_tokens: number };
+  switchyard: Pick<ChatSuccess, 'requestId' | 'tenant' | 'provider' | 'decision' | 'difficulty' | 'costUsd' | 'latency'> & { usageEstimated: boolean; error?: RouterErrorBody };
+  error?: { message: string };
+}
+
+/** The OpenAI-shaped HTTP answer back into a ChatReply. */
+function fromHttp(json: HttpAnswer): ChatReply {
+  if (json.error) return { ok: false, error: json.switchyard?.error ?? { code: 'internal_error', message: json.error.message } };
+  const s = json.switchyard;
+  return {
+    ok: true,
+    requestId: s.requestId,
+    tenant: s.tenant,
+    model: json.model,
+    provider: s.provider,
+    answer: { role: 'assistant', content: json.choices[0].message.content },
+    finishReason: json.choices[0].finish_reason,
+    decision: s.decision,
+    difficulty: s.difficulty,
+    usage: { inputTokens: json.usage.prompt_tokens, outputTokens: json.usage.completion_tokens, estimated: s.usageEstimated },
+    costUsd: s.costUsd,
+    latency: s.latency,
+  };
+}
+
+async function waitForRecords(db: mongoose.Connection, expected: number): Promise<number> {
+  const deadline = Date.now() + 60_000;
+  for (;;) {
+    const n = await db.collection('routing_records').countDocuments({ status: { $exists: true } });
+    if (n >= expected || Date.now() > deadline) return n;
+    await sleep(200);
+  }
+}
+
+interface StoredReport {
+  reportId: string;
+  body: { totalRequests: number; byModel: Record<string, { requests: number; avgRating: number | null; successRate: number | null; sampleSize: number; avgCostUsd: number }> };
+}
+
+async function waitForReport(db: mongoose.Connection, jobId: string): Promise<StoredReport> {
+  const deadline = Date.now() + 30_000;
+  for (;;) {
+    const doc = await db.collection<StoredReport>('optimizer_reports').findOne({ reportId: new RegExp(`^${jobId}@`) });
+    if (doc) return doc;
+    if (Date.now() > deadline) throw new Error(`optimizer report for job ${jobId} did not appear within 30 s`);
+    await sleep(200);
+  }
+}
+
+async function deleteDurable(nc: NatsConnection): Promise<void> {
+  const jsm = await jetstreamManager(nc);
+  await jsm.consumers.delete(EVENTS_STREAM.name, DEMO_DURABLE).catch(() => undefined);
+}
+
+function printSummary(s: ReturnType<typeof summarize>): void {
+  out(`\n== Where the ${s.succeeded} answered requests went (${s.byTransport.nats} over NATS, ${s.byTransport.http} over HTTP)`);
+  out(table(['model', 'tier', 'requests', 'share', 'avg difficulty', 'cost', 'avg latency'], s.byModel.map((m) => [m.model, m.tier, m.requests, pct(m.share), m.avgDifficulty.toFixed(3), usd(m.costUsd), `${m.avgLatencyMs.toFixed(1)} ms`])));
+  out(`\nDecided by: ${Object.entries(s.byMethod).map(([k, v]) => `${k} ${v}`).join(', ')}`);
+  out(`Rules: ${Object.entries(s.byRule).map(([k, v]) => `${k} ${v}`).join(', ')}`);
+  const saving = s.premiumBaselineUsd > 0 ? 1 - s.costUsd / s.premiumBaselineUsd : 0;
+  out(`\nTotal cost ${usd(s.costUsd)} against ${usd(s.premiumBaselineUsd)} had every request gone to ${s.premiumModel} (same token counts): ${pct(saving)} saved.`);
+  out(`Errors: ${Object.keys(s.errors).length === 0 ? 'none' : Object.entries(s.errors).map(([k, v]) => `${k} ${v}`).join(', ')} (two bad requests are sent on purpose).`);
+}
+
+function printReport(report: StoredReport): void {
+  const body = report.body;
+  out(`\n== rule-optimizer report ${report.reportId}: per-model performance over ${body.totalRequests} stored records`);
+  out(
+    table(
+      ['model', 'requests', 'feedback', 'avg rating', 'success rate', 'avg cost'],
+      Object.entries(body.byModel).map(([model, m]) => [model, m.requests, m.sampleSize, m.avgRating === null ? '-' : m.avgRating.toFixed(2), m.successRate === null ? '-' : pct(m.successRate), usd(m.avgCostUsd)]),
+    ),
+  );
+}

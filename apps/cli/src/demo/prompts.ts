@@ -1,0 +1,30 @@
+/**
+ * A small realistic mix of what product teams send, in Chinese and English: greetings, code, finance,
+ * easy facts, hard analysis. The seed article's rules and difficulty bands should spread it over the tiers.
+ */
+export const DEMO_PROMPTS: readonly string[] = [
+  '你好',
+  'Hello!',
+  'Good morning, how are you?',
+  'What is the capital of Australia?',
+  'Translate "thank you very much" into Japanese.',
+  'Summarize the plot of Romeo and Juliet in two sentences.',
+  '北京到上海有多远?',
+  '帮我写代码实现一个LRU缓存,用TypeScript',
+  'Please implement a function that merges overlapping intervals.',
+  'Write code for a rate limiter using a token bucket in Go.',
+  '请分析这家公司的财报,并给出投资建议',
+  'Should I put my savings into this stock or an index fund? Give an investment view.',
+  'Why does ice float on water? Explain the physics.',
+  '为什么天空是蓝色的?请分析原因',
+  'Compare TCP and QUIC: analyze the trade-offs and present them in a table.',
+  '如果利率上升,债券价格为什么会下降?请推导并用公式说明',
+  'Derive the formula for compound interest and prove it by induction.',
+  '比较三种排序算法的时间复杂度,用表格和JSON格式输出',
+  'Analyze why the medical trial failed: compare the cohorts, reason about causes, and output a structured JSON summary with the legal implications.',
+  'Give me three name ideas for a coffee shop.',
+  'What year did the Berlin Wall fall?',
+  '解释一下什么是机器学习',
+  'If a train leaves at 3pm going 80 km/h, when does it arrive 200 km away?',
+  'Classify these reviews as positive or negative and sort them by confidence: "great", "awful", "fine".',
+];

@@ -1,0 +1,15 @@
+import { pct, table, usd } from './table';
+
+describe(table.name, () => {
+  it('aligns text left and numbers right under a rule', () => {
+    expect(table(['model', 'n'], [['gpt-4o', 12], ['mini', 3]])).toBe(['model   n', '------  --', 'gpt-4o  12', 'mini     3'].join('\n'));
+  });
+});
+
+describe('formatters', () => {
+  it('shows small costs with six decimals and percentages with one', () => {
+    expect(usd(0.000123)).toBe('$0.000123');
+    expect(usd(1.23456)).toBe('$1.2346');
+    expect(pct(0.1234)).toBe('12.3%');
+  });
+});
