@@ -8,7 +8,11 @@ import { type AnalyzerConfig, SERVICE } from './config';
 export class AppModule {
   static forConfig(config: AnalyzerConfig): DynamicModule {
     return {
-      imports: [AnalysisModule, HealthModule.forRoot([NatsHealthIndicator]), MessagingModule.forRoot({ service: SERVICE, url: config.NATS_URL })],
+      imports: [
+        AnalysisModule,
+        HealthModule.forRoot([NatsHealthIndicator]),
+        MessagingModule.forRoot({ service: SERVICE, url: config.NATS_URL }),
+      ],
       module: AppModule,
     };
   }

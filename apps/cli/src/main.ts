@@ -14,7 +14,10 @@ async function main(argv: string[]): Promise<number> {
   const [command, ...rest] = argv;
   switch (command) {
     case 'demo': {
-      const { values } = parseArgs({ args: rest, options: { requests: { type: 'string', default: '200' }, concurrency: { type: 'string', default: '16' } } });
+      const { values } = parseArgs({
+        args: rest,
+        options: { requests: { type: 'string', default: '200' }, concurrency: { type: 'string', default: '16' } },
+      });
       const requests = positiveInt(values.requests, '--requests');
       const concurrency = positiveInt(values.concurrency, '--concurrency');
       return runDemo({
@@ -22,7 +25,10 @@ async function main(argv: string[]): Promise<number> {
         concurrency,
         natsUrl: process.env['NATS_URL'] ?? 'nats://127.0.0.1:4222',
         redisUrl: process.env['REDIS_URL'] ?? 'redis://127.0.0.1:6379',
-        mongoServer: (process.env['MONGODB_URI'] ?? 'mongodb://127.0.0.1:27017').replace(/^(mongodb(\+srv)?:\/\/[^/]+).*$/, '$1'),
+        mongoServer: (process.env['MONGODB_URI'] ?? 'mongodb://127.0.0.1:27017').replace(
+          /^(mongodb(\+srv)?:\/\/[^/]+).*$/,
+          '$1',
+        ),
       });
     }
     case undefined:

@@ -42,7 +42,11 @@ describe('Switchyard pipeline (six services, real NATS, Redis and MongoDB-wire s
 
   const ingressUrl = () => stack.get('ingress').baseUrl;
 
-  async function natsRequest(subject: string, body: unknown, key: string | null = TENANT_KEYS.acme): Promise<ChatReply> {
+  async function natsRequest(
+    subject: string,
+    body: unknown,
+    key: string | null = TENANT_KEYS.acme,
+  ): Promise<ChatReply> {
     const h = headers();
     if (key) h.set('Authorization', `Bearer ${key}`);
     const data = typeof body === 'string' ? body : JSON.stringify(body);
@@ -50,7 +54,10 @@ describe('Switchyard pipeline (six services, real NATS, Redis and MongoDB-wire s
     return msg.json<ChatReply>();
   }
 
-  async function httpChat(body: unknown, init: { requestId?: string; key?: string } = {}): Promise<{ status: number; json: any }> {
+  async function httpChat(
+    body: unknown,
+    init: { requestId?: string; key?: string } = {},
+  ): Promise<{ status: number; json: any }> {
     const res = await fetch(`${ingressUrl()}/v1/chat/completions`, {
       method: 'POST',
       headers: {
@@ -64,20 +71,31 @@ describe('Switchyard pipeline (six services, real NATS, Redis and MongoDB-wire s
   }
 
   async function recordsFor(ids: readonly string[]) {
-    return db.collection('routing_records').find({ _id: { $in: [...ids] as never[] } }).toArray();
+    return db
+      .collection('routing_records')
+      .find({ _id: { $in: [...ids] as never[] } })
+      .toArray();
   }
 
   async function waitForRecords(ids: readonly string[], timeoutMs = 30_000) {
-    return waitFor(`${ids.length} records in MongoDB`, async () => {
-      const rows = await recordsFor(ids);
-      return rows.length >= ids.length ? rows : undefined;
-    }, timeoutMs, 200);
+    return waitFor(
+      `${ids.length} records in MongoDB`,
+      async () => {
+        const rows = await recordsFor(ids);
+        return rows.length >= ids.length ? rows : undefined;
+      },
+      timeoutMs,
+      200,
+    );
   }
 
   function expectPriced(reply: ChatSuccess) {
     const model = policy.models.get(reply.model);
     expect(model).toBeDefined();
-    const expected = (reply.usage.inputTokens * model!.priceUsdPerMTok.input + reply.usage.outputTokens * model!.priceUsdPerMTok.output) / 1e6;
+    const expected =
+      (reply.usage.inputTokens * model!.priceUsdPerMTok.input +
+        reply.usage.outputTokens * model!.priceUsdPerMTok.output) /
+      1e6;
     expect(reply.costUsd).toBeCloseTo(expected, 12);
     expect(reply.costUsd).toBeGreaterThan(0);
   }
@@ -87,9 +105,15 @@ describe('Switchyard pipeline (six services, real NATS, Redis and MongoDB-wire s
     const natsIds = Array.from({ length: 140 }, (_, i) => `nats-${run}-${i}`);
     const httpIds = Array.from({ length: 100 }, (_, i) => `http-${run}-${i}`);
     const natsCalls = natsIds.map((requestId, i) =>
-      natsRequest(SUBJECTS.request, { requestId, messages: [{ role: 'user', content: PROMPTS[i % PROMPTS.length] }], metadata: { run } }),
+      natsRequest(SUBJECTS.request, {
+        requestId,
+        messages: [{ role: 'user', content: PROMPTS[i % PROMPTS.length] }],
+        metadata: { run },
+      }),
     );
-    const httpCalls = httpIds.map((requestId, i) => httpChat({ model: 'auto', messages: [{ role: 'user', content: PROMPTS[i % PROMPTS.length] }] }, { requestId }));
+    const httpCalls = httpIds.map((requestId, i) =>
+      httpChat({ model: 'auto', messages: [{ role: 'user', content: PROMPTS[i % PROMPTS.length] }] }, { requestId }),
+    );
     const [natsReplies, httpReplies] = await Promise.all([Promise.all(natsCalls), Promise.all(httpCalls)]);
 
     natsReplies.forEach((reply, i) => {
@@ -106,8 +130,14 @@ describe('Switchyard pipeline (six services, real NATS, Redis and MongoDB-wire s
       expect(policy.models.has(json.model)).toBe(true);
     });
     // Routing really varies with the prompt: the greeting goes cheap, the Chinese finance question premium.
-    expect((natsReplies[0] as ChatSuccess).decision).toMatchObject({ rule: 'greeting', plan: { model: 'gpt-4o-mini' } });
-    expect((natsReplies[5] as ChatSuccess).decision).toMatchObject({ rule: 'financial_analysis', plan: { model: 'gpt-4o' } });
+    expect((natsReplies[0] as ChatSuccess).decision).toMatchObject({
+      rule: 'greeting',
+      plan: { model: 'gpt-4o-mini' },
+    });
+    expect((natsReplies[5] as ChatSuccess).decision).toMatchObject({
+      rule: 'financial_analysis',
+      plan: { model: 'gpt-4o' },
+    });
 
     const all = [...natsIds, ...httpIds];
     const rows = await waitForRecords(all);
@@ -116,17 +146,38 @@ describe('Switchyard pipeline (six services, real NATS, Redis and MongoDB-wire s
     const byId = new Map(rows.map((r) => [r['requestId'] as string, r]));
     natsReplies.forEach((reply) => {
       const ok = reply as ChatSuccess;
-      expect(byId.get(ok.requestId)).toMatchObject({ status: 'succeeded', tenant: 'acme', model: ok.model, costUsd: ok.costUsd, method: ok.decision.method });
+      expect(byId.get(ok.requestId)).toMatchObject({
+        status: 'succeeded',
+        tenant: 'acme',
+        model: ok.model,
+        costUsd: ok.costUsd,
+        method: ok.decision.method,
+      });
     });
   });
 
   describe('bad input', () => {
     it.each([
       ['malformed JSON', '{"messages": [', 'invalid_json', undefined],
-      ['a payload that fails the schema', { messages: [{ role: 'robot', content: 'x' }] }, 'invalid_request', 'messages.0.role'],
+      [
+        'a payload that fails the schema',
+        { messages: [{ role: 'robot', content: 'x' }] },
+        'invalid_request',
+        'messages.0.role',
+      ],
       ['an empty message list', { messages: [] }, 'invalid_request', 'messages'],
-      ['an oversized request', { messages: [{ role: 'user', content: 'x'.repeat(MAX_REQUEST_BYTES) }] }, 'payload_too_large', undefined],
-      ['an unknown tenant', { tenant: 'nobody', messages: [{ role: 'user', content: 'hi' }] }, 'unknown_tenant', 'tenant'],
+      [
+        'an oversized request',
+        { messages: [{ role: 'user', content: 'x'.repeat(MAX_REQUEST_BYTES) }] },
+        'payload_too_large',
+        undefined,
+      ],
+      [
+        'an unknown tenant',
+        { tenant: 'nobody', messages: [{ role: 'user', content: 'hi' }] },
+        'unknown_tenant',
+        'tenant',
+      ],
     ])('answers %s over NATS with a clear error', async (_what, body, code, field) => {
       const reply = await natsRequest(SUBJECTS.request, body);
       expect(reply).toMatchObject({ ok: false, error: { code } });
@@ -134,15 +185,36 @@ describe('Switchyard pipeline (six services, real NATS, Redis and MongoDB-wire s
     });
 
     it('answers a request without an API key with unauthorized', async () => {
-      expect(await natsRequest(SUBJECTS.request, { messages: [{ role: 'user', content: 'hi' }] }, null)).toMatchObject({ ok: false, error: { code: 'unauthorized' } });
+      expect(await natsRequest(SUBJECTS.request, { messages: [{ role: 'user', content: 'hi' }] }, null)).toMatchObject({
+        ok: false,
+        error: { code: 'unauthorized' },
+      });
     });
 
     it.each([
       ['malformed JSON', '{"model": "auto", ', 400, 'invalid_json', null],
-      ['a payload that fails the schema', { model: 'auto', messages: [{ role: 'user', content: 42 }] }, 400, 'invalid_request', 'messages.0.content'],
+      [
+        'a payload that fails the schema',
+        { model: 'auto', messages: [{ role: 'user', content: 42 }] },
+        400,
+        'invalid_request',
+        'messages.0.content',
+      ],
       ['an empty message list', { model: 'auto', messages: [] }, 400, 'invalid_request', 'messages'],
-      ['an oversized request', { model: 'auto', messages: [{ role: 'user', content: 'x'.repeat(MAX_REQUEST_BYTES) }] }, 413, 'payload_too_large', null],
-      ['a pinned model', { model: 'gpt-4o', messages: [{ role: 'user', content: 'hi' }] }, 400, 'invalid_request', 'model'],
+      [
+        'an oversized request',
+        { model: 'auto', messages: [{ role: 'user', content: 'x'.repeat(MAX_REQUEST_BYTES) }] },
+        413,
+        'payload_too_large',
+        null,
+      ],
+      [
+        'a pinned model',
+        { model: 'gpt-4o', messages: [{ role: 'user', content: 'hi' }] },
+        400,
+        'invalid_request',
+        'model',
+      ],
     ])('answers %s over HTTP with a clear error', async (_what, body, status, code, param) => {
       const res = await httpChat(body);
       expect(res.status).toBe(status);
@@ -152,7 +224,11 @@ describe('Switchyard pipeline (six services, real NATS, Redis and MongoDB-wire s
     it('answers an unknown tenant over HTTP with 403', async () => {
       const res = await fetch(`${ingressUrl()}/v1/chat/completions`, {
         method: 'POST',
-        headers: { 'content-type': 'application/json', authorization: `Bearer ${TENANT_KEYS.acme}`, 'x-switchyard-tenant': 'nobody' },
+        headers: {
+          'content-type': 'application/json',
+          authorization: `Bearer ${TENANT_KEYS.acme}`,
+          'x-switchyard-tenant': 'nobody',
+        },
         body: JSON.stringify({ model: 'auto', messages: [{ role: 'user', content: 'hi' }] }),
       });
       expect(res.status).toBe(403);
@@ -180,7 +256,10 @@ describe('Switchyard pipeline (six services, real NATS, Redis and MongoDB-wire s
 
   it('stores feedback sent over NATS and HTTP and joins it to its request', async () => {
     const ids = [`fb-nats-${Date.now().toString(36)}`, `fb-http-${Date.now().toString(36)}`];
-    for (const requestId of ids) expect(await natsRequest(SUBJECTS.request, { requestId, messages: [{ role: 'user', content: 'hello' }] })).toMatchObject({ ok: true });
+    for (const requestId of ids)
+      expect(
+        await natsRequest(SUBJECTS.request, { requestId, messages: [{ role: 'user', content: 'hello' }] }),
+      ).toMatchObject({ ok: true });
     const viaNats = await natsRequest(SUBJECTS.feedback, { requestId: ids[0], rating: 5, success: true });
     expect(viaNats).toMatchObject({ ok: true, requestId: ids[0] });
     const res = await fetch(`${ingressUrl()}/v1/feedback`, {
@@ -192,10 +271,17 @@ describe('Switchyard pipeline (six services, real NATS, Redis and MongoDB-wire s
     const bad = await natsRequest(SUBJECTS.feedback, { requestId: ids[0] });
     expect(bad).toMatchObject({ ok: false, error: { code: 'invalid_request', field: 'rating' } });
 
-    const rows = await waitFor('feedback joined to both records', async () => {
-      const found = await recordsFor(ids);
-      return found.length === 2 && found.every((r) => r['feedback'] && r['status'] === 'succeeded') ? found : undefined;
-    }, 20_000, 200);
+    const rows = await waitFor(
+      'feedback joined to both records',
+      async () => {
+        const found = await recordsFor(ids);
+        return found.length === 2 && found.every((r) => r['feedback'] && r['status'] === 'succeeded')
+          ? found
+          : undefined;
+      },
+      20_000,
+      200,
+    );
     const byId = new Map(rows.map((r) => [r['requestId'], r]));
     expect(byId.get(ids[0])!['feedback']).toMatchObject({ rating: 5, success: true });
     expect(byId.get(ids[1])!['feedback']).toMatchObject({ rating: 2, success: false, comment: 'too vague' });
@@ -208,7 +294,12 @@ describe('Switchyard pipeline (six services, real NATS, Redis and MongoDB-wire s
     const aggregator = stack.get('feedback-aggregator');
     const replies: Array<Promise<ChatReply>> = [];
     for (let i = 0; i < ids.length; i++) {
-      replies.push(natsRequest(SUBJECTS.request, { requestId: ids[i], messages: [{ role: 'user', content: PROMPTS[i % PROMPTS.length] }] }));
+      replies.push(
+        natsRequest(SUBJECTS.request, {
+          requestId: ids[i],
+          messages: [{ role: 'user', content: PROMPTS[i % PROMPTS.length] }],
+        }),
+      );
       if (i === 50) await aggregator.stop('SIGKILL'); // a crash: nothing drained, unacked events must come back
       if (i === 100) await aggregator.start();
       await new Promise((r) => setTimeout(r, 10));
@@ -220,15 +311,30 @@ describe('Switchyard pipeline (six services, real NATS, Redis and MongoDB-wire s
   });
 
   it('runs the optimizer on demand and stores per-model stats', async () => {
-    const accepted = (await natsRequest(SUBJECTS.optimizerRunRequested, { job: 'model-stats', days: 1 })) as unknown as { ok: boolean; jobId: string };
+    const accepted = (await natsRequest(SUBJECTS.optimizerRunRequested, {
+      job: 'model-stats',
+      days: 1,
+    })) as unknown as { ok: boolean; jobId: string };
     expect(accepted).toMatchObject({ ok: true, job: 'model-stats' });
-    const report = await waitFor('model-stats report', async () => {
-      const doc = await db.collection('optimizer_reports').findOne({ kind: 'model-stats', reportId: new RegExp(`^${accepted.jobId}@`) });
-      return doc ?? undefined;
-    }, 20_000, 200);
-    const body = report['body'] as { totalRequests: number; byModel: Record<string, { requests: number; sampleSize: number; avgRating: number | null }> };
+    const report = await waitFor(
+      'model-stats report',
+      async () => {
+        const doc = await db
+          .collection('optimizer_reports')
+          .findOne({ kind: 'model-stats', reportId: new RegExp(`^${accepted.jobId}@`) });
+        return doc ?? undefined;
+      },
+      20_000,
+      200,
+    );
+    const body = report['body'] as {
+      totalRequests: number;
+      byModel: Record<string, { requests: number; sampleSize: number; avgRating: number | null }>;
+    };
     // Every completed request of this run (its own database), and nothing else.
-    expect(body.totalRequests).toBe(await db.collection('routing_records').countDocuments({ completedAt: { $exists: true } }));
+    expect(body.totalRequests).toBe(
+      await db.collection('routing_records').countDocuments({ completedAt: { $exists: true } }),
+    );
     expect(body.totalRequests).toBeGreaterThanOrEqual(390);
     expect(Object.keys(body.byModel).every((m) => policy.models.has(m))).toBe(true);
     expect(Object.values(body.byModel).reduce((n, s) => n + s.sampleSize, 0)).toBeGreaterThanOrEqual(2);
@@ -238,6 +344,13 @@ describe('Switchyard pipeline (six services, real NATS, Redis and MongoDB-wire s
 
   it('shuts every service down gracefully on SIGTERM', async () => {
     const codes = await stack.stop();
-    expect(codes).toEqual({ ingress: 0, analyzer: 0, 'decision-engine': 0, 'provider-adapters': 0, 'feedback-aggregator': 0, 'rule-optimizer': 0 });
+    expect(codes).toEqual({
+      ingress: 0,
+      analyzer: 0,
+      'decision-engine': 0,
+      'provider-adapters': 0,
+      'feedback-aggregator': 0,
+      'rule-optimizer': 0,
+    });
   });
 });

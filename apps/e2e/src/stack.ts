@@ -15,7 +15,9 @@ export function e2eStack(database: string): ServiceStack {
       REDIS_URL: testInfra.redisUrl,
       MONGODB_URI: mongoUriFor(database),
       POLICY_FILE,
-      TENANT_KEYS: Object.entries(TENANT_KEYS).map(([tenant, key]) => `${tenant}:${key}`).join(','),
+      TENANT_KEYS: Object.entries(TENANT_KEYS)
+        .map(([tenant, key]) => `${tenant}:${key}`)
+        .join(','),
       MAX_REQUEST_BYTES: String(MAX_REQUEST_BYTES),
       REQUEST_TIMEOUT_MS: '15000',
       // A durable of its own that starts at the stream's end: earlier runs' events stay out of this database.

@@ -6,7 +6,10 @@ export const SERVICE = 'feedback-aggregator';
 
 export const aggregatorEnvSchema = baseEnvSchema.extend({
   HTTP_PORT: port(3004),
-  MONGODB_URI: z.string().regex(/^mongodb(\+srv)?:\/\//, 'must be a mongodb:// or mongodb+srv:// URI').default('mongodb://127.0.0.1:27017/switchyard'),
+  MONGODB_URI: z
+    .string()
+    .regex(/^mongodb(\+srv)?:\/\//, 'must be a mongodb:// or mongodb+srv:// URI')
+    .default('mongodb://127.0.0.1:27017/switchyard'),
   /** Durable consumer name on the events stream; replicas sharing it share the work. */
   DURABLE_NAME: z.string().min(1).default(DURABLE_CONSUMERS.records),
   /** Where a durable that does not exist yet starts reading: the whole stream, or only new events. */

@@ -5,14 +5,8 @@ import { SERVICE, loadIngressConfig } from './config';
 
 export async function bootstrap(env: NodeJS.ProcessEnv = process.env): Promise<INestApplication> {
   const config = loadIngressConfig(env);
-  return bootstrapService({
+  return bootstrapService(SERVICE, AppModule.forConfig(config), config, {
     // Ingress reads bodies itself: its own size limit, and errors in the API's shape.
     bodyParser: false,
-    httpHost: config.HTTP_HOST,
-    httpPort: config.HTTP_PORT,
-    logLevel: config.LOG_LEVEL,
-    module: AppModule.forConfig(config),
-    service: SERVICE,
-    shutdownTimeoutMs: config.SHUTDOWN_TIMEOUT_MS,
   });
 }

@@ -5,14 +5,24 @@ export const SERVICE = 'ingress';
 
 const tenantKeys = z
   .string()
-  .regex(/^[^:,\s]+:[^:,\s]+(,[^:,\s]+:[^:,\s]+)*$/, 'must be tenant:key pairs separated by commas, e.g. "acme:k1,beta:k2"')
+  .regex(
+    /^[^:,\s]+:[^:,\s]+(,[^:,\s]+:[^:,\s]+)*$/,
+    'must be tenant:key pairs separated by commas, e.g. "acme:k1,beta:k2"',
+  )
   .transform((value) => new Map(value.split(',').map((pair) => pair.split(':').reverse() as [string, string])));
 
 export const ingressEnvSchema = baseEnvSchema.extend({
   HTTP_PORT: port(3000),
-  REDIS_URL: z.string().regex(/^rediss?:\/\//, 'must be a redis:// or rediss:// URL').default('redis://127.0.0.1:6379'),
+  REDIS_URL: z
+    .string()
+    .regex(/^rediss?:\/\//, 'must be a redis:// or rediss:// URL')
+    .default('redis://127.0.0.1:6379'),
   /** Largest request accepted, in bytes of JSON. */
-  MAX_REQUEST_BYTES: z.coerce.number().int().positive().default(256 * 1024),
+  MAX_REQUEST_BYTES: z.coerce
+    .number()
+    .int()
+    .positive()
+    .default(256 * 1024),
   /** How long ingress waits for the answer before replying `timeout`. */
   REQUEST_TIMEOUT_MS: z.coerce.number().int().positive().default(30_000),
   /** How long a request id is remembered: a repeat within it gets the first answer, not a second paid call. */

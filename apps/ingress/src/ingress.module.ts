@@ -37,8 +37,14 @@ export class IngressModule {
         RedisHealthIndicator,
         SubmitFeedback,
         { provide: INGRESS_CONFIG, useValue: config },
-        { provide: INGRESS_REDIS, useFactory: () => new Redis(config.REDIS_URL, { maxRetriesPerRequest: 2, enableOfflineQueue: true }) },
-        { provide: TenantAuthenticator, useFactory: () => new TenantAuthenticator(config.TENANT_KEYS, config.DEFAULT_TENANT) },
+        {
+          provide: INGRESS_REDIS,
+          useFactory: () => new Redis(config.REDIS_URL, { maxRetriesPerRequest: 2, enableOfflineQueue: true }),
+        },
+        {
+          provide: TenantAuthenticator,
+          useFactory: () => new TenantAuthenticator(config.TENANT_KEYS, config.DEFAULT_TENANT),
+        },
       ],
     };
   }

@@ -7,12 +7,5 @@ import { SERVICE, loadAdaptersConfig } from './config';
 export async function bootstrap(env: NodeJS.ProcessEnv = process.env): Promise<INestApplication> {
   const config = loadAdaptersConfig(env);
   readPolicyFile(config.POLICY_FILE); // refuse to start on an invalid policy, before any connection opens
-  return bootstrapService({
-    httpHost: config.HTTP_HOST,
-    httpPort: config.HTTP_PORT,
-    logLevel: config.LOG_LEVEL,
-    module: AppModule.forConfig(config),
-    service: SERVICE,
-    shutdownTimeoutMs: config.SHUTDOWN_TIMEOUT_MS,
-  });
+  return bootstrapService(SERVICE, AppModule.forConfig(config), config);
 }

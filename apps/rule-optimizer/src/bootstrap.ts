@@ -5,12 +5,5 @@ import { SERVICE, loadOptimizerConfig } from './config';
 
 export async function bootstrap(env: NodeJS.ProcessEnv = process.env): Promise<INestApplication> {
   const config = loadOptimizerConfig(env);
-  return bootstrapService({
-    httpHost: config.HTTP_HOST,
-    httpPort: config.HTTP_PORT,
-    logLevel: config.LOG_LEVEL,
-    module: AppModule.forConfig(config),
-    service: SERVICE,
-    shutdownTimeoutMs: config.SHUTDOWN_TIMEOUT_MS,
-  });
+  return bootstrapService(SERVICE, AppModule.forConfig(config), config);
 }

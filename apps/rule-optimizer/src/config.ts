@@ -5,8 +5,14 @@ export const SERVICE = 'rule-optimizer';
 
 export const optimizerEnvSchema = baseEnvSchema.extend({
   HTTP_PORT: port(3005),
-  MONGODB_URI: z.string().regex(/^mongodb(\+srv)?:\/\//, 'must be a mongodb:// or mongodb+srv:// URI').default('mongodb://127.0.0.1:27017/switchyard'),
-  REDIS_URL: z.string().regex(/^rediss?:\/\//, 'must be a redis:// or rediss:// URL').default('redis://127.0.0.1:6379'),
+  MONGODB_URI: z
+    .string()
+    .regex(/^mongodb(\+srv)?:\/\//, 'must be a mongodb:// or mongodb+srv:// URI')
+    .default('mongodb://127.0.0.1:27017/switchyard'),
+  REDIS_URL: z
+    .string()
+    .regex(/^rediss?:\/\//, 'must be a redis:// or rediss:// URL')
+    .default('redis://127.0.0.1:6379'),
   /** When the scheduled jobs run (cron, server time zone). */
   OPTIMIZER_CRON: z.string().min(9).default('0 3 * * *'),
   /** Look-back window of the scheduled jobs, in days. */

@@ -63,7 +63,8 @@ export class ServiceProcess {
     child.on('exit', (code) => (this.exitCode = code ?? -1));
     const deadline = Date.now() + 30_000;
     for (;;) {
-      if (this.exitCode !== null) throw new Error(`${this.name} exited with ${this.exitCode} before it was ready:\n${this.logs()}`);
+      if (this.exitCode !== null)
+        throw new Error(`${this.name} exited with ${this.exitCode} before it was ready:\n${this.logs()}`);
       const res = await fetch(`${this.baseUrl}/readyz`).catch(() => undefined);
       if (res?.ok) return;
       if (Date.now() > deadline) throw new Error(`${this.name} not ready after 30 s:\n${this.logs()}`);

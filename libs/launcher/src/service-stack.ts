@@ -1,7 +1,14 @@
 import { ServiceProcess, findWorkspaceRoot, freePort } from './service-process';
 
 /** The six services, in pipeline order. */
-export const SERVICE_NAMES = ['ingress', 'analyzer', 'decision-engine', 'provider-adapters', 'feedback-aggregator', 'rule-optimizer'] as const;
+export const SERVICE_NAMES = [
+  'ingress',
+  'analyzer',
+  'decision-engine',
+  'provider-adapters',
+  'feedback-aggregator',
+  'rule-optimizer',
+] as const;
 export type ServiceName = (typeof SERVICE_NAMES)[number];
 
 /** Default HTTP ports, as in each service's config and the deploy manifests. */
@@ -50,7 +57,11 @@ export class ServiceStack {
   /** SIGTERM to every service (graceful drain); resolves with each exit code. */
   async stop(): Promise<Record<ServiceName, number>> {
     const codes = {} as Record<ServiceName, number>;
-    await Promise.all(SERVICE_NAMES.filter((n) => this.services.has(n)).map(async (name) => (codes[name] = await this.get(name).stop('SIGTERM'))));
+    await Promise.all(
+      SERVICE_NAMES.filter((n) => this.services.has(n)).map(
+        async (name) => (codes[name] = await this.get(name).stop('SIGTERM')),
+      ),
+    );
     return codes;
   }
 }

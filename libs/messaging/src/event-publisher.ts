@@ -29,7 +29,10 @@ export class EventPublisher {
    */
   async request(subject: string, payload: unknown, timeoutMs: number, meta: OutgoingMeta = {}): Promise<unknown> {
     try {
-      const msg = await this.nc.request(subject, encodeJson(payload), { timeout: timeoutMs, headers: buildHeaders(meta) });
+      const msg = await this.nc.request(subject, encodeJson(payload), {
+        timeout: timeoutMs,
+        headers: buildHeaders(meta),
+      });
       return msg.json();
     } catch (err) {
       if (err instanceof TimeoutError || (err instanceof RequestError && err.cause instanceof TimeoutError))
@@ -53,7 +56,9 @@ export class EventPublisher {
         return;
       } catch (err) {
         if (attempt >= DURABLE_PUBLISH_ATTEMPTS) throw err;
-        this.logger.warn(`JetStream publish of ${subject} ${messageId} failed (attempt ${attempt}): ${(err as Error).message}`);
+        this.logger.warn(
+          `JetStream publish of ${subject} ${messageId} failed (attempt ${attempt}): ${(err as Error).message}`,
+        );
         await sleep(50 * 2 ** attempt);
       }
     }

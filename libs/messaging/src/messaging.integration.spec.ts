@@ -51,7 +51,14 @@ function makeApp(instance: string) {
 
   @Module({
     controllers: [TestController],
-    imports: [MessagingModule.forRoot({ durable: { name: `${prefix}-durable`, stream: STREAM.name, ackWaitMs: 2000 }, service: prefix, streams: [STREAM], url: testInfra.natsUrl })],
+    imports: [
+      MessagingModule.forRoot({
+        durable: { name: `${prefix}-durable`, stream: STREAM.name, ackWaitMs: 2000 },
+        service: prefix,
+        streams: [STREAM],
+        url: testInfra.natsUrl,
+      }),
+    ],
   })
   class TestModule {}
 
@@ -84,7 +91,9 @@ describe(MessagingModule.name, () => {
 
     it('shares messages between replicas in one queue group: each is handled once', async () => {
       handled.length = 0;
-      await Promise.all(Array.from({ length: 40 }, (_, n) => nc.request(ECHO, JSON.stringify({ n }), { timeout: 2000 })));
+      await Promise.all(
+        Array.from({ length: 40 }, (_, n) => nc.request(ECHO, JSON.stringify({ n }), { timeout: 2000 })),
+      );
       const echoes = handled.filter((h) => h.subject === ECHO);
       expect(echoes).toHaveLength(40);
       expect(new Set(echoes.map((h) => (h.body as { n: number }).n)).size).toBe(40);
@@ -101,12 +110,18 @@ describe(MessagingModule.name, () => {
 
     it('replies a RouterError as { ok: false, error } with its code and field', async () => {
       const msg = await nc.request(FAIL, '{}', { timeout: 2000 });
-      expect(msg.json()).toEqual({ ok: false, error: { code: 'no_route', message: 'nothing fits', field: 'hints.tier' } });
+      expect(msg.json()).toEqual({
+        ok: false,
+        error: { code: 'no_route', message: 'nothing fits', field: 'hints.tier' },
+      });
     });
 
     it('replies an unexpected error as internal_error without its details', async () => {
       const msg = await nc.request(CRASH, '{}', { timeout: 2000 });
-      expect(msg.json()).toEqual({ ok: false, error: { code: 'internal_error', message: 'internal error; it was logged' } });
+      expect(msg.json()).toEqual({
+        ok: false,
+        error: { code: 'internal_error', message: 'internal error; it was logged' },
+      });
     });
 
     it('answers malformed JSON with invalid_json', async () => {
@@ -122,10 +137,14 @@ describe(MessagingModule.name, () => {
       await publisher.publishDurable(EVENTS, { id: 'e1' }, 'e1');
       await publisher.publishDurable(EVENTS, { id: 'e1' }, 'e1');
       await publisher.publishDurable(EVENTS, { id: 'e2' }, 'e2');
-      const events = await waitFor('both events handled', () => {
-        const seen = handled.filter((h) => h.subject === EVENTS);
-        return seen.length >= 2 ? seen : undefined;
-      }, 10_000);
+      const events = await waitFor(
+        'both events handled',
+        () => {
+          const seen = handled.filter((h) => h.subject === EVENTS);
+          return seen.length >= 2 ? seen : undefined;
+        },
+        10_000,
+      );
       expect(events.map((e) => (e.body as { id: string }).id).sort()).toEqual(['e1', 'e2']);
       const info = await (await jetstreamManager(nc)).streams.info(STREAM.name);
       expect(info.state.messages).toBe(2);

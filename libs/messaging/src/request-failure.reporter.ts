@@ -44,7 +44,11 @@ export class RequestFailureReporter {
 
   constructor(private readonly publisher: EventPublisher) {}
 
-  async fail(event: Omit<CompletionFailed, 'error' | 'completedAt'>, err: unknown, replyTo: string | undefined): Promise<RouterErrorBody> {
+  async fail(
+    event: Omit<CompletionFailed, 'error' | 'completedAt'>,
+    err: unknown,
+    replyTo: string | undefined,
+  ): Promise<RouterErrorBody> {
     const error = toBody(err, this.logger, event.requestId);
     if (replyTo) this.publisher.publish(replyTo, { ok: false, requestId: event.requestId, error });
     const failed: CompletionFailed = { ...event, completedAt: Date.now(), error };

@@ -18,8 +18,11 @@ export async function ensureStream(jsm: JetStreamManager, spec: StreamSpec): Pro
   };
   try {
     const info = await jsm.streams.info(spec.name);
-    const same = info.config.subjects?.join() === config.subjects.join() && info.config.duplicate_window === config.duplicate_window;
-    if (!same) await jsm.streams.update(spec.name, { subjects: config.subjects, duplicate_window: config.duplicate_window });
+    const same =
+      info.config.subjects?.join() === config.subjects.join() &&
+      info.config.duplicate_window === config.duplicate_window;
+    if (!same)
+      await jsm.streams.update(spec.name, { subjects: config.subjects, duplicate_window: config.duplicate_window });
   } catch (err) {
     if (!/stream not found/i.test((err as Error).message)) throw err;
     await jsm.streams.add(config);

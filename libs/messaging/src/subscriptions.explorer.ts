@@ -1,11 +1,30 @@
-import { type BeforeApplicationShutdown, Inject, Injectable, Logger, type OnApplicationBootstrap } from '@nestjs/common';
+import {
+  type BeforeApplicationShutdown,
+  Inject,
+  Injectable,
+  Logger,
+  type OnApplicationBootstrap,
+} from '@nestjs/common';
 import { DiscoveryService, MetadataScanner } from '@nestjs/core';
-import { AckPolicy, type ConsumerMessages, DeliverPolicy, type JsMsg, jetstream, jetstreamManager } from '@nats-io/jetstream';
+import {
+  AckPolicy,
+  type ConsumerMessages,
+  DeliverPolicy,
+  type JsMsg,
+  jetstream,
+  jetstreamManager,
+} from '@nats-io/jetstream';
 import type { Msg, NatsConnection, Subscription } from '@nats-io/transport-node';
 import { HEADERS, RouterError } from '@switchyard/contracts';
 import { contextFromTraceparent, withSpan } from '@switchyard/observability';
 import { IncomingMessage } from './incoming-message';
-import { MESSAGING_OPTIONS, type MessagingOptions, NATS_CONNECTION, ON_STREAM_EVENT, ON_SUBJECT } from './messaging.constants';
+import {
+  MESSAGING_OPTIONS,
+  type MessagingOptions,
+  NATS_CONNECTION,
+  ON_STREAM_EVENT,
+  ON_SUBJECT,
+} from './messaging.constants';
 import { encodeJson } from './outgoing';
 
 type Handler = (msg: IncomingMessage) => Promise<unknown>;
@@ -80,7 +99,13 @@ export class SubscriptionsExplorer implements OnApplicationBootstrap, BeforeAppl
     const parent = contextFromTraceparent(incoming.header(HEADERS.traceparent));
     let reply: unknown;
     try {
-      reply = await withSpan(this.options.service, `${subject} process`, parent, { 'messaging.destination.name': subject }, () => handler(incoming));
+      reply = await withSpan(
+        this.options.service,
+        `${subject} process`,
+        parent,
+        { 'messaging.destination.name': subject },
+        () => handler(incoming),
+      );
     } catch (err) {
       reply = { ok: false, error: toErrorBody(err, this.logger, subject) };
     }
@@ -89,7 +114,8 @@ export class SubscriptionsExplorer implements OnApplicationBootstrap, BeforeAppl
 
   private async startDurableConsumer(handlers: Map<string, Handler>): Promise<void> {
     const durable = this.options.durable;
-    if (!durable) throw new Error(`@OnStreamEvent handlers (${[...handlers.keys()].join(', ')}) need MessagingOptions.durable`);
+    if (!durable)
+      throw new Error(`@OnStreamEvent handlers (${[...handlers.keys()].join(', ')}) need MessagingOptions.durable`);
     const jsm = await jetstreamManager(this.nc);
     // add() on an existing durable updates what may change (ack wait) and keeps its position.
     await jsm.consumers.add(durable.stream, {
@@ -125,7 +151,13 @@ export class SubscriptionsExplorer implements OnApplicationBootstrap, BeforeAppl
     const incoming = new IncomingMessage(m.subject, m.data, m.headers);
     const parent = contextFromTraceparent(incoming.header(HEADERS.traceparent));
     try {
-      await withSpan(this.options.service, `${m.subject} process`, parent, { 'messaging.destination.name': m.subject }, () => handler(incoming));
+      await withSpan(
+        this.options.service,
+        `${m.subject} process`,
+        parent,
+        { 'messaging.destination.name': m.subject },
+        () => handler(incoming),
+      );
       m.ack();
     } catch (err) {
       if (err instanceof RouterError && (err.code === 'invalid_json' || err.code === 'invalid_request')) {

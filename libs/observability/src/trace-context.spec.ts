@@ -5,9 +5,12 @@ describe(parseTraceparent.name, () => {
     const value = '00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01';
     expect(formatTraceparent(parseTraceparent(value)!)).toBe(value);
   });
-  it.each([undefined, '', 'garbage', '00-00000000000000000000000000000000-00f067aa0ba902b7-01'])('rejects %p', (value) => {
-    expect(parseTraceparent(value)).toBeUndefined();
-  });
+  it.each([undefined, '', 'garbage', '00-00000000000000000000000000000000-00f067aa0ba902b7-01'])(
+    'rejects %p',
+    (value) => {
+      expect(parseTraceparent(value)).toBeUndefined();
+    },
+  );
 });
 
 describe(contextFromTraceparent.name, () => {

@@ -1,5 +1,13 @@
 import { randomBytes } from 'node:crypto';
-import { type Context, ROOT_CONTEXT, type SpanContext, TraceFlags, context, isSpanContextValid, trace } from '@opentelemetry/api';
+import {
+  type Context,
+  ROOT_CONTEXT,
+  type SpanContext,
+  TraceFlags,
+  context,
+  isSpanContextValid,
+  trace,
+} from '@opentelemetry/api';
 
 const TRACEPARENT = /^00-([0-9a-f]{32})-([0-9a-f]{16})-([0-9a-f]{2})$/;
 
@@ -18,7 +26,11 @@ export function formatTraceparent(sc: SpanContext): string {
 
 /** A fresh sampled root span context, for requests that arrive without a trace. */
 export function newRootSpanContext(): SpanContext {
-  return { traceId: randomBytes(16).toString('hex'), spanId: randomBytes(8).toString('hex'), traceFlags: TraceFlags.SAMPLED };
+  return {
+    traceId: randomBytes(16).toString('hex'),
+    spanId: randomBytes(8).toString('hex'),
+    traceFlags: TraceFlags.SAMPLED,
+  };
 }
 
 /**

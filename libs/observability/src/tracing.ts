@@ -1,7 +1,13 @@
 import { type Attributes, type Context, SpanStatusCode, context, trace } from '@opentelemetry/api';
 
 /** Runs `fn` in a span named `name` under `parent`; records an error status when it throws. */
-export async function withSpan<T>(tracerName: string, name: string, parent: Context, attributes: Attributes, fn: () => Promise<T>): Promise<T> {
+export async function withSpan<T>(
+  tracerName: string,
+  name: string,
+  parent: Context,
+  attributes: Attributes,
+  fn: () => Promise<T>,
+): Promise<T> {
   const tracer = trace.getTracer(tracerName);
   const span = tracer.startSpan(name, { attributes }, parent);
   const ctx = trace.setSpan(parent, span);

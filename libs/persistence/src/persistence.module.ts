@@ -1,4 +1,12 @@
-import { type DynamicModule, Inject, Injectable, Logger, Module, type OnApplicationShutdown, type OnModuleInit } from '@nestjs/common';
+import {
+  type DynamicModule,
+  Inject,
+  Injectable,
+  Logger,
+  Module,
+  type OnApplicationShutdown,
+  type OnModuleInit,
+} from '@nestjs/common';
 import mongoose, { type Connection, type ConnectOptions } from 'mongoose';
 import { FeedbackRepository } from './feedback/feedback.repository';
 import { OptimizerReportRepository } from './optimizer-reports/optimizer-report.repository';
@@ -48,7 +56,9 @@ export class PersistenceModule implements OnModuleInit, OnApplicationShutdown {
         {
           provide: MONGO_CONNECTION,
           useFactory: async () =>
-            mongoose.createConnection(uri, { ...MONGO_CONNECT_OPTIONS, autoCreate: true, autoIndex: false }).asPromise(),
+            mongoose
+              .createConnection(uri, { ...MONGO_CONNECT_OPTIONS, autoCreate: true, autoIndex: false })
+              .asPromise(),
         },
       ],
     };

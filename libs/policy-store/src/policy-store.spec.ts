@@ -9,7 +9,9 @@ describe(readPolicyFile.name, () => {
     expect(readPolicyFile(join(__dirname, '../../../policies/default.yaml')).version).toBe('default@1');
   });
   it('names the file when it is missing', () => {
-    expect(() => readPolicyFile('/nonexistent/policy.yaml')).toThrow(/cannot read policy file \/nonexistent\/policy.yaml/);
+    expect(() => readPolicyFile('/nonexistent/policy.yaml')).toThrow(
+      /cannot read policy file \/nonexistent\/policy.yaml/,
+    );
   });
   it('names the file and the field when it is invalid', () => {
     const file = join(mkdtempSync(join(tmpdir(), 'policy-')), 'bad.yaml');

@@ -22,7 +22,8 @@ export function readPolicyFile(file: string): CompiledPolicy {
   try {
     return parsePolicy(text);
   } catch (err) {
-    if (err instanceof PolicyError) throw new PolicyError(err.problems.map((p) => ({ ...p, field: `${path}: ${p.field}` })));
+    if (err instanceof PolicyError)
+      throw new PolicyError(err.problems.map((p) => ({ ...p, field: `${path}: ${p.field}` })));
     throw err;
   }
 }
@@ -35,7 +36,9 @@ export class PolicyStore {
 
   constructor(@Inject(POLICY_STORE_OPTIONS) options: PolicyStoreOptions) {
     this.policy = readPolicyFile(options.file);
-    this.logger.log(`policy ${this.policy.version} loaded from ${options.file}: ${this.policy.models.size} models, ${this.policy.rules.length} rules`);
+    this.logger.log(
+      `policy ${this.policy.version} loaded from ${options.file}: ${this.policy.models.size} models, ${this.policy.rules.length} rules`,
+    );
   }
 
   current(): CompiledPolicy {

@@ -3,13 +3,15 @@ import { NestFactory } from '@nestjs/core';
 import { type LogLevelName, createLogger } from '@switchyard/observability';
 import { ServiceState } from './health';
 
+/** The settings every service's validated config has (see baseEnvSchema). */
+export interface ServiceConfig {
+  HTTP_HOST: string;
+  HTTP_PORT: number;
+  LOG_LEVEL: LogLevelName;
+  SHUTDOWN_TIMEOUT_MS: number;
+}
+
 export interface ServiceBootstrapOptions {
-  service: string;
-  module: Type<unknown> | DynamicModule;
-  httpHost: string;
-  httpPort: number;
-  logLevel: LogLevelName;
-  shutdownTimeoutMs: number;
   /** False where the service reads request bodies itself (ingress: its own size limit and error shape). */
   bodyParser?: boolean;
 }
@@ -18,20 +20,25 @@ export interface ServiceBootstrapOptions {
  * Starts a Switchyard service: JSON logs, HTTP for probes (and the API on ingress), graceful shutdown on
  * SIGTERM/SIGINT with a hard limit so a stuck dependency cannot keep a pod from terminating.
  */
-export async function bootstrapService(options: ServiceBootstrapOptions): Promise<INestApplication> {
-  const logger = createLogger(options.service, options.logLevel);
-  const app = await NestFactory.create(options.module, { logger, bodyParser: options.bodyParser ?? true });
+export async function bootstrapService(
+  service: string,
+  module: Type<unknown> | DynamicModule,
+  config: ServiceConfig,
+  options: ServiceBootstrapOptions = {},
+): Promise<INestApplication> {
+  const logger = createLogger(service, config.LOG_LEVEL);
+  const app = await NestFactory.create(module, { logger, bodyParser: options.bodyParser ?? true });
   // Our own signal handling rather than enableShutdownHooks(): Nest re-raises the signal after closing, so the
   // process would end "killed by SIGTERM" even when it drained cleanly. Here a clean drain exits 0.
   const state = app.get(ServiceState);
   for (const signal of ['SIGTERM', 'SIGINT'] as const) {
     process.once(signal, () => {
       state.draining = true;
-      logger.log(`${signal}: draining (at most ${options.shutdownTimeoutMs} ms)`);
+      logger.log(`${signal}: draining (at most ${config.SHUTDOWN_TIMEOUT_MS} ms)`);
       setTimeout(() => {
-        logger.error(`shutdown took longer than ${options.shutdownTimeoutMs} ms; exiting`);
+        logger.error(`shutdown took longer than ${config.SHUTDOWN_TIMEOUT_MS} ms; exiting`);
         process.exit(1);
-      }, options.shutdownTimeoutMs).unref();
+      }, config.SHUTDOWN_TIMEOUT_MS).unref();
       app.close().then(
         () => process.exit(0),
         (err: Error) => {
@@ -41,8 +48,8 @@ export async function bootstrapService(options: ServiceBootstrapOptions): Promis
       );
     });
   }
-  await app.listen(options.httpPort, options.httpHost);
-  logger.log(`${options.service} ready on http://${options.httpHost}:${options.httpPort}`);
+  await app.listen(config.HTTP_PORT, config.HTTP_HOST);
+  logger.log(`${service} ready on http://${config.HTTP_HOST}:${config.HTTP_PORT}`);
   return app;
 }
 
@@ -50,7 +57,9 @@ export async function bootstrapService(options: ServiceBootstrapOptions): Promis
 export function runService(start: () => Promise<unknown>): void {
   start().catch((err: Error) => {
     // Before the logger exists (bad config, unreachable server at start-up): plain stderr.
-    process.stderr.write(`${err.name === 'ConfigError' || err.name === 'PolicyError' ? err.message : (err.stack ?? String(err))}\n`);
+    process.stderr.write(
+      `${err.name === 'ConfigError' || err.name === 'PolicyError' ? err.message : (err.stack ?? String(err))}\n`,
+    );
     process.exit(1);
   });
 }

@@ -1,17 +1,27 @@
 import { z } from 'zod';
 import { ConfigError, baseEnvSchema, loadConfig, port } from './config';
 
-const schema = baseEnvSchema.extend({ HTTP_PORT: port(3000), MAX_BYTES: z.coerce.number().int().positive().default(10) });
+const schema = baseEnvSchema.extend({
+  HTTP_PORT: port(3000),
+  MAX_BYTES: z.coerce.number().int().positive().default(10),
+});
 
 describe(loadConfig.name, () => {
   it('fills defaults for the local servers', () => {
-    expect(loadConfig('svc', schema, {})).toMatchObject({ NATS_URL: 'nats://127.0.0.1:4222', HTTP_PORT: 3000, LOG_LEVEL: 'info', MAX_BYTES: 10 });
+    expect(loadConfig('svc', schema, {})).toMatchObject({
+      NATS_URL: 'nats://127.0.0.1:4222',
+      HTTP_PORT: 3000,
+      LOG_LEVEL: 'info',
+      MAX_BYTES: 10,
+    });
   });
   it('treats empty strings as unset', () => {
     expect(loadConfig('svc', schema, { HTTP_PORT: '' }).HTTP_PORT).toBe(3000);
   });
   it('names every bad variable and its value', () => {
     expect(() => loadConfig('svc', schema, { HTTP_PORT: 'eighty', LOG_LEVEL: 'loud' })).toThrow(ConfigError);
-    expect(() => loadConfig('svc', schema, { HTTP_PORT: 'eighty', LOG_LEVEL: 'loud' })).toThrow(/LOG_LEVEL="loud".*HTTP_PORT="eighty"|HTTP_PORT="eighty".*LOG_LEVEL="loud"/);
+    expect(() => loadConfig('svc', schema, { HTTP_PORT: 'eighty', LOG_LEVEL: 'loud' })).toThrow(
+      /LOG_LEVEL="loud".*HTTP_PORT="eighty"|HTTP_PORT="eighty".*LOG_LEVEL="loud"/,
+    );
   });
 });

@@ -21,13 +21,19 @@ export class ConfigError extends Error {
 }
 
 /** Validates the environment before any connection opens; throws ConfigError naming each variable. */
-export function loadConfig<S extends z.ZodObject>(service: string, schema: S, env: NodeJS.ProcessEnv = process.env): z.infer<S> {
+export function loadConfig<S extends z.ZodObject>(
+  service: string,
+  schema: S,
+  env: NodeJS.ProcessEnv = process.env,
+): z.infer<S> {
   // Empty strings count as unset, as in most twelve-factor tooling.
   const cleaned = Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined && v !== ''));
   const result = schema.safeParse(cleaned);
   if (result.success) return result.data;
   throw new ConfigError(
     service,
-    result.error.issues.map((i) => `${i.path.join('.') || '(env)'}=${JSON.stringify(env[String(i.path[0])] ?? null)}: ${i.message}`),
+    result.error.issues.map(
+      (i) => `${i.path.join('.') || '(env)'}=${JSON.stringify(env[String(i.path[0])] ?? null)}: ${i.message}`,
+    ),
   );
 }

@@ -1,4 +1,13 @@
-import { Controller, Get, HttpCode, HttpException, Inject, type DynamicModule, Module, type Provider } from '@nestjs/common';
+import {
+  Controller,
+  Get,
+  HttpCode,
+  HttpException,
+  Inject,
+  type DynamicModule,
+  Module,
+  type Provider,
+} from '@nestjs/common';
 
 /** One per dependency a service needs to do its work. `check` throws when the dependency is not usable. */
 export interface ReadinessIndicator {
@@ -52,14 +61,21 @@ export class HealthController {
 @Module({})
 export class HealthModule {
   /** `indicators`: tokens of ReadinessIndicator providers available in the app. */
-  static forRoot(indicators: Array<Provider & { provide: unknown }> | Array<new (...args: never[]) => ReadinessIndicator>): DynamicModule {
-    const tokens = indicators.map((i) => (typeof i === 'function' ? i : i.provide)) as Array<string | symbol | (new (...args: never[]) => unknown)>;
+  static forRoot(
+    indicators: Array<Provider & { provide: unknown }> | Array<new (...args: never[]) => ReadinessIndicator>,
+  ): DynamicModule {
+    const tokens = indicators.map((i) => (typeof i === 'function' ? i : i.provide)) as Array<
+      string | symbol | (new (...args: never[]) => unknown)
+    >;
     return {
       controllers: [HealthController],
       exports: [ServiceState],
       global: true,
       module: HealthModule,
-      providers: [ServiceState, { inject: tokens, provide: READINESS_INDICATORS, useFactory: (...xs: ReadinessIndicator[]) => xs }],
+      providers: [
+        ServiceState,
+        { inject: tokens, provide: READINESS_INDICATORS, useFactory: (...xs: ReadinessIndicator[]) => xs },
+      ],
     };
   }
 }

@@ -8,7 +8,9 @@ export const testInfra = {
   natsUrl: process.env['NATS_URL'] ?? 'nats://127.0.0.1:4222',
   redisUrl: process.env['REDIS_URL'] ?? 'redis://127.0.0.1:6379',
   /** Server part of the MongoDB URI; tests add their own database name. */
-  mongoServer: (process.env['MONGODB_URI'] ?? 'mongodb://127.0.0.1:27017').replace(/\/[^/]*$/, (tail) => (tail.includes(':') ? tail : '')),
+  mongoServer: (process.env['MONGODB_URI'] ?? 'mongodb://127.0.0.1:27017').replace(/\/[^/]*$/, (tail) =>
+    tail.includes(':') ? tail : '',
+  ),
 };
 
 /** A name no other test run uses, for databases, streams, queues and key prefixes. */

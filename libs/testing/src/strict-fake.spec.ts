@@ -25,6 +25,8 @@ describe(waitFor.name, () => {
     expect(await waitFor('n to reach 3', () => (++n >= 3 ? n : undefined), 1000, 1)).toBe(3);
   });
   it('fails naming what it waited for', async () => {
-    await expect(waitFor('the impossible', () => undefined, 30, 5)).rejects.toThrow('timed out after 30 ms waiting for the impossible');
+    await expect(waitFor('the impossible', () => undefined, 30, 5)).rejects.toThrow(
+      'timed out after 30 ms waiting for the impossible',
+    );
   });
 });

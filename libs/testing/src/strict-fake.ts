@@ -7,7 +7,14 @@ export function strictFake<T extends object>(name: string, members: Partial<T>):
     get(target, prop, receiver) {
       if (prop in target) return Reflect.get(target, prop, receiver) as unknown;
       // Jest and promise machinery probe these; answering undefined is what a plain object would do.
-      if (prop === 'then' || prop === 'asymmetricMatch' || prop === 'nodeType' || prop === 'toJSON' || typeof prop === 'symbol') return undefined;
+      if (
+        prop === 'then' ||
+        prop === 'asymmetricMatch' ||
+        prop === 'nodeType' ||
+        prop === 'toJSON' ||
+        typeof prop === 'symbol'
+      )
+        return undefined;
       throw new Error(`${name}.${String(prop)} was called but the test did not expect it`);
     },
   });

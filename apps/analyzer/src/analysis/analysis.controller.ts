@@ -1,6 +1,12 @@
 import { Controller } from '@nestjs/common';
 import { HEADERS, RouterError, SUBJECTS, parsePayload, requestReceivedSchema } from '@switchyard/contracts';
-import { type IncomingMessage, OnSubject, RequestFailureReporter, completionBaseOf, deadlineOf } from '@switchyard/messaging';
+import {
+  type IncomingMessage,
+  OnSubject,
+  RequestFailureReporter,
+  completionBaseOf,
+  deadlineOf,
+} from '@switchyard/messaging';
 import { AnalyzeRequest } from './analyze-request.usecase';
 
 @Controller()
@@ -13,7 +19,11 @@ export class AnalysisController {
   @OnSubject(SUBJECTS.requestReceived)
   async onRequestReceived(msg: IncomingMessage): Promise<void> {
     const replyTo = msg.header(HEADERS.replyTo) ?? msg.reply;
-    if (!replyTo) throw new RouterError('invalid_request', `${SUBJECTS.requestReceived} needs a reply subject or ${HEADERS.replyTo} header`);
+    if (!replyTo)
+      throw new RouterError(
+        'invalid_request',
+        `${SUBJECTS.requestReceived} needs a reply subject or ${HEADERS.replyTo} header`,
+      );
     const event = parsePayload(requestReceivedSchema, msg.json(), SUBJECTS.requestReceived);
     try {
       this.analyzeRequest.execute({ event, replyTo, deadline: deadlineOf(msg) });

@@ -15,8 +15,16 @@ export class AnalyzeRequest {
   constructor(private readonly publisher: EventPublisher) {}
 
   execute(cmd: AnalyzeRequestCommand): RequestAnalyzed {
-    const analyzed: RequestAnalyzed = { ...cmd.event, features: extractFeatures(cmd.event.request.messages), analyzedAt: Date.now() };
-    this.publisher.publish(SUBJECTS.requestAnalyzed, analyzed, { replyTo: cmd.replyTo, deadline: cmd.deadline, messageId: cmd.event.requestId });
+    const analyzed: RequestAnalyzed = {
+      ...cmd.event,
+      features: extractFeatures(cmd.event.request.messages),
+      analyzedAt: Date.now(),
+    };
+    this.publisher.publish(SUBJECTS.requestAnalyzed, analyzed, {
+      replyTo: cmd.replyTo,
+      deadline: cmd.deadline,
+      messageId: cmd.event.requestId,
+    });
     return analyzed;
   }
 }

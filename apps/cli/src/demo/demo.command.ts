@@ -61,7 +61,9 @@ export async function runDemo(opts: DemoOptions): Promise<number> {
     await stack.start((name, url) => out(`  ${name.padEnd(20)} ready at ${url}`));
     const ingress = stack.get('ingress').baseUrl;
 
-    out(`\nSending ${opts.requests} requests (${opts.concurrency} at a time): NATS ${SUBJECTS.request} and POST ${ingress}/v1/chat/completions`);
+    out(
+      `\nSending ${opts.requests} requests (${opts.concurrency} at a time): NATS ${SUBJECTS.request} and POST ${ingress}/v1/chat/completions`,
+    );
     const sent = await sendWorkload(nc, ingress, opts);
     const summary = summarize(sent, policy);
 
@@ -72,7 +74,9 @@ export async function runDemo(opts: DemoOptions): Promise<number> {
     for (const [i, r] of rated.entries()) {
       const rank = tierRank.get(policy.models.get(r.model)?.tier ?? '') ?? 0;
       const rating = Math.min(5, 3 + Math.round(rank / 2) + (i % 2));
-      await nc.request(SUBJECTS.feedback, JSON.stringify({ requestId: r.requestId, rating, success: rating >= 4 }), { timeout: 5000 });
+      await nc.request(SUBJECTS.feedback, JSON.stringify({ requestId: r.requestId, rating, success: rating >= 4 }), {
+        timeout: 5000,
+      });
     }
     out(`Gave feedback on ${rated.length} answers (simulated ratings).`);
 
@@ -81,7 +85,11 @@ export async function runDemo(opts: DemoOptions): Promise<number> {
 
     printSummary(summary);
 
-    const accepted = (await nc.request(SUBJECTS.optimizerRunRequested, JSON.stringify({ job: 'model-stats', days: 1 }), { timeout: 5000 })).json<{ ok: boolean; jobId: string }>();
+    const accepted = (
+      await nc.request(SUBJECTS.optimizerRunRequested, JSON.stringify({ job: 'model-stats', days: 1 }), {
+        timeout: 5000,
+      })
+    ).json<{ ok: boolean; jobId: string }>();
     const report = await waitForReport(db, accepted.jobId);
     printReport(report);
 
@@ -93,7 +101,11 @@ export async function runDemo(opts: DemoOptions): Promise<number> {
     out('\nStopping the services (SIGTERM, graceful drain)...');
     const codes = await stack.stop();
     const unclean = Object.entries(codes).filter(([, c]) => c !== 0);
-    out(unclean.length === 0 ? 'All six services exited cleanly.' : `Unclean exits: ${unclean.map(([n, c]) => `${n}=${c}`).join(', ')}`);
+    out(
+      unclean.length === 0
+        ? 'All six services exited cleanly.'
+        : `Unclean exits: ${unclean.map(([n, c]) => `${n}=${c}`).join(', ')}`,
+    );
     if (unclean.length > 0) exitCode = 1;
     await deleteDurable(nc);
     await nc.close();
@@ -110,7 +122,11 @@ async function sendWorkload(nc: NatsConnection, ingress: string, opts: DemoOptio
     const requestId = `demo-${run}-${i}`;
     if (i % 5 < 3) {
       jobs.push(async () => {
-        const msg = await nc.request(SUBJECTS.request, JSON.stringify({ requestId, tenant: 'demo', messages: [{ role: 'user', content: prompt }] }), { timeout: 30_000 });
+        const msg = await nc.request(
+          SUBJECTS.request,
+          JSON.stringify({ requestId, tenant: 'demo', messages: [{ role: 'user', content: prompt }] }),
+          { timeout: 30_000 },
+        );
         return { transport: 'nats', reply: msg.json<ChatReply>() };
       });
     } else {
@@ -125,8 +141,14 @@ async function sendWorkload(nc: NatsConnection, ingress: string, opts: DemoOptio
     }
   }
   // Two requests that are wrong on purpose, to show the error replies.
-  jobs.push(async () => ({ transport: 'nats', reply: (await nc.request(SUBJECTS.request, JSON.stringify({ messages: [] }), { timeout: 5000 })).json<ChatReply>() }));
-  jobs.push(async () => ({ transport: 'nats', reply: (await nc.request(SUBJECTS.request, '{"messages": [', { timeout: 5000 })).json<ChatReply>() }));
+  jobs.push(async () => ({
+    transport: 'nats',
+    reply: (await nc.request(SUBJECTS.request, JSON.stringify({ messages: [] }), { timeout: 5000 })).json<ChatReply>(),
+  }));
+  jobs.push(async () => ({
+    transport: 'nats',
+    reply: (await nc.request(SUBJECTS.request, '{"messages": [', { timeout: 5000 })).json<ChatReply>(),
+  }));
 
   const results: SentRequest[] = new Array(jobs.length);
   let next = 0;
@@ -140,7 +162,9 @@ async function sendWorkload(nc: NatsConnection, ingress: string, opts: DemoOptio
     }
   };
   await Promise.all(Array.from({ length: opts.concurrency }, worker));
-  out(`${process.stdout.isTTY ? '\r' : ''}  ${done}/${jobs.length} answered in ${((Date.now() - started) / 1000).toFixed(1)} s`);
+  out(
+    `${process.stdout.isTTY ? '\r' : ''}  ${done}/${jobs.length} answered in ${((Date.now() - started) / 1000).toFixed(1)} s`,
+  );
   return results;
 }
 
@@ -149,13 +173,17 @@ interface HttpAnswer {
   model: string;
   choices: Array<{ message: { content: string }; finish_reason: ChatSuccess['finishReason'] }>;
   usage: { prompt_tokens: number; completion_tokens: number };
-  switchyard: Pick<ChatSuccess, 'requestId' | 'tenant' | 'provider' | 'decision' | 'difficulty' | 'costUsd' | 'latency'> & { usageEstimated: boolean; error?: RouterErrorBody };
+  switchyard: Pick<
+    ChatSuccess,
+    'requestId' | 'tenant' | 'provider' | 'decision' | 'difficulty' | 'costUsd' | 'latency'
+  > & { usageEstimated: boolean; error?: RouterErrorBody };
   error?: { message: string };
 }
 
 /** The OpenAI-shaped HTTP answer back into a ChatReply. */
 function fromHttp(json: HttpAnswer): ChatReply {
-  if (json.error) return { ok: false, error: json.switchyard?.error ?? { code: 'internal_error', message: json.error.message } };
+  if (json.error)
+    return { ok: false, error: json.switchyard?.error ?? { code: 'internal_error', message: json.error.message } };
   const s = json.switchyard;
   return {
     ok: true,
@@ -167,7 +195,11 @@ function fromHttp(json: HttpAnswer): ChatReply {
     finishReason: json.choices[0].finish_reason,
     decision: s.decision,
     difficulty: s.difficulty,
-    usage: { inputTokens: json.usage.prompt_tokens, outputTokens: json.usage.completion_tokens, estimated: s.usageEstimated },
+    usage: {
+      inputTokens: json.usage.prompt_tokens,
+      outputTokens: json.usage.completion_tokens,
+      estimated: s.usageEstimated,
+    },
     costUsd: s.costUsd,
     latency: s.latency,
   };
@@ -184,7 +216,13 @@ async function waitForRecords(db: mongoose.Connection, expected: number): Promis
 
 interface StoredReport {
   reportId: string;
-  body: { totalRequests: number; byModel: Record<string, { requests: number; avgRating: number | null; successRate: number | null; sampleSize: number; avgCostUsd: number }> };
+  body: {
+    totalRequests: number;
+    byModel: Record<
+      string,
+      { requests: number; avgRating: number | null; successRate: number | null; sampleSize: number; avgCostUsd: number }
+    >;
+  };
 }
 
 async function waitForReport(db: mongoose.Connection, jobId: string): Promise<StoredReport> {
@@ -203,13 +241,46 @@ async function deleteDurable(nc: NatsConnection): Promise<void> {
 }
 
 function printSummary(s: ReturnType<typeof summarize>): void {
-  out(`\n== Where the ${s.succeeded} answered requests went (${s.byTransport.nats} over NATS, ${s.byTransport.http} over HTTP)`);
-  out(table(['model', 'tier', 'requests', 'share', 'avg difficulty', 'cost', 'avg latency'], s.byModel.map((m) => [m.model, m.tier, m.requests, pct(m.share), m.avgDifficulty.toFixed(3), usd(m.costUsd), `${m.avgLatencyMs.toFixed(1)} ms`])));
-  out(`\nDecided by: ${Object.entries(s.byMethod).map(([k, v]) => `${k} ${v}`).join(', ')}`);
-  out(`Rules: ${Object.entries(s.byRule).map(([k, v]) => `${k} ${v}`).join(', ')}`);
+  out(
+    `\n== Where the ${s.succeeded} answered requests went (${s.byTransport.nats} over NATS, ${s.byTransport.http} over HTTP)`,
+  );
+  out(
+    table(
+      ['model', 'tier', 'requests', 'share', 'avg difficulty', 'cost', 'avg latency'],
+      s.byModel.map((m) => [
+        m.model,
+        m.tier,
+        m.requests,
+        pct(m.share),
+        m.avgDifficulty.toFixed(3),
+        usd(m.costUsd),
+        `${m.avgLatencyMs.toFixed(1)} ms`,
+      ]),
+    ),
+  );
+  out(
+    `\nDecided by: ${Object.entries(s.byMethod)
+      .map(([k, v]) => `${k} ${v}`)
+      .join(', ')}`,
+  );
+  out(
+    `Rules: ${Object.entries(s.byRule)
+      .map(([k, v]) => `${k} ${v}`)
+      .join(', ')}`,
+  );
   const saving = s.premiumBaselineUsd > 0 ? 1 - s.costUsd / s.premiumBaselineUsd : 0;
-  out(`\nTotal cost ${usd(s.costUsd)} against ${usd(s.premiumBaselineUsd)} had every request gone to ${s.premiumModel} (same token counts): ${pct(saving)} saved.`);
-  out(`Errors: ${Object.keys(s.errors).length === 0 ? 'none' : Object.entries(s.errors).map(([k, v]) => `${k} ${v}`).join(', ')} (two bad requests are sent on purpose).`);
+  out(
+    `\nTotal cost ${usd(s.costUsd)} against ${usd(s.premiumBaselineUsd)} had every request gone to ${s.premiumModel} (same token counts): ${pct(saving)} saved.`,
+  );
+  out(
+    `Errors: ${
+      Object.keys(s.errors).length === 0
+        ? 'none'
+        : Object.entries(s.errors)
+            .map(([k, v]) => `${k} ${v}`)
+            .join(', ')
+    } (two bad requests are sent on purpose).`,
+  );
 }
 
 function printReport(report: StoredReport): void {
@@ -218,7 +289,14 @@ function printReport(report: StoredReport): void {
   out(
     table(
       ['model', 'requests', 'feedback', 'avg rating', 'success rate', 'avg cost'],
-      Object.entries(body.byModel).map(([model, m]) => [model, m.requests, m.sampleSize, m.avgRating === null ? '-' : m.avgRating.toFixed(2), m.successRate === null ? '-' : pct(m.successRate), usd(m.avgCostUsd)]),
+      Object.entries(body.byModel).map(([model, m]) => [
+        model,
+        m.requests,
+        m.sampleSize,
+        m.avgRating === null ? '-' : m.avgRating.toFixed(2),
+        m.successRate === null ? '-' : pct(m.successRate),
+        usd(m.avgCostUsd),
+      ]),
     ),
   );
 }

@@ -12,9 +12,26 @@ default: { route: { model: cheap } }
 
 function ok(model: string, cost: number, inTok: number, outTok: number, rule?: string): ChatSuccess {
   return {
-    ok: true, requestId: 'r', tenant: 't', model, provider: 'simulated', answer: { role: 'assistant', content: 'x' }, finishReason: 'stop',
-    decision: { plan: { kind: 'single', model }, method: rule ? 'rule' : 'difficulty', reason: '', params: {}, policyVersion: 't@1', alternatives: [model], ...(rule ? { rule } : {}) },
-    difficulty: 0.5, usage: { inputTokens: inTok, outputTokens: outTok, estimated: false }, costUsd: cost, latency: { totalMs: 10, routingMs: 1, providerMs: 8 },
+    ok: true,
+    requestId: 'r',
+    tenant: 't',
+    model,
+    provider: 'simulated',
+    answer: { role: 'assistant', content: 'x' },
+    finishReason: 'stop',
+    decision: {
+      plan: { kind: 'single', model },
+      method: rule ? 'rule' : 'difficulty',
+      reason: '',
+      params: {},
+      policyVersion: 't@1',
+      alternatives: [model],
+      ...(rule ? { rule } : {}),
+    },
+    difficulty: 0.5,
+    usage: { inputTokens: inTok, outputTokens: outTok, estimated: false },
+    costUsd: cost,
+    latency: { totalMs: 10, routingMs: 1, providerMs: 8 },
   };
 }
 
@@ -28,12 +45,21 @@ describe(summarize.name, () => {
       ],
       policy,
     );
-    expect(sut).toMatchObject({ sent: 3, succeeded: 2, byTransport: { nats: 2, http: 1 }, errors: { invalid_request: 1 }, premiumModel: 'big' });
+    expect(sut).toMatchObject({
+      sent: 3,
+      succeeded: 2,
+      byTransport: { nats: 2, http: 1 },
+      errors: { invalid_request: 1 },
+      premiumModel: 'big',
+    });
     expect(sut.byMethod).toEqual({ rule: 1, difficulty: 1 });
     expect(sut.byRule).toEqual({ greeting: 1, '(difficulty band)': 1 });
     expect(sut.costUsd).toBeCloseTo(0.050005, 10);
     // each request at big: (1000*10 + 2000*20)/1e6 = 0.05
     expect(sut.premiumBaselineUsd).toBeCloseTo(0.1, 10);
-    expect(sut.byModel.map((m) => [m.model, m.requests, m.share])).toEqual([['big', 1, 0.5], ['cheap', 1, 0.5]]);
+    expect(sut.byModel.map((m) => [m.model, m.requests, m.share])).toEqual([
+      ['big', 1, 0.5],
+      ['cheap', 1, 0.5],
+    ]);
   });
 });

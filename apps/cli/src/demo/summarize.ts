@@ -32,7 +32,9 @@ export interface DemoSummary {
 
 /** What the demo prints: where the requests went, why, and what they cost against an all-premium baseline. */
 export function summarize(sent: readonly SentRequest[], policy: CompiledPolicy): DemoSummary {
-  const premium = [...policy.models.values()].reduce((a, b) => (b.priceUsdPerMTok.input + b.priceUsdPerMTok.output > a.priceUsdPerMTok.input + a.priceUsdPerMTok.output ? b : a));
+  const premium = [...policy.models.values()].reduce((a, b) =>
+    b.priceUsdPerMTok.input + b.priceUsdPerMTok.output > a.priceUsdPerMTok.input + a.priceUsdPerMTok.output ? b : a,
+  );
   const ok = sent.map((s) => s.reply).filter((r): r is ChatSuccess => r.ok);
   const byTransport = { nats: 0, http: 0 };
   const errors: Record<string, number> = {};
@@ -51,7 +53,9 @@ export function summarize(sent: readonly SentRequest[], policy: CompiledPolicy):
     const rule = r.decision.rule ?? '(difficulty band)';
     byRule[rule] = (byRule[rule] ?? 0) + 1;
     costUsd += r.costUsd;
-    premiumBaselineUsd += (r.usage.inputTokens * premium.priceUsdPerMTok.input + r.usage.outputTokens * premium.priceUsdPerMTok.output) / 1e6;
+    premiumBaselineUsd +=
+      (r.usage.inputTokens * premium.priceUsdPerMTok.input + r.usage.outputTokens * premium.priceUsdPerMTok.output) /
+      1e6;
   }
   const mean = (xs: number[]) => (xs.length ? xs.reduce((a, b) => a + b, 0) / xs.length : 0);
   const byModel = [...models.entries()]
@@ -65,5 +69,16 @@ export function summarize(sent: readonly SentRequest[], policy: CompiledPolicy):
       avgLatencyMs: mean(rs.map((r) => r.latency.totalMs)),
     }))
     .sort((a, b) => b.requests - a.requests || a.model.localeCompare(b.model));
-  return { sent: sent.length, succeeded: ok.length, byTransport, byModel, byMethod, byRule, errors, costUsd, premiumBaselineUsd, premiumModel: premium.id };
+  return {
+    sent: sent.length,
+    succeeded: ok.length,
+    byTransport,
+    byModel,
+    byMethod,
+    byRule,
+    errors,
+    costUsd,
+    premiumBaselineUsd,
+    premiumModel: premium.id,
+  };
 }

@@ -2,7 +2,15 @@ import { pct, table, usd } from './table';
 
 describe(table.name, () => {
   it('aligns text left and numbers right under a rule', () => {
-    expect(table(['model', 'n'], [['gpt-4o', 12], ['mini', 3]])).toBe(['model   n', '------  --', 'gpt-4o  12', 'mini     3'].join('\n'));
+    expect(
+      table(
+        ['model', 'n'],
+        [
+          ['gpt-4o', 12],
+          ['mini', 3],
+        ],
+      ),
+    ).toBe(['model    n', '------  --', 'gpt-4o  12', 'mini     3'].join('\n'));
   });
 });
 

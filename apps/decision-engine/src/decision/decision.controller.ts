@@ -1,6 +1,12 @@
 import { Controller } from '@nestjs/common';
 import { HEADERS, RouterError, SUBJECTS, parsePayload, requestAnalyzedSchema } from '@switchyard/contracts';
-import { type IncomingMessage, OnSubject, RequestFailureReporter, completionBaseOf, deadlineOf } from '@switchyard/messaging';
+import {
+  type IncomingMessage,
+  OnSubject,
+  RequestFailureReporter,
+  completionBaseOf,
+  deadlineOf,
+} from '@switchyard/messaging';
 import { MakeDecision } from './make-decision.usecase';
 
 @Controller()
@@ -13,7 +19,8 @@ export class DecisionController {
   @OnSubject(SUBJECTS.requestAnalyzed)
   async onRequestAnalyzed(msg: IncomingMessage): Promise<void> {
     const replyTo = msg.header(HEADERS.replyTo);
-    if (!replyTo) throw new RouterError('invalid_request', `${SUBJECTS.requestAnalyzed} needs the ${HEADERS.replyTo} header`);
+    if (!replyTo)
+      throw new RouterError('invalid_request', `${SUBJECTS.requestAnalyzed} needs the ${HEADERS.replyTo} header`);
     const event = parsePayload(requestAnalyzedSchema, msg.json(), SUBJECTS.requestAnalyzed);
     try {
       this.makeDecision.execute({ event, replyTo, deadline: deadlineOf(msg) });

@@ -12,12 +12,29 @@ describe(MakeDecision.name, () => {
   describe('execute', () => {
     it('decides with the current policy and hands the plan to provider-adapters', () => {
       const publish = recorder((_subject: string, _payload: unknown, _meta?: OutgoingMeta) => undefined);
-      const sut = new MakeDecision(strictFake<PolicyStore>('PolicyStore', { current: () => policy }), strictFake<EventPublisher>('EventPublisher', { publish }));
+      const sut = new MakeDecision(
+        strictFake<PolicyStore>('PolicyStore', { current: () => policy }),
+        strictFake<EventPublisher>('EventPublisher', { publish }),
+      );
       const messages = [{ role: 'user' as const, content: 'Please implement a binary search function' }];
-      const event = { requestId: 'r-1', tenant: 'acme', receivedAt: 1, request: { messages }, features: extractFeatures(messages), analyzedAt: 2 };
+      const event = {
+        requestId: 'r-1',
+        tenant: 'acme',
+        receivedAt: 1,
+        request: { messages },
+        features: extractFeatures(messages),
+        analyzedAt: 2,
+      };
       const decided = sut.execute({ event, replyTo: '_INBOX.y' });
-      expect(decided.decision).toMatchObject({ method: 'rule', rule: 'code_generation', plan: { kind: 'single', model: 'claude-3-sonnet' }, policyVersion: 'default@1' });
-      expect(publish.calls).toEqual([[SUBJECTS.routeDecided, decided, { replyTo: '_INBOX.y', deadline: undefined, messageId: 'r-1' }]]);
+      expect(decided.decision).toMatchObject({
+        method: 'rule',
+        rule: 'code_generation',
+        plan: { kind: 'single', model: 'claude-3-sonnet' },
+        policyVersion: 'default@1',
+      });
+      expect(publish.calls).toEqual([
+        [SUBJECTS.routeDecided, decided, { replyTo: '_INBOX.y', deadline: undefined, messageId: 'r-1' }],
+      ]);
     });
   });
 });

@@ -20,10 +20,19 @@ export class MakeDecision {
 
   execute(cmd: MakeDecisionCommand): RouteDecided {
     const { event } = cmd;
-    const decision = decideRoute(this.policies.current(), { request: event.request, tenant: event.tenant, features: event.features });
-    if (decision.plan.model === undefined) throw new RouterError('no_route', `policy ${decision.policyVersion} names no model for this request`);
+    const decision = decideRoute(this.policies.current(), {
+      request: event.request,
+      tenant: event.tenant,
+      features: event.features,
+    });
+    if (decision.plan.model === undefined)
+      throw new RouterError('no_route', `policy ${decision.policyVersion} names no model for this request`);
     const decided: RouteDecided = { ...event, decision, decidedAt: Date.now() };
-    this.publisher.publish(SUBJECTS.routeDecided, decided, { replyTo: cmd.replyTo, deadline: cmd.deadline, messageId: event.requestId });
+    this.publisher.publish(SUBJECTS.routeDecided, decided, {
+      replyTo: cmd.replyTo,
+      deadline: cmd.deadline,
+      messageId: event.requestId,
+    });
     return decided;
   }
 }

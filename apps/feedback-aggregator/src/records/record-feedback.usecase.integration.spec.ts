@@ -11,7 +11,9 @@ describe(RecordFeedback.name, () => {
   let sut: RecordFeedback;
 
   beforeAll(async () => {
-    connection = await mongoose.createConnection(mongoUriFor(uniqueName('aggregator')), MONGO_CONNECT_OPTIONS).asPromise();
+    connection = await mongoose
+      .createConnection(mongoUriFor(uniqueName('aggregator')), MONGO_CONNECT_OPTIONS)
+      .asPromise();
     records = new RoutingRecordRepository(connection);
     const feedback = new FeedbackRepository(connection);
     await Promise.all([records.ensureIndexes(), feedback.ensureIndexes()]);
@@ -39,7 +41,11 @@ describe(RecordFeedback.name, () => {
       await sut.execute(event);
       await sut.execute(event);
       expect(await connection.collection('feedback').countDocuments({ requestId: 'r-1' })).toBe(1);
-      expect(await records.findByRequestId('r-1')).toMatchObject({ status: 'failed', error: { code: 'provider_error' }, feedback: { feedbackId: 'f-1', rating: 1, success: false } });
+      expect(await records.findByRequestId('r-1')).toMatchObject({
+        status: 'failed',
+        error: { code: 'provider_error' },
+        feedback: { feedbackId: 'f-1', rating: 1, success: false },
+      });
     });
   });
 });

@@ -11,7 +11,12 @@ export class RecordFeedback {
   ) {}
 
   async execute(event: FeedbackSubmitted): Promise<void> {
-    const entity: FeedbackEntity = { feedbackId: event.feedbackId, requestId: event.requestId, tenant: event.tenant, submittedAt: new Date(event.submittedAt) };
+    const entity: FeedbackEntity = {
+      feedbackId: event.feedbackId,
+      requestId: event.requestId,
+      tenant: event.tenant,
+      submittedAt: new Date(event.submittedAt),
+    };
     if (event.rating !== undefined) entity.rating = event.rating;
     if (event.success !== undefined) entity.success = event.success;
     if (event.comment !== undefined) entity.comment = event.comment;

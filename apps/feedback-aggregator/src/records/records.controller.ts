@@ -1,5 +1,11 @@
 import { Controller } from '@nestjs/common';
-import { SUBJECTS, completionFailedSchema, completionSucceededSchema, feedbackSubmittedSchema, parsePayload } from '@switchyard/contracts';
+import {
+  SUBJECTS,
+  completionFailedSchema,
+  completionSucceededSchema,
+  feedbackSubmittedSchema,
+  parsePayload,
+} from '@switchyard/contracts';
 import { type IncomingMessage, OnStreamEvent } from '@switchyard/messaging';
 import { RecordCompletion } from './record-completion.usecase';
 import { RecordFeedback } from './record-feedback.usecase';
@@ -14,7 +20,9 @@ export class RecordsController {
 
   @OnStreamEvent(SUBJECTS.completionSucceeded)
   async onCompletionSucceeded(msg: IncomingMessage): Promise<void> {
-    await this.recordCompletion.execute(parsePayload(completionSucceededSchema, msg.json(), SUBJECTS.completionSucceeded));
+    await this.recordCompletion.execute(
+      parsePayload(completionSucceededSchema, msg.json(), SUBJECTS.completionSucceeded),
+    );
   }
 
   @OnStreamEvent(SUBJECTS.completionFailed)

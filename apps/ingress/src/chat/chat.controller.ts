@@ -1,5 +1,12 @@
 import { Controller, Inject } from '@nestjs/common';
-import { type ChatFailure, type ChatReply, type FeedbackAccepted, HEADERS, RouterError, SUBJECTS } from '@switchyard/contracts';
+import {
+  type ChatFailure,
+  type ChatReply,
+  type FeedbackAccepted,
+  HEADERS,
+  RouterError,
+  SUBJECTS,
+} from '@switchyard/contracts';
 import { type IncomingMessage, OnSubject } from '@switchyard/messaging';
 import { INGRESS_CONFIG, type IngressConfig } from '../config';
 import { SubmitFeedback } from '../feedback/submit-feedback.usecase';
@@ -31,7 +38,10 @@ export class ChatController {
   private decode(msg: IncomingMessage): { value: unknown } | { ok: false; failure: ChatFailure } {
     try {
       if (msg.size > this.config.MAX_REQUEST_BYTES)
-        throw new RouterError('payload_too_large', `request is ${msg.size} bytes; the limit is ${this.config.MAX_REQUEST_BYTES}`);
+        throw new RouterError(
+          'payload_too_large',
+          `request is ${msg.size} bytes; the limit is ${this.config.MAX_REQUEST_BYTES}`,
+        );
       return { value: msg.json() };
     } catch (err) {
       const error = err instanceof RouterError ? err.toBody() : { code: 'invalid_json' as const, message: String(err) };

@@ -19,7 +19,14 @@ function success(requestId: string): ChatSuccess {
     provider: 'simulated',
     answer: { role: 'assistant', content: 'hi' },
     finishReason: 'stop',
-    decision: { plan: { kind: 'single', model: 'm' }, method: 'rule', reason: 'r', params: {}, policyVersion: 'p', alternatives: ['m'] },
+    decision: {
+      plan: { kind: 'single', model: 'm' },
+      method: 'rule',
+      reason: 'r',
+      params: {},
+      policyVersion: 'p',
+      alternatives: ['m'],
+    },
     difficulty: 0,
     usage: { inputTokens: 1, outputTokens: 1, estimated: false },
     costUsd: 0.000001,
@@ -28,9 +35,15 @@ function success(requestId: string): ChatSuccess {
 }
 
 describe(HandleChatRequest.name, () => {
-  function setup(opts: { reply?: (payload: { requestId: string }) => Promise<unknown>; claim?: Claim; waited?: ChatSuccess } = {}) {
-    const request = recorder(async (_subject: string, payload: unknown) => (opts.reply ?? (async (p: { requestId: string }) => success(p.requestId)))(payload as { requestId: string }));
-    const publisher = strictFake<EventPublisher>('EventPublisher', { request: request as unknown as EventPublisher['request'] });
+  function setup(
+    opts: { reply?: (payload: { requestId: string }) => Promise<unknown>; claim?: Claim; waited?: ChatSuccess } = {},
+  ) {
+    const request = recorder(async (_subject: string, payload: unknown) =>
+      (opts.reply ?? (async (p: { requestId: string }) => success(p.requestId)))(payload as { requestId: string }),
+    );
+    const publisher = strictFake<EventPublisher>('EventPublisher', {
+      request: request as unknown as EventPublisher['request'],
+    });
     const complete = recorder(async () => undefined);
     const release = recorder(async () => undefined);
     const idempotency = strictFake<IdempotencyStore>('IdempotencyStore', {
@@ -48,7 +61,11 @@ describe(HandleChatRequest.name, () => {
       const reply = await sut.execute({ payload: { requestId: 'r-1', messages }, authorization: 'Bearer k-acme' });
       expect(reply).toMatchObject({ ok: true, requestId: 'r-1', tenant: 'acme' });
       expect(request.calls[0][0]).toBe(SUBJECTS.requestReceived);
-      expect(request.calls[0][1]).toMatchObject({ requestId: 'r-1', tenant: 'acme', request: { messages, tenant: 'acme', requestId: 'r-1' } });
+      expect(request.calls[0][1]).toMatchObject({
+        requestId: 'r-1',
+        tenant: 'acme',
+        request: { messages, tenant: 'acme', requestId: 'r-1' },
+      });
       expect(complete.calls).toHaveLength(1);
     });
 
@@ -61,38 +78,63 @@ describe(HandleChatRequest.name, () => {
 
     it('answers invalid input with the field and never publishes', async () => {
       const { sut, request } = setup();
-      expect(await sut.execute({ payload: { messages: [] }, authorization: 'k-acme' })).toMatchObject({ ok: false, error: { code: 'invalid_request', field: 'messages' } });
+      expect(await sut.execute({ payload: { messages: [] }, authorization: 'k-acme' })).toMatchObject({
+        ok: false,
+        error: { code: 'invalid_request', field: 'messages' },
+      });
       expect(request.calls).toHaveLength(0);
     });
 
     it('returns the stored answer for a repeated id without publishing', async () => {
       const { sut, request } = setup({ claim: { kind: 'done', reply: success('r-2') } });
-      expect(await sut.execute({ payload: { requestId: 'r-2', messages }, authorization: 'k-acme' })).toMatchObject({ ok: true, requestId: 'r-2', replayed: true });
+      expect(await sut.execute({ payload: { requestId: 'r-2', messages }, authorization: 'k-acme' })).toMatchObject({
+        ok: true,
+        requestId: 'r-2',
+        replayed: true,
+      });
       expect(request.calls).toHaveLength(0);
     });
 
     it('waits for the answer of a call still in flight with the same id', async () => {
       const { sut, request } = setup({ claim: { kind: 'pending' }, waited: success('r-3') });
-      expect(await sut.execute({ payload: { requestId: 'r-3', messages }, authorization: 'k-acme' })).toMatchObject({ ok: true, replayed: true });
+      expect(await sut.execute({ payload: { requestId: 'r-3', messages }, authorization: 'k-acme' })).toMatchObject({
+        ok: true,
+        replayed: true,
+      });
       expect(request.calls).toHaveLength(0);
     });
 
     it('releases the id when the pipeline fails, so a retry runs again', async () => {
-      const { sut, release, complete } = setup({ reply: async () => Promise.reject(new RouterError('timeout', 'no answer')) });
-      expect(await sut.execute({ payload: { requestId: 'r-4', messages }, authorization: 'k-acme' })).toMatchObject({ ok: false, requestId: 'r-4', error: { code: 'timeout' } });
+      const { sut, release, complete } = setup({
+        reply: async () => Promise.reject(new RouterError('timeout', 'no answer')),
+      });
+      expect(await sut.execute({ payload: { requestId: 'r-4', messages }, authorization: 'k-acme' })).toMatchObject({
+        ok: false,
+        requestId: 'r-4',
+        error: { code: 'timeout' },
+      });
       expect(release.calls).toHaveLength(1);
       expect(complete.calls).toHaveLength(0);
     });
 
     it('releases the id when the answer is an error', async () => {
-      const { sut, release } = setup({ reply: async (p) => ({ ok: false, requestId: p.requestId, error: { code: 'all_quotas_exhausted', message: 'x' } }) });
+      const { sut, release } = setup({
+        reply: async (p) => ({
+          ok: false,
+          requestId: p.requestId,
+          error: { code: 'all_quotas_exhausted', message: 'x' },
+        }),
+      });
       await sut.execute({ payload: { requestId: 'r-5', messages }, authorization: 'k-acme' });
       expect(release.calls).toHaveLength(1);
     });
 
     it('rejects a missing key', async () => {
       const { sut } = setup();
-      expect(await sut.execute({ payload: { messages } })).toMatchObject({ ok: false, error: { code: 'unauthorized' } });
+      expect(await sut.execute({ payload: { messages } })).toMatchObject({
+        ok: false,
+        error: { code: 'unauthorized' },
+      });
     });
   });
 });

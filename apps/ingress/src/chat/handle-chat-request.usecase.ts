@@ -62,13 +62,21 @@ export class HandleChatRequest {
       if (claim.kind === 'pending') {
         const answer = await this.idempotency.waitForAnswer(tenant, requestId, deadline);
         if (answer) return { ...answer, replayed: true };
-        throw new RouterError('timeout', `request ${requestId} is still being answered by an earlier call; retry later`, 'requestId', 1);
+        throw new RouterError(
+          'timeout',
+          `request ${requestId} is still being answered by an earlier call; retry later`,
+          'requestId',
+          1,
+        );
       }
     }
     const event: RequestReceived = { requestId, tenant, receivedAt, request: { ...request, requestId, tenant } };
     let reply: ChatReply;
     try {
-      reply = (await this.publisher.request(SUBJECTS.requestReceived, event, this.config.REQUEST_TIMEOUT_MS, { deadline, messageId: requestId })) as ChatReply;
+      reply = (await this.publisher.request(SUBJECTS.requestReceived, event, this.config.REQUEST_TIMEOUT_MS, {
+        deadline,
+        messageId: requestId,
+      })) as ChatReply;
     } catch (err) {
       if (idempotent) await this.idempotency.release(tenant, requestId);
       throw err;
@@ -83,7 +91,8 @@ export class HandleChatRequest {
 }
 
 export function failure(err: unknown, requestId: string | undefined, logger: Logger): ChatFailure {
-  if (err instanceof RouterError) return requestId ? { ok: false, requestId, error: err.toBody() } : { ok: false, error: err.toBody() };
+  if (err instanceof RouterError)
+    return requestId ? { ok: false, requestId, error: err.toBody() } : { ok: false, error: err.toBody() };
   logger.error(`request ${requestId ?? '(no id)'} failed: ${(err as Error).stack ?? String(err)}`);
   const error = { code: 'internal_error' as const, message: 'internal error; it was logged' };
   return requestId ? { ok: false, requestId, error } : { ok: false, error };

@@ -1,6 +1,13 @@
 import { randomUUID } from 'node:crypto';
 import { Inject, Injectable, Logger } from '@nestjs/common';
-import { type ChatFailure, type FeedbackAccepted, type FeedbackSubmitted, SUBJECTS, feedbackRequestSchema, parsePayload } from '@switchyard/contracts';
+import {
+  type ChatFailure,
+  type FeedbackAccepted,
+  type FeedbackSubmitted,
+  SUBJECTS,
+  feedbackRequestSchema,
+  parsePayload,
+} from '@switchyard/contracts';
 import { EventPublisher } from '@switchyard/messaging';
 import { failure } from '../chat/handle-chat-request.usecase';
 import { TenantAuthenticator } from '../tenancy/tenant-authenticator';
@@ -25,7 +32,12 @@ export class SubmitFeedback {
     try {
       const fb = parsePayload(feedbackRequestSchema, cmd.payload, 'feedback');
       const tenant = this.tenants.authenticate(fb.tenant ?? cmd.tenant, cmd.authorization);
-      const event: FeedbackSubmitted = { feedbackId: fb.feedbackId ?? randomUUID(), requestId: fb.requestId, tenant, submittedAt: Date.now() };
+      const event: FeedbackSubmitted = {
+        feedbackId: fb.feedbackId ?? randomUUID(),
+        requestId: fb.requestId,
+        tenant,
+        submittedAt: Date.now(),
+      };
       if (fb.rating !== undefined) event.rating = fb.rating;
       if (fb.success !== undefined) event.success = fb.success;
       if (fb.comment !== undefined) event.comment = fb.comment;

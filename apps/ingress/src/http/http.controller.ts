@@ -22,7 +22,11 @@ export class HttpController {
   async chatCompletions(@Req() req: IncomingMessage, @Res() res: ServerResponse): Promise<void> {
     const requestId = header(req, HTTP_HEADERS.requestId);
     try {
-      const body = parsePayload(openAiChatRequestSchema, await readJsonBody(req, this.config.MAX_REQUEST_BYTES), 'request');
+      const body = parsePayload(
+        openAiChatRequestSchema,
+        await readJsonBody(req, this.config.MAX_REQUEST_BYTES),
+        'request',
+      );
       const payload = fromOpenAi(body, { requestId, tenant: header(req, HTTP_HEADERS.tenant) });
       const reply = await this.handleChatRequest.execute({ payload, authorization: header(req, 'authorization') });
       if (reply.ok) return send(res, 200, toOpenAi(reply), reply.requestId);
@@ -36,7 +40,11 @@ export class HttpController {
   async feedback(@Req() req: IncomingMessage, @Res() res: ServerResponse): Promise<void> {
     try {
       const payload = await readJsonBody(req, this.config.MAX_REQUEST_BYTES);
-      const reply = await this.submitFeedback.execute({ payload, authorization: header(req, 'authorization'), tenant: header(req, HTTP_HEADERS.tenant) });
+      const reply = await this.submitFeedback.execute({
+        payload,
+        authorization: header(req, 'authorization'),
+        tenant: header(req, HTTP_HEADERS.tenant),
+      });
       if (reply.ok) return send(res, 202, reply);
       sendFailure(res, reply);
     } catch (err) {
@@ -52,12 +60,16 @@ function header(req: IncomingMessage, name: string): string | undefined {
 
 function send(res: ServerResponse, status: number, body: unknown, requestId?: string): void {
   const text = JSON.stringify(body);
-  const headers: Record<string, string | number> = { 'content-type': 'application/json', 'content-length': Buffer.byteLength(text) };
+  const headers: Record<string, string | number> = {
+    'content-type': 'application/json',
+    'content-length': Buffer.byteLength(text),
+  };
   if (requestId) headers[HTTP_HEADERS.requestId] = requestId;
   res.writeHead(status, headers).end(text);
 }
 
 function sendFailure(res: ServerResponse, reply: ChatFailure): void {
-  if (reply.error.retryAfterSeconds !== undefined) res.setHeader('retry-after', String(Math.ceil(reply.error.retryAfterSeconds)));
+  if (reply.error.retryAfterSeconds !== undefined)
+    res.setHeader('retry-after', String(Math.ceil(reply.error.retryAfterSeconds)));
   send(res, HTTP_STATUS_BY_CODE[reply.error.code], toOpenAiError(reply.error, reply.requestId), reply.requestId);
 }

@@ -6,7 +6,13 @@ describe(fromOpenAi.name, () => {
       model: 'auto',
       messages: [
         { role: 'developer', content: 'be brief' },
-        { role: 'user', content: [{ type: 'text', text: 'hello ' }, { type: 'text', text: 'world' }] },
+        {
+          role: 'user',
+          content: [
+            { type: 'text', text: 'hello ' },
+            { type: 'text', text: 'world' },
+          ],
+        },
       ],
       temperature: 0.2,
       max_tokens: 50,
@@ -27,12 +33,19 @@ describe(fromOpenAi.name, () => {
 
   it('refuses a pinned model naming the field', () => {
     const body = openAiChatRequestSchema.parse({ model: 'gpt-4o', messages: [{ role: 'user', content: 'x' }] });
-    expect(() => fromOpenAi(body, {})).toThrow(expect.objectContaining({ code: 'invalid_request', field: 'model' }) as Error);
+    expect(() => fromOpenAi(body, {})).toThrow(
+      expect.objectContaining({ code: 'invalid_request', field: 'model' }) as Error,
+    );
   });
 });
 
 describe(toOpenAiError.name, () => {
   it('puts our code and field where OpenAI SDKs read them', () => {
-    expect(toOpenAiError({ code: 'invalid_request', message: 'm', field: 'messages' }).error).toEqual({ message: 'm', type: 'invalid_request', code: 'invalid_request', param: 'messages' });
+    expect(toOpenAiError({ code: 'invalid_request', message: 'm', field: 'messages' }).error).toEqual({
+      message: 'm',
+      type: 'invalid_request',
+      code: 'invalid_request',
+      param: 'messages',
+    });
   });
 });

@@ -7,7 +7,12 @@ const contentPart = z.object({ type: z.literal('text'), text: z.string() });
 export const openAiChatRequestSchema = z.object({
   model: z.string().min(1),
   messages: z
-    .array(z.object({ role: z.enum(['system', 'developer', 'user', 'assistant', 'tool']), content: z.union([z.string(), z.array(contentPart), z.null()]) }))
+    .array(
+      z.object({
+        role: z.enum(['system', 'developer', 'user', 'assistant', 'tool']),
+        content: z.union([z.string(), z.array(contentPart), z.null()]),
+      }),
+    )
     .min(1, 'must contain at least one message'),
   temperature: z.number().min(0).max(2).nullish(),
   top_p: z.number().min(0).max(1).nullish(),
@@ -24,8 +29,14 @@ export type OpenAiChatRequest = z.infer<typeof openAiChatRequestSchema>;
 export const AUTO_MODEL = 'auto';
 
 export function fromOpenAi(body: OpenAiChatRequest, hints: { requestId?: string; tenant?: string }): ChatRequest {
-  if (body.model !== AUTO_MODEL) throw new RouterError('invalid_request', `model must be "${AUTO_MODEL}" to let Switchyard route; got "${body.model}"`, 'model');
-  if (body.stream) throw new RouterError('invalid_request', 'streaming is not supported yet; send "stream": false', 'stream');
+  if (body.model !== AUTO_MODEL)
+    throw new RouterError(
+      'invalid_request',
+      `model must be "${AUTO_MODEL}" to let Switchyard route; got "${body.model}"`,
+      'model',
+    );
+  if (body.stream)
+    throw new RouterError('invalid_request', 'streaming is not supported yet; send "stream": false', 'stream');
   const request: ChatRequest = {
     messages: body.messages.map((m) => ({
       role: m.role === 'developer' ? 'system' : m.role,
@@ -52,8 +63,19 @@ export function toOpenAi(reply: ChatSuccess) {
     object: 'chat.completion' as const,
     created: Math.floor(Date.now() / 1000),
     model: reply.model,
-    choices: [{ index: 0, message: { role: 'assistant' as const, content: reply.answer.content }, finish_reason: reply.finishReason === 'other' ? 'stop' : reply.finishReason, logprobs: null }],
-    usage: { prompt_tokens: reply.usage.inputTokens, completion_tokens: reply.usage.outputTokens, total_tokens: reply.usage.inputTokens + reply.usage.outputTokens },
+    choices: [
+      {
+        index: 0,
+        message: { role: 'assistant' as const, content: reply.answer.content },
+        finish_reason: reply.finishReason === 'other' ? 'stop' : reply.finishReason,
+        logprobs: null,
+      },
+    ],
+    usage: {
+      prompt_tokens: reply.usage.inputTokens,
+      completion_tokens: reply.usage.outputTokens,
+      total_tokens: reply.usage.inputTokens + reply.usage.outputTokens,
+    },
     switchyard: {
       requestId: reply.requestId,
       tenant: reply.tenant,

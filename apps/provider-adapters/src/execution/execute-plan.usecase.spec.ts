@@ -15,7 +15,10 @@ models:
 default: { route: { model: cheap } }
 `);
 
-const policies = strictFake<PolicyStore>('PolicyStore', { current: () => policy, model: (id: string) => policy.models.get(id) });
+const policies = strictFake<PolicyStore>('PolicyStore', {
+  current: () => policy,
+  model: (id: string) => policy.models.get(id),
+});
 const config = adaptersEnvSchema.parse({});
 
 function decided(model: string): RouteDecided {
@@ -24,9 +27,25 @@ function decided(model: string): RouteDecided {
     tenant: 'acme',
     receivedAt: Date.now() - 5,
     request: { messages: [{ role: 'user', content: 'Explain DNS' }] },
-    features: { chars: 11, tokenEstimate: 7, language: 'en', turns: 1, questionCount: 0, codeBlocks: 0, signals: {}, difficulty: 0.1 },
+    features: {
+      chars: 11,
+      tokenEstimate: 7,
+      language: 'en',
+      turns: 1,
+      questionCount: 0,
+      codeBlocks: 0,
+      signals: {},
+      difficulty: 0.1,
+    },
     analyzedAt: Date.now() - 4,
-    decision: { plan: { kind: 'single', model }, method: 'rule', reason: 'test', params: {}, policyVersion: 't@1', alternatives: [model] },
+    decision: {
+      plan: { kind: 'single', model },
+      method: 'rule',
+      reason: 'test',
+      params: {},
+      policyVersion: 't@1',
+      alternatives: [model],
+    },
     decidedAt: Date.now() - 3,
   };
 }
@@ -48,24 +67,38 @@ describe(ExecutePlan.name, () => {
       expect(publishDurable.calls).toHaveLength(1);
       const [subject, record, id] = publishDurable.calls[0];
       expect([subject, id]).toEqual([SUBJECTS.completionSucceeded, 'r-1']);
-      expect(record).toMatchObject({ model: 'cheap', costUsd: reply.costUsd, prompt: 'Explain DNS', attempts: [{ model: 'cheap', ok: true }] });
+      expect(record).toMatchObject({
+        model: 'cheap',
+        costUsd: reply.costUsd,
+        prompt: 'Explain DNS',
+        attempts: [{ model: 'cheap', ok: true }],
+      });
     });
 
     it('does not call the provider once the caller has stopped waiting', async () => {
       const adapter = strictFake<ProviderAdapter>('ProviderAdapter', { kind: 'simulated' });
       const { sut } = setup([adapter]);
-      await expect(sut.execute({ event: decided('cheap'), replyTo: 'x', deadline: Date.now() - 1 })).rejects.toMatchObject({ code: 'timeout' });
+      await expect(
+        sut.execute({ event: decided('cheap'), replyTo: 'x', deadline: Date.now() - 1 }),
+      ).rejects.toMatchObject({ code: 'timeout' });
     });
 
     it('fails with provider_error when no adapter serves the model', async () => {
       const { sut } = setup([new SimulatedAdapter()]);
-      await expect(sut.execute({ event: decided('remote'), replyTo: 'x' })).rejects.toMatchObject({ code: 'provider_error' });
+      await expect(sut.execute({ event: decided('remote'), replyTo: 'x' })).rejects.toMatchObject({
+        code: 'provider_error',
+      });
     });
 
     it('records the failed attempt when the provider throws', async () => {
-      const failing: ProviderAdapter = { kind: 'simulated', complete: async () => Promise.reject(new Error('connection reset')) };
+      const failing: ProviderAdapter = {
+        kind: 'simulated',
+        complete: async () => Promise.reject(new Error('connection reset')),
+      };
       const { sut } = setup([failing]);
-      const err = (await sut.execute({ event: decided('cheap'), replyTo: 'x' }).catch((e: unknown) => e)) as PlanFailedError;
+      const err = (await sut
+        .execute({ event: decided('cheap'), replyTo: 'x' })
+        .catch((e: unknown) => e)) as PlanFailedError;
       expect(err).toBeInstanceOf(RouterError);
       expect(err.attempts).toEqual([expect.objectContaining({ model: 'cheap', ok: false, error: 'connection reset' })]);
     });

@@ -1,5 +1,12 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { type Attempt, type ChatSuccess, type CompletionSucceeded, RouterError, type RouteDecided, SUBJECTS } from '@switchyard/contracts';
+import {
+  type Attempt,
+  type ChatSuccess,
+  type CompletionSucceeded,
+  RouterError,
+  type RouteDecided,
+  SUBJECTS,
+} from '@switchyard/contracts';
 import { EventPublisher, completionBaseOf } from '@switchyard/messaging';
 import { PolicyStore } from '@switchyard/policy-store';
 import { type ProviderAdapter, costOf, usageOf } from '@switchyard/providers';
@@ -39,11 +46,22 @@ export class ExecutePlan {
     const { event } = cmd;
     const modelId = event.decision.plan.model;
     const model = this.policies.model(modelId);
-    if (!model) throw new PlanFailedError(new RouterError('no_route', `model "${modelId}" is not in policy ${this.policies.current().version}`), []);
+    if (!model)
+      throw new PlanFailedError(
+        new RouterError('no_route', `model "${modelId}" is not in policy ${this.policies.current().version}`),
+        [],
+      );
     const adapter = this.adapters.get(model.provider);
-    if (!adapter) throw new PlanFailedError(new RouterError('provider_error', `no adapter for provider kind "${model.provider}" (model ${modelId})`), []);
+    if (!adapter)
+      throw new PlanFailedError(
+        new RouterError('provider_error', `no adapter for provider kind "${model.provider}" (model ${modelId})`),
+        [],
+      );
     if (cmd.deadline !== undefined && Date.now() > cmd.deadline)
-      throw new PlanFailedError(new RouterError('timeout', 'the caller stopped waiting before the provider was called'), []);
+      throw new PlanFailedError(
+        new RouterError('timeout', 'the caller stopped waiting before the provider was called'),
+        [],
+      );
 
     const started = Date.now();
     const attempt: Attempt = { model: model.id, provider: model.provider, ok: false, latencyMs: 0 };
@@ -59,7 +77,10 @@ export class ExecutePlan {
     } catch (err) {
       attempt.latencyMs = Date.now() - started;
       attempt.error = (err as Error).message;
-      throw new PlanFailedError(new RouterError('provider_error', `${model.provider} call for ${model.id} failed: ${(err as Error).message}`), [attempt]);
+      throw new PlanFailedError(
+        new RouterError('provider_error', `${model.provider} call for ${model.id} failed: ${(err as Error).message}`),
+        [attempt],
+      );
     }
     const completedAt = Date.now();
     attempt.ok = true;
@@ -67,7 +88,11 @@ export class ExecutePlan {
 
     const usage = usageOf(result, event.request.messages);
     const costUsd = costOf(usage, model.priceUsdPerMTok);
-    const latency = { totalMs: completedAt - event.receivedAt, routingMs: Math.max(0, event.decidedAt - event.receivedAt), providerMs: attempt.latencyMs };
+    const latency = {
+      totalMs: completedAt - event.receivedAt,
+      routingMs: Math.max(0, event.decidedAt - event.receivedAt),
+      providerMs: attempt.latencyMs,
+    };
     const reply: ChatSuccess = {
       ok: true,
       requestId: event.requestId,

@@ -1,6 +1,12 @@
 import { Controller } from '@nestjs/common';
 import { HEADERS, RouterError, SUBJECTS, parsePayload, routeDecidedSchema } from '@switchyard/contracts';
-import { type IncomingMessage, OnSubject, RequestFailureReporter, completionBaseOf, deadlineOf } from '@switchyard/messaging';
+import {
+  type IncomingMessage,
+  OnSubject,
+  RequestFailureReporter,
+  completionBaseOf,
+  deadlineOf,
+} from '@switchyard/messaging';
 import { ExecutePlan, PlanFailedError } from './execute-plan.usecase';
 
 @Controller()
@@ -13,7 +19,8 @@ export class ExecutionController {
   @OnSubject(SUBJECTS.routeDecided)
   async onRouteDecided(msg: IncomingMessage): Promise<void> {
     const replyTo = msg.header(HEADERS.replyTo);
-    if (!replyTo) throw new RouterError('invalid_request', `${SUBJECTS.routeDecided} needs the ${HEADERS.replyTo} header`);
+    if (!replyTo)
+      throw new RouterError('invalid_request', `${SUBJECTS.routeDecided} needs the ${HEADERS.replyTo} header`);
     const event = parsePayload(routeDecidedSchema, msg.json(), SUBJECTS.routeDecided);
     try {
       await this.executePlan.execute({ event, replyTo, deadline: deadlineOf(msg) });

@@ -14,7 +14,10 @@ export class ExecutionModule {
       providers: [
         ExecutePlan,
         { provide: ADAPTERS_CONFIG, useValue: config },
-        { provide: PROVIDER_ADAPTERS, useFactory: () => [new SimulatedAdapter({ latencyMs: config.SIMULATED_LATENCY_MS })] },
+        {
+          provide: PROVIDER_ADAPTERS,
+          useFactory: () => [new SimulatedAdapter({ latencyMs: config.SIMULATED_LATENCY_MS })],
+        },
       ],
     };
   }

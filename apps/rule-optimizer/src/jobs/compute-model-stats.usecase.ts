@@ -25,7 +25,9 @@ export class ComputeModelStats {
     const rows = await this.records.findCompletedSince(since);
     const body = computeModelPerformance(rows);
     await this.reports.save({ reportId: cmd.jobId, kind: 'model-stats', createdAt: now, windowDays: cmd.days, body });
-    this.logger.log(`model-stats ${cmd.jobId}: ${body.totalRequests} records over ${cmd.days} days, $${body.totalCostUsd.toFixed(6)}`);
+    this.logger.log(
+      `model-stats ${cmd.jobId}: ${body.totalRequests} records over ${cmd.days} days, $${body.totalCostUsd.toFixed(6)}`,
+    );
     return body;
   }
 }

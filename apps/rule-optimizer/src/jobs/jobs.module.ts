@@ -40,7 +40,11 @@ export class JobsModule {
         { provide: OPTIMIZER_CONFIG, useValue: config },
         // maxRetriesPerRequest null: BullMQ's blocking commands must wait out a Redis restart, not fail.
         { provide: OPTIMIZER_REDIS, useFactory: () => new Redis(config.REDIS_URL, { maxRetriesPerRequest: null }) },
-        { inject: [OPTIMIZER_REDIS], provide: OPTIMIZER_QUEUE, useFactory: (redis: Redis) => new Queue(config.OPTIMIZER_QUEUE, { connection: redis }) },
+        {
+          inject: [OPTIMIZER_REDIS],
+          provide: OPTIMIZER_QUEUE,
+          useFactory: (redis: Redis) => new Queue(config.OPTIMIZER_QUEUE, { connection: redis }),
+        },
       ],
     };
   }

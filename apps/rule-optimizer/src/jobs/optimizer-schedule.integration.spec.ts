@@ -23,12 +23,20 @@ describe(OptimizerSchedule.name, () => {
   });
 
   it('registers one nightly job scheduler however many replicas start', async () => {
-    const config = optimizerEnvSchema.parse({ OPTIMIZER_QUEUE: queueName, OPTIMIZER_CRON: '15 2 * * *', OPTIMIZER_WINDOW_DAYS: '3' });
+    const config = optimizerEnvSchema.parse({
+      OPTIMIZER_QUEUE: queueName,
+      OPTIMIZER_CRON: '15 2 * * *',
+      OPTIMIZER_WINDOW_DAYS: '3',
+    });
     await new OptimizerSchedule(queue, config).onModuleInit();
     await new OptimizerSchedule(queue, config).onModuleInit();
     const schedulers = await queue.getJobSchedulers();
     expect(schedulers).toHaveLength(1);
-    expect(schedulers[0]).toMatchObject({ key: SCHEDULER_IDS['model-stats'], pattern: '15 2 * * *', name: 'model-stats' });
+    expect(schedulers[0]).toMatchObject({
+      key: SCHEDULER_IDS['model-stats'],
+      pattern: '15 2 * * *',
+      name: 'model-stats',
+    });
     expect(schedulers[0].template?.data).toEqual({ days: 3 });
   });
 });

@@ -17,9 +17,15 @@ export class OptimizerSchedule implements OnModuleInit, OnApplicationShutdown {
     await this.queue.upsertJobScheduler(
       SCHEDULER_IDS['model-stats'],
       { pattern: this.config.OPTIMIZER_CRON },
-      { name: 'model-stats', data: { days: this.config.OPTIMIZER_WINDOW_DAYS }, opts: { removeOnComplete: 100, removeOnFail: 100 } },
+      {
+        name: 'model-stats',
+        data: { days: this.config.OPTIMIZER_WINDOW_DAYS },
+        opts: { removeOnComplete: 100, removeOnFail: 100 },
+      },
     );
-    this.logger.log(`model-stats scheduled at "${this.config.OPTIMIZER_CRON}" over ${this.config.OPTIMIZER_WINDOW_DAYS} days`);
+    this.logger.log(
+      `model-stats scheduled at "${this.config.OPTIMIZER_CRON}" over ${this.config.OPTIMIZER_WINDOW_DAYS} days`,
+    );
   }
 
   async onApplicationShutdown(): Promise<void> {

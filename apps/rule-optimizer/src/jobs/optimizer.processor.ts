@@ -21,7 +21,8 @@ export class OptimizerProcessor implements OnModuleInit, OnApplicationShutdown {
     this.handlers = {
       'model-stats': async (job: Job) => {
         const data = job.data as Partial<ModelStatsJobData>;
-        if (typeof data.days !== 'number' || data.days <= 0) throw new UnrecoverableError(`model-stats job ${job.id}: data.days must be a positive number`);
+        if (typeof data.days !== 'number' || data.days <= 0)
+          throw new UnrecoverableError(`model-stats job ${job.id}: data.days must be a positive number`);
         // Job ids restart if a queue is ever emptied for good; with the timestamp the report id stays unique.
         return computeModelStats.execute({ jobId: `${job.id}@${job.timestamp}`, days: data.days });
       },

@@ -13,7 +13,11 @@ export class RequestOptimizerRun {
   ) {}
 
   async execute(request: OptimizerRunRequest): Promise<OptimizerRunAccepted> {
-    const job = await this.queue.add(request.job, { days: request.days ?? this.config.OPTIMIZER_WINDOW_DAYS }, { attempts: 3, backoff: { type: 'exponential', delay: 5000 }, removeOnComplete: 1000, removeOnFail: 1000 });
+    const job = await this.queue.add(
+      request.job,
+      { days: request.days ?? this.config.OPTIMIZER_WINDOW_DAYS },
+      { attempts: 3, backoff: { type: 'exponential', delay: 5000 }, removeOnComplete: 1000, removeOnFail: 1000 },
+    );
     return { ok: true, job: request.job, jobId: String(job.id) };
   }
 }

@@ -14,11 +14,15 @@ describe(parsePayload.name, () => {
   });
 
   it('says the message list must not be empty', () => {
-    expect(() => parsePayload(chatRequestSchema, { messages: [] }, 'request')).toThrow(/messages: must contain at least one message/);
+    expect(() => parsePayload(chatRequestSchema, { messages: [] }, 'request')).toThrow(
+      /messages: must contain at least one message/,
+    );
   });
 
   it('returns the parsed value when valid', () => {
-    expect(parsePayload(chatRequestSchema, { messages: [{ role: 'user', content: 'hi' }] }, 'request').messages).toHaveLength(1);
+    expect(
+      parsePayload(chatRequestSchema, { messages: [{ role: 'user', content: 'hi' }] }, 'request').messages,
+    ).toHaveLength(1);
   });
 });
 

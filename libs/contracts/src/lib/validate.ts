@@ -16,7 +16,8 @@ export function parsePayload<S extends z.ZodType>(schema: S, value: unknown, wha
 
 /** Decodes JSON bytes or text; a syntax error becomes `invalid_json`. */
 export function decodeJson(data: Uint8Array | string): unknown {
-  const text = typeof data === 'string' ? data : Buffer.from(data.buffer, data.byteOffset, data.byteLength).toString('utf8');
+  const text =
+    typeof data === 'string' ? data : Buffer.from(data.buffer, data.byteOffset, data.byteLength).toString('utf8');
   if (text.trim() === '') throw new RouterError('invalid_json', 'body is empty; expected a JSON object');
   try {
     return JSON.parse(text) as unknown;

@@ -12,5 +12,9 @@ export const optimizerRunRequestSchema = z.object({
 
 export type OptimizerRunRequest = z.infer<typeof optimizerRunRequestSchema>;
 
-export const optimizerRunAcceptedSchema = z.object({ ok: z.literal(true), job: z.enum(OPTIMIZER_JOBS), jobId: z.string() });
+export const optimizerRunAcceptedSchema = z.object({
+  ok: z.literal(true),
+  job: z.enum(OPTIMIZER_JOBS),
+  jobId: z.string(),
+});
 export type OptimizerRunAccepted = z.infer<typeof optimizerRunAcceptedSchema>;

@@ -18,7 +18,11 @@ export class FeedbackRepository {
 
   /** Stores the feedback once per feedbackId, however often it is delivered. */
   async insertOnce(feedback: FeedbackEntity): Promise<void> {
-    await this.model.updateOne({ _id: feedback.feedbackId }, { $setOnInsert: { ...feedback, _id: feedback.feedbackId } }, { upsert: true });
+    await this.model.updateOne(
+      { _id: feedback.feedbackId },
+      { $setOnInsert: { ...feedback, _id: feedback.feedbackId } },
+      { upsert: true },
+    );
   }
 
   async findByRequestId(requestId: string): Promise<FeedbackEntity[]> {

@@ -17,7 +17,11 @@ export class OptimizerReportRepository {
   }
 
   async save(report: OptimizerReportEntity): Promise<void> {
-    await this.model.updateOne({ _id: report.reportId }, { $setOnInsert: { ...report, _id: report.reportId } }, { upsert: true });
+    await this.model.updateOne(
+      { _id: report.reportId },
+      { $setOnInsert: { ...report, _id: report.reportId } },
+      { upsert: true },
+    );
   }
 
   async latest(kind: string): Promise<OptimizerReportEntity | null> {

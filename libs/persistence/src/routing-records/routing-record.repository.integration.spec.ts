@@ -31,7 +31,15 @@ describe(RoutingRecordRepository.name, () => {
     completedAt: 1_764_000_000_050,
     prompt: 'hello',
     attempts: [{ model: 'm1', provider: 'simulated', ok: true, latencyMs: 3 }],
-    decision: { plan: { kind: 'single', model: 'm1' }, method: 'rule', reason: 'r', rule: 'greeting', params: {}, policyVersion: 'p@1', alternatives: ['m1'] },
+    decision: {
+      plan: { kind: 'single', model: 'm1' },
+      method: 'rule',
+      reason: 'r',
+      rule: 'greeting',
+      params: {},
+      policyVersion: 'p@1',
+      alternatives: ['m1'],
+    },
     model: 'm1',
     provider: 'simulated',
     answer: 'hi',
@@ -47,13 +55,25 @@ describe(RoutingRecordRepository.name, () => {
       await sut.upsertCompletion(completion('r-1'));
       const records = await sut.findByRequestIds(['r-1']);
       expect(records).toHaveLength(1);
-      expect(records[0]).toMatchObject({ requestId: 'r-1', status: 'succeeded', model: 'm1', rule: 'greeting', method: 'rule', costUsd: 0.001 });
+      expect(records[0]).toMatchObject({
+        requestId: 'r-1',
+        status: 'succeeded',
+        model: 'm1',
+        rule: 'greeting',
+        method: 'rule',
+        costUsd: 0.001,
+      });
     });
   });
 
   describe('attachFeedback', () => {
     it('joins feedback that arrives before the completion, and keeps it when the completion lands', async () => {
-      await sut.attachFeedback('r-2', 'acme', { feedbackId: 'f-1', rating: 2, success: false, submittedAt: new Date(1_764_000_001_000) });
+      await sut.attachFeedback('r-2', 'acme', {
+        feedbackId: 'f-1',
+        rating: 2,
+        success: false,
+        submittedAt: new Date(1_764_000_001_000),
+      });
       await sut.upsertCompletion(completion('r-2'));
       const record = await sut.findByRequestId('r-2');
       expect(record).toMatchObject({ status: 'succeeded', feedback: { feedbackId: 'f-1', rating: 2, success: false } });
@@ -74,7 +94,9 @@ describe(FeedbackRepository.name, () => {
   let sut: FeedbackRepository;
 
   beforeAll(async () => {
-    connection = await mongoose.createConnection(mongoUriFor(uniqueName('feedback')), MONGO_CONNECT_OPTIONS).asPromise();
+    connection = await mongoose
+      .createConnection(mongoUriFor(uniqueName('feedback')), MONGO_CONNECT_OPTIONS)
+      .asPromise();
     sut = new FeedbackRepository(connection);
     await sut.ensureIndexes();
   });

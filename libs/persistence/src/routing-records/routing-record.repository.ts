@@ -40,13 +40,29 @@ export class RoutingRecordRepository {
     const fields: Partial<RoutingRecordEntity> =
       'stage' in event
         ? { ...common, status: 'failed', stage: event.stage, error: event.error }
-        : { ...common, status: 'succeeded', model: event.model, provider: event.provider, usage: event.usage, costUsd: event.costUsd, latency: event.latency };
-    await this.model.updateOne({ _id: event.requestId }, { $set: { ...fields, requestId: event.requestId } }, { upsert: true });
+        : {
+            ...common,
+            status: 'succeeded',
+            model: event.model,
+            provider: event.provider,
+            usage: event.usage,
+            costUsd: event.costUsd,
+            latency: event.latency,
+          };
+    await this.model.updateOne(
+      { _id: event.requestId },
+      { $set: { ...fields, requestId: event.requestId } },
+      { upsert: true },
+    );
   }
 
   /** Joins feedback to its request; creates the record when the completion has not been stored yet. */
   async attachFeedback(requestId: string, tenant: string, feedback: FeedbackSummary): Promise<void> {
-    await this.model.updateOne({ _id: requestId }, { $set: { feedback }, $setOnInsert: { requestId, tenant } }, { upsert: true });
+    await this.model.updateOne(
+      { _id: requestId },
+      { $set: { feedback }, $setOnInsert: { requestId, tenant } },
+      { upsert: true },
+    );
   }
 
   async findByRequestId(requestId: string): Promise<RoutingRecordEntity | null> {
@@ -54,14 +70,26 @@ export class RoutingRecordRepository {
   }
 
   async findByRequestIds(requestIds: readonly string[]): Promise<RoutingRecordEntity[]> {
-    return this.model.find({ _id: { $in: requestIds } }, { _id: 0 }).lean<RoutingRecordEntity[]>().exec();
+    return this.model
+      .find({ _id: { $in: requestIds } }, { _id: 0 })
+      .lean<RoutingRecordEntity[]>()
+      .exec();
   }
 
   /** Completed records since a time, with just what stats need. */
-  async findCompletedSince(since: Date): Promise<Array<Pick<RoutingRecordEntity, 'model' | 'rule' | 'status' | 'costUsd' | 'latency' | 'feedback' | 'tenant'>>> {
+  async findCompletedSince(
+    since: Date,
+  ): Promise<
+    Array<Pick<RoutingRecordEntity, 'model' | 'rule' | 'status' | 'costUsd' | 'latency' | 'feedback' | 'tenant'>>
+  > {
     return this.model
-      .find({ completedAt: { $gte: since } }, { _id: 0, model: 1, rule: 1, status: 1, costUsd: 1, latency: 1, feedback: 1, tenant: 1 })
-      .lean<Array<Pick<RoutingRecordEntity, 'model' | 'rule' | 'status' | 'costUsd' | 'latency' | 'feedback' | 'tenant'>>>()
+      .find(
+        { completedAt: { $gte: since } },
+        { _id: 0, model: 1, rule: 1, status: 1, costUsd: 1, latency: 1, feedback: 1, tenant: 1 },
+      )
+      .lean<
+        Array<Pick<RoutingRecordEntity, 'model' | 'rule' | 'status' | 'costUsd' | 'latency' | 'feedback' | 'tenant'>>
+      >()
       .exec();
   }
 }

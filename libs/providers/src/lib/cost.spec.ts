@@ -9,7 +9,11 @@ describe(costOf.name, () => {
 
 describe(usageOf.name, () => {
   it('keeps reported usage and marks it as not estimated', () => {
-    expect(usageOf({ content: 'x', finishReason: 'stop', usage: { inputTokens: 7, outputTokens: 3 } }, [])).toEqual({ inputTokens: 7, outputTokens: 3, estimated: false });
+    expect(usageOf({ content: 'x', finishReason: 'stop', usage: { inputTokens: 7, outputTokens: 3 } }, [])).toEqual({
+      inputTokens: 7,
+      outputTokens: 3,
+      estimated: false,
+    });
   });
   it('estimates when the provider reported nothing', () => {
     const usage = usageOf({ content: 'abcdefgh', finishReason: 'stop' }, [{ role: 'user', content: '你好' }]);

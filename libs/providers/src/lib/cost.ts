@@ -3,7 +3,10 @@ import { estimateTokens, type ModelSpec } from '@switchyard/routing';
 import type { ProviderResult } from './provider-adapter';
 
 /** US dollars for a call: input and output tokens priced separately, per million tokens. */
-export function costOf(usage: Pick<Usage, 'inputTokens' | 'outputTokens'>, price: ModelSpec['priceUsdPerMTok']): number {
+export function costOf(
+  usage: Pick<Usage, 'inputTokens' | 'outputTokens'>,
+  price: ModelSpec['priceUsdPerMTok'],
+): number {
   return (usage.inputTokens * price.input + usage.outputTokens * price.output) / 1_000_000;
 }
 

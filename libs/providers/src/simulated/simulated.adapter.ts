@@ -3,7 +3,23 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { estimateTokens, routingText } from '@switchyard/routing';
 import type { ProviderAdapter, ProviderCall, ProviderResult } from '../lib/provider-adapter';
 
-const WORDS = ['the', 'answer', 'depends', 'on', 'context', 'first', 'consider', 'second', 'therefore', 'result', 'model', 'value', 'because', 'example', 'step'];
+const WORDS = [
+  'the',
+  'answer',
+  'depends',
+  'on',
+  'context',
+  'first',
+  'consider',
+  'second',
+  'therefore',
+  'result',
+  'model',
+  'value',
+  'because',
+  'example',
+  'step',
+];
 
 export interface SimulatedOptions {
   /** Added to every call, to imitate provider latency. */

@@ -29,7 +29,9 @@ export function decideRoute(policy: CompiledPolicy, input: DecisionInput): Decis
   const difficulty = policy.document.difficulty;
   if (difficulty?.enabled) {
     const d = input.features.difficulty;
-    const band = difficulty.bands.find((b) => b.below === undefined || d < b.below) ?? difficulty.bands[difficulty.bands.length - 1];
+    const band =
+      difficulty.bands.find((b) => b.below === undefined || d < b.below) ??
+      difficulty.bands[difficulty.bands.length - 1];
     const range = band.below === undefined ? `>= ${bandFloor(difficulty.bands, band)}` : `< ${band.below}`;
     return build(policy, input, band.route, band.params, 'difficulty', `difficulty ${d} in band ${range}`);
   }

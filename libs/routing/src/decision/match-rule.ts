@@ -26,7 +26,8 @@ export function matchRule(compiled: CompiledRule, input: RuleInput): string | un
     why.push(`task ${task}`);
   }
   if (w.metadata) {
-    for (const [key, value] of Object.entries(w.metadata)) if (input.request.metadata?.[key] !== value) return undefined;
+    for (const [key, value] of Object.entries(w.metadata))
+      if (input.request.metadata?.[key] !== value) return undefined;
     why.push('metadata');
   }
   if (compiled.regex) {

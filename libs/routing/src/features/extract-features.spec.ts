@@ -13,7 +13,9 @@ describe(extractFeatures.name, () => {
   });
 
   it('counts fenced code blocks and Chinese question marks', () => {
-    const f = extractFeatures([{ role: 'user', content: '这段代码为什么错？\n```js\nx()\n```\n还有这个？\n```py\ny()\n```' }]);
+    const f = extractFeatures([
+      { role: 'user', content: '这段代码为什么错？\n```js\nx()\n```\n还有这个？\n```py\ny()\n```' },
+    ]);
     expect(f.codeBlocks).toBe(2);
     expect(f.questionCount).toBe(2);
     expect(f.language).toBe('zh');

@@ -19,7 +19,10 @@ export class KeywordMatcher {
     }
     // One alternation, longest first, so a scan of the text is a single pass.
     words.sort((a, b) => b.length - a.length);
-    this.wordRegex = words.length > 0 ? new RegExp(`(?<![\\p{Script=Latin}\\p{N}_])(?:${words.join('|')})(?![\\p{Script=Latin}\\p{N}_])`, 'gu') : undefined;
+    this.wordRegex =
+      words.length > 0
+        ? new RegExp(`(?<![\\p{Script=Latin}\\p{N}_])(?:${words.join('|')})(?![\\p{Script=Latin}\\p{N}_])`, 'gu')
+        : undefined;
   }
 
   /** Distinct keywords found in the text (already lower-cased by the caller). */

@@ -33,7 +33,12 @@ describe(parsePolicy.name, () => {
 
   it('names the field of an unknown model in a rule', () => {
     const problems = problemsOf(minimal(`rules:\n  - { name: r1, when: { maxChars: 10 }, route: { model: gpt-9 } }`));
-    expect(problems).toEqual([expect.objectContaining({ field: 'rules.0.route.model', message: expect.stringContaining('unknown model "gpt-9"') })]);
+    expect(problems).toEqual([
+      expect.objectContaining({
+        field: 'rules.0.route.model',
+        message: expect.stringContaining('unknown model "gpt-9"'),
+      }),
+    ]);
   });
 
   it('names an unknown tier in a difficulty band', () => {
@@ -43,19 +48,30 @@ describe(parsePolicy.name, () => {
 
   it('rejects bands that are not ascending and a last band with a bound', () => {
     const problems = problemsOf(
-      minimal(`difficulty:\n  bands:\n    - { below: 0.5, route: { tier: cheap } }\n    - { below: 0.3, route: { tier: premium } }`),
+      minimal(
+        `difficulty:\n  bands:\n    - { below: 0.5, route: { tier: cheap } }\n    - { below: 0.3, route: { tier: premium } }`,
+      ),
     );
     expect(problems.map((p) => p.field)).toEqual(['difficulty.bands.1.below', 'difficulty.bands.1.below']);
   });
 
   it('reports an invalid regex at its field', () => {
-    const problems = problemsOf(minimal(`rules:\n  - { name: r1, when: { regex: "([a-" }, route: { model: cheap-1 } }`));
+    const problems = problemsOf(
+      minimal(`rules:\n  - { name: r1, when: { regex: "([a-" }, route: { model: cheap-1 } }`),
+    );
     expect(problems[0].field).toBe('rules.0.when.regex');
   });
 
   it('rejects a rule without conditions and a negative price', () => {
-    const text = minimal(`rules:\n  - { name: r1, when: {}, route: { model: cheap-1 } }`).replace('input: 0.1', 'input: -1');
-    expect(problemsOf(text).map((p) => p.field).sort()).toEqual(['models.0.priceUsdPerMTok.input', 'rules.0.when']);
+    const text = minimal(`rules:\n  - { name: r1, when: {}, route: { model: cheap-1 } }`).replace(
+      'input: 0.1',
+      'input: -1',
+    );
+    expect(
+      problemsOf(text)
+        .map((p) => p.field)
+        .sort(),
+    ).toEqual(['models.0.priceUsdPerMTok.input', 'rules.0.when']);
   });
 
   it('reports YAML syntax errors', () => {
@@ -63,7 +79,9 @@ describe(parsePolicy.name, () => {
   });
 
   it('rejects duplicate model ids and rule names', () => {
-    const text = minimal(`rules:\n  - { name: r1, when: { maxChars: 5 }, route: { model: cheap-1 } }\n  - { name: r1, when: { maxChars: 9 }, route: { model: cheap-1 } }`).replace('id: big-1', 'id: cheap-1');
+    const text = minimal(
+      `rules:\n  - { name: r1, when: { maxChars: 5 }, route: { model: cheap-1 } }\n  - { name: r1, when: { maxChars: 9 }, route: { model: cheap-1 } }`,
+    ).replace('id: big-1', 'id: cheap-1');
     expect(problemsOf(text).map((p) => p.field)).toEqual(['models.1.id', 'rules.1.name']);
   });
 });

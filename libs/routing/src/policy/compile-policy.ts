@@ -35,7 +35,10 @@ export function compilePolicy(raw: unknown): CompiledPolicy {
   const parsed = policySchema.safeParse(raw);
   if (!parsed.success) {
     throw new PolicyError(
-      parsed.error.issues.map((i) => ({ field: i.path.length ? i.path.map(String).join('.') : '(document)', message: i.message })),
+      parsed.error.issues.map((i) => ({
+        field: i.path.length ? i.path.map(String).join('.') : '(document)',
+        message: i.message,
+      })),
     );
   }
   const doc = parsed.data;
@@ -50,9 +53,15 @@ export function compilePolicy(raw: unknown): CompiledPolicy {
 
   const checkTarget = (target: RouteTarget, field: string) => {
     if ('model' in target && !models.has(target.model))
-      problems.push({ field: `${field}.model`, message: `unknown model "${target.model}"; known: ${[...models.keys()].join(', ')}` });
+      problems.push({
+        field: `${field}.model`,
+        message: `unknown model "${target.model}"; known: ${[...models.keys()].join(', ')}`,
+      });
     if ('tier' in target && !tiers.has(target.tier))
-      problems.push({ field: `${field}.tier`, message: `no model has tier "${target.tier}"; tiers: ${[...tiers.keys()].join(', ')}` });
+      problems.push({
+        field: `${field}.tier`,
+        message: `no model has tier "${target.tier}"; tiers: ${[...tiers.keys()].join(', ')}`,
+      });
   };
 
   const names = new Set<string>();
@@ -85,8 +94,10 @@ export function compilePolicy(raw: unknown): CompiledPolicy {
       const field = `difficulty.bands.${i}`;
       checkTarget(band.route, `${field}.route`);
       const last = i === bands.length - 1;
-      if (last && band.below !== undefined) problems.push({ field: `${field}.below`, message: 'the last band takes the rest: leave out "below"' });
-      if (!last && band.below === undefined) problems.push({ field: `${field}.below`, message: 'every band but the last needs "below"' });
+      if (last && band.below !== undefined)
+        problems.push({ field: `${field}.below`, message: 'the last band takes the rest: leave out "below"' });
+      if (!last && band.below === undefined)
+        problems.push({ field: `${field}.below`, message: 'every band but the last needs "below"' });
       const prev = i > 0 ? bands[i - 1].below : undefined;
       if (prev !== undefined && band.below !== undefined && band.below <= prev)
         problems.push({ field: `${field}.below`, message: `must be greater than the previous band's ${prev}` });

@@ -33,7 +33,10 @@ export const ruleConditionSchema = z
     keywordsAny: z.array(z.string().min(1)).min(1).optional(),
     /** A JavaScript regular expression tested against the last user message. */
     regex: z.string().min(1).optional(),
-    regexFlags: z.string().regex(/^[imsu]*$/, 'only i, m, s and u flags are allowed').optional(),
+    regexFlags: z
+      .string()
+      .regex(/^[imsu]*$/, 'only i, m, s and u flags are allowed')
+      .optional(),
     minChars: z.number().int().nonnegative().optional(),
     maxChars: z.number().int().positive().optional(),
     /** Request hint `task` is one of these. */
@@ -68,9 +71,7 @@ export const policySchema = z.object({
   version: z.string().min(1),
   models: z.array(modelSpecSchema).min(1, 'a policy needs at least one model'),
   rules: z.array(ruleSchema).default([]),
-  difficulty: z
-    .object({ enabled: z.boolean().default(true), bands: z.array(difficultyBandSchema).min(1) })
-    .optional(),
+  difficulty: z.object({ enabled: z.boolean().default(true), bands: z.array(difficultyBandSchema).min(1) }).optional(),
   /** Where a request goes when no level decides. */
   default: z.object({ route: routeTargetSchema, params: generationParamsSchema.default({}) }),
 });

@@ -64,7 +64,19 @@ export function computeModelPerformance(rows: Iterable<OutcomeRow>): ModelPerfor
 function accFor(map: Map<string, Acc>, key: string): Acc {
   let acc = map.get(key);
   if (!acc) {
-    acc = { requests: 0, succeeded: 0, failed: 0, cost: 0, latencySum: 0, latencyN: 0, ratingSum: 0, ratingN: 0, successYes: 0, successN: 0, feedbackN: 0 };
+    acc = {
+      requests: 0,
+      succeeded: 0,
+      failed: 0,
+      cost: 0,
+      latencySum: 0,
+      latencyN: 0,
+      ratingSum: 0,
+      ratingN: 0,
+      successYes: 0,
+      successN: 0,
+      feedbackN: 0,
+    };
     map.set(key, acc);
   }
   return acc;
