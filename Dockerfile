@@ -17,7 +17,8 @@ ENV NX_DAEMON=false \
     NX_TUI=false
 
 COPY package.json package-lock.json ./
-RUN npm ci
+# npm install, not npm ci: see scripts/install.sh (npm 11 lockfiles lack other platforms' optional packages).
+RUN npm install --no-audit --no-fund
 
 COPY . .
 # Webpack bundles land in dist/apps/<app>/main.js; workspace libs are bundled, node_modules stay external.
@@ -31,7 +32,7 @@ ENV NODE_ENV=production
 WORKDIR /app
 
 COPY package.json package-lock.json ./
-RUN npm ci --omit=dev && npm cache clean --force
+RUN npm install --omit=dev --no-audit --no-fund && npm cache clean --force
 
 COPY --from=build /app/dist ./dist
 COPY policies ./policies

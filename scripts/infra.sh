@@ -82,16 +82,18 @@ mongo_up() {
   if [ -n "${MONGODB_URI:-}" ]; then log "mongodb: using MONGODB_URI as given"; return; fi
   if listening 127.0.0.1 "$MONGO_PORT"; then log "mongodb: reusing 127.0.0.1:$MONGO_PORT"; return; fi
   ferretdb_build
-  mkdir -p "$STATE/ferretdb"
-  log "mongodb: starting FerretDB (SQLite backend) on 127.0.0.1:$MONGO_PORT"
-  start_bg ferretdb "$STATE/ferretdb.log" "$FERRETDB_BIN" --handler=sqlite --sqlite-url="file:$STATE/ferretdb/" \
-    --listen-addr="127.0.0.1:$MONGO_PORT" --telemetry=disable --state-dir="$STATE/ferretdb" --log-level=warn
-  wait_for mongodb 127.0.0.1 "$MONGO_PORT" 20 || die "mongodb: FerretDB did not start, see $STATE/ferretdb.log"
+  local data="$STATE/ferretdb-$MONGO_PORT"
+  mkdir -p "$data"
+  log "mongodb: starting FerretDB (SQLite backend, data in $data) on 127.0.0.1:$MONGO_PORT"
+  # --debug-addr=127.0.0.1:0: its metrics/pprof listener on a free port, never a clash with another instance.
+  start_bg "ferretdb-$MONGO_PORT" "$STATE/ferretdb-$MONGO_PORT.log" "$FERRETDB_BIN" --handler=sqlite --sqlite-url="file:$data/" \
+    --listen-addr="127.0.0.1:$MONGO_PORT" --debug-addr=127.0.0.1:0 --telemetry=disable --state-dir="$data" --log-level=warn
+  wait_for mongodb 127.0.0.1 "$MONGO_PORT" 20 || die "mongodb: FerretDB did not start, see $STATE/ferretdb-$MONGO_PORT.log"
 }
 
 stop_started() {
   local name pidfile pid
-  for name in ferretdb nats redis; do
+  for name in "ferretdb-$MONGO_PORT" nats redis; do
     pidfile="$STATE/$name.pid"
     [ -f "$pidfile" ] || continue
     pid=$(cat "$pidfile")
