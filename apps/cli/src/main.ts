@@ -1,5 +1,6 @@
 import { parseArgs } from 'node:util';
 import { runDemo } from './demo/demo.command';
+import { runTrain } from './train/train.command';
 
 const USAGE = `usage: switchyard <command> [options]
 
@@ -7,6 +8,14 @@ commands:
   demo    start the six services, send a mixed workload over NATS and HTTP, print where it went and what it cost
           --requests N     requests to send (default 200)
           --concurrency N  requests in flight at once (default 16)
+
+  train   train the learned router on a dataset (format: docs/datasets.md) and check it on held-out prompts
+          --dataset FILE   JSONL outcomes file (required)
+          --split S        share used for training (default 0.7)
+          --seed N         split and training seed (default 0)
+          --out FILE       where to write the artifact (default models/<dataset>.json)
+          --epochs N       training passes (default 2)
+          --learning-rate X, --l2 X   AdaGrad step and L2 penalty (defaults 0.05, 0)
 
 environment: NATS_URL, REDIS_URL, MONGODB_URI (server part used), as for the services.`;
 
@@ -31,6 +40,33 @@ async function main(argv: string[]): Promise<number> {
         ),
       });
     }
+    case 'train': {
+      const { values } = parseArgs({
+        args: rest,
+        options: {
+          dataset: { type: 'string' },
+          split: { type: 'string', default: '0.7' },
+          seed: { type: 'string', default: '0' },
+          out: { type: 'string' },
+          epochs: { type: 'string', default: '2' },
+          'dims-log2': { type: 'string', default: '18' },
+          l2: { type: 'string', default: '0' },
+          'learning-rate': { type: 'string', default: '0.05' },
+        },
+      });
+      if (!values.dataset) throw new Error('train needs --dataset FILE');
+      const name = values.dataset.replace(/^.*\//, '').replace(/\.jsonl?$/, '');
+      return runTrain({
+        dataset: values.dataset,
+        split: Number(values.split),
+        seed: nonNegativeInt(values.seed, '--seed'),
+        out: values.out ?? `models/${name}.json`,
+        epochs: positiveInt(values.epochs, '--epochs'),
+        dimsLog2: positiveInt(values['dims-log2'], '--dims-log2'),
+        l2: nonNegativeNumber(values.l2, '--l2'),
+        learningRate: nonNegativeNumber(values['learning-rate'], '--learning-rate'),
+      });
+    }
     case undefined:
     case '--help':
     case 'help':
@@ -40,6 +76,18 @@ async function main(argv: string[]): Promise<number> {
       process.stderr.write(`switchyard: unknown command "${command}"\n${USAGE}\n`);
       return 2;
   }
+}
+
+function nonNegativeNumber(value: string | undefined, flag: string): number {
+  const n = Number(value);
+  if (!Number.isFinite(n) || n < 0) throw new Error(`${flag} must be a number >= 0, got "${value}"`);
+  return n;
+}
+
+function nonNegativeInt(value: string | undefined, flag: string): number {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 0) throw new Error(`${flag} must be a whole number >= 0, got "${value}"`);
+  return n;
 }
 
 function positiveInt(value: string | undefined, flag: string): number {

@@ -7,3 +7,6 @@ export * from './policy/compile-policy';
 export * from './policy/policy-error';
 export * from './policy/policy.schema';
 export * from './stats/model-performance';
+export * from './learned/learned-router';
+export * from './learned/sparse-linear-model';
+export * from './learned/text-features';

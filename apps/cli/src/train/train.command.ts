@@ -1,0 +1,97 @@
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { basename, dirname } from 'node:path';
+import {
+  type DatasetRow,
+  datasetModels,
+  loadDataset,
+  referencePoints,
+  replay,
+  splitDataset,
+  toExamples,
+} from '@switchyard/evaluation';
+import { LearnedRouter, trainLearnedRouter } from '@switchyard/routing';
+import { pct, table, usd } from '../demo/table';
+
+export interface TrainOptions {
+  dataset: string;
+  split: number;
+  seed: number;
+  out: string;
+  epochs: number;
+  dimsLog2: number;
+  l2: number;
+  learningRate: number;
+}
+
+const out = (line = '') => process.stdout.write(`${line}\n`);
+
+/**
+ * Trains the learned router on the train part of a dataset, writes the artifact decision-engine loads,
+ * and prints a first held-out check against every single model and the oracle.
+ */
+export async function runTrain(opts: TrainOptions): Promise<number> {
+  const rows = loadDataset(opts.dataset);
+  const models = datasetModels(rows);
+  const { train, test } = splitDataset(rows, opts.split, opts.seed);
+  out(
+    `${opts.dataset}: ${rows.length} prompts, ${models.length} models; training on ${train.length}, holding out ${test.length} (seed ${opts.seed})`,
+  );
+  const version = `${basename(opts.dataset).replace(/\.jsonl?$/, '')}@${new Date().toISOString().slice(0, 10)}-s${opts.seed}`;
+  let lastStage = '';
+  const artifact = trainLearnedRouter(toExamples(train), {
+    version,
+    models,
+    epochs: opts.epochs,
+    l2: opts.l2,
+    learningRate: opts.learningRate,
+    seed: opts.seed,
+    dims: 1 << opts.dimsLog2,
+    onProgress: (stage, done, total) => {
+      if (stage !== lastStage) process.stdout.write(`${lastStage ? '\n' : ''}  ${stage}`);
+      lastStage = stage;
+      process.stdout.write(` ${done}/${total}`);
+    },
+  });
+  out(`\nTrained ${artifact.version} in ${artifact.training.seconds.toFixed(1)} s`);
+  mkdirSync(dirname(opts.out), { recursive: true });
+  writeFileSync(opts.out, JSON.stringify(artifact));
+  out(`Wrote ${opts.out}`);
+
+  const router = new LearnedRouter(artifact);
+  const predictions = test.map((row) => router.predict(row.prompt));
+  const candidates = models.map((model) => ({ model, costUsd: artifact.meanCostUsd[model] }));
+  const ref = referencePoints(test, models);
+  const lines = [
+    ref.best,
+    ref.cheapest,
+    ...[0, 0.02, 0.05, 0.1, 0.15, 0.2, 0.3].map((tol) =>
+      replay(
+        `cost-aware tolerance ${tol}`,
+        test,
+        (_row: DatasetRow, i) => router.chooseCostAware(predictions[i], candidates, tol)?.model ?? ref.best.name,
+      ),
+    ),
+    ...[0.3, 0.5, 0.6].map((th) =>
+      replay(
+        `classifier threshold ${th}`,
+        test,
+        (_row: DatasetRow, i) => router.chooseClassifier(predictions[i], new Set(models), th)?.model ?? ref.best.name,
+      ),
+    ),
+    ref.oracle,
+  ];
+  out(`\nHeld-out check (${test.length} prompts; best single model: ${ref.best.name}):`);
+  out(
+    table(
+      ['strategy', 'quality', 'vs best', 'cost/prompt', 'saving'],
+      lines.map((l) => [
+        l.name,
+        l.quality.toFixed(3),
+        pct(l.quality / ref.best.quality),
+        usd(l.costUsd),
+        pct(1 - l.costUsd / ref.best.costUsd),
+      ]),
+    ),
+  );
+  return 0;
+}

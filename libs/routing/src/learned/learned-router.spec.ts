@@ -1,0 +1,117 @@
+import { LearnedRouter, type OutcomeExample, trainLearnedRouter } from './learned-router';
+import { TextFeaturizer } from './text-features';
+
+// A synthetic world: the small model answers arithmetic and greetings, only the big one answers proofs.
+function examples(n: number): OutcomeExample[] {
+  const easy = ['what is 2 plus 2', 'say hello to my friend', '你好,今天怎么样', 'add 7 and 5 please', 'hello there'];
+  const hard = [
+    'prove the theorem by induction on n',
+    '证明这个定理并推导公式',
+    'derive the closed form and prove convergence',
+    'prove that the series diverges',
+  ];
+  return Array.from({ length: n }, (_, i) => {
+    const isEasy = i % 2 === 0;
+    const pool = isEasy ? easy : hard;
+    const text = `${pool[(i >> 1) % pool.length]} #${i % 7}`;
+    return {
+      text,
+      outcomes: {
+        small: { score: isEasy ? 1 : 0, costUsd: 0.0001, outputTokens: 50 },
+        big: { score: 1, costUsd: 0.01, outputTokens: 80 },
+      },
+    };
+  });
+}
+
+const artifact = trainLearnedRouter(examples(400), {
+  version: 'synthetic@1',
+  dims: 1 << 14,
+  epochs: 4,
+  learningRate: 0.1,
+  now: () => new Date(0),
+});
+const sut = new LearnedRouter(artifact);
+const candidates = [
+  { model: 'small', costUsd: 0.0001 },
+  { model: 'big', costUsd: 0.01 },
+];
+
+describe(trainLearnedRouter.name, () => {
+  it('records the models, their mean cost and answer length, and the version', () => {
+    expect(artifact).toMatchObject({
+      version: 'synthetic@1',
+      models: ['big', 'small'],
+      meanOutputTokens: { small: 50, big: 80 },
+    });
+    expect(artifact.meanCostUsd['small']).toBeCloseTo(0.0001, 12);
+    expect(artifact.meanCostUsd['big']).toBeCloseTo(0.01, 12);
+  });
+  it('is deterministic for the same examples and seed', () => {
+    const again = trainLearnedRouter(examples(400), {
+      version: 'synthetic@1',
+      dims: 1 << 14,
+      epochs: 4,
+      learningRate: 0.1,
+      now: () => new Date(0),
+    });
+    expect(again.quality.weights).toBe(artifact.quality.weights);
+  });
+  it('refuses data with fewer than two models', () => {
+    expect(() => trainLearnedRouter([{ text: 'x', outcomes: { a: { score: 1 } } }], { version: 'v' })).toThrow(
+      /at least two models/,
+    );
+  });
+});
+
+describe(LearnedRouter.name, () => {
+  describe('chooseCostAware', () => {
+    it('sends an easy prompt to the cheap model and a hard one to the strong model', () => {
+      expect(sut.chooseCostAware(sut.predict('what is 3 plus 4'), candidates, 0.1)?.model).toBe('small');
+      expect(sut.chooseCostAware(sut.predict('prove the lemma by induction'), candidates, 0.1)?.model).toBe('big');
+      expect(sut.chooseCostAware(sut.predict('请证明这个公式'), candidates, 0.1)?.model).toBe('big');
+    });
+    it('buys quality at tolerance 0 and saves at tolerance 1', () => {
+      const p = sut.predict('add 1 and 1');
+      expect(sut.chooseCostAware(p, candidates, 1)?.model).toBe('small');
+      const q = sut.predict('prove it');
+      expect(sut.chooseCostAware(q, candidates, 0)?.model).toBe('big');
+    });
+    it('only considers the candidates it is given', () => {
+      expect(sut.chooseCostAware(sut.predict('prove the theorem'), [candidates[0]], 0)?.model).toBe('small');
+      expect(sut.chooseCostAware(sut.predict('x'), [{ model: 'unknown', costUsd: 0 }], 0)).toBeUndefined();
+    });
+  });
+
+  describe('chooseClassifier', () => {
+    it('returns the predicted best model when confident, nothing below the threshold', () => {
+      const p = sut.predict('prove the theorem by induction on n');
+      expect(sut.chooseClassifier(p, new Set(['small', 'big']), 0.5)?.model).toBe('big');
+      expect(sut.chooseClassifier(p, new Set(['small', 'big']), 1.01)).toBeUndefined();
+    });
+  });
+
+  it('predicts the same after a JSON round trip', () => {
+    const copy = new LearnedRouter(JSON.parse(JSON.stringify(artifact)));
+    expect(Array.from(copy.predict('hello').quality)).toEqual(Array.from(sut.predict('hello').quality));
+  });
+
+  it('rejects an artifact of another format', () => {
+    expect(() => new LearnedRouter({ ...artifact, format: 'other' as never })).toThrow(/not a learned-router artifact/);
+  });
+});
+
+describe(TextFeaturizer.name, () => {
+  const f = TextFeaturizer.fit(['hello world', '你好世界'], 1 << 12);
+  it('gives Chinese text features and unit length', () => {
+    const v = f.transform('你好');
+    expect(v.indices.length).toBeGreaterThan(0);
+    expect(Math.hypot(...v.values)).toBeCloseTo(1, 5);
+  });
+  it('gives the same vector for the same text', () => {
+    expect(f.transform('Hello World')).toEqual(f.transform('hello   world'.replace('   ', ' ')));
+  });
+  it('refuses dimensions that are not a power of two', () => {
+    expect(() => new TextFeaturizer({ dims: 1000, charNgrams: [2, 4], idf: [] })).toThrow(/power of two/);
+  });
+});

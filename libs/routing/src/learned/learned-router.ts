@@ -1,0 +1,240 @@
+import { estimateTokens } from '../features/extract-features';
+import {
+  DEFAULT_TRAIN_OPTIONS,
+  type LinearModelState,
+  SparseLinearModel,
+  type TrainOptions,
+} from './sparse-linear-model';
+import { TextFeaturizer, type TextFeaturizerState } from './text-features';
+
+export const LEARNED_ROUTER_FORMAT = 'switchyard.learned-router/1';
+
+/** One prompt with how each model did on it (the dataset format of shared/datasets/README.md). */
+export interface OutcomeExample {
+  text: string;
+  outcomes: Record<string, { score: number; costUsd?: number; outputTokens?: number }>;
+}
+
+/** A trained router, as stored on disk and loaded by decision-engine. */
+export interface LearnedRouterArtifact {
+  format: typeof LEARNED_ROUTER_FORMAT;
+  version: string;
+  createdAt: string;
+  models: string[];
+  /** Mean cost per prompt of each model on the training data. */
+  meanCostUsd: Record<string, number>;
+  /** Mean answer length of each model on the training data, to price a call before it is made. */
+  meanOutputTokens: Record<string, number>;
+  featurizer: TextFeaturizerState;
+  /** Per-model probability that the answer is good (cost-aware mode). */
+  quality: LinearModelState;
+  /** Which model is best (the seed's classifier mode). */
+  classifier: LinearModelState;
+  training: { examples: number; seconds: number; epochs: number; l2: number };
+}
+
+export interface TrainLearnedRouterOptions extends Partial<TrainOptions> {
+  version: string;
+  dims?: number;
+  /** Models to learn; by default every model that has an outcome on every example. */
+  models?: string[];
+  onProgress?: (stage: string, done: number, total: number) => void;
+  now?: () => Date;
+}
+
+/** What the router predicts for one prompt. */
+export interface LearnedPrediction {
+  /** Predicted quality (probability of a good answer) per model, in artifact order. */
+  quality: Float64Array;
+  /** Probability that each model is the best one, in artifact order. */
+  best: Float64Array;
+}
+
+export class LearnedRouter {
+  private readonly featurizer: TextFeaturizer;
+  private readonly quality: SparseLinearModel;
+  private readonly classifier: SparseLinearModel;
+  readonly models: readonly string[];
+  readonly version: string;
+
+  constructor(readonly artifact: LearnedRouterArtifact) {
+    if (artifact.format !== LEARNED_ROUTER_FORMAT)
+      throw new Error(`not a learned-router artifact: format is ${String(artifact.format)}`);
+    this.featurizer = new TextFeaturizer(artifact.featurizer);
+    this.quality = SparseLinearModel.fromJSON(artifact.quality);
+    this.classifier = SparseLinearModel.fromJSON(artifact.classifier);
+    this.models = artifact.models;
+    this.version = artifact.version;
+    if (this.quality.outputs !== this.models.length || this.classifier.outputs !== this.models.length)
+      throw new Error(`artifact ${artifact.version}: model count does not match its weights`);
+  }
+
+  predict(text: string): LearnedPrediction {
+    const x = this.featurizer.transform(text);
+    return { quality: this.quality.predict(x), best: this.classifier.predict(x) };
+  }
+
+  /**
+   * Cost-aware choice: the cheapest candidate whose predicted quality is within `tolerance` of the best
+   * predicted quality among the candidates. `tolerance` is the cost/quality knob: 0 buys the best predicted
+   * model, larger values trade quality for money.
+   */
+  chooseCostAware(
+    prediction: LearnedPrediction,
+    candidates: ReadonlyArray<{ model: string; costUsd: number }>,
+    tolerance: number,
+  ): LearnedChoice | undefined {
+    let bestQuality = -Infinity;
+    const scored = candidates.flatMap((c) => {
+      const i = this.models.indexOf(c.model);
+      if (i < 0) return [];
+      const q = prediction.quality[i];
+      if (q > bestQuality) bestQuality = q;
+      return [{ ...c, quality: q }];
+    });
+    let choice: (typeof scored)[number] | undefined;
+    for (const c of scored) {
+      if (c.quality < bestQuality - tolerance) continue;
+      if (!choice || c.costUsd < choice.costUsd || (c.costUsd === choice.costUsd && c.quality > choice.quality))
+        choice = c;
+    }
+    return (
+      choice && {
+        model: choice.model,
+        confidence: choice.quality,
+        reason: `predicted quality ${choice.quality.toFixed(3)} within ${tolerance} of best ${bestQuality.toFixed(3)} at lowest cost`,
+      }
+    );
+  }
+
+  /**
+   * The seed's classifier: the model predicted best, if the prediction is confident enough and the model is
+   * a candidate; otherwise undefined, and the caller falls back (the seed goes to premium).
+   */
+  chooseClassifier(
+    prediction: LearnedPrediction,
+    candidates: ReadonlySet<string>,
+    threshold: number,
+  ): LearnedChoice | undefined {
+    let best = -1;
+    for (let i = 0; i < this.models.length; i++)
+      if (candidates.has(this.models[i]) && (best < 0 || prediction.best[i] > prediction.best[best])) best = i;
+    if (best < 0 || prediction.best[best] < threshold) return undefined;
+    return {
+      model: this.models[best],
+      confidence: prediction.best[best],
+      reason: `classifier confidence ${prediction.best[best].toFixed(3)} >= ${threshold}`,
+    };
+  }
+
+  /** Expected cost of a call to each model, from the prompt's tokens, the model's usual answer length and its price. */
+  expectedCostUsd(text: string, model: string, price: { input: number; output: number }): number {
+    const outputTokens = this.artifact.meanOutputTokens[model] ?? 0;
+    return (estimateTokens(text) * price.input + outputTokens * price.output) / 1e6;
+  }
+}
+
+export interface LearnedChoice {
+  model: string;
+  confidence: number;
+  reason: string;
+}
+
+/** Trains both modes from outcome data. Deterministic for the same examples and seed. */
+export function trainLearnedRouter(
+  examples: readonly OutcomeExample[],
+  options: TrainLearnedRouterOptions,
+): LearnedRouterArtifact {
+  const started = Date.now();
+  const models = options.models ?? modelsOnEveryExample(examples);
+  if (models.length < 2)
+    throw new Error(
+      `need outcomes of at least two models on every example to learn a router; found ${models.join(', ') || 'none'}`,
+    );
+  const usable = examples.filter((e) => models.every((m) => e.outcomes[m] !== undefined));
+  if (usable.length === 0) throw new Error('no example has outcomes for all the models');
+  const progress = options.onProgress ?? (() => undefined);
+
+  const meanCostUsd: Record<string, number> = {};
+  const meanOutputTokens: Record<string, number> = {};
+  for (const m of models) {
+    meanCostUsd[m] = mean(usable.map((e) => e.outcomes[m].costUsd ?? 0));
+    meanOutputTokens[m] = mean(usable.map((e) => e.outcomes[m].outputTokens ?? 0));
+  }
+
+  progress('features', 0, usable.length);
+  const featurizer = TextFeaturizer.fit(
+    usable.map((e) => e.text),
+    options.dims ?? 1 << 18,
+  );
+  const xs = usable.map((e, i) => {
+    if (i % 1000 === 0) progress('features', i, usable.length);
+    return featurizer.transform(e.text);
+  });
+  progress('features', usable.length, usable.length);
+
+  const qualityTargets = usable.map((e) => Float64Array.from(models, (m) => clamp01(e.outcomes[m].score)));
+  const bestTargets = usable.map((e) => {
+    // The seed's label: the best model for the prompt; among equals, the cheapest.
+    let best = 0;
+    for (let k = 1; k < models.length; k++) {
+      const a = e.outcomes[models[k]];
+      const b = e.outcomes[models[best]];
+      if (
+        a.score > b.score ||
+        (a.score === b.score && (a.costUsd ?? meanCostUsd[models[k]]) < (b.costUsd ?? meanCostUsd[models[best]]))
+      )
+        best = k;
+    }
+    const y = new Float64Array(models.length);
+    y[best] = 1;
+    return y;
+  });
+
+  const train = { epochs: options.epochs, learningRate: options.learningRate, l2: options.l2, seed: options.seed };
+  const defined = Object.fromEntries(Object.entries(train).filter(([, v]) => v !== undefined)) as Partial<TrainOptions>;
+  const quality = SparseLinearModel.train('logistic', featurizer.dims, xs, qualityTargets, {
+    ...defined,
+    onEpoch: (e) => progress('quality model', e, defined.epochs ?? DEFAULT_TRAIN_OPTIONS.epochs),
+  });
+  const classifier = SparseLinearModel.train('softmax', featurizer.dims, xs, bestTargets, {
+    ...defined,
+    onEpoch: (e) => progress('classifier', e, defined.epochs ?? DEFAULT_TRAIN_OPTIONS.epochs),
+  });
+
+  return {
+    format: LEARNED_ROUTER_FORMAT,
+    version: options.version,
+    createdAt: (options.now ?? (() => new Date()))().toISOString(),
+    models,
+    meanCostUsd,
+    meanOutputTokens,
+    featurizer: featurizer.toJSON(),
+    quality: quality.toJSON(),
+    classifier: classifier.toJSON(),
+    training: {
+      examples: usable.length,
+      seconds: (Date.now() - started) / 1000,
+      epochs: defined.epochs ?? DEFAULT_TRAIN_OPTIONS.epochs,
+      l2: defined.l2 ?? DEFAULT_TRAIN_OPTIONS.l2,
+    },
+  };
+}
+
+function modelsOnEveryExample(examples: readonly OutcomeExample[]): string[] {
+  if (examples.length === 0) return [];
+  const counts = new Map<string, number>();
+  for (const e of examples) for (const m of Object.keys(e.outcomes)) counts.set(m, (counts.get(m) ?? 0) + 1);
+  return [...counts]
+    .filter(([, n]) => n === examples.length)
+    .map(([m]) => m)
+    .sort();
+}
+
+function mean(xs: number[]): number {
+  return xs.length ? xs.reduce((a, b) => a + b, 0) / xs.length : 0;
+}
+
+function clamp01(x: number): number {
+  return Math.min(Math.max(x, 0), 1);
+}

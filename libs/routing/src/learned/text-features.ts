@@ -1,0 +1,110 @@
+/**
+ * Text features that work for Chinese and English alike, with no vocabulary to store: word unigrams and
+ * bigrams (Latin words, digits) plus character n-grams (which carry Chinese, where words are not spaced),
+ * hashed into a fixed number of dimensions, weighted by TF-IDF and L2-normalised.
+ */
+export interface SparseVector {
+  indices: Int32Array;
+  values: Float32Array;
+}
+
+export interface TextFeaturizerState {
+  dims: number;
+  charNgrams: [number, number];
+  /** Inverse document frequency per dimension, from the training texts. */
+  idf: number[];
+}
+
+const WORD = /[\p{Script=Latin}\p{N}]+|\p{Script=Han}/gu;
+/** Longest text looked at: routing signal lives in the first few thousand characters. */
+const MAX_CHARS = 4000;
+
+export class TextFeaturizer {
+  private readonly mask: number;
+  private readonly idf: Float32Array;
+
+  constructor(private readonly state: TextFeaturizerState) {
+    if ((state.dims & (state.dims - 1)) !== 0) throw new Error(`dims must be a power of two, got ${state.dims}`);
+    this.mask = state.dims - 1;
+    this.idf = Float32Array.from(state.idf.length > 0 ? state.idf : new Array<number>(state.dims).fill(1));
+  }
+
+  get dims(): number {
+    return this.state.dims;
+  }
+
+  /** Fits the IDF weights on training texts. */
+  static fit(texts: readonly string[], dims = 1 << 18, charNgrams: [number, number] = [2, 4]): TextFeaturizer {
+    const raw = new TextFeaturizer({ dims, charNgrams, idf: [] });
+    const df = new Uint32Array(dims);
+    for (const text of texts) {
+      const counts = raw.counts(text);
+      for (const index of counts.keys()) df[index]++;
+    }
+    const n = texts.length;
+    const idf = new Array<number>(dims);
+    for (let i = 0; i < dims; i++) idf[i] = Math.log((1 + n) / (1 + df[i])) + 1; // smoothed, as scikit-learn
+    return new TextFeaturizer({ dims, charNgrams, idf });
+  }
+
+  toJSON(): TextFeaturizerState {
+    return {
+      dims: this.state.dims,
+      charNgrams: this.state.charNgrams,
+      idf: Array.from(this.idf, (x) => Math.round(x * 1e4) / 1e4),
+    };
+  }
+
+  transform(text: string): SparseVector {
+    const counts = this.counts(text);
+    const indices = new Int32Array(counts.size);
+    const values = new Float32Array(counts.size);
+    let norm = 0;
+    let k = 0;
+    for (const [index, count] of counts) {
+      const v = (1 + Math.log(count)) * this.idf[index]; // sublinear tf
+      indices[k] = index;
+      values[k] = v;
+      norm += v * v;
+      k++;
+    }
+    norm = Math.sqrt(norm) || 1;
+    for (let i = 0; i < values.length; i++) values[i] /= norm;
+    return { indices, values };
+  }
+
+  private counts(text: string): Map<number, number> {
+    const counts = new Map<number, number>();
+    const add = (h: number) => {
+      const index = h & this.mask;
+      counts.set(index, (counts.get(index) ?? 0) + 1);
+    };
+    const lower = (text.length > MAX_CHARS ? text.slice(0, MAX_CHARS) : text).toLowerCase();
+    // Words and word bigrams, seeded apart from character n-grams so the two never share a hash by design.
+    let prev = 0;
+    WORD.lastIndex = 0;
+    for (let m = WORD.exec(lower); m !== null; m = WORD.exec(lower)) {
+      const h = fnv(m[0], 0x811c9dc5);
+      add(h);
+      if (prev !== 0) add(Math.imul(prev ^ h, 0x01000193) ^ 0x5bd1e995);
+      prev = h;
+    }
+    // Character n-grams over the text with runs of whitespace collapsed.
+    const chars = lower.replace(/\s+/g, ' ');
+    const [lo, hi] = this.state.charNgrams;
+    for (let i = 0; i < chars.length; i++) {
+      let h = 0x01234567;
+      for (let n = 1; n <= hi && i + n <= chars.length; n++) {
+        h = Math.imul(h ^ chars.charCodeAt(i + n - 1), 0x01000193);
+        if (n >= lo) add(h ^ n);
+      }
+    }
+    return counts;
+  }
+}
+
+function fnv(s: string, seed: number): number {
+  let h = seed;
+  for (let i = 0; i < s.length; i++) h = Math.imul(h ^ s.charCodeAt(i), 0x01000193);
+  return h >>> 0 || 1;
+}
