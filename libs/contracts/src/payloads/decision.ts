@@ -20,8 +20,12 @@ export const decisionSchema = z.object({
   rule: z.string().optional(),
   params: generationParamsSchema,
   policyVersion: z.string(),
+  /** Version of the learned router's model, when the learned level took part. */
+  learnedModelVersion: z.string().optional(),
   /** Models the engine considered, in its order of preference. */
   alternatives: z.array(z.string()),
+  /** Models passed over and why (`out of quota`, `cooling down`). */
+  skipped: z.array(z.object({ model: z.string(), why: z.string() })).optional(),
 });
 
 export type Decision = z.infer<typeof decisionSchema>;

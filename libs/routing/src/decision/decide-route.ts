@@ -1,7 +1,8 @@
-import type { ChatRequest, Decision, Features, GenerationParams } from '@switchyard/contracts';
+import type { ChatRequest, Decision, Features, GenerationParams, RoutingMethod } from '@switchyard/contracts';
 import { routingText } from '../features/extract-features';
+import type { LearnedRouter } from '../learned/learned-router';
 import { type CompiledPolicy, resolveTarget } from '../policy/compile-policy';
-import type { RouteTarget } from '../policy/policy.schema';
+import type { LearnedSettings, RouteTarget } from '../policy/policy.schema';
 import { matchRule } from './match-rule';
 
 export interface DecisionInput {
@@ -10,61 +11,103 @@ export interface DecisionInput {
   features: Features;
 }
 
-/**
- * The multi-level decision, in the seed's order: L1 rules (first match wins), then L2 difficulty bands,
- * then the policy default. Pure: the same input and policy give the same decision, so offline evaluation
- * replays exactly what decision-engine does.
- */
-export function decideRoute(policy: CompiledPolicy, input: DecisionInput): Decision {
-  const text = routingText(input.request.messages);
-  const ruleInput = { request: input.request, tenant: input.tenant, text, lowerText: text.toLowerCase() };
+/** The learned level, when the policy enables it and its artifact is loaded. */
+export interface LearnedContext {
+  router: LearnedRouter;
+  settings: LearnedSettings;
+}
 
+/** One model the engine may route to, with why; the engine takes the first one that is available. */
+export interface RouteOption {
+  model: string;
+  method: RoutingMethod;
+  reason: string;
+  rule?: string;
+  params: GenerationParams;
+}
+
+/**
+ * Every place a request may go, in order of preference, following the seed's ProductionRouter: L1 rules
+ * (first match), L2 difficulty bands, L3 the learned router, the policy default when no level decided,
+ * then the fallback order (cheapest first unless the policy says otherwise). Pure: decision-engine walks
+ * the list against live quotas and cooldowns; offline evaluation takes the first entry.
+ */
+export function planRoute(policy: CompiledPolicy, input: DecisionInput, learned?: LearnedContext): RouteOption[] {
+  const text = routingText(input.request.messages);
+  const options: RouteOption[] = [];
+  const add = (target: RouteTarget, params: GenerationParams, method: RoutingMethod, reason: string, rule?: string) => {
+    for (const model of resolveTarget(policy, target)) options.push(option(model, params, method, reason, input.request, rule));
+  };
+
+  const ruleInput = { request: input.request, tenant: input.tenant, text, lowerText: text.toLowerCase() };
   for (const compiled of policy.rules) {
     const why = matchRule(compiled, ruleInput);
     if (why === undefined) continue;
-    const { rule } = compiled;
-    return build(policy, input, rule.route, rule.params, 'rule', `rule "${rule.name}" matched (${why})`, rule.name);
+    add(compiled.rule.route, compiled.rule.params, 'rule', `rule "${compiled.rule.name}" matched (${why})`, compiled.rule.name);
+    break;
   }
 
   const difficulty = policy.document.difficulty;
   if (difficulty?.enabled) {
     const d = input.features.difficulty;
-    const band =
-      difficulty.bands.find((b) => b.below === undefined || d < b.below) ??
-      difficulty.bands[difficulty.bands.length - 1];
-    const range = band.below === undefined ? `>= ${bandFloor(difficulty.bands, band)}` : `< ${band.below}`;
-    return build(policy, input, band.route, band.params, 'difficulty', `difficulty ${d} in band ${range}`);
+    const i = difficulty.bands.findIndex((b) => b.below === undefined || d < b.below);
+    const band = difficulty.bands[i < 0 ? difficulty.bands.length - 1 : i];
+    const floor = i > 0 ? (difficulty.bands[i - 1].below ?? 0) : 0;
+    add(band.route, band.params, 'difficulty', `difficulty ${d} in band ${band.below === undefined ? `>= ${floor}` : `< ${band.below}`}`);
   }
 
-  const def = policy.document.default;
-  return build(policy, input, def.route, def.params, 'rule', 'no rule matched; policy default', 'default');
+  if (learned && learned.settings.enabled) options.push(...learnedOptions(policy, input, text, learned));
+
+  if (options.length === 0) add(policy.document.default.route, policy.document.default.params, 'rule', 'no rule matched; policy default', 'default');
+
+  const first = options[0]?.model;
+  for (const model of policy.fallbackOrder) options.push(option(model, {}, 'fallback', `fallback order after ${first}`, input.request));
+
+  const seen = new Set<string>();
+  return options.filter((o) => !seen.has(o.model) && seen.add(o.model));
 }
 
-function build(
-  policy: CompiledPolicy,
-  input: DecisionInput,
-  target: RouteTarget,
-  params: GenerationParams,
-  method: Decision['method'],
-  reason: string,
-  rule?: string,
-): Decision {
-  const candidates = resolveTarget(policy, target);
-  // Caller's own generation params win over the policy's defaults for the route.
-  const merged: GenerationParams = { ...params, ...input.request.params };
+function learnedOptions(policy: CompiledPolicy, input: DecisionInput, text: string, learned: LearnedContext): RouteOption[] {
+  const { router, settings } = learned;
+  const prediction = router.predict(text);
+  const candidates = router.models.filter((m) => policy.models.has(m));
+  if (settings.mode === 'cost-aware') {
+    const priced = candidates.map((model) => ({ model, costUsd: router.expectedCostUsd(text, model, policy.models.get(model)!.priceUsdPerMTok) }));
+    const choice = router.chooseCostAware(prediction, priced, settings.tolerance);
+    return choice ? [option(choice.model, {}, 'learned', `learned ${router.version}: ${choice.reason}`, input.request)] : [];
+  }
+  const choice = router.chooseClassifier(prediction, new Set(candidates), settings.confidenceThreshold);
+  if (choice) return [option(choice.model, {}, 'learned', `learned ${router.version}: ${choice.reason}`, input.request)];
+  if (!settings.fallback) return [];
+  return resolveTarget(policy, settings.fallback).map((model) =>
+    option(model, {}, 'learned', `learned ${router.version}: classifier below confidence ${settings.confidenceThreshold}; premium fallback`, input.request),
+  );
+}
+
+function option(model: string, params: GenerationParams, method: RoutingMethod, reason: string, request: ChatRequest, rule?: string): RouteOption {
+  // The caller's own generation params win over the policy's defaults for the route.
+  const o: RouteOption = { model, method, reason, params: { ...params, ...request.params } };
+  if (rule !== undefined) o.rule = rule;
+  return o;
+}
+
+/** The decision for a chosen option, with what else was considered. */
+export function toDecision(policy: CompiledPolicy, chosen: RouteOption, considered: readonly RouteOption[], learned?: LearnedContext): Decision {
   const decision: Decision = {
-    plan: { kind: 'single', model: candidates[0] },
-    method,
-    reason,
-    params: merged,
+    plan: { kind: 'single', model: chosen.model },
+    method: chosen.method,
+    reason: chosen.reason,
+    params: chosen.params,
     policyVersion: policy.version,
-    alternatives: candidates,
+    alternatives: considered.map((o) => o.model),
   };
-  if (rule !== undefined) decision.rule = rule;
+  if (chosen.rule !== undefined) decision.rule = chosen.rule;
+  if (learned?.settings.enabled) decision.learnedModelVersion = learned.router.version;
   return decision;
 }
 
-function bandFloor(bands: ReadonlyArray<{ below?: number }>, band: { below?: number }): number {
-  const i = bands.indexOf(band);
-  return i > 0 ? (bands[i - 1].below ?? 0) : 0;
+/** The decision when every model is available: the first option. What offline evaluation replays. */
+export function decideRoute(policy: CompiledPolicy, input: DecisionInput, learned?: LearnedContext): Decision {
+  const options = planRoute(policy, input, learned);
+  return toDecision(policy, options[0], options, learned);
 }

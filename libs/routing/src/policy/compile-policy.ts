@@ -18,6 +18,8 @@ export interface CompiledPolicy {
   rules: CompiledRule[];
   /** Model ids of each tier, in policy order. */
   tiers: ReadonlyMap<string, string[]>;
+  /** Where to go when the chosen model is unavailable: the policy's fallbackOrder, or every model cheapest first. */
+  fallbackOrder: string[];
 }
 
 /** Parses policy YAML (or JSON, a subset of YAML) and compiles it; throws PolicyError naming every bad field. */
@@ -104,9 +106,17 @@ export function compilePolicy(raw: unknown): CompiledPolicy {
     });
   }
   checkTarget(doc.default.route, 'default.route');
+  if (doc.learned?.fallback) checkTarget(doc.learned.fallback, 'learned.fallback');
+  for (const model of Object.keys(doc.quotas?.models ?? {}))
+    if (!models.has(model)) problems.push({ field: `quotas.models.${model}`, message: `unknown model "${model}"` });
+  (doc.fallbackOrder ?? []).forEach((model, i) => {
+    if (!models.has(model)) problems.push({ field: `fallbackOrder.${i}`, message: `unknown model "${model}"` });
+  });
+  const unitPrice = (m: ModelSpec) => m.priceUsdPerMTok.input + m.priceUsdPerMTok.output;
+  const fallbackOrder = doc.fallbackOrder ?? [...models.values()].sort((a, b) => unitPrice(a) - unitPrice(b)).map((m) => m.id);
 
   if (problems.length > 0) throw new PolicyError(problems);
-  return { version: doc.version, document: doc, models, rules, tiers };
+  return { version: doc.version, document: doc, models, rules, tiers, fallbackOrder };
 }
 
 /** The models a target names, in preference order. */

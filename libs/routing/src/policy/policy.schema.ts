@@ -67,13 +67,47 @@ export const difficultyBandSchema = z.object({
   params: generationParamsSchema.default({}),
 });
 
+export const learnedSettingsSchema = z
+  .object({
+    enabled: z.boolean().default(true),
+    /** Path of the trained artifact (switchyard train), relative to the policy file. */
+    artifact: z.string().min(1),
+    /** cost-aware: cheapest model within `tolerance` of the best predicted quality; classifier: the seed's. */
+    mode: z.enum(['cost-aware', 'classifier']).default('cost-aware'),
+    tolerance: z.number().min(0).max(1).default(0.05),
+    /** classifier mode: below this confidence, route to `fallback` (the seed's premium fallback). */
+    confidenceThreshold: z.number().min(0).max(1).default(0.6),
+    fallback: routeTargetSchema.optional(),
+  })
+  .strict();
+
+export type LearnedSettings = z.infer<typeof learnedSettingsSchema>;
+
+export const quotasSchema = z
+  .object({
+    /** Calls per UTC day, per model id. Models not listed have no quota. */
+    models: z.record(z.string(), z.number().int().nonnegative()).default({}),
+    /** US dollars per UTC day, per tenant; "*" applies to tenants not listed. */
+    tenants: z.record(z.string(), z.number().nonnegative()).default({}),
+    /** When the quota store (Redis) cannot be reached: route without quotas (open) or refuse (closed). */
+    onStoreDown: z.enum(['open', 'closed']).default('open'),
+  })
+  .strict();
+
+export type QuotaSettings = z.infer<typeof quotasSchema>;
+
 export const policySchema = z.object({
   version: z.string().min(1),
   models: z.array(modelSpecSchema).min(1, 'a policy needs at least one model'),
   rules: z.array(ruleSchema).default([]),
   difficulty: z.object({ enabled: z.boolean().default(true), bands: z.array(difficultyBandSchema).min(1) }).optional(),
+  /** L3: the learned router; reached when no rule matched and difficulty routing is off or out of quota. */
+  learned: learnedSettingsSchema.optional(),
   /** Where a request goes when no level decides. */
   default: z.object({ route: routeTargetSchema, params: generationParamsSchema.default({}) }),
+  quotas: quotasSchema.optional(),
+  /** Models tried in this order when the chosen one is out of quota or cooling down; default: cheapest first. */
+  fallbackOrder: z.array(z.string().min(1)).optional(),
 });
 
 export type PolicyDocument = z.infer<typeof policySchema>;
