@@ -1,4 +1,5 @@
 import { parseArgs } from 'node:util';
+import { runBenchDecision } from './bench/bench-decision.command';
 import { runDemo } from './demo/demo.command';
 import { runTrain } from './train/train.command';
 
@@ -16,6 +17,11 @@ commands:
           --out FILE       where to write the artifact (default models/<dataset>.json)
           --epochs N       training passes (default 2)
           --learning-rate X, --l2 X   AdaGrad step and L2 penalty (defaults 0.05, 0)
+
+  bench decision   in-process decision latency (features + rules + difficulty + learned) on real prompts
+          --dataset FILE   JSONL outcomes file (required)
+          --prompts N      prompts to time (default 10000)
+          --model FILE     a trained artifact (default: train one on the 70% split first)
 
 environment: NATS_URL, REDIS_URL, MONGODB_URI (server part used), as for the services.`;
 
@@ -65,6 +71,24 @@ async function main(argv: string[]): Promise<number> {
         dimsLog2: positiveInt(values['dims-log2'], '--dims-log2'),
         l2: nonNegativeNumber(values.l2, '--l2'),
         learningRate: nonNegativeNumber(values['learning-rate'], '--learning-rate'),
+      });
+    }
+    case 'bench': {
+      const [what, ...args] = rest;
+      if (what !== 'decision') throw new Error(`unknown benchmark "${what ?? ''}"; try: bench decision`);
+      const { values } = parseArgs({
+        args,
+        options: {
+          dataset: { type: 'string' },
+          prompts: { type: 'string', default: '10000' },
+          model: { type: 'string' },
+        },
+      });
+      if (!values.dataset) throw new Error('bench decision needs --dataset FILE');
+      return runBenchDecision({
+        dataset: values.dataset,
+        prompts: positiveInt(values.prompts, '--prompts'),
+        model: values.model,
       });
     }
     case undefined:

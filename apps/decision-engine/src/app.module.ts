@@ -1,7 +1,7 @@
 import { type DynamicModule, Module } from '@nestjs/common';
 import { MessagingModule, NatsHealthIndicator } from '@switchyard/messaging';
 import { PolicyStoreModule } from '@switchyard/policy-store';
-import { HealthModule } from '@switchyard/runtime';
+import { HealthModule, RedisHealthIndicator } from '@switchyard/runtime';
 import { type DecisionConfig, SERVICE } from './config';
 import { DecisionModule } from './decision/decision.module';
 
@@ -10,8 +10,8 @@ export class AppModule {
   static forConfig(config: DecisionConfig): DynamicModule {
     return {
       imports: [
-        DecisionModule,
-        HealthModule.forRoot([NatsHealthIndicator]),
+        DecisionModule.forConfig(config),
+        HealthModule.forRoot([NatsHealthIndicator, RedisHealthIndicator]),
         MessagingModule.forRoot({ service: SERVICE, url: config.NATS_URL }),
         PolicyStoreModule.forRoot({ file: config.POLICY_FILE }),
       ],

@@ -7,6 +7,13 @@ export const decisionEnvSchema = baseEnvSchema.extend({
   HTTP_PORT: port(3002),
   /** The routing policy YAML. */
   POLICY_FILE: z.string().min(1).default('policies/default.yaml'),
+  /** Quotas, budgets and cooldowns, shared by every replica. */
+  REDIS_URL: z
+    .string()
+    .regex(/^rediss?:\/\//, 'must be a redis:// or rediss:// URL')
+    .default('redis://127.0.0.1:6379'),
+  /** Prefix of the quota, spend and cooldown keys; tests give each run its own. */
+  ROUTING_STATE_PREFIX: z.string().min(1).default('sy'),
 });
 export type DecisionConfig = z.infer<typeof decisionEnvSchema>;
 

@@ -25,6 +25,7 @@ export function e2eStack(database: string): ServiceStack {
       CONSUMER_START: 'new',
       CONSUMER_ACK_WAIT_MS: '2000',
       OPTIMIZER_QUEUE: uniqueName('e2e-optimizer'),
+      ROUTING_STATE_PREFIX: uniqueName('e2e-sy'),
       LOG_LEVEL: 'warn',
     },
   });

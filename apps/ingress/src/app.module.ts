@@ -1,8 +1,8 @@
 import { type DynamicModule, Module } from '@nestjs/common';
 import { MessagingModule, NatsHealthIndicator } from '@switchyard/messaging';
-import { HealthModule } from '@switchyard/runtime';
+import { HealthModule, RedisHealthIndicator } from '@switchyard/runtime';
 import { type IngressConfig, SERVICE } from './config';
-import { IngressModule, RedisHealthIndicator } from './ingress.module';
+import { IngressModule } from './ingress.module';
 
 @Module({})
 export class AppModule {

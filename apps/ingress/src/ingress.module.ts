@@ -1,4 +1,5 @@
-import { type DynamicModule, Inject, Injectable, Module, type OnApplicationShutdown } from '@nestjs/common';
+import { type DynamicModule, Inject, Module, type OnApplicationShutdown } from '@nestjs/common';
+import { RedisHealthIndicator } from '@switchyard/runtime';
 import { Redis } from 'ioredis';
 import { ChatController } from './chat/chat.controller';
 import { HandleChatRequest } from './chat/handle-chat-request.usecase';
@@ -9,21 +10,10 @@ import { INGRESS_REDIS } from './idempotency/idempotency.constants';
 import { IdempotencyStore } from './idempotency/idempotency.store';
 import { TenantAuthenticator } from './tenancy/tenant-authenticator';
 
-/** Readiness of Redis (idempotency): a PING answered. */
-@Injectable()
-export class RedisHealthIndicator implements OnApplicationShutdown {
-  readonly name = 'redis';
-  constructor(@Inject(INGRESS_REDIS) private readonly redis: Redis) {}
-  async check(): Promise<void> {
-    await this.redis.ping();
-  }
-  async onApplicationShutdown(): Promise<void> {
-    await this.redis.quit().catch(() => undefined);
-  }
-}
-
 @Module({})
-export class IngressModule {
+export class IngressModule implements OnApplicationShutdown {
+  constructor(@Inject(INGRESS_REDIS) private readonly redis: Redis) {}
+
   static forConfig(config: IngressConfig): DynamicModule {
     return {
       controllers: [ChatController, HttpController],
@@ -34,8 +24,12 @@ export class IngressModule {
       providers: [
         HandleChatRequest,
         IdempotencyStore,
-        RedisHealthIndicator,
         SubmitFeedback,
+        {
+          inject: [INGRESS_REDIS],
+          provide: RedisHealthIndicator,
+          useFactory: (redis: Redis) => new RedisHealthIndicator(redis),
+        },
         { provide: INGRESS_CONFIG, useValue: config },
         {
           provide: INGRESS_REDIS,
@@ -47,5 +41,9 @@ export class IngressModule {
         },
       ],
     };
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    await this.redis.quit().catch(() => undefined);
   }
 }

@@ -1,7 +1,7 @@
 import { type DynamicModule, Module } from '@nestjs/common';
 import { MessagingModule, NatsHealthIndicator } from '@switchyard/messaging';
 import { PolicyStoreModule } from '@switchyard/policy-store';
-import { HealthModule } from '@switchyard/runtime';
+import { HealthModule, RedisHealthIndicator } from '@switchyard/runtime';
 import { type AdaptersConfig, SERVICE } from './config';
 import { ExecutionModule } from './execution/execution.module';
 
@@ -11,7 +11,7 @@ export class AppModule {
     return {
       imports: [
         ExecutionModule.forConfig(config),
-        HealthModule.forRoot([NatsHealthIndicator]),
+        HealthModule.forRoot([NatsHealthIndicator, RedisHealthIndicator]),
         MessagingModule.forRoot({ service: SERVICE, url: config.NATS_URL }),
         PolicyStoreModule.forRoot({ file: config.POLICY_FILE }),
       ],

@@ -9,6 +9,12 @@ export const adaptersEnvSchema = baseEnvSchema.extend({
   POLICY_FILE: z.string().min(1).default('policies/default.yaml'),
   /** Latency the simulated provider adds to each call. */
   SIMULATED_LATENCY_MS: z.coerce.number().int().nonnegative().default(0),
+  /** Tenant spend (budgets) and cooldowns, shared with decision-engine. */
+  REDIS_URL: z
+    .string()
+    .regex(/^rediss?:\/\//, 'must be a redis:// or rediss:// URL')
+    .default('redis://127.0.0.1:6379'),
+  ROUTING_STATE_PREFIX: z.string().min(1).default('sy'),
   /** Longest a provider call may take before it counts as failed. */
   PROVIDER_TIMEOUT_MS: z.coerce.number().int().positive().default(60_000),
 });

@@ -1,9 +1,9 @@
 import { type DynamicModule, Module } from '@nestjs/common';
 import { MessagingModule, NatsHealthIndicator } from '@switchyard/messaging';
 import { MongoHealthIndicator, PersistenceModule } from '@switchyard/persistence';
-import { HealthModule } from '@switchyard/runtime';
+import { HealthModule, RedisHealthIndicator } from '@switchyard/runtime';
 import { type OptimizerConfig, SERVICE } from './config';
-import { JobsModule, RedisHealthIndicator } from './jobs/jobs.module';
+import { JobsModule } from './jobs/jobs.module';
 
 @Module({})
 export class AppModule {

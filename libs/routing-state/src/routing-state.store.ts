@@ -60,12 +60,9 @@ export class RoutingStateStore {
 
   /** Takes one call from the model's daily quota (undefined limit: no quota), unless it is cooling down. */
   async reserve(model: string, dailyLimit: number | undefined): Promise<Reservation> {
-    const result = (await (this.redis as Redis & { syReserve(k1: string, k2: string, limit: number, ttl: number): Promise<number> }).syReserve(
-      this.quotaKey(model),
-      this.cooldownKey(model),
-      dailyLimit ?? -1,
-      2 * DAY_SECONDS,
-    )) as number;
+    const result = (await (
+      this.redis as Redis & { syReserve(k1: string, k2: string, limit: number, ttl: number): Promise<number> }
+    ).syReserve(this.quotaKey(model), this.cooldownKey(model), dailyLimit ?? -1, 2 * DAY_SECONDS)) as number;
     return result === 1 ? 'granted' : result === 0 ? 'exhausted' : 'cooling';
   }
 
@@ -81,7 +78,11 @@ export class RoutingStateStore {
 
   async addSpend(tenant: string, usd: number): Promise<void> {
     const key = this.spendKey(tenant);
-    await this.redis.multi().incrbyfloat(key, usd).expire(key, 2 * DAY_SECONDS).exec();
+    await this.redis
+      .multi()
+      .incrbyfloat(key, usd)
+      .expire(key, 2 * DAY_SECONDS)
+      .exec();
   }
 
   async spentToday(tenant: string): Promise<number> {

@@ -1,3 +1,4 @@
 export * from './bootstrap';
 export * from './config';
 export * from './health';
+export * from './redis';

@@ -1,3 +1,4 @@
 export * from './infra';
 export * from './wait-for';
 export * from './strict-fake';
+export * from './temporary-redis';

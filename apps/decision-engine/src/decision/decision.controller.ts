@@ -23,7 +23,7 @@ export class DecisionController {
       throw new RouterError('invalid_request', `${SUBJECTS.requestAnalyzed} needs the ${HEADERS.replyTo} header`);
     const event = parsePayload(requestAnalyzedSchema, msg.json(), SUBJECTS.requestAnalyzed);
     try {
-      this.makeDecision.execute({ event, replyTo, deadline: deadlineOf(msg) });
+      await this.makeDecision.execute({ event, replyTo, deadline: deadlineOf(msg) });
     } catch (err) {
       await this.failures.fail({ ...completionBaseOf(event), stage: 'decision' }, err, replyTo);
     }

@@ -1,9 +1,41 @@
-import { Module } from '@nestjs/common';
+import { type DynamicModule, Inject, Module, type OnApplicationShutdown } from '@nestjs/common';
+import { RoutingStateStore } from '@switchyard/routing-state';
+import { RedisHealthIndicator, createFailFastRedis } from '@switchyard/runtime';
+import type { Redis } from 'ioredis';
+import type { DecisionConfig } from '../config';
+import { DECISION_REDIS, ROUTING_STATE } from './decision.constants';
 import { DecisionController } from './decision.controller';
 import { MakeDecision } from './make-decision.usecase';
 
-@Module({
-  controllers: [DecisionController],
-  providers: [MakeDecision],
-})
-export class DecisionModule {}
+@Module({})
+export class DecisionModule implements OnApplicationShutdown {
+  constructor(@Inject(DECISION_REDIS) private readonly redis: Redis) {}
+
+  static forConfig(config: DecisionConfig): DynamicModule {
+    return {
+      controllers: [DecisionController],
+      exports: [RedisHealthIndicator],
+      // Global so HealthModule can inject RedisHealthIndicator.
+      global: true,
+      module: DecisionModule,
+      providers: [
+        MakeDecision,
+        { provide: DECISION_REDIS, useFactory: () => createFailFastRedis(config.REDIS_URL) },
+        {
+          inject: [DECISION_REDIS],
+          provide: RedisHealthIndicator,
+          useFactory: (redis: Redis) => new RedisHealthIndicator(redis),
+        },
+        {
+          inject: [DECISION_REDIS],
+          provide: ROUTING_STATE,
+          useFactory: (redis: Redis) => new RoutingStateStore(redis, config.ROUTING_STATE_PREFIX),
+        },
+      ],
+    };
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    await this.redis.quit().catch(() => undefined);
+  }
+}

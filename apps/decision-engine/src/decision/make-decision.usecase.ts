@@ -1,8 +1,16 @@
-import { Injectable } from '@nestjs/common';
-import { RouterError, type RequestAnalyzed, type RouteDecided, SUBJECTS } from '@switchyard/contracts';
+import { Inject, Injectable, Logger } from '@nestjs/common';
+import { type Decision, type RequestAnalyzed, type RouteDecided, RouterError, SUBJECTS } from '@switchyard/contracts';
 import { EventPublisher } from '@switchyard/messaging';
 import { PolicyStore } from '@switchyard/policy-store';
-import { decideRoute } from '@switchyard/routing';
+import {
+  type CompiledPolicy,
+  type LearnedContext,
+  type RouteOption,
+  routeOptions,
+  toDecision,
+} from '@switchyard/routing';
+import { type RoutingStateStore, secondsUntilUtcMidnight } from '@switchyard/routing-state';
+import { ROUTING_STATE } from './decision.constants';
 
 export interface MakeDecisionCommand {
   event: RequestAnalyzed;
@@ -10,23 +18,34 @@ export interface MakeDecisionCommand {
   deadline?: number;
 }
 
-/** Applies the routing policy to an analyzed request and hands the plan to provider-adapters. */
+/** Seconds a caller should wait when every model is cooling down (cooldowns are short). */
+const COOLDOWN_RETRY_SECONDS = 30;
+
+/**
+ * Applies the routing policy to an analyzed request: walks the planned options (rules, difficulty, learned,
+ * fallback order) and takes the first model that is within its daily quota and not cooling down, reserving
+ * the call atomically in Redis; then hands the plan to provider-adapters.
+ */
 @Injectable()
 export class MakeDecision {
+  private readonly logger = new Logger(MakeDecision.name);
+
   constructor(
     private readonly policies: PolicyStore,
     private readonly publisher: EventPublisher,
+    @Inject(ROUTING_STATE) private readonly state: RoutingStateStore,
   ) {}
 
-  execute(cmd: MakeDecisionCommand): RouteDecided {
+  async execute(cmd: MakeDecisionCommand): Promise<RouteDecided> {
     const { event } = cmd;
-    const decision = decideRoute(this.policies.current(), {
-      request: event.request,
-      tenant: event.tenant,
-      features: event.features,
-    });
-    if (decision.plan.model === undefined)
-      throw new RouterError('no_route', `policy ${decision.policyVersion} names no model for this request`);
+    const policy = this.policies.current();
+    const learned = this.policies.learned();
+    const options = routeOptions(
+      policy,
+      { request: event.request, tenant: event.tenant, features: event.features },
+      learned,
+    );
+    const decision = await this.choose(policy, learned, options, event.tenant);
     const decided: RouteDecided = { ...event, decision, decidedAt: Date.now() };
     this.publisher.publish(SUBJECTS.routeDecided, decided, {
       replyTo: cmd.replyTo,
@@ -34,5 +53,81 @@ export class MakeDecision {
       messageId: event.requestId,
     });
     return decided;
+  }
+
+  private async choose(
+    policy: CompiledPolicy,
+    learned: LearnedContext | undefined,
+    options: Iterator<RouteOption>,
+    tenant: string,
+  ): Promise<Decision> {
+    const quotas = policy.document.quotas;
+    const considered: RouteOption[] = [];
+    try {
+      await this.checkBudget(policy, tenant);
+      const skipped: Array<{ model: string; why: string }> = [];
+      for (let next = options.next(); !next.done; next = options.next()) {
+        const option = next.value;
+        considered.push(option);
+        const reservation = await this.state.reserve(option.model, quotas?.models[option.model]);
+        if (reservation === 'granted') {
+          const decision = toDecision(policy, option, considered, learned);
+          if (skipped.length > 0) decision.skipped = skipped;
+          return decision;
+        }
+        skipped.push({ model: option.model, why: reservation === 'cooling' ? 'cooling down' : 'out of quota' });
+      }
+      if (considered.length === 0)
+        throw new RouterError('no_route', `policy ${policy.version} names no model for this request`);
+      const allCooling = skipped.every((s) => s.why === 'cooling down');
+      throw new RouterError(
+        'all_quotas_exhausted',
+        `no model can take this request: ${skipped.map((s) => `${s.model} ${s.why}`).join(', ')}`,
+        undefined,
+        allCooling ? COOLDOWN_RETRY_SECONDS : secondsUntilUtcMidnight(new Date()),
+      );
+    } catch (err) {
+      if (err instanceof RouterError) throw err;
+      return this.storeDown(policy, learned, considered, options, err as Error);
+    }
+  }
+
+  /** The tenant's daily budget, if the policy sets one: spent is refused, never silently exceeded. */
+  private async checkBudget(policy: CompiledPolicy, tenant: string): Promise<void> {
+    const budgets = policy.document.quotas?.tenants ?? {};
+    const budget = budgets[tenant] ?? budgets['*'];
+    if (budget === undefined) return;
+    const spent = await this.state.spentToday(tenant);
+    if (spent >= budget)
+      throw new RouterError(
+        'all_quotas_exhausted',
+        `tenant "${tenant}" has spent $${spent.toFixed(4)} of its $${budget} daily budget`,
+        undefined,
+        secondsUntilUtcMidnight(new Date()),
+      );
+  }
+
+  /** Redis unreachable: the policy chooses between routing without quotas (open) and refusing (closed). */
+  private storeDown(
+    policy: CompiledPolicy,
+    learned: LearnedContext | undefined,
+    considered: RouteOption[],
+    rest: Iterator<RouteOption>,
+    err: Error,
+  ): Decision {
+    if ((policy.document.quotas?.onStoreDown ?? 'open') === 'closed')
+      throw new RouterError(
+        'unavailable',
+        `quota store unreachable (${err.message}); policy says quotas.onStoreDown: closed`,
+        undefined,
+        5,
+      );
+    this.logger.warn(`quota store unreachable, routing without quotas: ${err.message}`);
+    // The first choice, as if every model were available.
+    const first = considered[0] ?? rest.next().value;
+    if (!first) throw new RouterError('no_route', `policy ${policy.version} names no model for this request`);
+    const decision = toDecision(policy, first, considered.length > 0 ? considered : [first], learned);
+    decision.reason += ' (quotas not checked: store unreachable)';
+    return decision;
   }
 }

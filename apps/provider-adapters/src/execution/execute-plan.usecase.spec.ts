@@ -55,12 +55,18 @@ describe(ExecutePlan.name, () => {
     const publish = recorder((_subject: string, _payload: unknown) => undefined);
     const publishDurable = recorder(async (_subject: string, _payload: unknown, _id: string) => undefined);
     const publisher = strictFake<EventPublisher>('EventPublisher', { publish, publishDurable });
-    return { sut: new ExecutePlan(adapters, config, policies, publisher), publish, publishDurable };
+    const addSpend = recorder(async (_tenant: string, _usd: number) => undefined);
+    return {
+      sut: new ExecutePlan(adapters, config, policies, publisher, { addSpend }),
+      publish,
+      publishDurable,
+      addSpend,
+    };
   }
 
   describe('execute', () => {
     it('replies to the caller with the priced answer and records it durably by request id', async () => {
-      const { sut, publish, publishDurable } = setup([new SimulatedAdapter()]);
+      const { sut, publish, publishDurable, addSpend } = setup([new SimulatedAdapter()]);
       const reply = await sut.execute({ event: decided('cheap'), replyTo: '_INBOX.caller' });
       expect(reply.costUsd).toBeCloseTo((reply.usage.inputTokens * 1 + reply.usage.outputTokens * 4) / 1e6, 12);
       expect(publish.calls).toEqual([['_INBOX.caller', reply]]);
@@ -73,6 +79,7 @@ describe(ExecutePlan.name, () => {
         prompt: 'Explain DNS',
         attempts: [{ model: 'cheap', ok: true }],
       });
+      expect(addSpend.calls).toEqual([['acme', reply.costUsd]]);
     });
 
     it('does not call the provider once the caller has stopped waiting', async () => {

@@ -1,4 +1,4 @@
-import { Inject, Injectable } from '@nestjs/common';
+import { Inject, Injectable, Logger } from '@nestjs/common';
 import {
   type Attempt,
   type ChatSuccess,
@@ -10,8 +10,9 @@ import {
 import { EventPublisher, completionBaseOf } from '@switchyard/messaging';
 import { PolicyStore } from '@switchyard/policy-store';
 import { type ProviderAdapter, costOf, usageOf } from '@switchyard/providers';
+import type { RoutingStateStore } from '@switchyard/routing-state';
 import { ADAPTERS_CONFIG, type AdaptersConfig } from '../config';
-import { PROVIDER_ADAPTERS } from './execution.constants';
+import { PROVIDER_ADAPTERS, ROUTING_STATE } from './execution.constants';
 
 export interface ExecutePlanCommand {
   event: RouteDecided;
@@ -31,6 +32,7 @@ export class PlanFailedError extends RouterError {
 /** Runs a route plan against its provider, prices the answer, replies to the caller and records it. */
 @Injectable()
 export class ExecutePlan {
+  private readonly logger = new Logger(ExecutePlan.name);
   private readonly adapters: Map<string, ProviderAdapter>;
 
   constructor(
@@ -38,6 +40,7 @@ export class ExecutePlan {
     @Inject(ADAPTERS_CONFIG) private readonly config: AdaptersConfig,
     private readonly policies: PolicyStore,
     private readonly publisher: EventPublisher,
+    @Inject(ROUTING_STATE) private readonly state: Pick<RoutingStateStore, 'addSpend'>,
   ) {
     this.adapters = new Map(adapters.map((a) => [a.kind, a]));
   }
@@ -108,6 +111,10 @@ export class ExecutePlan {
       latency,
     };
     this.publisher.publish(cmd.replyTo, reply);
+    // Counts against the tenant's daily budget; a Redis outage must not fail an answer already given.
+    this.state
+      .addSpend(event.tenant, costUsd)
+      .catch((err: Error) => this.logger.warn(`tenant spend not recorded: ${err.message}`));
     const record: CompletionSucceeded = {
       ...completionBaseOf(event, [attempt]),
       completedAt,

@@ -1,2 +1,4 @@
 /** Multi-provider token: every ProviderAdapter this service can run, one per provider kind. */
 export const PROVIDER_ADAPTERS = Symbol('PROVIDER_ADAPTERS');
+export const ROUTING_STATE = Symbol('ROUTING_STATE');
+export const ADAPTERS_REDIS = Symbol('ADAPTERS_REDIS');

@@ -1,4 +1,5 @@
-import { type DynamicModule, Inject, Injectable, Module, type OnApplicationShutdown } from '@nestjs/common';
+import { type DynamicModule, Inject, Module, type OnApplicationShutdown } from '@nestjs/common';
+import { RedisHealthIndicator } from '@switchyard/runtime';
 import { Queue } from 'bullmq';
 import { Redis } from 'ioredis';
 import { OPTIMIZER_CONFIG, type OptimizerConfig } from '../config';
@@ -9,21 +10,10 @@ import { OptimizerProcessor } from './optimizer.processor';
 import { OptimizerSchedule } from './optimizer-schedule';
 import { RequestOptimizerRun } from './request-optimizer-run.usecase';
 
-/** Readiness of Redis: a PING answered. */
-@Injectable()
-export class RedisHealthIndicator implements OnApplicationShutdown {
-  readonly name = 'redis';
-  constructor(@Inject(OPTIMIZER_REDIS) private readonly redis: Redis) {}
-  async check(): Promise<void> {
-    await this.redis.ping();
-  }
-  async onApplicationShutdown(): Promise<void> {
-    await this.redis.quit().catch(() => undefined);
-  }
-}
-
 @Module({})
-export class JobsModule {
+export class JobsModule implements OnApplicationShutdown {
+  constructor(@Inject(OPTIMIZER_REDIS) private readonly redis: Redis) {}
+
   static forConfig(config: OptimizerConfig): DynamicModule {
     return {
       controllers: [JobsController],
@@ -35,8 +25,12 @@ export class JobsModule {
         ComputeModelStats,
         OptimizerProcessor,
         OptimizerSchedule,
-        RedisHealthIndicator,
         RequestOptimizerRun,
+        {
+          inject: [OPTIMIZER_REDIS],
+          provide: RedisHealthIndicator,
+          useFactory: (redis: Redis) => new RedisHealthIndicator(redis),
+        },
         { provide: OPTIMIZER_CONFIG, useValue: config },
         // maxRetriesPerRequest null: BullMQ's blocking commands must wait out a Redis restart, not fail.
         { provide: OPTIMIZER_REDIS, useFactory: () => new Redis(config.REDIS_URL, { maxRetriesPerRequest: null }) },
@@ -47,5 +41,9 @@ export class JobsModule {
         },
       ],
     };
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    await this.redis.quit().catch(() => undefined);
   }
 }

@@ -29,21 +29,42 @@ export interface RouteOption {
 /**
  * Every place a request may go, in order of preference, following the seed's ProductionRouter: L1 rules
  * (first match), L2 difficulty bands, L3 the learned router, the policy default when no level decided,
- * then the fallback order (cheapest first unless the policy says otherwise). Pure: decision-engine walks
- * the list against live quotas and cooldowns; offline evaluation takes the first entry.
+ * then the fallback order (cheapest first unless the policy says otherwise), each model once. Lazy:
+ * decision-engine stops at the first available model, so the learned router only runs when the levels
+ * before it produced nothing usable. Pure: offline evaluation takes the first entry.
  */
-export function planRoute(policy: CompiledPolicy, input: DecisionInput, learned?: LearnedContext): RouteOption[] {
+export function* routeOptions(
+  policy: CompiledPolicy,
+  input: DecisionInput,
+  learned?: LearnedContext,
+): Generator<RouteOption> {
   const text = routingText(input.request.messages);
-  const options: RouteOption[] = [];
-  const add = (target: RouteTarget, params: GenerationParams, method: RoutingMethod, reason: string, rule?: string) => {
-    for (const model of resolveTarget(policy, target)) options.push(option(model, params, method, reason, input.request, rule));
-  };
+  const seen = new Set<string>();
+  let first: string | undefined;
+  function* emit(options: Iterable<RouteOption>): Generator<RouteOption> {
+    for (const o of options) {
+      if (seen.has(o.model)) continue;
+      seen.add(o.model);
+      first ??= o.model;
+      yield o;
+    }
+  }
+  const target = (t: RouteTarget, params: GenerationParams, method: RoutingMethod, reason: string, rule?: string) =>
+    resolveTarget(policy, t).map((model) => option(model, params, method, reason, input.request, rule));
 
   const ruleInput = { request: input.request, tenant: input.tenant, text, lowerText: text.toLowerCase() };
   for (const compiled of policy.rules) {
     const why = matchRule(compiled, ruleInput);
     if (why === undefined) continue;
-    add(compiled.rule.route, compiled.rule.params, 'rule', `rule "${compiled.rule.name}" matched (${why})`, compiled.rule.name);
+    yield* emit(
+      target(
+        compiled.rule.route,
+        compiled.rule.params,
+        'rule',
+        `rule "${compiled.rule.name}" matched (${why})`,
+        compiled.rule.name,
+      ),
+    );
     break;
   }
 
@@ -53,38 +74,85 @@ export function planRoute(policy: CompiledPolicy, input: DecisionInput, learned?
     const i = difficulty.bands.findIndex((b) => b.below === undefined || d < b.below);
     const band = difficulty.bands[i < 0 ? difficulty.bands.length - 1 : i];
     const floor = i > 0 ? (difficulty.bands[i - 1].below ?? 0) : 0;
-    add(band.route, band.params, 'difficulty', `difficulty ${d} in band ${band.below === undefined ? `>= ${floor}` : `< ${band.below}`}`);
+    yield* emit(
+      target(
+        band.route,
+        band.params,
+        'difficulty',
+        `difficulty ${d} in band ${band.below === undefined ? `>= ${floor}` : `< ${band.below}`}`,
+      ),
+    );
   }
 
-  if (learned && learned.settings.enabled) options.push(...learnedOptions(policy, input, text, learned));
+  if (learned && learned.settings.enabled) yield* emit(learnedOptions(policy, input, text, learned));
 
-  if (options.length === 0) add(policy.document.default.route, policy.document.default.params, 'rule', 'no rule matched; policy default', 'default');
+  if (first === undefined)
+    yield* emit(
+      target(
+        policy.document.default.route,
+        policy.document.default.params,
+        'rule',
+        'no rule matched; policy default',
+        'default',
+      ),
+    );
 
-  const first = options[0]?.model;
-  for (const model of policy.fallbackOrder) options.push(option(model, {}, 'fallback', `fallback order after ${first}`, input.request));
-
-  const seen = new Set<string>();
-  return options.filter((o) => !seen.has(o.model) && seen.add(o.model));
-}
-
-function learnedOptions(policy: CompiledPolicy, input: DecisionInput, text: string, learned: LearnedContext): RouteOption[] {
-  const { router, settings } = learned;
-  const prediction = router.predict(text);
-  const candidates = router.models.filter((m) => policy.models.has(m));
-  if (settings.mode === 'cost-aware') {
-    const priced = candidates.map((model) => ({ model, costUsd: router.expectedCostUsd(text, model, policy.models.get(model)!.priceUsdPerMTok) }));
-    const choice = router.chooseCostAware(prediction, priced, settings.tolerance);
-    return choice ? [option(choice.model, {}, 'learned', `learned ${router.version}: ${choice.reason}`, input.request)] : [];
-  }
-  const choice = router.chooseClassifier(prediction, new Set(candidates), settings.confidenceThreshold);
-  if (choice) return [option(choice.model, {}, 'learned', `learned ${router.version}: ${choice.reason}`, input.request)];
-  if (!settings.fallback) return [];
-  return resolveTarget(policy, settings.fallback).map((model) =>
-    option(model, {}, 'learned', `learned ${router.version}: classifier below confidence ${settings.confidenceThreshold}; premium fallback`, input.request),
+  const after = first;
+  yield* emit(
+    policy.fallbackOrder.map((model) => option(model, {}, 'fallback', `fallback order after ${after}`, input.request)),
   );
 }
 
-function option(model: string, params: GenerationParams, method: RoutingMethod, reason: string, request: ChatRequest, rule?: string): RouteOption {
+/** All of routeOptions, computed eagerly. */
+export function planRoute(policy: CompiledPolicy, input: DecisionInput, learned?: LearnedContext): RouteOption[] {
+  return [...routeOptions(policy, input, learned)];
+}
+
+function learnedOptions(
+  policy: CompiledPolicy,
+  input: DecisionInput,
+  text: string,
+  learned: LearnedContext,
+): RouteOption[] {
+  const { router, settings } = learned;
+  const specs = router.models.flatMap((model) => {
+    const spec = policy.models.get(model);
+    return spec ? [spec] : [];
+  });
+  const candidates = specs.map((spec) => spec.id);
+  if (settings.mode === 'cost-aware') {
+    const priced = specs.map((spec) => ({
+      model: spec.id,
+      costUsd: router.expectedCostUsd(text, spec.id, spec.priceUsdPerMTok),
+    }));
+    const choice = router.chooseCostAware(router.predictQuality(text), priced, settings.tolerance);
+    return choice
+      ? [option(choice.model, {}, 'learned', `learned ${router.version}: ${choice.reason}`, input.request)]
+      : [];
+  }
+  const choice = router.chooseClassifier(router.predictBest(text), new Set(candidates), settings.confidenceThreshold);
+  if (choice)
+    return [option(choice.model, {}, 'learned', `learned ${router.version}: ${choice.reason}`, input.request)];
+  if (!settings.fallback) return [];
+  return resolveTarget(policy, settings.fallback).map((model) =>
+    option(
+      model,
+      {},
+      'learned',
+      `learned ${router.version}: classifier below confidence ${settings.confidenceThreshold}; premium fallback`,
+      input.request,
+    ),
+  );
+}
+
+function option(
+  model: string,
+  params: GenerationParams,
+  method: RoutingMethod,
+  reason: string,
+  request: ChatRequest,
+  rule?: string,
+): RouteOption {
   // The caller's own generation params win over the policy's defaults for the route.
   const o: RouteOption = { model, method, reason, params: { ...params, ...request.params } };
   if (rule !== undefined) o.rule = rule;
@@ -92,7 +160,12 @@ function option(model: string, params: GenerationParams, method: RoutingMethod, 
 }
 
 /** The decision for a chosen option, with what else was considered. */
-export function toDecision(policy: CompiledPolicy, chosen: RouteOption, considered: readonly RouteOption[], learned?: LearnedContext): Decision {
+export function toDecision(
+  policy: CompiledPolicy,
+  chosen: RouteOption,
+  considered: readonly RouteOption[],
+  learned?: LearnedContext,
+): Decision {
   const decision: Decision = {
     plan: { kind: 'single', model: chosen.model },
     method: chosen.method,
@@ -108,6 +181,7 @@ export function toDecision(policy: CompiledPolicy, chosen: RouteOption, consider
 
 /** The decision when every model is available: the first option. What offline evaluation replays. */
 export function decideRoute(policy: CompiledPolicy, input: DecisionInput, learned?: LearnedContext): Decision {
-  const options = planRoute(policy, input, learned);
-  return toDecision(policy, options[0], options, learned);
+  const first = routeOptions(policy, input, learned).next();
+  if (first.done) throw new Error(`policy ${policy.version} names no model`);
+  return toDecision(policy, first.value, [first.value], learned);
 }

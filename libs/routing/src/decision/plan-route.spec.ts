@@ -23,18 +23,31 @@ const router = new LearnedRouter(
   trainLearnedRouter(
     Array.from({ length: 200 }, (_, i) => ({
       text: i % 2 ? `prove theorem ${i % 5} by induction` : `what is ${i % 9} plus ${i % 4}`,
-      outcomes: { small: { score: i % 2 ? 0 : 1, outputTokens: 20 }, mid: { score: i % 2 ? 0 : 1, outputTokens: 20 }, big: { score: 1, outputTokens: 20 } },
+      outcomes: {
+        small: { score: i % 2 ? 0 : 1, outputTokens: 20 },
+        mid: { score: i % 2 ? 0 : 1, outputTokens: 20 },
+        big: { score: 1, outputTokens: 20 },
+      },
     })),
     { version: 'toy@1', dims: 1 << 12, epochs: 4, learningRate: 0.1 },
   ),
 );
-const learned = (settings: object): LearnedContext => ({ router, settings: learnedSettingsSchema.parse({ artifact: 'x.json', ...settings }) });
+const learned = (settings: object): LearnedContext => ({
+  router,
+  settings: learnedSettingsSchema.parse({ artifact: 'x.json', ...settings }),
+});
 
 describe(planRoute.name, () => {
   it('lists the rule model first, then the fallback order cheapest first, each model once', () => {
-    const policy = parsePolicy(`version: p@1\nrules:\n  - { name: hi, when: { keywordsAny: [hello] }, route: { model: mid } }\n${models}`);
+    const policy = parsePolicy(
+      `version: p@1\nrules:\n  - { name: hi, when: { keywordsAny: [hello] }, route: { model: mid } }\n${models}`,
+    );
     const options = planRoute(policy, input('hello'));
-    expect(options.map((o) => [o.model, o.method])).toEqual([['mid', 'rule'], ['small', 'fallback'], ['big', 'fallback']]);
+    expect(options.map((o) => [o.model, o.method])).toEqual([
+      ['mid', 'rule'],
+      ['small', 'fallback'],
+      ['big', 'fallback'],
+    ]);
   });
 
   it('follows the policy fallbackOrder when it has one', () => {
@@ -46,20 +59,30 @@ describe(planRoute.name, () => {
     const policy = parsePolicy(`version: p@1\n${models}`);
     const ctx = learned({ mode: 'cost-aware', tolerance: 0.1 });
     expect(planRoute(policy, input('what is 3 plus 1'), ctx)[0]).toMatchObject({ model: 'small', method: 'learned' });
-    expect(planRoute(policy, input('prove theorem 2 by induction'), ctx)[0]).toMatchObject({ model: 'big', method: 'learned' });
+    expect(planRoute(policy, input('prove theorem 2 by induction'), ctx)[0]).toMatchObject({
+      model: 'big',
+      method: 'learned',
+    });
     expect(decideRoute(policy, input('what is 3 plus 1'), ctx).learnedModelVersion).toBe('toy@1');
   });
 
   it('falls back to premium in classifier mode when the classifier is unsure', () => {
     const policy = parsePolicy(`version: p@1\n${models}`);
     const ctx = learned({ mode: 'classifier', confidenceThreshold: 1, fallback: { tier: 'premium' } });
-    expect(planRoute(policy, input('what is 3 plus 1'), ctx)[0]).toMatchObject({ model: 'big', method: 'learned', reason: expect.stringContaining('premium fallback') });
+    expect(planRoute(policy, input('what is 3 plus 1'), ctx)[0]).toMatchObject({
+      model: 'big',
+      method: 'learned',
+      reason: expect.stringContaining('premium fallback'),
+    });
   });
 
   it('puts the difficulty band before the learned router, as the seed does', () => {
     const policy = parsePolicy(`version: p@1\ndifficulty:\n  bands:\n    - { route: { tier: balanced } }\n${models}`);
     const options = planRoute(policy, input('what is 3 plus 1'), learned({}));
-    expect(options.slice(0, 2).map((o) => [o.model, o.method])).toEqual([['mid', 'difficulty'], ['small', 'learned']]);
+    expect(options.slice(0, 2).map((o) => [o.model, o.method])).toEqual([
+      ['mid', 'difficulty'],
+      ['small', 'learned'],
+    ]);
   });
 
   it('uses the policy default only when no level decided', () => {
@@ -71,10 +94,16 @@ describe(planRoute.name, () => {
 describe('policy validation of quotas and fallback', () => {
   it('names unknown models in quotas, fallbackOrder and the learned fallback', () => {
     try {
-      parsePolicy(`version: p@1\nquotas: { models: { gpt-9: 5 } }\nfallbackOrder: [small, nope]\nlearned: { artifact: a.json, fallback: { tier: gold } }\n${models}`);
+      parsePolicy(
+        `version: p@1\nquotas: { models: { gpt-9: 5 } }\nfallbackOrder: [small, nope]\nlearned: { artifact: a.json, fallback: { tier: gold } }\n${models}`,
+      );
       throw new Error('accepted');
     } catch (err) {
-      expect((err as PolicyError).problems.map((p) => p.field)).toEqual(['learned.fallback.tier', 'quotas.models.gpt-9', 'fallbackOrder.1']);
+      expect((err as PolicyError).problems.map((p) => p.field)).toEqual([
+        'learned.fallback.tier',
+        'quotas.models.gpt-9',
+        'fallbackOrder.1',
+      ]);
     }
   });
 });

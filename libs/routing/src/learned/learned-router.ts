@@ -69,9 +69,18 @@ export class LearnedRouter {
       throw new Error(`artifact ${artifact.version}: model count does not match its weights`);
   }
 
+  /** Both predictions; `predictQuality` or `predictBest` alone when only one mode is in use (half the work). */
   predict(text: string): LearnedPrediction {
     const x = this.featurizer.transform(text);
     return { quality: this.quality.predict(x), best: this.classifier.predict(x) };
+  }
+
+  predictQuality(text: string): Pick<LearnedPrediction, 'quality'> {
+    return { quality: this.quality.predict(this.featurizer.transform(text)) };
+  }
+
+  predictBest(text: string): Pick<LearnedPrediction, 'best'> {
+    return { best: this.classifier.predict(this.featurizer.transform(text)) };
   }
 
   /**
@@ -80,7 +89,7 @@ export class LearnedRouter {
    * model, larger values trade quality for money.
    */
   chooseCostAware(
-    prediction: LearnedPrediction,
+    prediction: Pick<LearnedPrediction, 'quality'>,
     candidates: ReadonlyArray<{ model: string; costUsd: number }>,
     tolerance: number,
   ): LearnedChoice | undefined {
@@ -112,7 +121,7 @@ export class LearnedRouter {
    * a candidate; otherwise undefined, and the caller falls back (the seed goes to premium).
    */
   chooseClassifier(
-    prediction: LearnedPrediction,
+    prediction: Pick<LearnedPrediction, 'best'>,
     candidates: ReadonlySet<string>,
     threshold: number,
   ): LearnedChoice | undefined {

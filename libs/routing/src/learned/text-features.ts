@@ -22,6 +22,8 @@ const MAX_CHARS = 4000;
 export class TextFeaturizer {
   private readonly mask: number;
   private readonly idf: Float32Array;
+  /** Scratch space for the hashed n-grams of one text, reused across calls (the hot path allocates once). */
+  private scratch = new Int32Array(1 << 14);
 
   constructor(private readonly state: TextFeaturizerState) {
     if ((state.dims & (state.dims - 1)) !== 0) throw new Error(`dims must be a power of two, got ${state.dims}`);
@@ -38,8 +40,8 @@ export class TextFeaturizer {
     const raw = new TextFeaturizer({ dims, charNgrams, idf: [] });
     const df = new Uint32Array(dims);
     for (const text of texts) {
-      const counts = raw.counts(text);
-      for (const index of counts.keys()) df[index]++;
+      const { indices } = raw.counts(text);
+      for (const index of indices) df[index]++;
     }
     const n = texts.length;
     const idf = new Array<number>(dims);
@@ -56,28 +58,29 @@ export class TextFeaturizer {
   }
 
   transform(text: string): SparseVector {
-    const counts = this.counts(text);
-    const indices = new Int32Array(counts.size);
-    const values = new Float32Array(counts.size);
+    const { indices, counts } = this.counts(text);
+    const values = new Float32Array(indices.length);
     let norm = 0;
-    let k = 0;
-    for (const [index, count] of counts) {
-      const v = (1 + Math.log(count)) * this.idf[index]; // sublinear tf
-      indices[k] = index;
+    for (let k = 0; k < indices.length; k++) {
+      const v = (1 + Math.log(counts[k])) * this.idf[indices[k]]; // sublinear tf
       values[k] = v;
       norm += v * v;
-      k++;
     }
     norm = Math.sqrt(norm) || 1;
     for (let i = 0; i < values.length; i++) values[i] /= norm;
     return { indices, values };
   }
 
-  private counts(text: string): Map<number, number> {
-    const counts = new Map<number, number>();
+  /** Distinct hashed n-gram indices of a text (ascending) with their counts: collect, sort, run-length. */
+  private counts(text: string): { indices: Int32Array; counts: Int32Array } {
+    let n = 0;
     const add = (h: number) => {
-      const index = h & this.mask;
-      counts.set(index, (counts.get(index) ?? 0) + 1);
+      if (n === this.scratch.length) {
+        const bigger = new Int32Array(this.scratch.length * 2);
+        bigger.set(this.scratch);
+        this.scratch = bigger;
+      }
+      this.scratch[n++] = h & this.mask;
     };
     const lower = (text.length > MAX_CHARS ? text.slice(0, MAX_CHARS) : text).toLowerCase();
     // Words and word bigrams, seeded apart from character n-grams so the two never share a hash by design.
@@ -94,12 +97,22 @@ export class TextFeaturizer {
     const [lo, hi] = this.state.charNgrams;
     for (let i = 0; i < chars.length; i++) {
       let h = 0x01234567;
-      for (let n = 1; n <= hi && i + n <= chars.length; n++) {
-        h = Math.imul(h ^ chars.charCodeAt(i + n - 1), 0x01000193);
-        if (n >= lo) add(h ^ n);
+      for (let len = 1; len <= hi && i + len <= chars.length; len++) {
+        h = Math.imul(h ^ chars.charCodeAt(i + len - 1), 0x01000193);
+        if (len >= lo) add(h ^ len);
       }
     }
-    return counts;
+    const hashes = this.scratch.subarray(0, n).sort();
+    let distinct = 0;
+    for (let i = 0; i < n; i++) if (i === 0 || hashes[i] !== hashes[i - 1]) distinct++;
+    const indices = new Int32Array(distinct);
+    const counts = new Int32Array(distinct);
+    let k = -1;
+    for (let i = 0; i < n; i++) {
+      if (i === 0 || hashes[i] !== hashes[i - 1]) indices[++k] = hashes[i];
+      counts[k]++;
+    }
+    return { indices, counts };
   }
 }
 

@@ -113,7 +113,8 @@ export function compilePolicy(raw: unknown): CompiledPolicy {
     if (!models.has(model)) problems.push({ field: `fallbackOrder.${i}`, message: `unknown model "${model}"` });
   });
   const unitPrice = (m: ModelSpec) => m.priceUsdPerMTok.input + m.priceUsdPerMTok.output;
-  const fallbackOrder = doc.fallbackOrder ?? [...models.values()].sort((a, b) => unitPrice(a) - unitPrice(b)).map((m) => m.id);
+  const fallbackOrder =
+    doc.fallbackOrder ?? [...models.values()].sort((a, b) => unitPrice(a) - unitPrice(b)).map((m) => m.id);
 
   if (problems.length > 0) throw new PolicyError(problems);
   return { version: doc.version, document: doc, models, rules, tiers, fallbackOrder };
