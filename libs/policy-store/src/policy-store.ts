@@ -2,11 +2,14 @@ import { readFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { type DynamicModule, Inject, Injectable, Logger, Module } from '@nestjs/common';
 import {
+  type CanaryArm,
+  type CanarySettings,
   type CompiledPolicy,
   type LearnedContext,
   LearnedRouter,
   type ModelSpec,
   PolicyError,
+  canaryArm,
   parsePolicy,
 } from '@switchyard/routing';
 
@@ -17,10 +20,28 @@ export interface PolicyStoreOptions {
   file: string;
 }
 
-/** A policy with what it needs loaded: the learned router's artifact, when it enables one. */
+/** A policy with what it needs loaded: the learned router's artifact, and the canary's candidate policy. */
 export interface LoadedPolicy {
   policy: CompiledPolicy;
   learned?: LearnedContext;
+  canary?: { settings: CanarySettings; candidate: LoadedPolicy };
+}
+
+/** The policy that routes one request, and its canary arm when a canary runs. */
+export interface PolicyForRequest {
+  policy: CompiledPolicy;
+  learned?: LearnedContext;
+  arm?: CanaryArm;
+}
+
+/** Picks the arm of the canary, if any, for a tenant and user: sticky by hashing, no shared state. */
+export function policyForRequest(loaded: LoadedPolicy, tenant: string, user?: string): PolicyForRequest {
+  const canary = loaded.canary;
+  if (!canary) return { policy: loaded.policy, learned: loaded.learned };
+  const key = canary.settings.stickyBy === 'user' && user !== undefined ? `user:${user}` : `tenant:${tenant}`;
+  const arm = canaryArm(key, canary.settings.percent, canary.candidate.policy.version);
+  const chosen = arm === 'candidate' ? canary.candidate : loaded;
+  return { policy: chosen.policy, learned: chosen.learned, arm };
 }
 
 /**
@@ -28,6 +49,29 @@ export interface LoadedPolicy {
  * file). A missing or invalid file or artifact is a PolicyError naming the file and the field.
  */
 export function loadPolicyFile(file: string): LoadedPolicy {
+  const loaded = loadOnePolicy(file);
+  const canary = loaded.policy.document.canary;
+  if (!canary) return loaded;
+  const candidateFile = resolve(dirname(resolve(file)), canary.policy);
+  const candidate = loadOnePolicy(candidateFile);
+  if (candidate.policy.document.canary)
+    throw new PolicyError([
+      {
+        field: `${resolve(file)}: canary.policy`,
+        message: `the candidate ${candidateFile} has a canary of its own; one level only`,
+      },
+    ]);
+  if (candidate.policy.version === loaded.policy.version)
+    throw new PolicyError([
+      {
+        field: `${resolve(file)}: canary.policy`,
+        message: `the candidate has the same version "${loaded.policy.version}"; give it its own`,
+      },
+    ]);
+  return { ...loaded, canary: { settings: canary, candidate } };
+}
+
+function loadOnePolicy(file: string): LoadedPolicy {
   const policy = readPolicyFile(file);
   const settings = policy.document.learned;
   if (!settings?.enabled) return { policy };
@@ -83,7 +127,10 @@ export class PolicyStore {
     const { policy, learned } = this.loaded;
     this.logger.log(
       `policy ${policy.version} loaded from ${options.file}: ${policy.models.size} models, ${policy.rules.length} rules` +
-        (learned ? `, learned router ${learned.router.version}` : ''),
+        (learned ? `, learned router ${learned.router.version}` : '') +
+        (this.loaded.canary
+          ? `, canary ${this.loaded.canary.candidate.policy.version} at ${this.loaded.canary.settings.percent}%`
+          : ''),
     );
   }
 
@@ -94,6 +141,11 @@ export class PolicyStore {
   /** The learned level, when the policy enables it. */
   learned(): LearnedContext | undefined {
     return this.loaded.learned;
+  }
+
+  /** The policy (control or canary candidate) that routes a request of this tenant and user. */
+  forRequest(tenant: string, user?: string): PolicyForRequest {
+    return policyForRequest(this.loaded, tenant, user);
   }
 
   model(id: string): ModelSpec | undefined {

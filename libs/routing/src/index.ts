@@ -10,3 +10,4 @@ export * from './stats/model-performance';
 export * from './learned/learned-router';
 export * from './learned/sparse-linear-model';
 export * from './learned/text-features';
+export * from './canary/canary-arm';

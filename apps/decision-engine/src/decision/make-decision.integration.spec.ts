@@ -48,7 +48,7 @@ describe(`${MakeDecision.name} with a real Redis`, () => {
   function engine(onStoreDown: 'open' | 'closed') {
     const policy = parsePolicy(policyText(onStoreDown));
     return new MakeDecision(
-      strictFake<PolicyStore>('PolicyStore', { current: () => policy, learned: () => undefined }),
+      strictFake<PolicyStore>('PolicyStore', { forRequest: () => ({ policy }) }),
       strictFake<EventPublisher>('EventPublisher', { publish: () => undefined }),
       new RoutingStateStore(redis, 'it'),
     );

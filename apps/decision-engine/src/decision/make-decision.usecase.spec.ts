@@ -21,10 +21,10 @@ function analyzed(content: string, tenant = 'acme'): RequestAnalyzed {
   };
 }
 
-function setup(policy: CompiledPolicy, state: Partial<RoutingStateStore>) {
+function setup(policy: CompiledPolicy, state: Partial<RoutingStateStore>, arm?: 'control' | 'candidate') {
   const publish = recorder((_subject: string, _payload: unknown, _meta?: OutgoingMeta) => undefined);
   const sut = new MakeDecision(
-    strictFake<PolicyStore>('PolicyStore', { current: () => policy, learned: () => undefined }),
+    strictFake<PolicyStore>('PolicyStore', { forRequest: () => (arm ? { policy, arm } : { policy }) }),
     strictFake<EventPublisher>('EventPublisher', { publish }),
     strictFake<RoutingStateStore>('RoutingStateStore', state),
   );
@@ -106,6 +106,12 @@ describe(MakeDecision.name, () => {
         plan: { model: 'gpt-4o-mini' },
         reason: expect.stringContaining('quotas not checked'),
       });
+    });
+
+    it('records the canary arm the request was routed by', async () => {
+      const { sut } = setup(defaultPolicy, { reserve: reserveFrom({}) }, 'candidate');
+      const { decision } = await sut.execute({ event: analyzed('hello'), replyTo: 'x' });
+      expect(decision).toMatchObject({ canaryArm: 'candidate', policyVersion: 'default@1' });
     });
 
     it('refuses when the store is down and the policy fails closed', async () => {

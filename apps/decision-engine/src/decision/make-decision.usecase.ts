@@ -38,14 +38,10 @@ export class MakeDecision {
 
   async execute(cmd: MakeDecisionCommand): Promise<RouteDecided> {
     const { event } = cmd;
-    const policy = this.policies.current();
-    const learned = this.policies.learned();
-    const options = routeOptions(
-      policy,
-      { request: event.request, tenant: event.tenant, features: event.features },
-      learned,
-    );
-    const decision = await this.choose(policy, learned, options, event.tenant);
+    const { policy, learned, arm } = this.policies.forRequest(event.tenant, event.request.user);
+    const input = { request: event.request, tenant: event.tenant, features: event.features };
+    const decision = await this.choose(policy, learned, routeOptions(policy, input, learned), event.tenant);
+    if (arm) decision.canaryArm = arm;
     const decided: RouteDecided = { ...event, decision, decidedAt: Date.now() };
     this.publisher.publish(SUBJECTS.routeDecided, decided, {
       replyTo: cmd.replyTo,

@@ -24,6 +24,8 @@ export const decisionSchema = z.object({
   learnedModelVersion: z.string().optional(),
   /** Models the engine considered, in its order of preference. */
   alternatives: z.array(z.string()),
+  /** The canary arm this request was routed by, when a canary runs (`policyVersion` is that arm's policy). */
+  canaryArm: z.enum(['control', 'candidate']).optional(),
   /** Models passed over and why (`out of quota`, `cooling down`). */
   skipped: z.array(z.object({ model: z.string(), why: z.string() })).optional(),
 });

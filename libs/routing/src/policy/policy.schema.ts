@@ -96,6 +96,19 @@ export const quotasSchema = z
 
 export type QuotaSettings = z.infer<typeof quotasSchema>;
 
+export const canarySettingsSchema = z
+  .object({
+    /** Share of traffic, 0-100, that the candidate policy routes (the seed's gray release: 10 first). */
+    percent: z.number().min(0).max(100),
+    /** What keeps a caller in one arm: its tenant, or its user (falling back to the tenant without one). */
+    stickyBy: z.enum(['tenant', 'user']).default('tenant'),
+    /** The candidate policy file, relative to this one (a new learned model is a candidate whose learned.artifact differs). */
+    policy: z.string().min(1),
+  })
+  .strict();
+
+export type CanarySettings = z.infer<typeof canarySettingsSchema>;
+
 export const policySchema = z.object({
   version: z.string().min(1),
   models: z.array(modelSpecSchema).min(1, 'a policy needs at least one model'),
@@ -108,6 +121,7 @@ export const policySchema = z.object({
   quotas: quotasSchema.optional(),
   /** Models tried in this order when the chosen one is out of quota or cooling down; default: cheapest first. */
   fallbackOrder: z.array(z.string().min(1)).optional(),
+  canary: canarySettingsSchema.optional(),
 });
 
 export type PolicyDocument = z.infer<typeof policySchema>;
