@@ -1,5 +1,5 @@
 import { join } from 'node:path';
-import { ServiceStack, findWorkspaceRoot } from '@switchyard/launcher';
+import { ServiceStack, type StackOptions, findWorkspaceRoot } from '@switchyard/launcher';
 import { mongoUriFor, testInfra, uniqueName } from '@switchyard/testing';
 
 export const TENANT_KEYS = { acme: 'key-acme', beta: 'key-beta' } as const;
@@ -7,9 +7,13 @@ export const MAX_REQUEST_BYTES = 64 * 1024;
 export const POLICY_FILE = join(findWorkspaceRoot(__dirname), 'policies', 'default.yaml');
 
 /** The six services on free ports, with a database, durable consumer and queue of this test run's own. */
-export function e2eStack(database: string): ServiceStack {
+export function e2eStack(
+  database: string,
+  overrides: { env?: Record<string, string>; replicas?: StackOptions['replicas'] } = {},
+): ServiceStack {
   return new ServiceStack({
     ports: 'free',
+    replicas: overrides.replicas,
     env: {
       NATS_URL: testInfra.natsUrl,
       REDIS_URL: testInfra.redisUrl,
@@ -27,6 +31,7 @@ export function e2eStack(database: string): ServiceStack {
       OPTIMIZER_QUEUE: uniqueName('e2e-optimizer'),
       ROUTING_STATE_PREFIX: uniqueName('e2e-sy'),
       LOG_LEVEL: 'warn',
+      ...overrides.env,
     },
   });
 }

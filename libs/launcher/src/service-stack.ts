@@ -27,40 +27,57 @@ export interface StackOptions {
   /** Free ports from the OS (tests), or the defaults (the demo, so its URLs are the documented ones). */
   ports: 'free' | 'default';
   root?: string;
+  /** Processes per service (default 1 each); more than one needs free ports. */
+  replicas?: Partial<Record<ServiceName, number>>;
 }
 
 /** All six services, each its own process, started consumers-first and stopped with SIGTERM. */
 export class ServiceStack {
-  private readonly services = new Map<ServiceName, ServiceProcess>();
+  private readonly services = new Map<ServiceName, ServiceProcess[]>();
 
   constructor(private readonly options: StackOptions) {}
 
   async start(onReady: (name: ServiceName, url: string) => void = () => undefined): Promise<void> {
     const root = this.options.root ?? findWorkspaceRoot();
     for (const name of SERVICE_NAMES) {
-      const port = this.options.ports === 'free' ? await freePort() : DEFAULT_PORTS[name];
-      this.services.set(name, new ServiceProcess(name, port, this.options.env, root));
+      const count = this.options.replicas?.[name] ?? 1;
+      if (count > 1 && this.options.ports !== 'free') throw new Error(`${count} replicas of ${name} need free ports`);
+      const processes: ServiceProcess[] = [];
+      for (let i = 0; i < count; i++) {
+        const port = this.options.ports === 'free' ? await freePort() : DEFAULT_PORTS[name];
+        processes.push(new ServiceProcess(name, port, this.options.env, root));
+      }
+      this.services.set(name, processes);
     }
     // Consumers first, the door last, as a rolling deploy would leave them.
     for (const name of [...SERVICE_NAMES].reverse()) {
-      await this.get(name).start();
-      onReady(name, this.get(name).baseUrl);
+      for (const service of this.all(name)) {
+        await service.start();
+        onReady(name, service.baseUrl);
+      }
     }
   }
 
+  /** The (first) process of a service. */
   get(name: ServiceName): ServiceProcess {
-    const service = this.services.get(name);
-    if (!service) throw new Error(`service ${name} was not started`);
-    return service;
+    return this.all(name)[0];
   }
 
-  /** SIGTERM to every service (graceful drain); resolves with each exit code. */
+  /** Every process of a service. */
+  all(name: ServiceName): ServiceProcess[] {
+    const processes = this.services.get(name);
+    if (!processes || processes.length === 0) throw new Error(`service ${name} was not started`);
+    return processes;
+  }
+
+  /** SIGTERM to every process (graceful drain); resolves with each service's worst exit code. */
   async stop(): Promise<Record<ServiceName, number>> {
     const codes = {} as Record<ServiceName, number>;
     await Promise.all(
-      SERVICE_NAMES.filter((n) => this.services.has(n)).map(
-        async (name) => (codes[name] = await this.get(name).stop('SIGTERM')),
-      ),
+      SERVICE_NAMES.filter((n) => this.services.has(n)).map(async (name) => {
+        const exits = await Promise.all(this.all(name).map((p) => p.stop('SIGTERM')));
+        codes[name] = exits.find((c) => c !== 0) ?? 0;
+      }),
     );
     return codes;
   }
