@@ -11,3 +11,5 @@ export * from './learned/learned-router';
 export * from './learned/sparse-linear-model';
 export * from './learned/text-features';
 export * from './canary/canary-arm';
+export * from './plans/acceptance';
+export * from './plans/consensus';

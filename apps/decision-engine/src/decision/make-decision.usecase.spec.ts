@@ -126,3 +126,48 @@ describe(MakeDecision.name, () => {
     });
   });
 });
+
+describe(`${MakeDecision.name} with multi-model plans`, () => {
+  const plans = parsePolicy(`
+version: plans@1
+models:
+  - { id: a, provider: simulated, tier: cheap, priceUsdPerMTok: { input: 0.1, output: 0.1 } }
+  - { id: b, provider: simulated, tier: mid, priceUsdPerMTok: { input: 1, output: 1 } }
+  - { id: c, provider: simulated, tier: top, priceUsdPerMTok: { input: 5, output: 5 } }
+rules:
+  - { name: careful, when: { keywordsAny: [careful] }, plan: { kind: cascade, models: [a, b, c], acceptance: [non-empty, not-refusal] } }
+  - { name: vote, when: { keywordsAny: [vote] }, plan: { kind: consensus, models: [a, b, c], quorum: 2 } }
+default: { route: { model: a } }
+`);
+
+  it('emits a cascade from the first tier with quota', async () => {
+    const { sut } = setup(plans, { reserve: reserveFrom({ a: 'exhausted' }) });
+    const { decision } = await sut.execute({ event: analyzed('be careful'), replyTo: 'x' });
+    expect(decision.plan).toEqual({
+      kind: 'cascade',
+      model: 'b',
+      models: ['b', 'c'],
+      acceptance: ['non-empty', 'not-refusal'],
+    });
+  });
+
+  it('emits a consensus of the available voters, led by the priciest', async () => {
+    const { sut } = setup(plans, { reserve: reserveFrom({ b: 'cooling' }) });
+    const { decision } = await sut.execute({ event: analyzed('please vote'), replyTo: 'x' });
+    expect(decision.plan).toEqual({
+      kind: 'consensus',
+      model: 'c',
+      models: ['a', 'c'],
+      quorum: 2,
+      onDisagreement: 'escalate',
+    });
+  });
+
+  it('gives back the voters and falls back when fewer than the quorum are available', async () => {
+    const release = recorder(async (_model: string) => undefined);
+    const { sut } = setup(plans, { reserve: reserveFrom({ b: 'exhausted', c: 'exhausted' }), release });
+    const { decision } = await sut.execute({ event: analyzed('please vote'), replyTo: 'x' });
+    expect(release.calls).toEqual([['a']]);
+    expect(decision).toMatchObject({ method: 'fallback', plan: { kind: 'single', model: 'a' } });
+  });
+});

@@ -1,11 +1,19 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
-import { type Decision, type RequestAnalyzed, type RouteDecided, RouterError, SUBJECTS } from '@switchyard/contracts';
+import {
+  type Decision,
+  type RequestAnalyzed,
+  type RouteDecided,
+  type RoutePlan,
+  RouterError,
+  SUBJECTS,
+} from '@switchyard/contracts';
 import { EventPublisher } from '@switchyard/messaging';
 import { PolicyStore } from '@switchyard/policy-store';
 import {
   type CompiledPolicy,
   type LearnedContext,
   type RouteOption,
+  planOf,
   routeOptions,
   toDecision,
 } from '@switchyard/routing';
@@ -57,7 +65,6 @@ export class MakeDecision {
     options: Iterator<RouteOption>,
     tenant: string,
   ): Promise<Decision> {
-    const quotas = policy.document.quotas;
     const considered: RouteOption[] = [];
     try {
       await this.checkBudget(policy, tenant);
@@ -65,13 +72,12 @@ export class MakeDecision {
       for (let next = options.next(); !next.done; next = options.next()) {
         const option = next.value;
         considered.push(option);
-        const reservation = await this.state.reserve(option.model, quotas?.models[option.model]);
-        if (reservation === 'granted') {
-          const decision = toDecision(policy, option, considered, learned);
+        const plan = await this.reserve(policy, option, skipped);
+        if (plan) {
+          const decision = toDecision(policy, option, considered, learned, plan);
           if (skipped.length > 0) decision.skipped = skipped;
           return decision;
         }
-        skipped.push({ model: option.model, why: reservation === 'cooling' ? 'cooling down' : 'out of quota' });
       }
       if (considered.length === 0)
         throw new RouterError('no_route', `policy ${policy.version} names no model for this request`);
@@ -86,6 +92,39 @@ export class MakeDecision {
       if (err instanceof RouterError) throw err;
       return this.storeDown(policy, learned, considered, options, err as Error);
     }
+  }
+
+  /**
+   * Reserves what an option needs, or nothing: one model; the first available tier of a cascade (later
+   * tiers are reserved when the cascade escalates to them); every voter of a consensus, given back when
+   * fewer than the quorum are available. Records what was passed over in `skipped`.
+   */
+  private async reserve(
+    policy: CompiledPolicy,
+    option: RouteOption,
+    skipped: Array<{ model: string; why: string }>,
+  ): Promise<RoutePlan | undefined> {
+    const limits = policy.document.quotas?.models ?? {};
+    const tryModel = async (model: string) => {
+      const reservation = await this.state.reserve(model, limits[model]);
+      if (reservation !== 'granted')
+        skipped.push({ model, why: reservation === 'cooling' ? 'cooling down' : 'out of quota' });
+      return reservation === 'granted';
+    };
+    const spec = option.plan;
+    if (!spec) return (await tryModel(option.model)) ? planOf(policy, option) : undefined;
+    if (spec.kind === 'cascade') {
+      for (const model of spec.models)
+        if (await tryModel(model)) return planOf(policy, option, spec.models.slice(spec.models.indexOf(model)));
+      return undefined;
+    }
+    const granted = (await Promise.all(spec.models.map(async (m) => ((await tryModel(m)) ? [m] : [])))).flat();
+    const plan = planOf(policy, option, granted);
+    if (!plan) {
+      await Promise.all(granted.map((m) => this.state.release(m)));
+      skipped.push({ model: option.model, why: `consensus needs ${spec.quorum} voters, ${granted.length} available` });
+    }
+    return plan;
   }
 
   /** The tenant's daily budget, if the policy sets one: spent is refused, never silently exceeded. */

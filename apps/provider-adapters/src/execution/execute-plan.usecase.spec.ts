@@ -110,6 +110,16 @@ describe(ExecutePlan.name, () => {
       expect(err.attempts).toEqual([expect.objectContaining({ model: 'cheap', ok: false, error: 'connection reset' })]);
     });
 
+    it('refuses a multi-model plan it cannot run yet, instead of running only its lead model', async () => {
+      const { sut } = setup([new SimulatedAdapter()]);
+      const event = decided('cheap');
+      event.decision.plan = { kind: 'cascade', model: 'cheap', models: ['cheap', 'remote'], acceptance: ['non-empty'] };
+      await expect(sut.execute({ event, replyTo: 'x' })).rejects.toMatchObject({
+        code: 'provider_error',
+        message: expect.stringContaining('cascade'),
+      });
+    });
+
     it('fails with no_route for a model the policy does not know', async () => {
       const { sut } = setup([new SimulatedAdapter()]);
       await expect(sut.execute({ event: decided('ghost'), replyTo: 'x' })).rejects.toMatchObject({ code: 'no_route' });

@@ -47,7 +47,14 @@ export class ExecutePlan {
 
   async execute(cmd: ExecutePlanCommand): Promise<ChatSuccess> {
     const { event } = cmd;
-    const modelId = event.decision.plan.model;
+    const { plan } = event.decision;
+    // TODO(#4): run cascade and consensus plans (libs/routing failedChecks and voteConsensus are ready).
+    if (plan.kind !== 'single')
+      throw new PlanFailedError(
+        new RouterError('provider_error', `this provider-adapters version does not run ${plan.kind} plans yet`),
+        [],
+      );
+    const modelId = plan.model;
     const model = this.policies.model(modelId);
     if (!model)
       throw new PlanFailedError(

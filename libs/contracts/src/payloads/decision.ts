@@ -4,8 +4,33 @@ import { generationParamsSchema } from './chat-request';
 export const ROUTING_METHODS = ['rule', 'difficulty', 'learned', 'fallback', 'canary'] as const;
 export type RoutingMethod = (typeof ROUTING_METHODS)[number];
 
+/** Heuristic checks an answer must pass for a cascade to stop at it (no peeking at ground truth). */
+export const ACCEPTANCE_CHECKS = ['non-empty', 'not-refusal', 'not-truncated', 'valid-json'] as const;
+export type AcceptanceCheck = (typeof ACCEPTANCE_CHECKS)[number];
+
 export const routePlanSchema = z.discriminatedUnion('kind', [
   z.object({ kind: z.literal('single'), model: z.string().min(1) }),
+  z.object({
+    kind: z.literal('cascade'),
+    /** The first model to try: `models[0]`, always the one the engine reserved. */
+    model: z.string().min(1),
+    /** Cheapest first; the next is tried only when an answer fails the acceptance checks. */
+    models: z.array(z.string().min(1)).min(2),
+    acceptance: z.array(z.enum(ACCEPTANCE_CHECKS)).min(1),
+    /** Stop escalating once this much has been spent on the request. */
+    maxCostUsd: z.number().positive().optional(),
+  }),
+  z.object({
+    kind: z.literal('consensus'),
+    /** The strongest model of the vote, used when it must be escalated. */
+    model: z.string().min(1),
+    /** Called in parallel. */
+    models: z.array(z.string().min(1)).min(2),
+    /** Answers that must agree. */
+    quorum: z.number().int().min(2),
+    /** No quorum: ask `model` alone (escalate) or return the answers with the disagreement flagged. */
+    onDisagreement: z.enum(['escalate', 'flag']),
+  }),
 ]);
 
 /** What provider-adapters must run for a request. */

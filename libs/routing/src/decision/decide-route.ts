@@ -1,8 +1,15 @@
-import type { ChatRequest, Decision, Features, GenerationParams, RoutingMethod } from '@switchyard/contracts';
+import type {
+  ChatRequest,
+  Decision,
+  Features,
+  GenerationParams,
+  RoutePlan,
+  RoutingMethod,
+} from '@switchyard/contracts';
 import { routingText } from '../features/extract-features';
 import type { LearnedRouter } from '../learned/learned-router';
 import { type CompiledPolicy, resolveTarget } from '../policy/compile-policy';
-import type { LearnedSettings, RouteTarget } from '../policy/policy.schema';
+import type { LearnedSettings, PlanSpec, RouteTarget } from '../policy/policy.schema';
 import { matchRule } from './match-rule';
 
 export interface DecisionInput {
@@ -19,11 +26,14 @@ export interface LearnedContext {
 
 /** One model the engine may route to, with why; the engine takes the first one that is available. */
 export interface RouteOption {
+  /** The model to reserve; for a multi-model plan, its lead (first cascade tier, consensus escalation). */
   model: string;
   method: RoutingMethod;
   reason: string;
   rule?: string;
   params: GenerationParams;
+  /** A rule's cascade or consensus strategy. */
+  plan?: PlanSpec;
 }
 
 /**
@@ -56,15 +66,16 @@ export function* routeOptions(
   for (const compiled of policy.rules) {
     const why = matchRule(compiled, ruleInput);
     if (why === undefined) continue;
-    yield* emit(
-      target(
-        compiled.rule.route,
-        compiled.rule.params,
-        'rule',
-        `rule "${compiled.rule.name}" matched (${why})`,
-        compiled.rule.name,
-      ),
-    );
+    const { rule } = compiled;
+    const reason = `rule "${rule.name}" matched (${why})`;
+    if (rule.plan)
+      yield* emit([
+        {
+          ...option(planLead(policy, rule.plan), rule.params, 'rule', reason, input.request, rule.name),
+          plan: rule.plan,
+        },
+      ]);
+    else if (rule.route) yield* emit(target(rule.route, rule.params, 'rule', reason, rule.name));
     break;
   }
 
@@ -159,15 +170,53 @@ function option(
   return o;
 }
 
-/** The decision for a chosen option, with what else was considered. */
+/** The model a multi-model plan is reserved and escalated by. */
+export function planLead(policy: CompiledPolicy, plan: PlanSpec): string {
+  if (plan.kind === 'cascade') return plan.models[0];
+  if (plan.escalateTo !== undefined) return plan.escalateTo;
+  const price = (id: string) => {
+    const m = policy.models.get(id);
+    return m ? m.priceUsdPerMTok.input + m.priceUsdPerMTok.output : 0;
+  };
+  return plan.models.reduce((a, b) => (price(b) > price(a) ? b : a));
+}
+
+/**
+ * The route plan of an option with `available` models: a single model, or the cascade from its first
+ * available tier, or the consensus of the available voters (none when fewer than the quorum are left).
+ */
+export function planOf(
+  policy: CompiledPolicy,
+  chosen: RouteOption,
+  available: readonly string[] = chosen.plan?.models ?? [chosen.model],
+): RoutePlan | undefined {
+  const spec = chosen.plan;
+  if (!spec) return available.includes(chosen.model) ? { kind: 'single', model: chosen.model } : undefined;
+  if (spec.kind === 'cascade') {
+    const start = spec.models.findIndex((m) => available.includes(m));
+    if (start < 0) return undefined;
+    const tiers = spec.models.slice(start);
+    if (tiers.length < 2) return { kind: 'single', model: tiers[0] };
+    const plan: RoutePlan = { kind: 'cascade', model: tiers[0], models: tiers, acceptance: spec.acceptance };
+    if (spec.maxCostUsd !== undefined) plan.maxCostUsd = spec.maxCostUsd;
+    return plan;
+  }
+  const voters = spec.models.filter((m) => available.includes(m));
+  if (voters.length < spec.quorum) return undefined;
+  const lead = spec.escalateTo ?? planLead(policy, { ...spec, models: voters });
+  return { kind: 'consensus', model: lead, models: voters, quorum: spec.quorum, onDisagreement: spec.onDisagreement };
+}
+
+/** The decision for a chosen option and its plan (all of the option's models by default), with what else was considered. */
 export function toDecision(
   policy: CompiledPolicy,
   chosen: RouteOption,
   considered: readonly RouteOption[],
   learned?: LearnedContext,
+  plan: RoutePlan = planOf(policy, chosen) ?? { kind: 'single', model: chosen.model },
 ): Decision {
   const decision: Decision = {
-    plan: { kind: 'single', model: chosen.model },
+    plan,
     method: chosen.method,
     reason: chosen.reason,
     params: chosen.params,

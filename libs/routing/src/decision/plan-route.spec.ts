@@ -107,3 +107,41 @@ describe('policy validation of quotas and fallback', () => {
     }
   });
 });
+
+describe('rules with multi-model plans', () => {
+  const policy = parsePolicy(`version: p@1
+rules:
+  - { name: cas, when: { keywordsAny: [careful] }, plan: { kind: cascade, models: [small, mid, big], maxCostUsd: 0.01 } }
+  - { name: con, when: { keywordsAny: [vote] }, plan: { kind: consensus, models: [small, mid, big], quorum: 2, onDisagreement: flag } }
+${models}`);
+
+  it('decides a full cascade and consensus when every model is available', () => {
+    expect(decideRoute(policy, input('be careful')).plan).toEqual({
+      kind: 'cascade',
+      model: 'small',
+      models: ['small', 'mid', 'big'],
+      acceptance: ['non-empty', 'not-refusal', 'not-truncated'],
+      maxCostUsd: 0.01,
+    });
+    expect(decideRoute(policy, input('vote now')).plan).toEqual({
+      kind: 'consensus',
+      model: 'big',
+      models: ['small', 'mid', 'big'],
+      quorum: 2,
+      onDisagreement: 'flag',
+    });
+  });
+
+  it('rejects a rule with both route and plan, and a quorum above the voters', () => {
+    expect(() =>
+      parsePolicy(
+        `version: p@1\nrules:\n  - { name: x, when: { maxChars: 5 }, route: { model: big }, plan: { kind: cascade, models: [small, big] } }\n${models}`,
+      ),
+    ).toThrow(/rules.0.route: give a rule either "route" or "plan"/);
+    expect(() =>
+      parsePolicy(
+        `version: p@1\nrules:\n  - { name: x, when: { maxChars: 5 }, plan: { kind: consensus, models: [small, big], quorum: 3 } }\n${models}`,
+      ),
+    ).toThrow(/rules.0.plan.quorum/);
+  });
+});

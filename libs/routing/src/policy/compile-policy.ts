@@ -72,7 +72,24 @@ export function compilePolicy(raw: unknown): CompiledPolicy {
     const field = `rules.${i}`;
     if (names.has(rule.name)) problems.push({ field: `${field}.name`, message: `duplicate rule name "${rule.name}"` });
     names.add(rule.name);
-    checkTarget(rule.route, `${field}.route`);
+    if (rule.route) checkTarget(rule.route, `${field}.route`);
+    if (rule.plan) {
+      const plan = rule.plan;
+      plan.models.forEach((m, j) => {
+        if (!models.has(m)) problems.push({ field: `${field}.plan.models.${j}`, message: `unknown model "${m}"` });
+      });
+      if (new Set(plan.models).size !== plan.models.length)
+        problems.push({ field: `${field}.plan.models`, message: 'a model is listed twice' });
+      if (plan.kind === 'consensus') {
+        if (plan.quorum > plan.models.length)
+          problems.push({
+            field: `${field}.plan.quorum`,
+            message: `quorum ${plan.quorum} is more than the ${plan.models.length} models`,
+          });
+        if (plan.escalateTo !== undefined && !models.has(plan.escalateTo))
+          problems.push({ field: `${field}.plan.escalateTo`, message: `unknown model "${plan.escalateTo}"` });
+      }
+    }
     const w = rule.when;
     if (w.minChars !== undefined && w.maxChars !== undefined && w.minChars > w.maxChars)
       problems.push({ field: `${field}.when.minChars`, message: 'minChars is greater than maxChars' });

@@ -1,4 +1,4 @@
-import { generationParamsSchema } from '@switchyard/contracts';
+import { ACCEPTANCE_CHECKS, generationParamsSchema } from '@switchyard/contracts';
 import { z } from 'zod';
 
 const ID = /^[A-Za-z0-9][A-Za-z0-9._:/-]{0,127}$/;
@@ -50,13 +50,45 @@ export const ruleConditionSchema = z
 
 export type RuleCondition = z.infer<typeof ruleConditionSchema>;
 
-export const ruleSchema = z.object({
-  name: z.string().regex(/^[a-z0-9][a-z0-9_-]{0,63}$/, 'must be lower-case letters, digits, _ or -'),
-  enabled: z.boolean().default(true),
-  when: ruleConditionSchema,
-  route: routeTargetSchema,
-  params: generationParamsSchema.default({}),
-});
+/** A rule's multi-model strategy: the seed's cascade (cheap first, escalate) or consensus voting. */
+export const planSpecSchema = z.discriminatedUnion('kind', [
+  z
+    .object({
+      kind: z.literal('cascade'),
+      /** Cheapest first. */
+      models: z.array(z.string().min(1)).min(2),
+      acceptance: z.array(z.enum(ACCEPTANCE_CHECKS)).min(1).default(['non-empty', 'not-refusal', 'not-truncated']),
+      maxCostUsd: z.number().positive().optional(),
+    })
+    .strict(),
+  z
+    .object({
+      kind: z.literal('consensus'),
+      models: z.array(z.string().min(1)).min(2),
+      quorum: z.number().int().min(2),
+      onDisagreement: z.enum(['escalate', 'flag']).default('escalate'),
+      /** Who answers alone when the vote fails and the plan escalates; default: the priciest of `models`. */
+      escalateTo: z.string().min(1).optional(),
+    })
+    .strict(),
+]);
+
+export type PlanSpec = z.infer<typeof planSpecSchema>;
+
+export const ruleSchema = z
+  .object({
+    name: z.string().regex(/^[a-z0-9][a-z0-9_-]{0,63}$/, 'must be lower-case letters, digits, _ or -'),
+    enabled: z.boolean().default(true),
+    when: ruleConditionSchema,
+    /** One model or tier; or, instead, a multi-model `plan`. */
+    route: routeTargetSchema.optional(),
+    plan: planSpecSchema.optional(),
+    params: generationParamsSchema.default({}),
+  })
+  .refine((r) => (r.route === undefined) !== (r.plan === undefined), {
+    message: 'give a rule either "route" or "plan"',
+    path: ['route'],
+  });
 
 export type Rule = z.infer<typeof ruleSchema>;
 
