@@ -1,6 +1,7 @@
 import { parseArgs } from 'node:util';
 import { runBenchDecision } from './bench/bench-decision.command';
 import { runDemo } from './demo/demo.command';
+import { runPublishPolicy } from './policy/publish-policy.command';
 import { runTrain } from './train/train.command';
 
 const USAGE = `usage: switchyard <command> [options]
@@ -22,6 +23,8 @@ commands:
           --dataset FILE   JSONL outcomes file (required)
           --prompts N      prompts to time (default 10000)
           --model FILE     a trained artifact (default: train one on the 70% split first)
+
+  policy publish FILE   validate a policy, keep it in MongoDB and hot-reload it into every replica
 
 environment: NATS_URL, REDIS_URL, MONGODB_URI (server part used), as for the services.`;
 
@@ -89,6 +92,15 @@ async function main(argv: string[]): Promise<number> {
         dataset: values.dataset,
         prompts: positiveInt(values.prompts, '--prompts'),
         model: values.model,
+      });
+    }
+    case 'policy': {
+      const [what, file] = rest;
+      if (what !== 'publish' || !file) throw new Error('usage: switchyard policy publish FILE');
+      return runPublishPolicy({
+        file,
+        natsUrl: process.env['NATS_URL'] ?? 'nats://127.0.0.1:4222',
+        mongoUri: process.env['MONGODB_URI'] ?? 'mongodb://127.0.0.1:27017/switchyard',
       });
     }
     case undefined:

@@ -10,5 +10,6 @@ export * from './payloads/features';
 export * from './payloads/feedback';
 export * from './payloads/optimizer';
 export * from './payloads/pipeline-events';
+export * from './payloads/policy';
 export * from './payloads/usage';
 export * from './schemas-by-subject';

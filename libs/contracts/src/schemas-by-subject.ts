@@ -4,6 +4,7 @@ import { completionFailedSchema, completionSucceededSchema } from './payloads/co
 import { feedbackRequestSchema, feedbackSubmittedSchema } from './payloads/feedback';
 import { optimizerRunRequestSchema } from './payloads/optimizer';
 import { requestAnalyzedSchema, requestReceivedSchema, routeDecidedSchema } from './payloads/pipeline-events';
+import { policyRejectedSchema, policyUpdatedSchema } from './payloads/policy';
 import { SUBJECTS, type Subject } from './lib/subjects';
 
 /** The payload schema of every subject: one table, so no subject can be published without one. */
@@ -17,4 +18,6 @@ export const SCHEMA_BY_SUBJECT: Record<Subject, z.ZodType> = {
   [SUBJECTS.completionSucceeded]: completionSucceededSchema,
   [SUBJECTS.completionFailed]: completionFailedSchema,
   [SUBJECTS.feedbackSubmitted]: feedbackSubmittedSchema,
+  [SUBJECTS.policyUpdated]: policyUpdatedSchema,
+  [SUBJECTS.policyRejected]: policyRejectedSchema,
 };

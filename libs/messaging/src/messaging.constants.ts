@@ -1,3 +1,5 @@
+import type { StreamSpec } from './streams';
+
 export const MESSAGING_OPTIONS = Symbol('MESSAGING_OPTIONS');
 export const NATS_CONNECTION = Symbol('NATS_CONNECTION');
 export const ON_SUBJECT = Symbol('switchyard:on-subject');
@@ -9,7 +11,7 @@ export interface MessagingOptions {
   /** The service name: connection name and the queue group of every subscription. */
   service: string;
   /** Streams this service makes sure exist at start-up; the project's events stream when not given. */
-  streams?: ReadonlyArray<{ name: string; subjects: readonly string[]; duplicateWindowMs: number }>;
+  streams?: readonly StreamSpec[];
   /** Durable consumer to run for @OnStreamEvent handlers, if the app has any. */
   durable?: {
     stream: string;

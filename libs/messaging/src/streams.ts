@@ -4,6 +4,10 @@ export interface StreamSpec {
   name: string;
   subjects: readonly string[];
   duplicateWindowMs: number;
+  /** How long messages are kept; default a week (0: forever). */
+  maxAgeMs?: number;
+  /** Most messages kept per subject; default unlimited. */
+  maxMessages?: number;
 }
 
 /** Creates the stream, or updates its subjects and window when it exists (idempotent, safe from any replica). */
@@ -14,7 +18,8 @@ export async function ensureStream(jsm: JetStreamManager, spec: StreamSpec): Pro
     retention: RetentionPolicy.Limits,
     storage: StorageType.File,
     duplicate_window: spec.duplicateWindowMs * 1_000_000, // ns
-    max_age: 7 * 24 * 3600 * 1_000_000_000, // ns: a week to recover a consumer that was down
+    max_age: (spec.maxAgeMs ?? 7 * 24 * 3600 * 1000) * 1_000_000, // ns: by default a week to recover a consumer that was down
+    max_msgs_per_subject: spec.maxMessages ?? -1,
   };
   try {
     const info = await jsm.streams.info(spec.name);

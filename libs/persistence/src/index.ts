@@ -6,3 +6,5 @@ export * from './persistence.constants';
 export * from './persistence.module';
 export * from './routing-records/routing-record.entity';
 export * from './routing-records/routing-record.repository';
+export * from './policies/policy-version.entity';
+export * from './policies/policy-version.repository';

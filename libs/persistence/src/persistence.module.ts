@@ -11,6 +11,7 @@ import mongoose, { type Connection, type ConnectOptions } from 'mongoose';
 import { FeedbackRepository } from './feedback/feedback.repository';
 import { OptimizerReportRepository } from './optimizer-reports/optimizer-report.repository';
 import { MONGO_CONNECTION } from './persistence.constants';
+import { PolicyVersionRepository } from './policies/policy-version.repository';
 import { RoutingRecordRepository } from './routing-records/routing-record.repository';
 
 /** Readiness of MongoDB: a ping answered. */
@@ -41,17 +42,25 @@ export class PersistenceModule implements OnModuleInit, OnApplicationShutdown {
     private readonly records: RoutingRecordRepository,
     private readonly feedback: FeedbackRepository,
     private readonly reports: OptimizerReportRepository,
+    private readonly policies: PolicyVersionRepository,
   ) {}
 
   static forRoot(uri: string): DynamicModule {
     return {
-      exports: [FeedbackRepository, MongoHealthIndicator, OptimizerReportRepository, RoutingRecordRepository],
+      exports: [
+        FeedbackRepository,
+        MongoHealthIndicator,
+        OptimizerReportRepository,
+        PolicyVersionRepository,
+        RoutingRecordRepository,
+      ],
       global: true,
       module: PersistenceModule,
       providers: [
         FeedbackRepository,
         MongoHealthIndicator,
         OptimizerReportRepository,
+        PolicyVersionRepository,
         RoutingRecordRepository,
         {
           provide: MONGO_CONNECTION,
@@ -65,7 +74,12 @@ export class PersistenceModule implements OnModuleInit, OnApplicationShutdown {
   }
 
   async onModuleInit(): Promise<void> {
-    await Promise.all([this.records.ensureIndexes(), this.feedback.ensureIndexes(), this.reports.ensureIndexes()]);
+    await Promise.all([
+      this.records.ensureIndexes(),
+      this.feedback.ensureIndexes(),
+      this.reports.ensureIndexes(),
+      this.policies.ensureIndexes(),
+    ]);
     this.logger.log('MongoDB indexes are in place');
   }
 

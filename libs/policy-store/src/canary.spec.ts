@@ -1,7 +1,7 @@
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { loadPolicyFile, policyForRequest } from './policy-store';
+import { loadPolicyFile, policyForRequest } from './policy-loader';
 
 const model = (id: string) =>
   `  - { id: ${id}, provider: simulated, tier: t, priceUsdPerMTok: { input: 1, output: 1 } }`;

@@ -1,1 +1,5 @@
+export * from './policy-loader';
 export * from './policy-store';
+export * from './policy-store.options';
+export * from './policy-watcher';
+export * from './policy-store.module';

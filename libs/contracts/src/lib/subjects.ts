@@ -14,6 +14,10 @@ export const SUBJECTS = {
   completionSucceeded: 'router.completion.succeeded.v1',
   completionFailed: 'router.completion.failed.v1',
   feedbackSubmitted: 'router.feedback.submitted.v1',
+  /** A new routing policy for every decision-engine and provider-adapters replica (JetStream, kept). */
+  policyUpdated: 'router.policy.updated.v1',
+  /** A replica refused a published policy; the old one keeps serving. */
+  policyRejected: 'router.policy.rejected.v1',
 } as const;
 
 export type Subject = (typeof SUBJECTS)[keyof typeof SUBJECTS];
@@ -24,6 +28,16 @@ export const EVENTS_STREAM = {
   subjects: ['router.completion.*.v1', SUBJECTS.feedbackSubmitted],
   /** Publishes with the same Nats-Msg-Id inside this window are stored once. */
   duplicateWindowMs: 10 * 60 * 1000,
+} as const;
+
+/** Published policies, kept without an age limit so a replica starting later loads the newest one. */
+export const POLICIES_STREAM = {
+  name: 'ROUTER_POLICIES',
+  subjects: [SUBJECTS.policyUpdated],
+  duplicateWindowMs: 10 * 60 * 1000,
+  maxAgeMs: 0,
+  /** Versions kept for audit and rollback. */
+  maxMessages: 1000,
 } as const;
 
 /** Durable consumer names. Changing one makes the new consumer re-read the stream from the start. */

@@ -2,7 +2,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PolicyError } from '@switchyard/routing';
-import { readPolicyFile } from './policy-store';
+import { readPolicyFile } from './policy-loader';
 
 describe(readPolicyFile.name, () => {
   it('loads the repository default policy', () => {

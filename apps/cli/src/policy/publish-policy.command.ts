@@ -1,0 +1,69 @@
+import { readFileSync } from 'node:fs';
+import { userInfo } from 'node:os';
+import { jetstream, jetstreamManager } from '@nats-io/jetstream';
+import { connect } from '@nats-io/transport-node';
+import { POLICIES_STREAM, type PolicyUpdated, SUBJECTS } from '@switchyard/contracts';
+import { ensureStream } from '@switchyard/messaging';
+import { MONGO_CONNECT_OPTIONS, PolicyVersionRepository } from '@switchyard/persistence';
+import { loadPolicyFile } from '@switchyard/policy-store';
+import mongoose from 'mongoose';
+
+export interface PublishPolicyOptions {
+  file: string;
+  natsUrl: string;
+  mongoUri: string;
+  /** Where to publish; the project's stream and subject unless a test gives its own. */
+  updates?: { stream: string; subject: string };
+}
+
+const out = (line = '') => process.stdout.write(`${line}\n`);
+
+/**
+ * Validates a policy file the way the services will (compiled, learned artifact and canary candidate
+ * loaded), keeps it in MongoDB (`policies`), and publishes it on router.policy.updated.v1: every
+ * decision-engine and provider-adapters replica switches to it without a restart, and replicas started
+ * later load it too. A version already published is refused: give the new one its own.
+ */
+export async function runPublishPolicy(opts: PublishPolicyOptions): Promise<number> {
+  const loaded = loadPolicyFile(opts.file);
+  const version = loaded.policy.version;
+  out(
+    `${opts.file}: policy ${version} is valid (${loaded.policy.models.size} models, ${loaded.policy.rules.length} rules${loaded.learned ? `, learned ${loaded.learned.router.version}` : ''})`,
+  );
+  const yaml = readFileSync(opts.file, 'utf8');
+  const publishedAt = Date.now();
+  const publishedBy = userInfo().username;
+
+  const db = await mongoose.createConnection(opts.mongoUri, MONGO_CONNECT_OPTIONS).asPromise();
+  try {
+    const repository = new PolicyVersionRepository(db);
+    await repository.ensureIndexes();
+    const stored = await repository.saveOnce({ version, yaml, publishedAt: new Date(publishedAt), publishedBy });
+    if (!stored) {
+      const existing = await repository.findByVersion(version);
+      if (existing?.yaml !== yaml) {
+        process.stderr.write(
+          `policy ${version} was already published with other content; change "version" and publish again\n`,
+        );
+        return 1;
+      }
+      out(`policy ${version} was already stored; publishing it again`);
+    } else out(`stored in MongoDB (policies/${version})`);
+  } finally {
+    await db.close();
+  }
+
+  const nc = await connect({ servers: opts.natsUrl, name: 'switchyard-cli' });
+  try {
+    const { stream, subject } = opts.updates ?? { stream: POLICIES_STREAM.name, subject: SUBJECTS.policyUpdated };
+    await ensureStream(await jetstreamManager(nc), { ...POLICIES_STREAM, name: stream, subjects: [subject] });
+    const event: PolicyUpdated = { version, yaml, publishedAt, publishedBy };
+    const ack = await jetstream(nc).publish(subject, JSON.stringify(event), { msgID: `${version}@${publishedAt}` });
+    out(
+      `published on ${subject} (stream ${ack.stream}, seq ${ack.seq}); replicas log "policy ${version} published and applied", or refuse it on ${SUBJECTS.policyRejected}`,
+    );
+  } finally {
+    await nc.close();
+  }
+  return 0;
+}

@@ -1,0 +1,12 @@
+export const POLICY_STORE_OPTIONS = Symbol('POLICY_STORE_OPTIONS');
+
+export interface PolicyStoreOptions {
+  /** Path of the policy YAML, relative to the working directory or absolute. */
+  file: string;
+  /** Follow policies published on router.policy.updated.v1 (needs MessagingModule). */
+  watch?: boolean;
+  /** This service's name, for router.policy.rejected.v1. */
+  service?: string;
+  /** Where policies are published; the project's ROUTER_POLICIES stream by default (tests use their own). */
+  updates?: { stream: string; subject: string };
+}

@@ -1,0 +1,96 @@
+import { dirname, resolve } from 'node:path';
+import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
+import { type ConsumerMessages, DeliverPolicy, type JsMsg, jetstream, jetstreamManager } from '@nats-io/jetstream';
+import type { NatsConnection } from '@nats-io/transport-node';
+import { POLICIES_STREAM, type PolicyRejected, SUBJECTS, policyUpdatedSchema } from '@switchyard/contracts';
+import { EventPublisher, NATS_CONNECTION } from '@switchyard/messaging';
+import { PolicyError } from '@switchyard/routing';
+import { loadPolicyText } from './policy-loader';
+import { PolicyStore } from './policy-store';
+import { POLICY_STORE_OPTIONS, type PolicyStoreOptions } from './policy-store.options';
+
+/**
+ * Keeps this replica on the newest published policy: at start-up it applies the last one on the
+ * ROUTER_POLICIES stream (so a replica started later agrees with the others), then follows new ones with
+ * an ordered consumer of its own (every replica sees every policy). An invalid policy never replaces a
+ * valid one: the old one keeps serving, and the refusal is logged and published.
+ */
+@Injectable()
+export class PolicyWatcher implements OnApplicationBootstrap, OnApplicationShutdown {
+  private readonly logger = new Logger(PolicyWatcher.name);
+  private messages: ConsumerMessages | undefined;
+  private loop: Promise<void> | undefined;
+
+  constructor(
+    @Inject(NATS_CONNECTION) private readonly nc: NatsConnection,
+    @Inject(POLICY_STORE_OPTIONS) private readonly options: PolicyStoreOptions,
+    private readonly store: PolicyStore,
+    private readonly publisher: EventPublisher,
+  ) {}
+
+  async onApplicationBootstrap(): Promise<void> {
+    const { stream, subject } = this.options.updates ?? {
+      stream: POLICIES_STREAM.name,
+      subject: SUBJECTS.policyUpdated,
+    };
+    const jsm = await jetstreamManager(this.nc);
+    // No message yet is the normal first-deployment case: the file's policy stays.
+    const last = await jsm.streams.getMessage(stream, { last_by_subj: subject }).catch(() => null);
+    if (last) this.apply(last.data, 'applied from the newest published');
+    const consumer = await jetstream(this.nc).consumers.get(stream, {
+      filter_subjects: subject, // a string, not an array: servers before 2.10 take one filter only
+      ...(last
+        ? { deliver_policy: DeliverPolicy.StartSequence, opt_start_seq: last.seq + 1 }
+        : { deliver_policy: DeliverPolicy.New }),
+    });
+    const messages = await consumer.consume();
+    this.messages = messages;
+    this.loop = (async () => {
+      for await (const m of messages) this.apply((m as JsMsg).data, 'published and applied');
+    })();
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    this.messages?.stop();
+    await this.loop;
+  }
+
+  /** Applies one published policy, or refuses it and keeps the current one. */
+  apply(data: Uint8Array, how: string): boolean {
+    const kept = this.store.current().version;
+    let version = '(unreadable)';
+    try {
+      const event = policyUpdatedSchema.parse(JSON.parse(Buffer.from(data).toString('utf8')));
+      version = event.version;
+      const loaded = loadPolicyText(
+        event.yaml,
+        dirname(resolve(this.options.file)),
+        `published policy ${event.version}`,
+      );
+      if (loaded.policy.version !== event.version)
+        throw new PolicyError([
+          {
+            field: 'version',
+            message: `the document says "${loaded.policy.version}" but was published as "${event.version}"`,
+          },
+        ]);
+      this.store.replace(loaded, how);
+      return true;
+    } catch (err) {
+      const problems =
+        err instanceof PolicyError ? err.problems : [{ field: '(event)', message: (err as Error).message }];
+      this.logger.error(
+        `policy ${version} refused, ${kept} keeps serving: ${problems.map((p) => `${p.field}: ${p.message}`).join('; ')}`,
+      );
+      const rejected: PolicyRejected = {
+        version,
+        service: this.options.service ?? 'unknown',
+        keptVersion: kept,
+        problems,
+        rejectedAt: Date.now(),
+      };
+      this.publisher.publish(SUBJECTS.policyRejected, rejected);
+      return false;
+    }
+  }
+}
