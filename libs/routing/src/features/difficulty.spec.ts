@@ -1,4 +1,4 @@
-import { scoreDifficulty } from './difficulty';
+import { scoreDifficulty, structureBonus } from './difficulty';
 import { KeywordMatcher } from './keyword-matcher';
 
 describe(scoreDifficulty.name, () => {
@@ -38,5 +38,21 @@ describe(KeywordMatcher.name, () => {
   });
   it('finds an English keyword written against Chinese text', () => {
     expect(new KeywordMatcher(['json']).findIn('用json输出')).toEqual(['json']);
+  });
+});
+
+describe('length in tokens', () => {
+  it('counts 500 Chinese characters as long as 2,000 English ones', () => {
+    const zh = '字'.repeat(500);
+    expect(scoreDifficulty(zh, zh, 500).difficulty).toBeCloseTo(0.2, 4);
+    expect(scoreDifficulty(zh).difficulty).toBeCloseTo(0.05, 4);
+  });
+});
+
+describe(structureBonus.name, () => {
+  it('adds for code blocks, long conversations and several questions, capped', () => {
+    expect(structureBonus({ codeBlocks: 0, turns: 1, questionCount: 1 })).toBe(0);
+    expect(structureBonus({ codeBlocks: 1, turns: 3, questionCount: 3 })).toBeCloseTo(0.05 + 0.05 + 0.05, 10);
+    expect(structureBonus({ codeBlocks: 9, turns: 9, questionCount: 9 })).toBeCloseTo(0.2, 10);
   });
 });

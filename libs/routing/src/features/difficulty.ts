@@ -98,10 +98,22 @@ export interface DifficultyBreakdown {
   signals: Record<DifficultyDimension, number>;
 }
 
-/** Difficulty 0..1 of one message, from its length and keyword signals. */
-export function scoreDifficulty(text: string, lowerText = text.toLowerCase()): DifficultyBreakdown {
+/** Tokens at which the length dimension saturates when measured in tokens (about the seed's 2,000 English characters). */
+export const LENGTH_SATURATION_TOKENS = 500;
+
+/**
+ * Difficulty 0..1 of one message, from its length and keyword signals (the seed's formula). With `tokens`,
+ * length is the larger of characters and tokens against their saturation points: 500 Chinese characters
+ * are about 500 tokens, as long a request as 2,000 English characters, where counting characters alone
+ * would call it a quarter as long.
+ */
+export function scoreDifficulty(text: string, lowerText = text.toLowerCase(), tokens?: number): DifficultyBreakdown {
   const signals = {} as Record<DifficultyDimension, number>;
-  let score = Math.min(text.length / LENGTH_SATURATION_CHARS, 1) * LENGTH_WEIGHT;
+  const length = Math.max(
+    text.length / LENGTH_SATURATION_CHARS,
+    tokens === undefined ? 0 : tokens / LENGTH_SATURATION_TOKENS,
+  );
+  let score = Math.min(length, 1) * LENGTH_WEIGHT;
   for (const name of Object.keys(DIFFICULTY_DIMENSIONS) as DifficultyDimension[]) {
     const dim = DIFFICULTY_DIMENSIONS[name];
     const hits = matchers[name].count(lowerText);
@@ -113,4 +125,24 @@ export function scoreDifficulty(text: string, lowerText = text.toLowerCase()): D
 
 function round4(x: number): number {
   return Math.round(x * 10_000) / 10_000;
+}
+
+/** What the seed's four dimensions miss, as additions to its score (at most 0.2 in all). */
+export interface StructureSignals {
+  codeBlocks: number;
+  /** User turns in the conversation. */
+  turns: number;
+  questionCount: number;
+}
+
+/**
+ * Extra difficulty for what the seed does not look at: fenced code to read (0.05 a block, up to 0.1), a
+ * long conversation (0.05 from the third user turn), several questions at once (0.025 for each beyond the
+ * first, up to 0.05).
+ */
+export function structureBonus(s: StructureSignals): number {
+  const code = Math.min(s.codeBlocks * 0.05, 0.1);
+  const turns = s.turns >= 3 ? 0.05 : 0;
+  const questions = Math.min(Math.max(s.questionCount - 1, 0) * 0.025, 0.05);
+  return code + turns + questions;
 }

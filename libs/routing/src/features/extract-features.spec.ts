@@ -20,6 +20,14 @@ describe(extractFeatures.name, () => {
     expect(f.questionCount).toBe(2);
     expect(f.language).toBe('zh');
   });
+
+  it('rates a request with code and several questions harder than the same words without', () => {
+    const plain = extractFeatures([{ role: 'user', content: '这段为什么错 还有这个' }]).difficulty;
+    const withCode = extractFeatures([
+      { role: 'user', content: '这段为什么错？\n```js\nx()\n```\n还有这个？' },
+    ]).difficulty;
+    expect(withCode - plain).toBeGreaterThan(0.07);
+  });
 });
 
 describe(detectLanguage.name, () => {

@@ -1,5 +1,5 @@
 import type { ChatMessage, Features } from '@switchyard/contracts';
-import { scoreDifficulty } from './difficulty';
+import { scoreDifficulty, structureBonus } from './difficulty';
 
 const HAN = /\p{Script=Han}/gu;
 const LATIN = /\p{Script=Latin}/gu;
@@ -33,21 +33,25 @@ export function detectLanguage(text: string): Features['language'] {
 export function extractFeatures(messages: readonly ChatMessage[]): Features {
   const text = routingText(messages);
   const lower = text.toLowerCase();
-  const { difficulty, signals } = scoreDifficulty(text, lower);
   let tokenEstimate = 0;
   let turns = 0;
   for (const m of messages) {
     tokenEstimate += estimateTokens(m.content) + 4; // ~4 tokens of chat framing per message
     if (m.role === 'user') turns++;
   }
+  const questionCount = countMatches(text, /[?？]/gu);
+  const codeBlocks = Math.floor(countMatches(text, /```/g) / 2);
+  const seed = scoreDifficulty(text, lower, estimateTokens(text));
+  const difficulty =
+    Math.round(Math.min(1, seed.difficulty + structureBonus({ codeBlocks, turns, questionCount })) * 10_000) / 10_000;
   return {
     chars: text.length,
     tokenEstimate,
     language: detectLanguage(text),
     turns,
-    questionCount: countMatches(text, /[?？]/gu),
-    codeBlocks: Math.floor(countMatches(text, /```/g) / 2),
-    signals,
+    questionCount,
+    codeBlocks,
+    signals: seed.signals,
     difficulty,
   };
 }
