@@ -1,8 +1,8 @@
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { PolicyError } from '@switchyard/routing';
-import { readPolicyFile } from './policy-loader';
+import { PolicyError, trainLearnedRouter } from '@switchyard/routing';
+import { loadPolicyFile, readPolicyFile } from './policy-loader';
 
 describe(readPolicyFile.name, () => {
   it('loads the repository default policy', () => {
@@ -18,5 +18,30 @@ describe(readPolicyFile.name, () => {
     writeFileSync(file, 'version: x\nmodels: []\ndefault: { route: { model: a } }\n');
     expect(() => readPolicyFile(file)).toThrow(PolicyError);
     expect(() => readPolicyFile(file)).toThrow(`${file}: models`);
+  });
+});
+
+describe('learned artifact of a policy', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'learned-'));
+  const artifact = trainLearnedRouter(
+    Array.from({ length: 40 }, (_, i) => ({ text: `q${i % 4}`, outcomes: { a: { score: i % 2 }, b: { score: 1 } } })),
+    { version: 'toy@1', dims: 1 << 10, epochs: 1 },
+  );
+  writeFileSync(join(dir, 'toy.json'), JSON.stringify(artifact));
+  const policy = (artifactPath: string) =>
+    `version: l@1\nlearned: { artifact: ${artifactPath}, tolerance: 0.1 }\nmodels:\n  - { id: a, provider: simulated, tier: t, priceUsdPerMTok: { input: 1, output: 1 } }\n  - { id: b, provider: simulated, tier: u, priceUsdPerMTok: { input: 2, output: 2 } }\ndefault: { route: { model: a } }\n`;
+
+  it('loads the artifact named relative to the policy file', () => {
+    writeFileSync(join(dir, 'p.yaml'), policy('toy.json'));
+    const loaded = loadPolicyFile(join(dir, 'p.yaml'));
+    expect(loaded.learned?.router.version).toBe('toy@1');
+    expect(loaded.learned?.settings).toMatchObject({ mode: 'cost-aware', tolerance: 0.1 });
+  });
+
+  it('names learned.artifact and says how to make one when it is missing', () => {
+    writeFileSync(join(dir, 'q.yaml'), policy('missing.json'));
+    expect(() => loadPolicyFile(join(dir, 'q.yaml'))).toThrow(
+      /learned.artifact: cannot load .*missing.json.*switchyard train/,
+    );
   });
 });
