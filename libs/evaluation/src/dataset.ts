@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs';
-import { type OutcomeExample, mulberry32 } from '@switchyard/routing';
+import { type OutcomeExample, modelsOnEveryExample, mulberry32 } from '@switchyard/routing';
 import { z } from 'zod';
 
 /** One line of a routing dataset (format: shared/datasets/README.md). Unknown fields are kept out. */
@@ -94,10 +94,5 @@ export function toExamples(rows: readonly DatasetRow[]): OutcomeExample[] {
 
 /** Models with an outcome on every row, sorted. */
 export function datasetModels(rows: readonly DatasetRow[]): string[] {
-  const counts = new Map<string, number>();
-  for (const r of rows) for (const m of Object.keys(r.outcomes)) counts.set(m, (counts.get(m) ?? 0) + 1);
-  return [...counts]
-    .filter(([, n]) => n === rows.length)
-    .map(([m]) => m)
-    .sort();
+  return modelsOnEveryExample(rows);
 }

@@ -4,20 +4,26 @@ import {
   type CompletionFailed,
   type Decision,
   type Features,
+  HEADERS,
   type RequestReceived,
   RouterError,
   type RouterErrorBody,
   SUBJECTS,
+  parsePayload,
 } from '@switchyard/contracts';
 import { routingText } from '@switchyard/routing';
+import type { z } from 'zod';
 import { EventPublisher } from './event-publisher';
+import { type IncomingMessage, deadlineOf } from './incoming-message';
+
+type PipelineEvent = RequestReceived & { features?: Features; decision?: Decision };
 
 /** Longest prompt kept on a record: enough to retrain a router on, bounded so records stay small. */
 export const RECORDED_PROMPT_CHARS = 4000;
 
 /** The fields every completion event carries, from whatever stage the request reached. */
 export function completionBaseOf(
-  event: RequestReceived & { features?: Features; decision?: Decision },
+  event: PipelineEvent,
   attempts: Attempt[] = [],
 ): Omit<CompletionFailed, 'error' | 'completedAt' | 'stage'> {
   const base: Omit<CompletionFailed, 'error' | 'completedAt' | 'stage'> = {
@@ -43,6 +49,29 @@ export class RequestFailureReporter {
   private readonly logger = new Logger(RequestFailureReporter.name);
 
   constructor(private readonly publisher: EventPublisher) {}
+
+  /**
+   * One pipeline stage's handling of a message: the caller's reply subject (the header, or the request's
+   * own inbox on the first hop), the payload checked against its schema, then `run`; when `run` throws,
+   * the caller gets the error and the failure is recorded, with the attempts `attemptsOf` finds on it.
+   */
+  async runStage<S extends z.ZodType<PipelineEvent>>(
+    msg: IncomingMessage,
+    schema: S,
+    stage: CompletionFailed['stage'],
+    run: (event: z.infer<S>, replyTo: string, deadline: number | undefined) => unknown,
+    attemptsOf: (err: unknown) => Attempt[] = () => [],
+  ): Promise<void> {
+    const replyTo = msg.header(HEADERS.replyTo) ?? msg.reply;
+    if (!replyTo)
+      throw new RouterError('invalid_request', `${msg.subject} needs the ${HEADERS.replyTo} header or a reply subject`);
+    const event = parsePayload(schema, msg.json(), msg.subject);
+    try {
+      await run(event, replyTo, deadlineOf(msg));
+    } catch (err) {
+      await this.fail({ ...completionBaseOf(event, attemptsOf(err)), stage }, err, replyTo);
+    }
+  }
 
   async fail(
     event: Omit<CompletionFailed, 'error' | 'completedAt'>,

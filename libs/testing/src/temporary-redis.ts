@@ -1,7 +1,8 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { once } from 'node:events';
-import { createServer, createConnection } from 'node:net';
+import { createConnection } from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { freePort } from '@switchyard/launcher';
 
 /**
  * A redis-server of a test's own on a free loopback port, which the test may stop and start again to
@@ -16,7 +17,7 @@ export class TemporaryRedis {
   }
 
   async start(): Promise<void> {
-    if (this.port === 0) this.port = await freeLoopbackPort();
+    if (this.port === 0) this.port = await freePort();
     this.child = spawn(
       'redis-server',
       ['--port', String(this.port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'],
@@ -36,16 +37,6 @@ export class TemporaryRedis {
     child.kill('SIGKILL');
     await exited;
   }
-}
-
-async function freeLoopbackPort(): Promise<number> {
-  const server = createServer();
-  server.listen(0, '127.0.0.1');
-  await once(server, 'listening');
-  const { port } = server.address() as { port: number };
-  server.close();
-  await once(server, 'close');
-  return port;
 }
 
 function accepts(port: number): Promise<boolean> {

@@ -230,7 +230,8 @@ export function trainLearnedRouter(
   };
 }
 
-function modelsOnEveryExample(examples: readonly OutcomeExample[]): string[] {
+/** Models with an outcome on every example, sorted: the ones a router can learn. */
+export function modelsOnEveryExample(examples: readonly Pick<OutcomeExample, 'outcomes'>[]): string[] {
   if (examples.length === 0) return [];
   const counts = new Map<string, number>();
   for (const e of examples) for (const m of Object.keys(e.outcomes)) counts.set(m, (counts.get(m) ?? 0) + 1);
