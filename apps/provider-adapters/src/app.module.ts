@@ -7,10 +7,10 @@ import { ExecutionModule } from './execution/execution.module';
 
 @Module({})
 export class AppModule {
-  static forConfig(config: AdaptersConfig): DynamicModule {
+  static forConfig(config: AdaptersConfig, env: NodeJS.ProcessEnv): DynamicModule {
     return {
       imports: [
-        ExecutionModule.forConfig(config),
+        ExecutionModule.forConfig(config, env),
         HealthModule.forRoot([NatsHealthIndicator, RedisHealthIndicator]),
         MessagingModule.forRoot({ service: SERVICE, url: config.NATS_URL }),
         PolicyStoreModule.forRoot({ file: config.POLICY_FILE, service: SERVICE, watch: true }),

@@ -7,5 +7,5 @@ import { SERVICE, loadAdaptersConfig } from './config';
 export async function bootstrap(env: NodeJS.ProcessEnv = process.env): Promise<INestApplication> {
   const config = loadAdaptersConfig(env);
   loadPolicyFile(config.POLICY_FILE); // refuse to start on an invalid policy, before any connection opens
-  return bootstrapService(SERVICE, AppModule.forConfig(config), config);
+  return bootstrapService(SERVICE, AppModule.forConfig(config, env), config);
 }

@@ -15,8 +15,15 @@ export const adaptersEnvSchema = baseEnvSchema.extend({
     .regex(/^rediss?:\/\//, 'must be a redis:// or rediss:// URL')
     .default('redis://127.0.0.1:6379'),
   ROUTING_STATE_PREFIX: z.string().min(1).default('sy'),
-  /** Longest a provider call may take before it counts as failed. */
+  /** Longest one try of a provider call may take. */
   PROVIDER_TIMEOUT_MS: z.coerce.number().int().positive().default(60_000),
+  /** Tries per call (the first included) on retryable failures: 429, 5xx, timeouts, dropped or garbled answers. */
+  PROVIDER_MAX_ATTEMPTS: z.coerce.number().int().min(1).max(10).default(3),
+  /** Exponential backoff with jitter between tries, never shorter than the provider's retry-after. */
+  PROVIDER_RETRY_BASE_MS: z.coerce.number().int().nonnegative().default(200),
+  PROVIDER_RETRY_MAX_MS: z.coerce.number().int().positive().default(5_000),
+  /** How long decision-engine skips a model after a call to it failed every try. */
+  PROVIDER_COOLDOWN_MS: z.coerce.number().int().positive().default(30_000),
 });
 export type AdaptersConfig = z.infer<typeof adaptersEnvSchema>;
 

@@ -2,3 +2,4 @@ export * from './infra';
 export * from './wait-for';
 export * from './strict-fake';
 export * from './temporary-redis';
+export * from './fake-provider-server';

@@ -1,16 +1,17 @@
 import { type RouteDecided, RouterError, SUBJECTS } from '@switchyard/contracts';
 import type { EventPublisher } from '@switchyard/messaging';
 import type { PolicyStore } from '@switchyard/policy-store';
-import { type ProviderAdapter, SimulatedAdapter } from '@switchyard/providers';
+import { type ProviderAdapter, type ProviderCall, ProviderError, SimulatedAdapter } from '@switchyard/providers';
 import { parsePolicy } from '@switchyard/routing';
 import { recorder, strictFake } from '@switchyard/testing';
 import { adaptersEnvSchema } from '../config';
 import { ExecutePlan, PlanFailedError } from './execute-plan.usecase';
+import { ProviderSecrets } from './provider-secrets';
 
 const policy = parsePolicy(`
 version: t@1
 models:
-  - { id: cheap, provider: simulated, tier: cheap, priceUsdPerMTok: { input: 1, output: 4 } }
+  - { id: cheap, provider: simulated, tier: cheap, apiKeyEnv: CHEAP_KEY, priceUsdPerMTok: { input: 1, output: 4 } }
   - { id: remote, provider: openai, tier: premium, priceUsdPerMTok: { input: 5, output: 15 } }
 default: { route: { model: cheap } }
 `);
@@ -19,7 +20,11 @@ const policies = strictFake<PolicyStore>('PolicyStore', {
   current: () => policy,
   model: (id: string) => policy.models.get(id),
 });
-const config = adaptersEnvSchema.parse({});
+const config = adaptersEnvSchema.parse({
+  PROVIDER_RETRY_BASE_MS: '1',
+  PROVIDER_RETRY_MAX_MS: '5',
+  PROVIDER_COOLDOWN_MS: '1000',
+});
 
 function decided(model: string): RouteDecided {
   return {
@@ -56,11 +61,20 @@ describe(ExecutePlan.name, () => {
     const publishDurable = recorder(async (_subject: string, _payload: unknown, _id: string) => undefined);
     const publisher = strictFake<EventPublisher>('EventPublisher', { publish, publishDurable });
     const addSpend = recorder(async (_tenant: string, _usd: number) => undefined);
+    const startCooldown = recorder(async (_model: string, _ms: number) => undefined);
     return {
-      sut: new ExecutePlan(adapters, config, policies, publisher, { addSpend }),
+      sut: new ExecutePlan(
+        adapters,
+        config,
+        policies,
+        publisher,
+        { addSpend, startCooldown },
+        new ProviderSecrets({ CHEAP_KEY: 'k-123' }),
+      ),
       publish,
       publishDurable,
       addSpend,
+      startCooldown,
     };
   }
 
@@ -118,6 +132,39 @@ describe(ExecutePlan.name, () => {
         code: 'provider_error',
         message: expect.stringContaining('cascade'),
       });
+    });
+
+    it('retries a failing provider, records every try, and starts a cooldown when all fail', async () => {
+      const calls: ProviderCall[] = [];
+      const down: ProviderAdapter = {
+        kind: 'simulated',
+        complete: async (c) => (
+          calls.push(c),
+          Promise.reject(new ProviderError('simulated failed with 503', true, 503))
+        ),
+      };
+      const { sut, startCooldown } = setup([down]);
+      const err = (await sut
+        .execute({ event: decided('cheap'), replyTo: 'x' })
+        .catch((e: unknown) => e)) as PlanFailedError;
+      expect(err).toMatchObject({ code: 'provider_error' });
+      expect(err.attempts).toHaveLength(3);
+      expect(err.attempts.every((a) => !a.ok && a.error === 'simulated failed with 503')).toBe(true);
+      expect(startCooldown.calls).toEqual([['cheap', 1000]]);
+      expect(calls[0].apiKey).toBe('k-123');
+    });
+
+    it('does not cool a model down for a request the provider refuses', async () => {
+      const refusing: ProviderAdapter = {
+        kind: 'simulated',
+        complete: async () => Promise.reject(new ProviderError('refused with 400', false, 400)),
+      };
+      const { sut, startCooldown } = setup([refusing]);
+      const err = (await sut
+        .execute({ event: decided('cheap'), replyTo: 'x' })
+        .catch((e: unknown) => e)) as PlanFailedError;
+      expect(err.attempts).toHaveLength(1);
+      expect(startCooldown.calls).toHaveLength(0);
     });
 
     it('fails with no_route for a model the policy does not know', async () => {

@@ -9,10 +9,19 @@ import {
 } from '@switchyard/contracts';
 import { EventPublisher, completionBaseOf } from '@switchyard/messaging';
 import { PolicyStore } from '@switchyard/policy-store';
-import { type ProviderAdapter, costOf, usageOf } from '@switchyard/providers';
+import {
+  type ProviderAdapter,
+  ProviderError,
+  type RetryPolicy,
+  type TryRecord,
+  costOf,
+  usageOf,
+  withRetries,
+} from '@switchyard/providers';
 import type { RoutingStateStore } from '@switchyard/routing-state';
 import { ADAPTERS_CONFIG, type AdaptersConfig } from '../config';
-import { PROVIDER_ADAPTERS, ROUTING_STATE } from './execution.constants';
+import { PROVIDER_ADAPTERS, PROVIDER_SECRETS, ROUTING_STATE } from './execution.constants';
+import type { ProviderSecrets } from './provider-secrets';
 
 export interface ExecutePlanCommand {
   event: RouteDecided;
@@ -34,14 +43,22 @@ export class PlanFailedError extends RouterError {
 export class ExecutePlan {
   private readonly logger = new Logger(ExecutePlan.name);
   private readonly adapters: Map<string, ProviderAdapter>;
+  private readonly retryPolicy: RetryPolicy;
 
   constructor(
     @Inject(PROVIDER_ADAPTERS) adapters: ProviderAdapter[],
     @Inject(ADAPTERS_CONFIG) private readonly config: AdaptersConfig,
     private readonly policies: PolicyStore,
     private readonly publisher: EventPublisher,
-    @Inject(ROUTING_STATE) private readonly state: Pick<RoutingStateStore, 'addSpend'>,
+    @Inject(ROUTING_STATE) private readonly state: Pick<RoutingStateStore, 'addSpend' | 'startCooldown'>,
+    @Inject(PROVIDER_SECRETS) private readonly secrets: ProviderSecrets,
   ) {
+    this.retryPolicy = {
+      attempts: config.PROVIDER_MAX_ATTEMPTS,
+      baseDelayMs: config.PROVIDER_RETRY_BASE_MS,
+      maxDelayMs: config.PROVIDER_RETRY_MAX_MS,
+      timeoutMs: config.PROVIDER_TIMEOUT_MS,
+    };
     this.adapters = new Map(adapters.map((a) => [a.kind, a]));
   }
 
@@ -74,34 +91,51 @@ export class ExecutePlan {
       );
 
     const started = Date.now();
-    const attempt: Attempt = { model: model.id, provider: model.provider, ok: false, latencyMs: 0 };
+    const tries: TryRecord[] = [];
+    const toAttempts = (): Attempt[] =>
+      tries.map((t) => ({
+        model: model.id,
+        provider: model.provider,
+        ok: t.ok,
+        latencyMs: t.latencyMs,
+        ...(t.error ? { error: t.error } : {}),
+      }));
     let result;
     try {
-      result = await adapter.complete({
-        requestId: event.requestId,
-        model,
-        messages: event.request.messages,
-        params: event.decision.params,
-        signal: AbortSignal.timeout(this.config.PROVIDER_TIMEOUT_MS),
-      });
+      result = await withRetries(
+        (signal) =>
+          adapter.complete({
+            requestId: event.requestId,
+            model,
+            messages: event.request.messages,
+            params: event.decision.params,
+            signal,
+            apiKey: this.secrets.apiKeyOf(model),
+          }),
+        this.retryPolicy,
+        tries,
+      );
     } catch (err) {
-      attempt.latencyMs = Date.now() - started;
-      attempt.error = (err as Error).message;
+      // Failing every try on errors that retrying was meant to cure: let decision-engine route around the
+      // model for a while instead of sending it more traffic.
+      if (err instanceof ProviderError && err.retryable)
+        this.state
+          .startCooldown(model.id, this.config.PROVIDER_COOLDOWN_MS)
+          .catch((e: Error) => this.logger.warn(`cooldown not recorded: ${e.message}`));
       throw new PlanFailedError(
         new RouterError('provider_error', `${model.provider} call for ${model.id} failed: ${(err as Error).message}`),
-        [attempt],
+        toAttempts(),
       );
     }
+    const attempts = toAttempts();
     const completedAt = Date.now();
-    attempt.ok = true;
-    attempt.latencyMs = completedAt - started;
 
     const usage = usageOf(result, event.request.messages);
     const costUsd = costOf(usage, model.priceUsdPerMTok);
     const latency = {
       totalMs: completedAt - event.receivedAt,
       routingMs: Math.max(0, event.decidedAt - event.receivedAt),
-      providerMs: attempt.latencyMs,
+      providerMs: completedAt - started,
     };
     const reply: ChatSuccess = {
       ok: true,
@@ -123,7 +157,7 @@ export class ExecutePlan {
       .addSpend(event.tenant, costUsd)
       .catch((err: Error) => this.logger.warn(`tenant spend not recorded: ${err.message}`));
     const record: CompletionSucceeded = {
-      ...completionBaseOf(event, [attempt]),
+      ...completionBaseOf(event, attempts),
       completedAt,
       model: model.id,
       provider: model.provider,

@@ -2,3 +2,4 @@
 export const PROVIDER_ADAPTERS = Symbol('PROVIDER_ADAPTERS');
 export const ROUTING_STATE = Symbol('ROUTING_STATE');
 export const ADAPTERS_REDIS = Symbol('ADAPTERS_REDIS');
+export const PROVIDER_SECRETS = Symbol('PROVIDER_SECRETS');

@@ -1,10 +1,11 @@
 import { type DynamicModule, Inject, Module, type OnApplicationShutdown } from '@nestjs/common';
-import { SimulatedAdapter } from '@switchyard/providers';
+import { AnthropicAdapter, OpenAiAdapter, SimulatedAdapter } from '@switchyard/providers';
 import { RoutingStateStore } from '@switchyard/routing-state';
 import { RedisHealthIndicator, createFailFastRedis } from '@switchyard/runtime';
 import type { Redis } from 'ioredis';
 import { ADAPTERS_CONFIG, type AdaptersConfig } from '../config';
-import { ADAPTERS_REDIS, PROVIDER_ADAPTERS, ROUTING_STATE } from './execution.constants';
+import { ADAPTERS_REDIS, PROVIDER_ADAPTERS, PROVIDER_SECRETS, ROUTING_STATE } from './execution.constants';
+import { ProviderSecrets } from './provider-secrets';
 import { ExecutePlan } from './execute-plan.usecase';
 import { ExecutionController } from './execution.controller';
 
@@ -12,7 +13,8 @@ import { ExecutionController } from './execution.controller';
 export class ExecutionModule implements OnApplicationShutdown {
   constructor(@Inject(ADAPTERS_REDIS) private readonly redis: Redis) {}
 
-  static forConfig(config: AdaptersConfig): DynamicModule {
+  /** `env`: where API keys are read from (the service's environment). */
+  static forConfig(config: AdaptersConfig, env: NodeJS.ProcessEnv): DynamicModule {
     return {
       controllers: [ExecutionController],
       exports: [RedisHealthIndicator],
@@ -25,8 +27,15 @@ export class ExecutionModule implements OnApplicationShutdown {
         { provide: ADAPTERS_REDIS, useFactory: () => createFailFastRedis(config.REDIS_URL) },
         {
           provide: PROVIDER_ADAPTERS,
-          useFactory: () => [new SimulatedAdapter({ latencyMs: config.SIMULATED_LATENCY_MS })],
+          // One adapter per provider kind; a model's `provider` picks it.
+          useFactory: () => [
+            new AnthropicAdapter(),
+            new OpenAiAdapter('openai'),
+            new OpenAiAdapter('openai-compatible'),
+            new SimulatedAdapter({ latencyMs: config.SIMULATED_LATENCY_MS }),
+          ],
         },
+        { provide: PROVIDER_SECRETS, useFactory: () => new ProviderSecrets(env) },
         {
           inject: [ADAPTERS_REDIS],
           provide: RedisHealthIndicator,

@@ -7,6 +7,8 @@ export interface ProviderCall {
   messages: readonly ChatMessage[];
   params: GenerationParams;
   signal?: AbortSignal;
+  /** The model's credential, resolved by the caller from its configuration; adapters never log it. */
+  apiKey?: string;
 }
 
 export interface ProviderResult {

@@ -10,6 +10,11 @@ export const modelSpecSchema = z.object({
   /** Name of the model at the provider, when it differs from `id`. */
   deployment: z.string().min(1).optional(),
   baseUrl: z.string().url().optional(),
+  /** Name of the environment variable that holds this model's API key (keys never go in the policy). */
+  apiKeyEnv: z
+    .string()
+    .regex(/^[A-Z_][A-Z0-9_]*$/, 'must be an environment variable name')
+    .optional(),
   tier: z.string().min(1),
   /** US dollars per million tokens. */
   priceUsdPerMTok: z.object({ input: z.number().nonnegative(), output: z.number().nonnegative() }),

@@ -1,0 +1,19 @@
+import type { ModelSpec } from '@switchyard/routing';
+
+/**
+ * API keys, read once from the environment the service started with (Kubernetes Secrets arrive as env
+ * vars), looked up by the variable a model names in the policy (`apiKeyEnv`). Keys are never logged.
+ */
+export class ProviderSecrets {
+  private readonly env: ReadonlyMap<string, string>;
+
+  constructor(env: NodeJS.ProcessEnv) {
+    this.env = new Map(
+      Object.entries(env).filter((e): e is [string, string] => typeof e[1] === 'string' && e[1] !== ''),
+    );
+  }
+
+  apiKeyOf(model: ModelSpec): string | undefined {
+    return model.apiKeyEnv ? this.env.get(model.apiKeyEnv) : undefined;
+  }
+}
