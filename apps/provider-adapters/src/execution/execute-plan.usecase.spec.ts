@@ -1,17 +1,28 @@
-import { type RouteDecided, RouterError, SUBJECTS } from '@switchyard/contracts';
+import { type RouteDecided, type RoutePlan, RouterError, SUBJECTS } from '@switchyard/contracts';
 import type { EventPublisher } from '@switchyard/messaging';
 import type { PolicyStore } from '@switchyard/policy-store';
-import { type ProviderAdapter, type ProviderCall, ProviderError, SimulatedAdapter } from '@switchyard/providers';
+import {
+  type ProviderAdapter,
+  type ProviderCall,
+  ProviderError,
+  type ProviderResult,
+  SimulatedAdapter,
+} from '@switchyard/providers';
 import { parsePolicy } from '@switchyard/routing';
+import type { Reservation } from '@switchyard/routing-state';
 import { recorder, strictFake } from '@switchyard/testing';
 import { adaptersEnvSchema } from '../config';
+import { CallModel } from './call-model';
 import { ExecutePlan, PlanFailedError } from './execute-plan.usecase';
 import { ProviderSecrets } from './provider-secrets';
+import { RunPlan } from './run-plan.usecase';
 
 const policy = parsePolicy(`
 version: t@1
 models:
   - { id: cheap, provider: simulated, tier: cheap, apiKeyEnv: CHEAP_KEY, priceUsdPerMTok: { input: 1, output: 4 } }
+  - { id: mid, provider: simulated, tier: mid, priceUsdPerMTok: { input: 2, output: 8 } }
+  - { id: top, provider: simulated, tier: top, priceUsdPerMTok: { input: 5, output: 15 } }
   - { id: remote, provider: openai, tier: premium, priceUsdPerMTok: { input: 5, output: 15 } }
 default: { route: { model: cheap } }
 `);
@@ -26,7 +37,8 @@ const config = adaptersEnvSchema.parse({
   PROVIDER_COOLDOWN_MS: '1000',
 });
 
-function decided(model: string): RouteDecided {
+function decided(plan: RoutePlan | string): RouteDecided {
+  const p: RoutePlan = typeof plan === 'string' ? { kind: 'single', model: plan } : plan;
   return {
     requestId: 'r-1',
     tenant: 'acme',
@@ -43,48 +55,52 @@ function decided(model: string): RouteDecided {
       difficulty: 0.1,
     },
     analyzedAt: Date.now() - 4,
-    decision: {
-      plan: { kind: 'single', model },
-      method: 'rule',
-      reason: 'test',
-      params: {},
-      policyVersion: 't@1',
-      alternatives: [model],
-    },
+    decision: { plan: p, method: 'rule', reason: 'test', params: {}, policyVersion: 't@1', alternatives: [p.model] },
     decidedAt: Date.now() - 3,
   };
 }
 
-describe(ExecutePlan.name, () => {
-  function setup(adapters: ProviderAdapter[]) {
-    const publish = recorder((_subject: string, _payload: unknown) => undefined);
-    const publishDurable = recorder(async (_subject: string, _payload: unknown, _id: string) => undefined);
-    const publisher = strictFake<EventPublisher>('EventPublisher', { publish, publishDurable });
-    const addSpend = recorder(async (_tenant: string, _usd: number) => undefined);
-    const startCooldown = recorder(async (_model: string, _ms: number) => undefined);
-    return {
-      sut: new ExecutePlan(
-        adapters,
-        config,
-        policies,
-        publisher,
-        { addSpend, startCooldown },
-        new ProviderSecrets({ CHEAP_KEY: 'k-123' }),
-      ),
-      publish,
-      publishDurable,
-      addSpend,
-      startCooldown,
-    };
-  }
+/** An adapter that answers per model from a script (a function of the model id). */
+function scripted(answer: (model: string) => ProviderResult | Error): ProviderAdapter & { calls: ProviderCall[] } {
+  const calls: ProviderCall[] = [];
+  return {
+    kind: 'simulated',
+    calls,
+    complete: async (c) => {
+      calls.push(c);
+      const a = answer(c.model.id);
+      if (a instanceof Error) throw a;
+      return a;
+    },
+  };
+}
 
-  describe('execute', () => {
+function setup(adapters: ProviderAdapter[], reservations: Record<string, Reservation> = {}) {
+  const publish = recorder((_subject: string, _payload: unknown) => undefined);
+  const publishDurable = recorder(async (_subject: string, _payload: unknown, _id: string) => undefined);
+  const publisher = strictFake<EventPublisher>('EventPublisher', { publish, publishDurable });
+  const addSpend = recorder(async (_tenant: string, _usd: number) => undefined);
+  const startCooldown = recorder(async (_model: string, _ms: number) => undefined);
+  const reserve = recorder(async (model: string, _limit?: number) => reservations[model] ?? 'granted');
+  const state = { addSpend, startCooldown, reserve };
+  const callModel = new CallModel(adapters, config, policies, state, new ProviderSecrets({ CHEAP_KEY: 'k-123' }));
+  const sut = new ExecutePlan(new RunPlan(callModel, policies, state), publisher, state);
+  return { sut, publish, publishDurable, addSpend, startCooldown, reserve };
+}
+
+const ok = (content: string, outputTokens = 10): ProviderResult => ({
+  content,
+  finishReason: 'stop',
+  usage: { inputTokens: 7, outputTokens },
+});
+
+describe(ExecutePlan.name, () => {
+  describe('execute a single-model plan', () => {
     it('replies to the caller with the priced answer and records it durably by request id', async () => {
       const { sut, publish, publishDurable, addSpend } = setup([new SimulatedAdapter()]);
       const reply = await sut.execute({ event: decided('cheap'), replyTo: '_INBOX.caller' });
       expect(reply.costUsd).toBeCloseTo((reply.usage.inputTokens * 1 + reply.usage.outputTokens * 4) / 1e6, 12);
       expect(publish.calls).toEqual([['_INBOX.caller', reply]]);
-      expect(publishDurable.calls).toHaveLength(1);
       const [subject, record, id] = publishDurable.calls[0];
       expect([subject, id]).toEqual([SUBJECTS.completionSucceeded, 'r-1']);
       expect(record).toMatchObject({
@@ -97,79 +113,139 @@ describe(ExecutePlan.name, () => {
     });
 
     it('does not call the provider once the caller has stopped waiting', async () => {
-      const adapter = strictFake<ProviderAdapter>('ProviderAdapter', { kind: 'simulated' });
-      const { sut } = setup([adapter]);
-      await expect(
-        sut.execute({ event: decided('cheap'), replyTo: 'x', deadline: Date.now() - 1 }),
-      ).rejects.toMatchObject({ code: 'timeout' });
+      const { sut } = setup([strictFake<ProviderAdapter>('ProviderAdapter', { kind: 'simulated' })]);
+      const event = decided('cheap');
+      await expect(sut.execute({ event, replyTo: 'x', deadline: Date.now() - 1 })).rejects.toMatchObject({
+        code: 'timeout',
+      });
     });
 
-    it('fails with provider_error when no adapter serves the model', async () => {
+    it('fails with provider_error when no adapter serves the model, no_route for an unknown model', async () => {
       const { sut } = setup([new SimulatedAdapter()]);
       await expect(sut.execute({ event: decided('remote'), replyTo: 'x' })).rejects.toMatchObject({
         code: 'provider_error',
       });
-    });
-
-    it('records the failed attempt when the provider throws', async () => {
-      const failing: ProviderAdapter = {
-        kind: 'simulated',
-        complete: async () => Promise.reject(new Error('connection reset')),
-      };
-      const { sut } = setup([failing]);
-      const err = (await sut
-        .execute({ event: decided('cheap'), replyTo: 'x' })
-        .catch((e: unknown) => e)) as PlanFailedError;
-      expect(err).toBeInstanceOf(RouterError);
-      expect(err.attempts).toEqual([expect.objectContaining({ model: 'cheap', ok: false, error: 'connection reset' })]);
-    });
-
-    it('refuses a multi-model plan it cannot run yet, instead of running only its lead model', async () => {
-      const { sut } = setup([new SimulatedAdapter()]);
-      const event = decided('cheap');
-      event.decision.plan = { kind: 'cascade', model: 'cheap', models: ['cheap', 'remote'], acceptance: ['non-empty'] };
-      await expect(sut.execute({ event, replyTo: 'x' })).rejects.toMatchObject({
-        code: 'provider_error',
-        message: expect.stringContaining('cascade'),
-      });
+      await expect(sut.execute({ event: decided('ghost'), replyTo: 'x' })).rejects.toMatchObject({ code: 'no_route' });
     });
 
     it('retries a failing provider, records every try, and starts a cooldown when all fail', async () => {
-      const calls: ProviderCall[] = [];
-      const down: ProviderAdapter = {
-        kind: 'simulated',
-        complete: async (c) => (
-          calls.push(c),
-          Promise.reject(new ProviderError('simulated failed with 503', true, 503))
-        ),
-      };
+      const down = scripted(() => new ProviderError('simulated failed with 503', true, 503));
       const { sut, startCooldown } = setup([down]);
       const err = (await sut
         .execute({ event: decided('cheap'), replyTo: 'x' })
         .catch((e: unknown) => e)) as PlanFailedError;
-      expect(err).toMatchObject({ code: 'provider_error' });
+      expect(err).toBeInstanceOf(RouterError);
       expect(err.attempts).toHaveLength(3);
       expect(err.attempts.every((a) => !a.ok && a.error === 'simulated failed with 503')).toBe(true);
       expect(startCooldown.calls).toEqual([['cheap', 1000]]);
-      expect(calls[0].apiKey).toBe('k-123');
+      expect(down.calls[0].apiKey).toBe('k-123');
     });
 
     it('does not cool a model down for a request the provider refuses', async () => {
-      const refusing: ProviderAdapter = {
-        kind: 'simulated',
-        complete: async () => Promise.reject(new ProviderError('refused with 400', false, 400)),
-      };
-      const { sut, startCooldown } = setup([refusing]);
+      const { sut, startCooldown } = setup([scripted(() => new ProviderError('refused with 400', false, 400))]);
       const err = (await sut
         .execute({ event: decided('cheap'), replyTo: 'x' })
         .catch((e: unknown) => e)) as PlanFailedError;
       expect(err.attempts).toHaveLength(1);
       expect(startCooldown.calls).toHaveLength(0);
     });
+  });
 
-    it('fails with no_route for a model the policy does not know', async () => {
-      const { sut } = setup([new SimulatedAdapter()]);
-      await expect(sut.execute({ event: decided('ghost'), replyTo: 'x' })).rejects.toMatchObject({ code: 'no_route' });
+  describe('execute a cascade', () => {
+    const cascade: RoutePlan = {
+      kind: 'cascade',
+      model: 'cheap',
+      models: ['cheap', 'mid', 'top'],
+      acceptance: ['non-empty', 'not-refusal'],
+    };
+
+    it('escalates past answers that fail the checks, charges every tier, and records why', async () => {
+      const adapter = scripted((m) =>
+        m === 'cheap'
+          ? ok("I'm sorry, I can't help with that.")
+          : m === 'mid'
+            ? ok('')
+            : ok('DNS maps names to addresses.'),
+      );
+      const { sut, reserve, publishDurable } = setup([adapter]);
+      const reply = await sut.execute({ event: decided(cascade), replyTo: 'x' });
+      expect(reply).toMatchObject({
+        model: 'top',
+        answer: { content: 'DNS maps names to addresses.' },
+        planOutcome: { kind: 'cascade', tried: ['cheap', 'mid', 'top'], accepted: true },
+      });
+      expect(reply.costUsd).toBeCloseTo((7 * 1 + 10 * 4 + 7 * 2 + 10 * 8 + 7 * 5 + 10 * 15) / 1e6, 12);
+      expect(reserve.calls.map((c) => c[0])).toEqual(['mid', 'top']);
+      const record = publishDurable.calls[0][1] as { attempts: Array<{ model: string; error?: string }> };
+      expect(record.attempts.map((a) => [a.model, a.error])).toEqual([
+        ['cheap', 'answer rejected: not-refusal'],
+        ['mid', 'answer rejected: non-empty'],
+        ['top', undefined],
+      ]);
+    });
+
+    it('stops at the first accepted answer', async () => {
+      const { sut } = setup([scripted(() => ok('fine'))]);
+      expect(await sut.execute({ event: decided(cascade), replyTo: 'x' })).toMatchObject({
+        model: 'cheap',
+        planOutcome: { tried: ['cheap'] },
+      });
+    });
+
+    it('stops at the cost cap with the last answer', async () => {
+      const { sut } = setup([scripted(() => ok('', 1000))]);
+      const reply = await sut.execute({ event: decided({ ...cascade, maxCostUsd: 0.001 }), replyTo: 'x' });
+      expect(reply.planOutcome).toEqual({ kind: 'cascade', tried: ['cheap'], accepted: false, stoppedAtCostCap: true });
+    });
+
+    it('skips a tier without quota and goes on after a tier that fails', async () => {
+      const adapter = scripted((m) => (m === 'cheap' ? new ProviderError('down', false) : ok('top answer')));
+      const { sut } = setup([adapter], { mid: 'exhausted' });
+      const reply = await sut.execute({ event: decided(cascade), replyTo: 'x' });
+      expect(reply).toMatchObject({ model: 'top', planOutcome: { tried: ['cheap', 'top'] } });
+    });
+  });
+
+  describe('execute a consensus', () => {
+    const consensus: RoutePlan = {
+      kind: 'consensus',
+      model: 'top',
+      models: ['cheap', 'mid', 'top'],
+      quorum: 2,
+      onDisagreement: 'flag',
+    };
+
+    it('returns the majority answer when it reaches the quorum, and charges every voter', async () => {
+      const { sut } = setup([scripted((m) => ok(m === 'mid' ? 'Answer: C' : 'The answer is B'))]);
+      const reply = await sut.execute({ event: decided(consensus), replyTo: 'x' });
+      expect(reply).toMatchObject({
+        model: 'cheap',
+        answer: { content: 'The answer is B' },
+        planOutcome: { kind: 'consensus', agreed: true, majority: ['cheap', 'top'] },
+      });
+      expect(reply.costUsd).toBeCloseTo((7 + 40 + 14 + 80 + 35 + 150) / 1e6, 12);
+    });
+
+    it('flags a disagreement with every answer, answering with the strongest model', async () => {
+      const { sut } = setup([scripted((m) => ok(`answer ${m}`))]);
+      const reply = await sut.execute({ event: decided(consensus), replyTo: 'x' });
+      expect(reply).toMatchObject({
+        model: 'top',
+        planOutcome: { kind: 'consensus', agreed: false, resolution: 'flag' },
+      });
+      expect((reply.planOutcome as { votes: unknown[] }).votes).toHaveLength(3);
+    });
+
+    it('still votes when a voter fails, and fails when all do', async () => {
+      const { sut } = setup([scripted((m) => (m === 'mid' ? new ProviderError('down', false) : ok('B')))]);
+      expect(await sut.execute({ event: decided(consensus), replyTo: 'x' })).toMatchObject({
+        planOutcome: { agreed: true, majority: ['cheap', 'top'] },
+      });
+      const { sut: none } = setup([scripted(() => new ProviderError('down', false))]);
+      await expect(none.execute({ event: decided(consensus), replyTo: 'x' })).rejects.toMatchObject({
+        code: 'provider_error',
+        message: expect.stringContaining('every voter'),
+      });
     });
   });
 });

@@ -6,7 +6,9 @@ import type { Redis } from 'ioredis';
 import { ADAPTERS_CONFIG, type AdaptersConfig } from '../config';
 import { ADAPTERS_REDIS, PROVIDER_ADAPTERS, PROVIDER_SECRETS, ROUTING_STATE } from './execution.constants';
 import { ProviderSecrets } from './provider-secrets';
+import { CallModel } from './call-model';
 import { ExecutePlan } from './execute-plan.usecase';
+import { RunPlan } from './run-plan.usecase';
 import { ExecutionController } from './execution.controller';
 
 @Module({})
@@ -22,7 +24,9 @@ export class ExecutionModule implements OnApplicationShutdown {
       global: true,
       module: ExecutionModule,
       providers: [
+        CallModel,
         ExecutePlan,
+        RunPlan,
         { provide: ADAPTERS_CONFIG, useValue: config },
         { provide: ADAPTERS_REDIS, useFactory: () => createFailFastRedis(config.REDIS_URL) },
         {

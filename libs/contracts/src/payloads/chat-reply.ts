@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { decisionSchema } from './decision';
+import { decisionSchema, planOutcomeSchema } from './decision';
 import { latencySchema, usageSchema } from './usage';
 import { routerErrorSchema } from '../lib/errors';
 
@@ -17,6 +17,8 @@ export const chatSuccessSchema = z.object({
   usage: usageSchema,
   costUsd: z.number().nonnegative(),
   latency: latencySchema,
+  /** How a cascade or consensus plan went. */
+  planOutcome: planOutcomeSchema.optional(),
   /** True when this is the stored answer to an earlier request with the same id. */
   replayed: z.boolean().optional(),
 });

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { decisionSchema } from './decision';
+import { decisionSchema, planOutcomeSchema } from './decision';
 import { featuresSchema } from './features';
 import { latencySchema, usageSchema } from './usage';
 import { routerErrorSchema } from '../lib/errors';
@@ -37,6 +37,7 @@ export const completionSucceededSchema = completionBase.extend({
   usage: usageSchema,
   costUsd: z.number().nonnegative(),
   latency: latencySchema,
+  planOutcome: planOutcomeSchema.optional(),
 });
 
 export type CompletionSucceeded = z.infer<typeof completionSucceededSchema>;

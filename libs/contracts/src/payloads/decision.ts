@@ -56,3 +56,24 @@ export const decisionSchema = z.object({
 });
 
 export type Decision = z.infer<typeof decisionSchema>;
+
+/** How a multi-model plan went: the tiers a cascade tried, or a consensus vote. */
+export const planOutcomeSchema = z.discriminatedUnion('kind', [
+  z.object({
+    kind: z.literal('cascade'),
+    tried: z.array(z.string()),
+    /** False when no tier's answer passed the checks and the last one is returned. */
+    accepted: z.boolean(),
+    stoppedAtCostCap: z.boolean().optional(),
+  }),
+  z.object({
+    kind: z.literal('consensus'),
+    agreed: z.boolean(),
+    majority: z.array(z.string()),
+    votes: z.array(z.object({ model: z.string(), content: z.string() })),
+    /** Without a quorum: the strongest model's answer, escalated or flagged. */
+    resolution: z.enum(['escalate', 'flag']).optional(),
+  }),
+]);
+
+export type PlanOutcome = z.infer<typeof planOutcomeSchema>;

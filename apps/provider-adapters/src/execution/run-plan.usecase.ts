@@ -1,0 +1,142 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { type Attempt, type PlanOutcome, type RouteDecided, type RoutePlan, RouterError } from '@switchyard/contracts';
+import { PolicyStore } from '@switchyard/policy-store';
+import { failedChecks, routingText, voteConsensus } from '@switchyard/routing';
+import type { RoutingStateStore } from '@switchyard/routing-state';
+import { CallModel, type ModelAnswer, PlanFailedError } from './call-model';
+import { ROUTING_STATE } from './execution.constants';
+
+/** The answer a plan settled on, with what the whole plan cost and every try it made. */
+export interface PlanResult {
+  answer: ModelAnswer;
+  costUsd: number;
+  attempts: Attempt[];
+  outcome?: PlanOutcome;
+}
+
+/**
+ * Runs a route plan: one model; a cascade (cheapest first, each later tier reserved from its quota before
+ * it is called, stopping at the first answer that passes the acceptance checks or at the cost cap); or a
+ * consensus (every voter in parallel, the majority when it reaches the quorum, otherwise the strongest
+ * model's answer, escalated or flagged as the plan says).
+ */
+@Injectable()
+export class RunPlan {
+  constructor(
+    private readonly callModel: CallModel,
+    private readonly policies: PolicyStore,
+    @Inject(ROUTING_STATE) private readonly state: Pick<RoutingStateStore, 'reserve'>,
+  ) {}
+
+  async execute(plan: RoutePlan, event: RouteDecided): Promise<PlanResult> {
+    switch (plan.kind) {
+      case 'single': {
+        const answer = await this.callModel.execute(plan.model, event);
+        return { answer, costUsd: answer.costUsd, attempts: answer.attempts };
+      }
+      case 'cascade':
+        return this.cascade(plan, event);
+      case 'consensus':
+        return this.consensus(plan, event);
+    }
+  }
+
+  private async cascade(plan: Extract<RoutePlan, { kind: 'cascade' }>, event: RouteDecided): Promise<PlanResult> {
+    const prompt = routingText(event.request.messages);
+    const attempts: Attempt[] = [];
+    const tried: string[] = [];
+    let costUsd = 0;
+    let last: ModelAnswer | undefined;
+    let lastError: unknown;
+    for (const [i, modelId] of plan.models.entries()) {
+      // decision-engine reserved the first tier; later ones take their quota only when they are needed.
+      if (
+        i > 0 &&
+        (await this.state.reserve(modelId, this.policies.current().document.quotas?.models[modelId])) !== 'granted'
+      ) {
+        attempts.push({
+          model: modelId,
+          provider: this.callModel.spec(modelId).provider,
+          ok: false,
+          latencyMs: 0,
+          error: 'skipped: out of quota or cooling down',
+        });
+        continue;
+      }
+      tried.push(modelId);
+      let answer: ModelAnswer;
+      try {
+        answer = await this.callModel.execute(modelId, event);
+      } catch (err) {
+        if (err instanceof PlanFailedError) attempts.push(...err.attempts);
+        lastError = err;
+        continue;
+      }
+      last = answer;
+      costUsd += answer.costUsd;
+      const failed = failedChecks(answer.result, plan.acceptance, prompt);
+      // The try that produced the answer says why the cascade went on past it.
+      attempts.push(
+        ...answer.attempts.map((a, j) =>
+          j === answer.attempts.length - 1 && failed.length > 0
+            ? { ...a, error: `answer rejected: ${failed.join(', ')}` }
+            : a,
+        ),
+      );
+      const capped = plan.maxCostUsd !== undefined && costUsd >= plan.maxCostUsd;
+      if (failed.length === 0 || capped || i === plan.models.length - 1)
+        return {
+          answer,
+          costUsd,
+          attempts,
+          outcome: {
+            kind: 'cascade',
+            tried,
+            accepted: failed.length === 0,
+            ...(capped ? { stoppedAtCostCap: true } : {}),
+          },
+        };
+    }
+    if (last) return { answer: last, costUsd, attempts, outcome: { kind: 'cascade', tried, accepted: false } };
+    throw new PlanFailedError(
+      new RouterError(
+        'provider_error',
+        `every tier of the cascade failed: ${(lastError as Error | undefined)?.message ?? 'none could be reserved'}`,
+      ),
+      attempts,
+    );
+  }
+
+  private async consensus(plan: Extract<RoutePlan, { kind: 'consensus' }>, event: RouteDecided): Promise<PlanResult> {
+    const settled = await Promise.allSettled(plan.models.map((m) => this.callModel.execute(m, event)));
+    const answers = settled.flatMap((s) => (s.status === 'fulfilled' ? [s.value] : []));
+    const attempts = settled.flatMap((s) =>
+      s.status === 'fulfilled' ? s.value.attempts : s.reason instanceof PlanFailedError ? s.reason.attempts : [],
+    );
+    const costUsd = answers.reduce((sum, a) => sum + a.costUsd, 0);
+    if (answers.length === 0)
+      throw new PlanFailedError(new RouterError('provider_error', 'every voter of the consensus failed'), attempts);
+    const vote = voteConsensus(
+      answers.map((a) => ({ model: a.model.id, answer: a.result.content })),
+      plan.quorum,
+    );
+    const votes = answers.map((a) => ({ model: a.model.id, content: a.result.content }));
+    if (vote.agreed) {
+      const answer = answers.find((a) => a.model.id === vote.majority[0]) ?? answers[0];
+      return {
+        answer,
+        costUsd,
+        attempts,
+        outcome: { kind: 'consensus', agreed: true, majority: vote.majority, votes },
+      };
+    }
+    // No quorum: the plan's strongest model answers (escalate), or its answer goes back flagged.
+    const strongest = answers.find((a) => a.model.id === plan.model) ?? answers[0];
+    return {
+      answer: strongest,
+      costUsd,
+      attempts,
+      outcome: { kind: 'consensus', agreed: false, majority: [], votes, resolution: plan.onDisagreement },
+    };
+  }
+}
