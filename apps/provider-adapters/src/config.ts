@@ -7,6 +7,8 @@ export const adaptersEnvSchema = baseEnvSchema.extend({
   HTTP_PORT: port(3003),
   /** The routing policy YAML: its models say which adapter serves each model and at what price. */
   POLICY_FILE: z.string().min(1).default('policies/default.yaml'),
+  /** A routing dataset (docs/datasets.md) the `replay` provider answers from. */
+  REPLAY_DATASET: z.string().min(1).optional(),
   /** Latency the simulated provider adds to each call. */
   SIMULATED_LATENCY_MS: z.coerce.number().int().nonnegative().default(0),
   /** Tenant spend (budgets) and cooldowns, shared with decision-engine. */

@@ -5,4 +5,5 @@ export * from './lib/provider-adapter';
 export * from './lib/provider-error';
 export * from './lib/retry';
 export * from './openai/openai.adapter';
+export * from './replay/replay.adapter';
 export * from './simulated/simulated.adapter';

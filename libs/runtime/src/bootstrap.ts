@@ -58,7 +58,7 @@ export function runService(start: () => Promise<unknown>): void {
   start().catch((err: Error) => {
     // Before the logger exists (bad config, unreachable server at start-up): plain stderr.
     process.stderr.write(
-      `${err.name === 'ConfigError' || err.name === 'PolicyError' ? err.message : (err.stack ?? String(err))}\n`,
+      `${['ConfigError', 'PolicyError', 'DatasetError'].includes(err.name) ? err.message : (err.stack ?? String(err))}\n`,
     );
     process.exit(1);
   });

@@ -106,7 +106,13 @@ export class CallModel {
         tries,
       );
       const usage = usageOf(result, event.request.messages);
-      return { model, result, usage, costUsd: costOf(usage, model.priceUsdPerMTok), attempts: attempts() };
+      return {
+        model,
+        result,
+        usage,
+        costUsd: result.costUsd ?? costOf(usage, model.priceUsdPerMTok),
+        attempts: attempts(),
+      };
     } catch (err) {
       // Failing every try on errors that retrying was meant to cure: let decision-engine route around the
       // model for a while instead of sending it more traffic.

@@ -1,5 +1,6 @@
 import { type DynamicModule, Inject, Module, type OnApplicationShutdown } from '@nestjs/common';
-import { AnthropicAdapter, OpenAiAdapter, SimulatedAdapter } from '@switchyard/providers';
+import { loadDataset } from '@switchyard/evaluation';
+import { AnthropicAdapter, OpenAiAdapter, ReplayAdapter, SimulatedAdapter } from '@switchyard/providers';
 import { RoutingStateStore } from '@switchyard/routing-state';
 import { RedisHealthIndicator, createFailFastRedis } from '@switchyard/runtime';
 import type { Redis } from 'ioredis';
@@ -36,6 +37,9 @@ export class ExecutionModule implements OnApplicationShutdown {
             new AnthropicAdapter(),
             new OpenAiAdapter('openai'),
             new OpenAiAdapter('openai-compatible'),
+            config.REPLAY_DATASET
+              ? new ReplayAdapter(loadDataset(config.REPLAY_DATASET), config.REPLAY_DATASET)
+              : new ReplayAdapter([], 'the replay provider (REPLAY_DATASET is not set)'),
             new SimulatedAdapter({ latencyMs: config.SIMULATED_LATENCY_MS }),
           ],
         },

@@ -16,6 +16,8 @@ export interface ProviderResult {
   finishReason: 'stop' | 'length' | 'other';
   /** Token usage as the provider reported it; absent when it reported none. */
   usage?: { inputTokens: number; outputTokens: number };
+  /** What the provider billed, when it says; otherwise cost comes from usage and the policy's prices. */
+  costUsd?: number;
 }
 
 /** One implementation per provider kind; provider-adapters picks it by `ModelSpec.provider`. */

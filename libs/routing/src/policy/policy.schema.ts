@@ -1,7 +1,7 @@
 import { ACCEPTANCE_CHECKS, generationParamsSchema } from '@switchyard/contracts';
 import { z } from 'zod';
 
-const ID = /^[A-Za-z0-9][A-Za-z0-9._:/-]{0,127}$/;
+const ID = /^[A-Za-z0-9][\w.:/-]{0,127}$/;
 
 export const modelSpecSchema = z.object({
   id: z.string().regex(ID, 'must be a model id of letters, digits and . _ : / -'),
