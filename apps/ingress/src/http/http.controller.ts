@@ -4,7 +4,7 @@ import { type ChatFailure, HTTP_HEADERS, HTTP_STATUS_BY_CODE, parsePayload } fro
 import { failure, HandleChatRequest } from '../chat/handle-chat-request.usecase';
 import { INGRESS_CONFIG, type IngressConfig } from '../config';
 import { SubmitFeedback } from '../feedback/submit-feedback.usecase';
-import { fromOpenAi, openAiChatRequestSchema, toOpenAi, toOpenAiError } from './openai-chat.mapper';
+import { fromOpenAi, openAiChatRequestSchema, toOpenAi, toOpenAiError, toOpenAiStream } from './openai-chat.mapper';
 import { readJsonBody } from './read-body';
 
 /** The HTTP door: OpenAI-compatible chat completions (`"model": "auto"`) and feedback. */
@@ -29,8 +29,9 @@ export class HttpController {
       );
       const payload = fromOpenAi(body, { requestId, tenant: header(req, HTTP_HEADERS.tenant) });
       const reply = await this.handleChatRequest.execute({ payload, authorization: header(req, 'authorization') });
-      if (reply.ok) return send(res, 200, toOpenAi(reply), reply.requestId);
-      sendFailure(res, reply);
+      if (!reply.ok) return sendFailure(res, reply);
+      if (body.stream) return sendStream(res, toOpenAiStream(reply), reply.requestId);
+      send(res, 200, toOpenAi(reply), reply.requestId);
     } catch (err) {
       sendFailure(res, failure(err, requestId, this.logger));
     }
@@ -66,6 +67,17 @@ function send(res: ServerResponse, status: number, body: unknown, requestId?: st
   };
   if (requestId) headers[HTTP_HEADERS.requestId] = requestId;
   res.writeHead(status, headers).end(text);
+}
+
+function sendStream(res: ServerResponse, events: string[], requestId: string): void {
+  res.writeHead(200, {
+    'content-type': 'text/event-stream',
+    'cache-control': 'no-cache',
+    connection: 'keep-alive',
+    [HTTP_HEADERS.requestId]: requestId,
+  });
+  for (const event of events) res.write(event);
+  res.end();
 }
 
 function sendFailure(res: ServerResponse, reply: ChatFailure): void {

@@ -35,8 +35,6 @@ export function fromOpenAi(body: OpenAiChatRequest, hints: { requestId?: string;
       `model must be "${AUTO_MODEL}" to let Switchyard route; got "${body.model}"`,
       'model',
     );
-  if (body.stream)
-    throw new RouterError('invalid_request', 'streaming is not supported yet; send "stream": false', 'stream');
   const request: ChatRequest = {
     messages: body.messages.map((m) => ({
       role: m.role === 'developer' ? 'system' : m.role,
@@ -96,4 +94,23 @@ export function toOpenAiError(error: RouterErrorBody, requestId?: string) {
     error: { message: error.message, type: error.code, code: error.code, param: error.field ?? null },
     switchyard: requestId ? { requestId, error } : { error },
   };
+}
+
+/**
+ * The answer as OpenAI's server-sent chat.completion.chunk events: the role, the content in pieces, then
+ * a last chunk with the finish reason, usage and Switchyard's routing metadata, then [DONE]. The answer
+ * is complete before the first event is sent (see docs/architecture.md), so a fallback never interrupts a
+ * stream that has begun.
+ */
+export function toOpenAiStream(reply: ChatSuccess): string[] {
+  const full = toOpenAi(reply);
+  const base = { id: full.id, object: 'chat.completion.chunk' as const, created: full.created, model: full.model };
+  const chunk = (delta: Record<string, unknown>, finish: string | null, extra: Record<string, unknown> = {}) =>
+    `data: ${JSON.stringify({ ...base, choices: [{ index: 0, delta, finish_reason: finish, logprobs: null }], ...extra })}\n\n`;
+  const events = [chunk({ role: 'assistant', content: '' }, null)];
+  // Word-sized pieces, whitespace kept, so a client that prints deltas shows the text as written.
+  for (const piece of reply.answer.content.match(/\S+\s*|\s+/g) ?? []) events.push(chunk({ content: piece }, null));
+  events.push(chunk({}, full.choices[0].finish_reason, { usage: full.usage, switchyard: full.switchyard }));
+  events.push('data: [DONE]\n\n');
+  return events;
 }
