@@ -24,6 +24,8 @@ export const adaptersEnvSchema = baseEnvSchema.extend({
   /** Exponential backoff with jitter between tries, never shorter than the provider's retry-after. */
   PROVIDER_RETRY_BASE_MS: z.coerce.number().int().nonnegative().default(200),
   PROVIDER_RETRY_MAX_MS: z.coerce.number().int().positive().default(5_000),
+  /** Other models tried (policy fallback order) when a single-model plan's model fails every try; 0 turns it off. */
+  PROVIDER_MAX_FALLBACKS: z.coerce.number().int().min(0).max(10).default(1),
   /** How long decision-engine skips a model after a call to it failed every try. */
   PROVIDER_COOLDOWN_MS: z.coerce.number().int().positive().default(30_000),
 });

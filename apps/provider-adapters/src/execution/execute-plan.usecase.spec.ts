@@ -84,7 +84,7 @@ function setup(adapters: ProviderAdapter[], reservations: Record<string, Reserva
   const reserve = recorder(async (model: string, _limit?: number) => reservations[model] ?? 'granted');
   const state = { addSpend, startCooldown, reserve };
   const callModel = new CallModel(adapters, config, policies, state, new ProviderSecrets({ CHEAP_KEY: 'k-123' }));
-  const sut = new ExecutePlan(new RunPlan(callModel, policies, state), publisher, state);
+  const sut = new ExecutePlan(new RunPlan(config, callModel, policies, state), publisher, state);
   return { sut, publish, publishDurable, addSpend, startCooldown, reserve };
 }
 
@@ -120,17 +120,23 @@ describe(ExecutePlan.name, () => {
       });
     });
 
-    it('fails with provider_error when no adapter serves the model, no_route for an unknown model', async () => {
+    it('falls back when no adapter serves the model, fails when nothing else is available, no_route for an unknown model', async () => {
       const { sut } = setup([new SimulatedAdapter()]);
-      await expect(sut.execute({ event: decided('remote'), replyTo: 'x' })).rejects.toMatchObject({
+      expect(await sut.execute({ event: decided('remote'), replyTo: 'x' })).toMatchObject({
+        model: 'cheap',
+        decision: { plan: { model: 'remote' } },
+      });
+      const { sut: noFallback } = setup([new SimulatedAdapter()], { cheap: 'exhausted' });
+      await expect(noFallback.execute({ event: decided('remote'), replyTo: 'x' })).rejects.toMatchObject({
         code: 'provider_error',
+        message: expect.stringContaining('no adapter'),
       });
       await expect(sut.execute({ event: decided('ghost'), replyTo: 'x' })).rejects.toMatchObject({ code: 'no_route' });
     });
 
     it('retries a failing provider, records every try, and starts a cooldown when all fail', async () => {
       const down = scripted(() => new ProviderError('simulated failed with 503', true, 503));
-      const { sut, startCooldown } = setup([down]);
+      const { sut, startCooldown } = setup([down], { mid: 'exhausted' });
       const err = (await sut
         .execute({ event: decided('cheap'), replyTo: 'x' })
         .catch((e: unknown) => e)) as PlanFailedError;
@@ -141,8 +147,32 @@ describe(ExecutePlan.name, () => {
       expect(down.calls[0].apiKey).toBe('k-123');
     });
 
+    it('falls back to the next model of the fallback order when the model fails every try', async () => {
+      const adapter = scripted((m) =>
+        m === 'cheap' ? new ProviderError('simulated failed with 503', true, 503) : ok('from mid'),
+      );
+      const { sut, reserve, startCooldown, publishDurable } = setup([adapter]);
+      const reply = await sut.execute({ event: decided('cheap'), replyTo: 'x' });
+      expect(reply).toMatchObject({
+        model: 'mid',
+        answer: { content: 'from mid' },
+        decision: { plan: { model: 'cheap' } },
+      });
+      expect(reserve.calls.map((c) => c[0])).toEqual(['mid']);
+      expect(startCooldown.calls).toEqual([['cheap', 1000]]);
+      const record = publishDurable.calls[0][1] as { attempts: Array<{ model: string; ok: boolean }> };
+      expect(record.attempts.map((a) => [a.model, a.ok])).toEqual([
+        ['cheap', false],
+        ['cheap', false],
+        ['cheap', false],
+        ['mid', true],
+      ]);
+    });
+
     it('does not cool a model down for a request the provider refuses', async () => {
-      const { sut, startCooldown } = setup([scripted(() => new ProviderError('refused with 400', false, 400))]);
+      const { sut, startCooldown } = setup([scripted(() => new ProviderError('refused with 400', false, 400))], {
+        mid: 'exhausted',
+      });
       const err = (await sut
         .execute({ event: decided('cheap'), replyTo: 'x' })
         .catch((e: unknown) => e)) as PlanFailedError;

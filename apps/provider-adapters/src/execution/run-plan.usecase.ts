@@ -4,6 +4,7 @@ import { PolicyStore } from '@switchyard/policy-store';
 import { failedChecks, routingText, voteConsensus } from '@switchyard/routing';
 import type { RoutingStateStore } from '@switchyard/routing-state';
 import { CallModel, type ModelAnswer, PlanFailedError } from './call-model';
+import { ADAPTERS_CONFIG, type AdaptersConfig } from '../config';
 import { ROUTING_STATE } from './execution.constants';
 
 /** The answer a plan settled on, with what the whole plan cost and every try it made. */
@@ -23,6 +24,7 @@ export interface PlanResult {
 @Injectable()
 export class RunPlan {
   constructor(
+    @Inject(ADAPTERS_CONFIG) private readonly config: AdaptersConfig,
     private readonly callModel: CallModel,
     private readonly policies: PolicyStore,
     @Inject(ROUTING_STATE) private readonly state: Pick<RoutingStateStore, 'reserve'>,
@@ -30,15 +32,42 @@ export class RunPlan {
 
   async execute(plan: RoutePlan, event: RouteDecided): Promise<PlanResult> {
     switch (plan.kind) {
-      case 'single': {
-        const answer = await this.callModel.execute(plan.model, event);
-        return { answer, costUsd: answer.costUsd, attempts: answer.attempts };
-      }
+      case 'single':
+        return this.single(plan.model, event);
       case 'cascade':
         return this.cascade(plan, event);
       case 'consensus':
         return this.consensus(plan, event);
     }
+  }
+
+  /**
+   * One model; when it fails every try, the next models of the policy's fallback order (after it, then
+   * wrapping round), each reserved from its quota first, up to PROVIDER_MAX_FALLBACKS of them.
+   */
+  private async single(modelId: string, event: RouteDecided): Promise<PlanResult> {
+    const attempts: Attempt[] = [];
+    const order = this.policies.current().fallbackOrder;
+    const at = order.indexOf(modelId);
+    const fallbacks = [...order.slice(at + 1), ...order.slice(0, Math.max(at, 0))].filter((m) => m !== modelId);
+    let lastError: unknown;
+    for (const candidate of [modelId, ...fallbacks.slice(0, this.config.PROVIDER_MAX_FALLBACKS)]) {
+      if (
+        candidate !== modelId &&
+        (await this.state.reserve(candidate, this.policies.current().document.quotas?.models[candidate])) !== 'granted'
+      )
+        continue;
+      try {
+        const answer = await this.callModel.execute(candidate, event);
+        attempts.push(...answer.attempts);
+        return { answer, costUsd: answer.costUsd, attempts };
+      } catch (err) {
+        if (!(err instanceof PlanFailedError) || err.code !== 'provider_error') throw err;
+        attempts.push(...err.attempts);
+        lastError = err;
+      }
+    }
+    throw new PlanFailedError(new RouterError('provider_error', (lastError as Error).message), attempts);
   }
 
   private async cascade(plan: Extract<RoutePlan, { kind: 'cascade' }>, event: RouteDecided): Promise<PlanResult> {
