@@ -14,6 +14,8 @@ rm -rf tmp/test-results
 failed_steps=()
 run_step() { local name=$1; shift; step "$name"; "$@" || failed_steps+=("$name"); }
 run_step lint npx nx run-many -t lint --parallel=2 --output-style=static
+# Types of everything, tests included (jest's swc transform does not check them).
+run_step typecheck npx tsc -p tsconfig.check.json
 # One project at a time: integration tests of different projects share the local servers.
 run_step "unit and integration tests" npx nx run-many -t test --exclude=e2e --parallel=1 --output-style=static
 run_step build npx nx run-many -t build --projects=tag:type:app --parallel=2 --output-style=static

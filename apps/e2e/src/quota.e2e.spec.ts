@@ -1,10 +1,9 @@
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { type NatsConnection, connect } from '@nats-io/transport-node';
 import { type ChatReply, SUBJECTS } from '@switchyard/contracts';
-import { testInfra, uniqueName } from '@switchyard/testing';
-import { e2eStack } from './stack';
+import { uniqueName } from '@switchyard/testing';
+import { e2eStack, useStack } from './stack';
 
 // One model with a daily quota of 100 and nothing to fall back to, two decision-engine replicas, and
 // 2,000 requests at once: exactly 100 may be answered, every other one must be a clear refusal.
@@ -24,22 +23,12 @@ describe('quotas across two decision-engine replicas', () => {
     env: { POLICY_FILE: policyFile, TENANT_KEYS: '' },
     replicas: { 'decision-engine': 2 },
   });
-  let nc: NatsConnection;
-
-  beforeAll(async () => {
-    await stack.start();
-    nc = await connect({ servers: testInfra.natsUrl });
-  }, 120_000);
-
-  afterAll(async () => {
-    await nc?.close();
-    await stack.stop();
-  }, 60_000);
+  const nc = useStack(stack);
 
   it('grants exactly 100 of 2,000 concurrent requests and refuses the rest with all_quotas_exhausted', async () => {
     const replies = await Promise.all(
       Array.from({ length: 2000 }, async (_, i) => {
-        const msg = await nc.request(
+        const msg = await nc().request(
           SUBJECTS.request,
           JSON.stringify({ messages: [{ role: 'user', content: `question ${i}` }] }),
           { timeout: 30_000 },

@@ -1,10 +1,9 @@
 import { join } from 'node:path';
-import { type NatsConnection, connect } from '@nats-io/transport-node';
 import { type ChatSuccess, SUBJECTS } from '@switchyard/contracts';
 import { loadDataset } from '@switchyard/evaluation';
 import { findWorkspaceRoot } from '@switchyard/launcher';
-import { testInfra, uniqueName } from '@switchyard/testing';
-import { e2eStack } from './stack';
+import { uniqueName } from '@switchyard/testing';
+import { e2eStack, useStack } from './stack';
 
 // The whole system on real data: the MMLU-Pro sample replayed, every answer at the recorded cost.
 const root = findWorkspaceRoot(__dirname);
@@ -14,24 +13,14 @@ describe('replaying recorded outcomes through the six services', () => {
   const stack = e2eStack(uniqueName('replay'), {
     env: { POLICY_FILE: join(root, 'policies', 'mmlu-pro-replay.yaml'), REPLAY_DATASET: dataset, TENANT_KEYS: '' },
   });
-  let nc: NatsConnection;
-
-  beforeAll(async () => {
-    await stack.start();
-    nc = await connect({ servers: testInfra.natsUrl });
-  }, 120_000);
-
-  afterAll(async () => {
-    await nc?.close();
-    await stack.stop();
-  }, 60_000);
+  const nc = useStack(stack);
 
   it('answers each sample prompt with the chosen model recorded answer and cost', async () => {
     const rows = loadDataset(dataset).slice(0, 30);
     const replies = await Promise.all(
       rows.map(async (row) =>
         (
-          await nc.request(SUBJECTS.request, JSON.stringify({ messages: [{ role: 'user', content: row.prompt }] }), {
+          await nc().request(SUBJECTS.request, JSON.stringify({ messages: [{ role: 'user', content: row.prompt }] }), {
             timeout: 15_000,
           })
         ).json<ChatSuccess>(),

@@ -1,4 +1,5 @@
 import { join } from 'node:path';
+import { type NatsConnection, connect } from '@nats-io/transport-node';
 import { ServiceStack, type StackOptions, findWorkspaceRoot } from '@switchyard/launcher';
 import { mongoUriFor, testInfra, uniqueName } from '@switchyard/testing';
 
@@ -34,4 +35,21 @@ export function e2eStack(
       ...overrides.env,
     },
   });
+}
+
+/** Starts the stack before the suite and stops it after; the tests get a NATS connection of their own. */
+export function useStack(stack: ServiceStack): () => NatsConnection {
+  let nc: NatsConnection | undefined;
+  beforeAll(async () => {
+    await stack.start();
+    nc = await connect({ servers: testInfra.natsUrl });
+  }, 120_000);
+  afterAll(async () => {
+    await nc?.close();
+    await stack.stop();
+  }, 60_000);
+  return () => {
+    if (!nc) throw new Error('the stack is not started');
+    return nc;
+  };
 }

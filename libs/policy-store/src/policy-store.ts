@@ -1,5 +1,5 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
-import type { CompiledPolicy, LearnedContext, ModelSpec } from '@switchyard/routing';
+import type { CompiledPolicy, ModelSpec } from '@switchyard/routing';
 import { type LoadedPolicy, type PolicyForRequest, loadPolicyFile, policyForRequest } from './policy-loader';
 import { POLICY_STORE_OPTIONS, type PolicyStoreOptions } from './policy-store.options';
 
@@ -19,11 +19,6 @@ export class PolicyStore {
 
   current(): CompiledPolicy {
     return this.loaded.policy;
-  }
-
-  /** The learned level, when the policy enables it. */
-  learned(): LearnedContext | undefined {
-    return this.loaded.learned;
   }
 
   /** The policy (control or canary candidate) that routes a request of this tenant and user. */

@@ -71,7 +71,9 @@ describe('PolicyWatcher', () => {
 
     const rejections: PolicyRejected[] = [];
     const sub = nc.subscribe(SUBJECTS.policyRejected, {
-      callback: (_e, m) => rejections.push(m.json<PolicyRejected>()),
+      callback: (_e, m) => {
+        rejections.push(m.json<PolicyRejected>());
+      },
     });
     await publish('bad@3', 'version: bad@3\nmodels: []\ndefault: { route: { model: x } }\n');
     await waitFor(
