@@ -1,6 +1,6 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { type JetStreamClient, jetstream } from '@nats-io/jetstream';
-import { type NatsConnection, RequestError, TimeoutError } from '@nats-io/transport-node';
+import { type NatsConnection, RequestError, TimeoutError, createInbox } from '@nats-io/transport-node';
 import { RouterError } from '@switchyard/contracts';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { NATS_CONNECTION } from './messaging.constants';
@@ -41,6 +41,37 @@ export class EventPublisher {
         throw new RouterError('unavailable', `no service is subscribed to ${subject}; is it running?`, undefined, 5);
       throw err;
     }
+  }
+
+  /**
+   * Request-reply where the answer comes in several messages: each one without an `ok` field goes to
+   * `onPart`, the first with one ends the call and is returned. The reply subject travels in the
+   * Switchyard-Reply-To header. No answer in time is a RouterError `timeout`.
+   */
+  async requestStream(
+    subject: string,
+    payload: unknown,
+    timeoutMs: number,
+    meta: OutgoingMeta,
+    onPart: (part: unknown) => void,
+  ): Promise<unknown> {
+    const inbox = createInbox();
+    const sub = this.nc.subscribe(inbox, { timeout: timeoutMs });
+    try {
+      this.nc.publish(subject, encodeJson(payload), { headers: buildHeaders({ ...meta, replyTo: inbox }) });
+      for await (const msg of sub) {
+        const value = msg.json<Record<string, unknown>>();
+        if ('ok' in value) return value;
+        onPart(value);
+      }
+    } catch (err) {
+      if (err instanceof TimeoutError || (err as Error).name === 'TimeoutError')
+        throw new RouterError('timeout', `no answer on ${subject} within ${timeoutMs} ms`, undefined, 1);
+      throw err;
+    } finally {
+      sub.unsubscribe();
+    }
+    throw new RouterError('timeout', `the answer on ${subject} ended without its final message`, undefined, 1);
   }
 
   /**

@@ -2,7 +2,7 @@ import type { ModelSpec } from '@switchyard/routing';
 import { FakeProviderServer } from '@switchyard/testing';
 import { AnthropicAdapter } from './anthropic/anthropic.adapter';
 import { costOf, usageOf } from './lib/cost';
-import type { ProviderAdapter, ProviderCall } from './lib/provider-adapter';
+import { type ProviderAdapter, type ProviderCall, streamAnswer } from './lib/provider-adapter';
 import { ProviderError } from './lib/provider-error';
 import { type TryRecord, withRetries } from './lib/retry';
 import { OpenAiAdapter } from './openai/openai.adapter';
@@ -157,6 +157,30 @@ describe.each(kinds)('$name adapter', ({ name, adapter, model }) => {
       { status: 503, retryable: true },
     );
     expect(tries).toHaveLength(3);
+  });
+});
+
+describe.each(kinds.filter((k) => k.name !== 'openai-compatible'))('$name adapter streaming', ({ adapter, model }) => {
+  it('hands over the answer piece by piece and returns the whole with usage', async () => {
+    fake.enqueue({ kind: 'ok', content: 'Domain Name System maps names.' });
+    const pieces: string[] = [];
+    const result = await streamAnswer(adapter, call(model()), (d) => pieces.push(d));
+    expect(pieces.length).toBeGreaterThan(3);
+    expect(pieces.join('')).toBe('Domain Name System maps names.');
+    expect(result).toMatchObject({
+      content: 'Domain Name System maps names.',
+      finishReason: 'stop',
+      usage: { inputTokens: expect.any(Number), outputTokens: 8 },
+    });
+    expect(fake.requests[0].body['stream']).toBe(true);
+  });
+
+  it('fails retryable on a server error before the stream starts', async () => {
+    fake.enqueue({ kind: 'error', status: 503 });
+    await expect(streamAnswer(adapter, call(model()), () => undefined)).rejects.toMatchObject({
+      retryable: true,
+      status: 503,
+    });
   });
 });
 

@@ -81,6 +81,11 @@ export class FakeProviderServer {
       case 'ok': {
         if (behaviour.latencyMs) await new Promise((r) => setTimeout(r, behaviour.latencyMs));
         const content = behaviour.content ?? `fake answer to ${String(body['model'])}`;
+        if (body['stream'] === true)
+          return sse(
+            res,
+            anthropic ? anthropicEvents(body, content, behaviour) : openAiEvents(body, content, behaviour),
+          );
         const payload = anthropic ? anthropicAnswer(body, content, behaviour) : openAiAnswer(body, content, behaviour);
         return json(res, 200, payload);
       }
@@ -163,6 +168,73 @@ function anthropicAnswer(
   };
   if (b.usage !== false) answer['usage'] = { input_tokens: tokens(promptText(body)), output_tokens: tokens(content) };
   return answer;
+}
+
+/** The answer as OpenAI's chat.completion.chunk events, a word at a time, usage in the last chunk. */
+function openAiEvents(
+  body: Record<string, unknown>,
+  content: string,
+  b: { usage?: boolean; finishReason?: 'stop' | 'length' },
+): string[] {
+  const base = {
+    id: 'chatcmpl-fake',
+    object: 'chat.completion.chunk',
+    created: Math.floor(Date.now() / 1000),
+    model: body['model'],
+  };
+  const events = [{ ...base, choices: [{ index: 0, delta: { role: 'assistant', content: '' }, finish_reason: null }] }];
+  for (const piece of content.match(/\S+\s*/g) ?? [])
+    events.push({
+      ...base,
+      choices: [{ index: 0, delta: { role: 'assistant', content: piece }, finish_reason: null }],
+    });
+  const last: Record<string, unknown> = {
+    ...base,
+    choices: [{ index: 0, delta: {}, finish_reason: b.finishReason ?? 'stop' }],
+  };
+  if (b.usage !== false) last['usage'] = (openAiAnswer(body, content, b) as { usage?: unknown }).usage;
+  return [
+    ...events.map((e) => `data: ${JSON.stringify(e)}\n\n`),
+    `data: ${JSON.stringify(last)}\n\n`,
+    'data: [DONE]\n\n',
+  ];
+}
+
+/** The answer as Anthropic's Messages stream events. */
+function anthropicEvents(
+  body: Record<string, unknown>,
+  content: string,
+  b: { usage?: boolean; finishReason?: 'stop' | 'length' },
+): string[] {
+  const full = anthropicAnswer(body, content, b) as { usage?: { input_tokens: number; output_tokens: number } };
+  const ev = (type: string, data: Record<string, unknown>) =>
+    `event: ${type}\ndata: ${JSON.stringify({ type, ...data })}\n\n`;
+  return [
+    ev('message_start', {
+      message: {
+        id: 'msg_fake',
+        role: 'assistant',
+        content: [],
+        usage: { input_tokens: full.usage?.input_tokens ?? 0, output_tokens: 0 },
+      },
+    }),
+    ev('content_block_start', { index: 0, content_block: { type: 'text', text: '' } }),
+    ...(content.match(/\S+\s*/g) ?? []).map((piece) =>
+      ev('content_block_delta', { index: 0, delta: { type: 'text_delta', text: piece } }),
+    ),
+    ev('content_block_stop', { index: 0 }),
+    ev('message_delta', {
+      delta: { stop_reason: b.finishReason === 'length' ? 'max_tokens' : 'end_turn' },
+      usage: { output_tokens: full.usage?.output_tokens ?? 0 },
+    }),
+    ev('message_stop', {}),
+  ];
+}
+
+function sse(res: ServerResponse, events: string[]): void {
+  res.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-cache' });
+  for (const e of events) res.write(e);
+  res.end();
 }
 
 function errorBody(anthropic: boolean, type: string, message: string) {

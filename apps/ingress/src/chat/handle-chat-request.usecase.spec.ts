@@ -129,6 +129,36 @@ describe(HandleChatRequest.name, () => {
       expect(release.calls).toHaveLength(1);
     });
 
+    it('passes streamed pieces to the caller that can take them, and never asks a plain caller to stream', async () => {
+      const requestStream = recorder(
+        async (_s: string, payload: unknown, _t: number, _m: unknown, onPart: (p: unknown) => void) => {
+          const id = (payload as { requestId: string }).requestId;
+          onPart({ requestId: id, model: 'm', delta: 'Hel' });
+          onPart({ requestId: id, model: 'm', delta: 'lo' });
+          return success(id);
+        },
+      );
+      const request = recorder(async (_s: string, payload: unknown) =>
+        success((payload as { requestId: string }).requestId),
+      );
+      const publisher = strictFake<EventPublisher>('EventPublisher', {
+        request: request as unknown as EventPublisher['request'],
+        requestStream: requestStream as unknown as EventPublisher['requestStream'],
+      });
+      const idempotency = strictFake<IdempotencyStore>('IdempotencyStore', {});
+      const sut = new HandleChatRequest(config, publisher, idempotency, tenants);
+      const deltas: string[] = [];
+      expect(
+        await sut.execute({ payload: { messages, stream: true }, authorization: 'k-acme' }, (d) =>
+          deltas.push(d.delta),
+        ),
+      ).toMatchObject({ ok: true });
+      expect(deltas).toEqual(['Hel', 'lo']);
+      expect(requestStream.calls[0][1]).toMatchObject({ request: { stream: true } });
+      await sut.execute({ payload: { messages, stream: true }, authorization: 'k-acme' });
+      expect(request.calls[0][1]).toMatchObject({ request: { stream: false } });
+    });
+
     it('rejects a missing key', async () => {
       const { sut } = setup();
       expect(await sut.execute({ payload: { messages } })).toMatchObject({

@@ -1,12 +1,14 @@
 import { randomUUID } from 'node:crypto';
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import {
+  type ChatDelta,
   type ChatFailure,
   type ChatReply,
   type ChatRequest,
   type RequestReceived,
   RouterError,
   SUBJECTS,
+  chatDeltaSchema,
   chatRequestSchema,
   parsePayload,
 } from '@switchyard/contracts';
@@ -39,20 +41,30 @@ export class HandleChatRequest {
     private readonly tenants: TenantAuthenticator,
   ) {}
 
-  async execute(cmd: ChatRequestCommand): Promise<ChatReply> {
+  /**
+   * `onDelta`: the caller can take the answer in pieces (HTTP streaming); pieces come only when the request
+   * also asks for `stream`, and only from a fresh answer (a replayed one comes whole).
+   */
+  async execute(cmd: ChatRequestCommand, onDelta?: (delta: ChatDelta) => void): Promise<ChatReply> {
     let requestId: string | undefined;
     try {
       const request = parsePayload(chatRequestSchema, cmd.payload, 'request');
       const explicitId = request.requestId ?? cmd.requestId;
       requestId = explicitId ?? randomUUID();
       const tenant = this.tenants.authenticate(request.tenant ?? cmd.tenant, cmd.authorization);
-      return await this.run(request, requestId, tenant, explicitId !== undefined);
+      return await this.run(request, requestId, tenant, explicitId !== undefined, onDelta);
     } catch (err) {
       return failure(err, requestId, this.logger);
     }
   }
 
-  private async run(request: ChatRequest, requestId: string, tenant: string, idempotent: boolean): Promise<ChatReply> {
+  private async run(
+    request: ChatRequest,
+    requestId: string,
+    tenant: string,
+    idempotent: boolean,
+    onDelta: ((delta: ChatDelta) => void) | undefined,
+  ): Promise<ChatReply> {
     const receivedAt = Date.now();
     const deadline = receivedAt + this.config.REQUEST_TIMEOUT_MS;
     const window = this.config.IDEMPOTENCY_WINDOW_SECONDS;
@@ -70,13 +82,28 @@ export class HandleChatRequest {
         );
       }
     }
-    const event: RequestReceived = { requestId, tenant, receivedAt, request: { ...request, requestId, tenant } };
+    // Pieces go only to a caller that can take them: a plain NATS request ends at the first message.
+    const stream = onDelta !== undefined && request.stream === true;
+    const event: RequestReceived = {
+      requestId,
+      tenant,
+      receivedAt,
+      request: { ...request, requestId, tenant, stream },
+    };
+    const meta = { deadline, messageId: requestId };
     let reply: ChatReply;
     try {
-      reply = (await this.publisher.request(SUBJECTS.requestReceived, event, this.config.REQUEST_TIMEOUT_MS, {
-        deadline,
-        messageId: requestId,
-      })) as ChatReply;
+      reply = (
+        stream
+          ? await this.publisher.requestStream(
+              SUBJECTS.requestReceived,
+              event,
+              this.config.REQUEST_TIMEOUT_MS,
+              meta,
+              (part) => onDelta?.(parsePayload(chatDeltaSchema, part, 'stream part')),
+            )
+          : await this.publisher.request(SUBJECTS.requestReceived, event, this.config.REQUEST_TIMEOUT_MS, meta)
+      ) as ChatReply;
     } catch (err) {
       if (idempotent) await this.idempotency.release(tenant, requestId);
       throw err;

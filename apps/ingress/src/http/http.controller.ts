@@ -4,7 +4,15 @@ import { type ChatFailure, HTTP_HEADERS, HTTP_STATUS_BY_CODE, parsePayload } fro
 import { failure, HandleChatRequest } from '../chat/handle-chat-request.usecase';
 import { INGRESS_CONFIG, type IngressConfig } from '../config';
 import { SubmitFeedback } from '../feedback/submit-feedback.usecase';
-import { fromOpenAi, openAiChatRequestSchema, toOpenAi, toOpenAiError, toOpenAiStream } from './openai-chat.mapper';
+import {
+  fromOpenAi,
+  openAiChatRequestSchema,
+  openAiChunk,
+  openAiStreamEnd,
+  toOpenAi,
+  toOpenAiError,
+  toOpenAiStream,
+} from './openai-chat.mapper';
 import { readJsonBody } from './read-body';
 
 /** The HTTP door: OpenAI-compatible chat completions (`"model": "auto"`) and feedback. */
@@ -28,13 +36,38 @@ export class HttpController {
         'request',
       );
       const payload = fromOpenAi(body, { requestId, tenant: header(req, HTTP_HEADERS.tenant) });
-      const reply = await this.handleChatRequest.execute({ payload, authorization: header(req, 'authorization') });
+      const command = { payload, authorization: header(req, 'authorization') };
+      if (body.stream) return await this.stream(res, command);
+      const reply = await this.handleChatRequest.execute(command);
       if (!reply.ok) return sendFailure(res, reply);
-      if (body.stream) return sendStream(res, toOpenAiStream(reply), reply.requestId);
       send(res, 200, toOpenAi(reply), reply.requestId);
     } catch (err) {
       sendFailure(res, failure(err, requestId, this.logger));
     }
+  }
+
+  /**
+   * Server-sent events as the model writes: the first piece opens the stream. Until then a failure (and
+   * any fallback to another model) is an ordinary error answer; after it, an error event ends the stream.
+   */
+  private async stream(res: ServerResponse, command: { payload: unknown; authorization?: string }): Promise<void> {
+    let started = false;
+    const reply = await this.handleChatRequest.execute(command, (d) => {
+      if (!started) {
+        startStream(res, d.requestId);
+        res.write(openAiChunk(d.requestId, d.model, { role: 'assistant', content: '' }, null));
+        started = true;
+      }
+      res.write(openAiChunk(d.requestId, d.model, { content: d.delta }, null));
+    });
+    if (!reply.ok) {
+      if (!started) return sendFailure(res, reply);
+      res.end(`data: ${JSON.stringify(toOpenAiError(reply.error, reply.requestId))}\n\n`);
+      return;
+    }
+    if (!started) startStream(res, reply.requestId);
+    for (const event of started ? openAiStreamEnd(reply) : toOpenAiStream(reply)) res.write(event);
+    res.end();
   }
 
   @Post('feedback')
@@ -69,15 +102,13 @@ function send(res: ServerResponse, status: number, body: unknown, requestId?: st
   res.writeHead(status, headers).end(text);
 }
 
-function sendStream(res: ServerResponse, events: string[], requestId: string): void {
+function startStream(res: ServerResponse, requestId: string): void {
   res.writeHead(200, {
     'content-type': 'text/event-stream',
     'cache-control': 'no-cache',
     connection: 'keep-alive',
     [HTTP_HEADERS.requestId]: requestId,
   });
-  for (const event of events) res.write(event);
-  res.end();
 }
 
 function sendFailure(res: ServerResponse, reply: ChatFailure): void {

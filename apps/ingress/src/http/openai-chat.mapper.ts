@@ -47,6 +47,7 @@ export function fromOpenAi(body: OpenAiChatRequest, hints: { requestId?: string;
   const maxTokens = body.max_completion_tokens ?? body.max_tokens;
   if (maxTokens != null) params.maxTokens = maxTokens;
   if (Object.keys(params).length > 0) request.params = params;
+  if (body.stream) request.stream = true;
   if (body.user !== undefined) request.user = body.user;
   if (body.metadata !== undefined) request.metadata = body.metadata;
   if (hints.requestId !== undefined) request.requestId = hints.requestId;
@@ -96,21 +97,44 @@ export function toOpenAiError(error: RouterErrorBody, requestId?: string) {
   };
 }
 
+/** One OpenAI chat.completion.chunk server-sent event. */
+export function openAiChunk(
+  requestId: string,
+  model: string,
+  delta: Record<string, unknown>,
+  finish: string | null,
+  extra: Record<string, unknown> = {},
+): string {
+  const chunk = {
+    id: `chatcmpl-${requestId}`,
+    object: 'chat.completion.chunk',
+    created: Math.floor(Date.now() / 1000),
+    model,
+    choices: [{ index: 0, delta, finish_reason: finish, logprobs: null }],
+    ...extra,
+  };
+  return `data: ${JSON.stringify(chunk)}\n\n`;
+}
+
+/** The last events of a stream: finish reason, usage and Switchyard's routing metadata, then [DONE]. */
+export function openAiStreamEnd(reply: ChatSuccess): string[] {
+  const full = toOpenAi(reply);
+  return [
+    openAiChunk(reply.requestId, reply.model, {}, full.choices[0].finish_reason, {
+      usage: full.usage,
+      switchyard: full.switchyard,
+    }),
+    'data: [DONE]\n\n',
+  ];
+}
+
 /**
- * The answer as OpenAI's server-sent chat.completion.chunk events: the role, the content in pieces, then
- * a last chunk with the finish reason, usage and Switchyard's routing metadata, then [DONE]. The answer
- * is complete before the first event is sent (see docs/architecture.md), so a fallback never interrupts a
- * stream that has begun.
+ * A whole answer as OpenAI's server-sent events (the role, the content in word-sized pieces, the end):
+ * for answers that arrive whole (a replayed request id, a cascade or consensus plan).
  */
 export function toOpenAiStream(reply: ChatSuccess): string[] {
-  const full = toOpenAi(reply);
-  const base = { id: full.id, object: 'chat.completion.chunk' as const, created: full.created, model: full.model };
-  const chunk = (delta: Record<string, unknown>, finish: string | null, extra: Record<string, unknown> = {}) =>
-    `data: ${JSON.stringify({ ...base, choices: [{ index: 0, delta, finish_reason: finish, logprobs: null }], ...extra })}\n\n`;
-  const events = [chunk({ role: 'assistant', content: '' }, null)];
-  // Word-sized pieces, whitespace kept, so a client that prints deltas shows the text as written.
-  for (const piece of reply.answer.content.match(/\S+\s*|\s+/g) ?? []) events.push(chunk({ content: piece }, null));
-  events.push(chunk({}, full.choices[0].finish_reason, { usage: full.usage, switchyard: full.switchyard }));
-  events.push('data: [DONE]\n\n');
-  return events;
+  const events = [openAiChunk(reply.requestId, reply.model, { role: 'assistant', content: '' }, null)];
+  for (const piece of reply.answer.content.match(/\S+\s*|\s+/g) ?? [])
+    events.push(openAiChunk(reply.requestId, reply.model, { content: piece }, null));
+  return [...events, ...openAiStreamEnd(reply)];
 }

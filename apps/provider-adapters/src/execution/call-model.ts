@@ -2,6 +2,7 @@ import { Inject, Injectable, Logger } from '@nestjs/common';
 import { type Attempt, type RouteDecided, RouterError, type Usage } from '@switchyard/contracts';
 import { PolicyStore } from '@switchyard/policy-store';
 import {
+  streamAnswer,
   type ProviderAdapter,
   ProviderError,
   type ProviderResult,
@@ -22,8 +23,18 @@ export class PlanFailedError extends RouterError {
   constructor(
     error: RouterError,
     readonly attempts: Attempt[],
+    /** Part of the answer already reached the caller: nothing may take over from here. */
+    readonly streamStarted = false,
   ) {
     super(error.code, error.message, error.field, error.retryAfterSeconds);
+  }
+}
+
+/** A streamed answer that broke after pieces of it went out: never retried nor handed to another model. */
+export class StreamBrokenError extends ProviderError {
+  constructor(message: string) {
+    super(`the stream broke after it had started: ${message}`, false);
+    this.name = 'StreamBrokenError';
   }
 }
 
@@ -74,7 +85,11 @@ export class CallModel {
     return model;
   }
 
-  async execute(modelId: string, event: RouteDecided): Promise<ModelAnswer> {
+  /**
+   * `onDelta`: stream the answer, piece by piece. Once a piece has gone out, a failure is final: no retry
+   * (the caller would see the text twice), and the error says so, so that no other model takes over.
+   */
+  async execute(modelId: string, event: RouteDecided, onDelta?: (delta: string) => void): Promise<ModelAnswer> {
     const model = this.spec(modelId);
     const adapter = this.adapters.get(model.provider);
     if (!adapter)
@@ -83,6 +98,7 @@ export class CallModel {
         [],
       );
     const tries: TryRecord[] = [];
+    let started = false; // a piece of the answer has gone out
     const attempts = (): Attempt[] =>
       tries.map((t) => ({
         model: model.id,
@@ -93,15 +109,26 @@ export class CallModel {
       }));
     try {
       const result = await withRetries(
-        (signal) =>
-          adapter.complete({
+        async (signal) => {
+          const call = {
             requestId: event.requestId,
             model,
             messages: event.request.messages,
             params: event.decision.params,
             signal,
             apiKey: this.secrets.apiKeyOf(model),
-          }),
+          };
+          if (!onDelta) return adapter.complete(call);
+          try {
+            return await streamAnswer(adapter, call, (d) => {
+              started = true;
+              onDelta(d);
+            });
+          } catch (err) {
+            if (!started || err instanceof StreamBrokenError) throw err;
+            throw new StreamBrokenError((err as Error).message);
+          }
+        },
         this.retryPolicy,
         tries,
       );
@@ -116,6 +143,12 @@ export class CallModel {
     } catch (err) {
       // Failing every try on errors that retrying was meant to cure: let decision-engine route around the
       // model for a while instead of sending it more traffic.
+      if (err instanceof StreamBrokenError)
+        throw new PlanFailedError(
+          new RouterError('provider_error', `${model.provider} call for ${model.id} failed: ${err.message}`),
+          attempts(),
+          true,
+        );
       if (err instanceof ProviderError && err.retryable)
         this.state
           .startCooldown(model.id, this.config.PROVIDER_COOLDOWN_MS)

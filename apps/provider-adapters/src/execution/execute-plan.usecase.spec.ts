@@ -181,6 +181,60 @@ describe(ExecutePlan.name, () => {
     });
   });
 
+  describe('execute a streamed request', () => {
+    const streamed = (model: string) => {
+      const event = decided(model);
+      event.request.stream = true;
+      return event;
+    };
+
+    it('sends the pieces to the caller before the final answer', async () => {
+      const { sut, publish } = setup([new SimulatedAdapter()]);
+      const reply = await sut.execute({ event: streamed('cheap'), replyTo: '_INBOX.s' });
+      const sent = publish.calls.map((c) => c[1] as { delta?: string; ok?: boolean });
+      expect(sent.length).toBeGreaterThan(3);
+      expect(sent.slice(0, -1).every((m) => typeof m.delta === 'string')).toBe(true);
+      expect(
+        sent
+          .slice(0, -1)
+          .map((m) => m.delta)
+          .join(''),
+      ).toBe(reply.answer.content);
+      expect(sent[sent.length - 1]).toBe(reply);
+      expect(publish.calls[0][1]).toMatchObject({ requestId: 'r-1', model: 'cheap' });
+    });
+
+    it('neither retries nor falls back once pieces have gone out', async () => {
+      const breaking: ProviderAdapter = {
+        kind: 'simulated',
+        complete: async () => ok('unused'),
+        stream: async (_call, onDelta) => {
+          onDelta('The answer ');
+          throw new ProviderError('connection reset mid-stream', true);
+        },
+      };
+      const { sut, publish, reserve } = setup([breaking]);
+      const err = (await sut
+        .execute({ event: streamed('cheap'), replyTo: 'x' })
+        .catch((e: unknown) => e)) as PlanFailedError;
+      expect(err).toMatchObject({
+        code: 'provider_error',
+        message: expect.stringContaining('stream broke after it had started'),
+      });
+      expect(err.attempts).toHaveLength(1);
+      expect(reserve.calls).toHaveLength(0);
+      expect(publish.calls).toHaveLength(1);
+    });
+
+    it('falls back when the stream fails before its first piece', async () => {
+      const adapter = scripted((m) => (m === 'cheap' ? new ProviderError('503', true, 503) : ok('from mid')));
+      const { sut, publish } = setup([adapter]);
+      const reply = await sut.execute({ event: streamed('cheap'), replyTo: 'x' });
+      expect(reply.model).toBe('mid');
+      expect(publish.calls[0][1]).toEqual({ requestId: 'r-1', model: 'mid', delta: 'from mid' });
+    });
+  });
+
   describe('execute a cascade', () => {
     const cascade: RoutePlan = {
       kind: 'cascade',

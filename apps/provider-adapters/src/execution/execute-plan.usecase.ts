@@ -1,5 +1,6 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import {
+  type ChatDelta,
   type ChatSuccess,
   type CompletionSucceeded,
   RouterError,
@@ -40,7 +41,11 @@ export class ExecutePlan {
       );
 
     const started = Date.now();
-    const { answer, costUsd, attempts, outcome } = await this.runPlan.execute(event.decision.plan, event);
+    const onDelta = event.request.stream
+      ? (delta: string, model: string) =>
+          this.publisher.publish(cmd.replyTo, { requestId: event.requestId, model, delta } satisfies ChatDelta)
+      : undefined;
+    const { answer, costUsd, attempts, outcome } = await this.runPlan.execute(event.decision.plan, event, onDelta);
     const completedAt = Date.now();
     const latency = {
       totalMs: completedAt - event.receivedAt,

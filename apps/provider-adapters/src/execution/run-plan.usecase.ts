@@ -30,10 +30,15 @@ export class RunPlan {
     @Inject(ROUTING_STATE) private readonly state: Pick<RoutingStateStore, 'reserve'>,
   ) {}
 
-  async execute(plan: RoutePlan, event: RouteDecided): Promise<PlanResult> {
+  /** `onDelta`: stream a single-model plan's answer (multi-model plans answer whole). */
+  async execute(
+    plan: RoutePlan,
+    event: RouteDecided,
+    onDelta?: (delta: string, model: string) => void,
+  ): Promise<PlanResult> {
     switch (plan.kind) {
       case 'single':
-        return this.single(plan.model, event);
+        return this.single(plan.model, event, onDelta);
       case 'cascade':
         return this.cascade(plan, event);
       case 'consensus':
@@ -45,7 +50,11 @@ export class RunPlan {
    * One model; when it fails every try, the next models of the policy's fallback order (after it, then
    * wrapping round), each reserved from its quota first, up to PROVIDER_MAX_FALLBACKS of them.
    */
-  private async single(modelId: string, event: RouteDecided): Promise<PlanResult> {
+  private async single(
+    modelId: string,
+    event: RouteDecided,
+    onDelta?: (delta: string, model: string) => void,
+  ): Promise<PlanResult> {
     const attempts: Attempt[] = [];
     const order = this.policies.current().fallbackOrder;
     const at = order.indexOf(modelId);
@@ -58,11 +67,13 @@ export class RunPlan {
       )
         continue;
       try {
-        const answer = await this.callModel.execute(candidate, event);
+        const answer = await this.callModel.execute(candidate, event, onDelta && ((d) => onDelta(d, candidate)));
         attempts.push(...answer.attempts);
         return { answer, costUsd: answer.costUsd, attempts };
       } catch (err) {
         if (!(err instanceof PlanFailedError) || err.code !== 'provider_error') throw err;
+        // Fallback only before the first piece of a stream: after it, the caller already has part of an answer.
+        if (err.streamStarted) throw new PlanFailedError(err, [...attempts, ...err.attempts], true);
         attempts.push(...err.attempts);
         lastError = err;
       }

@@ -36,3 +36,16 @@ export type ChatFailure = z.infer<typeof chatFailureSchema>;
 /** Reply on `router.request.v1`. */
 export const chatReplySchema = z.discriminatedUnion('ok', [chatSuccessSchema, chatFailureSchema]);
 export type ChatReply = z.infer<typeof chatReplySchema>;
+
+/**
+ * A piece of a streamed answer, sent to the caller's reply subject before the final ChatReply (which
+ * carries the whole answer, its routing and cost). Only requests with `stream: true` get them.
+ */
+export const chatDeltaSchema = z.object({
+  requestId: z.string(),
+  /** The model writing the answer. */
+  model: z.string(),
+  delta: z.string(),
+});
+
+export type ChatDelta = z.infer<typeof chatDeltaSchema>;

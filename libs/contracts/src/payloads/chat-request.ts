@@ -36,6 +36,8 @@ export const chatRequestSchema = z.object({
   messages: z.array(chatMessageSchema).min(1, 'must contain at least one message'),
   hints: requestHintsSchema.optional(),
   params: generationParamsSchema.optional(),
+  /** Send the answer in pieces as the model writes it (HTTP callers: server-sent events). */
+  stream: z.boolean().optional(),
   /** Free-form string labels; rules may match on them. */
   metadata: z.record(z.string(), z.string()).optional(),
 });

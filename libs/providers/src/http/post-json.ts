@@ -46,22 +46,80 @@ export async function postJson(
       );
   }
   if (res.ok && body) return { status: res.status, body };
+  throw statusError(res, body, text, provider);
+}
+
+/**
+ * POSTs JSON asking for server-sent events and hands each event's data (and event name) to `onEvent` as
+ * it arrives. Non-2xx answers fail as in postJson; a stream that breaks off fails retryable.
+ */
+export async function postSse(
+  url: string,
+  headers: Record<string, string>,
+  payload: unknown,
+  signal: AbortSignal | undefined,
+  provider: string,
+  onEvent: (data: string, event: string | undefined) => void,
+): Promise<void> {
+  let res: Response;
+  try {
+    res = await fetch(url, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', accept: 'text/event-stream', ...headers },
+      body: JSON.stringify(payload),
+      signal,
+    });
+  } catch (err) {
+    throw transportError(err, provider, signal);
+  }
+  if (!res.ok || !res.body) {
+    const text = await res.text().catch(() => '');
+    let body: Record<string, unknown> | undefined;
+    try {
+      body = JSON.parse(text) as Record<string, unknown>;
+    } catch {
+      // not JSON: the status says enough
+    }
+    throw statusError(res, body, text, provider);
+  }
+  const decoder = new TextDecoder();
+  let buffer = '';
+  try {
+    for await (const chunk of res.body as unknown as AsyncIterable<Uint8Array>) {
+      buffer += decoder.decode(chunk, { stream: true }).replace(/\r\n/g, '\n');
+      for (let end = buffer.indexOf('\n\n'); end >= 0; end = buffer.indexOf('\n\n')) {
+        const block = buffer.slice(0, end);
+        buffer = buffer.slice(end + 2);
+        let event: string | undefined;
+        const data: string[] = [];
+        for (const line of block.split('\n')) {
+          if (line.startsWith('event:')) event = line.slice(6).trim();
+          else if (line.startsWith('data:')) data.push(line.slice(5).replace(/^ /, ''));
+        }
+        if (data.length > 0) onEvent(data.join('\n'), event);
+      }
+    }
+  } catch (err) {
+    if (err instanceof ProviderError) throw err;
+    if (err instanceof SyntaxError) throw new ProviderError(`${provider} sent an event that is not JSON`, true);
+    throw transportError(err, provider, signal);
+  }
+}
+
+function statusError(
+  res: Response,
+  body: Record<string, unknown> | undefined,
+  text: string,
+  provider: string,
+): ProviderError {
   const detail = errorMessage(body) ?? text.slice(0, 200);
+  const retryAfter = retryAfterMs(res.headers.get('retry-after'));
   if (res.status === 429)
-    throw new ProviderError(
-      `${provider} rate limited the call: ${detail}`,
-      true,
-      429,
-      retryAfterMs(res.headers.get('retry-after')),
-    );
+    return new ProviderError(`${provider} rate limited the call: ${detail}`, true, 429, retryAfter);
   if (res.status >= 500)
-    throw new ProviderError(
-      `${provider} failed with ${res.status}: ${detail}`,
-      true,
-      res.status,
-      retryAfterMs(res.headers.get('retry-after')),
-    );
-  throw new ProviderError(`${provider} refused the call with ${res.status}: ${detail}`, false, res.status);
+    return new ProviderError(`${provider} failed with ${res.status}: ${detail}`, true, res.status, retryAfter);
+  if (res.ok) return new ProviderError(`${provider} answered ${res.status} without a body`, true, res.status);
+  return new ProviderError(`${provider} refused the call with ${res.status}: ${detail}`, false, res.status);
 }
 
 function transportError(err: unknown, provider: string, signal: AbortSignal | undefined): ProviderError {

@@ -24,4 +24,21 @@ export interface ProviderResult {
 export interface ProviderAdapter {
   readonly kind: string;
   complete(call: ProviderCall): Promise<ProviderResult>;
+  /**
+   * The answer as it is written: calls `onDelta` with each piece, resolves with the whole result. Adapters
+   * without it are streamed as one piece (see streamAnswer).
+   */
+  stream?(call: ProviderCall, onDelta: (delta: string) => void): Promise<ProviderResult>;
+}
+
+/** Streams through the adapter when it can, otherwise completes and sends the answer as one piece. */
+export async function streamAnswer(
+  adapter: ProviderAdapter,
+  call: ProviderCall,
+  onDelta: (delta: string) => void,
+): Promise<ProviderResult> {
+  if (adapter.stream) return adapter.stream(call, onDelta);
+  const result = await adapter.complete(call);
+  if (result.content !== '') onDelta(result.content);
+  return result;
 }

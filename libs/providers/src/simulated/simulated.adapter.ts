@@ -36,6 +36,13 @@ export class SimulatedAdapter implements ProviderAdapter {
 
   constructor(private readonly options: SimulatedOptions = {}) {}
 
+  /** The same answer as complete(), a word at a time. */
+  async stream(call: ProviderCall, onDelta: (delta: string) => void): Promise<ProviderResult> {
+    const result = await this.complete(call);
+    for (const piece of result.content.match(/\S+\s*/g) ?? []) onDelta(piece);
+    return result;
+  }
+
   async complete(call: ProviderCall): Promise<ProviderResult> {
     if (this.options.latencyMs) await sleep(this.options.latencyMs, undefined, { signal: call.signal });
     let inputTokens = 0;
