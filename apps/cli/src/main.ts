@@ -1,5 +1,6 @@
 import { parseArgs } from 'node:util';
 import { runBenchDecision } from './bench/bench-decision.command';
+import { runBenchPipeline } from './bench/bench-pipeline.command';
 import { runDemo } from './demo/demo.command';
 import { runPublishPolicy } from './policy/publish-policy.command';
 import { runTrain } from './train/train.command';
@@ -25,6 +26,9 @@ commands:
           --model FILE     a trained artifact (default: train one on the 70% split first)
 
   policy publish FILE   validate a policy, keep it in MongoDB and hot-reload it into every replica
+
+  bench pipeline   serial latency through the running services next to a NATS echo (scripts/services.sh start first)
+          --requests N     requests to time (default 1000)
 
 environment: NATS_URL, REDIS_URL, MONGODB_URI (server part used), as for the services.`;
 
@@ -78,7 +82,15 @@ async function main(argv: string[]): Promise<number> {
     }
     case 'bench': {
       const [what, ...args] = rest;
-      if (what !== 'decision') throw new Error(`unknown benchmark "${what ?? ''}"; try: bench decision`);
+      if (what === 'pipeline') {
+        const { values } = parseArgs({ args, options: { requests: { type: 'string', default: '1000' } } });
+        return runBenchPipeline({
+          natsUrl: process.env['NATS_URL'] ?? 'nats://127.0.0.1:4222',
+          requests: positiveInt(values.requests, '--requests'),
+        });
+      }
+      if (what !== 'decision')
+        throw new Error(`unknown benchmark "${what ?? ''}"; try: bench decision, bench pipeline`);
       const { values } = parseArgs({
         args,
         options: {
