@@ -57,6 +57,9 @@ export class EventPublisher {
   ): Promise<unknown> {
     const inbox = createInbox();
     const sub = this.nc.subscribe(inbox, { timeout: timeoutMs });
+    // The subscription's own timeout covers only the first message; this covers a stream that stalls or
+    // never sends its final message (a provider-adapters replica that died mid-answer).
+    const deadline = setTimeout(() => sub.unsubscribe(), timeoutMs);
     try {
       this.nc.publish(subject, encodeJson(payload), { headers: buildHeaders({ ...meta, replyTo: inbox }) });
       for await (const msg of sub) {
@@ -69,9 +72,10 @@ export class EventPublisher {
         throw new RouterError('timeout', `no answer on ${subject} within ${timeoutMs} ms`, undefined, 1);
       throw err;
     } finally {
+      clearTimeout(deadline);
       sub.unsubscribe();
     }
-    throw new RouterError('timeout', `the answer on ${subject} ended without its final message`, undefined, 1);
+    throw new RouterError('timeout', `the answer on ${subject} did not finish within ${timeoutMs} ms`, undefined, 1);
   }
 
   /**

@@ -153,3 +153,50 @@ describe(MessagingModule.name, () => {
     });
   });
 });
+
+describe('EventPublisher.requestStream', () => {
+  const prefix2 = uniqueName('streamtest');
+  let app: INestApplication;
+  let nc2: NatsConnection;
+
+  beforeAll(async () => {
+    @Module({ imports: [MessagingModule.forRoot({ service: prefix2, streams: [], url: testInfra.natsUrl })] })
+    class StreamModule {}
+    app = await NestFactory.create(StreamModule, { logger: false });
+    await app.init();
+    nc2 = await connect({ servers: testInfra.natsUrl });
+    // A responder that sends two pieces then the answer, and one that stalls after a piece.
+    nc2.subscribe(`${prefix2}.ok`, {
+      callback: (_e, m) => {
+        const to = m.headers?.get('Switchyard-Reply-To') ?? '';
+        nc2.publish(to, JSON.stringify({ delta: 'a' }));
+        nc2.publish(to, JSON.stringify({ delta: 'b' }));
+        nc2.publish(to, JSON.stringify({ ok: true, answer: 'ab' }));
+      },
+    });
+    nc2.subscribe(`${prefix2}.stall`, {
+      callback: (_e, m) => {
+        nc2.publish(m.headers?.get('Switchyard-Reply-To') ?? '', JSON.stringify({ delta: 'a' }));
+      },
+    });
+    await nc2.flush();
+  });
+
+  afterAll(async () => {
+    await nc2.close();
+    await app.close();
+  });
+
+  it('hands each piece over and returns the final message', async () => {
+    const parts: unknown[] = [];
+    const final = await app.get(EventPublisher).requestStream(`${prefix2}.ok`, {}, 2000, {}, (p) => parts.push(p));
+    expect(parts).toEqual([{ delta: 'a' }, { delta: 'b' }]);
+    expect(final).toEqual({ ok: true, answer: 'ab' });
+  });
+
+  it('times out a stream that stalls after its first piece', async () => {
+    await expect(
+      app.get(EventPublisher).requestStream(`${prefix2}.stall`, {}, 300, {}, () => undefined),
+    ).rejects.toMatchObject({ code: 'timeout' });
+  });
+});
