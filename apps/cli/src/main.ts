@@ -2,6 +2,7 @@ import { parseArgs } from 'node:util';
 import { runBenchDecision } from './bench/bench-decision.command';
 import { runBenchPipeline } from './bench/bench-pipeline.command';
 import { runDemo } from './demo/demo.command';
+import { runEval } from './eval/eval.command';
 import { runPublishPolicy } from './policy/publish-policy.command';
 import { runTrain } from './train/train.command';
 
@@ -29,6 +30,12 @@ commands:
 
   bench pipeline   serial latency through the running services next to a NATS echo (scripts/services.sh start first)
           --requests N     requests to time (default 1000)
+
+  eval    every routing strategy replayed on a dataset's held-out part: quality, cost, saving, APGR
+          --dataset FILE   JSONL outcomes file (required)
+          --split S        share used for training (default 0.7)
+          --seed N         split and training seed (default 0)
+          --out DIR        where results.json goes (default out/eval)
 
 environment: NATS_URL, REDIS_URL, MONGODB_URI (server part used), as for the services.`;
 
@@ -104,6 +111,24 @@ async function main(argv: string[]): Promise<number> {
         dataset: values.dataset,
         prompts: positiveInt(values.prompts, '--prompts'),
         model: values.model,
+      });
+    }
+    case 'eval': {
+      const { values } = parseArgs({
+        args: rest,
+        options: {
+          dataset: { type: 'string' },
+          split: { type: 'string', default: '0.7' },
+          seed: { type: 'string', default: '0' },
+          out: { type: 'string', default: 'out/eval' },
+        },
+      });
+      if (!values.dataset) throw new Error('eval needs --dataset FILE');
+      return runEval({
+        dataset: values.dataset,
+        split: Number(values.split),
+        seed: nonNegativeInt(values.seed, '--seed'),
+        out: values.out ?? 'out/eval',
       });
     }
     case 'policy': {

@@ -1,3 +1,5 @@
 export * from './dataset';
 export * from './metrics';
 export * from './dataset-policy';
+export * from './curve';
+export * from './evaluate';

@@ -1,0 +1,43 @@
+import { parseDataset } from './dataset';
+import { evaluateStrategies } from './evaluate';
+
+// Two tasks: on "easy" both models are right, on "hard" only the big one. Costs 0.001 and 0.01.
+const row = (id: number, task: 'easy' | 'hard') =>
+  JSON.stringify({
+    id,
+    task,
+    prompt: task === 'easy' ? `what is ${id} plus one` : `prove lemma ${id} by induction`,
+    outcomes: {
+      cheap: { score: 1 * Number(task === 'easy'), cost_usd: 0.001, output_tokens: 10 },
+      big: { score: 1, cost_usd: 0.01, output_tokens: 20 },
+    },
+  });
+const rows = (from: number, n: number) =>
+  parseDataset(Array.from({ length: n }, (_, i) => row(from + i, i % 2 ? 'hard' : 'easy')).join('\n'));
+
+describe(evaluateStrategies.name, () => {
+  const result = evaluateStrategies(rows(0, 40), rows(100, 4), { seed: 0, tolerances: [0, 0.5], thresholds: [0.5] });
+  const byName = new Map(result.strategies.map((s) => [s.name, s]));
+
+  it('scores the single models and names the best and cheapest (hand-computed)', () => {
+    expect(byName.get('cheap')).toMatchObject({ quality: 0.5, costUsd: 0.001, family: 'single' });
+    expect(result.bestSingle).toMatchObject({ name: 'big', quality: 1, costUsd: 0.01, qualityVsBest: 1, saving: 0 });
+    expect(result.cheapest.name).toBe('cheap');
+  });
+
+  it('marks per-task routing as using the label, and it matches the oracle here', () => {
+    const perTask = byName.get('per-task best model')!;
+    expect(perTask).toMatchObject({ usesTaskLabel: true, quality: 1 });
+    expect(perTask.costUsd).toBeCloseTo(0.0055, 12);
+    expect(perTask.saving).toBeCloseTo(0.45, 12);
+    expect(byName.get('oracle')).toMatchObject({ quality: 1 });
+    expect(result.strategies.filter((s) => s.usesTaskLabel).map((s) => s.name)).toEqual(['per-task best model']);
+  });
+
+  it('sweeps the learned router and reports its APGR and the cost to reach the best quality', () => {
+    expect(result.strategies.filter((s) => s.family === 'learned')).toHaveLength(2);
+    expect(Number.isFinite(result.apgr)).toBe(true);
+    expect(result.costToReach100UsdPerPrompt).toBeLessThanOrEqual(0.01);
+    expect(result).toMatchObject({ models: ['big', 'cheap'], trainSize: 40, testSize: 4 });
+  });
+});
