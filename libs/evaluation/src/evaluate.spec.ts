@@ -1,5 +1,6 @@
 import { parseDataset } from './dataset';
 import { evaluateStrategies } from './evaluate';
+import { reportHtml } from './report-html';
 
 // Two tasks: on "easy" both models are right, on "hard" only the big one. Costs 0.001 and 0.01.
 const row = (id: number, task: 'easy' | 'hard') =>
@@ -39,5 +40,13 @@ describe(evaluateStrategies.name, () => {
     expect(Number.isFinite(result.apgr)).toBe(true);
     expect(result.costToReach100UsdPerPrompt).toBeLessThanOrEqual(0.01);
     expect(result).toMatchObject({ models: ['big', 'cheap'], trainSize: 40, testSize: 4 });
+  });
+
+  it('draws every strategy with a cost on the cost-quality plane, and the table', () => {
+    const html = reportHtml(result, 'tiny <eval>');
+    expect(html).toContain('<title>tiny &lt;eval&gt;</title>');
+    expect(html.match(/class="point"/g)).toHaveLength(result.strategies.filter((s) => s.costUsd > 0).length);
+    expect(html.match(/<tr><td>/g)).toHaveLength(result.strategies.length);
+    expect(html).toContain('<polyline');
   });
 });

@@ -28,8 +28,8 @@ export interface EvaluationResult {
   testSize: number;
   bestSingle: StrategyEntry;
   cheapest: StrategyEntry;
-  /** Of the cost-aware learned router's curve over its tolerance. */
-  apgr: number;
+  /** Of the cost-aware learned router's curve over its tolerance; absent when the best single model is also the cheapest (no gap to recover). */
+  apgr?: number;
   costToReach95UsdPerPrompt?: number;
   costToReach100UsdPerPrompt?: number;
   strategies: StrategyEntry[];
@@ -128,9 +128,10 @@ export function evaluateStrategies(
     testSize: test.length,
     bestSingle,
     cheapest,
-    apgr: apgr(curve, cheapest, bestSingle),
     strategies: entries,
   };
+  if (bestSingle.quality > cheapest.quality && bestSingle.costUsd > cheapest.costUsd)
+    result.apgr = apgr(curve, cheapest, bestSingle);
   const c95 = costToReach(curve, 0.95 * bestSingle.quality);
   const c100 = costToReach(curve, bestSingle.quality);
   if (c95 !== undefined) result.costToReach95UsdPerPrompt = c95;

@@ -3,3 +3,4 @@ export * from './metrics';
 export * from './dataset-policy';
 export * from './curve';
 export * from './evaluate';
+export * from './report-html';

@@ -1,6 +1,6 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { evaluateStrategies, loadDataset, splitDataset } from '@switchyard/evaluation';
+import { evaluateStrategies, loadDataset, reportHtml, splitDataset } from '@switchyard/evaluation';
 import { pct, table, usd } from '../demo/table';
 
 export interface EvalOptions {
@@ -33,6 +33,8 @@ export async function runEval(opts: EvalOptions): Promise<number> {
     file,
     JSON.stringify({ dataset: opts.dataset, split: opts.split, seed: opts.seed, ...result }, null, 2),
   );
+  const html = join(opts.out, 'report.html');
+  writeFileSync(html, reportHtml(result, `Routing strategies on ${opts.dataset}`));
   out(
     `\nbest single model: ${result.bestSingle.name} (quality ${result.bestSingle.quality.toFixed(3)}, ${usd(result.bestSingle.costUsd)} a prompt)`,
   );
@@ -52,8 +54,8 @@ export async function runEval(opts: EvalOptions): Promise<number> {
   const reach = (v: number | undefined) =>
     v === undefined ? 'not reached' : `${usd(v)} (${pct(1 - v / result.bestSingle.costUsd)} saving)`;
   out(
-    `\nlearned router (cost-aware) APGR ${result.apgr.toFixed(3)}; cost to reach 95% of the best: ${reach(result.costToReach95UsdPerPrompt)}; 100%: ${reach(result.costToReach100UsdPerPrompt)}`,
+    `\nlearned router (cost-aware) APGR ${result.apgr === undefined ? 'n/a (the best model is also the cheapest)' : result.apgr.toFixed(3)}; cost to reach 95% of the best: ${reach(result.costToReach95UsdPerPrompt)}; 100%: ${reach(result.costToReach100UsdPerPrompt)}`,
   );
-  out(`wrote ${file} in ${((Date.now() - started) / 1000).toFixed(1)} s`);
+  out(`wrote ${file} and ${html} in ${((Date.now() - started) / 1000).toFixed(1)} s`);
   return 0;
 }
