@@ -20,7 +20,7 @@ const esc = (s: string) =>
 export function reportHtml(result: EvaluationResult, title: string): string {
   const W = 900;
   const H = 520;
-  const M = { left: 70, right: 20, top: 20, bottom: 50 };
+  const M = { left: 70, right: 150, top: 20, bottom: 50 }; // room on the right for the priciest model's label
   const points = result.strategies.filter((s) => s.costUsd > 0);
   const costs = points.map((s) => Math.log10(s.costUsd));
   const [cMin, cMax] = [Math.min(...costs) - 0.1, Math.max(...costs) + 0.1];
@@ -32,7 +32,7 @@ export function reportHtml(result: EvaluationResult, title: string): string {
   const ticks: string[] = [];
   for (let e = Math.ceil(cMin); e <= Math.floor(cMax); e++)
     ticks.push(
-      `<line x1="${x(10 ** e)}" y1="${M.top}" x2="${x(10 ** e)}" y2="${H - M.bottom}" stroke="#eee"/><text x="${x(10 ** e)}" y="${H - M.bottom + 18}" text-anchor="middle" font-size="12">$${10 ** e}</text>`,
+      `<line x1="${x(10 ** e)}" y1="${M.top}" x2="${x(10 ** e)}" y2="${H - M.bottom}" stroke="#eee"/><text x="${x(10 ** e)}" y="${H - M.bottom + 18}" text-anchor="middle" font-size="12">$${Number((10 ** e).toPrecision(1))}</text>`,
     );
   for (let q = Math.ceil(qMin * 20) / 20; q <= qMax; q += 0.05)
     ticks.push(
