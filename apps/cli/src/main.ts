@@ -39,6 +39,17 @@ commands:
 
 environment: NATS_URL, REDIS_URL, MONGODB_URI (server part used), as for the services.`;
 
+// The dataset commands' shared options: the file, and how it is split into train and test parts.
+const SPLIT_OPTIONS = {
+  dataset: { type: 'string' },
+  split: { type: 'string', default: '0.7' },
+  seed: { type: 'string', default: '0' },
+} as const;
+
+// Where the local servers are, as for the services (their defaults).
+const NATS_URL = process.env['NATS_URL'] ?? 'nats://127.0.0.1:4222';
+const REDIS_URL = process.env['REDIS_URL'] ?? 'redis://127.0.0.1:6379';
+
 async function main(argv: string[]): Promise<number> {
   const [command, ...rest] = argv;
   switch (command) {
@@ -52,8 +63,8 @@ async function main(argv: string[]): Promise<number> {
       return runDemo({
         requests,
         concurrency,
-        natsUrl: process.env['NATS_URL'] ?? 'nats://127.0.0.1:4222',
-        redisUrl: process.env['REDIS_URL'] ?? 'redis://127.0.0.1:6379',
+        natsUrl: NATS_URL,
+        redisUrl: REDIS_URL,
         mongoServer: (process.env['MONGODB_URI'] ?? 'mongodb://127.0.0.1:27017').replace(
           /^(mongodb(\+srv)?:\/\/[^/]+).*$/,
           '$1',
@@ -64,9 +75,7 @@ async function main(argv: string[]): Promise<number> {
       const { values } = parseArgs({
         args: rest,
         options: {
-          dataset: { type: 'string' },
-          split: { type: 'string', default: '0.7' },
-          seed: { type: 'string', default: '0' },
+          ...SPLIT_OPTIONS,
           out: { type: 'string' },
           epochs: { type: 'string', default: '2' },
           'dims-log2': { type: 'string', default: '18' },
@@ -92,7 +101,7 @@ async function main(argv: string[]): Promise<number> {
       if (what === 'pipeline') {
         const { values } = parseArgs({ args, options: { requests: { type: 'string', default: '1000' } } });
         return runBenchPipeline({
-          natsUrl: process.env['NATS_URL'] ?? 'nats://127.0.0.1:4222',
+          natsUrl: NATS_URL,
           requests: positiveInt(values.requests, '--requests'),
         });
       }
@@ -117,9 +126,7 @@ async function main(argv: string[]): Promise<number> {
       const { values } = parseArgs({
         args: rest,
         options: {
-          dataset: { type: 'string' },
-          split: { type: 'string', default: '0.7' },
-          seed: { type: 'string', default: '0' },
+          ...SPLIT_OPTIONS,
           out: { type: 'string', default: 'out/eval' },
         },
       });
@@ -136,7 +143,7 @@ async function main(argv: string[]): Promise<number> {
       if (what !== 'publish' || !file) throw new Error('usage: switchyard policy publish FILE');
       return runPublishPolicy({
         file,
-        natsUrl: process.env['NATS_URL'] ?? 'nats://127.0.0.1:4222',
+        natsUrl: NATS_URL,
         mongoUri: process.env['MONGODB_URI'] ?? 'mongodb://127.0.0.1:27017/switchyard',
       });
     }
