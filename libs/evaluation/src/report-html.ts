@@ -7,6 +7,8 @@ const COLORS: Record<string, string> = {
   'per-task': '#7c3aed',
   classifier: '#0891b2',
   learned: '#dc2626',
+  cascade: '#2563eb',
+  consensus: '#db2777',
   oracle: '#16a34a',
 };
 
