@@ -82,7 +82,6 @@ export function policyForDataset(
       enabled: true,
       artifact: learnedArtifact,
       mode: 'cost-aware',
-      tolerance: 0.05,
       confidenceThreshold: 0.6,
     };
   return policy;

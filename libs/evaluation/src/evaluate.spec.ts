@@ -17,7 +17,7 @@ const rows = (from: number, n: number) =>
   parseDataset(Array.from({ length: n }, (_, i) => row(from + i, i % 2 ? 'hard' : 'easy')).join('\n'));
 
 describe(evaluateStrategies.name, () => {
-  const result = evaluateStrategies(rows(0, 40), rows(100, 4), { seed: 0, tolerances: [0, 0.5], thresholds: [0.5] });
+  const result = evaluateStrategies(rows(0, 40), rows(100, 4), { seed: 0, costWeights: [0, 0.5], thresholds: [0.5] });
   const byName = new Map(result.strategies.map((s) => [s.name, s]));
 
   it('scores the single models and names the best and cheapest (hand-computed)', () => {
@@ -40,6 +40,15 @@ describe(evaluateStrategies.name, () => {
     expect(Number.isFinite(result.apgr)).toBe(true);
     expect(result.costToReach100UsdPerPrompt).toBeLessThanOrEqual(0.01);
     expect(result).toMatchObject({ models: ['big', 'cheap'], trainSize: 40, testSize: 4 });
+  });
+
+  it('picks cost weights on a validation cut of the training part and reports them on the test part', () => {
+    // At weight 0.5, big's cost (1 in units of the dearest model) against cheap's (0.1) weighs 0.45: only a
+    // predicted quality gap above that buys big, so easy prompts go to cheap and hard ones to big: quality 1
+    // at a mean cost of 0.0055, the cheapest weight that reaches 100% (weight 0 buys big everywhere).
+    expect(result.validationPick100).toMatchObject({ costWeight: 0.5, quality: 1, qualityVsBest: 1 });
+    expect(result.validationPick100?.saving).toBeCloseTo(0.45, 12);
+    expect(byName.get('cost-aware, cost weight 0.5 (validation pick for 95%, 100%)')?.quality).toBe(1);
   });
 
   it('draws every strategy with a cost on the cost-quality plane, and the table', () => {

@@ -1,4 +1,6 @@
 import {
+  type CostAwareKnob,
+  type LearnedPrediction,
   LearnedRouter,
   compilePolicy,
   decideRoute,
@@ -7,9 +9,10 @@ import {
   trainLearnedRouter,
 } from '@switchyard/routing';
 import { apgr, costToReach } from './curve';
-import { type DatasetRow, datasetModels, toExamples } from './dataset';
+import { type DatasetRow, datasetModels, splitDataset, toExamples } from './dataset';
 import { policyForDataset } from './dataset-policy';
 import { type StrategyResult, referencePoints, replay } from './metrics';
+import { planStrategies } from './plan-strategies';
 
 export interface StrategyEntry extends StrategyResult {
   /** Quality as a share of the best single model's. */
@@ -28,18 +31,33 @@ export interface EvaluationResult {
   testSize: number;
   bestSingle: StrategyEntry;
   cheapest: StrategyEntry;
-  /** Of the cost-aware learned router's curve over its tolerance; absent when the best single model is also the cheapest (no gap to recover). */
+  /** Of the cost-aware learned router's curve over its cost weight; absent when the best single model is also the cheapest (no gap to recover). */
   apgr?: number;
   costToReach95UsdPerPrompt?: number;
   costToReach100UsdPerPrompt?: number;
   strategies: StrategyEntry[];
+  /**
+   * The cost weights chosen on a validation cut of the training part (no test data) to reach 95% and 100% of
+   * that cut's best single model, with what they gave on the test part.
+   */
+  validationPick95?: ValidationPick;
+  validationPick100?: ValidationPick;
+}
+
+export interface ValidationPick {
+  costWeight: number;
+  quality: number;
+  qualityVsBest: number;
+  saving: number;
 }
 
 export interface EvaluateOptions {
   seed: number;
-  tolerances?: number[];
+  /** The learned router's knob values (DEFAULT_COST_WEIGHTS by default). */
+  costWeights?: number[];
   thresholds?: number[];
-  onProgress?: (stage: string) => void;
+  /** Called as work proceeds: the stage, and how far it is when that is known. */
+  onProgress?: (stage: string, done?: number, total?: number) => void;
 }
 
 /**
@@ -88,31 +106,47 @@ export function evaluateStrategies(
   progress('per-task best model');
   add(replay('per-task best model', test, perTaskChooser(train, models, ref.best.name)), 'per-task', true);
 
-  progress(`training the learned router on ${train.length} prompts`);
-  const router = new LearnedRouter(
-    trainLearnedRouter(toExamples(train), { version: 'eval', models, seed: options.seed }),
+  progress('cascades and consensus votes (on the recorded answers)');
+  const plans = planStrategies(train, test, models);
+  for (const why of plans.skipped) progress(`  skipped ${why}`);
+  for (const p of plans.results) add(p, p.family);
+
+  const costWeights = options.costWeights ?? DEFAULT_COST_WEIGHTS;
+  const chosen = chooseCostWeights(train, models, costWeights, options.seed, (stage, done, total) =>
+    progress(`learned router, picking cost weights on a validation cut: ${stage}`, done, total),
   );
-  const candidates = models.map((model) => ({ model, costUsd: router.artifact.meanCostUsd[model] }));
-  progress('learned router: predictions');
-  const quality = test.map((row) => router.predictQuality(row.prompt));
-  const best = test.map((row) => router.predictBest(row.prompt));
+
+  const router = new LearnedRouter(
+    trainLearnedRouter(toExamples(train), {
+      version: 'eval',
+      models,
+      seed: options.seed,
+      onProgress: (stage, done, total) => progress(`learned router, training: ${stage}`, done, total),
+    }),
+  );
+  const predictions = predictAll(router, test, (done, total) =>
+    progress('learned router, predicting the test part', done, total),
+  );
   const all = new Set(models);
   for (const th of options.thresholds ?? [0.3, 0.5, 0.6, 0.7])
     add(
       replay(
         `classifier, confidence ${th} (else ${ref.best.name})`,
         test,
-        (_r, i) => router.chooseClassifier(best[i], all, th)?.model ?? ref.best.name,
+        (_r, i) => router.chooseClassifier(predictions[i], all, th)?.model ?? ref.best.name,
       ),
       'classifier',
     );
   const curve: StrategyEntry[] = [];
-  for (const tol of options.tolerances ?? [0, 0.01, 0.02, 0.03, 0.05, 0.075, 0.1, 0.15, 0.2, 0.3]) {
+  for (const costWeight of costWeights) {
+    const marks = [costWeight === chosen.for95 ? '95%' : '', costWeight === chosen.for100 ? '100%' : ''].filter(
+      Boolean,
+    );
     add(
       replay(
-        `cost-aware, tolerance ${tol}`,
+        `cost-aware, cost weight ${costWeight}${marks.length ? ` (validation pick for ${marks.join(', ')})` : ''}`,
         test,
-        (_r, i) => router.chooseCostAware(quality[i], candidates, tol)?.model ?? ref.best.name,
+        (_r, i) => costAwareChoice(router, predictions[i], { costWeight }) ?? ref.best.name,
       ),
       'learned',
     );
@@ -136,7 +170,80 @@ export function evaluateStrategies(
   const c100 = costToReach(curve, bestSingle.quality);
   if (c95 !== undefined) result.costToReach95UsdPerPrompt = c95;
   if (c100 !== undefined) result.costToReach100UsdPerPrompt = c100;
+  const picked = (costWeight: number | undefined): ValidationPick | undefined => {
+    if (costWeight === undefined) return undefined;
+    const entry = curve[costWeights.indexOf(costWeight)];
+    return { costWeight, quality: entry.quality, qualityVsBest: entry.qualityVsBest, saving: entry.saving };
+  };
+  const for95 = picked(chosen.for95);
+  const for100 = picked(chosen.for100);
+  if (for95) result.validationPick95 = for95;
+  if (for100) result.validationPick100 = for100;
   return result;
+}
+
+/** The cost weights the learned router's curve is traced over: 0 (buy the best predicted model) to 3. */
+export const DEFAULT_COST_WEIGHTS = [
+  0, 0.005, 0.01, 0.02, 0.03, 0.05, 0.07, 0.1, 0.15, 0.2, 0.3, 0.5, 0.7, 1, 1.5, 2, 3,
+];
+
+/** Both heads' predictions for every row, reporting progress every 500 rows. */
+function predictAll(
+  router: LearnedRouter,
+  rows: readonly DatasetRow[],
+  progress: (done: number, total: number) => void,
+): LearnedPrediction[] {
+  return rows.map((row, i) => {
+    if (i % 500 === 0) progress(i, rows.length);
+    const prediction = router.predict(row.prompt);
+    if (i === rows.length - 1) progress(rows.length, rows.length);
+    return prediction;
+  });
+}
+
+function costAwareChoice(
+  router: LearnedRouter,
+  prediction: Pick<LearnedPrediction, 'quality'>,
+  knob: CostAwareKnob,
+): string | undefined {
+  const candidates = router.models.map((model) => ({ model, costUsd: router.artifact.meanCostUsd[model] }));
+  return router.chooseCostAware(prediction, candidates, knob)?.model;
+}
+
+/**
+ * How a user would set the knob without the test data: train on 80% of the training part, trace the curve on
+ * the other 20%, and take the cheapest weight reaching 95% and 100% of that cut's best single model.
+ */
+function chooseCostWeights(
+  train: readonly DatasetRow[],
+  models: readonly string[],
+  costWeights: readonly number[],
+  seed: number,
+  progress: (stage: string, done?: number, total?: number) => void,
+): { for95?: number; for100?: number } {
+  const { train: fit, test: validation } = splitDataset(train, 0.8, seed + 1);
+  if (fit.length === 0 || validation.length === 0) return {};
+  const router = new LearnedRouter(
+    trainLearnedRouter(toExamples(fit), { version: 'validation', models: [...models], seed, onProgress: progress }),
+  );
+  const predictions = predictAll(router, validation, (done, total) => progress('predicting', done, total));
+  const best = referencePoints(validation, models).best;
+  const points = costWeights.map((costWeight) => ({
+    costWeight,
+    ...replay(
+      String(costWeight),
+      validation,
+      (_r, i) => costAwareChoice(router, predictions[i], { costWeight }) ?? best.name,
+    ),
+  }));
+  const cheapestReaching = (quality: number) =>
+    points.filter((p) => p.quality >= quality).sort((a, b) => a.costUsd - b.costUsd)[0]?.costWeight;
+  const out: { for95?: number; for100?: number } = {};
+  const for95 = cheapestReaching(0.95 * best.quality);
+  const for100 = cheapestReaching(best.quality);
+  if (for95 !== undefined) out.for95 = for95;
+  if (for100 !== undefined) out.for100 = for100;
+  return out;
 }
 
 function input(row: DatasetRow) {

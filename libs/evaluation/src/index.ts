@@ -3,4 +3,5 @@ export * from './metrics';
 export * from './dataset-policy';
 export * from './curve';
 export * from './evaluate';
+export * from './plan-strategies';
 export * from './report-html';

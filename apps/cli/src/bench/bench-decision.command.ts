@@ -33,7 +33,7 @@ export async function runBenchDecision(opts: BenchDecisionOptions): Promise<numb
   const policy = compilePolicy(policyForDataset(rows, models, 'in-memory'));
   const learned = {
     router,
-    settings: learnedSettingsSchema.parse({ artifact: 'in-memory', mode: 'cost-aware', tolerance: 0.05 }),
+    settings: learnedSettingsSchema.parse({ artifact: 'in-memory', mode: 'cost-aware' }),
   };
   const prompts = Array.from({ length: opts.prompts }, (_, i) => rows[i % rows.length].prompt);
   const decide = (content: string) => {

@@ -2,6 +2,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { evaluateStrategies, loadDataset, reportHtml, splitDataset } from '@switchyard/evaluation';
 import { pct, table, usd } from '../demo/table';
+import { Progress } from '../progress/progress';
 
 export interface EvalOptions {
   dataset: string;
@@ -23,10 +24,12 @@ export async function runEval(opts: EvalOptions): Promise<number> {
   out(
     `${opts.dataset}: ${rows.length} prompts; train ${train.length}, test ${test.length} (split ${opts.split}, seed ${opts.seed})`,
   );
+  const progress = new Progress(process.stdout);
   const result = evaluateStrategies(train, test, {
     seed: opts.seed,
-    onProgress: (stage) => out(`  ${((Date.now() - started) / 1000).toFixed(1).padStart(6)} s  ${stage}`),
+    onProgress: (stage, done, total) => progress.update(stage, done, total),
   });
+  progress.done();
   mkdirSync(opts.out, { recursive: true });
   const file = join(opts.out, 'results.json');
   writeFileSync(
@@ -56,6 +59,15 @@ export async function runEval(opts: EvalOptions): Promise<number> {
   out(
     `\nlearned router (cost-aware) APGR ${result.apgr === undefined ? 'n/a (the best model is also the cheapest)' : result.apgr.toFixed(3)}; cost to reach 95% of the best: ${reach(result.costToReach95UsdPerPrompt)}; 100%: ${reach(result.costToReach100UsdPerPrompt)}`,
   );
+  for (const [target, pick] of [
+    ['95%', result.validationPick95],
+    ['100%', result.validationPick100],
+  ] as const)
+    out(
+      pick
+        ? `cost weight picked on a validation cut of the training part for ${target} of the best: ${pick.costWeight}; on the test part ${pct(pick.qualityVsBest)} of the best at ${pct(pick.saving)} saving`
+        : `no cost weight reached ${target} of the best on the validation cut`,
+    );
   out(`wrote ${file} and ${html} in ${((Date.now() - started) / 1000).toFixed(1)} s`);
   return 0;
 }

@@ -64,11 +64,12 @@ export async function runTrain(opts: TrainOptions): Promise<number> {
   const lines = [
     ref.best,
     ref.cheapest,
-    ...[0, 0.02, 0.05, 0.1, 0.15, 0.2, 0.3].map((tol) =>
+    ...[0, 0.03, 0.07, 0.1, 0.2, 0.5, 1].map((costWeight) =>
       replay(
-        `cost-aware tolerance ${tol}`,
+        `cost-aware, cost weight ${costWeight}`,
         test,
-        (_row: DatasetRow, i) => router.chooseCostAware(predictions[i], candidates, tol)?.model ?? ref.best.name,
+        (_row: DatasetRow, i) =>
+          router.chooseCostAware(predictions[i], candidates, { costWeight })?.model ?? ref.best.name,
       ),
     ),
     ...[0.3, 0.5, 0.6].map((th) =>

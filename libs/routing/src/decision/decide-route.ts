@@ -9,7 +9,7 @@ import type {
 import { routingText } from '../features/extract-features';
 import type { LearnedRouter } from '../learned/learned-router';
 import { type CompiledPolicy, resolveTarget } from '../policy/compile-policy';
-import type { LearnedSettings, PlanSpec, RouteTarget } from '../policy/policy.schema';
+import { type LearnedSettings, type PlanSpec, type RouteTarget, costAwareKnob } from '../policy/policy.schema';
 import { matchRule } from './match-rule';
 
 export interface DecisionInput {
@@ -136,7 +136,7 @@ function learnedOptions(
       model: spec.id,
       costUsd: router.expectedCostUsd(text, spec.id, spec.priceUsdPerMTok),
     }));
-    const choice = router.chooseCostAware(router.predictQuality(text), priced, settings.tolerance);
+    const choice = router.chooseCostAware(router.predictQuality(text), priced, costAwareKnob(settings));
     return choice
       ? [option(choice.model, {}, 'learned', `learned ${router.version}: ${choice.reason}`, input.request)]
       : [];

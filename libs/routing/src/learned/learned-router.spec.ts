@@ -66,20 +66,42 @@ describe(trainLearnedRouter.name, () => {
 
 describe(LearnedRouter.name, () => {
   describe('chooseCostAware', () => {
-    it('sends an easy prompt to the cheap model and a hard one to the strong model', () => {
-      expect(sut.chooseCostAware(sut.predict('what is 3 plus 4'), candidates, 0.1)?.model).toBe('small');
-      expect(sut.chooseCostAware(sut.predict('prove the lemma by induction'), candidates, 0.1)?.model).toBe('big');
-      expect(sut.chooseCostAware(sut.predict('请证明这个公式'), candidates, 0.1)?.model).toBe('big');
+    const knobs = [{ costWeight: 0.1 }, { tolerance: 0.1 }];
+    it.each(knobs)('sends an easy prompt to the cheap model and a hard one to the strong model (%o)', (knob) => {
+      expect(sut.chooseCostAware(sut.predict('what is 3 plus 4'), candidates, knob)?.model).toBe('small');
+      expect(sut.chooseCostAware(sut.predict('prove the lemma by induction'), candidates, knob)?.model).toBe('big');
+      expect(sut.chooseCostAware(sut.predict('请证明这个公式'), candidates, knob)?.model).toBe('big');
     });
     it('buys quality at tolerance 0 and saves at tolerance 1', () => {
       const p = sut.predict('add 1 and 1');
-      expect(sut.chooseCostAware(p, candidates, 1)?.model).toBe('small');
+      expect(sut.chooseCostAware(p, candidates, { tolerance: 1 })?.model).toBe('small');
       const q = sut.predict('prove it');
-      expect(sut.chooseCostAware(q, candidates, 0)?.model).toBe('big');
+      expect(sut.chooseCostAware(q, candidates, { tolerance: 0 })?.model).toBe('big');
+    });
+    it('weighs cost as a share of the dearest candidate: switches where quality − weight × share crosses', () => {
+      // Artifact order is [big, small]; big is the dearest candidate ($0.01), small costs 1% of it.
+      const p = { quality: Float64Array.from([0.9, 0.6]) };
+      // big: 0.9 − w × 1; small: 0.6 − w × 0.01. Equal at w = 0.3 / 0.99 ≈ 0.30303.
+      expect(sut.chooseCostAware(p, candidates, { costWeight: 0 })?.model).toBe('big');
+      expect(sut.chooseCostAware(p, candidates, { costWeight: 0.303 })?.model).toBe('big');
+      expect(sut.chooseCostAware(p, candidates, { costWeight: 0.304 })).toMatchObject({
+        model: 'small',
+        confidence: 0.6,
+      });
+      // The same weight whatever unit the prices are in.
+      const inCents = candidates.map((c) => ({ ...c, costUsd: c.costUsd * 100 }));
+      expect(sut.chooseCostAware(p, inCents, { costWeight: 0.303 })?.model).toBe('big');
+      expect(sut.chooseCostAware(p, inCents, { costWeight: 0.304 })?.model).toBe('small');
+    });
+    it('breaks equal utility towards the cheaper model', () => {
+      const p = { quality: Float64Array.from([0.5, 0.5]) };
+      expect(sut.chooseCostAware(p, candidates, { costWeight: 0 })?.model).toBe('small');
     });
     it('only considers the candidates it is given', () => {
-      expect(sut.chooseCostAware(sut.predict('prove the theorem'), [candidates[0]], 0)?.model).toBe('small');
-      expect(sut.chooseCostAware(sut.predict('x'), [{ model: 'unknown', costUsd: 0 }], 0)).toBeUndefined();
+      for (const knob of [{ costWeight: 0 }, { tolerance: 0 }]) {
+        expect(sut.chooseCostAware(sut.predict('prove the theorem'), [candidates[0]], knob)?.model).toBe('small');
+        expect(sut.chooseCostAware(sut.predict('x'), [{ model: 'unknown', costUsd: 0 }], knob)).toBeUndefined();
+      }
     });
   });
 

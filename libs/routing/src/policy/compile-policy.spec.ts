@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parsePolicy } from './compile-policy';
 import { PolicyError } from './policy-error';
+import { DEFAULT_COST_WEIGHT, costAwareKnob, learnedSettingsSchema } from './policy.schema';
 
 const defaultYaml = readFileSync(join(__dirname, '../../../../policies/default.yaml'), 'utf8');
 
@@ -29,6 +30,16 @@ describe(parsePolicy.name, () => {
     expect(sut.version).toBe('default@1');
     expect(sut.rules.map((r) => r.rule.name)).toEqual(['greeting', 'code_generation', 'financial_analysis']);
     expect(sut.tiers.get('premium')).toEqual(['gpt-4o']);
+  });
+
+  it('takes one cost-aware knob: costWeight (default DEFAULT_COST_WEIGHT) or tolerance, not both', () => {
+    const knob = (learned: string) => costAwareKnob(learnedSettingsSchema.parse(JSON.parse(learned)));
+    expect(knob('{"artifact":"a.json"}')).toEqual({ costWeight: DEFAULT_COST_WEIGHT });
+    expect(knob('{"artifact":"a.json","costWeight":0.4}')).toEqual({ costWeight: 0.4 });
+    expect(knob('{"artifact":"a.json","tolerance":0.05}')).toEqual({ tolerance: 0.05 });
+    expect(problemsOf(minimal('learned: { artifact: a.json, costWeight: 0.1, tolerance: 0.1 }'))).toEqual([
+      expect.objectContaining({ field: 'learned.tolerance', message: 'set costWeight or tolerance, not both' }),
+    ]);
   });
 
   it('names the field of an unknown model in a rule', () => {

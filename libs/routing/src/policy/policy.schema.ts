@@ -109,14 +109,39 @@ export const learnedSettingsSchema = z
     enabled: z.boolean().default(true),
     /** Path of the trained artifact (switchyard train), relative to the policy file. */
     artifact: z.string().min(1),
-    /** cost-aware: cheapest model within `tolerance` of the best predicted quality; classifier: the seed's. */
+    /** cost-aware: a per-model quality prediction traded against cost; classifier: the seed's best-model classifier. */
     mode: z.enum(['cost-aware', 'classifier']).default('cost-aware'),
-    tolerance: z.number().min(0).max(1).default(0.05),
+    /**
+     * cost-aware: the model with the highest predicted quality − costWeight × cost (cost in units of the dearest
+     * model's mean cost). 0 buys the best predicted model; the default is DEFAULT_COST_WEIGHT.
+     */
+    costWeight: z.number().min(0).optional(),
+    /** cost-aware, instead of costWeight: the cheapest model within `tolerance` of the best predicted quality. */
+    tolerance: z.number().min(0).max(1).optional(),
     /** classifier mode: below this confidence, route to `fallback` (the seed's premium fallback). */
     confidenceThreshold: z.number().min(0).max(1).default(0.6),
     fallback: routeTargetSchema.optional(),
   })
-  .strict();
+  .strict()
+  .refine((s) => s.costWeight === undefined || s.tolerance === undefined, {
+    message: 'set costWeight or tolerance, not both',
+    path: ['tolerance'],
+  });
+
+/**
+ * The cost weight when a policy sets neither knob: on validation cuts of the MMLU-Pro training part it kept
+ * the best single model's quality at about 87% saving (docs/benchmarks.md).
+ */
+export const DEFAULT_COST_WEIGHT = 0.1;
+
+/** The cost-aware knob a policy's learned settings ask for. */
+export function costAwareKnob(
+  settings: Pick<LearnedSettings, 'costWeight' | 'tolerance'>,
+): { costWeight: number } | { tolerance: number } {
+  return settings.tolerance !== undefined
+    ? { tolerance: settings.tolerance }
+    : { costWeight: settings.costWeight ?? DEFAULT_COST_WEIGHT };
+}
 
 export type LearnedSettings = z.infer<typeof learnedSettingsSchema>;
 
