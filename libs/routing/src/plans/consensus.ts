@@ -33,13 +33,15 @@ export function normaliseAnswer(answer: string): string {
 
 /**
  * The seed's consensus voting, done properly: a majority must reach the quorum; otherwise the result says
- * so (never the seed's shortcut of returning the first answer either way). Ties go to the group whose first
+ * so (never the seed's shortcut of returning the first answer either way). Empty answers are not votes.
+ * Ties go to the group whose first
  * voter comes first in `votes`, so callers list their strongest model first.
  */
 export function voteConsensus(votes: readonly Vote[], quorum: number): ConsensusResult {
   const groups = new Map<string, { answer: string; models: string[] }>();
   for (const v of votes) {
     const key = normaliseAnswer(v.answer);
+    if (key === '') continue; // an empty answer is no vote: two empty answers must not agree
     const group = groups.get(key) ?? { answer: v.answer, models: [] };
     group.models.push(v.model);
     groups.set(key, group);

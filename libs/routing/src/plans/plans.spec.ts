@@ -43,6 +43,18 @@ describe(normaliseAnswer.name, () => {
 });
 
 describe(voteConsensus.name, () => {
+  it('does not count empty answers as votes, so two empty answers never agree', () => {
+    const r = voteConsensus(
+      [
+        { model: 'a', answer: '' },
+        { model: 'b', answer: '  \n ' },
+        { model: 'c', answer: 'C' },
+      ],
+      2,
+    );
+    expect(r).toMatchObject({ agreed: false, answer: 'C', majority: ['c'] });
+    expect(voteConsensus([{ model: 'a', answer: '' }], 1)).toMatchObject({ agreed: false, majority: [] });
+  });
   it('returns the majority when it reaches the quorum', () => {
     const r = voteConsensus(
       [
