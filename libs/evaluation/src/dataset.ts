@@ -83,6 +83,7 @@ export function splitDataset<T>(rows: readonly T[], trainShare: number, seed: nu
 export function toExamples(rows: readonly DatasetRow[]): OutcomeExample[] {
   return rows.map((r) => ({
     text: r.prompt,
+    ...(r.task === undefined ? {} : { task: r.task }),
     outcomes: Object.fromEntries(
       Object.entries(r.outcomes).map(([m, o]) => [
         m,

@@ -32,7 +32,11 @@ describe(evaluateStrategies.name, () => {
     expect(perTask.costUsd).toBeCloseTo(0.0055, 12);
     expect(perTask.saving).toBeCloseTo(0.45, 12);
     expect(byName.get('oracle')).toMatchObject({ quality: 1 });
-    expect(result.strategies.filter((s) => s.usesTaskLabel).map((s) => s.name)).toEqual(['per-task best model']);
+    expect(result.strategies.filter((s) => s.usesTaskLabel).map((s) => s.name)).toEqual([
+      'per-task best model',
+      'cost-aware + task hint, cost weight 0',
+      'cost-aware + task hint, cost weight 0.5',
+    ]);
   });
 
   it('sweeps the learned router and reports its APGR and the cost to reach the best quality', () => {
@@ -49,6 +53,17 @@ describe(evaluateStrategies.name, () => {
     expect(result.validationPick100).toMatchObject({ costWeight: 0.5, quality: 1, qualityVsBest: 1 });
     expect(result.validationPick100?.saving).toBeCloseTo(0.45, 12);
     expect(byName.get('cost-aware, cost weight 0.5 (validation pick for 95%, 100%)')?.quality).toBe(1);
+  });
+
+  it('traces the router given the task hint as its own curve, with the label marked', () => {
+    // The hint alone tells easy from hard here: at weight 0.5 every prompt goes to the right model.
+    expect(byName.get('cost-aware + task hint, cost weight 0.5')).toMatchObject({
+      family: 'learned+task',
+      usesTaskLabel: true,
+      quality: 1,
+    });
+    expect(byName.get('cost-aware + task hint, cost weight 0.5')?.costUsd).toBeCloseTo(0.0055, 12);
+    expect(result.withTaskHint?.costToReach100UsdPerPrompt).toBeCloseTo(0.0055, 12);
   });
 
   it('draws every strategy with a cost on the cost-quality plane, and the table', () => {

@@ -42,6 +42,8 @@ export interface EvaluationResult {
    */
   validationPick95?: ValidationPick;
   validationPick100?: ValidationPick;
+  /** The same curve for the router given the task label as a hint (`learned+task`; only when the data has tasks). */
+  withTaskHint?: { apgr?: number; costToReach95UsdPerPrompt?: number; costToReach100UsdPerPrompt?: number };
 }
 
 export interface ValidationPick {
@@ -153,6 +155,35 @@ export function evaluateStrategies(
     curve.push(entries[entries.length - 1]);
   }
 
+  // The same router with the task label as the request's task hint: marked as using the label.
+  const hintedCurve: StrategyEntry[] = [];
+  if (train.some((row) => row.task !== undefined) && test.some((row) => row.task !== undefined)) {
+    const hinted = new LearnedRouter(
+      trainLearnedRouter(toExamples(train), {
+        version: 'eval+task',
+        models,
+        seed: options.seed,
+        taskHint: true,
+        onProgress: (stage, done, total) => progress(`learned router + task hint, training: ${stage}`, done, total),
+      }),
+    );
+    const hintedPredictions = predictAll(hinted, test, (done, total) =>
+      progress('learned router + task hint, predicting the test part', done, total),
+    );
+    for (const costWeight of costWeights) {
+      add(
+        replay(
+          `cost-aware + task hint, cost weight ${costWeight}`,
+          test,
+          (_r, i) => costAwareChoice(hinted, hintedPredictions[i], { costWeight }) ?? ref.best.name,
+        ),
+        'learned+task',
+        true,
+      );
+      hintedCurve.push(entries[entries.length - 1]);
+    }
+  }
+
   add(ref.oracle, 'oracle');
   const bestSingle = entries.find((e) => e.family === 'single' && e.name === ref.best.name) as StrategyEntry;
   const cheapest = entries.find((e) => e.family === 'single' && e.name === ref.cheapest.name) as StrategyEntry;
@@ -170,6 +201,15 @@ export function evaluateStrategies(
   const c100 = costToReach(curve, bestSingle.quality);
   if (c95 !== undefined) result.costToReach95UsdPerPrompt = c95;
   if (c100 !== undefined) result.costToReach100UsdPerPrompt = c100;
+  if (hintedCurve.length > 0) {
+    const h95 = costToReach(hintedCurve, 0.95 * bestSingle.quality);
+    const h100 = costToReach(hintedCurve, bestSingle.quality);
+    result.withTaskHint = {
+      ...(result.apgr === undefined ? {} : { apgr: apgr(hintedCurve, cheapest, bestSingle) }),
+      ...(h95 === undefined ? {} : { costToReach95UsdPerPrompt: h95 }),
+      ...(h100 === undefined ? {} : { costToReach100UsdPerPrompt: h100 }),
+    };
+  }
   const picked = (costWeight: number | undefined): ValidationPick | undefined => {
     if (costWeight === undefined) return undefined;
     const entry = curve[costWeights.indexOf(costWeight)];
@@ -195,7 +235,7 @@ function predictAll(
 ): LearnedPrediction[] {
   return rows.map((row, i) => {
     if (i % 500 === 0) progress(i, rows.length);
-    const prediction = router.predict(row.prompt);
+    const prediction = router.predict(row.prompt, row.task);
     if (i === rows.length - 1) progress(rows.length, rows.length);
     return prediction;
   });

@@ -7,6 +7,7 @@ const COLORS: Record<string, string> = {
   'per-task': '#7c3aed',
   classifier: '#0891b2',
   learned: '#dc2626',
+  'learned+task': '#f97316',
   cascade: '#2563eb',
   consensus: '#db2777',
   oracle: '#16a34a',
@@ -30,7 +31,14 @@ export function reportHtml(result: EvaluationResult, title: string): string {
   const [qMin, qMax] = [Math.max(0, Math.min(...qs) - 0.02), Math.min(1, Math.max(...qs) + 0.02)];
   const x = (cost: number) => M.left + ((Math.log10(cost) - cMin) / (cMax - cMin)) * (W - M.left - M.right);
   const y = (q: number) => H - M.bottom - ((q - qMin) / (qMax - qMin)) * (H - M.top - M.bottom);
-  const curve = result.strategies.filter((s) => s.family === 'learned').sort((a, b) => a.costUsd - b.costUsd);
+  const curveOf = (family: string) =>
+    result.strategies.filter((s) => s.family === family).sort((a, b) => a.costUsd - b.costUsd);
+  const polyline = (family: string) => {
+    const curve = curveOf(family);
+    return curve.length === 0
+      ? ''
+      : `<polyline fill="none" stroke="${COLORS[family]}" stroke-width="2" points="${curve.map((s) => `${x(s.costUsd).toFixed(1)},${y(s.quality).toFixed(1)}`).join(' ')}"/>`;
+  };
   const ticks: string[] = [];
   for (let e = Math.ceil(cMin); e <= Math.floor(cMax); e++)
     ticks.push(
@@ -46,7 +54,8 @@ export function reportHtml(result: EvaluationResult, title: string): string {
     `<text x="${(x(s.costUsd) + 7).toFixed(1)}" y="${(y(s.quality) - 6).toFixed(1)}" font-size="11">${esc(s.name)}</text>`;
   const svg = `<svg xmlns="http://www.w3.org/2000/svg" width="${W}" height="${H}" role="img" aria-label="quality against cost per prompt">
 ${ticks.join('\n')}
-<polyline fill="none" stroke="${COLORS['learned']}" stroke-width="2" points="${curve.map((s) => `${x(s.costUsd).toFixed(1)},${y(s.quality).toFixed(1)}`).join(' ')}"/>
+${polyline('learned')}
+${polyline('learned+task')}
 ${points.map(dot).join('\n')}
 ${points
   .filter((s) => s.family === 'single' || s.family === 'oracle' || s.family === 'per-task' || s.family === 'seed')

@@ -59,6 +59,12 @@ export async function runEval(opts: EvalOptions): Promise<number> {
   out(
     `\nlearned router (cost-aware) APGR ${result.apgr === undefined ? 'n/a (the best model is also the cheapest)' : result.apgr.toFixed(3)}; cost to reach 95% of the best: ${reach(result.costToReach95UsdPerPrompt)}; 100%: ${reach(result.costToReach100UsdPerPrompt)}`,
   );
+  if (result.withTaskHint) {
+    const h = result.withTaskHint;
+    out(
+      `with the task label as a hint (marked): APGR ${h.apgr === undefined ? 'n/a' : h.apgr.toFixed(3)}; cost to reach 95%: ${reach(h.costToReach95UsdPerPrompt)}; 100%: ${reach(h.costToReach100UsdPerPrompt)}`,
+    );
+  }
   for (const [target, pick] of [
     ['95%', result.validationPick95],
     ['100%', result.validationPick100],

@@ -21,6 +21,8 @@ export interface TrainOptions {
   dimsLog2: number;
   l2: number;
   learningRate: number;
+  /** Learn from the rows' task label as the request's task hint. */
+  taskHint?: boolean;
 }
 
 const out = (line = '') => process.stdout.write(`${line}\n`);
@@ -45,6 +47,7 @@ export async function runTrain(opts: TrainOptions): Promise<number> {
     l2: opts.l2,
     learningRate: opts.learningRate,
     seed: opts.seed,
+    taskHint: opts.taskHint,
     dims: 1 << opts.dimsLog2,
     onProgress: (stage, done, total) => {
       if (stage !== lastStage) process.stdout.write(`${lastStage ? '\n' : ''}  ${stage}`);
@@ -58,7 +61,7 @@ export async function runTrain(opts: TrainOptions): Promise<number> {
   out(`Wrote ${opts.out}`);
 
   const router = new LearnedRouter(artifact);
-  const predictions = test.map((row) => router.predict(row.prompt));
+  const predictions = test.map((row) => router.predict(row.prompt, row.task));
   const candidates = models.map((model) => ({ model, costUsd: artifact.meanCostUsd[model] }));
   const ref = referencePoints(test, models);
   const lines = [

@@ -136,12 +136,20 @@ function learnedOptions(
       model: spec.id,
       costUsd: router.expectedCostUsd(text, spec.id, spec.priceUsdPerMTok),
     }));
-    const choice = router.chooseCostAware(router.predictQuality(text), priced, costAwareKnob(settings));
+    const choice = router.chooseCostAware(
+      router.predictQuality(text, input.request.hints?.task),
+      priced,
+      costAwareKnob(settings),
+    );
     return choice
       ? [option(choice.model, {}, 'learned', `learned ${router.version}: ${choice.reason}`, input.request)]
       : [];
   }
-  const choice = router.chooseClassifier(router.predictBest(text), new Set(candidates), settings.confidenceThreshold);
+  const choice = router.chooseClassifier(
+    router.predictBest(text, input.request.hints?.task),
+    new Set(candidates),
+    settings.confidenceThreshold,
+  );
   if (choice)
     return [option(choice.model, {}, 'learned', `learned ${router.version}: ${choice.reason}`, input.request)];
   if (!settings.fallback) return [];

@@ -64,6 +64,38 @@ describe(trainLearnedRouter.name, () => {
   });
 });
 
+describe('the task hint as a feature', () => {
+  // The same texts; only the task says which model can answer: small on "chat", big alone on "math".
+  const hinted: OutcomeExample[] = Array.from({ length: 300 }, (_, i) => {
+    const task = i % 2 ? 'math' : 'chat';
+    return {
+      text: `question number ${Math.floor(i / 2) % 10}`,
+      task,
+      outcomes: {
+        small: { score: task === 'chat' ? 1 : 0, costUsd: 0.0001 },
+        big: { score: 1, costUsd: 0.01 },
+      },
+    };
+  });
+  const options = { version: 'hint@1', dims: 1 << 12, epochs: 4, learningRate: 0.1 };
+  const withHint = new LearnedRouter(trainLearnedRouter(hinted, { ...options, taskHint: true }));
+  const without = new LearnedRouter(trainLearnedRouter(hinted, options));
+  const choose = (router: LearnedRouter, task?: string) =>
+    router.chooseCostAware(router.predict('question number 3', task), candidates, { costWeight: 0.3 })?.model;
+
+  it('routes by the hint when trained with it, and records that it was', () => {
+    expect(withHint.usesTaskHint).toBe(true);
+    expect(choose(withHint, 'chat')).toBe('small');
+    expect(choose(withHint, 'math')).toBe('big');
+  });
+  it('ignores hints in a router trained without them (older artifacts have no features field)', () => {
+    expect(without.usesTaskHint).toBe(false);
+    expect(choose(without, 'chat')).toBe(choose(without, 'math'));
+    const { features: _, ...old } = without.artifact;
+    expect(new LearnedRouter(old).usesTaskHint).toBe(false);
+  });
+});
+
 describe(LearnedRouter.name, () => {
   describe('chooseCostAware', () => {
     const knobs = [{ costWeight: 0.1 }, { tolerance: 0.1 }];

