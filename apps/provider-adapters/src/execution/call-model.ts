@@ -115,6 +115,7 @@ export class CallModel {
             model,
             messages: event.request.messages,
             params: event.decision.params,
+            ...(event.request.metadata ? { metadata: event.request.metadata } : {}),
             signal,
             apiKey: this.secrets.apiKeyOf(model),
           };

@@ -6,6 +6,8 @@ export interface ProviderCall {
   model: ModelSpec;
   messages: readonly ChatMessage[];
   params: GenerationParams;
+  /** The request's free-form labels, as the caller sent them. */
+  metadata?: Readonly<Record<string, string>>;
   signal?: AbortSignal;
   /** The model's credential, resolved by the caller from its configuration; adapters never log it. */
   apiKey?: string;

@@ -1,5 +1,5 @@
 import type { ModelSpec } from '@switchyard/routing';
-import { ReplayAdapter } from './replay.adapter';
+import { REPLAY_ROW_METADATA, ReplayAdapter } from './replay.adapter';
 
 const model = (id: string): ModelSpec => ({
   id,
@@ -46,6 +46,33 @@ describe(ReplayAdapter.name, () => {
     });
     it('leaves usage out when the record has no token counts', async () => {
       expect((await sut.complete(call('small'))).usage).toBeUndefined();
+    });
+  });
+
+  describe('a prompt that is in the dataset twice', () => {
+    // As in MMLU-Pro: the same question recorded twice, the models' answers and costs differing.
+    const twice = new ReplayAdapter([
+      { id: 'q1', prompt: 'same question', outcomes: { big: { score: 1, pred: 'A', cost_usd: 0.001 } } },
+      { id: 'q2', prompt: 'same question', outcomes: { big: { score: 0, pred: 'C', cost_usd: 0.003 } } },
+    ]);
+    const named = (rowId: string, content = 'same question') => ({
+      ...call('big', content),
+      metadata: { [REPLAY_ROW_METADATA]: rowId },
+    });
+
+    it('replays the row the request names in its metadata', async () => {
+      expect(await twice.complete(named('q1'))).toMatchObject({ content: 'The answer is (A).', costUsd: 0.001 });
+      expect(await twice.complete(named('q2'))).toMatchObject({ content: 'The answer is (C).', costUsd: 0.003 });
+    });
+    it('refuses a row id that is unknown or belongs to another prompt', async () => {
+      await expect(twice.complete(named('q9'))).rejects.toMatchObject({
+        retryable: false,
+        message: expect.stringContaining('no row with id "q9"'),
+      });
+      await expect(twice.complete(named('q1', 'another question'))).rejects.toThrow('row "q1" is not this prompt');
+    });
+    it('takes the last occurrence when the request names no row', async () => {
+      expect(await twice.complete(call('big', 'same question'))).toMatchObject({ costUsd: 0.003 });
     });
   });
 });

@@ -2,8 +2,17 @@ import { routingText } from '@switchyard/routing';
 import { ProviderError } from '../lib/provider-error';
 import type { ProviderAdapter, ProviderCall, ProviderResult } from '../lib/provider-adapter';
 
+/**
+ * Request metadata key naming the dataset row to replay. A dataset may hold the same prompt more than once
+ * with different outcomes (MMLU-Pro: 159 repeated questions); the row id says which one a request stands
+ * for. Without it the prompt alone picks the row (its last occurrence).
+ */
+export const REPLAY_ROW_METADATA = 'replay-row';
+
 /** One prompt's recorded outcomes (the routing dataset format, docs/datasets.md). */
 export interface ReplayRecord {
+  /** The row's id in the dataset, which requests may name in metadata `replay-row`. */
+  id?: string;
   prompt: string;
   outcomes: Record<
     string,
@@ -19,12 +28,14 @@ export interface ReplayRecord {
 export class ReplayAdapter implements ProviderAdapter {
   readonly kind = 'replay';
   private readonly byPrompt: Map<string, ReplayRecord['outcomes']>;
+  private readonly byId: Map<string, ReplayRecord>;
 
   constructor(
     records: readonly ReplayRecord[],
     private readonly source = 'the replay dataset',
   ) {
     this.byPrompt = new Map(records.map((r) => [r.prompt, r.outcomes]));
+    this.byId = new Map(records.flatMap((r) => (r.id === undefined ? [] : [[r.id, r] as const])));
   }
 
   get size(): number {
@@ -33,9 +44,7 @@ export class ReplayAdapter implements ProviderAdapter {
 
   async complete(call: ProviderCall): Promise<ProviderResult> {
     const prompt = routingText(call.messages);
-    const outcomes = this.byPrompt.get(prompt);
-    if (!outcomes)
-      throw new ProviderError(`${this.source} has no record of this prompt ("${prompt.slice(0, 60)}")`, false);
+    const outcomes = this.outcomesOf(prompt, call.metadata?.[REPLAY_ROW_METADATA]);
     const name = call.model.deployment ?? call.model.id;
     const o = outcomes[name];
     if (!o) throw new ProviderError(`${this.source} has no outcome of ${name} for this prompt`, false);
@@ -47,5 +56,20 @@ export class ReplayAdapter implements ProviderAdapter {
     if (o.input_tokens !== undefined && o.output_tokens !== undefined)
       result.usage = { inputTokens: o.input_tokens, outputTokens: o.output_tokens };
     return result;
+  }
+
+  private outcomesOf(prompt: string, rowId: string | undefined): ReplayRecord['outcomes'] {
+    if (rowId !== undefined) {
+      const row = this.byId.get(rowId);
+      if (!row) throw new ProviderError(`${this.source} has no row with id "${rowId}"`, false);
+      // A row id with another prompt would answer a question that was not asked.
+      if (row.prompt !== prompt)
+        throw new ProviderError(`${this.source} row "${rowId}" is not this prompt ("${prompt.slice(0, 60)}")`, false);
+      return row.outcomes;
+    }
+    const outcomes = this.byPrompt.get(prompt);
+    if (!outcomes)
+      throw new ProviderError(`${this.source} has no record of this prompt ("${prompt.slice(0, 60)}")`, false);
+    return outcomes;
   }
 }
