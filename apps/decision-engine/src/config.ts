@@ -7,6 +7,11 @@ export const decisionEnvSchema = baseEnvSchema.extend({
   HTTP_PORT: port(3002),
   /** The routing policy YAML. */
   POLICY_FILE: z.string().min(1).default('policies/default.yaml'),
+  /** Follow policies published on router.policy.updated.v1, which supersede the file; `false` pins the file's (switchyard eval --live). */
+  POLICY_WATCH: z
+    .enum(['true', 'false'])
+    .default('true')
+    .transform((v) => v === 'true'),
   /** Quotas, budgets and cooldowns, shared by every replica. */
   REDIS_URL: z
     .string()

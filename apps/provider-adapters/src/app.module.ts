@@ -13,7 +13,7 @@ export class AppModule {
         ExecutionModule.forConfig(config, env),
         HealthModule.forRoot([NatsHealthIndicator, RedisHealthIndicator]),
         MessagingModule.forRoot({ service: SERVICE, url: config.NATS_URL }),
-        PolicyStoreModule.forRoot({ file: config.POLICY_FILE, service: SERVICE, watch: true }),
+        PolicyStoreModule.forRoot({ file: config.POLICY_FILE, service: SERVICE, watch: config.POLICY_WATCH }),
       ],
       module: AppModule,
     };

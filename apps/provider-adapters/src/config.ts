@@ -7,6 +7,11 @@ export const adaptersEnvSchema = baseEnvSchema.extend({
   HTTP_PORT: port(3003),
   /** The routing policy YAML: its models say which adapter serves each model and at what price. */
   POLICY_FILE: z.string().min(1).default('policies/default.yaml'),
+  /** Follow policies published on router.policy.updated.v1, which supersede the file; `false` pins the file's (switchyard eval --live). */
+  POLICY_WATCH: z
+    .enum(['true', 'false'])
+    .default('true')
+    .transform((v) => v === 'true'),
   /** A routing dataset (docs/datasets.md) the `replay` provider answers from. */
   REPLAY_DATASET: z.string().min(1).optional(),
   /** Latency the simulated provider adds to each call. */
