@@ -36,6 +36,10 @@ export class MessagingModule implements OnApplicationShutdown {
               name: options.service,
               maxReconnectAttempts: -1,
               reconnectTimeWait: 500,
+              // Otherwise every request (the hop to analyzer, each JetStream publish's ack) builds two Error
+              // objects up front, stack capture included, only to name the caller if it times out; our
+              // timeouts become RouterErrors naming the subject anyway. Measured: bench overhead, docs/benchmarks.md.
+              noAsyncTraces: true,
             });
             // Every service that publishes or consumes events may be the first one up: each makes sure the
             // stream exists, so start-up order does not matter.
