@@ -1,7 +1,11 @@
 import { parseArgs } from 'node:util';
+import { DEFAULT_TRAIN_OPTIONS } from '@switchyard/routing';
 import { runBenchDecision } from './bench/bench-decision.command';
 import { runBenchPipeline } from './bench/bench-pipeline.command';
+import { runEchoServer } from './bench/overhead/echo-server';
+import { runBenchOverhead } from './bench/overhead/overhead.command';
 import { runDemo } from './demo/demo.command';
+import { runEvalLive } from './eval/eval-live.command';
 import { runEval } from './eval/eval.command';
 import { runPublishPolicy } from './policy/publish-policy.command';
 import { runTrain } from './train/train.command';
@@ -19,7 +23,8 @@ commands:
           --seed N         split and training seed (default 0)
           --out FILE       where to write the artifact (default models/<dataset>.json)
           --epochs N       training passes (default 2)
-          --learning-rate X, --l2 X   AdaGrad step and L2 penalty (defaults 0.05, 0)
+          --learning-rate X, --l2 X   AdaGrad step and L2 penalty (defaults 0.02, 0)
+          --task-hint      learn from the rows' task label too; requests then send theirs as hints.task
 
   bench decision   in-process decision latency (features + rules + difficulty + learned) on real prompts
           --dataset FILE   JSONL outcomes file (required)
@@ -31,11 +36,30 @@ commands:
   bench pipeline   serial latency through the running services next to a NATS echo (scripts/services.sh start first)
           --requests N     requests to time (default 1000)
 
+  bench overhead   start the six services (instant simulated provider, private nats-server), offer fixed request
+                   rates open-loop on the public subject, then find the highest rate sustained with nothing lost;
+                   a raw NATS echo in another process is measured the same way in the same run
+          --rates LIST       offered rates per second, comma-separated (default 100,250,500,1000)
+          --seconds N        seconds per fixed rate (default 5)
+          --step-seconds N   seconds per saturation step; 0 skips the search (default 3)
+          --timeout-ms N     a request with no good reply within this is lost (default 2000)
+          --max-p99-ms N     a step with a higher p99 is not sustained (default 100)
+
+  bench echo       answer NATS request-reply on a subject with the request (the floor bench overhead runs)
+          --subject S      the subject (required)
+
   eval    every routing strategy replayed on a dataset's held-out part: quality, cost, saving, APGR
           --dataset FILE   JSONL outcomes file (required)
           --split S        share used for training (default 0.7)
           --seed N         split and training seed (default 0)
           --out DIR        where results.json goes (default out/eval)
+          --live           instead: send the test prompts through the six services (started here, replay
+                           provider) and check they reproduce the offline numbers of the same policy; writes live.json
+          --cost-weight W  --live: the learned router's cost weight in the policy (default: the policy default)
+          --tolerance T    --live: or its tolerance instead
+          --policy FILE    --live: evaluate this policy instead of the learned router trained on the train part
+          --concurrency N  --live: requests in flight at once (default 16)
+          --task-hint      --live: requests carry the row's task label as hints.task (and the router learns it)
 
 environment: NATS_URL, REDIS_URL, MONGODB_URI (server part used), as for the services.`;
 
@@ -49,6 +73,10 @@ const SPLIT_OPTIONS = {
 // Where the local servers are, as for the services (their defaults).
 const NATS_URL = process.env['NATS_URL'] ?? 'nats://127.0.0.1:4222';
 const REDIS_URL = process.env['REDIS_URL'] ?? 'redis://127.0.0.1:6379';
+const MONGO_SERVER = (process.env['MONGODB_URI'] ?? 'mongodb://127.0.0.1:27017').replace(
+  /^(mongodb(\+srv)?:\/\/[^/]+).*$/,
+  '$1',
+);
 
 async function main(argv: string[]): Promise<number> {
   const [command, ...rest] = argv;
@@ -77,10 +105,11 @@ async function main(argv: string[]): Promise<number> {
         options: {
           ...SPLIT_OPTIONS,
           out: { type: 'string' },
-          epochs: { type: 'string', default: '2' },
+          epochs: { type: 'string', default: String(DEFAULT_TRAIN_OPTIONS.epochs) },
           'dims-log2': { type: 'string', default: '18' },
           l2: { type: 'string', default: '0' },
-          'learning-rate': { type: 'string', default: '0.05' },
+          'learning-rate': { type: 'string', default: String(DEFAULT_TRAIN_OPTIONS.learningRate) },
+          'task-hint': { type: 'boolean', default: false },
         },
       });
       if (!values.dataset) throw new Error('train needs --dataset FILE');
@@ -94,6 +123,7 @@ async function main(argv: string[]): Promise<number> {
         dimsLog2: positiveInt(values['dims-log2'], '--dims-log2'),
         l2: nonNegativeNumber(values.l2, '--l2'),
         learningRate: nonNegativeNumber(values['learning-rate'], '--learning-rate'),
+        taskHint: values['task-hint'] === true,
       });
     }
     case 'bench': {
@@ -105,8 +135,35 @@ async function main(argv: string[]): Promise<number> {
           requests: positiveInt(values.requests, '--requests'),
         });
       }
+      if (what === 'overhead') {
+        const { values } = parseArgs({
+          args,
+          options: {
+            rates: { type: 'string', default: '100,250,500,1000' },
+            seconds: { type: 'string', default: '5' },
+            'step-seconds': { type: 'string', default: '3' },
+            'timeout-ms': { type: 'string', default: '2000' },
+            'max-p99-ms': { type: 'string', default: '100' },
+          },
+        });
+        return runBenchOverhead({
+          rates: (values.rates ?? '').split(',').map((r) => positiveInt(r.trim(), '--rates')),
+          seconds: positiveInt(values.seconds, '--seconds'),
+          stepSeconds: nonNegativeInt(values['step-seconds'], '--step-seconds'),
+          timeoutMs: positiveInt(values['timeout-ms'], '--timeout-ms'),
+          maxP99Ms: positiveInt(values['max-p99-ms'], '--max-p99-ms'),
+          natsUrl: NATS_URL,
+          redisUrl: REDIS_URL,
+          mongoServer: MONGO_SERVER,
+        });
+      }
+      if (what === 'echo') {
+        const { values } = parseArgs({ args, options: { subject: { type: 'string' } } });
+        if (!values.subject) throw new Error('bench echo needs --subject S');
+        return runEchoServer({ natsUrl: NATS_URL, subject: values.subject });
+      }
       if (what !== 'decision')
-        throw new Error(`unknown benchmark "${what ?? ''}"; try: bench decision, bench pipeline`);
+        throw new Error(`unknown benchmark "${what ?? ''}"; try: bench decision, bench pipeline, bench overhead`);
       const { values } = parseArgs({
         args,
         options: {
@@ -128,9 +185,48 @@ async function main(argv: string[]): Promise<number> {
         options: {
           ...SPLIT_OPTIONS,
           out: { type: 'string', default: 'out/eval' },
+          live: { type: 'boolean', default: false },
+          tolerance: { type: 'string' },
+          'cost-weight': { type: 'string' },
+          policy: { type: 'string' },
+          concurrency: { type: 'string', default: '16' },
+          'task-hint': { type: 'boolean', default: false },
         },
       });
       if (!values.dataset) throw new Error('eval needs --dataset FILE');
+      const liveOnly = (['tolerance', 'cost-weight', 'policy', 'task-hint'] as const).filter(
+        (k) => values[k] !== undefined && values[k] !== false,
+      );
+      if (!values.live && liveOnly.length > 0)
+        throw new Error(
+          `${liveOnly.map((k) => `--${k}`).join(', ')} ${liveOnly.length === 1 ? 'applies' : 'apply'} only with --live (the offline eval traces every cost weight, with and without the task hint)`,
+        );
+      if (values.live) {
+        if (values.tolerance !== undefined && values['cost-weight'] !== undefined)
+          throw new Error('give --tolerance or --cost-weight, not both');
+        const tolerance =
+          values.tolerance === undefined ? undefined : nonNegativeNumber(values.tolerance, '--tolerance');
+        if (tolerance !== undefined && tolerance > 1)
+          throw new Error(`--tolerance must be between 0 and 1, got "${values.tolerance}"`);
+        return runEvalLive({
+          dataset: values.dataset,
+          split: Number(values.split),
+          seed: nonNegativeInt(values.seed, '--seed'),
+          out: values.out ?? 'out/eval',
+          knob:
+            tolerance !== undefined
+              ? { tolerance }
+              : values['cost-weight'] !== undefined
+                ? { costWeight: nonNegativeNumber(values['cost-weight'], '--cost-weight') }
+                : undefined,
+          policy: values.policy,
+          concurrency: positiveInt(values.concurrency, '--concurrency'),
+          taskHint: values['task-hint'] === true,
+          natsUrl: NATS_URL,
+          redisUrl: REDIS_URL,
+          mongoServer: MONGO_SERVER,
+        });
+      }
       return runEval({
         dataset: values.dataset,
         split: Number(values.split),

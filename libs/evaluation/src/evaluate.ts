@@ -2,7 +2,10 @@ import {
   type CostAwareKnob,
   type LearnedPrediction,
   LearnedRouter,
+  type LearnedRouterArtifact,
+  type CompiledPolicy,
   compilePolicy,
+  pricedCandidates,
   decideRoute,
   extractFeatures,
   mulberry32,
@@ -99,9 +102,9 @@ export function evaluateStrategies(
   }
 
   progress('rules and difficulty (seed)');
-  const seedPolicy = compilePolicy(policyForDataset(train, models));
+  const datasetPolicy = compilePolicy(policyForDataset(train, models));
   add(
-    replay('seed rules + difficulty bands', test, (row) => decideRoute(seedPolicy, input(row)).plan.model),
+    replay('seed rules + difficulty bands', test, (row) => decideRoute(datasetPolicy, input(row)).plan.model),
     'seed',
   );
 
@@ -119,14 +122,11 @@ export function evaluateStrategies(
   );
 
   const router = new LearnedRouter(
-    trainLearnedRouter(toExamples(train), {
-      version: 'eval',
-      models,
-      seed: options.seed,
+    trainEvalRouter(train, models, options.seed, {
       onProgress: (stage, done, total) => progress(`learned router, training: ${stage}`, done, total),
     }),
   );
-  const predictions = predictAll(router, test, (done, total) =>
+  const predictions = predictAll(router, datasetPolicy, test, (done, total) =>
     progress('learned router, predicting the test part', done, total),
   );
   const all = new Set(models);
@@ -159,15 +159,12 @@ export function evaluateStrategies(
   const hintedCurve: StrategyEntry[] = [];
   if (train.some((row) => row.task !== undefined) && test.some((row) => row.task !== undefined)) {
     const hinted = new LearnedRouter(
-      trainLearnedRouter(toExamples(train), {
-        version: 'eval+task',
-        models,
-        seed: options.seed,
+      trainEvalRouter(train, models, options.seed, {
         taskHint: true,
         onProgress: (stage, done, total) => progress(`learned router + task hint, training: ${stage}`, done, total),
       }),
     );
-    const hintedPredictions = predictAll(hinted, test, (done, total) =>
+    const hintedPredictions = predictAll(hinted, datasetPolicy, test, (done, total) =>
       progress('learned router + task hint, predicting the test part', done, total),
     );
     for (const costWeight of costWeights) {
@@ -222,32 +219,63 @@ export function evaluateStrategies(
   return result;
 }
 
+/**
+ * The learned router as the evaluation trains it (default training options, the given seed; with `taskHint`,
+ * the router that also learns from the task label). `switchyard eval --live` deploys the same one, so the
+ * services route with the router the offline numbers measured.
+ */
+export function trainEvalRouter(
+  train: readonly DatasetRow[],
+  models: readonly string[],
+  seed: number,
+  options: {
+    taskHint?: boolean;
+    version?: string;
+    onProgress?: (stage: string, done: number, total: number) => void;
+  } = {},
+): LearnedRouterArtifact {
+  return trainLearnedRouter(toExamples(train), {
+    version: options.version ?? (options.taskHint ? 'eval+task' : 'eval'),
+    models: [...models],
+    seed,
+    taskHint: options.taskHint === true,
+    ...(options.onProgress ? { onProgress: options.onProgress } : {}),
+  });
+}
+
 /** The cost weights the learned router's curve is traced over: 0 (buy the best predicted model) to 3. */
 export const DEFAULT_COST_WEIGHTS = [
   0, 0.005, 0.01, 0.02, 0.03, 0.05, 0.07, 0.1, 0.15, 0.2, 0.3, 0.5, 0.7, 1, 1.5, 2, 3,
 ];
 
-/** Both heads' predictions for every row, reporting progress every 500 rows. */
+/** What the learned router sees for one row: both heads' predictions and the candidates priced as decision-engine prices them. */
+interface RowPrediction extends LearnedPrediction {
+  candidates: Array<{ model: string; costUsd: number }>;
+}
+
+/**
+ * Predictions for every row, with each model priced for the row the way decision-engine prices it (the
+ * prompt's tokens, the model's usual answer length, `policy`'s prices), reporting progress every 500 rows.
+ */
 function predictAll(
   router: LearnedRouter,
+  policy: CompiledPolicy,
   rows: readonly DatasetRow[],
   progress: (done: number, total: number) => void,
-): LearnedPrediction[] {
+): RowPrediction[] {
   return rows.map((row, i) => {
     if (i % 500 === 0) progress(i, rows.length);
-    const prediction = router.predict(row.prompt, row.task);
+    const prediction = {
+      ...router.predict(row.prompt, row.task),
+      candidates: pricedCandidates(policy, router, row.prompt),
+    };
     if (i === rows.length - 1) progress(rows.length, rows.length);
     return prediction;
   });
 }
 
-function costAwareChoice(
-  router: LearnedRouter,
-  prediction: Pick<LearnedPrediction, 'quality'>,
-  knob: CostAwareKnob,
-): string | undefined {
-  const candidates = router.models.map((model) => ({ model, costUsd: router.artifact.meanCostUsd[model] }));
-  return router.chooseCostAware(prediction, candidates, knob)?.model;
+function costAwareChoice(router: LearnedRouter, row: RowPrediction, knob: CostAwareKnob): string | undefined {
+  return router.chooseCostAware(row, row.candidates, knob)?.model;
 }
 
 /**
@@ -263,10 +291,9 @@ function chooseCostWeights(
 ): { for95?: number; for100?: number } {
   const { train: fit, test: validation } = splitDataset(train, 0.8, seed + 1);
   if (fit.length === 0 || validation.length === 0) return {};
-  const router = new LearnedRouter(
-    trainLearnedRouter(toExamples(fit), { version: 'validation', models: [...models], seed, onProgress: progress }),
-  );
-  const predictions = predictAll(router, validation, (done, total) => progress('predicting', done, total));
+  const router = new LearnedRouter(trainEvalRouter(fit, models, seed, { version: 'validation', onProgress: progress }));
+  const policy = compilePolicy(policyForDataset(fit, models));
+  const predictions = predictAll(router, policy, validation, (done, total) => progress('predicting', done, total));
   const best = referencePoints(validation, models).best;
   const points = costWeights.map((costWeight) => ({
     costWeight,

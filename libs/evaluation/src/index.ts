@@ -5,3 +5,4 @@ export * from './curve';
 export * from './evaluate';
 export * from './plan-strategies';
 export * from './report-html';
+export * from './live';

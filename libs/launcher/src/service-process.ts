@@ -44,6 +44,11 @@ export class ServiceProcess {
     return `http://127.0.0.1:${this.port}`;
   }
 
+  /** The OS process id while it runs (benchmarks read its CPU time). */
+  get pid(): number | undefined {
+    return this.exitCode === null ? this.child?.pid : undefined;
+  }
+
   async start(): Promise<void> {
     this.exitCode = null;
     const main = join(this.root, 'dist', 'apps', this.name, 'main.js');

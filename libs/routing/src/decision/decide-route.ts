@@ -119,6 +119,22 @@ export function planRoute(policy: CompiledPolicy, input: DecisionInput, learned?
   return [...routeOptions(policy, input, learned)];
 }
 
+/**
+ * The models the learned router may choose in cost-aware mode, each with what a call would cost for this
+ * text: its tokens, the model's usual answer length, the policy's prices. Every one the policy serves, with
+ * quota or not (availability is decided after), so the cost weight means the same whatever is left.
+ */
+export function pricedCandidates(
+  policy: CompiledPolicy,
+  router: LearnedRouter,
+  text: string,
+): Array<{ model: string; costUsd: number }> {
+  return router.models.flatMap((model) => {
+    const spec = policy.models.get(model);
+    return spec ? [{ model, costUsd: router.expectedCostUsd(text, model, spec.priceUsdPerMTok) }] : [];
+  });
+}
+
 function learnedOptions(
   policy: CompiledPolicy,
   input: DecisionInput,
@@ -126,16 +142,8 @@ function learnedOptions(
   learned: LearnedContext,
 ): RouteOption[] {
   const { router, settings } = learned;
-  const specs = router.models.flatMap((model) => {
-    const spec = policy.models.get(model);
-    return spec ? [spec] : [];
-  });
-  const candidates = specs.map((spec) => spec.id);
   if (settings.mode === 'cost-aware') {
-    const priced = specs.map((spec) => ({
-      model: spec.id,
-      costUsd: router.expectedCostUsd(text, spec.id, spec.priceUsdPerMTok),
-    }));
+    const priced = pricedCandidates(policy, router, text);
     const choice = router.chooseCostAware(
       router.predictQuality(text, input.request.hints?.task),
       priced,
@@ -145,6 +153,7 @@ function learnedOptions(
       ? [option(choice.model, {}, 'learned', `learned ${router.version}: ${choice.reason}`, input.request)]
       : [];
   }
+  const candidates = router.models.filter((model) => policy.models.has(model));
   const choice = router.chooseClassifier(
     router.predictBest(text, input.request.hints?.task),
     new Set(candidates),

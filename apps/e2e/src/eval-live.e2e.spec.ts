@@ -1,0 +1,170 @@
+import { spawn } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { type LiveComparison, splitDataset } from '@switchyard/evaluation';
+import { findWorkspaceRoot } from '@switchyard/launcher';
+import { testInfra } from '@switchyard/testing';
+
+// `switchyard eval --live` as a user runs it (the built CLI, which starts the six built services itself) on a
+// dataset of the shared format that has nothing of MMLU-Pro: made-up models, prices and prompts.
+const root = findWorkspaceRoot(__dirname);
+
+const CHEAP = 'acorn-s';
+const MIDDLE = 'birch-m';
+const STRONG = 'cedar-xl';
+const COST = { [CHEAP]: 0.0001, [MIDDLE]: 0.001, [STRONG]: 0.01 };
+const ROWS = 80;
+const SPLIT = 0.7;
+const SEED = 0;
+
+interface Row {
+  id: string;
+  task: string;
+  prompt: string;
+  outcomes: Record<string, { score: number; cost_usd: number }>;
+}
+
+/**
+ * Sums everyone gets right (all three models) and proofs only the strong model gets right; the middle
+ * model costs more than the cheap one and is never better. One sum is in the file twice: the second copy
+ * charges the cheap model triple, and the first copy is a test prompt, so replaying by prompt alone would
+ * charge the wrong row.
+ */
+function syntheticRows(): { rows: Row[]; repeated: string } {
+  const rows: Row[] = [];
+  for (let i = 0; i < ROWS; i++) {
+    const hard = i % 2 === 1;
+    const a = 17 + i * 7;
+    const b = 3 + i * 11;
+    rows.push({
+      id: `syn-${i}`,
+      task: hard ? 'proof' : 'arithmetic',
+      prompt: hard
+        ? `Prove rigorously that the sequence ${a}^n / n! converges to zero, and bound it for n > ${b}.`
+        : `Add ${a} and ${b}. What is the sum?`,
+      outcomes: {
+        [CHEAP]: { score: hard ? 0 : 1, cost_usd: COST[CHEAP] },
+        [MIDDLE]: { score: hard ? 0 : 1, cost_usd: COST[MIDDLE] },
+        [STRONG]: { score: 1, cost_usd: COST[STRONG] },
+      },
+    });
+  }
+  const { test } = splitDataset(
+    rows.map((_, i) => i),
+    SPLIT,
+    SEED,
+  );
+  const first = Math.min(...test.filter((i) => i % 2 === 0 && i < ROWS - 1));
+  const copy = rows.length - 1; // a later row, so it is the one a lookup by prompt finds
+  rows[copy] = {
+    ...rows[copy],
+    task: 'arithmetic',
+    prompt: rows[first].prompt,
+    outcomes: {
+      [CHEAP]: { score: 1, cost_usd: 3 * COST[CHEAP] },
+      [MIDDLE]: { score: 1, cost_usd: COST[MIDDLE] },
+      [STRONG]: { score: 1, cost_usd: COST[STRONG] },
+    },
+  };
+  return { rows, repeated: rows[first].id };
+}
+
+interface LiveFile extends LiveComparison {
+  policyVersion: string;
+  answers: Array<{ id: string; offline: string; live: string | null; costUsd: number | null }>;
+}
+
+/** Runs the built CLI; resolves with its exit code, its output and the live.json it wrote. */
+async function evalLive(dir: string, dataset: string, extra: string[] = []) {
+  const out = join(dir, `out-${extra.length}`);
+  const child = spawn(
+    process.execPath,
+    [join(root, 'bin', 'switchyard.js'), 'eval', '--live', '--dataset', dataset, '--out', out, ...extra],
+    {
+      cwd: root,
+      env: {
+        ...process.env,
+        NATS_URL: testInfra.natsUrl,
+        REDIS_URL: testInfra.redisUrl,
+        MONGODB_URI: testInfra.mongoServer,
+      },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    },
+  );
+  let output = '';
+  child.stdout.on('data', (d: Buffer) => (output += d.toString()));
+  child.stderr.on('data', (d: Buffer) => (output += d.toString()));
+  const code = await new Promise<number>((resolve) => child.on('exit', (c) => resolve(c ?? -1)));
+  if (code !== 0) process.stderr.write(output);
+  return { code, output, live: JSON.parse(readFileSync(join(out, 'live.json'), 'utf8')) as LiveFile };
+}
+
+describe('switchyard eval --live', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'eval-live-'));
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+  const dataset = join(dir, 'synthetic.jsonl');
+  const { rows, repeated } = syntheticRows();
+  writeFileSync(dataset, rows.map((r) => JSON.stringify(r)).join('\n') + '\n');
+  const test = splitDataset(rows, SPLIT, SEED).test;
+  const hard = test.filter((r) => r.task === 'proof');
+  // By hand: proofs to the strong model, sums to the cheap one, every answer right.
+  const ideal = {
+    quality: 1,
+    totalCostUsd: test.reduce((sum, r) => sum + r.outcomes[r.task === 'proof' ? STRONG : CHEAP].cost_usd, 0),
+  };
+
+  it('reproduces the offline numbers of a rule policy, which are the hand-computed ones', async () => {
+    const policy = join(dir, 'rules.yaml');
+    writeFileSync(
+      policy,
+      [
+        'version: synthetic-rules@1',
+        'models:',
+        ...[CHEAP, MIDDLE, STRONG].map(
+          (id, i) =>
+            `  - { id: ${id}, provider: replay, tier: t${i}, priceUsdPerMTok: { input: ${10 ** i}, output: ${10 ** i} } }`,
+        ),
+        'rules:',
+        `  - { name: proofs, when: { keywordsAny: [prove] }, route: { model: ${STRONG} } }`,
+        `default: { route: { model: ${CHEAP} } }`,
+      ].join('\n'),
+    );
+
+    const { code, output, live } = await evalLive(dir, dataset, ['--policy', policy]);
+
+    expect(output).toContain('MATCH: the live system reproduced the offline numbers');
+    expect(code).toBe(0);
+    expect(live).toMatchObject({ matches: true, differing: [], failed: [], costMismatches: [], otherPolicy: [] });
+    expect(live.policyVersion).toBe('synthetic-rules@1');
+    expect(live.live.answered).toBe(test.length);
+    expect(live.live.byModel).toEqual({ [STRONG]: hard.length, [CHEAP]: test.length - hard.length });
+    expect(live.live.quality).toBe(ideal.quality);
+    expect(live.live.totalCostUsd).toBeCloseTo(ideal.totalCostUsd, 12);
+    expect(live.offline).toEqual(live.live);
+    // The repeated sum was charged at its own row's price, not at its later copy's.
+    expect(live.answers.find((a) => a.id === repeated)).toMatchObject({ live: CHEAP, costUsd: COST[CHEAP] });
+  }, 240_000);
+
+  it('reproduces the offline numbers of the learned router trained on the train part', async () => {
+    // The router predicts the strong model right on everything (1.0), the cheap one right on sums (about 0.7-0.85)
+    // and wrong on proofs (about 0.05-0.15), depending on how it is tuned: a tolerance of 0.5 sits inside the gap.
+    const { code, output, live } = await evalLive(dir, dataset, ['--tolerance', '0.5']);
+
+    expect(output).toContain('MATCH: the live system reproduced the offline numbers');
+    expect(code).toBe(0);
+    expect(live).toMatchObject({ matches: true, differing: [], failed: [], costMismatches: [], otherPolicy: [] });
+    expect(live.offline).toEqual(live.live);
+    expect(live.live.answered).toBe(test.length);
+    // What the router chose, priced from the rows by hand: the totals are those of its choices.
+    const chosen = live.answers.map((a) => rows.find((r) => r.id === a.id)?.outcomes[a.live ?? '']);
+    expect(live.live.totalCostUsd).toBeCloseTo(
+      chosen.reduce((sum, o) => sum + (o?.cost_usd ?? NaN), 0),
+      12,
+    );
+    expect(live.live.quality).toBeCloseTo(chosen.reduce((sum, o) => sum + (o?.score ?? NaN), 0) / test.length, 12);
+    // It learned the split: proofs to the strong model, sums to the cheap one.
+    expect(live.live.quality).toBe(ideal.quality);
+    expect(live.live.totalCostUsd).toBeCloseTo(ideal.totalCostUsd, 12);
+  }, 240_000);
+});
