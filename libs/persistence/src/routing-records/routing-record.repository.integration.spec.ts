@@ -50,6 +50,15 @@ describe(RoutingRecordRepository.name, () => {
   });
 
   describe('upsertCompletion', () => {
+    it('stores every one of many concurrent completions, replays included, once each (grouped bulk writes)', async () => {
+      const ids = Array.from({ length: 150 }, (_, i) => `burst-${i}`);
+      // Every id twice, the copies in the same burst: a redelivered event may land in the same batch.
+      await Promise.all([...ids, ...ids].map((id) => sut.upsertCompletion(completion(id))));
+      const stored = await sut.findByRequestIds(ids);
+      expect(stored.map((r) => r.requestId).sort()).toEqual([...ids].sort());
+      expect(stored.every((r) => r.status === 'succeeded' && r.costUsd === 0.001)).toBe(true);
+    });
+
     it('stores one document however often the event is delivered', async () => {
       await sut.upsertCompletion(completion('r-1'));
       await sut.upsertCompletion(completion('r-1'));

@@ -1,0 +1,70 @@
+/** Per-operation failures of a batch, by the operation's index in it. */
+export type BatchFailures = ReadonlyMap<number, Error>;
+
+/**
+ * Group commit: writes submitted while a batch is being written go out together in the next one. Under
+ * load many writes then cost one round trip and one bulk write; alone, a write goes out at once (no timer,
+ * so no latency is added when there is nothing to group). Each caller's promise settles with its own
+ * operation: a per-operation failure rejects only that caller, a failed batch rejects every caller in it,
+ * and callers who acknowledge work only after their promise resolves keep their durability. Two operations
+ * on the same key never share a batch: the later one waits for the next, so writes to one document keep
+ * their order (and FerretDB, which stalls on two upserts of one new `_id` in one bulk write, never sees it).
+ */
+export class GroupCommit<Op> {
+  private readonly queue: Array<{ op: Op; resolve: () => void; reject: (err: Error) => void }> = [];
+  private writing = false;
+
+  constructor(
+    private readonly writeBatch: (ops: Op[]) => Promise<BatchFailures>,
+    private readonly keyOf: (op: Op) => string,
+    private readonly maxBatch = 256,
+  ) {
+    if (!(maxBatch >= 1)) throw new Error(`maxBatch must be at least 1, got ${maxBatch}`);
+  }
+
+  submit(op: Op): Promise<void> {
+    return new Promise<void>((resolve, reject) => {
+      this.queue.push({ op, resolve, reject });
+      if (!this.writing) void this.drain();
+    });
+  }
+
+  /** The oldest queued operations, at most one per key and `maxBatch` in all; the rest stay queued in order. */
+  private nextBatch(): typeof this.queue {
+    const batch: typeof this.queue = [];
+    const keys = new Set<string>();
+    const left: typeof this.queue = [];
+    for (const entry of this.queue) {
+      const key = this.keyOf(entry.op);
+      if (batch.length < this.maxBatch && !keys.has(key)) {
+        keys.add(key);
+        batch.push(entry);
+      } else left.push(entry);
+    }
+    this.queue.splice(0, this.queue.length, ...left);
+    return batch;
+  }
+
+  private async drain(): Promise<void> {
+    this.writing = true;
+    try {
+      while (this.queue.length > 0) {
+        const batch = this.nextBatch();
+        let failures: BatchFailures;
+        try {
+          failures = await this.writeBatch(batch.map((b) => b.op));
+        } catch (err) {
+          for (const b of batch) b.reject(err instanceof Error ? err : new Error(String(err)));
+          continue;
+        }
+        batch.forEach((b, i) => {
+          const failure = failures.get(i);
+          if (failure) b.reject(failure);
+          else b.resolve();
+        });
+      }
+    } finally {
+      this.writing = false;
+    }
+  }
+}
