@@ -26,6 +26,19 @@ describe(evaluateStrategies.name, () => {
     expect(result.cheapest.name).toBe('cheap');
   });
 
+  it("runs the seed's rule and difficulty routers alone and chained, on a policy made for the data", () => {
+    // No keyword of the seed's rules is in these prompts: the rule router sends all to the cheap tier.
+    expect(byName.get('seed rule router (keywords; else the cheap tier)')).toMatchObject({
+      family: 'seed',
+      quality: 0.5,
+      costUsd: 0.001,
+    });
+    expect(byName.get('seed difficulty router (bands)')?.family).toBe('seed');
+    expect(byName.get('seed rules + difficulty bands')?.quality).toBe(
+      byName.get('seed difficulty router (bands)')?.quality,
+    );
+  });
+
   it('marks per-task routing as using the label, and it matches the oracle here', () => {
     const perTask = byName.get('per-task best model')!;
     expect(perTask).toMatchObject({ usesTaskLabel: true, quality: 1 });

@@ -102,11 +102,19 @@ export function evaluateStrategies(
   }
 
   progress('rules and difficulty (seed)');
-  const datasetPolicy = compilePolicy(policyForDataset(train, models));
-  add(
-    replay('seed rules + difficulty bands', test, (row) => decideRoute(datasetPolicy, input(row)).plan.model),
-    'seed',
-  );
+  const document = policyForDataset(train, models);
+  const datasetPolicy = compilePolicy(document);
+  // The seed's two routers alone, then together as its production router chains them.
+  const { difficulty: _bands, ...rulesOnly } = document;
+  for (const [name, policy] of [
+    ['seed rule router (keywords; else the cheap tier)', compilePolicy(rulesOnly)],
+    ['seed difficulty router (bands)', compilePolicy({ ...document, rules: [] })],
+    ['seed rules + difficulty bands', datasetPolicy],
+  ] as const)
+    add(
+      replay(name, test, (row) => decideRoute(policy, input(row)).plan.model),
+      'seed',
+    );
 
   progress('per-task best model');
   add(replay('per-task best model', test, perTaskChooser(train, models, ref.best.name)), 'per-task', true);
