@@ -15,13 +15,31 @@ export function findWorkspaceRoot(start: string = __dirname): string {
 
 /** A free TCP port on loopback, from the OS. */
 export async function freePort(): Promise<number> {
-  const server = createServer();
-  server.listen(0, '127.0.0.1');
-  await once(server, 'listening');
-  const { port } = server.address() as { port: number };
-  server.close();
-  await once(server, 'close');
-  return port;
+  return (await freePorts(1))[0];
+}
+
+/**
+ * `count` distinct free ports on 127.0.0.1. All are held open until every one is known: the OS may hand out a
+ * port again once it is closed, and two services given the same port would answer each other's readiness
+ * probe (a stack once took analyzer's /readyz for ingress's, and sent requests before ingress was up).
+ */
+export async function freePorts(count: number): Promise<number[]> {
+  const servers = Array.from({ length: count }, () => createServer());
+  try {
+    for (const server of servers) {
+      server.listen(0, '127.0.0.1');
+      await once(server, 'listening');
+    }
+    return servers.map((server) => (server.address() as { port: number }).port);
+  } finally {
+    await Promise.all(
+      servers.map(async (server) => {
+        if (!server.listening) return;
+        server.close();
+        await once(server, 'close');
+      }),
+    );
+  }
 }
 
 /**

@@ -1,4 +1,4 @@
-import { ServiceProcess, findWorkspaceRoot, freePort } from './service-process';
+import { ServiceProcess, findWorkspaceRoot, freePorts } from './service-process';
 
 /** The six services, in pipeline order. */
 export const SERVICE_NAMES = [
@@ -39,12 +39,15 @@ export class ServiceStack {
 
   async start(onReady: (name: ServiceName, url: string) => void = () => undefined): Promise<void> {
     const root = this.options.root ?? findWorkspaceRoot();
-    for (const name of SERVICE_NAMES) {
-      const count = this.options.replicas?.[name] ?? 1;
+    const counts = SERVICE_NAMES.map((name) => this.options.replicas?.[name] ?? 1);
+    // Every port of the stack at once, so no two processes get the same one.
+    const free = this.options.ports === 'free' ? await freePorts(counts.reduce((a, b) => a + b, 0)) : [];
+    for (const [k, name] of SERVICE_NAMES.entries()) {
+      const count = counts[k];
       if (count > 1 && this.options.ports !== 'free') throw new Error(`${count} replicas of ${name} need free ports`);
       const processes: ServiceProcess[] = [];
       for (let i = 0; i < count; i++) {
-        const port = this.options.ports === 'free' ? await freePort() : DEFAULT_PORTS[name];
+        const port = this.options.ports === 'free' ? (free.shift() as number) : DEFAULT_PORTS[name];
         processes.push(new ServiceProcess(name, port, this.options.env, root));
       }
       this.services.set(name, processes);

@@ -66,6 +66,9 @@ export class SubscriptionsExplorer implements OnApplicationBootstrap, BeforeAppl
       }
     }
     for (const [subject, handler] of subjects) this.subscribe(subject, handler);
+    // The server learns of a subscription when it reads it: a round trip makes sure it has before the service
+    // says it is ready, so a request sent right after readiness finds a responder.
+    if (subjects.size > 0) await this.nc.flush();
     if (streamEvents.size > 0) await this.startDurableConsumer(streamEvents);
   }
 

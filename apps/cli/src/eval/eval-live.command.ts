@@ -18,7 +18,7 @@ import {
   splitDataset,
   trainEvalRouter,
 } from '@switchyard/evaluation';
-import { ServiceStack, findWorkspaceRoot } from '@switchyard/launcher';
+import { type ServiceName, ServiceStack, findWorkspaceRoot } from '@switchyard/launcher';
 import { MONGO_CONNECT_OPTIONS } from '@switchyard/persistence';
 import { type LoadedPolicy, loadPolicyFile, policyForRequest } from '@switchyard/policy-store';
 import { type CostAwareKnob, decideRoute } from '@switchyard/routing';
@@ -115,6 +115,15 @@ export async function runEvalLive(opts: EvalLiveOptions): Promise<number> {
     const unclean = Object.entries(codes).filter(([, c]) => c !== 0);
     if (unclean.length > 0) {
       out(`Unclean service exits: ${unclean.map(([n, c]) => `${n}=${c}`).join(', ')}`);
+      for (const [name] of unclean)
+        out(
+          `--- last lines of ${name}:\n${stack
+            .get(name as ServiceName)
+            .logs()
+            .split('\n')
+            .slice(-20)
+            .join('\n')}`,
+        );
       exitCode = 1;
     }
     // The records served their purpose (live.json keeps the answers): leave nothing of the run behind.
