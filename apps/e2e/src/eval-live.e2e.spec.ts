@@ -22,7 +22,7 @@ interface Row {
   id: string;
   task: string;
   prompt: string;
-  outcomes: Record<string, { score: number; cost_usd: number }>;
+  outcomes: Record<string, { score: number; pred: string; cost_usd: number }>;
 }
 
 /**
@@ -44,9 +44,10 @@ function syntheticRows(): { rows: Row[]; repeated: string } {
         ? `Prove rigorously that the sequence ${a}^n / n! converges to zero, and bound it for n > ${b}.`
         : `Add ${a} and ${b}. What is the sum?`,
       outcomes: {
-        [CHEAP]: { score: hard ? 0 : 1, cost_usd: COST[CHEAP] },
-        [MIDDLE]: { score: hard ? 0 : 1, cost_usd: COST[MIDDLE] },
-        [STRONG]: { score: 1, cost_usd: COST[STRONG] },
+        // The right answer is A; on proofs the two weaker models give two different wrong ones.
+        [CHEAP]: { score: hard ? 0 : 1, pred: hard ? 'B' : 'A', cost_usd: COST[CHEAP] },
+        [MIDDLE]: { score: hard ? 0 : 1, pred: hard ? 'C' : 'A', cost_usd: COST[MIDDLE] },
+        [STRONG]: { score: 1, pred: 'A', cost_usd: COST[STRONG] },
       },
     });
   }
@@ -62,9 +63,9 @@ function syntheticRows(): { rows: Row[]; repeated: string } {
     task: 'arithmetic',
     prompt: rows[first].prompt,
     outcomes: {
-      [CHEAP]: { score: 1, cost_usd: 3 * COST[CHEAP] },
-      [MIDDLE]: { score: 1, cost_usd: COST[MIDDLE] },
-      [STRONG]: { score: 1, cost_usd: COST[STRONG] },
+      [CHEAP]: { score: 1, pred: 'A', cost_usd: 3 * COST[CHEAP] },
+      [MIDDLE]: { score: 1, pred: 'A', cost_usd: COST[MIDDLE] },
+      [STRONG]: { score: 1, pred: 'A', cost_usd: COST[STRONG] },
     },
   };
   return { rows, repeated: rows[first].id };
@@ -166,5 +167,41 @@ describe('switchyard eval --live', () => {
     // It learned the split: proofs to the strong model, sums to the cheap one.
     expect(live.live.quality).toBe(ideal.quality);
     expect(live.live.totalCostUsd).toBeCloseTo(ideal.totalCostUsd, 12);
+  }, 240_000);
+
+  it('reproduces an agreement cascade: two cheap voters, the strong model asked only when they disagree', async () => {
+    const policy = join(dir, 'agreement.yaml');
+    writeFileSync(
+      policy,
+      [
+        'version: synthetic-agreement@1',
+        'models:',
+        ...[CHEAP, MIDDLE, STRONG].map(
+          (id, i) =>
+            `  - { id: ${id}, provider: replay, tier: t${i}, priceUsdPerMTok: { input: ${10 ** i}, output: ${10 ** i} } }`,
+        ),
+        'rules:',
+        `  - name: agree-or-escalate`,
+        `    when: { minChars: 1 }`,
+        `    plan: { kind: consensus, models: [${CHEAP}, ${MIDDLE}], quorum: 2, onDisagreement: escalate, escalateTo: ${STRONG} }`,
+        `default: { route: { model: ${CHEAP} } }`,
+      ].join('\n'),
+    );
+
+    const { code, output, live } = await evalLive(dir, dataset, ['--policy', policy, '--concurrency', '8']);
+
+    expect(output).toContain('MATCH: the live system reproduced the offline numbers');
+    expect(code).toBe(0);
+    expect(live).toMatchObject({ matches: true, differing: [], failed: [], costMismatches: [], otherPolicy: [] });
+    // By hand: sums agree (the cheap voter's answer, both voters charged); proofs disagree (all three charged).
+    expect(live.live.byModel).toEqual({ [STRONG]: hard.length, [CHEAP]: test.length - hard.length });
+    expect(live.live.quality).toBe(1);
+    const byHand = test.reduce(
+      (sum, r) =>
+        sum + r.outcomes[CHEAP].cost_usd + r.outcomes[MIDDLE].cost_usd + (r.task === 'proof' ? COST[STRONG] : 0),
+      0,
+    );
+    expect(live.live.totalCostUsd).toBeCloseTo(byHand, 12);
+    expect(live.offline).toEqual(live.live);
   }, 240_000);
 });

@@ -1,7 +1,15 @@
 import { REPLAY_ROW_METADATA } from '@switchyard/providers';
 import { compilePolicy, extractFeatures } from '@switchyard/routing';
 import { parseDataset } from './dataset';
-import { LIVE_TENANT, type LiveAnswer, compareLive, decisionInputOf, liveRequest, livePolicyDocument } from './live';
+import {
+  LIVE_TENANT,
+  type LiveAnswer,
+  compareLive,
+  decisionInputOf,
+  expectedAnswer,
+  liveRequest,
+  livePolicyDocument,
+} from './live';
 
 // Three prompts, two models: "small" costs 0.001 and is right on a and c; "large" costs 0.01 and right on all.
 const rows = parseDataset(
@@ -17,7 +25,9 @@ const rows = parseDataset(
     .map((r) => JSON.stringify(r))
     .join('\n'),
 );
-const offline = ['small', 'large', 'small'];
+const offline = (['small', 'large', 'small'] as const).map((model, i) =>
+  expectedAnswer(rows[i], { kind: 'single', model }),
+);
 const answer = (id: string, model: string, costUsd: number, extra: Partial<LiveAnswer> = {}): LiveAnswer => ({
   id,
   ok: true,
@@ -151,5 +161,49 @@ describe(livePolicyDocument.name, () => {
     expect(weighted.document.learned?.tolerance).toBeUndefined();
     const unset = compilePolicy(livePolicyDocument(rows, ['large', 'small'], 'r.json')).document.learned;
     expect([unset?.costWeight, unset?.tolerance]).toEqual([undefined, undefined]);
+  });
+});
+
+describe(expectedAnswer.name, () => {
+  // One prompt that asks for JSON (so the valid-json check fails every replayed answer) and four models.
+  const [row] = parseDataset(
+    JSON.stringify({
+      id: 'p',
+      prompt: 'Reply in JSON: which option?',
+      outcomes: {
+        a: { score: 1, pred: 'B', cost_usd: 0.001 },
+        b: { score: 0, pred: 'C', cost_usd: 0.002 },
+        c: { score: 1, pred: 'B', cost_usd: 0.004 },
+        d: { score: 1, pred: 'D', cost_usd: 0.01 },
+      },
+    }),
+  );
+  const consensus = (models: string[], model: string, onDisagreement: 'escalate' | 'flag') =>
+    expectedAnswer(row, { kind: 'consensus', model, models, quorum: 2, onDisagreement });
+  const cascade = (acceptance: Array<'non-empty' | 'valid-json'>, maxCostUsd?: number) =>
+    expectedAnswer(row, {
+      kind: 'cascade',
+      model: 'a',
+      models: ['a', 'b', 'c'],
+      acceptance,
+      ...(maxCostUsd === undefined ? {} : { maxCostUsd }),
+    });
+
+  it('a consensus: the first agreeing voter, every voter charged', () => {
+    expect(consensus(['a', 'c'], 'd', 'escalate')).toEqual({ model: 'a', decided: 'd', costUsd: 0.005 });
+  });
+  it('a disagreement asks a tie-breaker outside the vote, or returns the strongest voter flagged', () => {
+    const escalated = consensus(['a', 'b'], 'd', 'escalate');
+    expect(escalated).toMatchObject({ model: 'd', decided: 'd' });
+    expect(escalated.costUsd).toBeCloseTo(0.013, 12);
+    expect(consensus(['a', 'b'], 'b', 'flag')).toMatchObject({ model: 'b', costUsd: 0.003 });
+    expect(consensus(['a', 'b'], 'd', 'flag')).toMatchObject({ model: 'a', costUsd: 0.003 });
+  });
+  it('a cascade stops at the first accepted answer, at the cost cap, or at its last tier', () => {
+    expect(cascade(['non-empty'])).toEqual({ model: 'a', decided: 'a', costUsd: 0.001 });
+    expect(cascade(['valid-json'], 0.0025)).toMatchObject({ model: 'b', costUsd: 0.003 });
+    const last = cascade(['valid-json']);
+    expect(last).toMatchObject({ model: 'c', decided: 'a' });
+    expect(last.costUsd).toBeCloseTo(0.007, 12);
   });
 });

@@ -1,6 +1,13 @@
-import type { ChatRequest } from '@switchyard/contracts';
-import { REPLAY_ROW_METADATA } from '@switchyard/providers';
-import { type CostAwareKnob, type DecisionInput, type PolicyDocument, extractFeatures } from '@switchyard/routing';
+import type { ChatRequest, RoutePlan } from '@switchyard/contracts';
+import { REPLAY_ROW_METADATA, replayedAnswer } from '@switchyard/providers';
+import {
+  type CostAwareKnob,
+  type DecisionInput,
+  type PolicyDocument,
+  extractFeatures,
+  failedChecks,
+  voteConsensus,
+} from '@switchyard/routing';
 import type { DatasetRow } from './dataset';
 import { policyForDataset } from './dataset-policy';
 
@@ -99,6 +106,55 @@ export interface LiveComparison {
   matches: boolean;
 }
 
+/** What the services should answer for a row under a decided plan, all its models available and well. */
+export interface ExpectedAnswer {
+  /** The model whose answer is returned. */
+  model: string;
+  /** The plan's lead model, as the decision names it (the model itself for a single-model plan). */
+  decided: string;
+  /** What the whole plan costs: every model it calls, at the recorded cost. */
+  costUsd: number;
+}
+
+/**
+ * Runs a decided plan on a row's recorded outcomes as provider-adapters runs it with the replay provider:
+ * one model; a cascade (tiers in order, each answer through the plan's acceptance checks, stopping at the
+ * first accepted, at the cost cap or at the last tier); a consensus (every voter, the majority when it
+ * reaches the quorum, else a tie-breaker outside the vote asked, else the strongest voter's answer).
+ * Answers are the replay provider's (`replayedAnswer`), so checks and votes read what the services read.
+ */
+export function expectedAnswer(row: DatasetRow, plan: RoutePlan): ExpectedAnswer {
+  const outcome = (model: string) => {
+    const o = row.outcomes[model];
+    if (!o) throw new Error(`the plan calls "${model}" for row ${row.id}, which has no outcome for it`);
+    return o;
+  };
+  const answer = (model: string) => replayedAnswer(model, outcome(model));
+  if (plan.kind === 'single') return { model: plan.model, decided: plan.model, costUsd: outcome(plan.model).cost_usd };
+  if (plan.kind === 'cascade') {
+    const prompt = row.prompt;
+    let costUsd = 0;
+    for (const [i, model] of plan.models.entries()) {
+      costUsd += outcome(model).cost_usd;
+      const accepted = failedChecks(answer(model), plan.acceptance, prompt).length === 0;
+      const capped = plan.maxCostUsd !== undefined && costUsd >= plan.maxCostUsd;
+      if (accepted || capped || i === plan.models.length - 1) return { model, decided: plan.model, costUsd };
+    }
+  }
+  if (plan.kind !== 'consensus') throw new Error(`unknown plan kind in row ${row.id}`);
+  let costUsd = plan.models.reduce((sum, m) => sum + outcome(m).cost_usd, 0);
+  const vote = voteConsensus(
+    plan.models.map((model) => ({ model, answer: answer(model).content })),
+    plan.quorum,
+  );
+  if (vote.agreed) return { model: vote.majority[0], decided: plan.model, costUsd };
+  if (plan.onDisagreement === 'escalate' && !plan.models.includes(plan.model)) {
+    costUsd += outcome(plan.model).cost_usd;
+    return { model: plan.model, decided: plan.model, costUsd };
+  }
+  return { model: plan.models.includes(plan.model) ? plan.model : plan.models[0], decided: plan.model, costUsd };
+}
+
 /**
  * Compares the live answers with the offline decisions of the same policy, prompt by prompt (`offline[i]`
  * and `live[i]` belong to `rows[i]`). Live quality is the recorded score of the model that answered; live
@@ -106,7 +162,7 @@ export interface LiveComparison {
  */
 export function compareLive(
   rows: readonly DatasetRow[],
-  offline: readonly string[],
+  offline: readonly ExpectedAnswer[],
   live: readonly LiveAnswer[],
   policyVersion?: string,
 ): LiveComparison {
@@ -115,9 +171,10 @@ export function compareLive(
   const offlineTotals = totals(
     rows.length,
     rows.map((row, i) => {
-      const outcome = row.outcomes[offline[i]];
-      if (!outcome) throw new Error(`the policy chose "${offline[i]}" for row ${row.id}, which has no outcome for it`);
-      return { model: offline[i], score: outcome.score, costUsd: outcome.cost_usd };
+      const outcome = row.outcomes[offline[i].model];
+      if (!outcome)
+        throw new Error(`the policy chose "${offline[i].model}" for row ${row.id}, which has no outcome for it`);
+      return { model: offline[i].model, score: outcome.score, costUsd: offline[i].costUsd };
     }),
   );
   const result: Omit<LiveComparison, 'offline' | 'live' | 'matches'> = {
@@ -136,11 +193,12 @@ export function compareLive(
     }
     if (policyVersion !== undefined && a.policyVersion !== policyVersion)
       result.otherPolicy.push({ id: row.id, version: a.policyVersion ?? '(none)' });
+    const expected = offline[i];
     const decided = a.decidedModel ?? a.model;
-    if (decided !== offline[i] || a.model !== offline[i])
+    if (decided !== expected.decided || a.model !== expected.model)
       result.differing.push({
         id: row.id,
-        offline: offline[i],
+        offline: expected.decided === expected.model ? expected.model : `${expected.decided} -> ${expected.model}`,
         live: decided === a.model ? a.model : `${decided} -> ${a.model}`,
       });
     const outcome = row.outcomes[a.model];
@@ -148,8 +206,8 @@ export function compareLive(
       result.failed.push({ id: row.id, error: `answered by ${a.model}, which has no outcome on this row` });
       return;
     }
-    if (outcome.cost_usd !== a.costUsd)
-      result.costMismatches.push({ id: row.id, model: a.model, recordedUsd: outcome.cost_usd, liveUsd: a.costUsd });
+    if (Math.abs(expected.costUsd - a.costUsd) > 1e-12)
+      result.costMismatches.push({ id: row.id, model: a.model, recordedUsd: expected.costUsd, liveUsd: a.costUsd });
     answered.push({ model: a.model, score: outcome.score, costUsd: a.costUsd });
   });
   const liveTotals = totals(rows.length, answered);
@@ -159,7 +217,7 @@ export function compareLive(
     result.costMismatches.length === 0 &&
     result.otherPolicy.length === 0 &&
     liveTotals.quality === offlineTotals.quality &&
-    liveTotals.totalCostUsd === offlineTotals.totalCostUsd;
+    Math.abs(liveTotals.totalCostUsd - offlineTotals.totalCostUsd) <= 1e-9;
   return { offline: offlineTotals, live: liveTotals, ...result, matches };
 }
 

@@ -6,12 +6,14 @@ import { type NatsConnection, connect } from '@nats-io/transport-node';
 import { type ChatReply, EVENTS_STREAM, SUBJECTS } from '@switchyard/contracts';
 import {
   type DatasetRow,
+  type ExpectedAnswer,
   LIVE_TENANT,
   type LiveAnswer,
   type LiveComparison,
   compareLive,
   datasetModels,
   decisionInputOf,
+  expectedAnswer,
   liveRequest,
   livePolicyDocument,
   loadDataset,
@@ -72,7 +74,7 @@ export async function runEvalLive(opts: EvalLiveOptions): Promise<number> {
   const durable = `switchyard-eval-live-${run}`;
 
   const requests = test.map((row, i) => liveRequest(row, `live-${run}-${i}`, opts.taskHint));
-  const offline = test.map((_, i) => offlineDecision(loaded, requests[i]));
+  const offline = test.map((row, i) => offlineAnswer(loaded, row, requests[i]));
   out(`Offline: policy ${version} decided the ${test.length} test prompts through decideRoute (${seconds(started)})`);
 
   ensureLocalServers(root);
@@ -148,7 +150,8 @@ export async function runEvalLive(opts: EvalLiveOptions): Promise<number> {
         ...comparison,
         answers: test.map((row, i) => ({
           id: row.id,
-          offline: offline[i],
+          offline: offline[i].model,
+          offlineCostUsd: offline[i].costUsd,
           live: live[i].model ?? null,
           costUsd: live[i].costUsd ?? null,
           ...(live[i].error ? { error: live[i].error } : {}),
@@ -198,10 +201,13 @@ function writeDatasetPolicy(train: readonly DatasetRow[], rows: readonly Dataset
   return policyFile;
 }
 
-/** What decision-engine decides for the request when every model is available, as offline evaluation replays it. */
-function offlineDecision(loaded: LoadedPolicy, request: ReturnType<typeof liveRequest>): string {
+/**
+ * What the services should answer: the plan decision-engine decides for the request when every model is
+ * available, run on the row's recorded outcomes as provider-adapters runs it.
+ */
+function offlineAnswer(loaded: LoadedPolicy, row: DatasetRow, request: ReturnType<typeof liveRequest>): ExpectedAnswer {
   const { policy, learned } = policyForRequest(loaded, LIVE_TENANT, request.user);
-  return decideRoute(policy, decisionInputOf(request), learned).plan.model;
+  return expectedAnswer(row, decideRoute(policy, decisionInputOf(request), learned).plan);
 }
 
 /** The local servers, brought up as `npm run demo` does (running ones are reused). */
@@ -262,7 +268,7 @@ function printComparison(c: LiveComparison): void {
   out(`\n${c.offline.prompts} test prompts`);
   out(
     table(
-      ['', 'offline (decideRoute)', 'live (six services)'],
+      ['', 'offline (decided, replayed)', 'live (six services)'],
       [
         ['quality', c.offline.quality.toFixed(4), c.live.quality.toFixed(4)],
         ['cost / prompt', usd(c.offline.costUsd), usd(c.live.costUsd)],

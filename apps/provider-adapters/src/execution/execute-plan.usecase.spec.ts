@@ -320,6 +320,49 @@ describe(ExecutePlan.name, () => {
       expect((reply.planOutcome as { votes: unknown[] }).votes).toHaveLength(3);
     });
 
+    describe('escalating to a model outside the vote (agreement cascade)', () => {
+      const agreement: RoutePlan = {
+        kind: 'consensus',
+        model: 'top',
+        models: ['cheap', 'mid'],
+        quorum: 2,
+        onDisagreement: 'escalate',
+      };
+
+      it('keeps the voters answer when they agree, without asking the tie-breaker', async () => {
+        const adapter = scripted(() => ok('Answer: B'));
+        const { sut, reserve } = setup([adapter]);
+        const reply = await sut.execute({ event: decided(agreement), replyTo: 'x' });
+        expect(reply).toMatchObject({ model: 'cheap', planOutcome: { agreed: true, majority: ['cheap', 'mid'] } });
+        expect(adapter.calls.map((c) => c.model.id).sort()).toEqual(['cheap', 'mid']);
+        expect(reserve.calls).toEqual([]);
+      });
+
+      it('reserves and asks the tie-breaker when they disagree, charging all three', async () => {
+        const adapter = scripted((m) => ok(m === 'top' ? 'The answer is D' : `Answer: ${m === 'cheap' ? 'A' : 'B'}`));
+        const { sut, reserve } = setup([adapter]);
+        const reply = await sut.execute({ event: decided(agreement), replyTo: 'x' });
+        expect(reply).toMatchObject({
+          model: 'top',
+          answer: { content: 'The answer is D' },
+          planOutcome: { kind: 'consensus', agreed: false, resolution: 'escalate', escalatedTo: 'top' },
+        });
+        expect(reserve.calls.map(([m]) => m)).toEqual(['top']);
+        expect(reply.costUsd).toBeCloseTo((7 + 40 + 14 + 80 + 35 + 150) / 1e6, 12);
+      });
+
+      it('flags the first voter answer when the tie-breaker has no quota, recording the skip', async () => {
+        const adapter = scripted((m) => ok(`Answer: ${m === 'cheap' ? 'A' : 'B'}`));
+        const { sut, publishDurable } = setup([adapter], { top: 'exhausted' });
+        const reply = await sut.execute({ event: decided(agreement), replyTo: 'x' });
+        expect(reply).toMatchObject({ model: 'cheap', planOutcome: { agreed: false, resolution: 'flag' } });
+        expect(adapter.calls.map((c) => c.model.id)).not.toContain('top');
+        expect(publishDurable.calls[0][1]).toMatchObject({
+          attempts: expect.arrayContaining([expect.objectContaining({ model: 'top', ok: false })]),
+        });
+      });
+    });
+
     it('still votes when a voter fails, and fails when all do', async () => {
       const { sut } = setup([scripted((m) => (m === 'mid' ? new ProviderError('down', false) : ok('B')))]);
       expect(await sut.execute({ event: decided(consensus), replyTo: 'x' })).toMatchObject({

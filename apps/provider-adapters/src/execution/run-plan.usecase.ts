@@ -19,7 +19,8 @@ export interface PlanResult {
  * Runs a route plan: one model; a cascade (cheapest first, each later tier reserved from its quota before
  * it is called, stopping at the first answer that passes the acceptance checks or at the cost cap); or a
  * consensus (every voter in parallel, the majority when it reaches the quorum, otherwise the strongest
- * model's answer, escalated or flagged as the plan says).
+ * model's answer, escalated or flagged as the plan says; a plan escalating to a model outside the vote asks
+ * that model then).
  */
 @Injectable()
 export class RunPlan {
@@ -170,6 +171,32 @@ export class RunPlan {
         outcome: { kind: 'consensus', agreed: true, majority: vote.majority, votes },
       };
     }
+    // No quorum and the plan escalates to a model outside the vote (an agreement cascade: cheap voters, a
+    // strong tie-breaker): it is reserved and asked now, and its answer is the plan's.
+    if (plan.onDisagreement === 'escalate' && !plan.models.includes(plan.model)) {
+      const escalated = await this.escalate(plan.model, event, attempts);
+      if (escalated)
+        return {
+          answer: escalated,
+          costUsd: costUsd + escalated.costUsd,
+          attempts,
+          outcome: {
+            kind: 'consensus',
+            agreed: false,
+            majority: [],
+            votes,
+            resolution: 'escalate',
+            escalatedTo: plan.model,
+          },
+        };
+      // Out of quota, cooling down or failed: the first voter's answer goes back, flagged.
+      return {
+        answer: answers[0],
+        costUsd,
+        attempts,
+        outcome: { kind: 'consensus', agreed: false, majority: [], votes, resolution: 'flag' },
+      };
+    }
     // No quorum: the plan's strongest model answers (escalate), or its answer goes back flagged.
     const strongest = answers.find((a) => a.model.id === plan.model) ?? answers[0];
     return {
@@ -178,5 +205,28 @@ export class RunPlan {
       attempts,
       outcome: { kind: 'consensus', agreed: false, majority: [], votes, resolution: plan.onDisagreement },
     };
+  }
+
+  /** Reserves `modelId` and asks it; undefined (with the try recorded) when it has no quota or fails. */
+  private async escalate(modelId: string, event: RouteDecided, attempts: Attempt[]): Promise<ModelAnswer | undefined> {
+    if ((await this.state.reserve(modelId, this.policies.current().document.quotas?.models[modelId])) !== 'granted') {
+      attempts.push({
+        model: modelId,
+        provider: this.callModel.spec(modelId).provider,
+        ok: false,
+        latencyMs: 0,
+        error: 'skipped: out of quota or cooling down',
+      });
+      return undefined;
+    }
+    try {
+      const answer = await this.callModel.execute(modelId, event);
+      attempts.push(...answer.attempts);
+      return answer;
+    } catch (err) {
+      if (!(err instanceof PlanFailedError)) throw err;
+      attempts.push(...err.attempts);
+      return undefined;
+    }
   }
 }

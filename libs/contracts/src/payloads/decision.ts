@@ -73,6 +73,8 @@ export const planOutcomeSchema = z.discriminatedUnion('kind', [
     votes: z.array(z.object({ model: z.string(), content: z.string() })),
     /** Without a quorum: the strongest model's answer, escalated or flagged. */
     resolution: z.enum(['escalate', 'flag']).optional(),
+    /** Without a quorum, the model outside the vote that was asked and answered. */
+    escalatedTo: z.string().optional(),
   }),
 ]);
 

@@ -9,6 +9,20 @@ import type { ProviderAdapter, ProviderCall, ProviderResult } from '../lib/provi
  */
 export const REPLAY_ROW_METADATA = 'replay-row';
 
+/**
+ * The answer the replay provider gives for a recorded outcome: the recorded choice (`pred`) as a sentence
+ * the acceptance checks and the vote read, or a marker naming the score when the data has no answer.
+ */
+export function replayedAnswer(
+  model: string,
+  outcome: { score: number; pred?: string | null },
+): { content: string; finishReason: 'stop' } {
+  return {
+    content: outcome.pred ? `The answer is (${outcome.pred}).` : `[replayed ${model}: score ${outcome.score}]`,
+    finishReason: 'stop',
+  };
+}
+
 /** One prompt's recorded outcomes (the routing dataset format, docs/datasets.md). */
 export interface ReplayRecord {
   /** The row's id in the dataset, which requests may name in metadata `replay-row`. */
@@ -48,11 +62,7 @@ export class ReplayAdapter implements ProviderAdapter {
     const name = call.model.deployment ?? call.model.id;
     const o = outcomes[name];
     if (!o) throw new ProviderError(`${this.source} has no outcome of ${name} for this prompt`, false);
-    const result: ProviderResult = {
-      content: o.pred ? `The answer is (${o.pred}).` : `[replayed ${name}: score ${o.score}]`,
-      finishReason: 'stop',
-      costUsd: o.cost_usd,
-    };
+    const result: ProviderResult = { ...replayedAnswer(name, o), costUsd: o.cost_usd };
     if (o.input_tokens !== undefined && o.output_tokens !== undefined)
       result.usage = { inputTokens: o.input_tokens, outputTokens: o.output_tokens };
     return result;

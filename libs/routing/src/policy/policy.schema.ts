@@ -72,7 +72,10 @@ export const planSpecSchema = z.discriminatedUnion('kind', [
       models: z.array(z.string().min(1)).min(2),
       quorum: z.number().int().min(2),
       onDisagreement: z.enum(['escalate', 'flag']).default('escalate'),
-      /** Who answers alone when the vote fails and the plan escalates; default: the priciest of `models`. */
+      /**
+       * Who answers when the vote fails and the plan escalates; default: the priciest of `models`. A model
+       * outside `models` is asked only then (an agreement cascade: two cheap voters, a strong tie-breaker).
+       */
       escalateTo: z.string().min(1).optional(),
     })
     .strict(),
