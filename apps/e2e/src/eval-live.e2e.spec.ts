@@ -71,6 +71,26 @@ function syntheticRows(): { rows: Row[]; repeated: string } {
   return { rows, repeated: rows[first].id };
 }
 
+/** A policy over the three models, each served by the replay provider, with these rules; default: the cheap one. */
+function writePolicy(dir: string, version: string, rules: string[]): string {
+  const file = join(dir, `${version.replace(/\W/g, '-')}.yaml`);
+  writeFileSync(
+    file,
+    [
+      `version: ${version}`,
+      'models:',
+      ...[CHEAP, MIDDLE, STRONG].map(
+        (id, i) =>
+          `  - { id: ${id}, provider: replay, tier: t${i}, priceUsdPerMTok: { input: ${10 ** i}, output: ${10 ** i} } }`,
+      ),
+      'rules:',
+      ...rules,
+      `default: { route: { model: ${CHEAP} } }`,
+    ].join('\n'),
+  );
+  return file;
+}
+
 interface LiveFile extends LiveComparison {
   policyVersion: string;
   answers: Array<{ id: string; offline: string; live: string | null; costUsd: number | null }>;
@@ -116,21 +136,9 @@ describe('switchyard eval --live', () => {
   };
 
   it('reproduces the offline numbers of a rule policy, which are the hand-computed ones', async () => {
-    const policy = join(dir, 'rules.yaml');
-    writeFileSync(
-      policy,
-      [
-        'version: synthetic-rules@1',
-        'models:',
-        ...[CHEAP, MIDDLE, STRONG].map(
-          (id, i) =>
-            `  - { id: ${id}, provider: replay, tier: t${i}, priceUsdPerMTok: { input: ${10 ** i}, output: ${10 ** i} } }`,
-        ),
-        'rules:',
-        `  - { name: proofs, when: { keywordsAny: [prove] }, route: { model: ${STRONG} } }`,
-        `default: { route: { model: ${CHEAP} } }`,
-      ].join('\n'),
-    );
+    const policy = writePolicy(dir, 'synthetic-rules@1', [
+      `  - { name: proofs, when: { keywordsAny: [prove] }, route: { model: ${STRONG} } }`,
+    ]);
 
     const { code, output, live } = await evalLive(dir, dataset, ['--policy', policy]);
 
@@ -170,23 +178,11 @@ describe('switchyard eval --live', () => {
   }, 240_000);
 
   it('reproduces an agreement cascade: two cheap voters, the strong model asked only when they disagree', async () => {
-    const policy = join(dir, 'agreement.yaml');
-    writeFileSync(
-      policy,
-      [
-        'version: synthetic-agreement@1',
-        'models:',
-        ...[CHEAP, MIDDLE, STRONG].map(
-          (id, i) =>
-            `  - { id: ${id}, provider: replay, tier: t${i}, priceUsdPerMTok: { input: ${10 ** i}, output: ${10 ** i} } }`,
-        ),
-        'rules:',
-        `  - name: agree-or-escalate`,
-        `    when: { minChars: 1 }`,
-        `    plan: { kind: consensus, models: [${CHEAP}, ${MIDDLE}], quorum: 2, onDisagreement: escalate, escalateTo: ${STRONG} }`,
-        `default: { route: { model: ${CHEAP} } }`,
-      ].join('\n'),
-    );
+    const policy = writePolicy(dir, 'synthetic-agreement@1', [
+      `  - name: agree-or-escalate`,
+      `    when: { minChars: 1 }`,
+      `    plan: { kind: consensus, models: [${CHEAP}, ${MIDDLE}], quorum: 2, onDisagreement: escalate, escalateTo: ${STRONG} }`,
+    ]);
 
     const { code, output, live } = await evalLive(dir, dataset, ['--policy', policy, '--concurrency', '8']);
 

@@ -91,19 +91,7 @@ export class RunPlan {
     let lastError: unknown;
     for (const [i, modelId] of plan.models.entries()) {
       // decision-engine reserved the first tier; later ones take their quota only when they are needed.
-      if (
-        i > 0 &&
-        (await this.state.reserve(modelId, this.policies.current().document.quotas?.models[modelId])) !== 'granted'
-      ) {
-        attempts.push({
-          model: modelId,
-          provider: this.callModel.spec(modelId).provider,
-          ok: false,
-          latencyMs: 0,
-          error: 'skipped: out of quota or cooling down',
-        });
-        continue;
-      }
+      if (i > 0 && !(await this.reserveOrSkip(modelId, attempts))) continue;
       tried.push(modelId);
       let answer: ModelAnswer;
       try {
@@ -207,18 +195,23 @@ export class RunPlan {
     };
   }
 
+  /** Takes a call of `modelId` from its quota; when there is none, records the skipped try and says no. */
+  private async reserveOrSkip(modelId: string, attempts: Attempt[]): Promise<boolean> {
+    const limit = this.policies.current().document.quotas?.models[modelId];
+    if ((await this.state.reserve(modelId, limit)) === 'granted') return true;
+    attempts.push({
+      model: modelId,
+      provider: this.callModel.spec(modelId).provider,
+      ok: false,
+      latencyMs: 0,
+      error: 'skipped: out of quota or cooling down',
+    });
+    return false;
+  }
+
   /** Reserves `modelId` and asks it; undefined (with the try recorded) when it has no quota or fails. */
   private async escalate(modelId: string, event: RouteDecided, attempts: Attempt[]): Promise<ModelAnswer | undefined> {
-    if ((await this.state.reserve(modelId, this.policies.current().document.quotas?.models[modelId])) !== 'granted') {
-      attempts.push({
-        model: modelId,
-        provider: this.callModel.spec(modelId).provider,
-        ok: false,
-        latencyMs: 0,
-        error: 'skipped: out of quota or cooling down',
-      });
-      return undefined;
-    }
+    if (!(await this.reserveOrSkip(modelId, attempts))) return undefined;
     try {
       const answer = await this.callModel.execute(modelId, event);
       attempts.push(...answer.attempts);
