@@ -79,6 +79,17 @@ describe(evaluateStrategies.name, () => {
     expect(result.withTaskHint?.costToReach100UsdPerPrompt).toBeCloseTo(0.0055, 12);
   });
 
+  it('refuses data with fewer than two models on every row, naming what it found', () => {
+    const solo = parseDataset(
+      [0, 1, 2]
+        .map((i) => JSON.stringify({ id: i, prompt: `p${i}`, outcomes: { solo: { score: 1, cost_usd: 0.1 } } }))
+        .join('\n'),
+    );
+    expect(() => evaluateStrategies(solo.slice(0, 2), solo.slice(2), { seed: 0 })).toThrow(
+      'routing needs outcomes of at least two models on every row; only solo has them',
+    );
+  });
+
   it('draws every strategy with a cost on the cost-quality plane, and the table', () => {
     const html = reportHtml(result, 'tiny <eval>');
     expect(html).toContain('<title>tiny &lt;eval&gt;</title>');

@@ -12,7 +12,7 @@ import {
   trainLearnedRouter,
 } from '@switchyard/routing';
 import { apgr, costToReach } from './curve';
-import { type DatasetRow, datasetModels, splitDataset, toExamples } from './dataset';
+import { DatasetError, type DatasetRow, datasetModels, splitDataset, toExamples } from './dataset';
 import { policyForDataset } from './dataset-policy';
 import { type StrategyResult, referencePoints, replay } from './metrics';
 import { planStrategies } from './plan-strategies';
@@ -76,6 +76,12 @@ export function evaluateStrategies(
 ): EvaluationResult {
   const progress = options.onProgress ?? (() => undefined);
   const models = datasetModels([...train, ...test]);
+  if (models.length < 2)
+    throw new DatasetError(
+      `routing needs outcomes of at least two models on every row; ${models.length === 1 ? `only ${models[0]} has them` : 'no model has them'}`,
+    );
+  if (train.length === 0 || test.length === 0)
+    throw new DatasetError(`the split left ${train.length} rows to train on and ${test.length} to test on`);
   const ref = referencePoints(test, models);
   const entries: StrategyEntry[] = [];
   const add = (r: StrategyResult, family: string, usesTaskLabel = false) =>

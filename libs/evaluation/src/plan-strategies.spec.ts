@@ -148,8 +148,8 @@ describe('skipping plans the data cannot replay', () => {
       'cascade a → d (acceptance checks)',
     ]);
     expect(consensusStrategies(two, two, ['a', 'd']).skipped).toEqual([
-      'consensus of 3: only 1 models are cheaper than the best one',
-      'consensus of 5: only 1 models are cheaper than the best one',
+      'consensus of 3: only 1 model is cheaper than the best one',
+      'consensus of 5: only 1 model is cheaper than the best one',
     ]);
     expect(cascadeStrategies(two, two, ['a', 'd']).skipped).toHaveLength(1);
   });

@@ -115,7 +115,9 @@ export function consensusStrategies(
     .sort((a, b) => stats.quality(b) - stats.quality(a) || stats.cost(a) - stats.cost(b));
   for (const k of [3, 5]) {
     if (byQuality.length < k) {
-      skipped.push(`consensus of ${k}: only ${byQuality.length} models are cheaper than the best one`);
+      skipped.push(
+        `consensus of ${k}: only ${byQuality.length} model${byQuality.length === 1 ? ' is' : 's are'} cheaper than the best one`,
+      );
       continue;
     }
     const voters = byQuality.slice(0, k);
