@@ -79,9 +79,11 @@ export class RequestFailureReporter {
     replyTo: string | undefined,
   ): Promise<RouterErrorBody> {
     const error = toBody(err, this.logger, event.requestId);
-    if (replyTo) this.publisher.publish(replyTo, { ok: false, requestId: event.requestId, error });
     const failed: CompletionFailed = { ...event, completedAt: Date.now(), error };
-    await this.publisher.publishDurable(SUBJECTS.completionFailed, failed, event.requestId);
+    // The record goes on the wire before the reply, as for answers: a crash after replying cannot lose it.
+    const stored = this.publisher.publishDurable(SUBJECTS.completionFailed, failed, event.requestId);
+    if (replyTo) this.publisher.publish(replyTo, { ok: false, requestId: event.requestId, error });
+    await stored;
     return error;
   }
 }

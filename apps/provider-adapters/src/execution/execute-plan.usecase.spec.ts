@@ -10,7 +10,7 @@ import {
 } from '@switchyard/providers';
 import { parsePolicy } from '@switchyard/routing';
 import type { Reservation } from '@switchyard/routing-state';
-import { recorder, strictFake } from '@switchyard/testing';
+import { recorder, strictFake, waitFor } from '@switchyard/testing';
 import { adaptersEnvSchema } from '../config';
 import { CallModel } from './call-model';
 import { ExecutePlan, PlanFailedError } from './execute-plan.usecase';
@@ -110,6 +110,33 @@ describe(ExecutePlan.name, () => {
         attempts: [{ model: 'cheap', ok: true }],
       });
       expect(addSpend.calls).toEqual([['acme', reply.costUsd]]);
+    });
+
+    it('puts the record on the wire before the answer, and waits for its ack after answering', async () => {
+      const order: string[] = [];
+      let ack: () => void = () => undefined;
+      const publisher = strictFake<EventPublisher>('EventPublisher', {
+        publish: (subject: string) => void order.push(`reply ${subject}`),
+        publishDurable: (subject: string) => {
+          order.push(`record ${subject}`);
+          return new Promise<void>((resolve) => (ack = resolve));
+        },
+      });
+      const state = {
+        addSpend: async () => undefined,
+        startCooldown: async () => undefined,
+        reserve: async () => 'granted' as const,
+      };
+      const callModel = new CallModel([new SimulatedAdapter()], config, policies, state, new ProviderSecrets({}));
+      const sut = new ExecutePlan(new RunPlan(config, callModel, policies, state), publisher, state);
+      let done = false;
+      const running = sut.execute({ event: decided('cheap'), replyTo: '_INBOX.c' }).then(() => (done = true));
+      await waitFor('the answer', () => (order.length >= 2 ? true : undefined), 5_000, 5);
+      expect(order).toEqual([`record ${SUBJECTS.completionSucceeded}`, 'reply _INBOX.c']);
+      expect(done).toBe(false); // the ack is still pending
+      ack();
+      await running;
+      expect(done).toBe(true);
     });
 
     it('does not call the provider once the caller has stopped waiting', async () => {

@@ -67,11 +67,6 @@ export class ExecutePlan {
       latency,
     };
     if (outcome) reply.planOutcome = outcome;
-    this.publisher.publish(cmd.replyTo, reply);
-    // Counts against the tenant's daily budget; a Redis outage must not fail an answer already given.
-    this.state
-      .addSpend(event.tenant, costUsd)
-      .catch((err: Error) => this.logger.warn(`tenant spend not recorded: ${err.message}`));
     const record: CompletionSucceeded = {
       ...completionBaseOf(event, attempts),
       completedAt,
@@ -84,8 +79,15 @@ export class ExecutePlan {
       latency,
     };
     if (outcome) record.planOutcome = outcome;
-    // The caller has its answer; the record must still land, so this waits for JetStream's ack (and retries).
-    await this.publisher.publishDurable(SUBJECTS.completionSucceeded, record, event.requestId);
+    // The record goes on the wire before the answer (both leave in one write): a crash after the caller has its
+    // answer cannot lose the record. Its ack is awaited after replying, so the caller does not wait for it.
+    const stored = this.publisher.publishDurable(SUBJECTS.completionSucceeded, record, event.requestId);
+    this.publisher.publish(cmd.replyTo, reply);
+    // Counts against the tenant's daily budget; a Redis outage must not fail an answer already given.
+    this.state
+      .addSpend(event.tenant, costUsd)
+      .catch((err: Error) => this.logger.warn(`tenant spend not recorded: ${err.message}`));
+    await stored;
     return reply;
   }
 }
