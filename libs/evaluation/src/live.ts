@@ -4,6 +4,7 @@ import {
   type CostAwareKnob,
   type DecisionInput,
   type PolicyDocument,
+  consensusNext,
   extractFeatures,
   failedChecks,
   voteConsensus,
@@ -147,12 +148,9 @@ export function expectedAnswer(row: DatasetRow, plan: RoutePlan): ExpectedAnswer
     plan.models.map((model) => ({ model, answer: answer(model).content })),
     plan.quorum,
   );
-  if (vote.agreed) return { model: vote.majority[0], decided: plan.model, costUsd };
-  if (plan.onDisagreement === 'escalate' && !plan.models.includes(plan.model)) {
-    costUsd += outcome(plan.model).cost_usd;
-    return { model: plan.model, decided: plan.model, costUsd };
-  }
-  return { model: plan.models.includes(plan.model) ? plan.model : plan.models[0], decided: plan.model, costUsd };
+  const next = consensusNext(plan, vote, plan.models);
+  if ('ask' in next) costUsd += outcome(next.ask).cost_usd;
+  return { model: 'ask' in next ? next.ask : next.keep, decided: plan.model, costUsd };
 }
 
 /**

@@ -1,7 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { type Attempt, type PlanOutcome, type RouteDecided, type RoutePlan, RouterError } from '@switchyard/contracts';
 import { PolicyStore } from '@switchyard/policy-store';
-import { failedChecks, routingText, voteConsensus } from '@switchyard/routing';
+import { consensusNext, failedChecks, routingText, voteConsensus } from '@switchyard/routing';
 import type { RoutingStateStore } from '@switchyard/routing-state';
 import { CallModel, type ModelAnswer, PlanFailedError } from './call-model';
 import { ADAPTERS_CONFIG, type AdaptersConfig } from '../config';
@@ -150,19 +150,15 @@ export class RunPlan {
       plan.quorum,
     );
     const votes = answers.map((a) => ({ model: a.model.id, content: a.result.content }));
-    if (vote.agreed) {
-      const answer = answers.find((a) => a.model.id === vote.majority[0]) ?? answers[0];
-      return {
-        answer,
-        costUsd,
-        attempts,
-        outcome: { kind: 'consensus', agreed: true, majority: vote.majority, votes },
-      };
-    }
+    const next = consensusNext(
+      plan,
+      vote,
+      answers.map((a) => a.model.id),
+    );
     // No quorum and the plan escalates to a model outside the vote (an agreement cascade: cheap voters, a
     // strong tie-breaker): it is reserved and asked now, and its answer is the plan's.
-    if (plan.onDisagreement === 'escalate' && !plan.models.includes(plan.model)) {
-      const escalated = await this.escalate(plan.model, event, attempts);
+    if ('ask' in next) {
+      const escalated = await this.escalate(next.ask, event, attempts);
       if (escalated)
         return {
           answer: escalated,
@@ -174,7 +170,7 @@ export class RunPlan {
             majority: [],
             votes,
             resolution: 'escalate',
-            escalatedTo: plan.model,
+            escalatedTo: next.ask,
           },
         };
       // Out of quota, cooling down or failed: the first voter's answer goes back, flagged.
@@ -185,13 +181,15 @@ export class RunPlan {
         outcome: { kind: 'consensus', agreed: false, majority: [], votes, resolution: 'flag' },
       };
     }
-    // No quorum: the plan's strongest model answers (escalate), or its answer goes back flagged.
-    const strongest = answers.find((a) => a.model.id === plan.model) ?? answers[0];
+    const answer = answers.find((a) => a.model.id === next.keep) ?? answers[0];
     return {
-      answer: strongest,
+      answer,
       costUsd,
       attempts,
-      outcome: { kind: 'consensus', agreed: false, majority: [], votes, resolution: plan.onDisagreement },
+      // Without a quorum the plan's strongest model answers (escalate), or its answer goes back flagged.
+      outcome: vote.agreed
+        ? { kind: 'consensus', agreed: true, majority: vote.majority, votes }
+        : { kind: 'consensus', agreed: false, majority: [], votes, resolution: plan.onDisagreement },
     };
   }
 

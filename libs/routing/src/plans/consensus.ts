@@ -50,3 +50,22 @@ export function voteConsensus(votes: readonly Vote[], quorum: number): Consensus
   const top = ordered[0] ?? { answer: '', models: [] };
   return { agreed: top.models.length >= quorum, answer: top.answer, majority: top.models, groups: ordered };
 }
+
+/** What a consensus plan does after its vote: return one voter's answer, or ask a model outside the vote. */
+export type ConsensusNext = { keep: string } | { ask: string };
+
+/**
+ * The rule provider-adapters applies, and offline replays copy: with a quorum, the majority's first voter;
+ * without one, the tie-breaker when the plan escalates to a model outside its voters, otherwise the plan's
+ * strongest model's answer (or the first answer, when that model gave none). `answered`: the voters that
+ * answered, in the plan's order.
+ */
+export function consensusNext(
+  plan: { model: string; models: readonly string[]; onDisagreement: 'escalate' | 'flag' },
+  vote: ConsensusResult,
+  answered: readonly string[],
+): ConsensusNext {
+  if (vote.agreed) return { keep: vote.majority[0] };
+  if (plan.onDisagreement === 'escalate' && !plan.models.includes(plan.model)) return { ask: plan.model };
+  return { keep: answered.includes(plan.model) ? plan.model : answered[0] };
+}

@@ -1,5 +1,5 @@
 import { asksForJson, failedChecks } from './acceptance';
-import { normaliseAnswer, voteConsensus } from './consensus';
+import { consensusNext, normaliseAnswer, voteConsensus } from './consensus';
 
 describe(failedChecks.name, () => {
   const all = ['non-empty', 'not-refusal', 'not-truncated', 'valid-json'] as const;
@@ -78,5 +78,29 @@ describe(voteConsensus.name, () => {
     );
     expect(r.agreed).toBe(false);
     expect(r.groups).toHaveLength(3);
+  });
+});
+
+describe(consensusNext.name, () => {
+  const agreed = voteConsensus(
+    [
+      { model: 'b', answer: 'A' },
+      { model: 'c', answer: 'A' },
+    ],
+    2,
+  );
+  const split = voteConsensus(
+    [
+      { model: 'b', answer: 'A' },
+      { model: 'c', answer: 'B' },
+    ],
+    2,
+  );
+  const plan = (model: string, onDisagreement: 'escalate' | 'flag') => ({ model, models: ['b', 'c'], onDisagreement });
+  it('keeps the majority first voter, asks a tie-breaker outside the vote, else the strongest or first answer', () => {
+    expect(consensusNext(plan('x', 'escalate'), agreed, ['b', 'c'])).toEqual({ keep: 'b' });
+    expect(consensusNext(plan('x', 'escalate'), split, ['b', 'c'])).toEqual({ ask: 'x' });
+    expect(consensusNext(plan('c', 'escalate'), split, ['b', 'c'])).toEqual({ keep: 'c' });
+    expect(consensusNext(plan('c', 'flag'), split, ['b'])).toEqual({ keep: 'b' });
   });
 });
