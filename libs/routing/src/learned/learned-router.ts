@@ -113,55 +113,12 @@ export class LearnedRouter {
     candidates: ReadonlyArray<{ model: string; costUsd: number }>,
     knob: CostAwareKnob,
   ): LearnedChoice | undefined {
-    if ('costWeight' in knob) return this.byCostWeight(prediction, candidates, knob.costWeight);
-    const { tolerance } = knob;
-    let bestQuality = -Infinity;
+    // The candidates this router knows, each with its predicted quality: looked up once for either knob.
     const scored = candidates.flatMap((c) => {
       const i = this.models.indexOf(c.model);
-      if (i < 0) return [];
-      const q = prediction.quality[i];
-      if (q > bestQuality) bestQuality = q;
-      return [{ ...c, quality: q }];
+      return i < 0 ? [] : [{ ...c, quality: prediction.quality[i] }];
     });
-    let choice: (typeof scored)[number] | undefined;
-    for (const c of scored) {
-      if (c.quality < bestQuality - tolerance) continue;
-      if (!choice || c.costUsd < choice.costUsd || (c.costUsd === choice.costUsd && c.quality > choice.quality))
-        choice = c;
-    }
-    return (
-      choice && {
-        model: choice.model,
-        confidence: choice.quality,
-        reason: `predicted quality ${choice.quality.toFixed(3)} within ${tolerance} of best ${bestQuality.toFixed(3)} at lowest cost`,
-      }
-    );
-  }
-
-  private byCostWeight(
-    prediction: Pick<LearnedPrediction, 'quality'>,
-    candidates: ReadonlyArray<{ model: string; costUsd: number }>,
-    costWeight: number,
-  ): LearnedChoice | undefined {
-    let dearest = 0;
-    for (const c of candidates) if (this.models.includes(c.model) && c.costUsd > dearest) dearest = c.costUsd;
-    const perUsd = dearest > 0 ? costWeight / dearest : 0;
-    let choice: { model: string; quality: number; costUsd: number; utility: number } | undefined;
-    for (const c of candidates) {
-      const i = this.models.indexOf(c.model);
-      if (i < 0) continue;
-      const quality = prediction.quality[i];
-      const utility = quality - perUsd * c.costUsd;
-      if (!choice || utility > choice.utility || (utility === choice.utility && c.costUsd < choice.costUsd))
-        choice = { model: c.model, quality, costUsd: c.costUsd, utility };
-    }
-    return (
-      choice && {
-        model: choice.model,
-        confidence: choice.quality,
-        reason: `predicted quality ${choice.quality.toFixed(3)} minus cost weight ${costWeight} × cost is highest`,
-      }
-    );
+    return 'costWeight' in knob ? byCostWeight(scored, knob.costWeight) : byTolerance(scored, knob.tolerance);
   }
 
   /**
@@ -193,6 +150,51 @@ export class LearnedRouter {
 
 /** The cost-aware mode's knob: a weight on cost (see `chooseCostAware`), or a quality tolerance. */
 export type CostAwareKnob = { costWeight: number } | { tolerance: number };
+
+interface Scored {
+  model: string;
+  costUsd: number;
+  quality: number;
+}
+
+/** The highest quality − costWeight × cost as a share of the dearest candidate's; ties to the cheaper. */
+function byCostWeight(scored: readonly Scored[], costWeight: number): LearnedChoice | undefined {
+  let dearest = 0;
+  for (const c of scored) if (c.costUsd > dearest) dearest = c.costUsd;
+  const perUsd = dearest > 0 ? costWeight / dearest : 0;
+  let choice: (Scored & { utility: number }) | undefined;
+  for (const c of scored) {
+    const utility = c.quality - perUsd * c.costUsd;
+    if (!choice || utility > choice.utility || (utility === choice.utility && c.costUsd < choice.costUsd))
+      choice = { ...c, utility };
+  }
+  return (
+    choice && {
+      model: choice.model,
+      confidence: choice.quality,
+      reason: `predicted quality ${choice.quality.toFixed(3)} minus cost weight ${costWeight} × cost is highest`,
+    }
+  );
+}
+
+/** The cheapest candidate within `tolerance` of the best predicted quality; ties to the better. */
+function byTolerance(scored: readonly Scored[], tolerance: number): LearnedChoice | undefined {
+  let bestQuality = -Infinity;
+  for (const c of scored) if (c.quality > bestQuality) bestQuality = c.quality;
+  let choice: Scored | undefined;
+  for (const c of scored) {
+    if (c.quality < bestQuality - tolerance) continue;
+    if (!choice || c.costUsd < choice.costUsd || (c.costUsd === choice.costUsd && c.quality > choice.quality))
+      choice = c;
+  }
+  return (
+    choice && {
+      model: choice.model,
+      confidence: choice.quality,
+      reason: `predicted quality ${choice.quality.toFixed(3)} within ${tolerance} of best ${bestQuality.toFixed(3)} at lowest cost`,
+    }
+  );
+}
 
 export interface LearnedChoice {
   model: string;
