@@ -86,28 +86,60 @@ ferretdb_build() {
   rm -rf "$src"
 }
 
+# A database file without FerretDB's catalogue (left half-created by a crash) stops FerretDB from starting
+# ("no such table: _ferretdb_collections"): such files are moved aside, never deleted.
+ferretdb_quarantine() { # data dir
+  local f moved=0
+  for f in "$1"/*.sqlite; do
+    [ -f "$f" ] || continue
+    grep -q _ferretdb_collections "$f" && continue
+    mkdir -p "$1/quarantine"
+    mv "$f" "$1/quarantine/" && rm -f "$f-wal" "$f-shm"
+    log "mongodb: moved $f aside (no FerretDB catalogue in it) to $1/quarantine/"
+    moved=1
+  done
+  return $moved
+}
+
 mongo_up() {
   if [ -n "${MONGODB_URI:-}" ]; then log "mongodb: using MONGODB_URI as given"; return; fi
   if listening 127.0.0.1 "$MONGO_PORT"; then log "mongodb: reusing 127.0.0.1:$MONGO_PORT"; return; fi
   ferretdb_build
   local data="$STATE/ferretdb-$MONGO_PORT"
   mkdir -p "$data"
+  ferretdb_quarantine "$data" || true
   log "mongodb: starting FerretDB (SQLite backend, data in $data) on 127.0.0.1:$MONGO_PORT"
+  # Supervised: FerretDB v1's SQLite backend can die of SIGBUS in its WAL index when a database is dropped
+  # while another is being written (seen here, docs/testing.md); the loop brings it back within a second, so
+  # one crash costs the requests in flight, not every test after it. `down` stops the loop and FerretDB.
   # --debug-addr=127.0.0.1:0: its metrics/pprof listener on a free port, never a clash with another instance.
-  start_bg "ferretdb-$MONGO_PORT" "$STATE/ferretdb-$MONGO_PORT.log" "$FERRETDB_BIN" --handler=sqlite --sqlite-url="file:$data/" \
-    --listen-addr="127.0.0.1:$MONGO_PORT" --debug-addr=127.0.0.1:0 --telemetry=disable --state-dir="$data" --log-level=warn
-  wait_for mongodb 127.0.0.1 "$MONGO_PORT" 20 || die "mongodb: FerretDB did not start, see $STATE/ferretdb-$MONGO_PORT.log"
+  start_bg "ferretdb-$MONGO_PORT" "$STATE/ferretdb-$MONGO_PORT.log" bash -c '
+    trap "kill \$child 2>/dev/null; exit 0" TERM INT
+    while :; do
+      "$0" --handler=sqlite --sqlite-url="file:$1/" --listen-addr="127.0.0.1:$2" --debug-addr=127.0.0.1:0 \
+        --telemetry=disable --state-dir="$1" --log-level=warn & child=$!
+      wait $child
+      echo "[supervisor] ferretdb exited with $?; restarting in 0.5 s"
+      sleep 0.5
+    done' "$FERRETDB_BIN" "$data" "$MONGO_PORT"
+  if ! wait_for mongodb 127.0.0.1 "$MONGO_PORT" 20; then
+    stop_one "ferretdb-$MONGO_PORT"
+    die "mongodb: FerretDB did not start, see $STATE/ferretdb-$MONGO_PORT.log"
+  fi
+}
+
+stop_one() { # name
+  local pidfile="$STATE/$1.pid" pid
+  [ -f "$pidfile" ] || return 0
+  pid=$(cat "$pidfile")
+  # The whole process group: a supervisor loop and what it runs (start_bg uses setsid).
+  if kill -- "-$pid" 2>/dev/null || kill "$pid" 2>/dev/null; then log "$1: stopped (pid $pid)"; fi
+  rm -f "$pidfile"
 }
 
 stop_started() {
-  local name pidfile pid
-  for name in "ferretdb-$MONGO_PORT" nats redis; do
-    pidfile="$STATE/$name.pid"
-    [ -f "$pidfile" ] || continue
-    pid=$(cat "$pidfile")
-    if kill "$pid" 2>/dev/null; then log "$name: stopped (pid $pid)"; fi
-    rm -f "$pidfile"
-  done
+  local name
+  for name in "ferretdb-$MONGO_PORT" nats redis; do stop_one "$name"; done
 }
 
 status() {

@@ -5,6 +5,7 @@ import { runBenchPipeline } from './bench/bench-pipeline.command';
 import { runEchoServer } from './bench/overhead/echo-server';
 import { runBenchOverhead } from './bench/overhead/overhead.command';
 import { runDemo } from './demo/demo.command';
+import { runDeadLetters } from './dlq/dead-letters.command';
 import { runEvalLive } from './eval/eval-live.command';
 import { runEval } from './eval/eval.command';
 import { runPublishPolicy } from './policy/publish-policy.command';
@@ -32,6 +33,14 @@ commands:
           --model FILE     a trained artifact (default: train one on the 70% split first)
 
   policy publish FILE   validate a policy, keep it in MongoDB and hot-reload it into every replica
+
+  dlq list | replay | drop   events feedback-aggregator could not store (invalid, failing every delivery,
+                   feedback for a request with no record), kept in the ROUTER_DEADLETTER stream with why
+          --seq N[,N...]   the letters to act on (see dlq list)
+          --all            every letter (with --reason, every letter of that reason)
+          --reason R       invalid | failing | unknown-request
+          --limit N        list: the newest N (default 50)
+          --json           list: one JSON object per letter, its payload decoded
 
   bench pipeline   serial latency through the running services next to a NATS echo (scripts/services.sh start first)
           --requests N     requests to time (default 1000)
@@ -241,6 +250,30 @@ async function main(argv: string[]): Promise<number> {
         file,
         natsUrl: NATS_URL,
         mongoUri: process.env['MONGODB_URI'] ?? 'mongodb://127.0.0.1:27017/switchyard',
+      });
+    }
+    case 'dlq': {
+      const [what, ...args] = rest;
+      if (what !== 'list' && what !== 'replay' && what !== 'drop')
+        throw new Error('usage: switchyard dlq list | replay | drop [--seq N[,N...] | --all] [--reason R]');
+      const { values } = parseArgs({
+        args,
+        options: {
+          seq: { type: 'string' },
+          all: { type: 'boolean', default: false },
+          reason: { type: 'string' },
+          limit: { type: 'string', default: '50' },
+          json: { type: 'boolean', default: false },
+        },
+      });
+      return runDeadLetters({
+        action: what,
+        nats: { servers: NATS_URL.split(',') },
+        seqs: values.seq === undefined ? [] : values.seq.split(',').map((s) => positiveInt(s.trim(), '--seq')),
+        all: values.all === true,
+        reason: values.reason,
+        limit: positiveInt(values.limit, '--limit'),
+        json: values.json === true,
       });
     }
     case undefined:

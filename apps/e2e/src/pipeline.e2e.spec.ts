@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { type NatsConnection, connect, headers } from '@nats-io/transport-node';
-import { type ChatReply, type ChatSuccess, SUBJECTS } from '@switchyard/contracts';
+import { type ChatReply, type ChatSuccess, SUBJECTS, recordKey } from '@switchyard/contracts';
 import { parsePolicy } from '@switchyard/routing';
 import { mongoUriFor, testInfra, uniqueName, waitFor } from '@switchyard/testing';
 import mongoose, { type Connection } from 'mongoose';
@@ -70,10 +70,11 @@ describe('Switchyard pipeline (six services, real NATS, Redis and MongoDB-wire s
     return { status: res.status, json: await res.json() };
   }
 
-  async function recordsFor(ids: readonly string[]) {
+  /** acme's records of these request ids (records are keyed by tenant and request id). */
+  async function recordsFor(ids: readonly string[], tenant = 'acme') {
     return db
       .collection('routing_records')
-      .find({ _id: { $in: [...ids] as never[] } })
+      .find({ _id: { $in: ids.map((id) => recordKey(tenant, id)) as never[] } })
       .toArray();
   }
 
@@ -286,6 +287,47 @@ describe('Switchyard pipeline (six services, real NATS, Redis and MongoDB-wire s
     expect(byId.get(ids[0])!['feedback']).toMatchObject({ rating: 5, success: true });
     expect(byId.get(ids[1])!['feedback']).toMatchObject({ rating: 2, success: false, comment: 'too vague' });
     expect(await db.collection('feedback').countDocuments({ requestId: { $in: ids } })).toBe(2);
+  });
+
+  it('keeps two tenants that use the same request ids apart: answers, records, idempotency and feedback', async () => {
+    const ids = Array.from({ length: 20 }, (_, i) => `shared-${Date.now().toString(36)}-${i}`);
+    const ask = (requestId: string, key: string, content: string) =>
+      natsRequest(SUBJECTS.request, { requestId, messages: [{ role: 'user', content }] }, key);
+    const [acme, beta] = await Promise.all([
+      Promise.all(ids.map((id) => ask(id, TENANT_KEYS.acme, 'hello from acme'))),
+      Promise.all(ids.map((id) => ask(id, TENANT_KEYS.beta, 'Please implement a function that sorts a list'))),
+    ]);
+    // Neither tenant is handed the other's answer as a replay of "its" request id.
+    expect(acme.every((r) => r.ok && r.tenant === 'acme' && !r.replayed)).toBe(true);
+    expect(beta.every((r) => r.ok && r.tenant === 'beta' && !r.replayed)).toBe(true);
+    const feedback = await natsRequest(
+      SUBJECTS.feedback,
+      { requestId: ids[0], rating: 1, success: false },
+      TENANT_KEYS.beta,
+    );
+    expect(feedback).toMatchObject({ ok: true });
+    await waitFor(
+      "beta's feedback on its own record",
+      async () => ((await recordsFor([ids[0]], 'beta'))[0]?.['feedback'] ? true : undefined),
+      20_000,
+      200,
+    );
+    const acmeRows = await waitForRecords(ids);
+    const betaRows = await waitFor(
+      'beta records',
+      async () => {
+        const rows = await recordsFor(ids, 'beta');
+        return rows.length === ids.length ? rows : undefined;
+      },
+      20_000,
+      200,
+    );
+    expect(acmeRows.map((r) => r['tenant'])).toEqual(ids.map(() => 'acme'));
+    expect(betaRows).toHaveLength(ids.length);
+    expect(acmeRows.find((r) => r['requestId'] === ids[0])!['feedback']).toBeUndefined();
+    console.log(
+      `shared request ids: ${ids.length} x 2 tenants answered, ${acmeRows.length} + ${betaRows.length} records`,
+    );
   });
 
   it('loses no record when feedback-aggregator is killed and restarted while requests flow', async () => {

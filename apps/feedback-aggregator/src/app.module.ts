@@ -1,7 +1,7 @@
 import { type DynamicModule, Module } from '@nestjs/common';
 import { EVENTS_STREAM } from '@switchyard/contracts';
 import { MessagingModule, NatsHealthIndicator } from '@switchyard/messaging';
-import { MongoHealthIndicator, PersistenceModule } from '@switchyard/persistence';
+import { MongoHealthIndicator, PersistenceModule, isStoreUnavailable } from '@switchyard/persistence';
 import { HealthModule } from '@switchyard/runtime';
 import { type AggregatorConfig, SERVICE } from './config';
 import { RecordsModule } from './records/records.module';
@@ -16,6 +16,8 @@ export class AppModule {
           durable: {
             ackWaitMs: config.CONSUMER_ACK_WAIT_MS,
             concurrency: config.CONSUMER_CONCURRENCY,
+            isTransient: isStoreUnavailable,
+            maxDeliver: config.CONSUMER_MAX_DELIVER,
             name: config.DURABLE_NAME,
             start: config.CONSUMER_START,
             stream: EVENTS_STREAM.name,
@@ -24,7 +26,7 @@ export class AppModule {
           url: config.NATS_URL,
         }),
         PersistenceModule.forRoot(config.MONGODB_URI),
-        RecordsModule,
+        RecordsModule.forConfig(config),
       ],
       module: AppModule,
     };

@@ -14,12 +14,25 @@ export const aggregatorEnvSchema = baseEnvSchema.extend({
   DURABLE_NAME: z.string().min(1).default(DURABLE_CONSUMERS.records),
   /** Where a durable that does not exist yet starts reading: the whole stream, or only new events. */
   CONSUMER_START: z.enum(['all', 'new']).default('all'),
-  /** Events written to MongoDB at once by one replica. */
   /** An event not acked this long (its replica died mid-write) is delivered again. */
   CONSUMER_ACK_WAIT_MS: z.coerce.number().int().min(1000).default(30_000),
+  /** Events written to MongoDB at once by one replica. */
   CONSUMER_CONCURRENCY: z.coerce.number().int().positive().max(1000).default(32),
+  /**
+   * Deliveries of an event that keeps failing before it goes to the dead-letter stream (switchyard dlq). An
+   * unreachable MongoDB is waited out without limit and never counts.
+   */
+  CONSUMER_MAX_DELIVER: z.coerce.number().int().min(1).max(1000).default(10),
+  /** How long feedback waits for its request's record (still on its way) before it is dead-lettered as unknown. */
+  FEEDBACK_HOLD_MS: z.coerce
+    .number()
+    .int()
+    .min(0)
+    .default(10 * 60 * 1000),
 });
 export type AggregatorConfig = z.infer<typeof aggregatorEnvSchema>;
+
+export const AGGREGATOR_CONFIG = Symbol('AGGREGATOR_CONFIG');
 
 export function loadAggregatorConfig(env: NodeJS.ProcessEnv = process.env): AggregatorConfig {
   return loadConfig(SERVICE, aggregatorEnvSchema, env);

@@ -1,6 +1,7 @@
 import type { z } from 'zod';
 import { chatRequestSchema } from './payloads/chat-request';
 import { completionFailedSchema, completionSucceededSchema } from './payloads/completion-events';
+import { deadLetterSchema } from './payloads/dead-letter';
 import { feedbackRequestSchema, feedbackSubmittedSchema } from './payloads/feedback';
 import { optimizerRunRequestSchema } from './payloads/optimizer';
 import { requestAnalyzedSchema, requestReceivedSchema, routeDecidedSchema } from './payloads/pipeline-events';
@@ -20,4 +21,5 @@ export const SCHEMA_BY_SUBJECT: Record<Subject, z.ZodType> = {
   [SUBJECTS.feedbackSubmitted]: feedbackSubmittedSchema,
   [SUBJECTS.policyUpdated]: policyUpdatedSchema,
   [SUBJECTS.policyRejected]: policyRejectedSchema,
+  [SUBJECTS.eventDeadLettered]: deadLetterSchema,
 };

@@ -7,3 +7,4 @@ export * from './outgoing';
 export * from './streams';
 export * from './nats-health.indicator';
 export * from './request-failure.reporter';
+export * from './delivery';

@@ -21,5 +21,14 @@ export interface MessagingOptions {
     start?: 'all' | 'new';
     /** A message not acked this long after delivery (its handler crashed with the process) is redelivered. */
     ackWaitMs?: number;
+    /**
+     * Deliveries after which an event its handler keeps failing on is dead-lettered (default 10). Counted
+     * here, not by JetStream's own max_deliver, which strands such a message in the stream without a word.
+     */
+    maxDeliver?: number;
+    /** Failures that mean a dependency is away (retried without limit, never dead-lettered). */
+    isTransient?: (err: unknown) => boolean;
+    /** Where events given up on go (default router.event.deadlettered.v1, in ROUTER_DEADLETTER); tests use their own. */
+    deadLetterSubject?: string;
   };
 }

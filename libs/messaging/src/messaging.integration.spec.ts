@@ -2,9 +2,10 @@ import { Controller, type INestApplication, Module } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { jetstream, jetstreamManager } from '@nats-io/jetstream';
 import { type NatsConnection, connect, headers } from '@nats-io/transport-node';
-import { RouterError } from '@switchyard/contracts';
+import { type DeadLetter, RouterError } from '@switchyard/contracts';
 import { testInfra, uniqueName, waitFor } from '@switchyard/testing';
 import { OnStreamEvent, OnSubject } from './decorators';
+import { HoldMessageError } from './delivery';
 import { EventPublisher } from './event-publisher';
 import type { IncomingMessage } from './incoming-message';
 import { MessagingModule } from './messaging.module';
@@ -15,7 +16,22 @@ const ECHO = `${prefix}.echo`;
 const FAIL = `${prefix}.fail`;
 const CRASH = `${prefix}.crash`;
 const EVENTS = `${prefix}.events`;
-const STREAM = { name: prefix.toUpperCase(), subjects: [`${prefix}.events`], duplicateWindowMs: 60_000 };
+const STRICT = `${prefix}.strict`;
+const BROKEN = `${prefix}.broken`;
+const HELD = `${prefix}.held`;
+const FLAKY_STORE = `${prefix}.flaky`;
+const DEAD = `${prefix}.dead`;
+const STREAM = {
+  name: prefix.toUpperCase(),
+  subjects: [EVENTS, STRICT, BROKEN, HELD, FLAKY_STORE],
+  duplicateWindowMs: 60_000,
+};
+const DLQ_STREAM = { name: `${prefix.toUpperCase()}_DLQ`, subjects: [DEAD], duplicateWindowMs: 60_000 };
+const MAX_DELIVER = 3;
+/** Deliveries each handler saw, by subject. */
+const deliveries = new Map<string, number>();
+const count = (subject: string) => deliveries.set(subject, (deliveries.get(subject) ?? 0) + 1);
+let storeAwayFor = MAX_DELIVER + 1; // the transient store failure lasts this many deliveries
 
 const handled: Array<{ instance: string; subject: string; body: unknown; traceparent?: string }> = [];
 let failNextEvent = 1;
@@ -47,15 +63,49 @@ function makeApp(instance: string) {
       }
       handled.push({ instance, subject: EVENTS, body: msg.json() });
     }
+
+    @OnStreamEvent(STRICT)
+    async strict(msg: IncomingMessage) {
+      count(STRICT);
+      const body = msg.json() as { n?: unknown };
+      if (typeof body.n !== 'number') throw new RouterError('invalid_request', 'strict: n: expected a number', 'n');
+    }
+
+    @OnStreamEvent(BROKEN)
+    async broken(): Promise<never> {
+      count(BROKEN);
+      throw new Error('this handler always fails');
+    }
+
+    @OnStreamEvent(HELD)
+    async held(msg: IncomingMessage): Promise<never> {
+      count(HELD);
+      const { until } = msg.json() as { until: number };
+      throw new HoldMessageError('its record has not arrived', until, 'unknown-request');
+    }
+
+    @OnStreamEvent(FLAKY_STORE)
+    async flaky(msg: IncomingMessage) {
+      count(FLAKY_STORE);
+      if (storeAwayFor-- > 0) throw new Error('store away');
+      handled.push({ instance, subject: FLAKY_STORE, body: msg.json() });
+    }
   }
 
   @Module({
     controllers: [TestController],
     imports: [
       MessagingModule.forRoot({
-        durable: { name: `${prefix}-durable`, stream: STREAM.name, ackWaitMs: 2000 },
+        durable: {
+          name: `${prefix}-durable`,
+          stream: STREAM.name,
+          ackWaitMs: 2000,
+          maxDeliver: MAX_DELIVER,
+          isTransient: (err) => (err as Error).message === 'store away',
+          deadLetterSubject: DEAD,
+        },
         service: prefix,
-        streams: [STREAM],
+        streams: [STREAM, DLQ_STREAM],
         url: testInfra.natsUrl,
       }),
     ],
@@ -80,6 +130,7 @@ describe(MessagingModule.name, () => {
     for (const app of apps) await app.close();
     const admin = await connect({ servers: testInfra.natsUrl });
     await (await jetstreamManager(admin)).streams.delete(STREAM.name).catch(() => undefined);
+    await (await jetstreamManager(admin)).streams.delete(DLQ_STREAM.name).catch(() => undefined);
     await admin.close();
   });
 
@@ -151,6 +202,68 @@ describe(MessagingModule.name, () => {
       const consumer = await jetstream(nc).consumers.get(STREAM.name, `${prefix}-durable`);
       await waitFor('all acked', async () => ((await consumer.info()).num_ack_pending === 0 ? true : undefined), 5000);
     });
+  });
+
+  describe('dead letters', () => {
+    async function deadLetters(n: number): Promise<DeadLetter[]> {
+      const jsm = await jetstreamManager(nc);
+      await waitFor(
+        `${n} dead letters`,
+        async () => ((await jsm.streams.info(DLQ_STREAM.name)).state.messages >= n ? true : undefined),
+        20_000,
+      );
+      const letters: DeadLetter[] = [];
+      const info = await jsm.streams.info(DLQ_STREAM.name);
+      for (let seq = info.state.first_seq; seq <= info.state.last_seq; seq++) {
+        const m = await jsm.streams.getMessage(DLQ_STREAM.name, { seq });
+        if (m) letters.push(m.json<DeadLetter>());
+      }
+      return letters;
+    }
+
+    it('keeps every event it cannot store, with why: invalid at once, failing after max deliveries, held past its time', async () => {
+      const publisher = apps[0].get(EventPublisher);
+      await publisher.publishDurable(STRICT, { n: 'not a number' }, 'strict-1');
+      await publisher.publishDurable(BROKEN, { id: 'b-1' }, 'broken-1');
+      await publisher.publishDurable(HELD, { until: Date.now() + 1500 }, 'held-1');
+      const letters = await deadLetters(3);
+      const bySubject = new Map(letters.map((l) => [l.subject, l]));
+      expect(bySubject.get(STRICT)).toMatchObject({ reason: 'invalid', deliveries: 1, stream: STREAM.name });
+      expect(Buffer.from(bySubject.get(STRICT)!.dataBase64, 'base64').toString()).toBe('{"n":"not a number"}');
+      expect(bySubject.get(STRICT)!.headers['Nats-Msg-Id']).toBe('strict-1');
+      expect(bySubject.get(BROKEN)).toMatchObject({ reason: 'failing', deliveries: MAX_DELIVER });
+      expect(bySubject.get(BROKEN)!.error).toMatch(/always fails/);
+      expect(bySubject.get(HELD)).toMatchObject({ reason: 'unknown-request' });
+      expect(deliveries.get(HELD)).toBeGreaterThan(1);
+      expect(deliveries.get(BROKEN)).toBe(MAX_DELIVER);
+      // Nothing is left unacked in the source stream.
+      const consumer = await jetstream(nc).consumers.get(STREAM.name, `${prefix}-durable`);
+      await waitFor(
+        'all settled',
+        async () => {
+          const i = await consumer.info();
+          return i.num_ack_pending === 0 && i.num_pending === 0 ? true : undefined;
+        },
+        10_000,
+      );
+      console.log(
+        `dead letters: ${letters.map((l) => `${l.subject.split('.').pop()}=${l.reason}@${l.deliveries}`).join(', ')}`,
+      );
+    }, 30_000);
+
+    it('waits out a store that is away past max deliveries, and stores the event when it is back', async () => {
+      const publisher = apps[0].get(EventPublisher);
+      await publisher.publishDurable(FLAKY_STORE, { id: 'f-1' }, 'flaky-1');
+      await waitFor(
+        'flaky event stored',
+        () => (handled.some((h) => h.subject === FLAKY_STORE) ? true : undefined),
+        30_000,
+      );
+      expect(deliveries.get(FLAKY_STORE)).toBeGreaterThan(MAX_DELIVER);
+      const info = await (await jetstreamManager(nc)).streams.info(DLQ_STREAM.name);
+      const letters = await deadLetters(info.state.messages);
+      expect(letters.filter((l) => l.subject === FLAKY_STORE)).toEqual([]);
+    }, 40_000);
   });
 });
 

@@ -2,7 +2,7 @@ import { type DynamicModule, Inject, Logger, Module, type OnApplicationShutdown 
 import { DiscoveryModule } from '@nestjs/core';
 import { jetstreamManager } from '@nats-io/jetstream';
 import { type NatsConnection, connect } from '@nats-io/transport-node';
-import { EVENTS_STREAM, POLICIES_STREAM } from '@switchyard/contracts';
+import { DEAD_LETTER_STREAM, EVENTS_STREAM, POLICIES_STREAM } from '@switchyard/contracts';
 import { EventPublisher } from './event-publisher';
 import { RequestFailureReporter } from './request-failure.reporter';
 import { NatsHealthIndicator } from './nats-health.indicator';
@@ -44,7 +44,8 @@ export class MessagingModule implements OnApplicationShutdown {
             // Every service that publishes or consumes events may be the first one up: each makes sure the
             // stream exists, so start-up order does not matter.
             const jsm = await jetstreamManager(nc);
-            for (const stream of options.streams ?? [EVENTS_STREAM, POLICIES_STREAM]) await ensureStream(jsm, stream);
+            for (const stream of options.streams ?? [EVENTS_STREAM, POLICIES_STREAM, DEAD_LETTER_STREAM])
+              await ensureStream(jsm, stream);
             return nc;
           },
         },

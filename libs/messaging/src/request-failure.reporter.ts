@@ -10,6 +10,7 @@ import {
   type RouterErrorBody,
   SUBJECTS,
   parsePayload,
+  recordKey,
 } from '@switchyard/contracts';
 import { routingText } from '@switchyard/routing';
 import type { z } from 'zod';
@@ -81,7 +82,11 @@ export class RequestFailureReporter {
     const error = toBody(err, this.logger, event.requestId);
     const failed: CompletionFailed = { ...event, completedAt: Date.now(), error };
     // The record goes on the wire before the reply, as for answers: a crash after replying cannot lose it.
-    const stored = this.publisher.publishDurable(SUBJECTS.completionFailed, failed, event.requestId);
+    const stored = this.publisher.publishDurable(
+      SUBJECTS.completionFailed,
+      failed,
+      recordKey(event.tenant, event.requestId),
+    );
     if (replyTo) this.publisher.publish(replyTo, { ok: false, requestId: event.requestId, error });
     await stored;
     return error;

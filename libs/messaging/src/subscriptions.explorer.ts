@@ -15,8 +15,10 @@ import {
   jetstreamManager,
 } from '@nats-io/jetstream';
 import type { Msg, NatsConnection, Subscription } from '@nats-io/transport-node';
-import { HEADERS, RouterError } from '@switchyard/contracts';
+import { type DeadLetter, HEADERS, RouterError, SUBJECTS } from '@switchyard/contracts';
 import { contextFromTraceparent, withSpan } from '@switchyard/observability';
+import { type DeliveryVerdict, failureVerdict } from './delivery';
+import { EventPublisher } from './event-publisher';
 import { IncomingMessage } from './incoming-message';
 import {
   MESSAGING_OPTIONS,
@@ -46,6 +48,7 @@ export class SubscriptionsExplorer implements OnApplicationBootstrap, BeforeAppl
     private readonly scanner: MetadataScanner,
     @Inject(NATS_CONNECTION) private readonly nc: NatsConnection,
     @Inject(MESSAGING_OPTIONS) private readonly options: MessagingOptions,
+    private readonly publisher: EventPublisher,
   ) {}
 
   async onApplicationBootstrap(): Promise<void> {
@@ -127,6 +130,8 @@ export class SubscriptionsExplorer implements OnApplicationBootstrap, BeforeAppl
       deliver_policy: durable.start === 'new' ? DeliverPolicy.New : DeliverPolicy.All,
       ack_wait: (durable.ackWaitMs ?? 30_000) * 1_000_000, // ns
       max_ack_pending: 1000,
+      // Unlimited here: the handler counts deliveries and dead-letters (handleStream), so nothing is stranded.
+      max_deliver: -1,
     });
     const consumer = await jetstream(this.nc).consumers.get(durable.stream, durable.name);
     const concurrency = durable.concurrency ?? 32;
@@ -163,20 +168,65 @@ export class SubscriptionsExplorer implements OnApplicationBootstrap, BeforeAppl
       );
       m.ack();
     } catch (err) {
-      if (err instanceof RouterError && (err.code === 'invalid_json' || err.code === 'invalid_request')) {
-        this.logger.error(`dropping bad ${m.subject} message seq ${m.seq}: ${err.message}`);
-        m.term();
-        return;
-      }
-      this.logger.warn(`${m.subject} seq ${m.seq} failed, redelivering: ${(err as Error).message}`);
-      m.nak(Math.min(1000 * m.info.deliveryCount, 30_000));
+      const durable = this.options.durable;
+      const verdict = failureVerdict(err, m.info.deliveryCount, Date.now(), {
+        maxDeliver: durable?.maxDeliver ?? DEFAULT_MAX_DELIVER,
+        isTransient: durable?.isTransient,
+      });
+      await this.settleFailure(m, verdict);
     }
+  }
+
+  /** Redelivers later, or moves the event to the dead-letter stream and only then lets go of it. */
+  private async settleFailure(m: JsMsg, verdict: DeliveryVerdict): Promise<void> {
+    const where = `${m.subject} seq ${m.seq} (delivery ${m.info.deliveryCount})`;
+    if (verdict.action === 'retry') {
+      this.logger.warn(`${where} not stored, redelivering in ${verdict.delayMs} ms`);
+      m.nak(verdict.delayMs);
+      return;
+    }
+    const letter: DeadLetter = {
+      subject: m.subject,
+      stream: m.info.stream,
+      streamSeq: m.seq,
+      consumer: m.info.consumer,
+      reason: verdict.reason,
+      error: verdict.error.slice(0, 2000),
+      deliveries: m.info.deliveryCount,
+      deadLetteredAt: Date.now(),
+      headers: headersOf(m),
+      dataBase64: Buffer.from(m.data).toString('base64'),
+    };
+    try {
+      // Stored before the original is let go: a crash in between redelivers it, and the id keeps one letter.
+      await this.publisher.publishDurable(
+        this.options.durable?.deadLetterSubject ?? SUBJECTS.eventDeadLettered,
+        letter,
+        `dlq:${letter.stream}:${letter.streamSeq}`,
+      );
+    } catch (err) {
+      this.logger.error(`${where} could not be dead-lettered, redelivering: ${(err as Error).message}`);
+      m.nak(30_000);
+      return;
+    }
+    this.logger.error(`${where} dead-lettered (${verdict.reason}): ${verdict.error}`);
+    m.term();
   }
 
   private track(p: Promise<void>): void {
     this.inFlight.add(p);
     void p.finally(() => this.inFlight.delete(p));
   }
+}
+
+/** Deliveries of a failing event before it is dead-lettered, unless the app sets its own. */
+const DEFAULT_MAX_DELIVER = 10;
+
+function headersOf(m: JsMsg): Record<string, string> {
+  const out: Record<string, string> = {};
+  if (!m.headers) return out;
+  for (const [key, values] of m.headers) out[key] = values.join(',');
+  return out;
 }
 
 function register(map: Map<string, Handler>, subject: string, handler: Handler, where: string): void {

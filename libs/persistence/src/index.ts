@@ -8,3 +8,5 @@ export * from './routing-records/routing-record.entity';
 export * from './routing-records/routing-record.repository';
 export * from './policies/policy-version.entity';
 export * from './policies/policy-version.repository';
+export * from './store-errors';
+export * from './verified-upsert';

@@ -18,7 +18,7 @@ describe(AnalyzeRequest.name, () => {
       expect(analyzed.features).toMatchObject({ language: 'zh', questionCount: 1, turns: 1 });
       expect(analyzed.features.difficulty).toBeGreaterThan(0);
       expect(publish.calls).toEqual([
-        [SUBJECTS.requestAnalyzed, analyzed, { replyTo: '_INBOX.x', deadline: 99, messageId: 'r-1' }],
+        [SUBJECTS.requestAnalyzed, analyzed, { replyTo: '_INBOX.x', deadline: 99, messageId: 'acme:r-1' }],
       ]);
     });
   });

@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { type RequestAnalyzed, type RequestReceived, SUBJECTS } from '@switchyard/contracts';
+import { type RequestAnalyzed, type RequestReceived, SUBJECTS, recordKey } from '@switchyard/contracts';
 import { EventPublisher } from '@switchyard/messaging';
 import { extractFeatures } from '@switchyard/routing';
 
@@ -23,7 +23,7 @@ export class AnalyzeRequest {
     this.publisher.publish(SUBJECTS.requestAnalyzed, analyzed, {
       replyTo: cmd.replyTo,
       deadline: cmd.deadline,
-      messageId: cmd.event.requestId,
+      messageId: recordKey(cmd.event.tenant, cmd.event.requestId),
     });
     return analyzed;
   }

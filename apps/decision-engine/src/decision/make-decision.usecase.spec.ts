@@ -50,7 +50,7 @@ describe(MakeDecision.name, () => {
         policyVersion: 'default@1',
       });
       expect(publish.calls).toEqual([
-        [SUBJECTS.routeDecided, decided, { replyTo: '_INBOX.y', deadline: undefined, messageId: 'r-1' }],
+        [SUBJECTS.routeDecided, decided, { replyTo: '_INBOX.y', deadline: undefined, messageId: 'acme:r-1' }],
       ]);
       expect(reserve.calls).toEqual([['claude-3-sonnet', undefined]]);
     });

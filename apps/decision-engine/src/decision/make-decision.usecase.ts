@@ -6,6 +6,7 @@ import {
   type RoutePlan,
   RouterError,
   SUBJECTS,
+  recordKey,
 } from '@switchyard/contracts';
 import { EventPublisher } from '@switchyard/messaging';
 import { PolicyStore } from '@switchyard/policy-store';
@@ -54,7 +55,7 @@ export class MakeDecision {
     this.publisher.publish(SUBJECTS.routeDecided, decided, {
       replyTo: cmd.replyTo,
       deadline: cmd.deadline,
-      messageId: event.requestId,
+      messageId: recordKey(event.tenant, event.requestId),
     });
     return decided;
   }

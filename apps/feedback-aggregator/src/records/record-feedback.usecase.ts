@@ -1,11 +1,19 @@
-import { Injectable } from '@nestjs/common';
+import { Inject, Injectable } from '@nestjs/common';
 import type { FeedbackSubmitted } from '@switchyard/contracts';
+import { HoldMessageError } from '@switchyard/messaging';
 import { type FeedbackEntity, FeedbackRepository, RoutingRecordRepository } from '@switchyard/persistence';
+import { AGGREGATOR_CONFIG, type AggregatorConfig } from '../config';
 
-/** Stores feedback once and joins it to its request's record (whichever of the two arrives first). */
+/**
+ * Joins feedback to its request's record, for the tenant that sent it only (the record key holds the
+ * tenant, so another tenant's request of the same id is never touched), and keeps every feedback event once.
+ * Feedback that arrives before its record (the completion is still on its way) is held: redelivered until
+ * FEEDBACK_HOLD_MS after it was submitted, then dead-lettered as `unknown-request`. It never creates a record.
+ */
 @Injectable()
 export class RecordFeedback {
   constructor(
+    @Inject(AGGREGATOR_CONFIG) private readonly config: Pick<AggregatorConfig, 'FEEDBACK_HOLD_MS'>,
     private readonly feedback: FeedbackRepository,
     private readonly records: RoutingRecordRepository,
   ) {}
@@ -20,13 +28,20 @@ export class RecordFeedback {
     if (event.rating !== undefined) entity.rating = event.rating;
     if (event.success !== undefined) entity.success = event.success;
     if (event.comment !== undefined) entity.comment = event.comment;
-    await this.feedback.insertOnce(entity);
-    await this.records.attachFeedback(event.requestId, event.tenant, {
+    const outcome = await this.records.attachFeedback(event.tenant, event.requestId, {
       feedbackId: entity.feedbackId,
       rating: entity.rating,
       success: entity.success,
       comment: entity.comment,
       submittedAt: entity.submittedAt,
     });
+    if (outcome === 'no-record')
+      throw new HoldMessageError(
+        `feedback ${event.feedbackId}: tenant "${event.tenant}" has no request "${event.requestId}" on record`,
+        event.submittedAt + this.config.FEEDBACK_HOLD_MS,
+        'unknown-request',
+      );
+    // After the record: feedback on a request nobody made is never kept, even in the feedback log.
+    await this.feedback.insertOnce(entity);
   }
 }

@@ -1,10 +1,16 @@
-import { Module } from '@nestjs/common';
+import { type DynamicModule, Module } from '@nestjs/common';
+import { AGGREGATOR_CONFIG, type AggregatorConfig } from '../config';
 import { RecordCompletion } from './record-completion.usecase';
 import { RecordFeedback } from './record-feedback.usecase';
 import { RecordsController } from './records.controller';
 
-@Module({
-  controllers: [RecordsController],
-  providers: [RecordCompletion, RecordFeedback],
-})
-export class RecordsModule {}
+@Module({})
+export class RecordsModule {
+  static forConfig(config: AggregatorConfig): DynamicModule {
+    return {
+      controllers: [RecordsController],
+      module: RecordsModule,
+      providers: [RecordCompletion, RecordFeedback, { provide: AGGREGATOR_CONFIG, useValue: config }],
+    };
+  }
+}

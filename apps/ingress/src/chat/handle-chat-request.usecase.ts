@@ -11,6 +11,7 @@ import {
   chatDeltaSchema,
   chatRequestSchema,
   parsePayload,
+  recordKey,
 } from '@switchyard/contracts';
 import { EventPublisher } from '@switchyard/messaging';
 import { INGRESS_CONFIG, type IngressConfig } from '../config';
@@ -90,7 +91,7 @@ export class HandleChatRequest {
       receivedAt,
       request: { ...request, requestId, tenant, stream },
     };
-    const meta = { deadline, messageId: requestId };
+    const meta = { deadline, messageId: recordKey(tenant, requestId) };
     let reply: ChatReply;
     try {
       reply = (

@@ -5,6 +5,7 @@ import {
   type FeedbackAccepted,
   type FeedbackSubmitted,
   SUBJECTS,
+  feedbackKey,
   feedbackRequestSchema,
   parsePayload,
 } from '@switchyard/contracts';
@@ -41,7 +42,7 @@ export class SubmitFeedback {
       if (fb.rating !== undefined) event.rating = fb.rating;
       if (fb.success !== undefined) event.success = fb.success;
       if (fb.comment !== undefined) event.comment = fb.comment;
-      await this.publisher.publishDurable(SUBJECTS.feedbackSubmitted, event, event.feedbackId);
+      await this.publisher.publishDurable(SUBJECTS.feedbackSubmitted, event, feedbackKey(tenant, event.feedbackId));
       return { ok: true, feedbackId: event.feedbackId, requestId: event.requestId };
     } catch (err) {
       return failure(err, undefined, this.logger);

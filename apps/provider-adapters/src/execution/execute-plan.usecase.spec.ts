@@ -102,7 +102,7 @@ describe(ExecutePlan.name, () => {
       expect(reply.costUsd).toBeCloseTo((reply.usage.inputTokens * 1 + reply.usage.outputTokens * 4) / 1e6, 12);
       expect(publish.calls).toEqual([['_INBOX.caller', reply]]);
       const [subject, record, id] = publishDurable.calls[0];
-      expect([subject, id]).toEqual([SUBJECTS.completionSucceeded, 'r-1']);
+      expect([subject, id]).toEqual([SUBJECTS.completionSucceeded, 'acme:r-1']);
       expect(record).toMatchObject({
         model: 'cheap',
         costUsd: reply.costUsd,

@@ -6,6 +6,7 @@ import {
   RouterError,
   type RouteDecided,
   SUBJECTS,
+  recordKey,
 } from '@switchyard/contracts';
 import { EventPublisher, completionBaseOf } from '@switchyard/messaging';
 import type { RoutingStateStore } from '@switchyard/routing-state';
@@ -81,7 +82,11 @@ export class ExecutePlan {
     if (outcome) record.planOutcome = outcome;
     // The record goes on the wire before the answer (both leave in one write): a crash after the caller has its
     // answer cannot lose the record. Its ack is awaited after replying, so the caller does not wait for it.
-    const stored = this.publisher.publishDurable(SUBJECTS.completionSucceeded, record, event.requestId);
+    const stored = this.publisher.publishDurable(
+      SUBJECTS.completionSucceeded,
+      record,
+      recordKey(event.tenant, event.requestId),
+    );
     this.publisher.publish(cmd.replyTo, reply);
     // Counts against the tenant's daily budget; a Redis outage must not fail an answer already given.
     this.state

@@ -65,8 +65,8 @@ describe(ComputeModelStats.name, () => {
       costUsd: 9,
       latency: { totalMs: 1, routingMs: 0, providerMs: 1 },
     });
-    await records.attachFeedback('a1', 'acme', { feedbackId: 'f1', rating: 4, success: true, submittedAt: now });
-    await records.attachFeedback('a2', 'acme', { feedbackId: 'f2', rating: 2, success: false, submittedAt: now });
+    await records.attachFeedback('acme', 'a1', { feedbackId: 'f1', rating: 4, success: true, submittedAt: now });
+    await records.attachFeedback('acme', 'a2', { feedbackId: 'f2', rating: 2, success: false, submittedAt: now });
   });
 
   afterAll(async () => {

@@ -18,6 +18,8 @@ export const SUBJECTS = {
   policyUpdated: 'router.policy.updated.v1',
   /** A replica refused a published policy; the old one keeps serving. */
   policyRejected: 'router.policy.rejected.v1',
+  /** An event a durable consumer could not store (invalid, or failing every delivery), kept for inspection and replay. */
+  eventDeadLettered: 'router.event.deadlettered.v1',
 } as const;
 
 export type Subject = (typeof SUBJECTS)[keyof typeof SUBJECTS];
@@ -38,6 +40,17 @@ export const POLICIES_STREAM = {
   maxAgeMs: 0,
   /** Versions kept for audit and rollback. */
   maxMessages: 1000,
+} as const;
+
+/**
+ * Events a durable consumer gave up on, each with why, kept for a month: `switchyard dlq list | replay | drop`.
+ * Nothing a consumer cannot store is acked away without landing here first.
+ */
+export const DEAD_LETTER_STREAM = {
+  name: 'ROUTER_DEADLETTER',
+  subjects: [SUBJECTS.eventDeadLettered],
+  duplicateWindowMs: 10 * 60 * 1000,
+  maxAgeMs: 30 * 24 * 3600 * 1000,
 } as const;
 
 /** Durable consumer names. Changing one makes the new consumer re-read the stream from the start. */

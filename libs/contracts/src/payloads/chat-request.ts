@@ -1,6 +1,5 @@
 import { z } from 'zod';
-
-export const REQUEST_ID_PATTERN = /^[A-Za-z0-9._:-]{1,128}$/;
+import { requestIdSchema, tenantSchema } from '../lib/identity';
 
 export const chatMessageSchema = z.object({
   role: z.enum(['system', 'user', 'assistant', 'tool']),
@@ -28,9 +27,9 @@ export type GenerationParams = z.infer<typeof generationParamsSchema>;
 /** Payload of the public subject `router.request.v1`: plain JSON that any NATS client can send. */
 export const chatRequestSchema = z.object({
   /** Caller's id for this request. Re-sending the same id within the idempotency window returns the first answer. */
-  requestId: z.string().regex(REQUEST_ID_PATTERN, 'must be 1-128 characters of A-Z a-z 0-9 . _ : -').optional(),
+  requestId: requestIdSchema.optional(),
   /** Tenant the request is billed to; `default` when absent. */
-  tenant: z.string().min(1).max(64).optional(),
+  tenant: tenantSchema.optional(),
   /** End user, for stickiness and per-user stats. */
   user: z.string().min(1).max(128).optional(),
   messages: z.array(chatMessageSchema).min(1, 'must contain at least one message'),

@@ -3,6 +3,7 @@ import { decisionSchema, planOutcomeSchema } from './decision';
 import { featuresSchema } from './features';
 import { latencySchema, usageSchema } from './usage';
 import { routerErrorSchema } from '../lib/errors';
+import { requestIdSchema, tenantSchema } from '../lib/identity';
 
 export const attemptSchema = z.object({
   model: z.string(),
@@ -15,8 +16,8 @@ export const attemptSchema = z.object({
 export type Attempt = z.infer<typeof attemptSchema>;
 
 const completionBase = z.object({
-  requestId: z.string().min(1),
-  tenant: z.string().min(1),
+  requestId: requestIdSchema,
+  tenant: tenantSchema,
   user: z.string().optional(),
   receivedAt: z.number().int().nonnegative(),
   completedAt: z.number().int().nonnegative(),

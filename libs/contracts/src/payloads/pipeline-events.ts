@@ -2,11 +2,12 @@ import { z } from 'zod';
 import { chatRequestSchema } from './chat-request';
 import { decisionSchema } from './decision';
 import { featuresSchema } from './features';
+import { requestIdSchema, tenantSchema } from '../lib/identity';
 
 /** `router.request.received.v1`: a validated, authenticated request with its id and tenant fixed. */
 export const requestReceivedSchema = z.object({
-  requestId: z.string().min(1),
-  tenant: z.string().min(1),
+  requestId: requestIdSchema,
+  tenant: tenantSchema,
   /** Epoch ms when ingress accepted the request. */
   receivedAt: z.number().int().nonnegative(),
   request: chatRequestSchema,

@@ -1,5 +1,5 @@
 export interface FeedbackEntity {
-  /** The feedback id. */
+  /** `<tenant>:<feedback id>`: feedback ids are the callers', unique only within a tenant. */
   _id?: string;
   feedbackId: string;
   requestId: string;

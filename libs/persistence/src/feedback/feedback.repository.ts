@@ -1,4 +1,5 @@
 import { Inject, Injectable } from '@nestjs/common';
+import { recordKey } from '@switchyard/contracts';
 import type { Connection, Model } from 'mongoose';
 import { MONGO_CONNECTION } from '../persistence.constants';
 import type { FeedbackEntity } from './feedback.entity';
@@ -16,16 +17,21 @@ export class FeedbackRepository {
     await this.model.createIndexes();
   }
 
-  /** Stores the feedback once per feedbackId, however often it is delivered. */
+  /** Stores the feedback once per tenant and feedbackId, however often it is delivered. */
   async insertOnce(feedback: FeedbackEntity): Promise<void> {
-    await this.model.updateOne(
-      { _id: feedback.feedbackId },
-      { $setOnInsert: { ...feedback, _id: feedback.feedbackId } },
-      { upsert: true },
-    );
+    const _id = recordKey(feedback.tenant, feedback.feedbackId);
+    for (let attempt = 1; ; attempt++) {
+      try {
+        await this.model.updateOne({ _id }, { $setOnInsert: { ...feedback, _id } }, { upsert: true });
+        return;
+      } catch (err) {
+        // Two deliveries racing to insert it: the loser finds it stored on its next try.
+        if ((err as { code?: unknown }).code !== 11000 || attempt >= 3) throw err;
+      }
+    }
   }
 
-  async findByRequestId(requestId: string): Promise<FeedbackEntity[]> {
-    return this.model.find({ requestId }, { _id: 0 }).lean<FeedbackEntity[]>().exec();
+  async findByRequestId(tenant: string, requestId: string): Promise<FeedbackEntity[]> {
+    return this.model.find({ tenant, requestId }, { _id: 0 }).lean<FeedbackEntity[]>().exec();
   }
 }

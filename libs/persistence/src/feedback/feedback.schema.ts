@@ -5,7 +5,8 @@ export const FEEDBACK_COLLECTION = 'feedback';
 
 export const feedbackSchema = new Schema<FeedbackEntity>(
   {
-    // The feedback id is the primary key, so the idempotent insert is an upsert by _id (see routing records).
+    // The tenant-scoped feedback id is the primary key, so the idempotent insert is an upsert by _id (see
+    // routing records).
     _id: { required: true, type: String },
     feedbackId: { required: true, type: String },
     requestId: { required: true, type: String },
@@ -18,5 +19,5 @@ export const feedbackSchema = new Schema<FeedbackEntity>(
   { collection: FEEDBACK_COLLECTION, versionKey: false },
 );
 
-// Serves FeedbackRepository.findByRequestId(): all feedback given on one request.
-feedbackSchema.index({ requestId: 1 });
+// Serves FeedbackRepository.findByRequestId(): all feedback a tenant gave on one request.
+feedbackSchema.index({ requestId: 1, tenant: 1 });

@@ -10,7 +10,7 @@ export interface FeedbackSummary {
 
 /** One document per request: what was asked, how it was routed, what it cost, how it went. */
 export interface RoutingRecordEntity {
-  /** The request id. */
+  /** `<tenant>:<request id>` (recordKey): request ids are the callers', so only with the tenant are they unique. */
   _id?: string;
   requestId: string;
   tenant: string;

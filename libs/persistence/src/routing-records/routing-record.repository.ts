@@ -1,10 +1,22 @@
 import { Inject, Injectable } from '@nestjs/common';
-import type { CompletionFailed, CompletionSucceeded } from '@switchyard/contracts';
+import { type CompletionFailed, type CompletionSucceeded, recordKey } from '@switchyard/contracts';
 import type { Connection, Model } from 'mongoose';
-import { type BatchFailures, GroupCommit } from '../group-commit';
+import { GroupCommit } from '../group-commit';
 import { MONGO_CONNECTION } from '../persistence.constants';
+import { type UpsertById, upsertVerified } from '../verified-upsert';
 import type { FeedbackSummary, RoutingRecordEntity } from './routing-record.entity';
 import { ROUTING_RECORDS_COLLECTION, routingRecordSchema } from './routing-record.schema';
+
+/** What joining feedback to a record did. */
+export type AttachOutcome =
+  /** The record now carries this feedback. */
+  | 'attached'
+  /** The record carries feedback submitted later; this one is kept in the feedback collection only. */
+  | 'superseded'
+  /** No record for this tenant and request (yet). Nothing was written. */
+  | 'no-record';
+
+type StatsRow = Pick<RoutingRecordEntity, 'model' | 'rule' | 'status' | 'costUsd' | 'latency' | 'feedback' | 'tenant'>;
 
 @Injectable()
 export class RoutingRecordRepository {
@@ -12,8 +24,8 @@ export class RoutingRecordRepository {
   // Completions stored while a bulk write is in flight go out together in the next: under load one round trip
   // and one bulk write for many records (FerretDB CPU per upsert 0.61 ms against 1.11 ms one at a time,
   // docs/benchmarks.md); alone, a record is written at once.
-  private readonly completions = new GroupCommit<{ _id: string; $set: Partial<RoutingRecordEntity> }>(
-    (ops) => this.upsertMany(ops),
+  private readonly completions = new GroupCommit<UpsertById<RoutingRecordEntity>>(
+    (ops) => upsertVerified(this.model, ops),
     (op) => op._id,
     // FerretDB v1.24.2 stalls on an update command of 100 or more operations that match existing documents
     // (and then on that collection); 64 stays well under it.
@@ -29,11 +41,13 @@ export class RoutingRecordRepository {
   }
 
   /**
-   * Writes the outcome of a request; resolves once it is stored. Replays of the same event set the same
-   * values (idempotent); feedback that arrived first is kept, since this never touches `feedback`.
+   * Writes the outcome of a request; resolves once the server has confirmed this very write. Replays of the
+   * same event set the same values (idempotent); feedback that arrived first is kept, since this never
+   * touches `feedback`.
    */
   async upsertCompletion(event: CompletionSucceeded | CompletionFailed): Promise<void> {
     const common: Partial<RoutingRecordEntity> = {
+      requestId: event.requestId,
       tenant: event.tenant,
       receivedAt: new Date(event.receivedAt),
       completedAt: new Date(event.completedAt),
@@ -60,63 +74,55 @@ export class RoutingRecordRepository {
             costUsd: event.costUsd,
             latency: event.latency,
           };
-    await this.completions.submit({ _id: event.requestId, $set: { ...fields, requestId: event.requestId } });
+    await this.completions.submit({ _id: recordKey(event.tenant, event.requestId), $set: fields });
   }
 
-  /** One unordered bulk upsert; the operations that failed, by index (a failed batch throws). */
-  private async upsertMany(ops: Array<{ _id: string; $set: Partial<RoutingRecordEntity> }>): Promise<BatchFailures> {
-    try {
-      await this.model.bulkWrite(
-        ops.map((op) => ({ updateOne: { filter: { _id: op._id }, update: { $set: op.$set }, upsert: true } })),
-        { ordered: false },
+  /**
+   * Joins feedback to the tenant's record of the request, unless the record already carries feedback
+   * submitted later (redelivered or out-of-order events never roll it back). Never creates a record: feedback
+   * for a request that has none is the caller's to hold or refuse.
+   */
+  async attachFeedback(tenant: string, requestId: string, feedback: FeedbackSummary): Promise<AttachOutcome> {
+    const _id = recordKey(tenant, requestId);
+    for (let attempt = 1; ; attempt++) {
+      const result = await this.model.updateOne(
+        { _id, $or: [{ feedback: { $exists: false } }, { 'feedback.submittedAt': { $lte: feedback.submittedAt } }] },
+        { $set: { feedback } },
       );
-      return new Map();
-    } catch (err) {
-      const writeErrors = (err as { writeErrors?: unknown }).writeErrors;
-      if (!Array.isArray(writeErrors) || writeErrors.length === 0) throw err;
-      return new Map(
-        (writeErrors as Array<{ index: number; errmsg?: string }>).map((w) => [
-          w.index,
-          new Error(`upsert of routing record ${ops[w.index]?._id}: ${w.errmsg ?? 'failed'}`),
-        ]),
-      );
+      if (result.matchedCount === 1) return 'attached';
+      const current = await this.model
+        .findOne({ _id }, { _id: 0, 'feedback.submittedAt': 1 })
+        .lean<Pick<RoutingRecordEntity, 'feedback'>>()
+        .exec();
+      if (!current) return 'no-record';
+      const storedAt = current.feedback?.submittedAt;
+      if (storedAt !== undefined && new Date(storedAt) > feedback.submittedAt) return 'superseded';
+      // The record appeared between the update and the read (its completion landed): update it now.
+      if (attempt >= 3) throw new Error(`feedback ${feedback.feedbackId}: record ${_id} kept changing; try again`);
     }
   }
 
-  /** Joins feedback to its request; creates the record when the completion has not been stored yet. */
-  async attachFeedback(requestId: string, tenant: string, feedback: FeedbackSummary): Promise<void> {
-    await this.model.updateOne(
-      { _id: requestId },
-      { $set: { feedback }, $setOnInsert: { requestId, tenant } },
-      { upsert: true },
-    );
-  }
-
-  async findByRequestId(requestId: string): Promise<RoutingRecordEntity | null> {
-    return this.model.findOne({ _id: requestId }, { _id: 0 }).lean<RoutingRecordEntity>().exec();
-  }
-
-  async findByRequestIds(requestIds: readonly string[]): Promise<RoutingRecordEntity[]> {
+  async findByRequestId(tenant: string, requestId: string): Promise<RoutingRecordEntity | null> {
     return this.model
-      .find({ _id: { $in: requestIds } }, { _id: 0 })
+      .findOne({ _id: recordKey(tenant, requestId) }, { _id: 0 })
+      .lean<RoutingRecordEntity>()
+      .exec();
+  }
+
+  async findByRequestIds(tenant: string, requestIds: readonly string[]): Promise<RoutingRecordEntity[]> {
+    return this.model
+      .find({ _id: { $in: requestIds.map((id) => recordKey(tenant, id)) } }, { _id: 0 })
       .lean<RoutingRecordEntity[]>()
       .exec();
   }
 
-  /** Completed records since a time, with just what stats need. */
-  async findCompletedSince(
-    since: Date,
-  ): Promise<
-    Array<Pick<RoutingRecordEntity, 'model' | 'rule' | 'status' | 'costUsd' | 'latency' | 'feedback' | 'tenant'>>
-  > {
+  /** Completed records since a time, with just what stats need; one tenant's only when `tenant` is given. */
+  async findCompletedSince(since: Date, tenant?: string): Promise<StatsRow[]> {
+    const filter: Record<string, unknown> = { completedAt: { $gte: since } };
+    if (tenant !== undefined) filter['tenant'] = tenant;
     return this.model
-      .find(
-        { completedAt: { $gte: since } },
-        { _id: 0, model: 1, rule: 1, status: 1, costUsd: 1, latency: 1, feedback: 1, tenant: 1 },
-      )
-      .lean<
-        Array<Pick<RoutingRecordEntity, 'model' | 'rule' | 'status' | 'costUsd' | 'latency' | 'feedback' | 'tenant'>>
-      >()
+      .find(filter, { _id: 0, model: 1, rule: 1, status: 1, costUsd: 1, latency: 1, feedback: 1, tenant: 1 })
+      .lean<StatsRow[]>()
       .exec();
   }
 }

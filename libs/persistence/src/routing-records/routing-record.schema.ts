@@ -5,9 +5,9 @@ export const ROUTING_RECORDS_COLLECTION = 'routing_records';
 
 export const routingRecordSchema = new Schema<RoutingRecordEntity>(
   {
-    // The request id is the primary key: every write is an upsert by _id, the one lookup that FerretDB's
-    // SQLite backend serves from its primary key (a secondary-field upsert scans: 13 ms at 5,000 records,
-    // growing with the collection, against 1 ms by _id).
+    // The tenant-scoped request id (recordKey) is the primary key: every write is an upsert by _id, the one
+    // lookup that FerretDB's SQLite backend serves from its primary key (a secondary-field upsert scans: 13 ms
+    // at 5,000 records, growing with the collection, against 1 ms by _id).
     _id: { required: true, type: String },
     requestId: { required: true, type: String },
     tenant: { required: true, type: String },

@@ -1,0 +1,71 @@
+import type { Model } from 'mongoose';
+import type { BatchFailures } from './group-commit';
+
+/** One upsert by `_id`: the only write shape a record takes, so replays and races end in the same document. */
+export interface UpsertById<T> {
+  _id: string;
+  $set: Partial<T>;
+}
+
+/** Tries of one upsert that loses an insert race (E11000): the second finds the document and updates it. */
+const DUPLICATE_KEY_RETRIES = 3;
+
+/**
+ * Upserts a batch by `_id` in one unordered bulk write and returns the operations that failed. The server's
+ * per-operation report is not trusted: FerretDB v1.24.2 stops an unordered bulk write at its first failure
+ * and reports that failure at index 0 (checked against it, verified-upsert.integration.spec.ts), so the
+ * failed operation's index and everything after it are wrong. When the bulk write reports any failure, or
+ * fewer matched-or-upserted documents than operations, every operation of the batch is written again one
+ * at a time (each is idempotent) and judged by its own acknowledged result.
+ */
+export async function upsertVerified<T>(model: Model<T>, ops: ReadonlyArray<UpsertById<T>>): Promise<BatchFailures> {
+  if (ops.length === 0) return new Map();
+  try {
+    const result = await model.bulkWrite(
+      ops.map((op) => ({ updateOne: { filter: { _id: op._id }, update: { $set: op.$set }, upsert: true } })) as never,
+      { ordered: false },
+    );
+    if (result.matchedCount + result.upsertedCount === ops.length) return new Map();
+  } catch (err) {
+    // A failure of the whole command (no connection) is the caller's to retry; per-operation failures are ours.
+    if (!isBulkWriteReport(err)) throw err;
+  }
+  return upsertOneByOne(model, ops);
+}
+
+async function upsertOneByOne<T>(model: Model<T>, ops: ReadonlyArray<UpsertById<T>>): Promise<BatchFailures> {
+  const failures = new Map<number, Error>();
+  for (const [index, op] of ops.entries()) {
+    const failure = await upsertOne(model, op);
+    if (failure) failures.set(index, failure);
+  }
+  return failures;
+}
+
+async function upsertOne<T>(model: Model<T>, op: UpsertById<T>): Promise<Error | undefined> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      const result = await model.updateOne({ _id: op._id } as never, { $set: op.$set } as never, { upsert: true });
+      if (result.matchedCount + result.upsertedCount === 1) return undefined;
+      return new Error(`upsert of ${op._id}: the server acknowledged it but matched and inserted nothing`);
+    } catch (err) {
+      if (isDuplicateKey(err) && attempt < DUPLICATE_KEY_RETRIES) continue;
+      // A lost connection fails the whole batch (the caller retries it); anything else is this operation's.
+      if (!hasCode(err)) throw err;
+      return new Error(`upsert of ${op._id}: ${(err as Error).message}`, { cause: err });
+    }
+  }
+}
+
+function isBulkWriteReport(err: unknown): boolean {
+  const writeErrors = (err as { writeErrors?: unknown }).writeErrors;
+  return Array.isArray(writeErrors) || (err as Error).name === 'MongoBulkWriteError';
+}
+
+function hasCode(err: unknown): boolean {
+  return typeof (err as { code?: unknown }).code === 'number';
+}
+
+function isDuplicateKey(err: unknown): boolean {
+  return (err as { code?: unknown }).code === 11000;
+}
