@@ -36,6 +36,16 @@ export interface RouteOption {
   plan?: PlanSpec;
 }
 
+/** Time the L1 rules of one request may take before the rest are skipped (RE2 keeps each one linear). */
+export const DEFAULT_RULE_BUDGET_MS = 25;
+
+export interface RouteLimits {
+  /** Once the rules have taken this long, the rest are skipped and the next level decides. */
+  ruleBudgetMs?: number;
+  /** Milliseconds, monotonic (tests give their own). */
+  now?: () => number;
+}
+
 /**
  * Every place a request may go, in order of preference, following the seed's ProductionRouter: L1 rules
  * (first match), L2 difficulty bands, L3 the learned router, the policy default when no level decided,
@@ -47,8 +57,13 @@ export function* routeOptions(
   policy: CompiledPolicy,
   input: DecisionInput,
   learned?: LearnedContext,
+  limits: RouteLimits = {},
 ): Generator<RouteOption> {
   const text = routingText(input.request.messages);
+  const now = limits.now ?? (() => performance.now());
+  const budget = limits.ruleBudgetMs ?? DEFAULT_RULE_BUDGET_MS;
+  // Said on every later option, so the decision tells why no rule decided.
+  let note = '';
   const seen = new Set<string>();
   let first: string | undefined;
   function* emit(options: Iterable<RouteOption>): Generator<RouteOption> {
@@ -56,14 +71,19 @@ export function* routeOptions(
       if (seen.has(o.model)) continue;
       seen.add(o.model);
       first ??= o.model;
-      yield o;
+      yield note ? { ...o, reason: `${o.reason}${note}` } : o;
     }
   }
   const target = (t: RouteTarget, params: GenerationParams, method: RoutingMethod, reason: string, rule?: string) =>
     resolveTarget(policy, t).map((model) => option(model, params, method, reason, input.request, rule));
 
   const ruleInput = { request: input.request, tenant: input.tenant, text, lowerText: text.toLowerCase() };
-  for (const compiled of policy.rules) {
+  const started = now();
+  for (const [k, compiled] of policy.rules.entries()) {
+    if (k > 0 && now() - started > budget) {
+      note = `; rules after "${policy.rules[k - 1].rule.name}" skipped: over the ${budget} ms rule budget`;
+      break;
+    }
     const why = matchRule(compiled, ruleInput);
     if (why === undefined) continue;
     const { rule } = compiled;
@@ -115,8 +135,13 @@ export function* routeOptions(
 }
 
 /** All of routeOptions, computed eagerly. */
-export function planRoute(policy: CompiledPolicy, input: DecisionInput, learned?: LearnedContext): RouteOption[] {
-  return [...routeOptions(policy, input, learned)];
+export function planRoute(
+  policy: CompiledPolicy,
+  input: DecisionInput,
+  learned?: LearnedContext,
+  limits?: RouteLimits,
+): RouteOption[] {
+  return [...routeOptions(policy, input, learned, limits)];
 }
 
 /**

@@ -31,7 +31,6 @@ export function matchRule(compiled: CompiledRule, input: RuleInput): string | un
     why.push('metadata');
   }
   if (compiled.regex) {
-    compiled.regex.lastIndex = 0;
     if (!compiled.regex.test(input.text)) return undefined;
     why.push('regex');
   }

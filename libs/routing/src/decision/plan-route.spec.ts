@@ -50,6 +50,20 @@ describe(planRoute.name, () => {
     ]);
   });
 
+  it('skips the rules left once the rule budget is spent, and says so on the decision', () => {
+    const policy = parsePolicy(
+      `version: p@1\nrules:\n  - { name: slow, when: { regex: "zzz" }, route: { model: big } }\n` +
+        `  - { name: never-reached, when: { keywordsAny: [hello] }, route: { model: small } }\n${models}`,
+    );
+    // A clock that moves 30 ms whenever it is read: the first rule "takes" longer than the 25 ms budget.
+    let t = 0;
+    const options = planRoute(policy, input('hello'), undefined, { now: () => (t += 30) });
+    expect(options[0]).toMatchObject({ model: 'mid', method: 'rule', rule: 'default' });
+    expect(options[0].reason).toMatch(/rules after "slow" skipped: over the 25 ms rule budget/);
+    // With time to spare the second rule decides.
+    expect(planRoute(policy, input('hello'), undefined, { now: () => 0 })[0]).toMatchObject({ rule: 'never-reached' });
+  });
+
   it('follows the policy fallbackOrder when it has one', () => {
     const policy = parsePolicy(`version: p@1\nfallbackOrder: [big, small]\n${models}`);
     expect(planRoute(policy, input('x')).map((o) => o.model)).toEqual(['mid', 'big', 'small']);

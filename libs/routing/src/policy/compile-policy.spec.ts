@@ -73,6 +73,13 @@ describe(parsePolicy.name, () => {
     expect(problems[0].field).toBe('rules.0.when.regex');
   });
 
+  it('refuses a regex RE2 cannot run (lookaround), naming the field and the engine', () => {
+    const problems = problemsOf(
+      minimal(`rules:\n  - { name: r1, when: { regex: "(?<!un)happy" }, route: { model: cheap-1 } }`),
+    );
+    expect(problems).toEqual([{ field: 'rules.0.when.regex', message: expect.stringMatching(/RE2/) }]);
+  });
+
   it('rejects a rule without conditions and a negative price', () => {
     const text = minimal(`rules:\n  - { name: r1, when: {}, route: { model: cheap-1 } }`).replace(
       'input: 0.1',

@@ -2,11 +2,12 @@ import { parse as parseYaml } from 'yaml';
 import { KeywordMatcher } from '../features/keyword-matcher';
 import { PolicyError } from './policy-error';
 import { type ModelSpec, type PolicyDocument, type RouteTarget, type Rule, policySchema } from './policy.schema';
+import { SafeRegex } from './safe-regex';
 
 export interface CompiledRule {
   rule: Rule;
   keywords?: KeywordMatcher;
-  regex?: RegExp;
+  regex?: SafeRegex;
   taskIn?: ReadonlySet<string>;
   tenantIn?: ReadonlySet<string>;
 }
@@ -97,7 +98,7 @@ export function compilePolicy(raw: unknown): CompiledPolicy {
     if (w.keywordsAny) compiled.keywords = new KeywordMatcher(w.keywordsAny);
     if (w.regex !== undefined) {
       try {
-        compiled.regex = new RegExp(w.regex, w.regexFlags ?? '');
+        compiled.regex = new SafeRegex(w.regex, w.regexFlags ?? '');
       } catch (err) {
         problems.push({ field: `${field}.when.regex`, message: (err as Error).message });
       }

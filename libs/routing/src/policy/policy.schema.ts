@@ -36,8 +36,11 @@ export const ruleConditionSchema = z
   .object({
     /** Any of these keywords in the last user message (Chinese substrings, English whole words). */
     keywordsAny: z.array(z.string().min(1)).min(1).optional(),
-    /** A JavaScript regular expression tested against the last user message. */
-    regex: z.string().min(1).optional(),
+    /**
+     * An RE2 regular expression (linear time: no backreferences or lookaround) tested against the last user
+     * message, its first 65,536 characters.
+     */
+    regex: z.string().min(1).max(1000).optional(),
     regexFlags: z
       .string()
       .regex(/^[imsu]*$/, 'only i, m, s and u flags are allowed')
