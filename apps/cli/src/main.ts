@@ -10,6 +10,8 @@ import { runEvalLive } from './eval/eval-live.command';
 import { runEval } from './eval/eval.command';
 import { runPublishPolicy } from './policy/publish-policy.command';
 import { runTrain } from './train/train.command';
+import { policyTrustEnvSchema, policyTrustOf } from '@switchyard/policy-store';
+import { loadConfig } from '@switchyard/runtime';
 
 const USAGE = `usage: switchyard <command> [options]
 
@@ -248,6 +250,8 @@ async function main(argv: string[]): Promise<number> {
       if (what !== 'publish' || !file) throw new Error('usage: switchyard policy publish FILE');
       return runPublishPolicy({
         file,
+        // Validated as the services will: the same variables, or a policy they refuse would be published.
+        trust: policyTrustOf(loadConfig('switchyard', policyTrustEnvSchema, process.env)),
         natsUrl: NATS_URL,
         mongoUri: process.env['MONGODB_URI'] ?? 'mongodb://127.0.0.1:27017/switchyard',
       });

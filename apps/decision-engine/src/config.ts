@@ -1,9 +1,10 @@
+import { policyTrustEnvSchema } from '@switchyard/policy-store';
 import { baseEnvSchema, loadConfig, port } from '@switchyard/runtime';
 import { z } from 'zod';
 
 export const SERVICE = 'decision-engine';
 
-export const decisionEnvSchema = baseEnvSchema.extend({
+export const decisionEnvSchema = baseEnvSchema.extend(policyTrustEnvSchema.shape).extend({
   HTTP_PORT: port(3002),
   /** The routing policy YAML. */
   POLICY_FILE: z.string().min(1).default('policies/default.yaml'),

@@ -1,6 +1,6 @@
 import { type DynamicModule, Module } from '@nestjs/common';
 import { MessagingModule, NatsHealthIndicator } from '@switchyard/messaging';
-import { PolicyStoreModule } from '@switchyard/policy-store';
+import { PolicyStoreModule, policyTrustOf } from '@switchyard/policy-store';
 import { HealthModule, RedisHealthIndicator } from '@switchyard/runtime';
 import { type AdaptersConfig, SERVICE } from './config';
 import { ExecutionModule } from './execution/execution.module';
@@ -13,7 +13,12 @@ export class AppModule {
         ExecutionModule.forConfig(config, env),
         HealthModule.forRoot([NatsHealthIndicator, RedisHealthIndicator]),
         MessagingModule.forRoot({ service: SERVICE, url: config.NATS_URL }),
-        PolicyStoreModule.forRoot({ file: config.POLICY_FILE, service: SERVICE, watch: config.POLICY_WATCH }),
+        PolicyStoreModule.forRoot({
+          file: config.POLICY_FILE,
+          service: SERVICE,
+          trust: policyTrustOf(config),
+          watch: config.POLICY_WATCH,
+        }),
       ],
       module: AppModule,
     };

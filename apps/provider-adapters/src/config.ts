@@ -1,9 +1,10 @@
+import { policyTrustEnvSchema } from '@switchyard/policy-store';
 import { baseEnvSchema, loadConfig, port } from '@switchyard/runtime';
 import { z } from 'zod';
 
 export const SERVICE = 'provider-adapters';
 
-export const adaptersEnvSchema = baseEnvSchema.extend({
+export const adaptersEnvSchema = baseEnvSchema.extend(policyTrustEnvSchema.shape).extend({
   HTTP_PORT: port(3003),
   /** The routing policy YAML: its models say which adapter serves each model and at what price. */
   POLICY_FILE: z.string().min(1).default('policies/default.yaml'),

@@ -3,3 +3,4 @@ export * from './policy-store';
 export * from './policy-store.options';
 export * from './policy-watcher';
 export * from './policy-store.module';
+export * from './policy-trust.config';

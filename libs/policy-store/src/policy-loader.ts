@@ -4,11 +4,14 @@ import {
   type CanaryArm,
   type CanarySettings,
   type CompiledPolicy,
+  DEFAULT_POLICY_TRUST,
   type LearnedContext,
   LearnedRouter,
   PolicyError,
+  type PolicyTrust,
   canaryArm,
   parsePolicy,
+  policyTrustProblems,
 } from '@switchyard/routing';
 
 /** A policy with what it needs loaded: the learned router's artifact, and the canary's candidate policy. */
@@ -37,22 +40,28 @@ export function policyForRequest(loaded: LoadedPolicy, tenant: string, user?: st
 
 /**
  * Reads and compiles a policy file with the learned artifact and canary candidate it names (paths relative
- * to the file). A missing or invalid file is a PolicyError naming the file and the field.
+ * to the file). A missing or invalid file, or one that points outside `trust`, is a PolicyError naming the
+ * file and the field.
  */
-export function loadPolicyFile(file: string): LoadedPolicy {
-  return loadPolicyText(readText(resolve(file)), dirname(resolve(file)), resolve(file));
+export function loadPolicyFile(file: string, trust: PolicyTrust = DEFAULT_POLICY_TRUST): LoadedPolicy {
+  return loadPolicyText(readText(resolve(file)), dirname(resolve(file)), resolve(file), trust);
 }
 
 /**
  * Compiles policy text (a file's, or one published on router.policy.updated.v1) with what it names,
  * resolving relative paths against `baseDir`. `source` names the text in errors.
  */
-export function loadPolicyText(text: string, baseDir: string, source: string): LoadedPolicy {
-  const loaded = loadOne(text, baseDir, source);
+export function loadPolicyText(
+  text: string,
+  baseDir: string,
+  source: string,
+  trust: PolicyTrust = DEFAULT_POLICY_TRUST,
+): LoadedPolicy {
+  const loaded = loadOne(text, baseDir, source, trust);
   const canary = loaded.policy.document.canary;
   if (!canary) return loaded;
   const candidateFile = resolve(baseDir, canary.policy);
-  const candidate = loadOne(readText(candidateFile), dirname(candidateFile), candidateFile);
+  const candidate = loadOne(readText(candidateFile), dirname(candidateFile), candidateFile, trust);
   const problem = candidate.policy.document.canary
     ? `the candidate ${candidateFile} has a canary of its own; one level only`
     : candidate.policy.version === loaded.policy.version
@@ -67,8 +76,10 @@ export function readPolicyFile(file: string): CompiledPolicy {
   return compile(readText(resolve(file)), resolve(file));
 }
 
-function loadOne(text: string, baseDir: string, source: string): LoadedPolicy {
+function loadOne(text: string, baseDir: string, source: string, trust: PolicyTrust): LoadedPolicy {
   const policy = compile(text, source);
+  const untrusted = policyTrustProblems(policy, trust);
+  if (untrusted.length > 0) throw new PolicyError(untrusted.map((p) => ({ ...p, field: `${source}: ${p.field}` })));
   const settings = policy.document.learned;
   if (!settings?.enabled) return { policy };
   const path = resolve(baseDir, settings.artifact);

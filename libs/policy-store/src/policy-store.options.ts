@@ -1,5 +1,7 @@
 export const POLICY_STORE_OPTIONS = Symbol('POLICY_STORE_OPTIONS');
 
+import type { PolicyTrust } from '@switchyard/routing';
+
 export interface PolicyStoreOptions {
   /** Path of the policy YAML, relative to the working directory or absolute. */
   file: string;
@@ -9,4 +11,6 @@ export interface PolicyStoreOptions {
   service?: string;
   /** Where policies are published; the project's ROUTER_POLICIES stream by default (tests use their own). */
   updates?: { stream: string; subject: string };
+  /** What the policy's models may point at (keys, hosts); DEFAULT_POLICY_TRUST when not given. */
+  trust?: PolicyTrust;
 }

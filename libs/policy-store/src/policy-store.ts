@@ -13,7 +13,7 @@ export class PolicyStore {
   private loaded: LoadedPolicy;
 
   constructor(@Inject(POLICY_STORE_OPTIONS) readonly options: PolicyStoreOptions) {
-    this.loaded = loadPolicyFile(options.file);
+    this.loaded = loadPolicyFile(options.file, options.trust);
     this.describe('loaded from ' + options.file);
   }
 

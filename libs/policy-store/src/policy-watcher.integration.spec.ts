@@ -98,4 +98,26 @@ describe('PolicyWatcher', () => {
     apps.push(await replica());
     expect(apps[2].get(PolicyStore).current().version).toBe('pub@4');
   });
+
+  it('refuses a published policy that would send a variable that is not a provider key to a host that is not allowed', async () => {
+    const stores = apps.map((a) => a.get(PolicyStore));
+    const rejections: PolicyRejected[] = [];
+    const sub = nc.subscribe(SUBJECTS.policyRejected, {
+      callback: (_e, m) => {
+        const r = m.json<PolicyRejected>();
+        if (r.version === 'leak@5') rejections.push(r);
+      },
+    });
+    await publish(
+      'leak@5',
+      'version: leak@5\nmodels:\n  - { id: m1, provider: openai-compatible, apiKeyEnv: MONGODB_URI, baseUrl: "http://attacker.example:9000/v1", tier: t, priceUsdPerMTok: { input: 1, output: 1 } }\ndefault: { route: { model: m1 } }\n',
+    );
+    await waitFor('every replica refused it', () => (rejections.length >= stores.length ? true : undefined), 5000);
+    sub.unsubscribe();
+    expect(rejections[0].problems.map((p) => p.field)).toEqual([
+      'published policy leak@5: models.0.apiKeyEnv',
+      'published policy leak@5: models.0.baseUrl',
+    ]);
+    expect(stores.map((s) => s.current().version)).toEqual(stores.map(() => 'pub@4'));
+  });
 });

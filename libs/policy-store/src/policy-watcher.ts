@@ -66,6 +66,7 @@ export class PolicyWatcher implements OnApplicationBootstrap, OnApplicationShutd
         event.yaml,
         dirname(resolve(this.options.file)),
         `published policy ${event.version}`,
+        this.options.trust,
       );
       if (loaded.policy.version !== event.version)
         throw new PolicyError([

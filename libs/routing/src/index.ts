@@ -13,3 +13,4 @@ export * from './learned/text-features';
 export * from './canary/canary-arm';
 export * from './plans/acceptance';
 export * from './plans/consensus';
+export * from './policy/policy-trust';

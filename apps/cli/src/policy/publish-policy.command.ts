@@ -6,6 +6,7 @@ import { POLICIES_STREAM, type PolicyUpdated, SUBJECTS } from '@switchyard/contr
 import { ensureStream } from '@switchyard/messaging';
 import { MONGO_CONNECT_OPTIONS, PolicyVersionRepository } from '@switchyard/persistence';
 import { loadPolicyFile } from '@switchyard/policy-store';
+import type { PolicyTrust } from '@switchyard/routing';
 import mongoose from 'mongoose';
 
 export interface PublishPolicyOptions {
@@ -14,6 +15,8 @@ export interface PublishPolicyOptions {
   mongoUri: string;
   /** Where to publish; the project's stream and subject unless a test gives its own. */
   updates?: { stream: string; subject: string };
+  /** The services' limits on what a policy may point at (POLICY_KEY_ENV_PREFIX, POLICY_ALLOWED_HOSTS). */
+  trust?: PolicyTrust;
 }
 
 const out = (line = '') => process.stdout.write(`${line}\n`);
@@ -25,7 +28,7 @@ const out = (line = '') => process.stdout.write(`${line}\n`);
  * later load it too. A version already published is refused: give the new one its own.
  */
 export async function runPublishPolicy(opts: PublishPolicyOptions): Promise<number> {
-  const loaded = loadPolicyFile(opts.file);
+  const loaded = loadPolicyFile(opts.file, opts.trust);
   const version = loaded.policy.version;
   out(
     `${opts.file}: policy ${version} is valid (${loaded.policy.models.size} models, ${loaded.policy.rules.length} rules${loaded.learned ? `, learned ${loaded.learned.router.version}` : ''})`,

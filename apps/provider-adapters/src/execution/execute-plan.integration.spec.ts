@@ -29,7 +29,7 @@ describe(`${ExecutePlan.name} against a provider that goes down`, () => {
 version: x@1
 models:
   - { id: local-llama, provider: openai-compatible, baseUrl: "${fake.baseUrl}/v1", tier: cheap, priceUsdPerMTok: { input: 0.1, output: 0.1 } }
-  - { id: claude, provider: anthropic, baseUrl: "${fake.baseUrl}", apiKeyEnv: ANTHROPIC_KEY, tier: premium, priceUsdPerMTok: { input: 3, output: 15 } }
+  - { id: claude, provider: anthropic, baseUrl: "${fake.baseUrl}", apiKeyEnv: SWITCHYARD_KEY_ANTHROPIC, tier: premium, priceUsdPerMTok: { input: 3, output: 15 } }
 default: { route: { model: local-llama } }
 `);
     const config = adaptersEnvSchema.parse({
@@ -47,7 +47,7 @@ default: { route: { model: local-llama } }
       config,
       policies,
       state,
-      new ProviderSecrets({ ANTHROPIC_KEY: 'sk-ant' }),
+      new ProviderSecrets({ SWITCHYARD_KEY_ANTHROPIC: 'sk-ant' }, config.POLICY_KEY_ENV_PREFIX),
     );
     const publisher = strictFake<EventPublisher>('EventPublisher', {
       publish: recorder(() => undefined),

@@ -20,7 +20,7 @@ import { RunPlan } from './run-plan.usecase';
 const policy = parsePolicy(`
 version: t@1
 models:
-  - { id: cheap, provider: simulated, tier: cheap, apiKeyEnv: CHEAP_KEY, priceUsdPerMTok: { input: 1, output: 4 } }
+  - { id: cheap, provider: simulated, tier: cheap, apiKeyEnv: SWITCHYARD_KEY_CHEAP, priceUsdPerMTok: { input: 1, output: 4 } }
   - { id: mid, provider: simulated, tier: mid, priceUsdPerMTok: { input: 2, output: 8 } }
   - { id: top, provider: simulated, tier: top, priceUsdPerMTok: { input: 5, output: 15 } }
   - { id: remote, provider: openai, tier: premium, priceUsdPerMTok: { input: 5, output: 15 } }
@@ -83,7 +83,13 @@ function setup(adapters: ProviderAdapter[], reservations: Record<string, Reserva
   const startCooldown = recorder(async (_model: string, _ms: number) => undefined);
   const reserve = recorder(async (model: string, _limit?: number) => reservations[model] ?? 'granted');
   const state = { addSpend, startCooldown, reserve };
-  const callModel = new CallModel(adapters, config, policies, state, new ProviderSecrets({ CHEAP_KEY: 'k-123' }));
+  const callModel = new CallModel(
+    adapters,
+    config,
+    policies,
+    state,
+    new ProviderSecrets({ SWITCHYARD_KEY_CHEAP: 'k-123' }, 'SWITCHYARD_KEY_'),
+  );
   const sut = new ExecutePlan(new RunPlan(config, callModel, policies, state), publisher, state);
   return { sut, publish, publishDurable, addSpend, startCooldown, reserve };
 }
@@ -127,7 +133,13 @@ describe(ExecutePlan.name, () => {
         startCooldown: async () => undefined,
         reserve: async () => 'granted' as const,
       };
-      const callModel = new CallModel([new SimulatedAdapter()], config, policies, state, new ProviderSecrets({}));
+      const callModel = new CallModel(
+        [new SimulatedAdapter()],
+        config,
+        policies,
+        state,
+        new ProviderSecrets({}, 'SWITCHYARD_KEY_'),
+      );
       const sut = new ExecutePlan(new RunPlan(config, callModel, policies, state), publisher, state);
       let done = false;
       const running = sut.execute({ event: decided('cheap'), replyTo: '_INBOX.c' }).then(() => (done = true));

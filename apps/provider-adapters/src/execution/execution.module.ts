@@ -43,7 +43,7 @@ export class ExecutionModule implements OnApplicationShutdown {
             new SimulatedAdapter({ latencyMs: config.SIMULATED_LATENCY_MS }),
           ],
         },
-        { provide: PROVIDER_SECRETS, useFactory: () => new ProviderSecrets(env) },
+        { provide: PROVIDER_SECRETS, useFactory: () => new ProviderSecrets(env, config.POLICY_KEY_ENV_PREFIX) },
         {
           inject: [ADAPTERS_REDIS],
           provide: RedisHealthIndicator,
