@@ -10,6 +10,7 @@ import { runEvalLive } from './eval/eval-live.command';
 import { runEval } from './eval/eval.command';
 import { runPublishPolicy } from './policy/publish-policy.command';
 import { runTrain } from './train/train.command';
+import { runTenantKeys } from './keys/tenant-keys.command';
 import { policyTrustEnvSchema, policyTrustOf } from '@switchyard/policy-store';
 import { loadConfig } from '@switchyard/runtime';
 
@@ -36,6 +37,10 @@ commands:
 
   policy publish FILE   validate a policy, keep it in MongoDB and hot-reload it into every replica
 
+  keys create --tenant T [--name N]   a tenant API key, printed once (stored as a hash in MongoDB)
+  keys list [--tenant T] [--json]    keys by id, tenant, prefix and state (never the key)
+  keys revoke KEY_ID                 every ingress replica stops accepting it at once
+
   dlq list | replay | drop   events feedback-aggregator could not store (invalid, failing every delivery,
                    feedback for a request with no record), kept in the ROUTER_DEADLETTER stream with why
           --seq N[,N...]   the letters to act on (see dlq list)
@@ -44,7 +49,8 @@ commands:
           --limit N        list: the newest N (default 50)
           --json           list: one JSON object per letter, its payload decoded
 
-  bench pipeline   serial latency through the running services next to a NATS echo (scripts/services.sh start first)
+  bench pipeline   serial latency through the running services next to a NATS echo (scripts/services.sh start first;
+                   a tenant key in SWITCHYARD_API_KEY)
           --requests N     requests to time (default 1000)
 
   bench overhead   start the six services (instant simulated provider, private nats-server), offer fixed request
@@ -72,7 +78,7 @@ commands:
           --concurrency N  --live: requests in flight at once (default 16)
           --task-hint      --live: requests carry the row's task label as hints.task (and the router learns it)
 
-environment: NATS_URL, REDIS_URL, MONGODB_URI (server part used), as for the services.`;
+environment: NATS_URL, REDIS_URL, MONGODB_URI, as for the services; SWITCHYARD_API_KEY for bench pipeline.`;
 
 // The dataset commands' shared options: the file, and how it is split into train and test parts.
 const SPLIT_OPTIONS = {
@@ -84,6 +90,7 @@ const SPLIT_OPTIONS = {
 // Where the local servers are, as for the services (their defaults).
 const NATS_URL = process.env['NATS_URL'] ?? 'nats://127.0.0.1:4222';
 const REDIS_URL = process.env['REDIS_URL'] ?? 'redis://127.0.0.1:6379';
+const MONGODB_URI = process.env['MONGODB_URI'] ?? 'mongodb://127.0.0.1:27017/switchyard';
 const MONGO_SERVER = (process.env['MONGODB_URI'] ?? 'mongodb://127.0.0.1:27017').replace(
   /^(mongodb(\+srv)?:\/\/[^/]+).*$/,
   '$1',
@@ -143,6 +150,7 @@ async function main(argv: string[]): Promise<number> {
         const { values } = parseArgs({ args, options: { requests: { type: 'string', default: '1000' } } });
         return runBenchPipeline({
           natsUrl: NATS_URL,
+          apiKey: process.env['SWITCHYARD_API_KEY'],
           requests: positiveInt(values.requests, '--requests'),
         });
       }
@@ -253,8 +261,29 @@ async function main(argv: string[]): Promise<number> {
         // Validated as the services will: the same variables, or a policy they refuse would be published.
         trust: policyTrustOf(loadConfig('switchyard', policyTrustEnvSchema, process.env)),
         natsUrl: NATS_URL,
-        mongoUri: process.env['MONGODB_URI'] ?? 'mongodb://127.0.0.1:27017/switchyard',
+        mongoUri: MONGODB_URI,
       });
+    }
+    case 'keys': {
+      const [what, ...args] = rest;
+      const { values, positionals } = parseArgs({
+        args,
+        allowPositionals: true,
+        options: { tenant: { type: 'string' }, name: { type: 'string' }, json: { type: 'boolean', default: false } },
+      });
+      const env = { mongoUri: MONGODB_URI, nats: { servers: NATS_URL.split(',') } };
+      if (what === 'create') {
+        if (!values.tenant) throw new Error('keys create needs --tenant T');
+        return runTenantKeys({ action: 'create', tenant: values.tenant, name: values.name }, env);
+      }
+      if (what === 'list')
+        return runTenantKeys({ action: 'list', tenant: values.tenant, json: values.json === true }, env);
+      if (what === 'revoke') {
+        if (positionals.length !== 1)
+          throw new Error('usage: switchyard keys revoke KEY_ID (see switchyard keys list)');
+        return runTenantKeys({ action: 'revoke', keyId: positionals[0] }, env);
+      }
+      throw new Error('usage: switchyard keys create --tenant T [--name N] | list [--tenant T] | revoke KEY_ID');
     }
     case 'dlq': {
       const [what, ...args] = rest;

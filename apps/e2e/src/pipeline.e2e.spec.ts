@@ -4,6 +4,7 @@ import { type ChatReply, type ChatSuccess, SUBJECTS, recordKey } from '@switchya
 import { parsePolicy } from '@switchyard/routing';
 import { mongoUriFor, testInfra, uniqueName, waitFor } from '@switchyard/testing';
 import mongoose, { type Connection } from 'mongoose';
+import { TenantKeyRepository } from '@switchyard/persistence';
 import { MAX_REQUEST_BYTES, POLICY_FILE, TENANT_KEYS, e2eStack } from './stack';
 
 const policy = parsePolicy(readFileSync(POLICY_FILE, 'utf8'));
@@ -234,6 +235,56 @@ describe('Switchyard pipeline (six services, real NATS, Redis and MongoDB-wire s
       });
       expect(res.status).toBe(403);
       expect(((await res.json()) as any).error.code).toBe('unknown_tenant');
+    });
+
+    it('answers a tenant name that is not plain ASCII with 400 naming the field (it arrived garbled before)', async () => {
+      const res = await fetch(`${ingressUrl()}/v1/chat/completions`, {
+        method: 'POST',
+        headers: {
+          'content-type': 'application/json',
+          authorization: `Bearer ${TENANT_KEYS.acme}`,
+          'x-switchyard-tenant': Buffer.from('租户', 'utf8').toString('latin1'),
+        },
+        body: JSON.stringify({ model: 'auto', messages: [{ role: 'user', content: 'hi' }] }),
+      });
+      expect(res.status).toBe(400);
+      expect(((await res.json()) as any).error).toMatchObject({ code: 'invalid_request', param: 'tenant' });
+    });
+
+    it('stops accepting a revoked key at both doors as soon as the revocation is announced', async () => {
+      const db2 = await mongoose.createConnection(mongoUriFor(database), { serverMonitoringMode: 'poll' }).asPromise();
+      try {
+        const keys = new TenantKeyRepository(db2);
+        const { key, info } = await keys.create('acme', 'short-lived');
+        const announce = (change: 'created' | 'revoked') =>
+          nc.publish(
+            SUBJECTS.tenantKeysChanged,
+            JSON.stringify({ tenant: 'acme', keyId: info.keyId, change, at: Date.now() }),
+          );
+        announce('created');
+        const hi = { messages: [{ role: 'user', content: 'hi' }] };
+        await waitFor(
+          'the new key accepted',
+          async () => ((await natsRequest(SUBJECTS.request, hi, key)).ok ? true : undefined),
+          5000,
+          50,
+        );
+        await keys.revoke(info.keyId);
+        announce('revoked');
+        await waitFor(
+          'the revoked key refused',
+          async () => ((await natsRequest(SUBJECTS.request, hi, key)).ok ? undefined : true),
+          5000,
+          50,
+        );
+        expect(await natsRequest(SUBJECTS.request, hi, key)).toMatchObject({
+          ok: false,
+          error: { code: 'unauthorized' },
+        });
+        expect((await httpChat({ model: 'auto', ...hi }, { key })).status).toBe(401);
+      } finally {
+        await db2.close();
+      }
     });
 
     it('keeps serving after bad input', async () => {

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { type ChatReply, SUBJECTS } from '@switchyard/contracts';
 import { uniqueName } from '@switchyard/testing';
-import { e2eStack, useStack } from './stack';
+import { authHeaders, e2eStack, useStack } from './stack';
 
 // One model with a daily quota of 100 and nothing to fall back to, two decision-engine replicas, and
 // 2,000 requests at once: exactly 100 may be answered, every other one must be a clear refusal.
@@ -20,7 +20,7 @@ default: { route: { model: only-model } }
 
 describe('quotas across two decision-engine replicas', () => {
   const stack = e2eStack(uniqueName('quota'), {
-    env: { POLICY_FILE: policyFile, TENANT_KEYS: '' },
+    env: { POLICY_FILE: policyFile },
     replicas: { 'decision-engine': 2 },
   });
   const nc = useStack(stack);
@@ -31,7 +31,7 @@ describe('quotas across two decision-engine replicas', () => {
         const msg = await nc().request(
           SUBJECTS.request,
           JSON.stringify({ messages: [{ role: 'user', content: `question ${i}` }] }),
-          { timeout: 30_000 },
+          { timeout: 30_000, headers: authHeaders() },
         );
         return msg.json<ChatReply>();
       }),

@@ -3,7 +3,7 @@ import { type ChatSuccess, SUBJECTS } from '@switchyard/contracts';
 import { loadDataset } from '@switchyard/evaluation';
 import { findWorkspaceRoot } from '@switchyard/launcher';
 import { uniqueName } from '@switchyard/testing';
-import { e2eStack, useStack } from './stack';
+import { authHeaders, e2eStack, useStack } from './stack';
 
 // The whole system on real data: the MMLU-Pro sample replayed, every answer at the recorded cost.
 const root = findWorkspaceRoot(__dirname);
@@ -11,7 +11,7 @@ const dataset = join(root, 'datasets', 'sample', 'mmlu-pro-sample.jsonl');
 
 describe('replaying recorded outcomes through the six services', () => {
   const stack = e2eStack(uniqueName('replay'), {
-    env: { POLICY_FILE: join(root, 'policies', 'mmlu-pro-replay.yaml'), REPLAY_DATASET: dataset, TENANT_KEYS: '' },
+    env: { POLICY_FILE: join(root, 'policies', 'mmlu-pro-replay.yaml'), REPLAY_DATASET: dataset },
   });
   const nc = useStack(stack);
 
@@ -22,6 +22,7 @@ describe('replaying recorded outcomes through the six services', () => {
         (
           await nc().request(SUBJECTS.request, JSON.stringify({ messages: [{ role: 'user', content: row.prompt }] }), {
             timeout: 15_000,
+            headers: authHeaders(),
           })
         ).json<ChatSuccess>(),
       ),

@@ -1,18 +1,56 @@
 import { join } from 'node:path';
-import { type NatsConnection, connect } from '@nats-io/transport-node';
+import { type MsgHdrs, type NatsConnection, connect, headers } from '@nats-io/transport-node';
 import { ServiceStack, type StackOptions, findWorkspaceRoot } from '@switchyard/launcher';
+import { MONGO_CONNECT_OPTIONS, TenantKeyRepository } from '@switchyard/persistence';
 import { mongoUriFor, testInfra, uniqueName } from '@switchyard/testing';
+import mongoose from 'mongoose';
 
-export const TENANT_KEYS = { acme: 'key-acme', beta: 'key-beta' } as const;
+/** The two tenants of every e2e stack; their keys are created in the stack's database when it starts. */
+export const TENANT_KEYS: Record<'acme' | 'beta', string> = { acme: '', beta: '' };
 export const MAX_REQUEST_BYTES = 64 * 1024;
 export const POLICY_FILE = join(findWorkspaceRoot(__dirname), 'policies', 'default.yaml');
+
+/** NATS headers carrying a tenant's key, as a product team's client sends them. */
+export function authHeaders(tenant: keyof typeof TENANT_KEYS = 'acme'): MsgHdrs {
+  const h = headers();
+  h.set('Authorization', `Bearer ${TENANT_KEYS[tenant]}`);
+  return h;
+}
+
+/** Creates the tenants' keys (hashed, as `switchyard keys create` does) in the stack's database. */
+export async function provisionTenantKeys(database: string): Promise<void> {
+  const db = await mongoose.createConnection(mongoUriFor(database), MONGO_CONNECT_OPTIONS).asPromise();
+  try {
+    const keys = new TenantKeyRepository(db);
+    await keys.ensureIndexes();
+    for (const tenant of Object.keys(TENANT_KEYS) as Array<keyof typeof TENANT_KEYS>)
+      TENANT_KEYS[tenant] = (await keys.create(tenant, 'e2e')).key;
+  } finally {
+    await db.close();
+  }
+}
+
+/** A stack that creates its tenants' keys before its services start (ingress loads them at start-up). */
+class E2eStack extends ServiceStack {
+  constructor(
+    private readonly database: string,
+    options: StackOptions,
+  ) {
+    super(options);
+  }
+
+  override async start(onReady?: Parameters<ServiceStack['start']>[0]): Promise<void> {
+    await provisionTenantKeys(this.database);
+    await super.start(onReady);
+  }
+}
 
 /** The six services on free ports, with a database, durable consumer and queue of this test run's own. */
 export function e2eStack(
   database: string,
   overrides: { env?: Record<string, string>; replicas?: StackOptions['replicas'] } = {},
 ): ServiceStack {
-  return new ServiceStack({
+  return new E2eStack(database, {
     ports: 'free',
     replicas: overrides.replicas,
     env: {
@@ -20,9 +58,6 @@ export function e2eStack(
       REDIS_URL: testInfra.redisUrl,
       MONGODB_URI: mongoUriFor(database),
       POLICY_FILE,
-      TENANT_KEYS: Object.entries(TENANT_KEYS)
-        .map(([tenant, key]) => `${tenant}:${key}`)
-        .join(','),
       MAX_REQUEST_BYTES: String(MAX_REQUEST_BYTES),
       REQUEST_TIMEOUT_MS: '15000',
       // A durable of its own that starts at the stream's end: earlier runs' events stay out of this database.

@@ -1,17 +1,22 @@
 import { type DynamicModule, Module } from '@nestjs/common';
 import { MessagingModule, NatsHealthIndicator } from '@switchyard/messaging';
+import { PersistenceModule } from '@switchyard/persistence';
 import { HealthModule, RedisHealthIndicator } from '@switchyard/runtime';
 import { type IngressConfig, SERVICE } from './config';
 import { IngressModule } from './ingress.module';
+import { TenantKeysIndicator } from './tenancy/tenant-key-cache';
 
 @Module({})
 export class AppModule {
   static forConfig(config: IngressConfig): DynamicModule {
+    const auth = config.AUTH === 'on';
     return {
       imports: [
-        HealthModule.forRoot([NatsHealthIndicator, RedisHealthIndicator]),
+        HealthModule.forRoot([NatsHealthIndicator, RedisHealthIndicator, ...(auth ? [TenantKeysIndicator] : [])]),
         IngressModule.forConfig(config),
         MessagingModule.forRoot({ service: SERVICE, url: config.NATS_URL }),
+        // Tenant keys (hashed) live in MongoDB; without authentication ingress needs no database.
+        ...(auth ? [PersistenceModule.forRoot(config.MONGODB_URI)] : []),
       ],
       module: AppModule,
     };

@@ -1,15 +1,8 @@
+import { TENANT_PATTERN, TENANT_RULE } from '@switchyard/contracts';
 import { baseEnvSchema, loadConfig, port } from '@switchyard/runtime';
 import { z } from 'zod';
 
 export const SERVICE = 'ingress';
-
-const tenantKeys = z
-  .string()
-  .regex(
-    /^[^:,\s]+:[^:,\s]+(,[^:,\s]+:[^:,\s]+)*$/,
-    'must be tenant:key pairs separated by commas, e.g. "acme:k1,beta:k2"',
-  )
-  .transform((value) => new Map(value.split(',').map((pair) => pair.split(':').reverse() as [string, string])));
 
 export const ingressEnvSchema = baseEnvSchema.extend({
   HTTP_PORT: port(3000),
@@ -27,9 +20,28 @@ export const ingressEnvSchema = baseEnvSchema.extend({
   REQUEST_TIMEOUT_MS: z.coerce.number().int().positive().default(30_000),
   /** How long a request id is remembered: a repeat within it gets the first answer, not a second paid call. */
   IDEMPOTENCY_WINDOW_SECONDS: z.coerce.number().int().positive().default(600),
-  /** When set, every request must carry one of these keys; maps key -> tenant. */
-  TENANT_KEYS: tenantKeys.optional(),
-  DEFAULT_TENANT: z.string().min(1).default('default'),
+  /**
+   * `on`: every request needs a tenant key (`switchyard keys create`), which names its tenant. `off`: for
+   * local development only, requests name their own tenant; logged loudly at start-up.
+   */
+  AUTH: z.enum(['on', 'off']).default('on'),
+  /** Where tenant keys are stored (hashed); read with AUTH=on only. */
+  MONGODB_URI: z
+    .string()
+    .regex(/^mongodb(\+srv)?:\/\//, 'must be a mongodb:// or mongodb+srv:// URI')
+    .default('mongodb://127.0.0.1:27017/switchyard'),
+  /** How often the keys in force are reloaded (a revocation also reaches every replica at once over NATS). */
+  TENANT_KEYS_REFRESH_SECONDS: z.coerce.number().int().positive().default(30),
+  /** Plain-text keys in the environment are no longer read; this says so instead of ignoring them. */
+  TENANT_KEYS: z
+    .string()
+    .optional()
+    .refine(
+      (v) => v === undefined,
+      'is no longer read: keys are stored hashed in MongoDB; create them with `switchyard keys create --tenant T` and unset TENANT_KEYS',
+    ),
+  /** The tenant of requests that name none, with AUTH=off. */
+  DEFAULT_TENANT: z.string().regex(TENANT_PATTERN, TENANT_RULE).default('default'),
 });
 export type IngressConfig = z.infer<typeof ingressEnvSchema>;
 

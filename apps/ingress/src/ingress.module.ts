@@ -1,4 +1,12 @@
-import { type DynamicModule, Inject, Module, type OnApplicationShutdown } from '@nestjs/common';
+import {
+  type DynamicModule,
+  Inject,
+  Logger,
+  Module,
+  type OnApplicationShutdown,
+  type OnModuleInit,
+  type Provider,
+} from '@nestjs/common';
 import { RedisHealthIndicator } from '@switchyard/runtime';
 import { Redis } from 'ioredis';
 import { ChatController } from './chat/chat.controller';
@@ -9,22 +17,41 @@ import { HttpController } from './http/http.controller';
 import { INGRESS_REDIS } from './idempotency/idempotency.constants';
 import { IdempotencyStore } from './idempotency/idempotency.store';
 import { TenantAuthenticator } from './tenancy/tenant-authenticator';
+import { TenantKeyCache, TenantKeysIndicator } from './tenancy/tenant-key-cache';
 
 @Module({})
-export class IngressModule implements OnApplicationShutdown {
-  constructor(@Inject(INGRESS_REDIS) private readonly redis: Redis) {}
+export class IngressModule implements OnModuleInit, OnApplicationShutdown {
+  private readonly logger = new Logger(IngressModule.name);
+
+  constructor(
+    @Inject(INGRESS_REDIS) private readonly redis: Redis,
+    @Inject(INGRESS_CONFIG) private readonly config: IngressConfig,
+  ) {}
 
   static forConfig(config: IngressConfig): DynamicModule {
+    const auth = config.AUTH === 'on';
+    const tenancy: Provider[] = auth
+      ? [
+          TenantKeyCache,
+          TenantKeysIndicator,
+          {
+            inject: [TenantKeyCache],
+            provide: TenantAuthenticator,
+            useFactory: (keys: TenantKeyCache) => new TenantAuthenticator(keys, config.DEFAULT_TENANT),
+          },
+        ]
+      : [{ provide: TenantAuthenticator, useFactory: () => new TenantAuthenticator(undefined, config.DEFAULT_TENANT) }];
     return {
       controllers: [ChatController, HttpController],
-      exports: [RedisHealthIndicator],
-      // Global so HealthModule can inject RedisHealthIndicator.
+      exports: [RedisHealthIndicator, ...(auth ? [TenantKeysIndicator] : [])],
+      // Global so HealthModule can inject the readiness indicators.
       global: true,
       module: IngressModule,
       providers: [
         HandleChatRequest,
         IdempotencyStore,
         SubmitFeedback,
+        ...tenancy,
         {
           inject: [INGRESS_REDIS],
           provide: RedisHealthIndicator,
@@ -35,12 +62,16 @@ export class IngressModule implements OnApplicationShutdown {
           provide: INGRESS_REDIS,
           useFactory: () => new Redis(config.REDIS_URL, { maxRetriesPerRequest: 2, enableOfflineQueue: true }),
         },
-        {
-          provide: TenantAuthenticator,
-          useFactory: () => new TenantAuthenticator(config.TENANT_KEYS, config.DEFAULT_TENANT),
-        },
       ],
     };
+  }
+
+  onModuleInit(): void {
+    if (this.config.AUTH === 'off')
+      this.logger.warn(
+        'AUTH=off: requests are NOT authenticated and choose their own tenant (payload "tenant" or the ' +
+          'x-switchyard-tenant header). For local development only: never let anyone else reach this ingress.',
+      );
   }
 
   async onApplicationShutdown(): Promise<void> {

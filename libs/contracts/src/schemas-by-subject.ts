@@ -6,6 +6,7 @@ import { feedbackRequestSchema, feedbackSubmittedSchema } from './payloads/feedb
 import { optimizerRunRequestSchema } from './payloads/optimizer';
 import { requestAnalyzedSchema, requestReceivedSchema, routeDecidedSchema } from './payloads/pipeline-events';
 import { policyRejectedSchema, policyUpdatedSchema } from './payloads/policy';
+import { tenantKeysChangedSchema } from './payloads/tenant-keys';
 import { SUBJECTS, type Subject } from './lib/subjects';
 
 /** The payload schema of every subject: one table, so no subject can be published without one. */
@@ -22,4 +23,5 @@ export const SCHEMA_BY_SUBJECT: Record<Subject, z.ZodType> = {
   [SUBJECTS.policyUpdated]: policyUpdatedSchema,
   [SUBJECTS.policyRejected]: policyRejectedSchema,
   [SUBJECTS.eventDeadLettered]: deadLetterSchema,
+  [SUBJECTS.tenantKeysChanged]: tenantKeysChangedSchema,
 };

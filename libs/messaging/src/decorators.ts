@@ -1,4 +1,4 @@
-import { ON_STREAM_EVENT, ON_SUBJECT } from './messaging.constants';
+import { ON_STREAM_EVENT, ON_SUBJECT, ON_SUBJECT_EVERY_REPLICA } from './messaging.constants';
 
 /**
  * Subscribes the method to a core NATS subject in the service's queue group (replicas share the work).
@@ -8,6 +8,15 @@ import { ON_STREAM_EVENT, ON_SUBJECT } from './messaging.constants';
 export function OnSubject(subject: string): MethodDecorator {
   return (_target, _key, descriptor) => {
     Reflect.defineMetadata(ON_SUBJECT, subject, descriptor.value as object);
+    return descriptor;
+  };
+}
+
+/** Like OnSubject, outside any queue group: every replica gets every message (notices to refresh a cache). */
+export function OnSubjectEveryReplica(subject: string): MethodDecorator {
+  return (_target, _key, descriptor) => {
+    Reflect.defineMetadata(ON_SUBJECT, subject, descriptor.value as object);
+    Reflect.defineMetadata(ON_SUBJECT_EVERY_REPLICA, true, descriptor.value as object);
     return descriptor;
   };
 }

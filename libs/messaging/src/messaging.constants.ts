@@ -3,6 +3,7 @@ import type { StreamSpec } from './streams';
 export const MESSAGING_OPTIONS = Symbol('MESSAGING_OPTIONS');
 export const NATS_CONNECTION = Symbol('NATS_CONNECTION');
 export const ON_SUBJECT = Symbol('switchyard:on-subject');
+export const ON_SUBJECT_EVERY_REPLICA = Symbol('switchyard:on-subject-every-replica');
 export const ON_STREAM_EVENT = Symbol('switchyard:on-stream-event');
 
 export interface MessagingOptions {

@@ -26,10 +26,11 @@ import {
   NATS_CONNECTION,
   ON_STREAM_EVENT,
   ON_SUBJECT,
+  ON_SUBJECT_EVERY_REPLICA,
 } from './messaging.constants';
 import { encodeJson } from './outgoing';
 
-type Handler = (msg: IncomingMessage) => Promise<unknown>;
+type Handler = ((msg: IncomingMessage) => Promise<unknown>) & { everyReplica?: boolean };
 
 /**
  * Finds @OnSubject and @OnStreamEvent methods on the app's controllers and providers, subscribes them at
@@ -61,7 +62,8 @@ export class SubscriptionsExplorer implements OnApplicationBootstrap, BeforeAppl
       for (const key of this.scanner.getAllMethodNames(proto)) {
         const method = instance[key];
         if (typeof method !== 'function') continue;
-        const handler = (method as Handler).bind(instance);
+        const handler: Handler = (method as Handler).bind(instance);
+        handler.everyReplica = Reflect.getMetadata(ON_SUBJECT_EVERY_REPLICA, method) === true;
         const subject = Reflect.getMetadata(ON_SUBJECT, method) as string | undefined;
         if (subject) register(subjects, subject, handler, `${wrapper.name}.${key}`);
         const event = Reflect.getMetadata(ON_STREAM_EVENT, method) as string | undefined;
@@ -85,9 +87,9 @@ export class SubscriptionsExplorer implements OnApplicationBootstrap, BeforeAppl
   }
 
   private subscribe(subject: string, handler: Handler): void {
-    const queue = this.options.service;
+    const queue = handler.everyReplica ? undefined : this.options.service;
     const sub = this.nc.subscribe(subject, {
-      queue,
+      ...(queue ? { queue } : {}),
       callback: (err, msg) => {
         if (err) {
           this.logger.error(`subscription ${subject} failed: ${err.message}`);
@@ -97,7 +99,7 @@ export class SubscriptionsExplorer implements OnApplicationBootstrap, BeforeAppl
       },
     });
     this.subscriptions.push(sub);
-    this.logger.log(`subscribed to ${subject} in queue group ${queue}`);
+    this.logger.log(`subscribed to ${subject} ${queue ? `in queue group ${queue}` : 'on every replica'}`);
   }
 
   private async handleCore(subject: string, handler: Handler, msg: Msg): Promise<void> {

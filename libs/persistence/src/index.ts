@@ -10,3 +10,6 @@ export * from './policies/policy-version.entity';
 export * from './policies/policy-version.repository';
 export * from './store-errors';
 export * from './verified-upsert';
+export * from './tenant-keys/tenant-key';
+export * from './tenant-keys/tenant-key.entity';
+export * from './tenant-keys/tenant-key.repository';

@@ -13,6 +13,7 @@ import { OptimizerReportRepository } from './optimizer-reports/optimizer-report.
 import { MONGO_CONNECTION } from './persistence.constants';
 import { PolicyVersionRepository } from './policies/policy-version.repository';
 import { RoutingRecordRepository } from './routing-records/routing-record.repository';
+import { TenantKeyRepository } from './tenant-keys/tenant-key.repository';
 
 /** Readiness of MongoDB: a ping answered. */
 @Injectable()
@@ -43,6 +44,7 @@ export class PersistenceModule implements OnModuleInit, OnApplicationShutdown {
     private readonly feedback: FeedbackRepository,
     private readonly reports: OptimizerReportRepository,
     private readonly policies: PolicyVersionRepository,
+    private readonly tenantKeys: TenantKeyRepository,
   ) {}
 
   static forRoot(uri: string): DynamicModule {
@@ -53,6 +55,7 @@ export class PersistenceModule implements OnModuleInit, OnApplicationShutdown {
         OptimizerReportRepository,
         PolicyVersionRepository,
         RoutingRecordRepository,
+        TenantKeyRepository,
       ],
       global: true,
       module: PersistenceModule,
@@ -62,6 +65,7 @@ export class PersistenceModule implements OnModuleInit, OnApplicationShutdown {
         OptimizerReportRepository,
         PolicyVersionRepository,
         RoutingRecordRepository,
+        TenantKeyRepository,
         {
           provide: MONGO_CONNECTION,
           useFactory: async () =>
@@ -79,6 +83,7 @@ export class PersistenceModule implements OnModuleInit, OnApplicationShutdown {
       this.feedback.ensureIndexes(),
       this.reports.ensureIndexes(),
       this.policies.ensureIndexes(),
+      this.tenantKeys.ensureIndexes(),
     ]);
     this.logger.log('MongoDB indexes are in place');
   }

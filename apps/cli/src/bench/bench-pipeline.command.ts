@@ -1,9 +1,12 @@
 import { connect } from '@nats-io/transport-node';
 import { SUBJECTS } from '@switchyard/contracts';
+import { bearerHeaders } from '../auth-headers';
 
 export interface BenchPipelineOptions {
   natsUrl: string;
   requests: number;
+  /** A tenant key of the running services (SWITCHYARD_API_KEY); needed unless they run with AUTH=off. */
+  apiKey?: string;
 }
 
 const out = (line = '') => process.stdout.write(`${line}\n`);
@@ -24,11 +27,12 @@ export async function runBenchPipeline(opts: BenchPipelineOptions): Promise<numb
   const body = JSON.stringify({
     messages: [{ role: 'user', content: 'What is the capital of France? Please answer briefly.' }],
   });
+  const headers = opts.apiKey ? bearerHeaders(opts.apiKey) : undefined;
   const time = async (subject: string, n: number) => {
     const ms: number[] = [];
     for (let i = 0; i < n; i++) {
       const t0 = process.hrtime.bigint();
-      const reply = await nc.request(subject, body, { timeout: 10_000 });
+      const reply = await nc.request(subject, body, { timeout: 10_000, ...(headers ? { headers } : {}) });
       ms.push(Number(process.hrtime.bigint() - t0) / 1e6);
       if (subject === SUBJECTS.request && !reply.json<{ ok: boolean }>().ok)
         throw new Error(`the pipeline refused the request: ${reply.string()}`);

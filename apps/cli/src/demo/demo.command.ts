@@ -5,9 +5,10 @@ import { jetstreamManager } from '@nats-io/jetstream';
 import { type NatsConnection, connect } from '@nats-io/transport-node';
 import { type ChatReply, type ChatSuccess, EVENTS_STREAM, type RouterErrorBody, SUBJECTS } from '@switchyard/contracts';
 import { ServiceStack, findWorkspaceRoot } from '@switchyard/launcher';
-import { MONGO_CONNECT_OPTIONS } from '@switchyard/persistence';
+import { MONGO_CONNECT_OPTIONS, TenantKeyRepository } from '@switchyard/persistence';
 import { parsePolicy } from '@switchyard/routing';
 import mongoose from 'mongoose';
+import { bearerHeaders } from '../auth-headers';
 import { DEMO_PROMPTS } from './prompts';
 import { type SentRequest, summarize } from './summarize';
 import { pct, table, usd } from './table';
@@ -40,6 +41,10 @@ export async function runDemo(opts: DemoOptions): Promise<number> {
   // A clean slate: the demo's own database and durable consumer, so its report shows this run only.
   await db.dropDatabase();
   await deleteDurable(nc);
+  // The demo tenant's key, created as `switchyard keys create --tenant demo` would (stored hashed).
+  const tenantKeys = new TenantKeyRepository(db);
+  await tenantKeys.ensureIndexes();
+  const { key } = await tenantKeys.create('demo', 'demo run');
 
   const stack = new ServiceStack({
     ports: 'default',
@@ -64,7 +69,7 @@ export async function runDemo(opts: DemoOptions): Promise<number> {
     out(
       `\nSending ${opts.requests} requests (${opts.concurrency} at a time): NATS ${SUBJECTS.request} and POST ${ingress}/v1/chat/completions`,
     );
-    const sent = await sendWorkload(nc, ingress, opts);
+    const sent = await sendWorkload(nc, ingress, opts, key);
     const summary = summarize(sent, policy);
 
     const ok = sent.flatMap((s) => (s.reply.ok ? [s.reply] : []));
@@ -76,6 +81,7 @@ export async function runDemo(opts: DemoOptions): Promise<number> {
       const rating = Math.min(5, 3 + Math.round(rank / 2) + (i % 2));
       await nc.request(SUBJECTS.feedback, JSON.stringify({ requestId: r.requestId, rating, success: rating >= 4 }), {
         timeout: 5000,
+        headers: bearerHeaders(key),
       });
     }
     out(`Gave feedback on ${rated.length} answers (simulated ratings).`);
@@ -114,7 +120,12 @@ export async function runDemo(opts: DemoOptions): Promise<number> {
   return exitCode;
 }
 
-async function sendWorkload(nc: NatsConnection, ingress: string, opts: DemoOptions): Promise<SentRequest[]> {
+async function sendWorkload(
+  nc: NatsConnection,
+  ingress: string,
+  opts: DemoOptions,
+  key: string,
+): Promise<SentRequest[]> {
   const jobs: Array<() => Promise<SentRequest>> = [];
   const run = Date.now().toString(36);
   for (let i = 0; i < opts.requests; i++) {
@@ -125,7 +136,7 @@ async function sendWorkload(nc: NatsConnection, ingress: string, opts: DemoOptio
         const msg = await nc.request(
           SUBJECTS.request,
           JSON.stringify({ requestId, tenant: 'demo', messages: [{ role: 'user', content: prompt }] }),
-          { timeout: 30_000 },
+          { timeout: 30_000, headers: bearerHeaders(key) },
         );
         return { transport: 'nats', reply: msg.json<ChatReply>() };
       });
@@ -133,7 +144,7 @@ async function sendWorkload(nc: NatsConnection, ingress: string, opts: DemoOptio
       jobs.push(async () => {
         const res = await fetch(`${ingress}/v1/chat/completions`, {
           method: 'POST',
-          headers: { 'content-type': 'application/json', 'x-request-id': requestId, 'x-switchyard-tenant': 'demo' },
+          headers: { 'content-type': 'application/json', 'x-request-id': requestId, authorization: `Bearer ${key}` },
           body: JSON.stringify({ model: 'auto', messages: [{ role: 'user', content: prompt }] }),
         });
         return { transport: 'http', reply: fromHttp((await res.json()) as HttpAnswer) };
@@ -143,11 +154,18 @@ async function sendWorkload(nc: NatsConnection, ingress: string, opts: DemoOptio
   // Two requests that are wrong on purpose, to show the error replies.
   jobs.push(async () => ({
     transport: 'nats',
-    reply: (await nc.request(SUBJECTS.request, JSON.stringify({ messages: [] }), { timeout: 5000 })).json<ChatReply>(),
+    reply: (
+      await nc.request(SUBJECTS.request, JSON.stringify({ messages: [] }), {
+        timeout: 5000,
+        headers: bearerHeaders(key),
+      })
+    ).json<ChatReply>(),
   }));
   jobs.push(async () => ({
     transport: 'nats',
-    reply: (await nc.request(SUBJECTS.request, '{"messages": [', { timeout: 5000 })).json<ChatReply>(),
+    reply: (
+      await nc.request(SUBJECTS.request, '{"messages": [', { timeout: 5000, headers: bearerHeaders(key) })
+    ).json<ChatReply>(),
   }));
 
   const results: SentRequest[] = new Array(jobs.length);

@@ -21,7 +21,8 @@ import {
   trainEvalRouter,
 } from '@switchyard/evaluation';
 import { type ServiceName, ServiceStack, findWorkspaceRoot } from '@switchyard/launcher';
-import { MONGO_CONNECT_OPTIONS } from '@switchyard/persistence';
+import { MONGO_CONNECT_OPTIONS, TenantKeyRepository } from '@switchyard/persistence';
+import { bearerHeaders } from '../auth-headers';
 import { type LoadedPolicy, loadPolicyFile, policyForRequest } from '@switchyard/policy-store';
 import { type CostAwareKnob, decideRoute } from '@switchyard/routing';
 import mongoose from 'mongoose';
@@ -91,7 +92,6 @@ export async function runEvalLive(opts: EvalLiveOptions): Promise<number> {
       // A policy published on router.policy.updated.v1 would supersede the file: pin the evaluated one.
       POLICY_WATCH: 'false',
       REPLAY_DATASET: dataset,
-      TENANT_KEYS: '',
       DURABLE_NAME: durable,
       CONSUMER_START: 'new',
       OPTIMIZER_QUEUE: 'switchyard-eval-live-optimizer',
@@ -104,10 +104,14 @@ export async function runEvalLive(opts: EvalLiveOptions): Promise<number> {
   let comparison: LiveComparison | undefined;
   let live: LiveAnswer[] = [];
   try {
+    // The evaluation's tenant key, in the run's own database, as `switchyard keys create` would store it.
+    const tenantKeys = new TenantKeyRepository(db);
+    await tenantKeys.ensureIndexes();
+    const { key } = await tenantKeys.create(LIVE_TENANT, 'eval --live');
     out(`Starting the six services (policy ${version}, replay provider on ${opts.dataset})...`);
     await stack.start();
     out(`Sending the ${test.length} test prompts on ${SUBJECTS.request} (${opts.concurrency} at a time)...`);
-    live = await sendAll(nc, test, requests, opts.concurrency);
+    live = await sendAll(nc, test, requests, opts.concurrency, key);
     comparison = compareLive(test, offline, live, version);
   } catch (err) {
     process.stderr.write(`eval --live failed: ${(err as Error).message}\n`);
@@ -223,6 +227,7 @@ async function sendAll(
   rows: readonly DatasetRow[],
   requests: ReadonlyArray<ReturnType<typeof liveRequest>>,
   concurrency: number,
+  key: string,
 ): Promise<LiveAnswer[]> {
   const answers: LiveAnswer[] = new Array(rows.length);
   const started = Date.now();
@@ -232,7 +237,7 @@ async function sendAll(
   progress.update('sending the test prompts', 0, rows.length);
   const worker = async () => {
     for (let i = next++; i < rows.length; i = next++) {
-      answers[i] = await ask(nc, rows[i].id, requests[i]);
+      answers[i] = await ask(nc, rows[i].id, requests[i], key);
       progress.update('sending the test prompts', ++done, rows.length);
     }
   };
@@ -242,9 +247,16 @@ async function sendAll(
   return answers;
 }
 
-async function ask(nc: NatsConnection, id: string, request: ReturnType<typeof liveRequest>): Promise<LiveAnswer> {
+async function ask(
+  nc: NatsConnection,
+  id: string,
+  request: ReturnType<typeof liveRequest>,
+  key: string,
+): Promise<LiveAnswer> {
   try {
-    const reply = (await nc.request(SUBJECTS.request, JSON.stringify(request), { timeout: 60_000 })).json<ChatReply>();
+    const reply = (
+      await nc.request(SUBJECTS.request, JSON.stringify(request), { timeout: 60_000, headers: bearerHeaders(key) })
+    ).json<ChatReply>();
     if (!reply.ok) return { id, ok: false, error: `${reply.error.code}: ${reply.error.message}` };
     return {
       id,

@@ -6,8 +6,12 @@ import type { Claim, IdempotencyStore } from '../idempotency/idempotency.store';
 import { TenantAuthenticator } from '../tenancy/tenant-authenticator';
 import { HandleChatRequest } from './handle-chat-request.usecase';
 
-const config = ingressEnvSchema.parse({ TENANT_KEYS: 'acme:k-acme' });
-const tenants = new TenantAuthenticator(config.TENANT_KEYS, config.DEFAULT_TENANT);
+const config = ingressEnvSchema.parse({});
+// Imitates TenantKeyCache with one key loaded.
+const tenants = new TenantAuthenticator(
+  { loaded: true, tenantOf: (key) => (key === 'k-acme' ? 'acme' : undefined) },
+  config.DEFAULT_TENANT,
+);
 const messages = [{ role: 'user' as const, content: 'hello' }];
 
 function success(requestId: string): ChatSuccess {

@@ -1,42 +1,63 @@
-import { TenantAuthenticator } from './tenant-authenticator';
+import { type TenantKeyLookup, TenantAuthenticator } from './tenant-authenticator';
+
+/** Imitates TenantKeyCache: a loaded map of key -> tenant. */
+function keys(entries: Record<string, string>, loaded = true): TenantKeyLookup {
+  return { loaded, tenantOf: (key) => entries[key] };
+}
 
 describe(TenantAuthenticator.name, () => {
   describe('authenticate', () => {
-    it('accepts any tenant, or the default, when no keys are configured', () => {
+    describe('with AUTH=off', () => {
       const sut = new TenantAuthenticator(undefined, 'default');
-      expect(sut.authenticate('acme', undefined)).toBe('acme');
-      expect(sut.authenticate(undefined, undefined)).toBe('default');
+
+      it('takes the tenant the request names, or the default', () => {
+        expect(sut.authenticate('acme', undefined)).toBe('acme');
+        expect(sut.authenticate(undefined, undefined)).toBe('default');
+      });
+
+      it('refuses a tenant name that cannot be stored as it is (UTF-8 arrives garbled in headers, ":" splits keys)', () => {
+        for (const bad of ['租户', 'acme:evil', ''])
+          expect(() => sut.authenticate(bad, undefined)).toThrow(
+            expect.objectContaining({ code: 'invalid_request', field: 'tenant' }) as Error,
+          );
+      });
     });
 
-    const sut = new TenantAuthenticator(
-      new Map([
-        ['k-acme', 'acme'],
-        ['k-beta', 'beta'],
-      ]),
-      'default',
-    );
+    describe('with AUTH=on', () => {
+      const sut = new TenantAuthenticator(keys({ 'k-acme': 'acme', 'k-beta': 'beta' }), 'default');
 
-    it('takes the tenant from the key', () => {
-      expect(sut.authenticate(undefined, 'Bearer k-acme')).toBe('acme');
-      expect(sut.authenticate('beta', 'k-beta')).toBe('beta');
-    });
-    it('rejects an unknown tenant naming the field', () => {
-      expect(() => sut.authenticate('nobody', 'Bearer k-acme')).toThrow(
-        expect.objectContaining({ code: 'unknown_tenant', field: 'tenant' }) as Error,
-      );
-    });
-    it('rejects a missing or wrong key', () => {
-      expect(() => sut.authenticate(undefined, undefined)).toThrow(
-        expect.objectContaining({ code: 'unauthorized' }) as Error,
-      );
-      expect(() => sut.authenticate(undefined, 'Bearer nope')).toThrow(
-        expect.objectContaining({ code: 'unauthorized' }) as Error,
-      );
-    });
-    it('rejects a key of another tenant', () => {
-      expect(() => sut.authenticate('beta', 'Bearer k-acme')).toThrow(
-        expect.objectContaining({ code: 'unknown_tenant' }) as Error,
-      );
+      it('takes the tenant from the key', () => {
+        expect(sut.authenticate(undefined, 'Bearer k-acme')).toBe('acme');
+        expect(sut.authenticate('beta', 'k-beta')).toBe('beta');
+      });
+
+      it('refuses a tenant the key does not belong to, naming the field', () => {
+        expect(() => sut.authenticate('nobody', 'Bearer k-acme')).toThrow(
+          expect.objectContaining({ code: 'unknown_tenant', field: 'tenant' }) as Error,
+        );
+        expect(() => sut.authenticate('beta', 'Bearer k-acme')).toThrow(
+          expect.objectContaining({ code: 'unknown_tenant' }) as Error,
+        );
+      });
+
+      it('refuses a missing, unknown or revoked key', () => {
+        expect(() => sut.authenticate(undefined, undefined)).toThrow(
+          expect.objectContaining({ code: 'unauthorized' }) as Error,
+        );
+        expect(() => sut.authenticate('acme', 'Bearer nope')).toThrow(
+          expect.objectContaining({
+            code: 'unauthorized',
+            message: expect.stringMatching(/unknown or revoked/),
+          }) as Error,
+        );
+      });
+
+      it('answers unavailable with a retry-after while the keys have not been loaded', () => {
+        const notYet = new TenantAuthenticator(keys({ 'k-acme': 'acme' }, false), 'default');
+        expect(() => notYet.authenticate(undefined, 'Bearer k-acme')).toThrow(
+          expect.objectContaining({ code: 'unavailable', retryAfterSeconds: 5 }) as Error,
+        );
+      });
     });
   });
 });

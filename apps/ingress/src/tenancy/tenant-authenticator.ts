@@ -1,26 +1,45 @@
-import { RouterError } from '@switchyard/contracts';
+import { RouterError, TENANT_PATTERN, TENANT_RULE } from '@switchyard/contracts';
+
+/** Where keys are checked: the tenant of a key, once the keys have been loaded. */
+export interface TenantKeyLookup {
+  readonly loaded: boolean;
+  tenantOf(key: string): string | undefined;
+}
+
+/** Seconds a caller should wait when keys cannot be checked yet. */
+const KEYS_NOT_LOADED_RETRY_SECONDS = 5;
 
 /**
- * Decides which tenant a request belongs to. Without configured keys every request is accepted under the
- * tenant it names (or the default). With keys, the key is required, names the tenant, and a tenant in the
- * payload must be that one.
+ * Decides which tenant a request belongs to. With authentication on (the default) the key is required and
+ * names the tenant; a tenant named in the payload or header must be that one. With AUTH=off (local
+ * development only) every request is taken under the tenant it names, or the default.
  */
 export class TenantAuthenticator {
   constructor(
-    /** key -> tenant; undefined when authentication is off. */
-    private readonly keys: ReadonlyMap<string, string> | undefined,
+    /** undefined when authentication is off. */
+    private readonly keys: TenantKeyLookup | undefined,
     private readonly defaultTenant: string,
   ) {}
 
+  get authenticating(): boolean {
+    return this.keys !== undefined;
+  }
+
   authenticate(claimedTenant: string | undefined, authorization: string | undefined): string {
+    if (claimedTenant !== undefined && !TENANT_PATTERN.test(claimedTenant))
+      throw new RouterError('invalid_request', `tenant: ${TENANT_RULE}`, 'tenant');
     if (!this.keys) return claimedTenant ?? this.defaultTenant;
     const key = authorization?.replace(/^Bearer\s+/i, '').trim();
-    const known = new Set(this.keys.values());
-    if (claimedTenant !== undefined && !known.has(claimedTenant))
-      throw new RouterError('unknown_tenant', `tenant "${claimedTenant}" is not known here`, 'tenant');
     if (!key) throw new RouterError('unauthorized', 'an API key is required: send "Authorization: Bearer <key>"');
-    const tenant = this.keys.get(key);
-    if (!tenant) throw new RouterError('unauthorized', 'the API key is not valid');
+    if (!this.keys.loaded)
+      throw new RouterError(
+        'unavailable',
+        'API keys cannot be checked yet (their store has not answered since this ingress started); retry',
+        undefined,
+        KEYS_NOT_LOADED_RETRY_SECONDS,
+      );
+    const tenant = this.keys.tenantOf(key);
+    if (!tenant) throw new RouterError('unauthorized', 'the API key is not valid (unknown or revoked)');
     if (claimedTenant !== undefined && claimedTenant !== tenant)
       throw new RouterError('unknown_tenant', `the API key does not belong to tenant "${claimedTenant}"`, 'tenant');
     return tenant;

@@ -20,6 +20,8 @@ export const SUBJECTS = {
   policyRejected: 'router.policy.rejected.v1',
   /** An event a durable consumer could not store (invalid, or failing every delivery), kept for inspection and replay. */
   eventDeadLettered: 'router.event.deadlettered.v1',
+  /** A tenant key was created or revoked: every ingress replica reloads its keys now (core NATS, best effort). */
+  tenantKeysChanged: 'router.tenant-keys.changed.v1',
 } as const;
 
 export type Subject = (typeof SUBJECTS)[keyof typeof SUBJECTS];

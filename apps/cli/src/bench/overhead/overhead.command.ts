@@ -5,7 +5,8 @@ import { jetstreamManager } from '@nats-io/jetstream';
 import { type NatsConnection, connect } from '@nats-io/transport-node';
 import { EVENTS_STREAM, SUBJECTS } from '@switchyard/contracts';
 import { SERVICE_NAMES, ServiceStack, findWorkspaceRoot } from '@switchyard/launcher';
-import { MONGO_CONNECT_OPTIONS } from '@switchyard/persistence';
+import { MONGO_CONNECT_OPTIONS, TenantKeyRepository } from '@switchyard/persistence';
+import { bearerHeaders } from '../../auth-headers';
 import mongoose from 'mongoose';
 import { startEchoProcess, startPrivateNats } from './child-processes';
 import { type ProcessGroup, cpuPerRequest, pidsMatching, readCpu } from './cpu-usage';
@@ -86,6 +87,10 @@ export async function runBenchOverhead(opts: BenchOverheadOptions): Promise<numb
     const db = await mongoose.createConnection(`${opts.mongoServer}/${DB}`, MONGO_CONNECT_OPTIONS).asPromise();
     teardown.unshift(() => db.dropDatabase().finally(() => db.close()));
     await db.dropDatabase();
+    // Requests authenticate as a product team's do: a tenant key, checked by ingress on every request.
+    const tenantKeys = new TenantKeyRepository(db);
+    await tenantKeys.ensureIndexes();
+    const { key } = await tenantKeys.create('bench', 'bench overhead');
 
     // noAsyncTraces: the generator's own cost per request stays small (the same for both targets).
     const nc = await connect({ servers: nats.url, name: 'switchyard-bench-overhead', noAsyncTraces: true });
@@ -135,7 +140,7 @@ export async function runBenchOverhead(opts: BenchOverheadOptions): Promise<numb
       { name: 'redis (shared)', pids: pidsMatching(/^redis-server /) },
       { name: 'mongodb (shared)', pids: mongoPids(opts.mongoServer) },
     ];
-    exitCode = await measure(nc, opts, watched);
+    exitCode = await measure(nc, opts, watched, key);
   } catch (err) {
     process.stderr.write(`bench overhead failed: ${(err as Error).message}\n`);
     exitCode = 1;
@@ -146,14 +151,21 @@ export async function runBenchOverhead(opts: BenchOverheadOptions): Promise<numb
   return exitCode;
 }
 
-async function measure(nc: NatsConnection, opts: BenchOverheadOptions, watched: ProcessGroup): Promise<number> {
+async function measure(
+  nc: NatsConnection,
+  opts: BenchOverheadOptions,
+  watched: ProcessGroup,
+  key: string,
+): Promise<number> {
+  // Both targets get the same bytes: the echo receives the key header too.
+  const headers = bearerHeaders(key);
   const sends: Record<Target, SendOnce> = {
     echo: async () => {
-      const reply = await nc.request(ECHO_SUBJECT, BODY, { timeout: opts.timeoutMs });
+      const reply = await nc.request(ECHO_SUBJECT, BODY, { timeout: opts.timeoutMs, headers });
       return reply.json<{ messages?: unknown }>().messages !== undefined;
     },
     pipeline: async () => {
-      const reply = await nc.request(SUBJECTS.request, BODY, { timeout: opts.timeoutMs });
+      const reply = await nc.request(SUBJECTS.request, BODY, { timeout: opts.timeoutMs, headers });
       return reply.json<{ ok?: boolean }>().ok === true;
     },
   };
