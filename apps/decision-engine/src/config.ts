@@ -18,6 +18,11 @@ export const decisionEnvSchema = baseEnvSchema.extend(policyTrustEnvSchema.shape
     .string()
     .regex(/^rediss?:\/\//, 'must be a redis:// or rediss:// URL')
     .default('redis://127.0.0.1:6379'),
+  /**
+   * How long a request's budget hold lasts when provider-adapters never settles it (a replica died): longer
+   * than any request can take (REQUEST_TIMEOUT_MS, provider retries and cascades included).
+   */
+  BUDGET_HOLD_SECONDS: z.coerce.number().int().positive().default(300),
   /** Prefix of the quota, spend and cooldown keys; tests give each run its own. */
   ROUTING_STATE_PREFIX: z.string().min(1).default('sy'),
 });

@@ -1,1 +1,2 @@
 export * from './routing-state.store';
+export * from './tenant-limits.store';

@@ -34,8 +34,8 @@ export function secondsUntilUtcMidnight(now: Date): number {
 }
 
 /**
- * Live routing state shared by every replica, in Redis: per-model daily request quotas, per-tenant daily
- * spend, and per-model cooldowns after provider failures. Keys expire on their own.
+ * Live routing state shared by every replica, in Redis: per-model daily request quotas and per-model
+ * cooldowns after provider failures (tenant limits: TenantLimitsStore). Keys expire on their own.
  */
 export class RoutingStateStore {
   constructor(
@@ -54,10 +54,6 @@ export class RoutingStateStore {
     return `${this.prefix}:cooldown:{${model}}`;
   }
 
-  spendKey(tenant: string, day = utcDay(this.clock())): string {
-    return `${this.prefix}:spend:{${tenant}}:${day}`;
-  }
-
   /** Takes one call from the model's daily quota (undefined limit: no quota), unless it is cooling down. */
   async reserve(model: string, dailyLimit: number | undefined): Promise<Reservation> {
     const result = (await (
@@ -66,8 +62,12 @@ export class RoutingStateStore {
     return result === 1 ? 'granted' : result === 0 ? 'exhausted' : 'cooling';
   }
 
-  /** Gives back a reservation that was not used (the call never happened). */
-  async release(model: string): Promise<void> {
+  /**
+   * Gives back a reservation that was not used (the call never happened). A model without a quota was
+   * never counted, so there is nothing to give back (a decrement would let it go past a quota added later).
+   */
+  async release(model: string, dailyLimit: number | undefined): Promise<void> {
+    if (dailyLimit === undefined) return;
     await this.redis.decr(this.quotaKey(model));
   }
 
@@ -76,21 +76,20 @@ export class RoutingStateStore {
     return Number((await this.redis.get(this.quotaKey(model))) ?? 0);
   }
 
-  async addSpend(tenant: string, usd: number): Promise<void> {
-    const key = this.spendKey(tenant);
-    await this.redis
-      .multi()
-      .incrbyfloat(key, usd)
-      .expire(key, 2 * DAY_SECONDS)
-      .exec();
-  }
-
-  async spentToday(tenant: string): Promise<number> {
-    return Number((await this.redis.get(this.spendKey(tenant))) ?? 0);
-  }
-
   /** Marks a model as cooling down: decision-engine skips it until the time is over. */
   async startCooldown(model: string, ms: number): Promise<void> {
     await this.redis.set(this.cooldownKey(model), '1', 'PX', ms);
   }
+}
+
+/**
+ * Whether an error says Redis cannot be reached (as opposed to a bug): only these let a policy's
+ * onStoreDown decide; anything else is an internal error, never a silent fail-open.
+ */
+export function isStoreUnreachable(err: unknown): boolean {
+  if (!(err instanceof Error)) return false;
+  if (err.name === 'MaxRetriesPerRequestError') return true;
+  return /Connection is closed|enableOfflineQueue|ECONNREFUSED|ECONNRESET|ETIMEDOUT|EPIPE|connect ETIMEDOUT|Stream isn't writeable|LOADING|READONLY/.test(
+    err.message,
+  );
 }

@@ -14,3 +14,4 @@ export * from './canary/canary-arm';
 export * from './plans/acceptance';
 export * from './plans/consensus';
 export * from './policy/policy-trust';
+export * from './plans/expected-cost';

@@ -5,10 +5,11 @@ import type { RequestAnalyzed } from '@switchyard/contracts';
 import type { EventPublisher } from '@switchyard/messaging';
 import { PolicyStore } from '@switchyard/policy-store';
 import { extractFeatures } from '@switchyard/routing';
-import { RoutingStateStore } from '@switchyard/routing-state';
+import { RoutingStateStore, TenantLimitsStore } from '@switchyard/routing-state';
 import { strictFake, testInfra, uniqueName } from '@switchyard/testing';
 import { Redis } from 'ioredis';
 import { MakeDecision } from './make-decision.usecase';
+import { TenantAllowance } from './tenant-allowance';
 
 // Two engines (two replicas) over the real Redis, with a 20% canary sticky by tenant.
 const dir = mkdtempSync(join(tmpdir(), 'canary-it-'));
@@ -44,6 +45,7 @@ describe('canary across replicas', () => {
         new PolicyStore({ file: join(dir, 'control.yaml') }),
         strictFake<EventPublisher>('EventPublisher', { publish: () => undefined }),
         new RoutingStateStore(r, prefix),
+        new TenantAllowance(new TenantLimitsStore(r, prefix), { BUDGET_HOLD_SECONDS: 300 }),
       ),
   );
 

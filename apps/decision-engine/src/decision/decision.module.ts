@@ -1,11 +1,12 @@
 import { type DynamicModule, Inject, Module, type OnApplicationShutdown } from '@nestjs/common';
-import { RoutingStateStore } from '@switchyard/routing-state';
+import { RoutingStateStore, TenantLimitsStore } from '@switchyard/routing-state';
 import { RedisHealthIndicator, createFailFastRedis } from '@switchyard/runtime';
 import type { Redis } from 'ioredis';
 import type { DecisionConfig } from '../config';
-import { DECISION_REDIS, ROUTING_STATE } from './decision.constants';
+import { DECISION_CONFIG, DECISION_REDIS, ROUTING_STATE, TENANT_LIMITS } from './decision.constants';
 import { DecisionController } from './decision.controller';
 import { MakeDecision } from './make-decision.usecase';
+import { TenantAllowance } from './tenant-allowance';
 
 @Module({})
 export class DecisionModule implements OnApplicationShutdown {
@@ -20,6 +21,8 @@ export class DecisionModule implements OnApplicationShutdown {
       module: DecisionModule,
       providers: [
         MakeDecision,
+        TenantAllowance,
+        { provide: DECISION_CONFIG, useValue: config },
         { provide: DECISION_REDIS, useFactory: () => createFailFastRedis(config.REDIS_URL) },
         {
           inject: [DECISION_REDIS],
@@ -30,6 +33,11 @@ export class DecisionModule implements OnApplicationShutdown {
           inject: [DECISION_REDIS],
           provide: ROUTING_STATE,
           useFactory: (redis: Redis) => new RoutingStateStore(redis, config.ROUTING_STATE_PREFIX),
+        },
+        {
+          inject: [DECISION_REDIS],
+          provide: TENANT_LIMITS,
+          useFactory: (redis: Redis) => new TenantLimitsStore(redis, config.ROUTING_STATE_PREFIX),
         },
       ],
     };

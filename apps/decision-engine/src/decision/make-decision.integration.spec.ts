@@ -2,11 +2,12 @@ import { type RequestAnalyzed } from '@switchyard/contracts';
 import type { EventPublisher } from '@switchyard/messaging';
 import type { PolicyStore } from '@switchyard/policy-store';
 import { extractFeatures, parsePolicy } from '@switchyard/routing';
-import { RoutingStateStore } from '@switchyard/routing-state';
+import { RoutingStateStore, TenantLimitsStore } from '@switchyard/routing-state';
 import { createFailFastRedis } from '@switchyard/runtime';
 import { TemporaryRedis, strictFake, waitFor } from '@switchyard/testing';
 import type { Redis } from 'ioredis';
 import { MakeDecision } from './make-decision.usecase';
+import { TenantAllowance } from './tenant-allowance';
 
 // A real redis-server of this test's own, stopped and started again under the engine.
 const policyText = (onStoreDown: string) => `
@@ -51,6 +52,7 @@ describe(`${MakeDecision.name} with a real Redis`, () => {
       strictFake<PolicyStore>('PolicyStore', { forRequest: () => ({ policy }) }),
       strictFake<EventPublisher>('EventPublisher', { publish: () => undefined }),
       new RoutingStateStore(redis, 'it'),
+      new TenantAllowance(new TenantLimitsStore(redis, 'it'), { BUDGET_HOLD_SECONDS: 300 }),
     );
   }
 

@@ -3,9 +3,10 @@ import { type RequestAnalyzed, SUBJECTS } from '@switchyard/contracts';
 import type { EventPublisher, OutgoingMeta } from '@switchyard/messaging';
 import { type PolicyStore, readPolicyFile } from '@switchyard/policy-store';
 import { type CompiledPolicy, extractFeatures, parsePolicy } from '@switchyard/routing';
-import type { Reservation, RoutingStateStore } from '@switchyard/routing-state';
+import type { Reservation, RoutingStateStore, TenantLimitsStore } from '@switchyard/routing-state';
 import { recorder, strictFake } from '@switchyard/testing';
 import { MakeDecision } from './make-decision.usecase';
+import { TenantAllowance } from './tenant-allowance';
 
 const defaultPolicy = readPolicyFile(join(__dirname, '../../../../policies/default.yaml'));
 
@@ -21,12 +22,18 @@ function analyzed(content: string, tenant = 'acme'): RequestAnalyzed {
   };
 }
 
-function setup(policy: CompiledPolicy, state: Partial<RoutingStateStore>, arm?: 'control' | 'candidate') {
+function setup(
+  policy: CompiledPolicy,
+  state: Partial<RoutingStateStore>,
+  arm?: 'control' | 'candidate',
+  limits: Partial<TenantLimitsStore> = {},
+) {
   const publish = recorder((_subject: string, _payload: unknown, _meta?: OutgoingMeta) => undefined);
   const sut = new MakeDecision(
     strictFake<PolicyStore>('PolicyStore', { forRequest: () => (arm ? { policy, arm } : { policy }) }),
     strictFake<EventPublisher>('EventPublisher', { publish }),
     strictFake<RoutingStateStore>('RoutingStateStore', state),
+    new TenantAllowance(strictFake<TenantLimitsStore>('TenantLimitsStore', limits), { BUDGET_HOLD_SECONDS: 300 }),
   );
   return { sut, publish };
 }
@@ -82,20 +89,97 @@ describe(MakeDecision.name, () => {
       expect(publish.calls).toHaveLength(0);
     });
 
-    it('refuses a tenant over its daily budget', async () => {
-      const policy = parsePolicy(
-        `version: b@1\nquotas: { tenants: { acme: 1, '*': 100 } }\nmodels:\n  - { id: m, provider: simulated, tier: t, priceUsdPerMTok: { input: 1, output: 1 } }\ndefault: { route: { model: m } }\n`,
+    describe('tenant budgets', () => {
+      const policy = parsePolicy(`version: b@1
+quotas: { tenants: { acme: 1, '*': 100 }, models: { big: 1000 }, expectedOutputTokens: 500 }
+models:
+  - { id: small, provider: simulated, tier: cheap, priceUsdPerMTok: { input: 1, output: 1 } }
+  - { id: big, provider: simulated, tier: premium, priceUsdPerMTok: { input: 100, output: 100 } }
+rules:
+  - { name: hard, when: { keywordsAny: [prove] }, route: { model: big }, params: { maxTokens: 2000 } }
+default: { route: { model: small } }
+`);
+      // Imitates TenantLimitsStore.hold: acme has $0.01 left today, everyone else plenty.
+      const hold = recorder(
+        async (tenant: string, _id: string, amount: number, _budget: number, _ttl: number, _at?: Date) =>
+          tenant === 'acme' && amount > 0.01
+            ? { ok: false as const, spentUsd: 0.99, heldUsd: 0 }
+            : { ok: true as const },
       );
-      const { sut } = setup(policy, {
-        spentToday: async (tenant: string) => (tenant === 'acme' ? 1.5 : 0),
-        reserve: async () => 'granted',
+
+      it("holds the plan's most expensive outcome under an id of this attempt, on the day it was received", async () => {
+        const { sut } = setup(policy, { reserve: async () => 'granted' }, undefined, { hold });
+        hold.calls.length = 0;
+        await sut.execute({ event: analyzed('hi', 'other'), replyTo: 'x' });
+        const [tenant, id, amount, budget, ttlMs, at] = hold.calls[0];
+        expect([tenant, id, budget, ttlMs, at]).toEqual(['other', 'other:r-1@1', 100, 300_000, new Date(1)]);
+        const tokens = extractFeatures([{ role: 'user', content: 'hi' }]).tokenEstimate;
+        expect(amount).toBeCloseTo((tokens + 500) / 1e6, 12);
       });
-      await expect(sut.execute({ event: analyzed('hi', 'acme'), replyTo: 'x' })).rejects.toMatchObject({
-        code: 'all_quotas_exhausted',
-        message: expect.stringContaining('daily budget'),
+
+      it('downgrades to a model that fits what is left, giving the first one back, and says why', async () => {
+        const release = recorder(async (_model: string, _limit?: number) => undefined);
+        const { sut } = setup(policy, { reserve: async () => 'granted', release }, undefined, { hold });
+        const { decision } = await sut.execute({ event: analyzed('prove it', 'acme'), replyTo: 'x' });
+        expect(decision).toMatchObject({ method: 'fallback', plan: { model: 'small' } });
+        expect(decision.skipped?.[0]).toMatchObject({
+          model: 'big',
+          why: expect.stringMatching(/over the tenant budget/),
+        });
+        expect(release.calls).toEqual([['big', 1000]]);
       });
-      await expect(sut.execute({ event: analyzed('hi', 'other'), replyTo: 'x' })).resolves.toMatchObject({
-        decision: { plan: { model: 'm' } },
+
+      it('refuses with a retry-after when no model fits, never a silent call', async () => {
+        const broke = recorder(async () => ({ ok: false as const, spentUsd: 1, heldUsd: 0 }));
+        const { sut, publish } = setup(
+          policy,
+          { reserve: async () => 'granted', release: async () => undefined },
+          undefined,
+          {
+            hold: broke,
+          },
+        );
+        await expect(sut.execute({ event: analyzed('hi', 'acme'), replyTo: 'x' })).rejects.toMatchObject({
+          code: 'all_quotas_exhausted',
+          message: expect.stringMatching(/over the tenant budget.*\$1\.0000 spent/),
+          retryAfterSeconds: expect.any(Number),
+        });
+        expect(publish.calls).toHaveLength(0);
+      });
+    });
+
+    describe('tenant rates', () => {
+      const policy = parsePolicy(`version: r@1
+quotas: { rates: { '*': { requestsPerMinute: 60, tokensPerMinute: 5000 } }, expectedOutputTokens: 1000 }
+models:
+  - { id: m, provider: simulated, tier: t, priceUsdPerMTok: { input: 1, output: 1 } }
+default: { route: { model: m } }
+`);
+
+      it('counts the prompt and the expected output, and refuses over the limit with a retry-after', async () => {
+        const takeRate = recorder(async () => ({
+          ok: false as const,
+          limit: 'requests' as const,
+          retryAfterSeconds: 12,
+        }));
+        const { sut } = setup(policy, { reserve: async () => 'granted' }, undefined, { takeRate });
+        await expect(sut.execute({ event: analyzed('hello', 'acme'), replyTo: 'x' })).rejects.toMatchObject({
+          code: 'rate_limited',
+          message: 'tenant "acme" is over its 60 requests per minute',
+          retryAfterSeconds: 12,
+        });
+        const tokens = extractFeatures([{ role: 'user', content: 'hello' }]).tokenEstimate;
+        expect(takeRate.calls[0]).toEqual(['acme', { requestsPerMinute: 60, tokensPerMinute: 5000 }, tokens + 1000]);
+      });
+
+      it('refuses at once a request that could never fit the token limit, naming max tokens', async () => {
+        const { sut } = setup(policy, {}, undefined, {});
+        const event = analyzed('hello', 'acme');
+        event.request.params = { maxTokens: 6000 };
+        await expect(sut.execute({ event, replyTo: 'x' })).rejects.toMatchObject({
+          code: 'rate_limited',
+          field: 'params.maxTokens',
+        });
       });
     });
 
@@ -164,10 +248,10 @@ default: { route: { model: a } }
   });
 
   it('gives back the voters and falls back when fewer than the quorum are available', async () => {
-    const release = recorder(async (_model: string) => undefined);
+    const release = recorder(async (_model: string, _limit?: number) => undefined);
     const { sut } = setup(plans, { reserve: reserveFrom({ b: 'exhausted', c: 'exhausted' }), release });
     const { decision } = await sut.execute({ event: analyzed('please vote'), replyTo: 'x' });
-    expect(release.calls).toEqual([['a']]);
+    expect(release.calls).toEqual([['a', undefined]]);
     expect(decision).toMatchObject({ method: 'fallback', plan: { kind: 'single', model: 'a' } });
   });
 });

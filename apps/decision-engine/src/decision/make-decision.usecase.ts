@@ -18,8 +18,9 @@ import {
   routeOptions,
   toDecision,
 } from '@switchyard/routing';
-import { type RoutingStateStore, secondsUntilUtcMidnight } from '@switchyard/routing-state';
+import { type RoutingStateStore, isStoreUnreachable, secondsUntilUtcMidnight } from '@switchyard/routing-state';
 import { ROUTING_STATE } from './decision.constants';
+import { TenantAllowance } from './tenant-allowance';
 
 export interface MakeDecisionCommand {
   event: RequestAnalyzed;
@@ -42,14 +43,15 @@ export class MakeDecision {
   constructor(
     private readonly policies: PolicyStore,
     private readonly publisher: EventPublisher,
-    @Inject(ROUTING_STATE) private readonly state: RoutingStateStore,
+    @Inject(ROUTING_STATE) private readonly state: Pick<RoutingStateStore, 'reserve' | 'release'>,
+    private readonly allowance: TenantAllowance,
   ) {}
 
   async execute(cmd: MakeDecisionCommand): Promise<RouteDecided> {
     const { event } = cmd;
     const { policy, learned, arm } = this.policies.forRequest(event.tenant, event.request.user);
     const input = { request: event.request, tenant: event.tenant, features: event.features };
-    const decision = await this.choose(policy, learned, routeOptions(policy, input, learned), event.tenant);
+    const decision = await this.choose(policy, learned, routeOptions(policy, input, learned), event);
     if (arm) decision.canaryArm = arm;
     const decided: RouteDecided = { ...event, decision, decidedAt: Date.now() };
     this.publisher.publish(SUBJECTS.routeDecided, decided, {
@@ -64,21 +66,27 @@ export class MakeDecision {
     policy: CompiledPolicy,
     learned: LearnedContext | undefined,
     options: Iterator<RouteOption>,
-    tenant: string,
+    event: RequestAnalyzed,
   ): Promise<Decision> {
     const considered: RouteOption[] = [];
     try {
-      await this.checkBudget(policy, tenant);
+      await this.allowance.takeRate(policy, event);
       const skipped: Array<{ model: string; why: string }> = [];
       for (let next = options.next(); !next.done; next = options.next()) {
         const option = next.value;
         considered.push(option);
         const plan = await this.reserve(policy, option, skipped);
-        if (plan) {
-          const decision = toDecision(policy, option, considered, learned, plan);
-          if (skipped.length > 0) decision.skipped = skipped;
-          return decision;
+        if (!plan) continue;
+        // Over budget with this plan: give its models back and try the next (cheaper) option.
+        const overBudget = await this.allowance.holdBudget(policy, plan, event, option.params.maxTokens);
+        if (overBudget) {
+          await this.releasePlan(policy, plan);
+          skipped.push({ model: option.model, why: overBudget });
+          continue;
         }
+        const decision = toDecision(policy, option, considered, learned, plan);
+        if (skipped.length > 0) decision.skipped = skipped;
+        return decision;
       }
       if (considered.length === 0)
         throw new RouterError('no_route', `policy ${policy.version} names no model for this request`);
@@ -90,7 +98,7 @@ export class MakeDecision {
         allCooling ? COOLDOWN_RETRY_SECONDS : secondsUntilUtcMidnight(new Date()),
       );
     } catch (err) {
-      if (err instanceof RouterError) throw err;
+      if (!isStoreUnreachable(err)) throw err;
       return this.storeDown(policy, learned, considered, options, err as Error);
     }
   }
@@ -122,25 +130,17 @@ export class MakeDecision {
     const granted = (await Promise.all(spec.models.map(async (m) => ((await tryModel(m)) ? [m] : [])))).flat();
     const plan = planOf(policy, option, granted);
     if (!plan) {
-      await Promise.all(granted.map((m) => this.state.release(m)));
+      await Promise.all(granted.map((m) => this.state.release(m, limits[m])));
       skipped.push({ model: option.model, why: `consensus needs ${spec.quorum} voters, ${granted.length} available` });
     }
     return plan;
   }
 
-  /** The tenant's daily budget, if the policy sets one: spent is refused, never silently exceeded. */
-  private async checkBudget(policy: CompiledPolicy, tenant: string): Promise<void> {
-    const budgets = policy.document.quotas?.tenants ?? {};
-    const budget = budgets[tenant] ?? budgets['*'];
-    if (budget === undefined) return;
-    const spent = await this.state.spentToday(tenant);
-    if (spent >= budget)
-      throw new RouterError(
-        'all_quotas_exhausted',
-        `tenant "${tenant}" has spent $${spent.toFixed(4)} of its $${budget} daily budget`,
-        undefined,
-        secondsUntilUtcMidnight(new Date()),
-      );
+  /** Gives back what reserve() took for a plan that will not run: its first tier, or its voters. */
+  private async releasePlan(policy: CompiledPolicy, plan: RoutePlan): Promise<void> {
+    const limits = policy.document.quotas?.models ?? {};
+    const reserved = plan.kind === 'consensus' ? plan.models : [plan.model];
+    await Promise.all(reserved.map((m) => this.state.release(m, limits[m])));
   }
 
   /** Redis unreachable: the policy chooses between routing without quotas (open) and refusing (closed). */

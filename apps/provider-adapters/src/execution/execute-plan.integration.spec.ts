@@ -3,7 +3,7 @@ import type { EventPublisher } from '@switchyard/messaging';
 import type { PolicyStore } from '@switchyard/policy-store';
 import { AnthropicAdapter, OpenAiAdapter } from '@switchyard/providers';
 import { parsePolicy } from '@switchyard/routing';
-import { RoutingStateStore } from '@switchyard/routing-state';
+import { RoutingStateStore, TenantLimitsStore } from '@switchyard/routing-state';
 import { FakeProviderServer, recorder, strictFake, testInfra, uniqueName } from '@switchyard/testing';
 import { Redis } from 'ioredis';
 import { adaptersEnvSchema } from '../config';
@@ -16,7 +16,9 @@ import { RunPlan } from './run-plan.usecase';
 describe(`${ExecutePlan.name} against a provider that goes down`, () => {
   const fake = new FakeProviderServer();
   const redis = new Redis(testInfra.redisUrl);
-  const state = new RoutingStateStore(redis, uniqueName('exec'));
+  const prefix = uniqueName('exec');
+  const state = new RoutingStateStore(redis, prefix);
+  const limits = new TenantLimitsStore(redis, prefix);
 
   beforeAll(() => fake.start());
   afterAll(async () => {
@@ -53,7 +55,7 @@ default: { route: { model: local-llama } }
       publish: recorder(() => undefined),
       publishDurable: recorder(async () => undefined),
     });
-    const sut = new ExecutePlan(new RunPlan(config, callModel, policies, state), publisher, state);
+    const sut = new ExecutePlan(new RunPlan(config, callModel, policies, state), publisher, limits);
 
     fake.enqueue(
       { kind: 'error', status: 503 },
@@ -98,6 +100,6 @@ default: { route: { model: local-llama } }
     ]);
     expect(await state.reserve('local-llama', undefined)).toBe('cooling');
     expect(reply.costUsd).toBeCloseTo((reply.usage.inputTokens * 3 + reply.usage.outputTokens * 15) / 1e6, 12);
-    expect(await state.spentToday(event.tenant)).toBeCloseTo(reply.costUsd, 12);
+    expect((await limits.budgetToday(event.tenant)).spentUsd).toBeCloseTo(reply.costUsd, 12);
   });
 });

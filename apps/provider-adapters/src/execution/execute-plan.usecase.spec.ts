@@ -79,10 +79,10 @@ function setup(adapters: ProviderAdapter[], reservations: Record<string, Reserva
   const publish = recorder((_subject: string, _payload: unknown) => undefined);
   const publishDurable = recorder(async (_subject: string, _payload: unknown, _id: string) => undefined);
   const publisher = strictFake<EventPublisher>('EventPublisher', { publish, publishDurable });
-  const addSpend = recorder(async (_tenant: string, _usd: number) => undefined);
+  const settle = recorder(async (_tenant: string, _holdId: string, _usd: number, _at?: Date) => undefined);
   const startCooldown = recorder(async (_model: string, _ms: number) => undefined);
   const reserve = recorder(async (model: string, _limit?: number) => reservations[model] ?? 'granted');
-  const state = { addSpend, startCooldown, reserve };
+  const state = { startCooldown, reserve };
   const callModel = new CallModel(
     adapters,
     config,
@@ -90,8 +90,8 @@ function setup(adapters: ProviderAdapter[], reservations: Record<string, Reserva
     state,
     new ProviderSecrets({ SWITCHYARD_KEY_CHEAP: 'k-123' }, 'SWITCHYARD_KEY_'),
   );
-  const sut = new ExecutePlan(new RunPlan(config, callModel, policies, state), publisher, state);
-  return { sut, publish, publishDurable, addSpend, startCooldown, reserve };
+  const sut = new ExecutePlan(new RunPlan(config, callModel, policies, state), publisher, { settle });
+  return { sut, publish, publishDurable, settle, startCooldown, reserve };
 }
 
 const ok = (content: string, outputTokens = 10): ProviderResult => ({
@@ -103,8 +103,9 @@ const ok = (content: string, outputTokens = 10): ProviderResult => ({
 describe(ExecutePlan.name, () => {
   describe('execute a single-model plan', () => {
     it('replies to the caller with the priced answer and records it durably by request id', async () => {
-      const { sut, publish, publishDurable, addSpend } = setup([new SimulatedAdapter()]);
-      const reply = await sut.execute({ event: decided('cheap'), replyTo: '_INBOX.caller' });
+      const { sut, publish, publishDurable, settle } = setup([new SimulatedAdapter()]);
+      const event = decided('cheap');
+      const reply = await sut.execute({ event, replyTo: '_INBOX.caller' });
       expect(reply.costUsd).toBeCloseTo((reply.usage.inputTokens * 1 + reply.usage.outputTokens * 4) / 1e6, 12);
       expect(publish.calls).toEqual([['_INBOX.caller', reply]]);
       const [subject, record, id] = publishDurable.calls[0];
@@ -115,7 +116,9 @@ describe(ExecutePlan.name, () => {
         prompt: 'Explain DNS',
         attempts: [{ model: 'cheap', ok: true }],
       });
-      expect(addSpend.calls).toEqual([['acme', reply.costUsd]]);
+      // The budget decision-engine held for this attempt is settled at the real cost, on the day it was held.
+      const at = event.receivedAt;
+      expect(settle.calls).toEqual([['acme', `acme:r-1@${at}`, reply.costUsd, new Date(at)]]);
     });
 
     it('puts the record on the wire before the answer, and waits for its ack after answering', async () => {
@@ -129,7 +132,6 @@ describe(ExecutePlan.name, () => {
         },
       });
       const state = {
-        addSpend: async () => undefined,
         startCooldown: async () => undefined,
         reserve: async () => 'granted' as const,
       };
@@ -140,7 +142,9 @@ describe(ExecutePlan.name, () => {
         state,
         new ProviderSecrets({}, 'SWITCHYARD_KEY_'),
       );
-      const sut = new ExecutePlan(new RunPlan(config, callModel, policies, state), publisher, state);
+      const sut = new ExecutePlan(new RunPlan(config, callModel, policies, state), publisher, {
+        settle: async () => undefined,
+      });
       let done = false;
       const running = sut.execute({ event: decided('cheap'), replyTo: '_INBOX.c' }).then(() => (done = true));
       await waitFor('the answer', () => (order.length >= 2 ? true : undefined), 5_000, 5);

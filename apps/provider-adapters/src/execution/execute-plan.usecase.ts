@@ -9,9 +9,9 @@ import {
   recordKey,
 } from '@switchyard/contracts';
 import { EventPublisher, completionBaseOf } from '@switchyard/messaging';
-import type { RoutingStateStore } from '@switchyard/routing-state';
+import { type TenantLimitsStore, budgetHoldId } from '@switchyard/routing-state';
 import { PlanFailedError } from './call-model';
-import { ROUTING_STATE } from './execution.constants';
+import { TENANT_LIMITS } from './execution.constants';
 import { RunPlan } from './run-plan.usecase';
 
 export { PlanFailedError } from './call-model';
@@ -30,10 +30,20 @@ export class ExecutePlan {
   constructor(
     private readonly runPlan: RunPlan,
     private readonly publisher: EventPublisher,
-    @Inject(ROUTING_STATE) private readonly state: Pick<RoutingStateStore, 'addSpend'>,
+    @Inject(TENANT_LIMITS) private readonly limits: Pick<TenantLimitsStore, 'settle'>,
   ) {}
 
   async execute(cmd: ExecutePlanCommand): Promise<ChatSuccess> {
+    try {
+      return await this.run(cmd);
+    } catch (err) {
+      // Nothing was paid for: the budget held for the request goes back at once.
+      this.settle(cmd.event, 0);
+      throw err;
+    }
+  }
+
+  private async run(cmd: ExecutePlanCommand): Promise<ChatSuccess> {
     const { event } = cmd;
     if (cmd.deadline !== undefined && Date.now() > cmd.deadline)
       throw new PlanFailedError(
@@ -88,11 +98,23 @@ export class ExecutePlan {
       recordKey(event.tenant, event.requestId),
     );
     this.publisher.publish(cmd.replyTo, reply);
-    // Counts against the tenant's daily budget; a Redis outage must not fail an answer already given.
-    this.state
-      .addSpend(event.tenant, costUsd)
-      .catch((err: Error) => this.logger.warn(`tenant spend not recorded: ${err.message}`));
+    this.settle(event, costUsd);
     await stored;
     return reply;
+  }
+
+  /**
+   * Charges the real cost to the tenant's day and gives back the budget decision-engine held for this
+   * attempt. A Redis outage must not fail an answer already given: it is logged, and the hold expires.
+   */
+  private settle(event: RouteDecided, costUsd: number): void {
+    const at = new Date(event.receivedAt);
+    this.limits
+      .settle(event.tenant, budgetHoldId(event.tenant, event.requestId, event.receivedAt), costUsd, at)
+      .catch((err: Error) =>
+        this.logger.warn(
+          `tenant spend of $${costUsd} for ${event.tenant}/${event.requestId} not recorded: ${err.message}`,
+        ),
+      );
   }
 }

@@ -1,11 +1,17 @@
 import { type DynamicModule, Inject, Module, type OnApplicationShutdown } from '@nestjs/common';
 import { loadDataset } from '@switchyard/evaluation';
 import { AnthropicAdapter, OpenAiAdapter, ReplayAdapter, SimulatedAdapter } from '@switchyard/providers';
-import { RoutingStateStore } from '@switchyard/routing-state';
+import { RoutingStateStore, TenantLimitsStore } from '@switchyard/routing-state';
 import { RedisHealthIndicator, createFailFastRedis } from '@switchyard/runtime';
 import type { Redis } from 'ioredis';
 import { ADAPTERS_CONFIG, type AdaptersConfig } from '../config';
-import { ADAPTERS_REDIS, PROVIDER_ADAPTERS, PROVIDER_SECRETS, ROUTING_STATE } from './execution.constants';
+import {
+  ADAPTERS_REDIS,
+  PROVIDER_ADAPTERS,
+  PROVIDER_SECRETS,
+  ROUTING_STATE,
+  TENANT_LIMITS,
+} from './execution.constants';
 import { ProviderSecrets } from './provider-secrets';
 import { CallModel } from './call-model';
 import { ExecutePlan } from './execute-plan.usecase';
@@ -53,6 +59,11 @@ export class ExecutionModule implements OnApplicationShutdown {
           inject: [ADAPTERS_REDIS],
           provide: ROUTING_STATE,
           useFactory: (redis: Redis) => new RoutingStateStore(redis, config.ROUTING_STATE_PREFIX),
+        },
+        {
+          inject: [ADAPTERS_REDIS],
+          provide: TENANT_LIMITS,
+          useFactory: (redis: Redis) => new TenantLimitsStore(redis, config.ROUTING_STATE_PREFIX),
         },
       ],
     };

@@ -1,3 +1,4 @@
+import { TENANT_PATTERN, TENANT_RULE } from '@switchyard/contracts';
 import { parse as parseYaml } from 'yaml';
 import { KeywordMatcher } from '../features/keyword-matcher';
 import { PolicyError } from './policy-error';
@@ -125,6 +126,13 @@ export function compilePolicy(raw: unknown): CompiledPolicy {
   }
   checkTarget(doc.default.route, 'default.route');
   if (doc.learned?.fallback) checkTarget(doc.learned.fallback, 'learned.fallback');
+  for (const section of ['tenants', 'rates'] as const)
+    for (const tenant of Object.keys(doc.quotas?.[section] ?? {}))
+      if (tenant !== '*' && !TENANT_PATTERN.test(tenant))
+        problems.push({
+          field: `quotas.${section}.${tenant}`,
+          message: `"${tenant}" is not a tenant name: ${TENANT_RULE}, or "*"`,
+        });
   for (const model of Object.keys(doc.quotas?.models ?? {}))
     if (!models.has(model)) problems.push({ field: `quotas.models.${model}`, message: `unknown model "${model}"` });
   (doc.fallbackOrder ?? []).forEach((model, i) => {

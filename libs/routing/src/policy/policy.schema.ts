@@ -155,8 +155,25 @@ export const quotasSchema = z
   .object({
     /** Calls per UTC day, per model id. Models not listed have no quota. */
     models: z.record(z.string(), z.number().int().nonnegative()).default({}),
-    /** US dollars per UTC day, per tenant; "*" applies to tenants not listed. */
+    /**
+     * US dollars per UTC day, per tenant; "*" applies to tenants not listed. Held before each call (its most
+     * expensive outcome) and settled at its real cost, so concurrent requests cannot overshoot it together.
+     */
     tenants: z.record(z.string(), z.number().nonnegative()).default({}),
+    /** Requests and tokens (prompt + max output) per minute, per tenant; "*" applies to tenants not listed. */
+    rates: z
+      .record(
+        z.string(),
+        z
+          .object({
+            requestsPerMinute: z.number().int().positive().optional(),
+            tokensPerMinute: z.number().int().positive().optional(),
+          })
+          .strict(),
+      )
+      .default({}),
+    /** Output tokens a request is expected to produce when it sets no max_tokens (budget holds, token rates). */
+    expectedOutputTokens: z.number().int().positive().default(1000),
     /** When the quota store (Redis) cannot be reached: route without quotas (open) or refuse (closed). */
     onStoreDown: z.enum(['open', 'closed']).default('open'),
   })
