@@ -1,4 +1,5 @@
 import { readFileSync } from 'node:fs';
+import { createConnection } from 'node:net';
 import { type NatsConnection, connect, headers } from '@nats-io/transport-node';
 import { type ChatReply, type ChatSuccess, SUBJECTS, recordKey } from '@switchyard/contracts';
 import { parsePolicy } from '@switchyard/routing';
@@ -285,6 +286,32 @@ describe('Switchyard pipeline (six services, real NATS, Redis and MongoDB-wire s
       } finally {
         await db2.close();
       }
+    });
+
+    it('answers an unknown path in the OpenAI error shape', async () => {
+      const res = await fetch(`${ingressUrl()}/v1/models/nope`, {
+        headers: { authorization: `Bearer ${TENANT_KEYS.acme}` },
+      });
+      expect(res.status).toBe(404);
+      expect(((await res.json()) as any).error).toMatchObject({ code: 'not_found', type: 'not_found' });
+    });
+
+    it('answers a body shorter than its Content-Length with 408 and closes, instead of holding the connection', async () => {
+      const { hostname, port } = new URL(ingressUrl());
+      const socket = createConnection({ host: hostname, port: Number(port) });
+      const response = new Promise<string>((resolve) => {
+        let text = '';
+        socket.on('data', (d) => (text += d.toString()));
+        socket.on('close', () => resolve(text));
+      });
+      socket.write(
+        `POST /v1/chat/completions HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n` +
+          `Authorization: Bearer ${TENANT_KEYS.acme}\r\nContent-Length: 100\r\n\r\n{"model":`,
+      );
+      const text = await response;
+      expect(text).toMatch(/^HTTP\/1\.1 408/);
+      expect(text).toMatch(/"code":"request_timeout"/);
+      expect(text).toMatch(/9 of the 100 bytes/);
     });
 
     it('keeps serving after bad input', async () => {

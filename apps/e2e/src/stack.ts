@@ -60,6 +60,7 @@ export function e2eStack(
       POLICY_FILE,
       MAX_REQUEST_BYTES: String(MAX_REQUEST_BYTES),
       REQUEST_TIMEOUT_MS: '15000',
+      BODY_TIMEOUT_MS: '1000',
       // A durable of its own that starts at the stream's end: earlier runs' events stay out of this database.
       DURABLE_NAME: uniqueName('e2e-records'),
       CONSUMER_START: 'new',

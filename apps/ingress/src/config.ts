@@ -16,6 +16,8 @@ export const ingressEnvSchema = baseEnvSchema.extend({
     .int()
     .positive()
     .default(256 * 1024),
+  /** How long a request body may take to arrive (a body shorter than its Content-Length ends here: 408). */
+  BODY_TIMEOUT_MS: z.coerce.number().int().positive().default(10_000),
   /** How long ingress waits for the answer before replying `timeout`. */
   REQUEST_TIMEOUT_MS: z.coerce.number().int().positive().default(30_000),
   /** How long a request id is remembered: a repeat within it gets the first answer, not a second paid call. */

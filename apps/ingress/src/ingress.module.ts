@@ -7,13 +7,15 @@ import {
   type OnModuleInit,
   type Provider,
 } from '@nestjs/common';
-import { RedisHealthIndicator } from '@switchyard/runtime';
-import { Redis } from 'ioredis';
+import { APP_FILTER } from '@nestjs/core';
+import { RedisHealthIndicator, createFailFastRedis } from '@switchyard/runtime';
+import type { Redis } from 'ioredis';
 import { ChatController } from './chat/chat.controller';
 import { HandleChatRequest } from './chat/handle-chat-request.usecase';
 import { INGRESS_CONFIG, type IngressConfig } from './config';
 import { SubmitFeedback } from './feedback/submit-feedback.usecase';
 import { HttpController } from './http/http.controller';
+import { UnknownRouteFilter } from './http/unknown-route.filter';
 import { INGRESS_REDIS } from './idempotency/idempotency.constants';
 import { IdempotencyStore } from './idempotency/idempotency.store';
 import { TenantAuthenticator } from './tenancy/tenant-authenticator';
@@ -48,6 +50,7 @@ export class IngressModule implements OnModuleInit, OnApplicationShutdown {
       global: true,
       module: IngressModule,
       providers: [
+        { provide: APP_FILTER, useClass: UnknownRouteFilter },
         HandleChatRequest,
         IdempotencyStore,
         SubmitFeedback,
@@ -55,13 +58,12 @@ export class IngressModule implements OnModuleInit, OnApplicationShutdown {
         {
           inject: [INGRESS_REDIS],
           provide: RedisHealthIndicator,
-          useFactory: (redis: Redis) => new RedisHealthIndicator(redis),
+          // Only requests that carry an id need Redis (idempotency): the rest are served while it is away.
+          useFactory: (redis: Redis) => new RedisHealthIndicator(redis, () => false),
         },
         { provide: INGRESS_CONFIG, useValue: config },
-        {
-          provide: INGRESS_REDIS,
-          useFactory: () => new Redis(config.REDIS_URL, { maxRetriesPerRequest: 2, enableOfflineQueue: true }),
-        },
+        // Fail fast while Redis is away: callers get 503 at once instead of waiting in an offline queue.
+        { provide: INGRESS_REDIS, useFactory: () => createFailFastRedis(config.REDIS_URL) },
       ],
     };
   }

@@ -1,5 +1,5 @@
 import { type DynamicModule, Module } from '@nestjs/common';
-import { MessagingModule, NatsHealthIndicator } from '@switchyard/messaging';
+import { MessagingModule, NatsHealthIndicator, RecordsStoreIndicator } from '@switchyard/messaging';
 import { PolicyStoreModule, policyTrustOf } from '@switchyard/policy-store';
 import { HealthModule, RedisHealthIndicator } from '@switchyard/runtime';
 import { type AdaptersConfig, SERVICE } from './config';
@@ -11,7 +11,7 @@ export class AppModule {
     return {
       imports: [
         ExecutionModule.forConfig(config, env),
-        HealthModule.forRoot([NatsHealthIndicator, RedisHealthIndicator]),
+        HealthModule.forRoot([NatsHealthIndicator, RecordsStoreIndicator, RedisHealthIndicator]),
         MessagingModule.forRoot({ service: SERVICE, url: config.NATS_URL }),
         PolicyStoreModule.forRoot({
           file: config.POLICY_FILE,

@@ -6,7 +6,14 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { NATS_CONNECTION } from './messaging.constants';
 import { type OutgoingMeta, buildHeaders, encodeJson } from './outgoing';
 
-const DURABLE_PUBLISH_ATTEMPTS = 5;
+/** How hard publishDurable tries before it gives up with `unavailable`. */
+export interface DurableTries {
+  attempts: number;
+  /** Longest wait for the stream's acknowledgement of one attempt. */
+  timeoutMs: number;
+}
+
+const DEFAULT_TRIES: DurableTries = { attempts: 3, timeoutMs: 2000 };
 
 /** Typed publishing over core NATS (hot path) and JetStream (events that must not be lost). */
 @Injectable()
@@ -80,17 +87,31 @@ export class EventPublisher {
 
   /**
    * Stores the event in JetStream, de-duplicated by `messageId` within the stream's window, retrying
-   * transient failures; resolves once the stream has acknowledged it.
+   * transient failures; resolves once the stream has acknowledged it. When it cannot (no stream takes the
+   * subject, JetStream away), a RouterError `unavailable` with a retry-after: callers answer it, or keep the
+   * event (DurableOutbox).
    */
-  async publishDurable(subject: string, payload: unknown, messageId: string, meta: OutgoingMeta = {}): Promise<void> {
+  async publishDurable(
+    subject: string,
+    payload: unknown,
+    messageId: string,
+    meta: OutgoingMeta = {},
+    tries: DurableTries = DEFAULT_TRIES,
+  ): Promise<void> {
     const data = encodeJson(payload);
     const headers = buildHeaders({ ...meta, messageId });
     for (let attempt = 1; ; attempt++) {
       try {
-        await this.js.publish(subject, data, { msgID: messageId, headers });
+        await this.js.publish(subject, data, { msgID: messageId, headers, timeout: tries.timeoutMs });
         return;
       } catch (err) {
-        if (attempt >= DURABLE_PUBLISH_ATTEMPTS) throw err;
+        if (attempt >= tries.attempts)
+          throw new RouterError(
+            'unavailable',
+            `the event could not be stored (${subject}): ${(err as Error).message}`,
+            undefined,
+            2,
+          );
         this.logger.warn(
           `JetStream publish of ${subject} ${messageId} failed (attempt ${attempt}): ${(err as Error).message}`,
         );

@@ -8,3 +8,4 @@ export * from './streams';
 export * from './nats-health.indicator';
 export * from './request-failure.reporter';
 export * from './delivery';
+export * from './durable-outbox';

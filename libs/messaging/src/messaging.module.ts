@@ -3,6 +3,7 @@ import { DiscoveryModule } from '@nestjs/core';
 import { jetstreamManager } from '@nats-io/jetstream';
 import { type NatsConnection, connect } from '@nats-io/transport-node';
 import { DEAD_LETTER_STREAM, EVENTS_STREAM, POLICIES_STREAM } from '@switchyard/contracts';
+import { DurableOutbox, RecordsStoreIndicator } from './durable-outbox';
 import { EventPublisher } from './event-publisher';
 import { RequestFailureReporter } from './request-failure.reporter';
 import { NatsHealthIndicator } from './nats-health.indicator';
@@ -18,13 +19,22 @@ export class MessagingModule implements OnApplicationShutdown {
 
   static forRoot(options: MessagingOptions): DynamicModule {
     return {
-      exports: [EventPublisher, NATS_CONNECTION, NatsHealthIndicator, RequestFailureReporter],
+      exports: [
+        DurableOutbox,
+        EventPublisher,
+        NATS_CONNECTION,
+        NatsHealthIndicator,
+        RecordsStoreIndicator,
+        RequestFailureReporter,
+      ],
       global: true,
       imports: [DiscoveryModule],
       module: MessagingModule,
       providers: [
+        DurableOutbox,
         EventPublisher,
         NatsHealthIndicator,
+        RecordsStoreIndicator,
         RequestFailureReporter,
         SubscriptionsExplorer,
         { provide: MESSAGING_OPTIONS, useValue: options },

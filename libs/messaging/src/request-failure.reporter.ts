@@ -14,6 +14,7 @@ import {
 } from '@switchyard/contracts';
 import { routingText } from '@switchyard/routing';
 import type { z } from 'zod';
+import { DurableOutbox } from './durable-outbox';
 import { EventPublisher } from './event-publisher';
 import { type IncomingMessage, deadlineOf } from './incoming-message';
 
@@ -49,7 +50,10 @@ export function completionBaseOf(
 export class RequestFailureReporter {
   private readonly logger = new Logger(RequestFailureReporter.name);
 
-  constructor(private readonly publisher: EventPublisher) {}
+  constructor(
+    private readonly publisher: EventPublisher,
+    private readonly outbox: DurableOutbox,
+  ) {}
 
   /**
    * One pipeline stage's handling of a message: the caller's reply subject (the header, or the request's
@@ -82,11 +86,7 @@ export class RequestFailureReporter {
     const error = toBody(err, this.logger, event.requestId);
     const failed: CompletionFailed = { ...event, completedAt: Date.now(), error };
     // The record goes on the wire before the reply, as for answers: a crash after replying cannot lose it.
-    const stored = this.publisher.publishDurable(
-      SUBJECTS.completionFailed,
-      failed,
-      recordKey(event.tenant, event.requestId),
-    );
+    const stored = this.outbox.publish(SUBJECTS.completionFailed, failed, recordKey(event.tenant, event.requestId));
     if (replyTo) this.publisher.publish(replyTo, { ok: false, requestId: event.requestId, error });
     await stored;
     return error;

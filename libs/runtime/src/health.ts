@@ -13,6 +13,12 @@ import {
 export interface ReadinessIndicator {
   readonly name: string;
   check(): Promise<void>;
+  /**
+   * Whether the service cannot serve without it right now (default: yes). A dependency it can do without
+   * (ingress without Redis still answers requests that carry no id) is reported but keeps it ready, so
+   * Kubernetes does not pull every replica for an outage they can ride out.
+   */
+  critical?(): boolean;
 }
 
 export const READINESS_INDICATORS = Symbol('READINESS_INDICATORS');
@@ -48,8 +54,9 @@ export class HealthController {
           await withTimeout(indicator.check(), 2000, indicator.name);
           checks[indicator.name] = 'up';
         } catch (err) {
-          ok = false;
-          checks[indicator.name] = `down: ${(err as Error).message}`;
+          const critical = indicator.critical?.() ?? true;
+          if (critical) ok = false;
+          checks[indicator.name] = `${critical ? 'down' : 'degraded'}: ${(err as Error).message}`;
         }
       }),
     );

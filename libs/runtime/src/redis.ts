@@ -1,10 +1,13 @@
 import { Redis, type RedisOptions } from 'ioredis';
 import type { ReadinessIndicator } from './health';
 
-/** Readiness of Redis: a PING answered. */
+/** Readiness of Redis: a PING answered. `critical` says whether the service can serve without it now. */
 export class RedisHealthIndicator implements ReadinessIndicator {
   readonly name = 'redis';
-  constructor(private readonly redis: Redis) {}
+  constructor(
+    private readonly redis: Redis,
+    readonly critical: () => boolean = () => true,
+  ) {}
   async check(): Promise<void> {
     await this.redis.ping();
   }
@@ -15,5 +18,12 @@ export class RedisHealthIndicator implements ReadinessIndicator {
  * no retries), so callers can apply their own policy (fail open or closed), and it reconnects by itself.
  */
 export function createFailFastRedis(url: string, options: RedisOptions = {}): Redis {
-  return new Redis(url, { enableOfflineQueue: false, maxRetriesPerRequest: 0, connectTimeout: 2000, ...options });
+  return new Redis(url, {
+    enableOfflineQueue: false,
+    maxRetriesPerRequest: 0,
+    connectTimeout: 2000,
+    // Reconnect at once, then every 500 ms: recovery within a second of Redis coming back.
+    retryStrategy: (times) => Math.min(times * 100, 500),
+    ...options,
+  });
 }

@@ -1,4 +1,5 @@
 import { type DynamicModule, Inject, Module, type OnApplicationShutdown } from '@nestjs/common';
+import { PolicyStore } from '@switchyard/policy-store';
 import { RoutingStateStore, TenantLimitsStore } from '@switchyard/routing-state';
 import { RedisHealthIndicator, createFailFastRedis } from '@switchyard/runtime';
 import type { Redis } from 'ioredis';
@@ -25,9 +26,11 @@ export class DecisionModule implements OnApplicationShutdown {
         { provide: DECISION_CONFIG, useValue: config },
         { provide: DECISION_REDIS, useFactory: () => createFailFastRedis(config.REDIS_URL) },
         {
-          inject: [DECISION_REDIS],
+          inject: [DECISION_REDIS, PolicyStore],
           provide: RedisHealthIndicator,
-          useFactory: (redis: Redis) => new RedisHealthIndicator(redis),
+          // Needed to serve only when the policy in force refuses requests without it (onStoreDown: closed).
+          useFactory: (redis: Redis, policies: PolicyStore) =>
+            new RedisHealthIndicator(redis, () => policies.current().document.quotas?.onStoreDown === 'closed'),
         },
         {
           inject: [DECISION_REDIS],

@@ -70,7 +70,13 @@ export class HandleChatRequest {
     const deadline = receivedAt + this.config.REQUEST_TIMEOUT_MS;
     const window = this.config.IDEMPOTENCY_WINDOW_SECONDS;
     if (idempotent) {
-      const claim = await this.idempotency.claim(tenant, requestId, window);
+      // A claim lives as long as the call may take: one left behind (Redis away when it should have been
+      // released, a replica that died) stops blocking retries once the call would have timed out anyway.
+      const claim = await this.idempotency.claim(
+        tenant,
+        requestId,
+        Math.ceil(this.config.REQUEST_TIMEOUT_MS / 1000) + 5,
+      );
       if (claim.kind === 'done') return { ...claim.reply, replayed: true };
       if (claim.kind === 'pending') {
         const answer = await this.idempotency.waitForAnswer(tenant, requestId, deadline);
@@ -106,15 +112,29 @@ export class HandleChatRequest {
           : await this.publisher.request(SUBJECTS.requestReceived, event, this.config.REQUEST_TIMEOUT_MS, meta)
       ) as ChatReply;
     } catch (err) {
-      if (idempotent) await this.idempotency.release(tenant, requestId);
+      if (idempotent) await this.forget(tenant, requestId);
       throw err;
     }
     if (idempotent) {
       // Only answers are kept: a failed call (quota, provider down) may succeed when retried.
-      if (reply.ok) await this.idempotency.complete(tenant, requestId, reply, window);
-      else await this.idempotency.release(tenant, requestId);
+      if (reply.ok)
+        await this.idempotency
+          .complete(tenant, requestId, reply, window)
+          // The answer exists and was paid for: the caller gets it even if Redis went away meanwhile. A
+          // retry within the window is then called again (the claim expires with the window).
+          .catch((err: Error) =>
+            this.logger.warn(`answer to ${tenant}/${requestId} not kept for replays: ${err.message}`),
+          );
+      else await this.forget(tenant, requestId);
     }
     return reply;
+  }
+
+  /** Releases a claim; with Redis away the claim expires at the end of the window instead. */
+  private async forget(tenant: string, requestId: string): Promise<void> {
+    await this.idempotency
+      .release(tenant, requestId)
+      .catch((err: Error) => this.logger.warn(`claim on ${tenant}/${requestId} not released: ${err.message}`));
   }
 }
 

@@ -32,7 +32,7 @@ export class HttpController {
     try {
       const body = parsePayload(
         openAiChatRequestSchema,
-        await readJsonBody(req, this.config.MAX_REQUEST_BYTES),
+        await readJsonBody(req, this.config.MAX_REQUEST_BYTES, this.config.BODY_TIMEOUT_MS),
         'request',
       );
       const payload = fromOpenAi(body, { requestId, tenant: header(req, HTTP_HEADERS.tenant) });
@@ -73,7 +73,7 @@ export class HttpController {
   @Post('feedback')
   async feedback(@Req() req: IncomingMessage, @Res() res: ServerResponse): Promise<void> {
     try {
-      const payload = await readJsonBody(req, this.config.MAX_REQUEST_BYTES);
+      const payload = await readJsonBody(req, this.config.MAX_REQUEST_BYTES, this.config.BODY_TIMEOUT_MS);
       const reply = await this.submitFeedback.execute({
         payload,
         authorization: header(req, 'authorization'),
@@ -111,8 +111,10 @@ function startStream(res: ServerResponse, requestId: string): void {
   });
 }
 
-function sendFailure(res: ServerResponse, reply: ChatFailure): void {
+export function sendFailure(res: ServerResponse, reply: ChatFailure): void {
   if (reply.error.retryAfterSeconds !== undefined)
     res.setHeader('retry-after', String(Math.ceil(reply.error.retryAfterSeconds)));
+  // The rest of a stalled body would never come: the connection cannot carry another request.
+  if (reply.error.code === 'request_timeout') res.setHeader('connection', 'close');
   send(res, HTTP_STATUS_BY_CODE[reply.error.code], toOpenAiError(reply.error, reply.requestId), reply.requestId);
 }

@@ -1,5 +1,6 @@
 import type { ChatSuccess } from '@switchyard/contracts';
-import { testInfra, uniqueName } from '@switchyard/testing';
+import { createFailFastRedis } from '@switchyard/runtime';
+import { TemporaryRedis, testInfra, uniqueName, waitFor } from '@switchyard/testing';
 import { Redis } from 'ioredis';
 import { IdempotencyStore } from './idempotency.store';
 
@@ -50,5 +51,45 @@ describe(IdempotencyStore.name, () => {
   it('stops waiting at the deadline', async () => {
     await sut.claim(tenant, 'slow', 60);
     expect(await sut.waitForAnswer(tenant, 'slow', Date.now() + 100)).toBeUndefined();
+  });
+});
+
+// A redis-server of this test's own, stopped under the store (the fail-fast client ingress uses).
+describe(`${IdempotencyStore.name} while Redis is away`, () => {
+  const server = new TemporaryRedis();
+  let redis: Redis;
+
+  beforeAll(async () => {
+    await server.start();
+    redis = createFailFastRedis(server.url);
+    await waitFor('redis ready', () => (redis.status === 'ready' ? true : undefined), 5000);
+  });
+
+  afterAll(async () => {
+    redis.disconnect();
+    await server.stop();
+  });
+
+  it('refuses at once with unavailable and a retry-after, then works again within a second of Redis returning', async () => {
+    const sut = new IdempotencyStore(redis);
+    await server.stop();
+    const started = Date.now();
+    await expect(sut.claim('acme', 'r-1', 60)).rejects.toMatchObject({
+      code: 'unavailable',
+      field: 'requestId',
+      retryAfterSeconds: 2,
+    });
+    const refusedAfterMs = Date.now() - started;
+    await server.start();
+    const back = Date.now();
+    await waitFor(
+      'claims work again',
+      async () => ((await sut.claim('acme', 'r-1', 60).catch(() => undefined)) ? true : undefined),
+      10_000,
+      50,
+    );
+    console.log(
+      `redis away: refused in ${refusedAfterMs} ms; claims again ${Date.now() - back} ms after redis-server started`,
+    );
   });
 });

@@ -1,16 +1,20 @@
 import { Inject, Injectable } from '@nestjs/common';
-import type { ChatSuccess } from '@switchyard/contracts';
+import { type ChatSuccess, RouterError } from '@switchyard/contracts';
 import type { Redis } from 'ioredis';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { INGRESS_REDIS } from './idempotency.constants';
 
 const PENDING = 'pending';
+/** Seconds a caller should wait before retrying while the store is away (it reconnects within a second). */
+const STORE_DOWN_RETRY_SECONDS = 2;
 
 export type Claim = { kind: 'claimed' } | { kind: 'done'; reply: ChatSuccess } | { kind: 'pending' };
 
 /**
  * Remembers request ids in Redis, shared by every ingress replica, so a request repeated within the
  * window (a caller's retry after a timeout, a double click) gets the first answer and is not paid twice.
+ * While Redis is away, a request with an id is refused with `unavailable` (never answered without the
+ * guarantee it asked for); requests without one do not come here.
  */
 @Injectable()
 export class IdempotencyStore {
@@ -20,13 +24,18 @@ export class IdempotencyStore {
     return `switchyard:idem:${tenant}:${requestId}`;
   }
 
-  /** Claims the id for this call, or says that another call has it (pending) or has answered it (done). */
-  async claim(tenant: string, requestId: string, windowSeconds: number): Promise<Claim> {
+  /**
+   * Claims the id for this call (for `pendingSeconds` at most, until it completes or is released), or says
+   * that another call has it (pending) or has answered it (done).
+   */
+  async claim(tenant: string, requestId: string, pendingSeconds: number): Promise<Claim> {
     const key = this.key(tenant, requestId);
-    const set = await this.redis.set(key, PENDING, 'EX', windowSeconds, 'NX');
+    const [set, value] = await this.guard(async () => {
+      const claimed = await this.redis.set(key, PENDING, 'EX', pendingSeconds, 'NX');
+      return [claimed, claimed === 'OK' ? null : await this.redis.get(key)] as const;
+    });
     if (set === 'OK') return { kind: 'claimed' };
-    const value = await this.redis.get(key);
-    if (value === null) return this.claim(tenant, requestId, windowSeconds); // expired between the two calls
+    if (value === null) return this.claim(tenant, requestId, pendingSeconds); // expired between the two calls
     if (value === PENDING) return { kind: 'pending' };
     return { kind: 'done', reply: JSON.parse(value) as ChatSuccess };
   }
@@ -44,11 +53,25 @@ export class IdempotencyStore {
   async waitForAnswer(tenant: string, requestId: string, deadline: number): Promise<ChatSuccess | undefined> {
     const key = this.key(tenant, requestId);
     while (Date.now() < deadline) {
-      const value = await this.redis.get(key);
+      const value = await this.guard(() => this.redis.get(key));
       if (value === null) return undefined;
       if (value !== PENDING) return JSON.parse(value) as ChatSuccess;
       await sleep(25);
     }
     return undefined;
+  }
+
+  private async guard<T>(run: () => Promise<T>): Promise<T> {
+    try {
+      return await run();
+    } catch (err) {
+      throw new RouterError(
+        'unavailable',
+        `request ids cannot be checked right now (the idempotency store is unreachable: ${(err as Error).message}); ` +
+          'retry, or send the request without a requestId',
+        'requestId',
+        STORE_DOWN_RETRY_SECONDS,
+      );
+    }
   }
 }

@@ -1,5 +1,5 @@
 import type { RouteDecided } from '@switchyard/contracts';
-import type { EventPublisher } from '@switchyard/messaging';
+import type { DurableOutbox, EventPublisher } from '@switchyard/messaging';
 import type { PolicyStore } from '@switchyard/policy-store';
 import { AnthropicAdapter, OpenAiAdapter } from '@switchyard/providers';
 import { parsePolicy } from '@switchyard/routing';
@@ -53,9 +53,12 @@ default: { route: { model: local-llama } }
     );
     const publisher = strictFake<EventPublisher>('EventPublisher', {
       publish: recorder(() => undefined),
-      publishDurable: recorder(async () => undefined),
     });
-    const sut = new ExecutePlan(new RunPlan(config, callModel, policies, state), publisher, limits);
+    const outbox = strictFake<DurableOutbox>('DurableOutbox', {
+      available: true,
+      publish: recorder(async () => 'stored' as const),
+    });
+    const sut = new ExecutePlan(new RunPlan(config, callModel, policies, state), publisher, outbox, limits);
 
     fake.enqueue(
       { kind: 'error', status: 503 },

@@ -1,5 +1,5 @@
 import { type RouteDecided, type RoutePlan, RouterError, SUBJECTS } from '@switchyard/contracts';
-import type { EventPublisher } from '@switchyard/messaging';
+import type { DurableOutbox, EventPublisher } from '@switchyard/messaging';
 import type { PolicyStore } from '@switchyard/policy-store';
 import {
   type ProviderAdapter,
@@ -77,8 +77,10 @@ function scripted(answer: (model: string) => ProviderResult | Error): ProviderAd
 
 function setup(adapters: ProviderAdapter[], reservations: Record<string, Reservation> = {}) {
   const publish = recorder((_subject: string, _payload: unknown) => undefined);
-  const publishDurable = recorder(async (_subject: string, _payload: unknown, _id: string) => undefined);
-  const publisher = strictFake<EventPublisher>('EventPublisher', { publish, publishDurable });
+  // Imitates DurableOutbox while JetStream takes every record: stored at once.
+  const publishDurable = recorder(async (_subject: string, _payload: unknown, _id: string) => 'stored' as const);
+  const publisher = strictFake<EventPublisher>('EventPublisher', { publish });
+  const outbox = strictFake<DurableOutbox>('DurableOutbox', { available: true, publish: publishDurable });
   const settle = recorder(async (_tenant: string, _holdId: string, _usd: number, _at?: Date) => undefined);
   const startCooldown = recorder(async (_model: string, _ms: number) => undefined);
   const reserve = recorder(async (model: string, _limit?: number) => reservations[model] ?? 'granted');
@@ -90,7 +92,7 @@ function setup(adapters: ProviderAdapter[], reservations: Record<string, Reserva
     state,
     new ProviderSecrets({ SWITCHYARD_KEY_CHEAP: 'k-123' }, 'SWITCHYARD_KEY_'),
   );
-  const sut = new ExecutePlan(new RunPlan(config, callModel, policies, state), publisher, { settle });
+  const sut = new ExecutePlan(new RunPlan(config, callModel, policies, state), publisher, outbox, { settle });
   return { sut, publish, publishDurable, settle, startCooldown, reserve };
 }
 
@@ -121,14 +123,43 @@ describe(ExecutePlan.name, () => {
       expect(settle.calls).toEqual([['acme', `acme:r-1@${at}`, reply.costUsd, new Date(at)]]);
     });
 
+    it('calls no provider while records cannot be stored, and says to retry', async () => {
+      const adapter = new SimulatedAdapter();
+      const complete = recorder(adapter.complete.bind(adapter));
+      const callModel = new CallModel(
+        [Object.assign(adapter, { complete })],
+        config,
+        policies,
+        { startCooldown: async () => undefined },
+        new ProviderSecrets({}, 'SWITCHYARD_KEY_'),
+      );
+      const settle = recorder(async (_t: string, _h: string, _usd: number) => undefined);
+      const sut = new ExecutePlan(
+        new RunPlan(config, callModel, policies, { reserve: async () => 'granted' }),
+        strictFake<EventPublisher>('EventPublisher', {}),
+        strictFake<DurableOutbox>('DurableOutbox', { available: false }),
+        { settle },
+      );
+      await expect(sut.execute({ event: decided('cheap'), replyTo: 'x' })).rejects.toMatchObject({
+        code: 'unavailable',
+        retryAfterSeconds: 2,
+      });
+      expect(complete.calls).toHaveLength(0);
+      // The budget held for it goes back.
+      expect(settle.calls.map((c) => c[2])).toEqual([0]);
+    });
+
     it('puts the record on the wire before the answer, and waits for its ack after answering', async () => {
       const order: string[] = [];
       let ack: () => void = () => undefined;
       const publisher = strictFake<EventPublisher>('EventPublisher', {
         publish: (subject: string) => void order.push(`reply ${subject}`),
-        publishDurable: (subject: string) => {
+      });
+      const outbox = strictFake<DurableOutbox>('DurableOutbox', {
+        available: true,
+        publish: (subject: string) => {
           order.push(`record ${subject}`);
-          return new Promise<void>((resolve) => (ack = resolve));
+          return new Promise<'stored'>((resolve) => (ack = () => resolve('stored')));
         },
       });
       const state = {
@@ -142,7 +173,7 @@ describe(ExecutePlan.name, () => {
         state,
         new ProviderSecrets({}, 'SWITCHYARD_KEY_'),
       );
-      const sut = new ExecutePlan(new RunPlan(config, callModel, policies, state), publisher, {
+      const sut = new ExecutePlan(new RunPlan(config, callModel, policies, state), publisher, outbox, {
         settle: async () => undefined,
       });
       let done = false;

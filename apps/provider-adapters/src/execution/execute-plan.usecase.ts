@@ -8,7 +8,7 @@ import {
   SUBJECTS,
   recordKey,
 } from '@switchyard/contracts';
-import { EventPublisher, completionBaseOf } from '@switchyard/messaging';
+import { DurableOutbox, EventPublisher, completionBaseOf } from '@switchyard/messaging';
 import { type TenantLimitsStore, budgetHoldId } from '@switchyard/routing-state';
 import { PlanFailedError } from './call-model';
 import { TENANT_LIMITS } from './execution.constants';
@@ -30,6 +30,7 @@ export class ExecutePlan {
   constructor(
     private readonly runPlan: RunPlan,
     private readonly publisher: EventPublisher,
+    private readonly outbox: DurableOutbox,
     @Inject(TENANT_LIMITS) private readonly limits: Pick<TenantLimitsStore, 'settle'>,
   ) {}
 
@@ -48,6 +49,17 @@ export class ExecutePlan {
     if (cmd.deadline !== undefined && Date.now() > cmd.deadline)
       throw new PlanFailedError(
         new RouterError('timeout', 'the caller stopped waiting before the provider was called'),
+        [],
+      );
+    // A call that cannot be recorded is not made: the caller retries once records are stored again.
+    if (!this.outbox.available)
+      throw new PlanFailedError(
+        new RouterError(
+          'unavailable',
+          'requests cannot be recorded right now (JetStream); nothing was called, retry',
+          undefined,
+          2,
+        ),
         [],
       );
 
@@ -92,11 +104,7 @@ export class ExecutePlan {
     if (outcome) record.planOutcome = outcome;
     // The record goes on the wire before the answer (both leave in one write): a crash after the caller has its
     // answer cannot lose the record. Its ack is awaited after replying, so the caller does not wait for it.
-    const stored = this.publisher.publishDurable(
-      SUBJECTS.completionSucceeded,
-      record,
-      recordKey(event.tenant, event.requestId),
-    );
+    const stored = this.outbox.publish(SUBJECTS.completionSucceeded, record, recordKey(event.tenant, event.requestId));
     this.publisher.publish(cmd.replyTo, reply);
     this.settle(event, costUsd);
     await stored;

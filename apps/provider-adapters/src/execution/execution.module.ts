@@ -53,7 +53,8 @@ export class ExecutionModule implements OnApplicationShutdown {
         {
           inject: [ADAPTERS_REDIS],
           provide: RedisHealthIndicator,
-          useFactory: (redis: Redis) => new RedisHealthIndicator(redis),
+          // Cooldowns and tenant spend are written best-effort; answers do not wait for Redis.
+          useFactory: (redis: Redis) => new RedisHealthIndicator(redis, () => false),
         },
         {
           inject: [ADAPTERS_REDIS],

@@ -2,7 +2,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import { type Attempt, type PlanOutcome, type RouteDecided, type RoutePlan, RouterError } from '@switchyard/contracts';
 import { PolicyStore } from '@switchyard/policy-store';
 import { consensusNext, failedChecks, routingText, voteConsensus } from '@switchyard/routing';
-import type { RoutingStateStore } from '@switchyard/routing-state';
+import { type RoutingStateStore, isStoreUnreachable } from '@switchyard/routing-state';
 import { CallModel, type ModelAnswer, PlanFailedError } from './call-model';
 import { ADAPTERS_CONFIG, type AdaptersConfig } from '../config';
 import { ROUTING_STATE } from './execution.constants';
@@ -62,11 +62,8 @@ export class RunPlan {
     const fallbacks = [...order.slice(at + 1), ...order.slice(0, Math.max(at, 0))].filter((m) => m !== modelId);
     let lastError: unknown;
     for (const candidate of [modelId, ...fallbacks.slice(0, this.config.PROVIDER_MAX_FALLBACKS)]) {
-      if (
-        candidate !== modelId &&
-        (await this.state.reserve(candidate, this.policies.current().document.quotas?.models[candidate])) !== 'granted'
-      )
-        continue;
+      // A fallback without quota is passed over silently: it was never a try of this request.
+      if (candidate !== modelId && !(await this.reserveOrSkip(candidate, []))) continue;
       try {
         const answer = await this.callModel.execute(candidate, event, onDelta && ((d) => onDelta(d, candidate)));
         attempts.push(...answer.attempts);
@@ -193,16 +190,26 @@ export class RunPlan {
     };
   }
 
-  /** Takes a call of `modelId` from its quota; when there is none, records the skipped try and says no. */
+  /**
+   * Takes a call of `modelId` from its quota; when there is none, records the skipped try and says no. With
+   * Redis unreachable the policy's onStoreDown decides, as in decision-engine: call it anyway, or skip it.
+   */
   private async reserveOrSkip(modelId: string, attempts: Attempt[]): Promise<boolean> {
-    const limit = this.policies.current().document.quotas?.models[modelId];
-    if ((await this.state.reserve(modelId, limit)) === 'granted') return true;
+    const quotas = this.policies.current().document.quotas;
+    let why = 'skipped: out of quota or cooling down';
+    try {
+      if ((await this.state.reserve(modelId, quotas?.models[modelId])) === 'granted') return true;
+    } catch (err) {
+      if (!isStoreUnreachable(err)) throw err;
+      if ((quotas?.onStoreDown ?? 'open') === 'open') return true;
+      why = `skipped: quota store unreachable and the policy says onStoreDown: closed (${(err as Error).message})`;
+    }
     attempts.push({
       model: modelId,
       provider: this.callModel.spec(modelId).provider,
       ok: false,
       latencyMs: 0,
-      error: 'skipped: out of quota or cooling down',
+      error: why,
     });
     return false;
   }

@@ -13,6 +13,7 @@ export const ERROR_CODES = [
   'rate_limited',
   'provider_error',
   'timeout',
+  'request_timeout',
   'unavailable',
   'internal_error',
 ] as const;
@@ -45,6 +46,7 @@ export const HTTP_STATUS_BY_CODE: Record<ErrorCode, number> = {
   rate_limited: 429,
   provider_error: 502,
   timeout: 504,
+  request_timeout: 408,
   unavailable: 503,
   internal_error: 500,
 };
