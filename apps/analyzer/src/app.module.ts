@@ -1,3 +1,4 @@
+import { EVENTS_STREAM } from '@switchyard/contracts';
 import { type DynamicModule, Module } from '@nestjs/common';
 import { MessagingModule, NatsHealthIndicator } from '@switchyard/messaging';
 import { HealthModule } from '@switchyard/runtime';
@@ -11,7 +12,13 @@ export class AppModule {
       imports: [
         AnalysisModule,
         HealthModule.forRoot([NatsHealthIndicator]),
-        MessagingModule.forRoot({ service: SERVICE, url: config.NATS_URL }),
+        MessagingModule.forRoot({
+          auth: config,
+          service: SERVICE,
+          // The streams this service writes to or reads, made sure of at start-up (its NATS user may touch no others).
+          streams: [EVENTS_STREAM],
+          url: config.NATS_URL,
+        }),
       ],
       module: AppModule,
     };

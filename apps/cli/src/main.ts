@@ -12,7 +12,8 @@ import { runPublishPolicy } from './policy/publish-policy.command';
 import { runTrain } from './train/train.command';
 import { runTenantKeys } from './keys/tenant-keys.command';
 import { policyTrustEnvSchema, policyTrustOf } from '@switchyard/policy-store';
-import { loadConfig } from '@switchyard/runtime';
+import { natsConnectionOptions } from '@switchyard/messaging';
+import { loadConfig, natsAuthEnvSchema } from '@switchyard/runtime';
 
 const USAGE = `usage: switchyard <command> [options]
 
@@ -89,6 +90,13 @@ const SPLIT_OPTIONS = {
 
 // Where the local servers are, as for the services (their defaults).
 const NATS_URL = process.env['NATS_URL'] ?? 'nats://127.0.0.1:4222';
+/**
+ * The operator's NATS identity for the commands that change the system (policy publish, keys, dlq): the
+ * same variables as the services' (NATS_USER/NATS_PASSWORD of the admin user, NATS_TOKEN, NATS_NKEY_SEED_FILE,
+ * NATS_CREDS_FILE, NATS_TLS_*).
+ */
+const adminNats = () =>
+  natsConnectionOptions(NATS_URL, 'switchyard-cli', loadConfig('switchyard', natsAuthEnvSchema, process.env));
 const REDIS_URL = process.env['REDIS_URL'] ?? 'redis://127.0.0.1:6379';
 const MONGODB_URI = process.env['MONGODB_URI'] ?? 'mongodb://127.0.0.1:27017/switchyard';
 const MONGO_SERVER = (process.env['MONGODB_URI'] ?? 'mongodb://127.0.0.1:27017').replace(
@@ -258,9 +266,9 @@ async function main(argv: string[]): Promise<number> {
       if (what !== 'publish' || !file) throw new Error('usage: switchyard policy publish FILE');
       return runPublishPolicy({
         file,
+        nats: adminNats(),
         // Validated as the services will: the same variables, or a policy they refuse would be published.
         trust: policyTrustOf(loadConfig('switchyard', policyTrustEnvSchema, process.env)),
-        natsUrl: NATS_URL,
         mongoUri: MONGODB_URI,
       });
     }
@@ -271,7 +279,7 @@ async function main(argv: string[]): Promise<number> {
         allowPositionals: true,
         options: { tenant: { type: 'string' }, name: { type: 'string' }, json: { type: 'boolean', default: false } },
       });
-      const env = { mongoUri: MONGODB_URI, nats: { servers: NATS_URL.split(',') } };
+      const env = { mongoUri: MONGODB_URI, nats: adminNats() };
       if (what === 'create') {
         if (!values.tenant) throw new Error('keys create needs --tenant T');
         return runTenantKeys({ action: 'create', tenant: values.tenant, name: values.name }, env);
@@ -301,7 +309,7 @@ async function main(argv: string[]): Promise<number> {
       });
       return runDeadLetters({
         action: what,
-        nats: { servers: NATS_URL.split(',') },
+        nats: adminNats(),
         seqs: values.seq === undefined ? [] : values.seq.split(',').map((s) => positiveInt(s.trim(), '--seq')),
         all: values.all === true,
         reason: values.reason,

@@ -1,3 +1,4 @@
+import { EVENTS_STREAM, POLICIES_STREAM } from '@switchyard/contracts';
 import { type DynamicModule, Module } from '@nestjs/common';
 import { MessagingModule, NatsHealthIndicator } from '@switchyard/messaging';
 import { PolicyStoreModule, policyTrustOf } from '@switchyard/policy-store';
@@ -12,7 +13,13 @@ export class AppModule {
       imports: [
         DecisionModule.forConfig(config),
         HealthModule.forRoot([NatsHealthIndicator, RedisHealthIndicator]),
-        MessagingModule.forRoot({ service: SERVICE, url: config.NATS_URL }),
+        MessagingModule.forRoot({
+          auth: config,
+          service: SERVICE,
+          // The streams this service writes to or reads, made sure of at start-up (its NATS user may touch no others).
+          streams: [EVENTS_STREAM, POLICIES_STREAM],
+          url: config.NATS_URL,
+        }),
         PolicyStoreModule.forRoot({
           file: config.POLICY_FILE,
           service: SERVICE,

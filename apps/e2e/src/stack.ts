@@ -48,11 +48,16 @@ class E2eStack extends ServiceStack {
 /** The six services on free ports, with a database, durable consumer and queue of this test run's own. */
 export function e2eStack(
   database: string,
-  overrides: { env?: Record<string, string>; replicas?: StackOptions['replicas'] } = {},
+  overrides: {
+    env?: Record<string, string>;
+    replicas?: StackOptions['replicas'];
+    serviceEnv?: StackOptions['serviceEnv'];
+  } = {},
 ): ServiceStack {
   return new E2eStack(database, {
     ports: 'free',
     replicas: overrides.replicas,
+    serviceEnv: overrides.serviceEnv,
     env: {
       NATS_URL: testInfra.natsUrl,
       REDIS_URL: testInfra.redisUrl,

@@ -1,5 +1,5 @@
 import { type DynamicModule, Module } from '@nestjs/common';
-import { EVENTS_STREAM } from '@switchyard/contracts';
+import { DEAD_LETTER_STREAM, EVENTS_STREAM } from '@switchyard/contracts';
 import { MessagingModule, NatsHealthIndicator } from '@switchyard/messaging';
 import { MongoHealthIndicator, PersistenceModule, isStoreUnavailable } from '@switchyard/persistence';
 import { HealthModule } from '@switchyard/runtime';
@@ -22,7 +22,9 @@ export class AppModule {
             start: config.CONSUMER_START,
             stream: EVENTS_STREAM.name,
           },
+          auth: config,
           service: SERVICE,
+          streams: [EVENTS_STREAM, DEAD_LETTER_STREAM],
           url: config.NATS_URL,
         }),
         PersistenceModule.forRoot(config.MONGODB_URI),

@@ -1,3 +1,4 @@
+import { EVENTS_STREAM } from '@switchyard/contracts';
 import { type DynamicModule, Module } from '@nestjs/common';
 import { MessagingModule, NatsHealthIndicator } from '@switchyard/messaging';
 import { PersistenceModule } from '@switchyard/persistence';
@@ -14,7 +15,13 @@ export class AppModule {
       imports: [
         HealthModule.forRoot([NatsHealthIndicator, RedisHealthIndicator, ...(auth ? [TenantKeysIndicator] : [])]),
         IngressModule.forConfig(config),
-        MessagingModule.forRoot({ service: SERVICE, url: config.NATS_URL }),
+        MessagingModule.forRoot({
+          auth: config,
+          service: SERVICE,
+          // The streams this service writes to or reads, made sure of at start-up (its NATS user may touch no others).
+          streams: [EVENTS_STREAM],
+          url: config.NATS_URL,
+        }),
         // Tenant keys (hashed) live in MongoDB; without authentication ingress needs no database.
         ...(auth ? [PersistenceModule.forRoot(config.MONGODB_URI)] : []),
       ],

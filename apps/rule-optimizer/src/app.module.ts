@@ -13,7 +13,13 @@ export class AppModule {
       imports: [
         HealthModule.forRoot([MongoHealthIndicator, NatsHealthIndicator, RedisHealthIndicator]),
         jobs,
-        MessagingModule.forRoot({ service: SERVICE, url: config.NATS_URL }),
+        MessagingModule.forRoot({
+          auth: config,
+          service: SERVICE,
+          // The streams this service writes to or reads, made sure of at start-up (its NATS user may touch no others).
+          streams: [],
+          url: config.NATS_URL,
+        }),
         PersistenceModule.forRoot(config.MONGODB_URI),
       ],
       module: AppModule,

@@ -24,6 +24,8 @@ export const DEFAULT_PORTS: Record<ServiceName, number> = {
 export interface StackOptions {
   /** Environment shared by every service. */
   env: Record<string, string>;
+  /** More environment for one service (its own NATS user, say), over the shared one. */
+  serviceEnv?: Partial<Record<ServiceName, Record<string, string>>>;
   /** Free ports from the OS (tests), or the defaults (the demo, so its URLs are the documented ones). */
   ports: 'free' | 'default';
   root?: string;
@@ -48,7 +50,9 @@ export class ServiceStack {
       const processes: ServiceProcess[] = [];
       for (let i = 0; i < count; i++) {
         const port = this.options.ports === 'free' ? (free.shift() as number) : DEFAULT_PORTS[name];
-        processes.push(new ServiceProcess(name, port, this.options.env, root));
+        processes.push(
+          new ServiceProcess(name, port, { ...this.options.env, ...this.options.serviceEnv?.[name] }, root),
+        );
       }
       this.services.set(name, processes);
     }

@@ -3,7 +3,8 @@ import { type JetStreamClient, jetstream } from '@nats-io/jetstream';
 import { type NatsConnection, RequestError, TimeoutError, createInbox } from '@nats-io/transport-node';
 import { RouterError } from '@switchyard/contracts';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { NATS_CONNECTION } from './messaging.constants';
+import { MESSAGING_OPTIONS, type MessagingOptions, NATS_CONNECTION } from './messaging.constants';
+import { inboxPrefixOf } from './nats-connection';
 import { type OutgoingMeta, buildHeaders, encodeJson } from './outgoing';
 
 /** How hard publishDurable tries before it gives up with `unavailable`. */
@@ -21,8 +22,14 @@ export class EventPublisher {
   private readonly logger = new Logger(EventPublisher.name);
   private readonly js: JetStreamClient;
 
-  constructor(@Inject(NATS_CONNECTION) private readonly nc: NatsConnection) {
+  private readonly inboxPrefix: string;
+
+  constructor(
+    @Inject(NATS_CONNECTION) private readonly nc: NatsConnection,
+    @Inject(MESSAGING_OPTIONS) options: Pick<MessagingOptions, 'service'>,
+  ) {
     this.js = jetstream(nc);
+    this.inboxPrefix = inboxPrefixOf(options.service);
   }
 
   /** Fire-and-forget on core NATS: for hops where the caller retries on timeout. */
@@ -62,7 +69,8 @@ export class EventPublisher {
     meta: OutgoingMeta,
     onPart: (part: unknown) => void,
   ): Promise<unknown> {
-    const inbox = createInbox();
+    // Under the service's own inbox prefix: the one the server lets the stages answer to.
+    const inbox = createInbox(this.inboxPrefix);
     const sub = this.nc.subscribe(inbox, { timeout: timeoutMs });
     // The subscription's own timeout covers only the first message; this covers a stream that stalls or
     // never sends its final message (a provider-adapters replica that died mid-answer).

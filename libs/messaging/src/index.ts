@@ -9,3 +9,4 @@ export * from './nats-health.indicator';
 export * from './request-failure.reporter';
 export * from './delivery';
 export * from './durable-outbox';
+export * from './nats-connection';

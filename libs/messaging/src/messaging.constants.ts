@@ -1,3 +1,4 @@
+import type { NatsAuthEnv } from '@switchyard/runtime';
 import type { StreamSpec } from './streams';
 
 export const MESSAGING_OPTIONS = Symbol('MESSAGING_OPTIONS');
@@ -9,6 +10,8 @@ export const ON_STREAM_EVENT = Symbol('switchyard:on-stream-event');
 export interface MessagingOptions {
   /** nats://host:port, comma-separated for a cluster. */
   url: string;
+  /** This service's NATS credentials and TLS (its validated config carries them). */
+  auth?: NatsAuthEnv;
   /** The service name: connection name and the queue group of every subscription. */
   service: string;
   /** Streams this service makes sure exist at start-up; the project's events stream when not given. */

@@ -8,6 +8,7 @@ import { EventPublisher } from './event-publisher';
 import { RequestFailureReporter } from './request-failure.reporter';
 import { NatsHealthIndicator } from './nats-health.indicator';
 import { MESSAGING_OPTIONS, type MessagingOptions, NATS_CONNECTION } from './messaging.constants';
+import { natsAuthMethod, natsConnectionOptions } from './nats-connection';
 import { ensureStream } from './streams';
 import { SubscriptionsExplorer } from './subscriptions.explorer';
 
@@ -18,6 +19,7 @@ export class MessagingModule implements OnApplicationShutdown {
   constructor(@Inject(NATS_CONNECTION) private readonly nc: NatsConnection) {}
 
   static forRoot(options: MessagingOptions): DynamicModule {
+    const logger = new Logger(MessagingModule.name);
     return {
       exports: [
         DurableOutbox,
@@ -41,9 +43,9 @@ export class MessagingModule implements OnApplicationShutdown {
         {
           provide: NATS_CONNECTION,
           useFactory: async () => {
+            const auth = options.auth ?? {};
             const nc = await connect({
-              servers: options.url.split(','),
-              name: options.service,
+              ...natsConnectionOptions(options.url, options.service, auth),
               maxReconnectAttempts: -1,
               reconnectTimeWait: 500,
               // Otherwise every request (the hop to analyzer, each JetStream publish's ack) builds two Error
@@ -51,6 +53,17 @@ export class MessagingModule implements OnApplicationShutdown {
               // timeouts become RouterErrors naming the subject anyway. Measured: bench overhead, docs/benchmarks.md.
               noAsyncTraces: true,
             });
+            const method = natsAuthMethod(auth);
+            if (method === 'none')
+              logger.warn(
+                'NATS: connected without credentials: whoever reaches this server can read and forge every ' +
+                  'message. Fine on a developer machine; elsewhere run it with deploy/k8s/nats/nats-server.conf and ' +
+                  'give each service its NATS_USER/NATS_PASSWORD (or nkey, creds file).',
+              );
+            else
+              logger.log(
+                `NATS: connected as ${method}${options.url.includes('tls://') || auth.NATS_TLS_CA_FILE ? ' over TLS' : ''}`,
+              );
             // Every service that publishes or consumes events may be the first one up: each makes sure the
             // stream exists, so start-up order does not matter.
             const jsm = await jetstreamManager(nc);

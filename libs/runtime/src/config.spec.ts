@@ -25,3 +25,21 @@ describe(loadConfig.name, () => {
     );
   });
 });
+
+describe('NATS credentials in every service config', () => {
+  it('takes one way of authenticating, with what it needs', () => {
+    expect(loadConfig('svc', schema, { NATS_USER: 'ingress', NATS_PASSWORD: 'p' })).toMatchObject({
+      NATS_USER: 'ingress',
+      NATS_PASSWORD: 'p',
+    });
+    expect(() => loadConfig('svc', schema, { NATS_USER: 'ingress' })).toThrow(
+      /NATS_PASSWORD=null: NATS_USER and NATS_PASSWORD go together/,
+    );
+    expect(() => loadConfig('svc', schema, { NATS_TOKEN: 't', NATS_CREDS_FILE: '/x.creds' })).toThrow(
+      /give one of NATS_USER\/NATS_PASSWORD, NATS_TOKEN, NATS_NKEY_SEED_FILE, NATS_CREDS_FILE/,
+    );
+    expect(() => loadConfig('svc', schema, { NATS_TLS_CERT_FILE: '/c.pem' })).toThrow(
+      /NATS_TLS_CERT_FILE and NATS_TLS_KEY_FILE go together/,
+    );
+  });
+});

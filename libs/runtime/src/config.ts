@@ -1,8 +1,47 @@
 import { z } from 'zod';
 import { LOG_LEVELS } from '@switchyard/observability';
 
+/**
+ * How a process proves who it is to NATS (each service its own user, deploy/k8s/nats/nats-server.conf) and
+ * trusts the server: at most one of user/password, token, nkey seed file or .creds file; TLS when a CA or
+ * client certificate is given (or the URL says tls://). Secrets come from files or the environment
+ * (Kubernetes Secrets), never from the policy.
+ */
+const natsAuthShape = {
+  NATS_USER: z.string().min(1).optional(),
+  NATS_PASSWORD: z.string().min(1).optional(),
+  NATS_TOKEN: z.string().min(1).optional(),
+  NATS_NKEY_SEED_FILE: z.string().min(1).optional(),
+  NATS_CREDS_FILE: z.string().min(1).optional(),
+  NATS_TLS_CA_FILE: z.string().min(1).optional(),
+  NATS_TLS_CERT_FILE: z.string().min(1).optional(),
+  NATS_TLS_KEY_FILE: z.string().min(1).optional(),
+};
+
+export const natsAuthEnvSchema = z
+  .object(natsAuthShape)
+  .refine((e) => (e.NATS_USER === undefined) === (e.NATS_PASSWORD === undefined), {
+    message: 'NATS_USER and NATS_PASSWORD go together',
+    path: ['NATS_PASSWORD'],
+  })
+  .refine(
+    (e) =>
+      [e.NATS_USER, e.NATS_TOKEN, e.NATS_NKEY_SEED_FILE, e.NATS_CREDS_FILE].filter((v) => v !== undefined).length <= 1,
+    {
+      message: 'give one of NATS_USER/NATS_PASSWORD, NATS_TOKEN, NATS_NKEY_SEED_FILE, NATS_CREDS_FILE',
+      path: ['NATS_TOKEN'],
+    },
+  )
+  .refine((e) => (e.NATS_TLS_CERT_FILE === undefined) === (e.NATS_TLS_KEY_FILE === undefined), {
+    message: 'NATS_TLS_CERT_FILE and NATS_TLS_KEY_FILE go together',
+    path: ['NATS_TLS_KEY_FILE'],
+  });
+
+export type NatsAuthEnv = z.infer<typeof natsAuthEnvSchema>;
+
 /** Variables every service reads. Defaults point at the local loopback servers. */
 export const baseEnvSchema = z.object({
+  ...natsAuthShape,
   NATS_URL: z.string().min(1).default('nats://127.0.0.1:4222'),
   HTTP_HOST: z.string().min(1).default('127.0.0.1'),
   LOG_LEVEL: z.enum(LOG_LEVELS).default('info'),
@@ -29,11 +68,12 @@ export function loadConfig<S extends z.ZodObject>(
   // Empty strings count as unset, as in most twelve-factor tooling.
   const cleaned = Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined && v !== ''));
   const result = schema.safeParse(cleaned);
-  if (result.success) return result.data;
+  // Every service connects to NATS: the rules between its credential variables hold for all of them.
+  const auth = 'NATS_URL' in schema.shape ? natsAuthEnvSchema.safeParse(cleaned) : undefined;
+  if (result.success && (auth === undefined || auth.success)) return result.data;
+  const issues = [...(result.error?.issues ?? []), ...(auth?.error?.issues ?? [])];
   throw new ConfigError(
     service,
-    result.error.issues.map(
-      (i) => `${i.path.join('.') || '(env)'}=${JSON.stringify(env[String(i.path[0])] ?? null)}: ${i.message}`,
-    ),
+    issues.map((i) => `${i.path.join('.') || '(env)'}=${JSON.stringify(env[String(i.path[0])] ?? null)}: ${i.message}`),
   );
 }

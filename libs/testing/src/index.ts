@@ -3,3 +3,4 @@ export * from './wait-for';
 export * from './strict-fake';
 export * from './temporary-redis';
 export * from './fake-provider-server';
+export * from './temporary-nats';

@@ -1,7 +1,7 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { once } from 'node:events';
-import { createConnection } from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { acceptsConnections } from './accepts-connections';
 import { freePort } from '@switchyard/launcher';
 
 /**
@@ -24,7 +24,7 @@ export class TemporaryRedis {
       { stdio: 'ignore' },
     );
     for (let i = 0; i < 100; i++) {
-      if (await accepts(this.port)) return;
+      if (await acceptsConnections(this.port)) return;
       await sleep(50);
     }
     throw new Error(`redis-server did not start on port ${this.port}`);
@@ -37,15 +37,4 @@ export class TemporaryRedis {
     child.kill('SIGKILL');
     await exited;
   }
-}
-
-function accepts(port: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const socket = createConnection({ port, host: '127.0.0.1' });
-    socket.once('connect', () => {
-      socket.destroy();
-      resolve(true);
-    });
-    socket.once('error', () => resolve(false));
-  });
 }

@@ -40,7 +40,7 @@ export async function runDeadLetters(opts: DeadLettersOptions): Promise<number> 
   if (opts.action !== 'list' && opts.seqs.length === 0 && !opts.all)
     throw new Error(`dlq ${opts.action} needs --seq N[,N...] or --all`);
   const stream = opts.stream ?? DEAD_LETTER_STREAM.name;
-  const nc = await connect({ ...opts.nats, name: 'switchyard-cli' });
+  const nc = await connect(opts.nats);
   try {
     const jsm = await jetstreamManager(nc);
     const letters = await readLetters(jsm, stream, opts.seqs, opts.reason);

@@ -70,7 +70,7 @@ function describe(k: TenantKeyInfo): string {
 /** Tells every ingress replica to reload now; without NATS they still do within their refresh interval. */
 async function announce(env: TenantKeysEnv, notice: TenantKeysChanged, out: (line: string) => void): Promise<void> {
   try {
-    const nc = await connect({ ...env.nats, name: 'switchyard-cli', timeout: 3000 });
+    const nc = await connect({ ...env.nats, timeout: 3000 });
     nc.publish(SUBJECTS.tenantKeysChanged, JSON.stringify(notice));
     await nc.drain();
     out('ingress replicas told to reload their keys');

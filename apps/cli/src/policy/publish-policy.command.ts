@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { userInfo } from 'node:os';
 import { jetstream, jetstreamManager } from '@nats-io/jetstream';
-import { connect } from '@nats-io/transport-node';
+import { type ConnectionOptions, connect } from '@nats-io/transport-node';
 import { POLICIES_STREAM, type PolicyUpdated, SUBJECTS } from '@switchyard/contracts';
 import { ensureStream } from '@switchyard/messaging';
 import { MONGO_CONNECT_OPTIONS, PolicyVersionRepository } from '@switchyard/persistence';
@@ -11,7 +11,8 @@ import mongoose from 'mongoose';
 
 export interface PublishPolicyOptions {
   file: string;
-  natsUrl: string;
+  /** How to reach NATS as the operator (the admin user of deploy/k8s/nats/nats-server.conf). */
+  nats: ConnectionOptions;
   mongoUri: string;
   /** Where to publish; the project's stream and subject unless a test gives its own. */
   updates?: { stream: string; subject: string };
@@ -56,7 +57,7 @@ export async function runPublishPolicy(opts: PublishPolicyOptions): Promise<numb
     await db.close();
   }
 
-  const nc = await connect({ servers: opts.natsUrl, name: 'switchyard-cli' });
+  const nc = await connect(opts.nats);
   try {
     const { stream, subject } = opts.updates ?? { stream: POLICIES_STREAM.name, subject: SUBJECTS.policyUpdated };
     await ensureStream(await jetstreamManager(nc), { ...POLICIES_STREAM, name: stream, subjects: [subject] });

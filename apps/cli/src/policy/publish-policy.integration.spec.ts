@@ -40,7 +40,7 @@ describe(runPublishPolicy.name, () => {
 
   it('stores the version in MongoDB and publishes the whole document', async () => {
     const file = write('a.yaml', 'pub@1');
-    expect(await runPublishPolicy({ file, natsUrl: testInfra.natsUrl, mongoUri, updates })).toBe(0);
+    expect(await runPublishPolicy({ file, nats: { servers: testInfra.natsUrl }, mongoUri, updates })).toBe(0);
     const nc = await connect({ servers: testInfra.natsUrl });
     const last = await (
       await jetstreamManager(nc)
@@ -58,7 +58,7 @@ describe(runPublishPolicy.name, () => {
     expect(
       await runPublishPolicy({
         file: write('b.yaml', 'pub@1', 'other'),
-        natsUrl: testInfra.natsUrl,
+        nats: { servers: testInfra.natsUrl },
         mongoUri,
         updates,
       }),
@@ -67,8 +67,8 @@ describe(runPublishPolicy.name, () => {
     stderr.mockRestore();
     const bad = join(dir, 'bad.yaml');
     writeFileSync(bad, 'version: x\nmodels: []\ndefault: { route: { model: a } }\n');
-    await expect(runPublishPolicy({ file: bad, natsUrl: testInfra.natsUrl, mongoUri, updates })).rejects.toThrow(
-      /models/,
-    );
+    await expect(
+      runPublishPolicy({ file: bad, nats: { servers: testInfra.natsUrl }, mongoUri, updates }),
+    ).rejects.toThrow(/models/);
   });
 });

@@ -1,0 +1,101 @@
+import { type ChildProcess, spawn } from 'node:child_process';
+import { once } from 'node:events';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { randomBytes } from 'node:crypto';
+import { acceptsConnections } from './accepts-connections';
+import { freePorts } from '@switchyard/launcher';
+
+/** The password variables deploy/k8s/nats/nats-server.conf reads, one per user. */
+export const NATS_PASSWORD_VARIABLES = {
+  ingress: 'NATS_INGRESS_PASSWORD',
+  analyzer: 'NATS_ANALYZER_PASSWORD',
+  'decision-engine': 'NATS_DECISION_ENGINE_PASSWORD',
+  'provider-adapters': 'NATS_PROVIDER_ADAPTERS_PASSWORD',
+  'feedback-aggregator': 'NATS_FEEDBACK_AGGREGATOR_PASSWORD',
+  'rule-optimizer': 'NATS_RULE_OPTIMIZER_PASSWORD',
+  admin: 'NATS_ADMIN_PASSWORD',
+  demo: 'NATS_TENANT_DEMO_PASSWORD',
+} as const;
+
+export type NatsUser = keyof typeof NATS_PASSWORD_VARIABLES;
+
+/**
+ * A nats-server of a test's own (the installed binary) on free loopback ports, with a configuration file
+ * and a JetStream store of its own, started with fresh random passwords for every user of the file. Extra
+ * command-line flags (TLS) go in `args`.
+ */
+export class TemporaryNats {
+  private child: ChildProcess | undefined;
+  private readonly storeDir = mkdtempSync(join(tmpdir(), 'nats-js-'));
+  readonly passwords: Record<NatsUser, string>;
+  port = 0;
+  private output = '';
+
+  constructor(
+    private readonly configFile: string,
+    private readonly args: string[] = [],
+  ) {
+    this.passwords = Object.fromEntries(
+      // nats-server reads a variable's value as a configuration token: a value starting with a digit is taken for a
+      // number and fails to parse. Passwords start with a letter (deploy/README.md says the same).
+      Object.keys(NATS_PASSWORD_VARIABLES).map((user) => [user, `p${randomBytes(12).toString('hex')}`]),
+    ) as Record<NatsUser, string>;
+  }
+
+  get url(): string {
+    return `nats://127.0.0.1:${this.port}`;
+  }
+
+  /** What the server printed (permission violations are logged there too). */
+  logs(): string {
+    return this.output;
+  }
+
+  async start(): Promise<void> {
+    const [port, http] = await freePorts(2);
+    this.port = port;
+    const env: NodeJS.ProcessEnv = { ...process.env };
+    for (const [user, variable] of Object.entries(NATS_PASSWORD_VARIABLES))
+      env[variable] = this.passwords[user as NatsUser];
+    const child = spawn(
+      'nats-server',
+      [
+        '-c',
+        this.configFile,
+        '-a',
+        '127.0.0.1',
+        '-p',
+        String(port),
+        '-m',
+        String(http),
+        '-sd',
+        this.storeDir,
+        ...this.args,
+      ],
+      { env, stdio: ['ignore', 'pipe', 'pipe'] },
+    );
+    this.child = child;
+    const append = (d: Buffer) => (this.output += d.toString());
+    child.stdout?.on('data', append);
+    child.stderr?.on('data', append);
+    for (let i = 0; i < 200; i++) {
+      if (child.exitCode !== null) throw new Error(`nats-server exited (${child.exitCode}): ${this.output}`);
+      if (await acceptsConnections(port)) return;
+      await sleep(50);
+    }
+    throw new Error(`nats-server did not start on port ${port}: ${this.output}`);
+  }
+
+  async stop(): Promise<void> {
+    const child = this.child;
+    if (child && child.exitCode === null) {
+      const exited = once(child, 'exit');
+      child.kill('SIGTERM');
+      await exited;
+    }
+    rmSync(this.storeDir, { recursive: true, force: true });
+  }
+}
