@@ -425,9 +425,14 @@ describe('Switchyard pipeline (six services, real NATS, Redis and MongoDB-wire s
       await new Promise((r) => setTimeout(r, 10));
     }
     for (const reply of await Promise.all(replies)) expect(reply.ok).toBe(true);
+    const back = Date.now();
     const rows = await waitForRecords(ids, 45_000);
     expect(rows).toHaveLength(ids.length);
     expect(new Set(rows.map((r) => r['requestId'])).size).toBe(ids.length);
+    console.log(
+      `aggregator SIGKILL mid-load: ${ids.length} answered, ${rows.length} recorded once each, ` +
+        `all stored ${Date.now() - back} ms after the last answer`,
+    );
   });
 
   it('runs the optimizer on demand and stores per-model stats', async () => {

@@ -18,8 +18,8 @@ export function authHeaders(tenant: keyof typeof TENANT_KEYS = 'acme'): MsgHdrs 
 }
 
 /** Creates the tenants' keys (hashed, as `switchyard keys create` does) in the stack's database. */
-export async function provisionTenantKeys(database: string): Promise<void> {
-  const db = await mongoose.createConnection(mongoUriFor(database), MONGO_CONNECT_OPTIONS).asPromise();
+export async function provisionTenantKeys(mongoUri: string): Promise<void> {
+  const db = await mongoose.createConnection(mongoUri, MONGO_CONNECT_OPTIONS).asPromise();
   try {
     const keys = new TenantKeyRepository(db);
     await keys.ensureIndexes();
@@ -33,14 +33,14 @@ export async function provisionTenantKeys(database: string): Promise<void> {
 /** A stack that creates its tenants' keys before its services start (ingress loads them at start-up). */
 class E2eStack extends ServiceStack {
   constructor(
-    private readonly database: string,
+    private readonly mongoUri: string,
     options: StackOptions,
   ) {
     super(options);
   }
 
   override async start(onReady?: Parameters<ServiceStack['start']>[0]): Promise<void> {
-    await provisionTenantKeys(this.database);
+    await provisionTenantKeys(this.mongoUri);
     await super.start(onReady);
   }
 }
@@ -54,27 +54,28 @@ export function e2eStack(
     serviceEnv?: StackOptions['serviceEnv'];
   } = {},
 ): ServiceStack {
-  return new E2eStack(database, {
+  const env = {
+    NATS_URL: testInfra.natsUrl,
+    REDIS_URL: testInfra.redisUrl,
+    MONGODB_URI: mongoUriFor(database),
+    POLICY_FILE,
+    MAX_REQUEST_BYTES: String(MAX_REQUEST_BYTES),
+    REQUEST_TIMEOUT_MS: '15000',
+    BODY_TIMEOUT_MS: '1000',
+    // A durable of its own that starts at the stream's end: earlier runs' events stay out of this database.
+    DURABLE_NAME: uniqueName('e2e-records'),
+    CONSUMER_START: 'new',
+    CONSUMER_ACK_WAIT_MS: '2000',
+    OPTIMIZER_QUEUE: uniqueName('e2e-optimizer'),
+    ROUTING_STATE_PREFIX: uniqueName('e2e-sy'),
+    LOG_LEVEL: 'warn',
+    ...overrides.env,
+  };
+  return new E2eStack(env.MONGODB_URI, {
     ports: 'free',
     replicas: overrides.replicas,
     serviceEnv: overrides.serviceEnv,
-    env: {
-      NATS_URL: testInfra.natsUrl,
-      REDIS_URL: testInfra.redisUrl,
-      MONGODB_URI: mongoUriFor(database),
-      POLICY_FILE,
-      MAX_REQUEST_BYTES: String(MAX_REQUEST_BYTES),
-      REQUEST_TIMEOUT_MS: '15000',
-      BODY_TIMEOUT_MS: '1000',
-      // A durable of its own that starts at the stream's end: earlier runs' events stay out of this database.
-      DURABLE_NAME: uniqueName('e2e-records'),
-      CONSUMER_START: 'new',
-      CONSUMER_ACK_WAIT_MS: '2000',
-      OPTIMIZER_QUEUE: uniqueName('e2e-optimizer'),
-      ROUTING_STATE_PREFIX: uniqueName('e2e-sy'),
-      LOG_LEVEL: 'warn',
-      ...overrides.env,
-    },
+    env,
   });
 }
 

@@ -4,3 +4,4 @@ export * from './strict-fake';
 export * from './temporary-redis';
 export * from './fake-provider-server';
 export * from './temporary-nats';
+export * from './temporary-ferretdb';

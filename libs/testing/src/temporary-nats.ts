@@ -1,11 +1,10 @@
 import { type ChildProcess, spawn } from 'node:child_process';
-import { once } from 'node:events';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { randomBytes } from 'node:crypto';
-import { acceptsConnections } from './accepts-connections';
+import { acceptsConnections, killAndWait } from './accepts-connections';
 import { freePorts } from '@switchyard/launcher';
 
 /** The password variables deploy/k8s/nats/nats-server.conf reads, one per user. */
@@ -90,12 +89,7 @@ export class TemporaryNats {
   }
 
   async stop(): Promise<void> {
-    const child = this.child;
-    if (child && child.exitCode === null) {
-      const exited = once(child, 'exit');
-      child.kill('SIGTERM');
-      await exited;
-    }
+    await killAndWait(this.child, 'SIGTERM');
     rmSync(this.storeDir, { recursive: true, force: true });
   }
 }

@@ -1,7 +1,6 @@
 import { type ChildProcess, spawn } from 'node:child_process';
-import { once } from 'node:events';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { acceptsConnections } from './accepts-connections';
+import { acceptsConnections, killAndWait } from './accepts-connections';
 import { freePort } from '@switchyard/launcher';
 
 /**
@@ -31,10 +30,6 @@ export class TemporaryRedis {
   }
 
   async stop(): Promise<void> {
-    const child = this.child;
-    if (!child || child.exitCode !== null) return;
-    const exited = once(child, 'exit');
-    child.kill('SIGKILL');
-    await exited;
+    await killAndWait(this.child);
   }
 }
