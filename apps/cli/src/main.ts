@@ -4,6 +4,7 @@ import { runBenchDecision } from './bench/bench-decision.command';
 import { runBenchPipeline } from './bench/bench-pipeline.command';
 import { runEchoServer } from './bench/overhead/echo-server';
 import { runBenchOverhead } from './bench/overhead/overhead.command';
+import { runBenchSoak } from './bench/soak/soak.command';
 import { runDemo } from './demo/demo.command';
 import { runDeadLetters } from './dlq/dead-letters.command';
 import { runEvalLive } from './eval/eval-live.command';
@@ -62,6 +63,14 @@ commands:
           --step-seconds N   seconds per saturation step; 0 skips the search (default 3)
           --timeout-ms N     a request with no good reply within this is lost (default 2000)
           --max-p99-ms N     a step with a higher p99 is not sustained (default 100)
+
+  bench soak       the system of record under sustained load: the six services (instant simulated provider,
+                   private nats-server) take a fixed rate of requests with ids and feedback on a share of the
+                   answers; then every answered request must have exactly one record and every rating its record
+          --minutes N        how long (default 10)
+          --rate N           requests per second, open loop (default 200)
+          --feedback S       share of answers rated, 0..1 (default 0.2)
+          --timeout-ms N     a request with no reply within this is lost (default 10000)
 
   bench echo       answer NATS request-reply on a subject with the request (the floor bench overhead runs)
           --subject S      the subject (required)
@@ -184,13 +193,39 @@ async function main(argv: string[]): Promise<number> {
           mongoServer: MONGO_SERVER,
         });
       }
+      if (what === 'soak') {
+        const { values } = parseArgs({
+          args,
+          options: {
+            minutes: { type: 'string', default: '10' },
+            rate: { type: 'string', default: '200' },
+            feedback: { type: 'string', default: '0.2' },
+            'timeout-ms': { type: 'string', default: '10000' },
+          },
+        });
+        const minutes = Number(values.minutes);
+        if (!(minutes > 0)) throw new Error(`--minutes must be a number above 0, got "${values.minutes}"`);
+        const feedbackShare = nonNegativeNumber(values.feedback, '--feedback');
+        if (feedbackShare > 1) throw new Error(`--feedback must be between 0 and 1, got "${values.feedback}"`);
+        return runBenchSoak({
+          minutes,
+          rate: positiveInt(values.rate, '--rate'),
+          feedbackShare,
+          timeoutMs: positiveInt(values['timeout-ms'], '--timeout-ms'),
+          natsUrl: NATS_URL,
+          redisUrl: REDIS_URL,
+          mongoServer: MONGO_SERVER,
+        });
+      }
       if (what === 'echo') {
         const { values } = parseArgs({ args, options: { subject: { type: 'string' } } });
         if (!values.subject) throw new Error('bench echo needs --subject S');
         return runEchoServer({ natsUrl: NATS_URL, subject: values.subject });
       }
       if (what !== 'decision')
-        throw new Error(`unknown benchmark "${what ?? ''}"; try: bench decision, bench pipeline, bench overhead`);
+        throw new Error(
+          `unknown benchmark "${what ?? ''}"; try: bench decision, bench pipeline, bench overhead, bench soak`,
+        );
       const { values } = parseArgs({
         args,
         options: {

@@ -34,7 +34,9 @@ describe(failureVerdict.name, () => {
   it('holds an event until its time is up, never sooner than needed, then dead-letters it with its reason', () => {
     const hold = new HoldMessageError('no record yet', 10_000, 'unknown-request');
     expect(failureVerdict(hold, 20, 9_700, rules)).toEqual({ action: 'retry', delayMs: 300 });
-    expect(failureVerdict(hold, 2, 0, rules)).toEqual({ action: 'retry', delayMs: 1000 });
+    expect(failureVerdict(hold, 1, 0, rules)).toEqual({ action: 'retry', delayMs: 250 });
+    expect(failureVerdict(hold, 3, 0, rules)).toEqual({ action: 'retry', delayMs: 1000 });
+    expect(failureVerdict(hold, 9, 0, rules)).toEqual({ action: 'retry', delayMs: 5000 });
     expect(failureVerdict(hold, 3, 10_000, rules)).toEqual({
       action: 'dead-letter',
       reason: 'unknown-request',

@@ -32,6 +32,14 @@ export function redeliveryDelayMs(deliveryCount: number): number {
 }
 
 /**
+ * Backoff for a held event: what it waits for (a record in the same stream, a moment behind) usually comes
+ * within a second, so it is asked again soon, and never less often than every 5 s.
+ */
+export function holdDelayMs(deliveryCount: number): number {
+  return Math.min(250 * 2 ** Math.max(0, deliveryCount - 1), 5_000);
+}
+
+/**
  * What to do with an event whose handler threw, on its `deliveryCount`-th delivery. Bad input cannot get
  * better: dead-lettered at once. A held event waits until its time is up. A dependency that is away is
  * waited out. Anything else is retried `maxDeliver` times in all, then dead-lettered: the stream keeps
@@ -48,7 +56,7 @@ export function failureVerdict(
     return { action: 'dead-letter', reason: 'invalid', error: message };
   if (err instanceof HoldMessageError)
     return now < err.until
-      ? { action: 'retry', delayMs: Math.min(redeliveryDelayMs(deliveryCount), Math.max(err.until - now, 100)) }
+      ? { action: 'retry', delayMs: Math.min(holdDelayMs(deliveryCount), Math.max(err.until - now, 100)) }
       : { action: 'dead-letter', reason: err.reason, error: message };
   if (rules.isTransient?.(err)) return { action: 'retry', delayMs: redeliveryDelayMs(deliveryCount) };
   if (deliveryCount >= rules.maxDeliver)

@@ -296,7 +296,7 @@ async function deleteDurable(nc: NatsConnection): Promise<void> {
 }
 
 /** Redis and the MongoDB-wire server the services need, started the way `npm run demo` does if they are down. */
-function ensureInfra(root: string): void {
+export function ensureInfra(root: string): void {
   const res = spawnSync('bash', [join(root, 'scripts', 'infra.sh'), 'up'], { cwd: root, stdio: 'inherit' });
   if (res.status !== 0) throw new Error('scripts/infra.sh up failed; see its output above');
 }

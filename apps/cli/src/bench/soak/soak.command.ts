@@ -1,0 +1,210 @@
+import { join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { jetstreamManager } from '@nats-io/jetstream';
+import { type NatsConnection, connect } from '@nats-io/transport-node';
+import { type ChatReply, DEAD_LETTER_STREAM, SUBJECTS } from '@switchyard/contracts';
+import { ServiceStack, findWorkspaceRoot } from '@switchyard/launcher';
+import { MONGO_CONNECT_OPTIONS, TenantKeyRepository } from '@switchyard/persistence';
+import mongoose, { type Connection } from 'mongoose';
+import { bearerHeaders } from '../../auth-headers';
+import { startPrivateNats } from '../overhead/child-processes';
+import { ensureInfra } from '../overhead/overhead.command';
+import { runOpenLoop } from '../overhead/open-loop';
+import { summarizeStep } from '../overhead/overhead-stats';
+
+export interface BenchSoakOptions {
+  minutes: number;
+  /** Requests offered per second, open loop. */
+  rate: number;
+  /** Share of answered requests that get feedback, sent the moment the answer arrives. */
+  feedbackShare: number;
+  timeoutMs: number;
+  natsUrl: string;
+  redisUrl: string;
+  mongoServer: string;
+}
+
+const DB = 'switchyard_bench_soak';
+const TENANT = 'soak';
+const out = (line = '') => process.stdout.write(`${line}\n`);
+
+/**
+ * The system of record under sustained load: the six services (default policy, instant simulated
+ * provider) take `rate` requests per second for `minutes`, each with its own request id, and feedback on a
+ * share of the answers the moment they arrive (racing their records). At the end every answered request
+ * must have exactly one record, and every rated one its rating: the numbers say what was lost, if anything.
+ */
+export async function runBenchSoak(opts: BenchSoakOptions): Promise<number> {
+  const root = findWorkspaceRoot();
+  ensureInfra(root);
+  const teardown: Array<() => Promise<unknown>> = [];
+  let exitCode = 0;
+  try {
+    const nats = await startPrivateNats();
+    teardown.unshift(nats.stop);
+    const db = await mongoose.createConnection(`${opts.mongoServer}/${DB}`, MONGO_CONNECT_OPTIONS).asPromise();
+    teardown.unshift(() => db.close());
+    await db.dropDatabase();
+    const keys = new TenantKeyRepository(db);
+    await keys.ensureIndexes();
+    const { key } = await keys.create(TENANT, 'bench soak');
+    const nc = await connect({ servers: nats.url, name: 'switchyard-bench-soak', noAsyncTraces: true });
+    teardown.unshift(() => nc.close());
+
+    const run = `${Date.now().toString(36)}${process.pid.toString(36)}`;
+    const stack = new ServiceStack({
+      ports: 'free',
+      root,
+      env: {
+        NATS_URL: nats.url,
+        REDIS_URL: opts.redisUrl,
+        MONGODB_URI: `${opts.mongoServer}/${DB}`,
+        POLICY_FILE: join(root, 'policies', 'default.yaml'),
+        POLICY_WATCH: 'false',
+        SIMULATED_LATENCY_MS: '0',
+        REQUEST_TIMEOUT_MS: String(opts.timeoutMs),
+        OPTIMIZER_QUEUE: `switchyard-bench-soak-${run}`,
+        ROUTING_STATE_PREFIX: `sy-soak-${run}`,
+        LOG_LEVEL: 'warn',
+      },
+    });
+    teardown.unshift(async () => {
+      const codes = await stack.stop();
+      const unclean = Object.entries(codes).filter(([, c]) => c !== 0);
+      if (unclean.length > 0) {
+        out(`Unclean exits: ${unclean.map(([n, c]) => `${n}=${c}`).join(', ')}`);
+        exitCode = 1;
+      }
+    });
+    out('Starting the six services (default policy, simulated provider, private NATS)...');
+    await stack.start();
+    exitCode = await soak(nc, db, key, run, opts);
+  } catch (err) {
+    process.stderr.write(`bench soak failed: ${(err as Error).message}\n`);
+    exitCode = 1;
+  } finally {
+    out('\nStopping the services and the private NATS...');
+    for (const step of teardown) await step().catch((err: Error) => out(`  cleanup: ${err.message}`));
+  }
+  return exitCode;
+}
+
+async function soak(
+  nc: NatsConnection,
+  db: Connection,
+  key: string,
+  run: string,
+  opts: BenchSoakOptions,
+): Promise<number> {
+  const headers = bearerHeaders(key);
+  const answered: string[] = [];
+  const rated = new Map<string, number>();
+  const failures = new Map<string, number>();
+  const feedbackSends: Array<Promise<unknown>> = [];
+  let feedbackRefused = 0;
+  let sent = 0;
+  const send = async (): Promise<boolean> => {
+    const requestId = `soak-${run}-${sent++}`;
+    const body = JSON.stringify({ requestId, messages: [{ role: 'user', content: `soak question ${sent % 500}` }] });
+    const reply = (await nc.request(SUBJECTS.request, body, { timeout: opts.timeoutMs, headers })).json<ChatReply>();
+    if (!reply.ok) {
+      failures.set(reply.error.code, (failures.get(reply.error.code) ?? 0) + 1);
+      return false;
+    }
+    answered.push(requestId);
+    if (Math.random() < opts.feedbackShare) {
+      const rating = 1 + (sent % 5);
+      rated.set(requestId, rating);
+      feedbackSends.push(
+        nc
+          .request(SUBJECTS.feedback, JSON.stringify({ requestId, rating }), { timeout: opts.timeoutMs, headers })
+          .then((m) => {
+            if (!m.json<{ ok: boolean }>().ok) feedbackRefused++;
+          }),
+      );
+    }
+    return true;
+  };
+
+  const seconds = Math.round(opts.minutes * 60);
+  out(
+    `\nOffering ${opts.rate} requests/s for ${seconds} s, open loop, feedback on ${opts.feedbackShare * 100}% of answers...`,
+  );
+  const records = db.collection('routing_records');
+  const started = Date.now();
+  const ticker = setInterval(() => {
+    void records
+      .estimatedDocumentCount()
+      .then((n) =>
+        out(
+          `  ${Math.round((Date.now() - started) / 1000)} s: sent ${sent}, answered ${answered.length}, ` +
+            `failed ${[...failures.values()].reduce((a, b) => a + b, 0)}, rated ${rated.size}, records ${n}`,
+        ),
+      );
+  }, 15_000);
+  const step = summarizeStep(await runOpenLoop(send, { rateRps: opts.rate, seconds }));
+  clearInterval(ticker);
+  await Promise.allSettled(feedbackSends);
+
+  out(
+    `\nLoad done: ${step.sent} sent, ${step.ok} answered, ${step.failed} refused, ${step.lost} with no reply in time;`,
+  );
+  out(`  latency from the scheduled send: p50 ${step.p50Ms?.toFixed(2)} ms, p99 ${step.p99Ms?.toFixed(2)} ms`);
+  out('Waiting for every record and rating to be stored...');
+  const settleStarted = Date.now();
+  let check = await verify(db, answered, rated);
+  while ((check.missing.length > 0 || check.unrated.length > 0) && Date.now() - settleStarted < 300_000) {
+    await sleep(2000);
+    check = await verify(db, answered, rated);
+  }
+  const letters =
+    (await (await jetstreamManager(nc)).streams.info(DEAD_LETTER_STREAM.name).catch(() => undefined))?.state.messages ??
+    0;
+
+  out('\n== Soak result');
+  out(`  requests answered            ${answered.length}`);
+  out(
+    `  records stored               ${check.found} (${check.missing.length} missing, ${check.duplicates} duplicated)`,
+  );
+  out(`  answers rated                ${rated.size} (${feedbackRefused} feedback refused at the door)`);
+  out(
+    `  ratings on their records     ${rated.size - check.unrated.length} (${check.unrated.length} missing, ${check.wrongRating} wrong)`,
+  );
+  out(`  dead letters                 ${letters}`);
+  out(`  refused requests by code     ${JSON.stringify(Object.fromEntries(failures))}`);
+  out(`  all stored ${((Date.now() - settleStarted) / 1000).toFixed(1)} s after the load ended`);
+  if (check.missing.length > 0) out(`  missing records, first ones: ${check.missing.slice(0, 10).join(', ')}`);
+  const clean =
+    check.missing.length === 0 &&
+    check.unrated.length === 0 &&
+    check.duplicates === 0 &&
+    check.wrongRating === 0 &&
+    feedbackRefused === 0 &&
+    step.lost === 0;
+  out(clean ? '  every answered request recorded exactly once, with its rating' : '  NOT CLEAN: see above');
+  return clean ? 0 : 1;
+}
+
+/**
+ * Which answered requests have no record yet, and which rated ones lack their rating: one pass over the
+ * run's records (its own database), since FerretDB serves an `$in` on _id by scanning the collection anyway.
+ */
+async function verify(db: Connection, answered: string[], rated: Map<string, number>) {
+  const seen = new Map<string, number | undefined>();
+  let duplicates = 0;
+  const cursor = db
+    .collection('routing_records')
+    .find({ tenant: TENANT }, { projection: { requestId: 1, 'feedback.rating': 1 } });
+  for await (const r of cursor) {
+    const id = String(r['requestId']);
+    if (seen.has(id)) duplicates++;
+    seen.set(id, (r['feedback'] as { rating?: number } | undefined)?.rating);
+  }
+  const missing = answered.filter((id) => !seen.has(id));
+  const unrated = [...rated.keys()].filter((id) => seen.get(id) === undefined);
+  const wrongRating = [...rated.entries()].filter(([id, r]) => {
+    const got = seen.get(id);
+    return got !== undefined && got !== r;
+  }).length;
+  return { found: answered.length - missing.length, missing, unrated, duplicates, wrongRating };
+}
