@@ -4,10 +4,9 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { jetstreamManager } from '@nats-io/jetstream';
 import { type NatsConnection, connect } from '@nats-io/transport-node';
 import { EVENTS_STREAM, SUBJECTS } from '@switchyard/contracts';
-import { SERVICE_NAMES, ServiceStack, findWorkspaceRoot } from '@switchyard/launcher';
-import { MONGO_CONNECT_OPTIONS, TenantKeyRepository } from '@switchyard/persistence';
+import { SERVICE_NAMES, findWorkspaceRoot } from '@switchyard/launcher';
 import { bearerHeaders } from '../../auth-headers';
-import mongoose from 'mongoose';
+import { freshDatabaseWithKey, instantStack, stopStack } from '../bench-stack';
 import { startEchoProcess, startPrivateNats } from './child-processes';
 import { type ProcessGroup, cpuPerRequest, pidsMatching, readCpu } from './cpu-usage';
 import { type SendOnce, runOpenLoop } from './open-loop';
@@ -84,13 +83,8 @@ export async function runBenchOverhead(opts: BenchOverheadOptions): Promise<numb
     teardown.unshift(echo.stop);
     out(`NATS echo: a separate node process answering ${ECHO_SUBJECT}`);
 
-    const db = await mongoose.createConnection(`${opts.mongoServer}/${DB}`, MONGO_CONNECT_OPTIONS).asPromise();
+    const { db, key } = await freshDatabaseWithKey(`${opts.mongoServer}/${DB}`, 'bench');
     teardown.unshift(() => db.dropDatabase().finally(() => db.close()));
-    await db.dropDatabase();
-    // Requests authenticate as a product team's do: a tenant key, checked by ingress on every request.
-    const tenantKeys = new TenantKeyRepository(db);
-    await tenantKeys.ensureIndexes();
-    const { key } = await tenantKeys.create('bench', 'bench overhead');
 
     // noAsyncTraces: the generator's own cost per request stays small (the same for both targets).
     const nc = await connect({ servers: nats.url, name: 'switchyard-bench-overhead', noAsyncTraces: true });
@@ -98,34 +92,18 @@ export async function runBenchOverhead(opts: BenchOverheadOptions): Promise<numb
     await deleteDurable(nc);
     teardown.unshift(() => deleteDurable(nc));
 
-    const stack = new ServiceStack({
-      ports: 'free',
+    const stack = instantStack({
       root,
-      env: {
-        NATS_URL: nats.url,
-        REDIS_URL: opts.redisUrl,
-        MONGODB_URI: `${opts.mongoServer}/${DB}`,
-        // Every model of the default policy is served by the simulated provider; no added latency.
-        POLICY_FILE: join(root, 'policies', 'default.yaml'),
-        SIMULATED_LATENCY_MS: '0',
-        // Pinned to the file even on a shared NATS where someone has published another policy.
-        POLICY_WATCH: 'false',
-        REQUEST_TIMEOUT_MS: String(opts.timeoutMs),
-        DURABLE_NAME: DURABLE,
-        CONSUMER_START: 'new',
-        OPTIMIZER_QUEUE: `switchyard-bench-optimizer-${process.pid}`,
-        ROUTING_STATE_PREFIX: `sy-bench-${process.pid}`,
-        LOG_LEVEL: 'warn',
-      },
+      natsUrl: nats.url,
+      redisUrl: opts.redisUrl,
+      mongoUri: `${opts.mongoServer}/${DB}`,
+      timeoutMs: opts.timeoutMs,
+      run: `overhead-${process.pid}`,
+      env: { DURABLE_NAME: DURABLE, CONSUMER_START: 'new' },
     });
     out('Starting the six services (default policy, simulated provider, no latency)...');
     teardown.unshift(async () => {
-      const codes = await stack.stop();
-      const unclean = Object.entries(codes).filter(([, c]) => c !== 0);
-      if (unclean.length > 0) {
-        out(`Unclean exits: ${unclean.map(([n, c]) => `${n}=${c}`).join(', ')}`);
-        exitCode = 1;
-      }
+      if (!(await stopStack(stack, out))) exitCode = 1;
     });
     await stack.start((name) => out(`  ${name} ready`));
 

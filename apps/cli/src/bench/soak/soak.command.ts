@@ -1,11 +1,10 @@
-import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { jetstreamManager } from '@nats-io/jetstream';
 import { type NatsConnection, connect } from '@nats-io/transport-node';
 import { type ChatReply, DEAD_LETTER_STREAM, SUBJECTS } from '@switchyard/contracts';
-import { ServiceStack, findWorkspaceRoot } from '@switchyard/launcher';
-import { MONGO_CONNECT_OPTIONS, TenantKeyRepository } from '@switchyard/persistence';
-import mongoose, { type Connection } from 'mongoose';
+import { findWorkspaceRoot } from '@switchyard/launcher';
+import type { Connection } from 'mongoose';
+import { freshDatabaseWithKey, instantStack, stopStack } from '../bench-stack';
 import { bearerHeaders } from '../../auth-headers';
 import { startPrivateNats } from '../overhead/child-processes';
 import { ensureInfra } from '../overhead/overhead.command';
@@ -42,39 +41,22 @@ export async function runBenchSoak(opts: BenchSoakOptions): Promise<number> {
   try {
     const nats = await startPrivateNats();
     teardown.unshift(nats.stop);
-    const db = await mongoose.createConnection(`${opts.mongoServer}/${DB}`, MONGO_CONNECT_OPTIONS).asPromise();
+    const { db, key } = await freshDatabaseWithKey(`${opts.mongoServer}/${DB}`, TENANT);
     teardown.unshift(() => db.close());
-    await db.dropDatabase();
-    const keys = new TenantKeyRepository(db);
-    await keys.ensureIndexes();
-    const { key } = await keys.create(TENANT, 'bench soak');
     const nc = await connect({ servers: nats.url, name: 'switchyard-bench-soak', noAsyncTraces: true });
     teardown.unshift(() => nc.close());
 
     const run = `${Date.now().toString(36)}${process.pid.toString(36)}`;
-    const stack = new ServiceStack({
-      ports: 'free',
+    const stack = instantStack({
       root,
-      env: {
-        NATS_URL: nats.url,
-        REDIS_URL: opts.redisUrl,
-        MONGODB_URI: `${opts.mongoServer}/${DB}`,
-        POLICY_FILE: join(root, 'policies', 'default.yaml'),
-        POLICY_WATCH: 'false',
-        SIMULATED_LATENCY_MS: '0',
-        REQUEST_TIMEOUT_MS: String(opts.timeoutMs),
-        OPTIMIZER_QUEUE: `switchyard-bench-soak-${run}`,
-        ROUTING_STATE_PREFIX: `sy-soak-${run}`,
-        LOG_LEVEL: 'warn',
-      },
+      natsUrl: nats.url,
+      redisUrl: opts.redisUrl,
+      mongoUri: `${opts.mongoServer}/${DB}`,
+      timeoutMs: opts.timeoutMs,
+      run: `soak-${run}`,
     });
     teardown.unshift(async () => {
-      const codes = await stack.stop();
-      const unclean = Object.entries(codes).filter(([, c]) => c !== 0);
-      if (unclean.length > 0) {
-        out(`Unclean exits: ${unclean.map(([n, c]) => `${n}=${c}`).join(', ')}`);
-        exitCode = 1;
-      }
+      if (!(await stopStack(stack, out))) exitCode = 1;
     });
     out('Starting the six services (default policy, simulated provider, private NATS)...');
     await stack.start();
