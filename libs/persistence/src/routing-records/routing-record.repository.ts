@@ -1,20 +1,32 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { type CompletionFailed, type CompletionSucceeded, recordKey } from '@switchyard/contracts';
 import type { Connection, Model } from 'mongoose';
-import { GroupCommit } from '../group-commit';
+import { type BatchFailures, GroupCommit } from '../group-commit';
 import { MONGO_CONNECTION } from '../persistence.constants';
-import { type UpsertById, upsertVerified } from '../verified-upsert';
+import { type UpsertById, insertOrUpsertVerified } from '../verified-upsert';
 import type { FeedbackSummary, RoutingRecordEntity } from './routing-record.entity';
 import { ROUTING_RECORDS_COLLECTION, routingRecordSchema } from './routing-record.schema';
 
 /** What joining feedback to a record did. */
 export type AttachOutcome =
-  /** The record now carries this feedback. */
+  /** The record carries this feedback, or one submitted later. */
   | 'attached'
-  /** The record already carries this feedback or a later one; this one is kept in the feedback collection only. */
-  | 'kept'
   /** No record for this tenant and request (yet). Nothing was written. */
   | 'no-record';
+
+/** A feedback summary to join to a record, as `$max` compares it: `submittedAt` first. */
+interface Attach {
+  _id: string;
+  summary: Record<string, unknown>;
+}
+
+/** The record a feedback was for does not exist (yet). */
+class RecordMissingError extends Error {
+  constructor(id: string) {
+    super(`no record ${id}`);
+    this.name = 'RecordMissingError';
+  }
+}
 
 type StatsRow = Pick<RoutingRecordEntity, 'model' | 'rule' | 'status' | 'costUsd' | 'latency' | 'feedback' | 'tenant'>;
 
@@ -25,10 +37,16 @@ export class RoutingRecordRepository {
   // and one bulk write for many records (FerretDB CPU per upsert 0.61 ms against 1.11 ms one at a time,
   // docs/benchmarks.md); alone, a record is written at once.
   private readonly completions = new GroupCommit<UpsertById<RoutingRecordEntity>>(
-    (ops) => upsertVerified(this.model, ops),
+    (ops) => insertOrUpsertVerified(this.model, ops),
     (op) => op._id,
     // FerretDB v1.24.2 stalls on an update command of 100 or more operations that match existing documents
     // (and then on that collection); 64 stays well under it.
+    64,
+  );
+  // Feedback joined in batches too: one update command for many, instead of one round trip each.
+  private readonly attaches = new GroupCommit<Attach>(
+    (ops) => this.attachMany(ops),
+    (op) => op._id,
     64,
   );
 
@@ -82,8 +100,8 @@ export class RoutingRecordRepository {
    * submitted at the same time or later (redelivered or out-of-order events never roll it back). Never
    * creates a record: feedback for a request that has none is the caller's to hold or refuse.
    *
-   * One update by _id with `$max` on the whole summary, whose first field is `submittedAt`: documents compare
-   * field by field, so the later feedback wins. A conditional filter (`$or` on the stored feedback) does the
+   * An update by _id with `$max` on the whole summary, whose first field is `submittedAt`: documents compare
+   * field by field, so the later feedback wins. Feedback arriving together is written in one bulk. A conditional filter (`$or` on the stored feedback) does the
    * same, but FerretDB serves it 4-13 times slower and worse under concurrency (22-76 against 262-289
    * feedback/s: `node tools/probes/feedback-attach.cjs`, docs/benchmarks.md).
    */
@@ -92,13 +110,33 @@ export class RoutingRecordRepository {
     if (feedback.rating !== undefined) summary['rating'] = feedback.rating;
     if (feedback.success !== undefined) summary['success'] = feedback.success;
     if (feedback.comment !== undefined) summary['comment'] = feedback.comment;
-    // The driver's own collection: mongoose's casting must not reorder the summary's fields.
-    const result = await this.model.collection.updateOne(
-      { _id: recordKey(tenant, requestId) as never },
-      { $max: { feedback: summary } },
-    );
-    if (result.matchedCount === 0) return 'no-record';
-    return result.modifiedCount === 1 ? 'attached' : 'kept';
+    try {
+      await this.attaches.submit({ _id: recordKey(tenant, requestId), summary });
+      return 'attached';
+    } catch (err) {
+      if (err instanceof RecordMissingError) return 'no-record';
+      throw err;
+    }
+  }
+
+  /**
+   * One unordered bulk of `$max` updates by _id (the driver's own collection: mongoose's casting must not
+   * reorder a summary's fields). When every record was there, that is all; otherwise each is written again
+   * alone (`$max` is idempotent) to learn which records are missing.
+   */
+  private async attachMany(ops: Attach[]): Promise<BatchFailures> {
+    const update = (op: Attach) => ({ filter: { _id: op._id }, update: { $max: { feedback: op.summary } } });
+    const result = await this.model.collection.bulkWrite(ops.map((op) => ({ updateOne: update(op) })) as never, {
+      ordered: false,
+    });
+    if (result.matchedCount === ops.length) return new Map();
+    const failures = new Map<number, Error>();
+    for (const [index, op] of ops.entries()) {
+      const one = update(op);
+      const alone = await this.model.collection.updateOne(one.filter as never, one.update);
+      if (alone.matchedCount === 0) failures.set(index, new RecordMissingError(op._id));
+    }
+    return failures;
   }
 
   async findByRequestId(tenant: string, requestId: string): Promise<RoutingRecordEntity | null> {

@@ -25,6 +25,8 @@ export interface BenchSoakOptions {
 
 const DB = 'switchyard_bench_soak';
 const TENANT = 'soak';
+/** Waiting for the backlog ends after this long without progress. */
+const STALL_MS = 60_000;
 const out = (line = '') => process.stdout.write(`${line}\n`);
 
 /**
@@ -133,11 +135,23 @@ async function soak(
   );
   out(`  latency from the scheduled send: p50 ${step.p50Ms?.toFixed(2)} ms, p99 ${step.p99Ms?.toFixed(2)} ms`);
   out('Waiting for every record and rating to be stored...');
+  // A backlog left by the load (the machine's cores are shared by every process of the system) is waited
+  // out for as long as it keeps shrinking; a minute without progress ends the wait, and the run says so.
   const settleStarted = Date.now();
   let check = await verify(db, answered, rated);
-  while ((check.missing.length > 0 || check.unrated.length > 0) && Date.now() - settleStarted < 300_000) {
+  let lastProgress = Date.now();
+  let lastReport = Date.now();
+  while ((check.missing.length > 0 || check.unrated.length > 0) && Date.now() - lastProgress < STALL_MS) {
     await sleep(2000);
+    const before = check.missing.length + check.unrated.length;
     check = await verify(db, answered, rated);
+    if (check.missing.length + check.unrated.length < before) lastProgress = Date.now();
+    if (Date.now() - lastReport >= 15_000) {
+      lastReport = Date.now();
+      out(
+        `  ${Math.round((Date.now() - settleStarted) / 1000)} s after: ${check.missing.length} records and ${check.unrated.length} ratings to go`,
+      );
+    }
   }
   const letters =
     (await (await jetstreamManager(nc)).streams.info(DEAD_LETTER_STREAM.name).catch(() => undefined))?.state.messages ??
