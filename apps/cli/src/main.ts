@@ -39,7 +39,8 @@ commands:
 
   policy publish FILE   validate a policy, keep it in MongoDB and hot-reload it into every replica
 
-  keys create --tenant T [--name N]   a tenant API key, printed once (stored as a hash in MongoDB)
+  keys create --tenant T [--name N] [--admin]   a tenant API key, printed once (stored as a hash in
+                                     MongoDB); --admin: it may also read what spans tenants (optimizer reports)
   keys list [--tenant T] [--json]    keys by id, tenant, prefix and state (never the key)
   keys revoke KEY_ID                 every ingress replica stops accepting it at once
 
@@ -312,12 +313,20 @@ async function main(argv: string[]): Promise<number> {
       const { values, positionals } = parseArgs({
         args,
         allowPositionals: true,
-        options: { tenant: { type: 'string' }, name: { type: 'string' }, json: { type: 'boolean', default: false } },
+        options: {
+          tenant: { type: 'string' },
+          name: { type: 'string' },
+          admin: { type: 'boolean', default: false },
+          json: { type: 'boolean', default: false },
+        },
       });
       const env = { mongoUri: MONGODB_URI, nats: adminNats() };
       if (what === 'create') {
         if (!values.tenant) throw new Error('keys create needs --tenant T');
-        return runTenantKeys({ action: 'create', tenant: values.tenant, name: values.name }, env);
+        return runTenantKeys(
+          { action: 'create', tenant: values.tenant, name: values.name, admin: values.admin === true },
+          env,
+        );
       }
       if (what === 'list')
         return runTenantKeys({ action: 'list', tenant: values.tenant, json: values.json === true }, env);

@@ -6,7 +6,7 @@ import { parsePolicy } from '@switchyard/routing';
 import { mongoUriFor, testInfra, uniqueName, waitFor } from '@switchyard/testing';
 import mongoose, { type Connection } from 'mongoose';
 import { TenantKeyRepository } from '@switchyard/persistence';
-import { MAX_REQUEST_BYTES, POLICY_FILE, TENANT_KEYS, e2eStack } from './stack';
+import { ADMIN_KEY, MAX_REQUEST_BYTES, POLICY_FILE, TENANT_KEYS, e2eStack } from './stack';
 
 const policy = parsePolicy(readFileSync(POLICY_FILE, 'utf8'));
 
@@ -463,7 +463,13 @@ describe('Switchyard pipeline (six services, real NATS, Redis and MongoDB-wire s
     expect(body.totalRequests).toBeGreaterThanOrEqual(390);
     expect(Object.keys(body.byModel).every((m) => policy.models.has(m))).toBe(true);
     expect(Object.values(body.byModel).reduce((n, s) => n + s.sampleSize, 0)).toBeGreaterThanOrEqual(2);
-    const latest = await fetch(`${stack.get('rule-optimizer').baseUrl}/v1/optimizer/reports/latest`);
+    const reports = `${stack.get('rule-optimizer').baseUrl}/v1/optimizer/reports/latest`;
+    // Reports span every tenant: a tenant's own key is not enough.
+    const refused = await fetch(reports, { headers: { authorization: `Bearer ${TENANT_KEYS.acme}` } });
+    expect(refused.status).toBe(403);
+    expect(((await refused.json()) as any).error).toMatchObject({ code: 'unknown_tenant' });
+    expect((await fetch(reports)).status).toBe(401);
+    const latest = await fetch(reports, { headers: { authorization: `Bearer ${ADMIN_KEY.value}` } });
     expect(latest.status).toBe(200);
   });
 

@@ -7,6 +7,8 @@ import mongoose from 'mongoose';
 
 /** The two tenants of every e2e stack; their keys are created in the stack's database when it starts. */
 export const TENANT_KEYS: Record<'acme' | 'beta', string> = { acme: '', beta: '' };
+/** An admin key (tenant `ops`): what spans tenants, such as the optimizer's reports. */
+export const ADMIN_KEY = { value: '' };
 export const MAX_REQUEST_BYTES = 64 * 1024;
 export const POLICY_FILE = join(findWorkspaceRoot(__dirname), 'policies', 'default.yaml');
 
@@ -25,6 +27,7 @@ export async function provisionTenantKeys(mongoUri: string): Promise<void> {
     await keys.ensureIndexes();
     for (const tenant of Object.keys(TENANT_KEYS) as Array<keyof typeof TENANT_KEYS>)
       TENANT_KEYS[tenant] = (await keys.create(tenant, 'e2e')).key;
+    ADMIN_KEY.value = (await keys.create('ops', 'e2e analysts', { admin: true })).key;
   } finally {
     await db.close();
   }

@@ -1,11 +1,11 @@
-import { EVENTS_STREAM } from '@switchyard/contracts';
 import { type DynamicModule, Module } from '@nestjs/common';
+import { EVENTS_STREAM } from '@switchyard/contracts';
 import { MessagingModule, NatsHealthIndicator } from '@switchyard/messaging';
 import { PersistenceModule } from '@switchyard/persistence';
 import { HealthModule, RedisHealthIndicator } from '@switchyard/runtime';
+import { TenancyModule, TenantKeysIndicator } from '@switchyard/tenancy';
 import { type IngressConfig, SERVICE } from './config';
 import { IngressModule } from './ingress.module';
-import { TenantKeysIndicator } from './tenancy/tenant-key-cache';
 
 @Module({})
 export class AppModule {
@@ -24,6 +24,11 @@ export class AppModule {
         }),
         // Tenant keys (hashed) live in MongoDB; without authentication ingress needs no database.
         ...(auth ? [PersistenceModule.forRoot(config.MONGODB_URI)] : []),
+        TenancyModule.forRoot({
+          authenticate: auth,
+          defaultTenant: config.DEFAULT_TENANT,
+          refreshSeconds: config.TENANT_KEYS_REFRESH_SECONDS,
+        }),
       ],
       module: AppModule,
     };

@@ -1,12 +1,4 @@
-import {
-  type DynamicModule,
-  Inject,
-  Logger,
-  Module,
-  type OnApplicationShutdown,
-  type OnModuleInit,
-  type Provider,
-} from '@nestjs/common';
+import { type DynamicModule, Inject, Module, type OnApplicationShutdown } from '@nestjs/common';
 import { APP_FILTER } from '@nestjs/core';
 import { RedisHealthIndicator, createFailFastRedis } from '@switchyard/runtime';
 import type { Redis } from 'ioredis';
@@ -18,34 +10,15 @@ import { HttpController } from './http/http.controller';
 import { UnknownRouteFilter } from './http/unknown-route.filter';
 import { INGRESS_REDIS } from './idempotency/idempotency.constants';
 import { IdempotencyStore } from './idempotency/idempotency.store';
-import { TenantAuthenticator } from './tenancy/tenant-authenticator';
-import { TenantKeyCache, TenantKeysIndicator } from './tenancy/tenant-key-cache';
 
 @Module({})
-export class IngressModule implements OnModuleInit, OnApplicationShutdown {
-  private readonly logger = new Logger(IngressModule.name);
-
-  constructor(
-    @Inject(INGRESS_REDIS) private readonly redis: Redis,
-    @Inject(INGRESS_CONFIG) private readonly config: IngressConfig,
-  ) {}
+export class IngressModule implements OnApplicationShutdown {
+  constructor(@Inject(INGRESS_REDIS) private readonly redis: Redis) {}
 
   static forConfig(config: IngressConfig): DynamicModule {
-    const auth = config.AUTH === 'on';
-    const tenancy: Provider[] = auth
-      ? [
-          TenantKeyCache,
-          TenantKeysIndicator,
-          {
-            inject: [TenantKeyCache],
-            provide: TenantAuthenticator,
-            useFactory: (keys: TenantKeyCache) => new TenantAuthenticator(keys, config.DEFAULT_TENANT),
-          },
-        ]
-      : [{ provide: TenantAuthenticator, useFactory: () => new TenantAuthenticator(undefined, config.DEFAULT_TENANT) }];
     return {
       controllers: [ChatController, HttpController],
-      exports: [RedisHealthIndicator, ...(auth ? [TenantKeysIndicator] : [])],
+      exports: [RedisHealthIndicator],
       // Global so HealthModule can inject the readiness indicators.
       global: true,
       module: IngressModule,
@@ -54,7 +27,6 @@ export class IngressModule implements OnModuleInit, OnApplicationShutdown {
         HandleChatRequest,
         IdempotencyStore,
         SubmitFeedback,
-        ...tenancy,
         {
           inject: [INGRESS_REDIS],
           provide: RedisHealthIndicator,
@@ -66,14 +38,6 @@ export class IngressModule implements OnModuleInit, OnApplicationShutdown {
         { provide: INGRESS_REDIS, useFactory: () => createFailFastRedis(config.REDIS_URL) },
       ],
     };
-  }
-
-  onModuleInit(): void {
-    if (this.config.AUTH === 'off')
-      this.logger.warn(
-        'AUTH=off: requests are NOT authenticated and choose their own tenant (payload "tenant" or the ' +
-          'x-switchyard-tenant header). For local development only: never let anyone else reach this ingress.',
-      );
   }
 
   async onApplicationShutdown(): Promise<void> {

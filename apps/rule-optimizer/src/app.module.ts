@@ -2,6 +2,7 @@ import { type DynamicModule, Module } from '@nestjs/common';
 import { MessagingModule, NatsHealthIndicator } from '@switchyard/messaging';
 import { MongoHealthIndicator, PersistenceModule } from '@switchyard/persistence';
 import { HealthModule, RedisHealthIndicator } from '@switchyard/runtime';
+import { TenancyModule } from '@switchyard/tenancy';
 import { type OptimizerConfig, SERVICE } from './config';
 import { JobsModule } from './jobs/jobs.module';
 
@@ -21,6 +22,11 @@ export class AppModule {
           url: config.NATS_URL,
         }),
         PersistenceModule.forRoot(config.MONGODB_URI),
+        TenancyModule.forRoot({
+          authenticate: config.AUTH === 'on',
+          defaultTenant: 'default',
+          refreshSeconds: config.TENANT_KEYS_REFRESH_SECONDS,
+        }),
       ],
       module: AppModule,
     };

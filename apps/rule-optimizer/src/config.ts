@@ -17,6 +17,10 @@ export const optimizerEnvSchema = baseEnvSchema.extend({
   OPTIMIZER_CRON: z.string().min(9).default('0 3 * * *'),
   /** Look-back window of the scheduled jobs, in days. */
   OPTIMIZER_WINDOW_DAYS: z.coerce.number().int().positive().max(365).default(7),
+  /** `on`: the HTTP API (runs, reports, which span tenants) takes an admin key (`switchyard keys create --admin`). */
+  AUTH: z.enum(['on', 'off']).default('on'),
+  /** How often the keys in force are reloaded (changes announced over NATS reach every replica at once). */
+  TENANT_KEYS_REFRESH_SECONDS: z.coerce.number().int().positive().default(30),
   /** BullMQ queue name; tests give each run its own. */
   OPTIMIZER_QUEUE: z.string().min(1).default('switchyard-optimizer'),
 });

@@ -2,3 +2,4 @@ export * from './bootstrap';
 export * from './config';
 export * from './health';
 export * from './redis';
+export * from './router-error.filter';

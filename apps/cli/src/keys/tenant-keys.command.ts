@@ -4,7 +4,7 @@ import { MONGO_CONNECT_OPTIONS, TenantKeyRepository, type TenantKeyInfo } from '
 import mongoose from 'mongoose';
 
 export type TenantKeysOptions =
-  | { action: 'create'; tenant: string; name?: string }
+  | { action: 'create'; tenant: string; name?: string; admin?: boolean }
   | { action: 'list'; tenant?: string; json: boolean }
   | { action: 'revoke'; keyId: string };
 
@@ -30,8 +30,10 @@ export async function runTenantKeys(opts: TenantKeysOptions, env: TenantKeysEnv)
     await keys.ensureIndexes();
     switch (opts.action) {
       case 'create': {
-        const { key, info } = await keys.create(opts.tenant, opts.name);
-        out(`created ${info.keyId} for tenant ${info.tenant}${info.name ? ` (${info.name})` : ''}`);
+        const { key, info } = await keys.create(opts.tenant, opts.name, { admin: opts.admin === true });
+        out(
+          `created ${info.admin ? 'admin ' : ''}${info.keyId} for tenant ${info.tenant}${info.name ? ` (${info.name})` : ''}`,
+        );
         out(`key: ${key}`);
         out('it is shown only now: store it where the caller keeps secrets (it is kept here as a hash only)');
         await announce(env, { tenant: info.tenant, keyId: info.keyId, change: 'created', at: Date.now() }, out);
@@ -64,7 +66,7 @@ export async function runTenantKeys(opts: TenantKeysOptions, env: TenantKeysEnv)
 
 function describe(k: TenantKeyInfo): string {
   const state = k.revokedAt ? `revoked ${k.revokedAt.toISOString()}` : 'in force';
-  return `${k.keyId}  ${k.tenant.padEnd(16)} ${k.prefix}…  created ${k.createdAt.toISOString()}  ${state}${k.name ? `  ${k.name}` : ''}`;
+  return `${k.keyId}  ${k.tenant.padEnd(16)} ${k.prefix}…  ${k.admin ? 'admin  ' : ''}created ${k.createdAt.toISOString()}  ${state}${k.name ? `  ${k.name}` : ''}`;
 }
 
 /** Tells every ingress replica to reload now; without NATS they still do within their refresh interval. */

@@ -3,13 +3,13 @@ import type { EventPublisher } from '@switchyard/messaging';
 import { recorder, strictFake } from '@switchyard/testing';
 import { ingressEnvSchema } from '../config';
 import type { Claim, IdempotencyStore } from '../idempotency/idempotency.store';
-import { TenantAuthenticator } from '../tenancy/tenant-authenticator';
+import { TenantAuthenticator } from '@switchyard/tenancy';
 import { HandleChatRequest } from './handle-chat-request.usecase';
 
 const config = ingressEnvSchema.parse({});
 // Imitates TenantKeyCache with one key loaded.
 const tenants = new TenantAuthenticator(
-  { loaded: true, tenantOf: (key) => (key === 'k-acme' ? 'acme' : undefined) },
+  { loaded: true, holderOf: (key) => (key === 'k-acme' ? { tenant: 'acme', admin: false } : undefined) },
   config.DEFAULT_TENANT,
 );
 const messages = [{ role: 'user' as const, content: 'hello' }];

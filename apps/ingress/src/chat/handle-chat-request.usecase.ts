@@ -16,7 +16,7 @@ import {
 import { EventPublisher } from '@switchyard/messaging';
 import { INGRESS_CONFIG, type IngressConfig } from '../config';
 import { IdempotencyStore } from '../idempotency/idempotency.store';
-import { TenantAuthenticator } from '../tenancy/tenant-authenticator';
+import { TenantAuthenticator } from '@switchyard/tenancy';
 
 export interface ChatRequestCommand {
   /** The request as decoded JSON (undecoded bytes are checked for size and syntax by the transport). */

@@ -11,7 +11,7 @@ import {
 } from '@switchyard/contracts';
 import { EventPublisher } from '@switchyard/messaging';
 import { failure } from '../chat/handle-chat-request.usecase';
-import { TenantAuthenticator } from '../tenancy/tenant-authenticator';
+import { TenantAuthenticator } from '@switchyard/tenancy';
 
 export interface SubmitFeedbackCommand {
   payload: unknown;

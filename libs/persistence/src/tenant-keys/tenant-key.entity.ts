@@ -9,6 +9,8 @@ export interface TenantKeyEntity {
   name?: string;
   /** The key's first characters, so a person can tell keys apart; too short to use. */
   prefix: string;
+  /** May read what spans tenants (optimizer reports, stats of every tenant). */
+  admin?: boolean;
   createdAt: Date;
   revokedAt?: Date;
 }

@@ -26,7 +26,13 @@ describe(TenantKeyRepository.name, () => {
     expect(info).toMatchObject({ tenant: 'acme', name: 'ci', prefix: key.slice(0, 10) });
     const raw = await connection.collection('tenant_keys').find({}).toArray();
     expect(JSON.stringify(raw)).not.toContain(key);
-    expect((await sut.activeHashes()).get(hashTenantKey(key))).toBe('acme');
+    expect((await sut.activeHashes()).get(hashTenantKey(key))).toEqual({ tenant: 'acme', admin: false });
+  });
+
+  it('marks an admin key, which may read what spans tenants', async () => {
+    const { key, info } = await sut.create('ops', 'analysts', { admin: true });
+    expect(info.admin).toBe(true);
+    expect((await sut.activeHashes()).get(hashTenantKey(key))).toEqual({ tenant: 'ops', admin: true });
   });
 
   it('lists keys without their hashes, by tenant', async () => {

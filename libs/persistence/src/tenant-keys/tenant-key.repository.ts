@@ -5,6 +5,12 @@ import { generateTenantKey, hashTenantKey } from './tenant-key';
 import type { TenantKeyEntity } from './tenant-key.entity';
 import { TENANT_KEYS_COLLECTION, tenantKeySchema } from './tenant-key.schema';
 
+/** Whom a key in force belongs to. */
+export interface KeyHolder {
+  tenant: string;
+  admin: boolean;
+}
+
 /** A key as listings show it: everything but its hash. */
 export type TenantKeyInfo = Omit<TenantKeyEntity, '_id'>;
 
@@ -21,10 +27,15 @@ export class TenantKeyRepository {
   }
 
   /** Creates a key for the tenant; the returned `key` exists nowhere else and cannot be recovered. */
-  async create(tenant: string, name?: string, now = new Date()): Promise<{ key: string; info: TenantKeyInfo }> {
+  async create(
+    tenant: string,
+    name?: string,
+    options: { admin?: boolean; now?: Date } = {},
+  ): Promise<{ key: string; info: TenantKeyInfo }> {
     const { key, keyId, prefix } = generateTenantKey();
-    const info: TenantKeyInfo = { keyId, tenant, prefix, createdAt: now };
+    const info: TenantKeyInfo = { keyId, tenant, prefix, createdAt: options.now ?? new Date() };
     if (name !== undefined) info.name = name;
+    if (options.admin) info.admin = true;
     await this.model.create({ ...info, _id: hashTenantKey(key) });
     return { key, info };
   }
@@ -46,12 +57,12 @@ export class TenantKeyRepository {
     return { ...info, revokedAt: now };
   }
 
-  /** Hash -> tenant of every key in force: what ingress checks requests against. */
-  async activeHashes(): Promise<Map<string, string>> {
+  /** Hash -> holder of every key in force: what requests are checked against. */
+  async activeHashes(): Promise<Map<string, KeyHolder>> {
     const rows = await this.model
-      .find({ revokedAt: { $exists: false } }, { _id: 1, tenant: 1 })
-      .lean<Array<{ _id: string; tenant: string }>>()
+      .find({ revokedAt: { $exists: false } }, { _id: 1, tenant: 1, admin: 1 })
+      .lean<Array<{ _id: string; tenant: string; admin?: boolean }>>()
       .exec();
-    return new Map(rows.map((r) => [r._id, r.tenant]));
+    return new Map(rows.map((r) => [r._id, { tenant: r.tenant, admin: r.admin === true }]));
   }
 }

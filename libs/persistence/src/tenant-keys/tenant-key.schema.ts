@@ -11,6 +11,7 @@ export const tenantKeySchema = new Schema<TenantKeyEntity>(
     tenant: { required: true, type: String },
     name: String,
     prefix: { required: true, type: String },
+    admin: Boolean,
     createdAt: { required: true, type: Date },
     revokedAt: Date,
   },

@@ -1,38 +1,38 @@
 import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
 import { SUBJECTS } from '@switchyard/contracts';
 import { OnSubjectEveryReplica } from '@switchyard/messaging';
-import { TenantKeyRepository, hashTenantKey } from '@switchyard/persistence';
+import { type KeyHolder, TenantKeyRepository, hashTenantKey } from '@switchyard/persistence';
 import type { ReadinessIndicator } from '@switchyard/runtime';
-import { INGRESS_CONFIG, type IngressConfig } from '../config';
 import type { TenantKeyLookup } from './tenant-authenticator';
+import { TENANCY_OPTIONS, type TenancyOptions } from './tenancy.options';
 
 /**
  * The tenant keys in force, as hashes in memory: no database round trip on the request path, and requests
- * keep being authenticated while MongoDB is away. Reloaded every TENANT_KEYS_REFRESH_SECONDS and at once
+ * keep being authenticated while MongoDB is away (keys it had loaded). Reloaded every TENANT_KEYS_REFRESH_SECONDS and at once
  * when `switchyard keys` announces a change on router.tenant-keys.changed.v1 (every replica hears it).
  */
 @Injectable()
 export class TenantKeyCache implements TenantKeyLookup, OnApplicationBootstrap, OnApplicationShutdown {
   private readonly logger = new Logger(TenantKeyCache.name);
-  private hashes: ReadonlyMap<string, string> | undefined;
+  private hashes: ReadonlyMap<string, KeyHolder> | undefined;
   private timer: NodeJS.Timeout | undefined;
 
   constructor(
     private readonly repository: TenantKeyRepository,
-    @Inject(INGRESS_CONFIG) private readonly config: Pick<IngressConfig, 'TENANT_KEYS_REFRESH_SECONDS'>,
+    @Inject(TENANCY_OPTIONS) private readonly options: TenancyOptions,
   ) {}
 
   get loaded(): boolean {
     return this.hashes !== undefined;
   }
 
-  tenantOf(key: string): string | undefined {
+  holderOf(key: string): KeyHolder | undefined {
     return this.hashes?.get(hashTenantKey(key));
   }
 
   async onApplicationBootstrap(): Promise<void> {
     await this.reload('at start-up');
-    this.timer = setInterval(() => void this.reload('on schedule'), this.config.TENANT_KEYS_REFRESH_SECONDS * 1000);
+    this.timer = setInterval(() => void this.reload('on schedule'), this.options.refreshSeconds * 1000);
     this.timer.unref();
   }
 

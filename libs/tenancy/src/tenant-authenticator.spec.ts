@@ -1,8 +1,11 @@
 import { type TenantKeyLookup, TenantAuthenticator } from './tenant-authenticator';
 
-/** Imitates TenantKeyCache: a loaded map of key -> tenant. */
+/** Imitates TenantKeyCache: a loaded map of key -> tenant (keys starting with "admin" are admin keys). */
 function keys(entries: Record<string, string>, loaded = true): TenantKeyLookup {
-  return { loaded, tenantOf: (key) => entries[key] };
+  return {
+    loaded,
+    holderOf: (key) => (entries[key] ? { tenant: entries[key], admin: key.startsWith('admin') } : undefined),
+  };
 }
 
 describe(TenantAuthenticator.name, () => {
@@ -49,6 +52,20 @@ describe(TenantAuthenticator.name, () => {
             code: 'unauthorized',
             message: expect.stringMatching(/unknown or revoked/),
           }) as Error,
+        );
+      });
+
+      it('admits only an admin key where what is read spans tenants', () => {
+        const withAdmin = new TenantAuthenticator(keys({ 'k-acme': 'acme', 'admin-ops': 'ops' }), 'default');
+        expect(withAdmin.requireAdmin('Bearer admin-ops')).toEqual({ tenant: 'ops', admin: true });
+        expect(() => withAdmin.requireAdmin('Bearer k-acme')).toThrow(
+          expect.objectContaining({
+            code: 'unknown_tenant',
+            message: expect.stringMatching(/takes an admin key/),
+          }) as Error,
+        );
+        expect(() => withAdmin.requireAdmin(undefined)).toThrow(
+          expect.objectContaining({ code: 'unauthorized' }) as Error,
         );
       });
 

@@ -1,9 +1,9 @@
 import { RouterError, TENANT_PATTERN, TENANT_RULE } from '@switchyard/contracts';
 
-/** Where keys are checked: the tenant of a key, once the keys have been loaded. */
+/** Where keys are checked: who holds a key, once the keys have been loaded. */
 export interface TenantKeyLookup {
   readonly loaded: boolean;
-  tenantOf(key: string): string | undefined;
+  holderOf(key: string): { tenant: string; admin: boolean } | undefined;
 }
 
 /** Seconds a caller should wait when keys cannot be checked yet. */
@@ -29,19 +29,37 @@ export class TenantAuthenticator {
     if (claimedTenant !== undefined && !TENANT_PATTERN.test(claimedTenant))
       throw new RouterError('invalid_request', `tenant: ${TENANT_RULE}`, 'tenant');
     if (!this.keys) return claimedTenant ?? this.defaultTenant;
-    const key = authorization?.replace(/^Bearer\s+/i, '').trim();
-    if (!key) throw new RouterError('unauthorized', 'an API key is required: send "Authorization: Bearer <key>"');
-    if (!this.keys.loaded)
-      throw new RouterError(
-        'unavailable',
-        'API keys cannot be checked yet (their store has not answered since this ingress started); retry',
-        undefined,
-        KEYS_NOT_LOADED_RETRY_SECONDS,
-      );
-    const tenant = this.keys.tenantOf(key);
-    if (!tenant) throw new RouterError('unauthorized', 'the API key is not valid (unknown or revoked)');
+    const { tenant } = this.holder(authorization);
     if (claimedTenant !== undefined && claimedTenant !== tenant)
       throw new RouterError('unknown_tenant', `the API key does not belong to tenant "${claimedTenant}"`, 'tenant');
     return tenant;
+  }
+
+  /** Admits only an admin key (what spans tenants: optimizer reports, every tenant's stats). */
+  requireAdmin(authorization: string | undefined): { tenant: string; admin: true } {
+    if (!this.keys) return { tenant: this.defaultTenant, admin: true };
+    const holder = this.holder(authorization);
+    if (!holder.admin)
+      throw new RouterError(
+        'unknown_tenant',
+        `this takes an admin key; the key of tenant "${holder.tenant}" is not one`,
+      );
+    return { tenant: holder.tenant, admin: true };
+  }
+
+  private holder(authorization: string | undefined): { tenant: string; admin: boolean } {
+    const keys = this.keys as TenantKeyLookup;
+    const key = authorization?.replace(/^Bearer\s+/i, '').trim();
+    if (!key) throw new RouterError('unauthorized', 'an API key is required: send "Authorization: Bearer <key>"');
+    if (!keys.loaded)
+      throw new RouterError(
+        'unavailable',
+        'API keys cannot be checked yet (their store has not answered since this service started); retry',
+        undefined,
+        KEYS_NOT_LOADED_RETRY_SECONDS,
+      );
+    const holder = keys.holderOf(key);
+    if (!holder) throw new RouterError('unauthorized', 'the API key is not valid (unknown or revoked)');
+    return holder;
   }
 }

@@ -6,7 +6,7 @@ import { MessagingModule } from '@switchyard/messaging';
 import { MONGO_CONNECTION, PersistenceModule, TenantKeyRepository } from '@switchyard/persistence';
 import type { Connection } from 'mongoose';
 import { mongoUriFor, testInfra, uniqueName, waitFor } from '@switchyard/testing';
-import { INGRESS_CONFIG } from '../config';
+import { TENANCY_OPTIONS } from './tenancy.options';
 import { TenantKeyCache } from './tenant-key-cache';
 
 // Real NATS and MongoDB-wire server; a database of this test's own. The refresh interval is long, so what
@@ -19,10 +19,13 @@ describe(TenantKeyCache.name, () => {
   async function replica(): Promise<INestApplication> {
     @Module({
       imports: [
-        MessagingModule.forRoot({ service: uniqueName('ingress-test'), streams: [], url: testInfra.natsUrl }),
+        MessagingModule.forRoot({ service: uniqueName('tenancy-test'), streams: [], url: testInfra.natsUrl }),
         PersistenceModule.forRoot(mongoUriFor(database)),
       ],
-      providers: [TenantKeyCache, { provide: INGRESS_CONFIG, useValue: { TENANT_KEYS_REFRESH_SECONDS: 3600 } }],
+      providers: [
+        TenantKeyCache,
+        { provide: TENANCY_OPTIONS, useValue: { refreshSeconds: 3600, authenticate: true, defaultTenant: 'default' } },
+      ],
     })
     class ReplicaModule {}
     const app = await NestFactory.create(ReplicaModule, { logger: false });
@@ -50,11 +53,11 @@ describe(TenantKeyCache.name, () => {
     expect(caches.every((c) => c.loaded)).toBe(true);
     const repository = apps[0].get(TenantKeyRepository);
     const { key, info } = await repository.create('acme', 'test');
-    expect(caches[0].tenantOf(key)).toBeUndefined();
+    expect(caches[0].holderOf(key)).toBeUndefined();
     notify({ tenant: 'acme', keyId: info.keyId, change: 'created' });
     await waitFor(
       'both replicas know the key',
-      () => (caches.every((c) => c.tenantOf(key) === 'acme') ? true : undefined),
+      () => (caches.every((c) => c.holderOf(key)?.tenant === 'acme') ? true : undefined),
       5000,
     );
 
@@ -62,7 +65,7 @@ describe(TenantKeyCache.name, () => {
     notify({ tenant: 'acme', keyId: info.keyId, change: 'revoked' });
     await waitFor(
       'both replicas dropped it',
-      () => (caches.every((c) => c.tenantOf(key) === undefined) ? true : undefined),
+      () => (caches.every((c) => c.holderOf(key) === undefined) ? true : undefined),
       5000,
     );
   });
