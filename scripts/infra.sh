@@ -101,6 +101,22 @@ ferretdb_quarantine() { # data dir
   return $moved
 }
 
+# Runs FerretDB and starts it again whenever it dies, first moving aside what a crash left half-created.
+supervise_ferretdb() { # data dir
+  local data=$1 child
+  trap 'kill $child 2>/dev/null; exit 0' TERM INT
+  while :; do
+    ferretdb_quarantine "$data" || true
+    # --debug-addr=127.0.0.1:0: its metrics/pprof listener on a free port, never a clash with another instance.
+    "$FERRETDB_BIN" --handler=sqlite --sqlite-url="file:$data/" --listen-addr="127.0.0.1:$MONGO_PORT" \
+      --debug-addr=127.0.0.1:0 --telemetry=disable --state-dir="$data" --log-level=warn &
+    child=$!
+    wait $child || true
+    echo "[supervisor] ferretdb exited; restarting in 0.5 s"
+    sleep 0.5
+  done
+}
+
 mongo_up() {
   if [ -n "${MONGODB_URI:-}" ]; then log "mongodb: using MONGODB_URI as given"; return; fi
   if listening 127.0.0.1 "$MONGO_PORT"; then log "mongodb: reusing 127.0.0.1:$MONGO_PORT"; return; fi
@@ -110,18 +126,9 @@ mongo_up() {
   ferretdb_quarantine "$data" || true
   log "mongodb: starting FerretDB (SQLite backend, data in $data) on 127.0.0.1:$MONGO_PORT"
   # Supervised: FerretDB v1's SQLite backend can die of SIGBUS in its WAL index when a database is dropped
-  # while another is being written (seen here, docs/testing.md); the loop brings it back within a second, so
-  # one crash costs the requests in flight, not every test after it. `down` stops the loop and FerretDB.
-  # --debug-addr=127.0.0.1:0: its metrics/pprof listener on a free port, never a clash with another instance.
-  start_bg "ferretdb-$MONGO_PORT" "$STATE/ferretdb-$MONGO_PORT.log" bash -c '
-    trap "kill \$child 2>/dev/null; exit 0" TERM INT
-    while :; do
-      "$0" --handler=sqlite --sqlite-url="file:$1/" --listen-addr="127.0.0.1:$2" --debug-addr=127.0.0.1:0 \
-        --telemetry=disable --state-dir="$1" --log-level=warn & child=$!
-      wait $child
-      echo "[supervisor] ferretdb exited with $?; restarting in 0.5 s"
-      sleep 0.5
-    done' "$FERRETDB_BIN" "$data" "$MONGO_PORT"
+  # while it is being written (seen here, docs/testing.md); the loop brings it back within a second, so one
+  # crash costs the requests in flight, not every test after it. `down` stops the loop and FerretDB.
+  start_bg "ferretdb-$MONGO_PORT" "$STATE/ferretdb-$MONGO_PORT.log" bash "$ROOT/scripts/infra.sh" supervise-ferretdb "$data"
   if ! wait_for mongodb 127.0.0.1 "$MONGO_PORT" 20; then
     stop_one "ferretdb-$MONGO_PORT"
     die "mongodb: FerretDB did not start, see $STATE/ferretdb-$MONGO_PORT.log"
@@ -155,5 +162,6 @@ case "${1:-}" in
   up) nats_up; redis_up; mongo_up; log "ready" ;;
   down) stop_started ;;
   status) status ;;
+  supervise-ferretdb) supervise_ferretdb "$2" ;;
   *) echo "usage: $0 up|down|status" >&2; exit 2 ;;
 esac

@@ -45,6 +45,15 @@ const ferretPid = () => { for (const d of require('node:fs').readdirSync('/proc'
     if (acks.length >= 500) { await Promise.all(acks); acks = []; }
   }
   await Promise.all(acks);
+  // PREFILL=n: the database already holds n records (does the aggregator slow down as it grows?).
+  const prefill = Number(process.env.PREFILL ?? 0);
+  if (prefill > 0) {
+    const pre = await mongoose.createConnection(`mongodb://127.0.0.1:27017/${db}`, { serverMonitoringMode: 'poll' }).asPromise();
+    for (let i = 0; i < prefill; i += 1000)
+      await pre.collection('routing_records').insertMany(Array.from({ length: Math.min(1000, prefill - i) }, (_, j) => ({ _id: `acme:old${i + j}`, requestId: `old${i + j}`, tenant: 'acme', prompt, completedAt: new Date() })));
+    await pre.close();
+    console.log(`prefilled ${prefill} records`);
+  }
   console.log(`${N} completions and ~${Math.round(N * SHARE)} feedback on the stream; starting feedback-aggregator (concurrency ${CONCURRENCY})`);
   const agg = spawn(process.execPath, [...(process.env.PROFILE ? ['--cpu-prof', '--cpu-prof-dir=' + process.env.PROFILE] : []), join(root, 'dist/apps/feedback-aggregator/main.js')], {
     env: { ...process.env, NATS_URL: `nats://127.0.0.1:${port}`, MONGODB_URI: `mongodb://127.0.0.1:27017/${db}`, HTTP_PORT: String(await freePort()), LOG_LEVEL: 'error', CONSUMER_CONCURRENCY: CONCURRENCY },
@@ -56,7 +65,7 @@ const ferretPid = () => { for (const d of require('node:fs').readdirSync('/proc'
   let stored = 0;
   while (stored < N) {
     await sleep(2000);
-    stored = await m.collection('routing_records').estimatedDocumentCount();
+    stored = (await m.collection('routing_records').estimatedDocumentCount()) - prefill;
     console.log(`  ${((Date.now() - started) / 1000).toFixed(0)} s: ${stored} records (${(stored / ((Date.now() - started) / 1000)).toFixed(0)}/s)`);
   }
   const secs = (Date.now() - started) / 1000;

@@ -18,7 +18,8 @@ export const aggregatorEnvSchema = baseEnvSchema.extend({
   CONSUMER_ACK_WAIT_MS: z.coerce.number().int().min(1000).default(30_000),
   /**
    * Events one replica handles at once: the more in hand, the larger each grouped write (a backlog of 6,000
-   * events with feedback on 20% drained at 452/s with 32, 620/s with 128: tools/probes/aggregator-drain.cjs).
+   * events with feedback on 20% drained at 350-452/s with 32, 590-620/s with 128:
+   * `node tools/probes/aggregator-drain.cjs`, docs/benchmarks.md).
    */
   CONSUMER_CONCURRENCY: z.coerce.number().int().positive().max(1000).default(128),
   /**

@@ -11,8 +11,9 @@ export interface UpsertById<T> {
 const DUPLICATE_KEY_RETRIES = 3;
 
 /**
- * Writes a batch of records that are almost always new: first as one unordered insert (a third of the
- * database's work of upserts: 0.23 against 0.73 ms of FerretDB CPU per record, docs/benchmarks.md), and when
+ * Writes a batch of records that are almost always new: first as one unordered insert (about a third of
+ * the database's work of upserts: 0.23-0.33 against 0.73-1.07 ms of FerretDB CPU per record,
+ * `node tools/probes/record-insert.cjs`, docs/benchmarks.md), and when
  * that is not fully acknowledged (one of them exists already: a redelivered event), the whole batch as
  * verified upserts (each is idempotent, so the ones the insert stored are set again to the same values).
  */

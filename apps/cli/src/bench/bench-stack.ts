@@ -41,15 +41,23 @@ export function instantStack(opts: InstantStackOptions): ServiceStack {
 }
 
 /**
- * The benchmark's own database, emptied, with a key for its tenant (stored hashed, as `switchyard keys
- * create` does): requests authenticate as a product team's do, checked by ingress on every one.
+ * A database of this run's own (`<name>_<run>`), with a key for its tenant (stored hashed, as `switchyard
+ * keys create` does): requests authenticate as a product team's do, checked by ingress on every one. New
+ * rather than emptied: FerretDB v1 can crash when a database is dropped while a previous run's writes are
+ * still reaching it; `drop` removes it once the services are stopped.
  */
-export async function freshDatabaseWithKey(mongoUri: string, tenant: string): Promise<{ db: Connection; key: string }> {
-  const db = await mongoose.createConnection(mongoUri, MONGO_CONNECT_OPTIONS).asPromise();
-  await db.dropDatabase();
+export async function runDatabaseWithKey(
+  mongoServer: string,
+  name: string,
+  run: string,
+  tenant: string,
+): Promise<{ db: Connection; uri: string; key: string; drop: () => Promise<void> }> {
+  const uri = `${mongoServer}/${name}_${run}`;
+  const db = await mongoose.createConnection(uri, MONGO_CONNECT_OPTIONS).asPromise();
   const keys = new TenantKeyRepository(db);
   await keys.ensureIndexes();
-  return { db, key: (await keys.create(tenant, 'benchmark')).key };
+  const { key } = await keys.create(tenant, 'benchmark');
+  return { db, uri, key, drop: () => db.dropDatabase().then(() => db.close()) };
 }
 
 /** Stops the services; false (and which) when one did not exit cleanly. */

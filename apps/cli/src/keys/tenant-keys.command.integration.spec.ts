@@ -36,7 +36,10 @@ describe(runTenantKeys.name, () => {
     expect(await runTenantKeys({ action: 'create', tenant: 'acme', name: 'ci' }, env)).toBe(0);
     const key = lines.find((l) => l.startsWith('key: '))!.slice(5);
     const keyId = /^created (tk_[0-9a-f]+) for tenant acme \(ci\)$/.exec(lines[0])![1];
-    expect((await new TenantKeyRepository(db).activeHashes()).get(hashTenantKey(key))).toEqual({ tenant: 'acme', admin: false });
+    expect((await new TenantKeyRepository(db).activeHashes()).get(hashTenantKey(key))).toEqual({
+      tenant: 'acme',
+      admin: false,
+    });
     await waitFor('the notice', () => notices.find((n) => n.keyId === keyId && n.change === 'created'), 5000);
 
     lines.length = 0;

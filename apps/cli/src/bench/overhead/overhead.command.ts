@@ -6,7 +6,7 @@ import { type NatsConnection, connect } from '@nats-io/transport-node';
 import { EVENTS_STREAM, SUBJECTS } from '@switchyard/contracts';
 import { SERVICE_NAMES, findWorkspaceRoot } from '@switchyard/launcher';
 import { bearerHeaders } from '../../auth-headers';
-import { freshDatabaseWithKey, instantStack, stopStack } from '../bench-stack';
+import { instantStack, runDatabaseWithKey, stopStack } from '../bench-stack';
 import { startEchoProcess, startPrivateNats } from './child-processes';
 import { type ProcessGroup, cpuPerRequest, pidsMatching, readCpu } from './cpu-usage';
 import { type SendOnce, runOpenLoop } from './open-loop';
@@ -83,8 +83,8 @@ export async function runBenchOverhead(opts: BenchOverheadOptions): Promise<numb
     teardown.unshift(echo.stop);
     out(`NATS echo: a separate node process answering ${ECHO_SUBJECT}`);
 
-    const { db, key } = await freshDatabaseWithKey(`${opts.mongoServer}/${DB}`, 'bench');
-    teardown.unshift(() => db.dropDatabase().finally(() => db.close()));
+    const { uri, key, drop } = await runDatabaseWithKey(opts.mongoServer, DB, String(process.pid), 'bench');
+    teardown.unshift(drop);
 
     // noAsyncTraces: the generator's own cost per request stays small (the same for both targets).
     const nc = await connect({ servers: nats.url, name: 'switchyard-bench-overhead', noAsyncTraces: true });
@@ -96,7 +96,7 @@ export async function runBenchOverhead(opts: BenchOverheadOptions): Promise<numb
       root,
       natsUrl: nats.url,
       redisUrl: opts.redisUrl,
-      mongoUri: `${opts.mongoServer}/${DB}`,
+      mongoUri: uri,
       timeoutMs: opts.timeoutMs,
       run: `overhead-${process.pid}`,
       env: { DURABLE_NAME: DURABLE, CONSUMER_START: 'new' },
