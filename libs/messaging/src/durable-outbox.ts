@@ -9,7 +9,6 @@ interface Waiting {
   payload: unknown;
   messageId: string;
   meta: OutgoingMeta;
-  since: number;
 }
 
 /** Events kept while JetStream does not take them; past this, new ones are counted as lost and logged. */
@@ -70,7 +69,7 @@ export class DurableOutbox implements BeforeApplicationShutdown, OnApplicationSh
       this.logger.error(`outbox full (${MAX_WAITING} waiting for JetStream): ${subject} ${messageId} LOST`);
       return 'deferred';
     }
-    this.waiting.push({ subject, payload, messageId, meta, since: Date.now() });
+    this.waiting.push({ subject, payload, messageId, meta });
     this.counts.deferred++;
     this.flushing ??= this.flush().finally(() => (this.flushing = undefined));
     return 'deferred';
