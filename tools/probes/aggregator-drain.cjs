@@ -1,7 +1,8 @@
 // How fast feedback-aggregator stores a backlog: N completion events (and feedback on a share of them) are
 // put on a private nats-server's events stream first, then the built aggregator is started alone and the
-// records are counted until all are stored. Prints records per second and the CPU time of the aggregator
-// and of the MongoDB-wire server per record.
+// records are counted until all are stored and every event is acked. Prints records per second, the CPU
+// time of the aggregator and of the MongoDB-wire server per record, and checks the rollups: requests and
+// labels summed over every row must equal the records and the feedback sent.
 //
 //   node tools/probes/aggregator-drain.cjs [N=20000] [feedbackShare=0.2] [concurrency=32]
 const { spawn } = require('node:child_process');
@@ -33,6 +34,7 @@ const ferretPid = () => { for (const d of require('node:fs').readdirSync('/proc'
   const db = `probe_drain_${Date.now()}`;
   const prompt = 'What is the capital of France? Please answer briefly and explain why. '.repeat(3);
   let acks = [];
+  let feedbackSent = 0;
   for (let i = 0; i < N; i++) {
     const requestId = `r${i}`;
     const t = Date.now();
@@ -41,7 +43,7 @@ const ferretPid = () => { for (const d of require('node:fs').readdirSync('/proc'
       decision: { plan: { kind: 'single', model: 'gpt-4o-mini' }, method: 'difficulty', reason: 'difficulty 0.1 in band < 0.2', params: { temperature: 0.7, maxTokens: 300 }, policyVersion: 'default@1', alternatives: ['gpt-4o-mini'] },
       model: 'gpt-4o-mini', provider: 'simulated', answer: 'Paris. '.repeat(20), finishReason: 'stop', usage: { inputTokens: 60, outputTokens: 80, estimated: false }, costUsd: 0.00006, latency: { totalMs: 5, routingMs: 1, providerMs: 1 } };
     acks.push(js.publish('router.completion.succeeded.v1', JSON.stringify(completion), { msgID: `acme:${requestId}` }));
-    if (Math.random() < SHARE) acks.push(js.publish('router.feedback.submitted.v1', JSON.stringify({ feedbackId: `f${i}`, requestId, tenant: 'acme', rating: 4, submittedAt: t + 10 }), { msgID: `fb:acme:f${i}` }));
+    if (Math.random() < SHARE && ++feedbackSent) acks.push(js.publish('router.feedback.submitted.v1', JSON.stringify({ feedbackId: `f${i}`, requestId, tenant: 'acme', rating: 4, submittedAt: t + 10 }), { msgID: `fb:acme:f${i}` }));
     if (acks.length >= 500) { await Promise.all(acks); acks = []; }
   }
   await Promise.all(acks);
@@ -68,8 +70,20 @@ const ferretPid = () => { for (const d of require('node:fs').readdirSync('/proc'
     stored = (await m.collection('routing_records').estimatedDocumentCount()) - prefill;
     console.log(`  ${((Date.now() - started) / 1000).toFixed(0)} s: ${stored} records (${(stored / ((Date.now() - started) / 1000)).toFixed(0)}/s)`);
   }
+  // Then every event acked (the feedback of the last records, their rollup increments).
+  for (;;) {
+    const info = await jsm.consumers.info('ROUTER_EVENTS', 'feedback-aggregator-records');
+    if (info.num_pending === 0 && info.num_ack_pending === 0) break;
+    await sleep(200);
+  }
   const secs = (Date.now() - started) / 1000;
   console.log(`stored ${N} in ${secs.toFixed(1)} s = ${(N / secs).toFixed(0)} records/s; CPU per record: aggregator ${(cpuMs(agg.pid) / N).toFixed(2)} ms, FerretDB ${fpid ? ((cpuMs(fpid) - fCpu0) / N).toFixed(2) : '?'} ms`);
+  const rows = await m.collection('rollups').find().toArray();
+  if (rows.length > 0) {
+    const sum = (k) => rows.reduce((a, r) => a + (r[k] ?? 0), 0);
+    const ok = sum('requests') === N && sum('qualityCount') === feedbackSent;
+    console.log(`rollups: ${rows.length} rows, ${sum('requests')} requests (${N} records), ${sum('qualityCount')} labels (${feedbackSent} feedback sent): ${ok ? 'equal' : 'NOT EQUAL'}`);
+  }
   agg.kill('SIGTERM'); await new Promise((r) => agg.on('exit', r));
   await m.close(); await nc.close(); nats.kill();
 })();

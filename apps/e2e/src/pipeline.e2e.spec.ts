@@ -408,6 +408,61 @@ describe('Switchyard pipeline (six services, real NATS, Redis and MongoDB-wire s
     );
   });
 
+  it("answers stats from the rollups, a tenant's own only; an admin key sees every tenant", async () => {
+    const count = (tenant?: string) =>
+      db
+        .collection('routing_records')
+        .countDocuments({ completedAt: { $exists: true }, ...(tenant ? { tenant } : {}) });
+    const stats = async (query: Record<string, unknown>, key: string) => {
+      const h = headers();
+      h.set('Authorization', `Bearer ${key}`);
+      return (
+        await nc.request(SUBJECTS.statsQuery, JSON.stringify(query), { timeout: 10_000, headers: h })
+      ).json<any>();
+    };
+    // The rollups follow the records within a flush interval.
+    const all = await waitFor(
+      'rollups that count every record',
+      async () => {
+        const answer = await stats({ groupBy: ['tenant'], days: 1 }, ADMIN_KEY.value);
+        const records = await count();
+        if (answer.ok && answer.total.requests === records) return answer;
+        throw new Error(
+          `rollups count ${answer.total?.requests}, records ${records}: ${JSON.stringify(answer.error ?? {})}`,
+        );
+      },
+      20_000,
+      250,
+    );
+    expect(all.tenant).toBeNull();
+    expect(all.groups.map((g: any) => g.key.tenant).sort()).toEqual(['acme', 'beta']);
+
+    const acme = await stats({ groupBy: ['tenant', 'model'], days: 1 }, TENANT_KEYS.acme);
+    expect(acme).toMatchObject({ ok: true, tenant: 'acme' });
+    expect(acme.total.requests).toBe(await count('acme'));
+    expect(acme.groups.every((g: any) => g.key.tenant === 'acme')).toBe(true);
+    expect(acme.groups.every((g: any) => policy.models.has(g.key.model))).toBe(true);
+
+    const asBeta = await stats({ tenant: 'acme', days: 1 }, TENANT_KEYS.beta);
+    expect(asBeta).toMatchObject({ ok: false, error: { code: 'unknown_tenant' } });
+    const bad = await stats({ groupBy: ['colour'] }, TENANT_KEYS.acme);
+    expect(bad).toMatchObject({ ok: false, error: { code: 'invalid_request' } });
+
+    const url = `${stack.get('feedback-aggregator').baseUrl}/v1/stats?groupBy=tenant&days=1`;
+    const overHttp = await fetch(url, { headers: { authorization: `Bearer ${TENANT_KEYS.beta}` } });
+    expect(overHttp.status).toBe(200);
+    const beta = (await overHttp.json()) as any;
+    expect(beta.groups.map((g: any) => g.key.tenant)).toEqual(['beta']);
+    expect(beta.total.requests).toBe(await count('beta'));
+    const refused = await fetch(`${url}&tenant=acme`, { headers: { authorization: `Bearer ${TENANT_KEYS.beta}` } });
+    expect(refused.status).toBe(403);
+    expect((await fetch(url)).status).toBe(401);
+    console.log(
+      `stats: ${all.total.requests} requests in all, acme ${acme.total.requests}, beta ${beta.total.requests}; ` +
+        `acme's p95 latency <= ${acme.total.p95LatencyMs} ms, cost/request $${acme.total.costPerRequestUsd}`,
+    );
+  });
+
   it('loses no record when feedback-aggregator is killed and restarted while requests flow', async () => {
     const run = Date.now().toString(36);
     const ids = Array.from({ length: 150 }, (_, i) => `restart-${run}-${i}`);

@@ -3,8 +3,10 @@ import { DEAD_LETTER_STREAM, EVENTS_STREAM } from '@switchyard/contracts';
 import { MessagingModule, NatsHealthIndicator } from '@switchyard/messaging';
 import { MongoHealthIndicator, PersistenceModule, isStoreUnavailable } from '@switchyard/persistence';
 import { HealthModule } from '@switchyard/runtime';
+import { TenancyModule } from '@switchyard/tenancy';
 import { type AggregatorConfig, SERVICE } from './config';
 import { RecordsModule } from './records/records.module';
+import { StatsModule } from './stats/stats.module';
 
 @Module({})
 export class AppModule {
@@ -27,8 +29,14 @@ export class AppModule {
           streams: [EVENTS_STREAM, DEAD_LETTER_STREAM],
           url: config.NATS_URL,
         }),
-        PersistenceModule.forRoot(config.MONGODB_URI),
+        PersistenceModule.forRoot(config.MONGODB_URI, { rollups: { flushIntervalMs: config.ROLLUP_FLUSH_MS } }),
         RecordsModule.forConfig(config),
+        StatsModule,
+        TenancyModule.forRoot({
+          authenticate: config.AUTH === 'on',
+          defaultTenant: 'default',
+          refreshSeconds: config.TENANT_KEYS_REFRESH_SECONDS,
+        }),
       ],
       module: AppModule,
     };

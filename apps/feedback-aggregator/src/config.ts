@@ -27,6 +27,12 @@ export const aggregatorEnvSchema = baseEnvSchema.extend({
    * unreachable MongoDB is waited out without limit and never counts.
    */
   CONSUMER_MAX_DELIVER: z.coerce.number().int().min(1).max(1000).default(10),
+  /** `on`: stats queries take a key; a tenant's key reads its own tenant's stats, an admin key any tenant's. */
+  AUTH: z.enum(['on', 'off']).default('on'),
+  /** How often the keys in force are reloaded (changes announced over NATS reach every replica at once). */
+  TENANT_KEYS_REFRESH_SECONDS: z.coerce.number().int().positive().default(30),
+  /** Rollup increments are merged per row for this long, then written together. */
+  ROLLUP_FLUSH_MS: z.coerce.number().int().min(10).max(60_000).default(250),
   /** How long feedback waits for its request's record (still on its way) before it is dead-lettered as unknown. */
   FEEDBACK_HOLD_MS: z.coerce
     .number()

@@ -13,6 +13,7 @@ export * from './payloads/feedback';
 export * from './payloads/optimizer';
 export * from './payloads/pipeline-events';
 export * from './payloads/policy';
+export * from './payloads/stats';
 export * from './payloads/tenant-keys';
 export * from './payloads/usage';
 export * from './schemas-by-subject';

@@ -6,6 +6,7 @@ import { feedbackRequestSchema, feedbackSubmittedSchema } from './payloads/feedb
 import { optimizerRunRequestSchema } from './payloads/optimizer';
 import { requestAnalyzedSchema, requestReceivedSchema, routeDecidedSchema } from './payloads/pipeline-events';
 import { policyRejectedSchema, policyUpdatedSchema } from './payloads/policy';
+import { statsQuerySchema } from './payloads/stats';
 import { tenantKeysChangedSchema } from './payloads/tenant-keys';
 import { SUBJECTS, type Subject } from './lib/subjects';
 
@@ -14,6 +15,7 @@ export const SCHEMA_BY_SUBJECT: Record<Subject, z.ZodType> = {
   [SUBJECTS.request]: chatRequestSchema,
   [SUBJECTS.feedback]: feedbackRequestSchema,
   [SUBJECTS.optimizerRunRequested]: optimizerRunRequestSchema,
+  [SUBJECTS.statsQuery]: statsQuerySchema,
   [SUBJECTS.requestReceived]: requestReceivedSchema,
   [SUBJECTS.requestAnalyzed]: requestAnalyzedSchema,
   [SUBJECTS.routeDecided]: routeDecidedSchema,

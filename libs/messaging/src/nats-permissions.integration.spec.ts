@@ -73,6 +73,30 @@ describe('deploy/k8s/nats/nats-server.conf', () => {
     expect((await tenant.request(SUBJECTS.request, 'hello', { timeout: 2000 })).string()).toBe('answer to hello');
   });
 
+  it('lets a tenant and the CLI ask feedback-aggregator for stats, and no other service answer them', async () => {
+    const aggregator = await as('feedback-aggregator');
+    aggregator.subscribe(SUBJECTS.statsQuery, {
+      queue: 'feedback-aggregator',
+      callback: (_e, m) => {
+        m.respond(`stats for ${m.string()}`);
+      },
+    });
+    await aggregator.flush();
+    const tenant = await as('demo');
+    expect((await tenant.request(SUBJECTS.statsQuery, 'demo', { timeout: 2000 })).string()).toBe('stats for demo');
+    const admin = await as('admin');
+    expect((await admin.request(SUBJECTS.statsQuery, 'all', { timeout: 2000 })).string()).toBe('stats for all');
+    const analyzer = await as('analyzer');
+    const seen = violations(analyzer);
+    analyzer.subscribe(SUBJECTS.statsQuery, { callback: () => undefined });
+    await analyzer.flush().catch(() => undefined);
+    await waitFor(
+      'the server refusing analyzer the stats subject',
+      () => seen.find((v) => v.includes(SUBJECTS.statsQuery)),
+      2000,
+    );
+  });
+
   it("never lets a tenant's forged internal message reach a service", async () => {
     const analyzer = await as('analyzer');
     const got = received(analyzer, SUBJECTS.requestReceived);

@@ -1,6 +1,12 @@
 /** Per-operation failures of a batch, by the operation's index in it. */
 export type BatchFailures = ReadonlyMap<number, Error>;
 
+/** What a batch write did: its per-operation failures, and what each other operation resulted in, by index. */
+export interface BatchOutcome<R> {
+  failures: BatchFailures;
+  results: ReadonlyMap<number, R>;
+}
+
 /**
  * Group commit: writes submitted while a batch is being written go out together in the next one. Under
  * load many writes then cost one round trip and one bulk write; alone, a write goes out at once (no timer,
@@ -10,20 +16,25 @@ export type BatchFailures = ReadonlyMap<number, Error>;
  * on the same key never share a batch: the later one waits for the next, so writes to one document keep
  * their order (and FerretDB, which stalls on two upserts of one new `_id` in one bulk write, never sees it).
  */
-export class GroupCommit<Op> {
-  private readonly queue: Array<{ op: Op; resolve: () => void; reject: (err: Error) => void }> = [];
+export class GroupCommit<Op, R = void> {
+  private readonly queue: Array<{ op: Op; resolve: (result: R | undefined) => void; reject: (err: Error) => void }> =
+    [];
   private writing = false;
 
+  /**
+   * `writeBatch` returns the batch's failures, or its failures and a result per operation (what `submit`
+   * resolves with; undefined for an operation without one).
+   */
   constructor(
-    private readonly writeBatch: (ops: Op[]) => Promise<BatchFailures>,
+    private readonly writeBatch: (ops: Op[]) => Promise<BatchFailures | BatchOutcome<R>>,
     private readonly keyOf: (op: Op) => string,
     private readonly maxBatch = 256,
   ) {
     if (!(maxBatch >= 1)) throw new Error(`maxBatch must be at least 1, got ${maxBatch}`);
   }
 
-  submit(op: Op): Promise<void> {
-    return new Promise<void>((resolve, reject) => {
+  submit(op: Op): Promise<R | undefined> {
+    return new Promise<R | undefined>((resolve, reject) => {
       this.queue.push({ op, resolve, reject });
       if (!this.writing) void this.drain();
     });
@@ -50,17 +61,19 @@ export class GroupCommit<Op> {
     try {
       while (this.queue.length > 0) {
         const batch = this.nextBatch();
-        let failures: BatchFailures;
+        let outcome: BatchFailures | BatchOutcome<R>;
         try {
-          failures = await this.writeBatch(batch.map((b) => b.op));
+          outcome = await this.writeBatch(batch.map((b) => b.op));
         } catch (err) {
           for (const b of batch) b.reject(err instanceof Error ? err : new Error(String(err)));
           continue;
         }
+        const { failures, results } =
+          outcome instanceof Map ? { failures: outcome, results: undefined } : (outcome as BatchOutcome<R>);
         batch.forEach((b, i) => {
           const failure = failures.get(i);
           if (failure) b.reject(failure);
-          else b.resolve();
+          else b.resolve(results?.get(i));
         });
       }
     } finally {

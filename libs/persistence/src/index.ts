@@ -13,3 +13,5 @@ export * from './verified-upsert';
 export * from './tenant-keys/tenant-key';
 export * from './tenant-keys/tenant-key.entity';
 export * from './tenant-keys/tenant-key.repository';
+export * from './rollups/rollup.repository';
+export * from './rollups/rollup.schema';

@@ -1,1 +1,4 @@
 export const MONGO_CONNECTION = Symbol('MONGO_CONNECTION');
+
+/** RollupWriterOptions, when a service sets them. */
+export const ROLLUP_WRITER_OPTIONS = Symbol('ROLLUP_WRITER_OPTIONS');

@@ -10,8 +10,9 @@ import {
 import mongoose, { type Connection, type ConnectOptions } from 'mongoose';
 import { FeedbackRepository } from './feedback/feedback.repository';
 import { OptimizerReportRepository } from './optimizer-reports/optimizer-report.repository';
-import { MONGO_CONNECTION } from './persistence.constants';
+import { MONGO_CONNECTION, ROLLUP_WRITER_OPTIONS } from './persistence.constants';
 import { PolicyVersionRepository } from './policies/policy-version.repository';
+import { RollupRepository, type RollupWriterOptions } from './rollups/rollup.repository';
 import { RoutingRecordRepository } from './routing-records/routing-record.repository';
 import { TenantKeyRepository } from './tenant-keys/tenant-key.repository';
 
@@ -50,15 +51,18 @@ export class PersistenceModule implements OnModuleInit, OnApplicationShutdown {
     private readonly reports: OptimizerReportRepository,
     private readonly policies: PolicyVersionRepository,
     private readonly tenantKeys: TenantKeyRepository,
+    private readonly rollups: RollupRepository,
   ) {}
 
-  static forRoot(uri: string): DynamicModule {
+  /** `rollups`: how the rollup writer batches (services that count rollups set it from their config). */
+  static forRoot(uri: string, options: { rollups?: RollupWriterOptions } = {}): DynamicModule {
     return {
       exports: [
         FeedbackRepository,
         MongoHealthIndicator,
         OptimizerReportRepository,
         PolicyVersionRepository,
+        RollupRepository,
         RoutingRecordRepository,
         TenantKeyRepository,
       ],
@@ -69,8 +73,10 @@ export class PersistenceModule implements OnModuleInit, OnApplicationShutdown {
         MongoHealthIndicator,
         OptimizerReportRepository,
         PolicyVersionRepository,
+        RollupRepository,
         RoutingRecordRepository,
         TenantKeyRepository,
+        ...(options.rollups ? [{ provide: ROLLUP_WRITER_OPTIONS, useValue: options.rollups }] : []),
         {
           provide: MONGO_CONNECTION,
           useFactory: async () =>
@@ -89,11 +95,14 @@ export class PersistenceModule implements OnModuleInit, OnApplicationShutdown {
       this.reports.ensureIndexes(),
       this.policies.ensureIndexes(),
       this.tenantKeys.ensureIndexes(),
+      this.rollups.ensureIndexes(),
     ]);
     this.logger.log('MongoDB indexes are in place');
   }
 
   async onApplicationShutdown(): Promise<void> {
+    // After the consumers have drained (beforeApplicationShutdown): their last rollup increments go out.
+    await this.rollups.close();
     await this.connection.close();
   }
 }

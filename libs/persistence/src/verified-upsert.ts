@@ -1,5 +1,6 @@
 import type { Collection, Model } from 'mongoose';
-import type { BatchFailures } from './group-commit';
+import { randomUUID } from 'node:crypto';
+import type { BatchFailures, BatchOutcome } from './group-commit';
 
 /** One upsert by `_id`: the only write shape a record takes, so replays and races end in the same document. */
 export interface UpsertById<T> {
@@ -11,27 +12,52 @@ export interface UpsertById<T> {
 const DUPLICATE_KEY_RETRIES = 3;
 
 /**
- * Writes a batch of records that are almost always new: first as one unordered insert (about a third of
- * the database's work of upserts: 0.23-0.33 against 0.73-1.07 ms of FerretDB CPU per record,
- * `node tools/probes/record-insert.cjs`, docs/benchmarks.md), and when
- * that is not fully acknowledged (one of them exists already: a redelivered event), the whole batch as
- * verified upserts (each is idempotent, so the ones the insert stored are set again to the same values).
+ * Field a batch's insert stamps on the documents it creates: when the batch must fall back to upserts, it
+ * tells the documents this batch created from those that were there before.
+ */
+export const CREATED_BY_FIELD = '_batch';
+
+/**
+ * Writes a batch of records that are almost always new, and says which of them this write created (a
+ * record counts in the rollups once, when it is created; a redelivered event must not count it again).
+ * First as one unordered insert (about a third of the database's work of upserts: 0.23-0.33 against
+ * 0.73-1.07 ms of FerretDB CPU per record, `node tools/probes/record-insert.cjs`, docs/benchmarks.md); when
+ * that is not fully acknowledged (one of them exists already: a redelivered event), each operation alone:
+ * created by this batch's insert (its stamp), or upserted, and then created when the upsert inserted it.
  */
 export async function insertOrUpsertVerified<T>(
   model: Model<T>,
   ops: ReadonlyArray<UpsertById<T>>,
-): Promise<BatchFailures> {
-  if (ops.length === 0) return new Map();
+): Promise<BatchOutcome<boolean>> {
+  const failures = new Map<number, Error>();
+  const created = new Map<number, boolean>();
+  if (ops.length === 0) return { failures, results: created };
+  const batch = randomUUID();
   try {
     const result = await model.collection.insertMany(
-      ops.map((op) => ({ ...op.$set, _id: op._id }) as never),
+      ops.map((op) => ({ ...op.$set, _id: op._id, [CREATED_BY_FIELD]: batch }) as never),
       { ordered: false },
     );
-    if (result.insertedCount === ops.length) return new Map();
+    if (result.insertedCount === ops.length) {
+      ops.forEach((_, i) => created.set(i, true));
+      return { failures, results: created };
+    }
   } catch (err) {
     if (!isBulkWriteReport(err)) throw err;
   }
-  return upsertVerified(model, ops);
+  for (const [index, op] of ops.entries()) {
+    const found = await model.collection.findOne({ _id: op._id } as never, {
+      projection: { [CREATED_BY_FIELD]: 1 },
+    });
+    if ((found as Record<string, unknown> | null)?.[CREATED_BY_FIELD] === batch) {
+      created.set(index, true);
+      continue;
+    }
+    const outcome = await upsertOne(model.collection, op);
+    if (outcome instanceof Error) failures.set(index, outcome);
+    else created.set(index, outcome.created);
+  }
+  return { failures, results: created };
 }
 
 /**
@@ -60,17 +86,18 @@ export async function upsertVerified<T>(model: Model<T>, ops: ReadonlyArray<Upse
 async function upsertOneByOne<T>(collection: Collection, ops: ReadonlyArray<UpsertById<T>>): Promise<BatchFailures> {
   const failures = new Map<number, Error>();
   for (const [index, op] of ops.entries()) {
-    const failure = await upsertOne(collection, op);
-    if (failure) failures.set(index, failure);
+    const outcome = await upsertOne(collection, op);
+    if (outcome instanceof Error) failures.set(index, outcome);
   }
   return failures;
 }
 
-async function upsertOne<T>(collection: Collection, op: UpsertById<T>): Promise<Error | undefined> {
+/** One verified upsert: whether it created the document, or why it failed. */
+async function upsertOne<T>(collection: Collection, op: UpsertById<T>): Promise<{ created: boolean } | Error> {
   for (let attempt = 1; ; attempt++) {
     try {
       const result = await collection.updateOne({ _id: op._id } as never, { $set: op.$set } as never, { upsert: true });
-      if (result.matchedCount + result.upsertedCount === 1) return undefined;
+      if (result.matchedCount + result.upsertedCount === 1) return { created: result.upsertedCount === 1 };
       return new Error(`upsert of ${op._id}: the server acknowledged it but matched and inserted nothing`);
     } catch (err) {
       if (isDuplicateKey(err) && attempt < DUPLICATE_KEY_RETRIES) continue;

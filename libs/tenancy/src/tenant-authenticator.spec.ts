@@ -55,6 +55,17 @@ describe(TenantAuthenticator.name, () => {
         );
       });
 
+      it('says who holds a key and whether it spans tenants', () => {
+        const sut2 = new TenantAuthenticator(keys({ 'k-acme': 'acme', 'admin-ops': 'ops' }), 'default');
+        expect(sut2.identify('Bearer k-acme')).toEqual({ tenant: 'acme', admin: false });
+        expect(sut2.identify('admin-ops')).toEqual({ tenant: 'ops', admin: true });
+        expect(() => sut2.identify(undefined)).toThrow(expect.objectContaining({ code: 'unauthorized' }) as Error);
+        expect(new TenantAuthenticator(undefined, 'default').identify(undefined)).toEqual({
+          tenant: 'default',
+          admin: true,
+        });
+      });
+
       it('admits only an admin key where what is read spans tenants', () => {
         const withAdmin = new TenantAuthenticator(keys({ 'k-acme': 'acme', 'admin-ops': 'ops' }), 'default');
         expect(withAdmin.requireAdmin('Bearer admin-ops')).toEqual({ tenant: 'ops', admin: true });

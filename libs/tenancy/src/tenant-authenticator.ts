@@ -35,6 +35,15 @@ export class TenantAuthenticator {
     return tenant;
   }
 
+  /**
+   * Who holds a key: its tenant, and whether it is an admin key (what spans tenants). With AUTH=off every
+   * caller is taken as an admin of the default tenant: local development only.
+   */
+  identify(authorization: string | undefined): { tenant: string; admin: boolean } {
+    if (!this.keys) return { tenant: this.defaultTenant, admin: true };
+    return this.holder(authorization);
+  }
+
   /** Admits only an admin key (what spans tenants: optimizer reports, every tenant's stats). */
   requireAdmin(authorization: string | undefined): { tenant: string; admin: true } {
     if (!this.keys) return { tenant: this.defaultTenant, admin: true };

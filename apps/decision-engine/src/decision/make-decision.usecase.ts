@@ -51,7 +51,7 @@ export class MakeDecision {
     const { event } = cmd;
     const { policy, learned, arm } = this.policies.forRequest(event.tenant, event.request.user);
     const input = { request: event.request, tenant: event.tenant, features: event.features };
-    const decision = await this.choose(policy, learned, routeOptions(policy, input, learned), event);
+    const decision = await this.choose(policy, learned, routeOptions(policy, input, learned, { random: Math.random }), event);
     if (arm) decision.canaryArm = arm;
     const decided: RouteDecided = { ...event, decision, decidedAt: Date.now() };
     this.publisher.publish(SUBJECTS.routeDecided, decided, {

@@ -1,13 +1,21 @@
 import { Injectable } from '@nestjs/common';
 import type { CompletionFailed, CompletionSucceeded } from '@switchyard/contracts';
 import { RoutingRecordRepository } from '@switchyard/persistence';
+import { RollupCounter } from '../rollups/rollup-counter';
 
-/** Stores the outcome of a request as its routing record (idempotent by request id). */
+/**
+ * Stores the outcome of a request as its routing record (idempotent by request id) and, when that created
+ * the record, counts it in its rollup row: a redelivered event is stored again and counted never.
+ */
 @Injectable()
 export class RecordCompletion {
-  constructor(private readonly records: RoutingRecordRepository) {}
+  constructor(
+    private readonly records: RoutingRecordRepository,
+    private readonly rollups: RollupCounter,
+  ) {}
 
   async execute(event: CompletionSucceeded | CompletionFailed): Promise<void> {
-    await this.records.upsertCompletion(event);
+    const { created, record } = await this.records.upsertCompletion(event);
+    if (created) await this.rollups.completion(record);
   }
 }

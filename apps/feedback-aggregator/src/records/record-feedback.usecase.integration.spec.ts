@@ -1,8 +1,14 @@
 import { HoldMessageError } from '@switchyard/messaging';
-import { FeedbackRepository, MONGO_CONNECT_OPTIONS, RoutingRecordRepository } from '@switchyard/persistence';
+import {
+  FeedbackRepository,
+  MONGO_CONNECT_OPTIONS,
+  RollupRepository,
+  RoutingRecordRepository,
+} from '@switchyard/persistence';
 import { mongoUriFor, uniqueName } from '@switchyard/testing';
 import mongoose, { type Connection } from 'mongoose';
 import { RecordCompletion } from './record-completion.usecase';
+import { RollupCounter } from '../rollups/rollup-counter';
 import { RecordFeedback } from './record-feedback.usecase';
 
 const HOLD_MS = 60_000;
@@ -11,6 +17,7 @@ const HOLD_MS = 60_000;
 describe(RecordFeedback.name, () => {
   let connection: Connection;
   let records: RoutingRecordRepository;
+  let counter: RollupCounter;
   let sut: RecordFeedback;
 
   beforeAll(async () => {
@@ -19,8 +26,10 @@ describe(RecordFeedback.name, () => {
       .asPromise();
     records = new RoutingRecordRepository(connection);
     const feedback = new FeedbackRepository(connection);
-    await Promise.all([records.ensureIndexes(), feedback.ensureIndexes()]);
-    sut = new RecordFeedback({ FEEDBACK_HOLD_MS: HOLD_MS }, feedback, records);
+    const rollups = new RollupRepository(connection);
+    await Promise.all([records.ensureIndexes(), feedback.ensureIndexes(), rollups.ensureIndexes()]);
+    counter = new RollupCounter(rollups);
+    sut = new RecordFeedback({ FEEDBACK_HOLD_MS: HOLD_MS }, feedback, records, counter);
   });
 
   afterAll(async () => {
@@ -29,7 +38,7 @@ describe(RecordFeedback.name, () => {
   });
 
   const failedRequest = (requestId: string, tenant = 'acme') =>
-    new RecordCompletion(records).execute({
+    new RecordCompletion(records, counter).execute({
       requestId,
       tenant,
       receivedAt: 1,

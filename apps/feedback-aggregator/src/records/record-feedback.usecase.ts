@@ -3,12 +3,14 @@ import type { FeedbackSubmitted } from '@switchyard/contracts';
 import { HoldMessageError } from '@switchyard/messaging';
 import { type FeedbackEntity, FeedbackRepository, RoutingRecordRepository } from '@switchyard/persistence';
 import { AGGREGATOR_CONFIG, type AggregatorConfig } from '../config';
+import { RollupCounter } from '../rollups/rollup-counter';
 
 /**
  * Joins feedback to its request's record, for the tenant that sent it only (the record key holds the
  * tenant, so another tenant's request of the same id is never touched), and keeps every feedback event once.
  * Feedback that arrives before its record (the completion is still on its way) is held: redelivered until
  * FEEDBACK_HOLD_MS after it was submitted, then dead-lettered as `unknown-request`. It never creates a record.
+ * The record's rollup row counts its latest feedback.
  */
 @Injectable()
 export class RecordFeedback {
@@ -16,6 +18,7 @@ export class RecordFeedback {
     @Inject(AGGREGATOR_CONFIG) private readonly config: Pick<AggregatorConfig, 'FEEDBACK_HOLD_MS'>,
     private readonly feedback: FeedbackRepository,
     private readonly records: RoutingRecordRepository,
+    private readonly rollups: RollupCounter,
   ) {}
 
   async execute(event: FeedbackSubmitted): Promise<void> {
@@ -28,19 +31,23 @@ export class RecordFeedback {
     if (event.rating !== undefined) entity.rating = event.rating;
     if (event.success !== undefined) entity.success = event.success;
     if (event.comment !== undefined) entity.comment = event.comment;
-    const outcome = await this.records.attachFeedback(event.tenant, event.requestId, {
+    const summary = {
       feedbackId: entity.feedbackId,
       rating: entity.rating,
       success: entity.success,
       comment: entity.comment,
       submittedAt: entity.submittedAt,
-    });
-    if (outcome === 'no-record')
+    };
+    const attached = await this.records.attachFeedback(event.tenant, event.requestId, summary);
+    if (attached.outcome === 'no-record')
       throw new HoldMessageError(
         `feedback ${event.feedbackId}: tenant "${event.tenant}" has no request "${event.requestId}" on record`,
         event.submittedAt + this.config.FEEDBACK_HOLD_MS,
         'unknown-request',
       );
+    // Counted by what it changed: the first feedback adds a label, a later one replaces it, a replayed or an
+    // older one changes nothing.
+    await this.rollups.feedback(attached.before, summary);
     // After the record: feedback on a request nobody made is never kept, even in the feedback log.
     await this.feedback.insertOnce(entity);
   }

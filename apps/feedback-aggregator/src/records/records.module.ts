@@ -1,4 +1,5 @@
 import { type DynamicModule, Module } from '@nestjs/common';
+import { RollupCounter } from '../rollups/rollup-counter';
 import { AGGREGATOR_CONFIG, type AggregatorConfig } from '../config';
 import { RecordCompletion } from './record-completion.usecase';
 import { RecordFeedback } from './record-feedback.usecase';
@@ -10,7 +11,7 @@ export class RecordsModule {
     return {
       controllers: [RecordsController],
       module: RecordsModule,
-      providers: [RecordCompletion, RecordFeedback, { provide: AGGREGATOR_CONFIG, useValue: config }],
+      providers: [RecordCompletion, RecordFeedback, RollupCounter, { provide: AGGREGATOR_CONFIG, useValue: config }],
     };
   }
 }

@@ -8,6 +8,8 @@ export const SUBJECTS = {
   feedback: 'router.feedback.v1',
   /** Public: ask rule-optimizer to run a job now (request-reply). */
   optimizerRunRequested: 'router.optimizer.run.requested.v1',
+  /** Public: stats from the rollups, for the caller's tenant (an admin key: any or every tenant); request-reply. */
+  statsQuery: 'router.stats.query.v1',
   requestReceived: 'router.request.received.v1',
   requestAnalyzed: 'router.request.analyzed.v1',
   routeDecided: 'router.route.decided.v1',

@@ -1,7 +1,8 @@
 import { z } from 'zod';
 import { generationParamsSchema } from './chat-request';
 
-export const ROUTING_METHODS = ['rule', 'difficulty', 'learned', 'fallback', 'canary'] as const;
+/** Which level chose the model; `explore` is the policy's exploration share, sent to another candidate. */
+export const ROUTING_METHODS = ['rule', 'difficulty', 'learned', 'fallback', 'canary', 'explore'] as const;
 export type RoutingMethod = (typeof ROUTING_METHODS)[number];
 
 /** Heuristic checks an answer must pass for a cascade to stop at it (no peeking at ground truth). */
@@ -41,8 +42,18 @@ export const decisionSchema = z.object({
   method: z.enum(ROUTING_METHODS),
   /** Human-readable why. */
   reason: z.string(),
-  /** Name of the L1 rule that matched, if any; travels on to completion and feedback. */
+  /**
+   * Name of the L1 rule that matched, if any; travels on to completion and feedback. Kept when a later level
+   * answered its request (its model was out of quota: `fallback`; or `explore`): the rule's traffic.
+   */
   rule: z.string().optional(),
+  /** The L2 difficulty band whose traffic this is (`< 0.5`, `>= 0.8`), when no rule matched; for stats like `rule`. */
+  band: z.string().optional(),
+  /**
+   * The probability with which the policy chose this model for this request: below 1 under exploration
+   * (the explored model's share, or the policy's own choice's), left out when the choice was deterministic.
+   */
+  propensity: z.number().min(0).max(1).optional(),
   params: generationParamsSchema,
   policyVersion: z.string(),
   /** Version of the learned router's model, when the learned level took part. */

@@ -53,7 +53,11 @@ describe(RoutingRecordRepository.name, () => {
     it('stores every one of many concurrent completions, replays included, once each (grouped bulk writes)', async () => {
       const ids = Array.from({ length: 150 }, (_, i) => `burst-${i}`);
       // Every id twice, the copies in the same burst: a redelivered event may land in the same batch.
-      await Promise.all([...ids, ...ids].map((id) => sut.upsertCompletion(completion(id))));
+      const outcomes = await Promise.all([...ids, ...ids].map((id) => sut.upsertCompletion(completion(id))));
+      // Each record is created once: the rollups count it once.
+      expect(outcomes.filter((o) => o.created)).toHaveLength(ids.length);
+      const again = await Promise.all(ids.slice(0, 10).map((id) => sut.upsertCompletion(completion(id))));
+      expect(again.filter((o) => o.created)).toEqual([]);
       const stored = await sut.findByRequestIds('acme', ids);
       expect(stored.map((r) => r.requestId).sort()).toEqual([...ids].sort());
       expect(stored.every((r) => r.status === 'succeeded' && r.costUsd === 0.001)).toBe(true);
@@ -93,27 +97,36 @@ describe(RoutingRecordRepository.name, () => {
     });
 
     it('never creates a record: feedback before the completion is reported as no-record', async () => {
-      expect(await sut.attachFeedback('acme', 'r-2', fb('f-1', 2, 1_764_000_001_000))).toBe('no-record');
+      expect(await sut.attachFeedback('acme', 'r-2', fb('f-1', 2, 1_764_000_001_000))).toEqual({
+        outcome: 'no-record',
+      });
       expect(await sut.findByRequestId('acme', 'r-2')).toBeNull();
       await sut.upsertCompletion(completion('r-2'));
-      expect(await sut.attachFeedback('acme', 'r-2', fb('f-1', 2, 1_764_000_001_000))).toBe('attached');
+      expect(await sut.attachFeedback('acme', 'r-2', fb('f-1', 2, 1_764_000_001_000))).toMatchObject({
+        outcome: 'attached',
+        before: { tenant: 'acme', status: 'succeeded' },
+      });
       expect(await sut.findByRequestId('acme', 'r-2')).toMatchObject({
         status: 'succeeded',
         feedback: { feedbackId: 'f-1', rating: 2, success: false },
       });
     });
 
-    it('keeps the latest feedback when an older one is delivered after it', async () => {
+    it('keeps the latest feedback when an older one is delivered after it, and says what each one found', async () => {
       await sut.upsertCompletion(completion('r-3'));
-      expect(await sut.attachFeedback('acme', 'r-3', fb('f-new', 5, 2000))).toBe('attached');
-      expect(await sut.attachFeedback('acme', 'r-3', fb('f-old', 1, 1000))).toBe('attached');
-      expect(await sut.attachFeedback('acme', 'r-3', fb('f-new', 5, 2000))).toBe('attached');
+      const before = async (id: string, rating: number, at: number) => {
+        const attached = await sut.attachFeedback('acme', 'r-3', fb(id, rating, at));
+        return attached.outcome === 'attached' ? (attached.before.feedback?.feedbackId ?? null) : 'no-record';
+      };
+      expect(await before('f-new', 5, 2000)).toBeNull();
+      expect(await before('f-old', 1, 1000)).toBe('f-new');
+      expect(await before('f-new', 5, 2000)).toBe('f-new');
       expect((await sut.findByRequestId('acme', 'r-3'))?.feedback).toMatchObject({ feedbackId: 'f-new', rating: 5 });
     });
 
     it("does not touch another tenant's record of the same request id", async () => {
       await sut.upsertCompletion(completion('r-4'));
-      expect(await sut.attachFeedback('beta', 'r-4', fb('f-b', 1, 3000))).toBe('no-record');
+      expect(await sut.attachFeedback('beta', 'r-4', fb('f-b', 1, 3000))).toEqual({ outcome: 'no-record' });
       expect((await sut.findByRequestId('acme', 'r-4'))?.feedback).toBeUndefined();
     });
 
@@ -122,7 +135,7 @@ describe(RoutingRecordRepository.name, () => {
       // Feedback is retried until its record exists, as the aggregator's hold does; completions arrive twice.
       const attachUntilStored = async (id: string) => {
         for (;;) {
-          const outcome = await sut.attachFeedback('acme', id, fb(`f-${id}`, 4, 5000));
+          const { outcome } = await sut.attachFeedback('acme', id, fb(`f-${id}`, 4, 5000));
           if (outcome !== 'no-record') return outcome;
           await new Promise((r) => setTimeout(r, 20));
         }

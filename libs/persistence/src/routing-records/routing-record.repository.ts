@@ -1,7 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { type CompletionFailed, type CompletionSucceeded, recordKey } from '@switchyard/contracts';
 import type { Connection, Model } from 'mongoose';
-import { type BatchFailures, GroupCommit } from '../group-commit';
+import { type BatchOutcome, GroupCommit } from '../group-commit';
 import { MONGO_CONNECTION } from '../persistence.constants';
 import { type UpsertById, insertOrUpsertVerified } from '../verified-upsert';
 import type { FeedbackSummary, RoutingRecordEntity } from './routing-record.entity';
@@ -9,10 +9,20 @@ import { ROUTING_RECORDS_COLLECTION, routingRecordSchema } from './routing-recor
 
 /** What joining feedback to a record did. */
 export type AttachOutcome =
-  /** The record carries this feedback, or one submitted later. */
-  | 'attached'
   /** No record for this tenant and request (yet). Nothing was written. */
-  | 'no-record';
+  | { outcome: 'no-record' }
+  /**
+   * The record now carries this feedback, or one submitted later; `before` is the record as it was just
+   * before this write (its feedback then tells what this one replaced, if anything).
+   */
+  | { outcome: 'attached'; before: RoutingRecordEntity };
+
+/** What storing a completion did: whether it created the record (a redelivered event finds it there). */
+export interface CompletionOutcome {
+  created: boolean;
+  /** The fields stored. */
+  record: RoutingRecordEntity;
+}
 
 /** A feedback summary to join to a record, as `$max` compares it: `submittedAt` first. */
 interface Attach {
@@ -20,13 +30,26 @@ interface Attach {
   summary: Record<string, unknown>;
 }
 
-/** The record a feedback was for does not exist (yet). */
-class RecordMissingError extends Error {
-  constructor(id: string) {
-    super(`no record ${id}`);
-    this.name = 'RecordMissingError';
-  }
-}
+/** The fields of a record a rollup needs, and no more (not the prompt): what a recount reads. */
+const ROLLUP_FIELDS = {
+  _id: 0,
+  tenant: 1,
+  completedAt: 1,
+  status: 1,
+  model: 1,
+  rule: 1,
+  method: 1,
+  'decision.rule': 1,
+  'decision.band': 1,
+  'decision.method': 1,
+  'decision.canaryArm': 1,
+  'decision.plan.model': 1,
+  'error.code': 1,
+  costUsd: 1,
+  usage: 1,
+  'latency.totalMs': 1,
+  feedback: 1,
+} as const;
 
 type StatsRow = Pick<RoutingRecordEntity, 'model' | 'rule' | 'status' | 'costUsd' | 'latency' | 'feedback' | 'tenant'>;
 
@@ -36,15 +59,15 @@ export class RoutingRecordRepository {
   // Completions stored while a bulk write is in flight go out together in the next: under load one round trip
   // and one bulk write for many records (FerretDB CPU per upsert 0.61 ms against 1.11 ms one at a time,
   // docs/benchmarks.md); alone, a record is written at once.
-  private readonly completions = new GroupCommit<UpsertById<RoutingRecordEntity>>(
+  private readonly completions = new GroupCommit<UpsertById<RoutingRecordEntity>, boolean>(
     (ops) => insertOrUpsertVerified(this.model, ops),
     (op) => op._id,
     // FerretDB v1.24.2 stalls on an update command of 100 or more operations that match existing documents
     // (and then on that collection); 64 stays well under it.
     64,
   );
-  // Feedback joined in batches too: one update command for many, instead of one round trip each.
-  private readonly attaches = new GroupCommit<Attach>(
+  // Feedback joined in batches too: one read each and one update command for many.
+  private readonly attaches = new GroupCommit<Attach, RoutingRecordEntity>(
     (ops) => this.attachMany(ops),
     (op) => op._id,
     64,
@@ -59,12 +82,12 @@ export class RoutingRecordRepository {
   }
 
   /**
-   * Writes the outcome of a request; resolves once the server has confirmed this very write. Replays of the
-   * same event set the same values (idempotent); feedback that arrived first is kept, since this never
-   * touches `feedback`.
+   * Writes the outcome of a request; resolves once the server has confirmed this very write, saying
+   * whether it created the record. Replays of the same event set the same values (idempotent) and never
+   * touch `feedback`.
    */
-  async upsertCompletion(event: CompletionSucceeded | CompletionFailed): Promise<void> {
-    const common: Partial<RoutingRecordEntity> = {
+  async upsertCompletion(event: CompletionSucceeded | CompletionFailed): Promise<CompletionOutcome> {
+    const common: RoutingRecordEntity = {
       requestId: event.requestId,
       tenant: event.tenant,
       receivedAt: new Date(event.receivedAt),
@@ -80,7 +103,7 @@ export class RoutingRecordRepository {
       common.method = event.decision.method;
       if (event.decision.rule !== undefined) common.rule = event.decision.rule;
     }
-    const fields: Partial<RoutingRecordEntity> =
+    const fields: RoutingRecordEntity =
       'stage' in event
         ? { ...common, status: 'failed', stage: event.stage, error: event.error }
         : {
@@ -92,51 +115,76 @@ export class RoutingRecordRepository {
             costUsd: event.costUsd,
             latency: event.latency,
           };
-    await this.completions.submit({ _id: recordKey(event.tenant, event.requestId), $set: fields });
+    const created = await this.completions.submit({ _id: recordKey(event.tenant, event.requestId), $set: fields });
+    return { created: created === true, record: fields };
   }
 
   /**
    * Joins feedback to the tenant's record of the request, unless the record already carries feedback
-   * submitted at the same time or later (redelivered or out-of-order events never roll it back). Never
-   * creates a record: feedback for a request that has none is the caller's to hold or refuse.
+   * submitted at the same time or later (redelivered or out-of-order events never roll it back), and
+   * returns the record as it was before. Never creates a record: feedback for a request that has none is
+   * the caller's to hold or refuse.
    *
-   * An update by _id with `$max` on the whole summary, whose first field is `submittedAt`: documents compare
-   * field by field, so the later feedback wins. Feedback arriving together is written in one bulk. A conditional filter (`$or` on the stored feedback) does the
-   * same, but FerretDB serves it 4-13 times slower and worse under concurrency (22-76 against 262-289
-   * feedback/s: `node tools/probes/feedback-attach.cjs`, docs/benchmarks.md).
+   * Feedback arriving together is joined in one bulk of updates by _id with `$max` on the whole summary,
+   * whose first field is `submittedAt` (documents compare field by field, so the later feedback wins, then
+   * the greater feedbackId), after reading each record as it is. Two feedbacks on one record never share a
+   * batch and batches go one after another, so within a replica each read is what its write replaced.
+   * (Across replicas, two feedbacks on one request in the same instant could both read the same state: a
+   * rollup label off by one, which the optimizer's reconciliation puts right.) Cheaper than an atomic
+   * findOneAndUpdate each: FerretDB 1.8 against 2.4 ms per feedback, and it held up the record writes
+   * (a 6,000-record backlog with 20% feedback drained at 425/s that way).
    */
   async attachFeedback(tenant: string, requestId: string, feedback: FeedbackSummary): Promise<AttachOutcome> {
     const summary: Record<string, unknown> = { submittedAt: feedback.submittedAt, feedbackId: feedback.feedbackId };
     if (feedback.rating !== undefined) summary['rating'] = feedback.rating;
     if (feedback.success !== undefined) summary['success'] = feedback.success;
     if (feedback.comment !== undefined) summary['comment'] = feedback.comment;
-    try {
-      await this.attaches.submit({ _id: recordKey(tenant, requestId), summary });
-      return 'attached';
-    } catch (err) {
-      if (err instanceof RecordMissingError) return 'no-record';
-      throw err;
-    }
+    const before = await this.attaches.submit({ _id: recordKey(tenant, requestId), summary });
+    return before ? { outcome: 'attached', before } : { outcome: 'no-record' };
   }
 
   /**
-   * One unordered bulk of `$max` updates by _id (the driver's own collection: mongoose's casting must not
-   * reorder a summary's fields). When every record was there, that is all; otherwise each is written again
-   * alone (`$max` is idempotent) to learn which records are missing.
+   * Reads each record (just what a rollup needs), then one unordered bulk of `$max` updates by _id for the
+   * ones that exist (the driver's own collection: mongoose's casting must not reorder a summary's fields).
    */
-  private async attachMany(ops: Attach[]): Promise<BatchFailures> {
-    const update = (op: Attach) => ({ filter: { _id: op._id }, update: { $max: { feedback: op.summary } } });
-    const result = await this.model.collection.bulkWrite(ops.map((op) => ({ updateOne: update(op) })) as never, {
-      ordered: false,
+  private async attachMany(ops: Attach[]): Promise<BatchOutcome<RoutingRecordEntity>> {
+    const found = await Promise.all(
+      ops.map((op) => this.model.collection.findOne({ _id: op._id } as never, { projection: ROLLUP_FIELDS })),
+    );
+    const results = new Map<number, RoutingRecordEntity>();
+    const writes: Attach[] = [];
+    found.forEach((doc, i) => {
+      if (!doc) return;
+      results.set(i, doc as unknown as RoutingRecordEntity);
+      writes.push(ops[i]);
     });
-    if (result.matchedCount === ops.length) return new Map();
-    const failures = new Map<number, Error>();
-    for (const [index, op] of ops.entries()) {
-      const one = update(op);
-      const alone = await this.model.collection.updateOne(one.filter as never, one.update);
-      if (alone.matchedCount === 0) failures.set(index, new RecordMissingError(op._id));
+    if (writes.length > 0) {
+      const result = await this.model.collection.bulkWrite(
+        writes.map((op) => ({
+          updateOne: { filter: { _id: op._id }, update: { $max: { feedback: op.summary } } },
+        })) as never,
+        { ordered: false },
+      );
+      if (result.matchedCount !== writes.length)
+        throw new Error(`feedback matched ${result.matchedCount} of the ${writes.length} records read just before`);
     }
-    return failures;
+    return { failures: new Map(), results };
+  }
+
+  /**
+   * The records completed in a window, with only what rollups count, one at a time from a cursor (a
+   * window may hold millions): what reconciling the rollups recounts.
+   */
+  async *rollupSource(window: { from: number; to: number }): AsyncGenerator<RoutingRecordEntity> {
+    const cursor = this.model.collection.find(
+      { completedAt: { $gte: new Date(window.from), $lt: new Date(window.to) } },
+      { projection: ROLLUP_FIELDS, batchSize: 2000 },
+    );
+    try {
+      for await (const doc of cursor) yield doc as unknown as RoutingRecordEntity;
+    } finally {
+      await cursor.close();
+    }
   }
 
   async findByRequestId(tenant: string, requestId: string): Promise<RoutingRecordEntity | null> {

@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import type { ChatRequest } from '@switchyard/contracts';
 import { extractFeatures } from '../features/extract-features';
 import { parsePolicy } from '../policy/compile-policy';
-import { decideRoute } from './decide-route';
+import { decideRoute, planRoute } from './decide-route';
 
 const policy = parsePolicy(readFileSync(join(__dirname, '../../../../policies/default.yaml'), 'utf8'));
 
@@ -77,6 +77,83 @@ describe(decideRoute.name, () => {
       method: 'rule',
       rule: 'default',
       plan: { model: 'gpt-4o-mini' },
+    });
+  });
+
+  describe('whose traffic an option is', () => {
+    const input = (content: string, difficulty?: number) => {
+      const request: ChatRequest = { messages: [{ role: 'user', content }] };
+      const features = extractFeatures(request.messages);
+      return { request, tenant: 't', features: difficulty === undefined ? features : { ...features, difficulty } };
+    };
+    it("keeps the matched rule's name on every later option, the bands and the fallback included", () => {
+      const options = planRoute(policy, input('hello there'));
+      expect(options[0]).toMatchObject({ model: 'gpt-4o-mini', method: 'rule', rule: 'greeting' });
+      expect(options.length).toBeGreaterThan(2);
+      for (const o of options.slice(1)) {
+        expect(o.rule).toBe('greeting');
+        expect(o.band).toBeUndefined();
+      }
+      expect(options.map((o) => o.method)).toContain('fallback');
+    });
+    it("names the difficulty band when no rule matched, on the band's option and those after it", () => {
+      const options = planRoute(policy, input('What is the capital of France?', 0.3));
+      expect(options[0]).toMatchObject({ method: 'difficulty', band: '< 0.5', model: 'claude-3-haiku' });
+      for (const o of options) expect(o).toMatchObject({ band: '< 0.5' });
+      for (const o of options) expect(o.rule).toBeUndefined();
+    });
+  });
+
+  describe('exploration', () => {
+    const exploring = (extra: string) =>
+      parsePolicy(readFileSync(join(__dirname, '../../../../policies/default.yaml'), 'utf8') + extra);
+    const greeting = () => {
+      const request: ChatRequest = { messages: [{ role: 'user', content: 'hello there' }] };
+      return { request, tenant: 't', features: extractFeatures(request.messages) };
+    };
+    /** Yields the given numbers in turn, like Math.random would. */
+    const rolls =
+      (...values: number[]) =>
+      () =>
+        values.shift() ?? 0.999;
+
+    it('sends the exploration share to another candidate, keeping the rule and the propensity', () => {
+      const p = exploring('\nexploration: { percent: 10 }\n');
+      // 0.05 < 10%: explore; 0.7 picks the third of the three other models.
+      const options = planRoute(p, greeting(), undefined, { random: rolls(0.05, 0.7) });
+      expect(options[0]).toMatchObject({
+        model: 'gpt-4o',
+        method: 'explore',
+        rule: 'greeting',
+        propensity: expect.closeTo(0.1 / 3, 10),
+        params: { temperature: 0.3, maxTokens: 100 },
+      });
+      // Then the policy's own choice, in case the explored model is out of quota; no model twice.
+      expect(options[1]).toMatchObject({ model: 'gpt-4o-mini', method: 'rule', rule: 'greeting' });
+      expect(new Set(options.map((o) => o.model)).size).toBe(options.length);
+    });
+    it("gives the policy's own choice its propensity when the roll does not explore", () => {
+      const p = exploring('\nexploration: { percent: 10 }\n');
+      const [first] = planRoute(p, greeting(), undefined, { random: rolls(0.5) });
+      expect(first).toMatchObject({ model: 'gpt-4o-mini', method: 'rule', propensity: 0.9 });
+    });
+    it('explores only among the listed candidates under the price ceiling', () => {
+      const p = exploring(
+        '\nexploration: { percent: 20, models: [gpt-4o-mini, claude-3-haiku, gpt-4o], maxPriceUsdPerMTok: 5 }\n',
+      );
+      for (const pick of [0, 0.5, 0.99]) {
+        const [first] = planRoute(p, greeting(), undefined, { random: rolls(0.01, pick) });
+        expect(first).toMatchObject({ model: 'claude-3-haiku', method: 'explore', propensity: 0.2 });
+      }
+    });
+    it('explores nothing without a source of randomness (offline evaluation replays the policy)', () => {
+      const p = exploring('\nexploration: { percent: 20 }\n');
+      const [first] = planRoute(p, greeting());
+      expect(first).toMatchObject({ model: 'gpt-4o-mini', method: 'rule' });
+      expect(first.propensity).toBeUndefined();
+    });
+    it('refuses an unknown exploration candidate, naming the field', () => {
+      expect(() => exploring('\nexploration: { percent: 5, models: [gpt-5] }\n')).toThrow(/exploration\.models\.0/);
     });
   });
 });

@@ -9,7 +9,13 @@ import type {
 import { routingText } from '../features/extract-features';
 import type { LearnedRouter } from '../learned/learned-router';
 import { type CompiledPolicy, resolveTarget } from '../policy/compile-policy';
-import { type LearnedSettings, type PlanSpec, type RouteTarget, costAwareKnob } from '../policy/policy.schema';
+import {
+  type ExplorationSettings,
+  type LearnedSettings,
+  type PlanSpec,
+  type RouteTarget,
+  costAwareKnob,
+} from '../policy/policy.schema';
 import { matchRule } from './match-rule';
 
 export interface DecisionInput {
@@ -34,6 +40,10 @@ export interface RouteOption {
   params: GenerationParams;
   /** A rule's cascade or consensus strategy. */
   plan?: PlanSpec;
+  /** The difficulty band whose traffic this is (`< 0.5`), when no rule matched. */
+  band?: string;
+  /** The probability the policy chose this option with, under exploration. */
+  propensity?: number;
 }
 
 /** Time the L1 rules of one request may take before the rest are skipped (RE2 keeps each one linear). */
@@ -44,6 +54,11 @@ export interface RouteLimits {
   ruleBudgetMs?: number;
   /** Milliseconds, monotonic (tests give their own). */
   now?: () => number;
+  /**
+   * Uniform numbers in [0, 1) for the policy's exploration; without it nothing is explored (offline
+   * evaluation replays the policy's own choices).
+   */
+  random?: () => number;
 }
 
 /**
@@ -52,12 +67,63 @@ export interface RouteLimits {
  * then the fallback order (cheapest first unless the policy says otherwise), each model once. Lazy:
  * decision-engine stops at the first available model, so the learned router only runs when the levels
  * before it produced nothing usable. Pure: offline evaluation takes the first entry.
+ *
+ * Every option after a rule matched carries the rule's name (a fallback from it is still its traffic);
+ * without a rule, the difficulty band's. Under the policy's exploration (`limits.random` given), a share of
+ * requests first gets another candidate, chosen at random, with its propensity.
  */
 export function* routeOptions(
   policy: CompiledPolicy,
   input: DecisionInput,
   learned?: LearnedContext,
   limits: RouteLimits = {},
+): Generator<RouteOption> {
+  const levels = levelOptions(policy, input, learned, limits);
+  const exploration = policy.document.exploration;
+  if (!exploration || !(exploration.percent > 0) || !limits.random) return yield* levels;
+  const first = levels.next();
+  if (first.done) return;
+  const chosen = first.value;
+  const share = exploration.percent / 100;
+  const candidates = explorationCandidates(policy, exploration).filter((m) => m !== chosen.model);
+  if (candidates.length === 0) return yield* prepend(chosen, levels);
+  if (limits.random() >= share) return yield* prepend({ ...chosen, propensity: 1 - share }, levels);
+  const model = candidates[Math.min(candidates.length - 1, Math.floor(limits.random() * candidates.length))];
+  const explored: RouteOption = {
+    ...option(
+      model,
+      chosen.params,
+      'explore',
+      `exploration (${exploration.percent}% of requests, 1 of ${candidates.length} candidates) instead of ${chosen.model}: ${chosen.reason}`,
+      input.request,
+      chosen.rule,
+    ),
+    propensity: share / candidates.length,
+  };
+  if (chosen.band !== undefined) explored.band = chosen.band;
+  yield explored;
+  for (const o of prepend(chosen, levels)) if (o.model !== model) yield o;
+}
+
+function* prepend(first: RouteOption, rest: Iterator<RouteOption>): Generator<RouteOption> {
+  yield first;
+  for (let next = rest.next(); !next.done; next = rest.next()) yield next.value;
+}
+
+/** The models exploration may send a request to: the policy's (or the listed ones), under the price ceiling. */
+export function explorationCandidates(policy: CompiledPolicy, exploration: ExplorationSettings): string[] {
+  const ceiling = exploration.maxPriceUsdPerMTok ?? Infinity;
+  return (exploration.models ?? [...policy.models.keys()]).filter((id) => {
+    const m = policy.models.get(id);
+    return m !== undefined && m.priceUsdPerMTok.input + m.priceUsdPerMTok.output <= ceiling;
+  });
+}
+
+function* levelOptions(
+  policy: CompiledPolicy,
+  input: DecisionInput,
+  learned: LearnedContext | undefined,
+  limits: RouteLimits,
 ): Generator<RouteOption> {
   const text = routingText(input.request.messages);
   const now = limits.now ?? (() => performance.now());
@@ -66,12 +132,15 @@ export function* routeOptions(
   let note = '';
   const seen = new Set<string>();
   let first: string | undefined;
+  // The rule that matched, or else the band: whose traffic every later option serves.
+  let owner: { rule?: string; band?: string } = {};
   function* emit(options: Iterable<RouteOption>): Generator<RouteOption> {
     for (const o of options) {
       if (seen.has(o.model)) continue;
       seen.add(o.model);
       first ??= o.model;
-      yield note ? { ...o, reason: `${o.reason}${note}` } : o;
+      const owned: RouteOption = { ...owner, ...o };
+      yield note ? { ...owned, reason: `${o.reason}${note}` } : owned;
     }
   }
   const target = (t: RouteTarget, params: GenerationParams, method: RoutingMethod, reason: string, rule?: string) =>
@@ -88,6 +157,7 @@ export function* routeOptions(
     if (why === undefined) continue;
     const { rule } = compiled;
     const reason = `rule "${rule.name}" matched (${why})`;
+    owner = { rule: rule.name };
     if (rule.plan)
       yield* emit([
         {
@@ -105,14 +175,9 @@ export function* routeOptions(
     const i = difficulty.bands.findIndex((b) => b.below === undefined || d < b.below);
     const band = difficulty.bands[i < 0 ? difficulty.bands.length - 1 : i];
     const floor = i > 0 ? (difficulty.bands[i - 1].below ?? 0) : 0;
-    yield* emit(
-      target(
-        band.route,
-        band.params,
-        'difficulty',
-        `difficulty ${d} in band ${band.below === undefined ? `>= ${floor}` : `< ${band.below}`}`,
-      ),
-    );
+    const label = band.below === undefined ? `>= ${floor}` : `< ${band.below}`;
+    if (owner.rule === undefined) owner = { band: label };
+    yield* emit(target(band.route, band.params, 'difficulty', `difficulty ${d} in band ${label}`));
   }
 
   if (learned && learned.settings.enabled) yield* emit(learnedOptions(policy, input, text, learned));
@@ -266,6 +331,8 @@ export function toDecision(
     alternatives: considered.map((o) => o.model),
   };
   if (chosen.rule !== undefined) decision.rule = chosen.rule;
+  else if (chosen.band !== undefined) decision.band = chosen.band;
+  if (chosen.propensity !== undefined) decision.propensity = chosen.propensity;
   if (learned?.settings.enabled) decision.learnedModelVersion = learned.router.version;
   return decision;
 }

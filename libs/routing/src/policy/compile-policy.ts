@@ -135,6 +135,9 @@ export function compilePolicy(raw: unknown): CompiledPolicy {
         });
   for (const model of Object.keys(doc.quotas?.models ?? {}))
     if (!models.has(model)) problems.push({ field: `quotas.models.${model}`, message: `unknown model "${model}"` });
+  (doc.exploration?.models ?? []).forEach((model, i) => {
+    if (!models.has(model)) problems.push({ field: `exploration.models.${i}`, message: `unknown model "${model}"` });
+  });
   (doc.fallbackOrder ?? []).forEach((model, i) => {
     if (!models.has(model)) problems.push({ field: `fallbackOrder.${i}`, message: `unknown model "${model}"` });
   });

@@ -194,6 +194,23 @@ export const canarySettingsSchema = z
 
 export type CanarySettings = z.infer<typeof canarySettingsSchema>;
 
+export const explorationSettingsSchema = z
+  .object({
+    /**
+     * Share of requests, 0-20%, sent to another candidate than the one the policy chose, picked at random
+     * (so rule review and retraining see how other models do on each rule's and band's traffic). Never past
+     * quotas or budgets: an explored model out of either is skipped for the policy's own choice.
+     */
+    percent: z.number().min(0).max(20),
+    /** The candidates; every model of the policy when left out. */
+    models: z.array(z.string().min(1)).min(1).optional(),
+    /** Only candidates whose input plus output price per million tokens is at most this. */
+    maxPriceUsdPerMTok: z.number().positive().optional(),
+  })
+  .strict();
+
+export type ExplorationSettings = z.infer<typeof explorationSettingsSchema>;
+
 export const policySchema = z.object({
   version: z.string().min(1),
   models: z.array(modelSpecSchema).min(1, 'a policy needs at least one model'),
@@ -207,6 +224,8 @@ export const policySchema = z.object({
   /** Models tried in this order when the chosen one is out of quota or cooling down; default: cheapest first. */
   fallbackOrder: z.array(z.string().min(1)).optional(),
   canary: canarySettingsSchema.optional(),
+  /** Off unless set. */
+  exploration: explorationSettingsSchema.optional(),
 });
 
 export type PolicyDocument = z.infer<typeof policySchema>;

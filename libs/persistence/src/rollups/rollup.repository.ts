@@ -1,0 +1,297 @@
+import { Inject, Injectable, Logger, Optional } from '@nestjs/common';
+import {
+  type RollupCounts,
+  type RollupDims,
+  type RollupRow,
+  addCounts,
+  countsDifference,
+  countsOf,
+  emptyCounts,
+  incrementsOf,
+  rollupKey,
+} from '@switchyard/analytics';
+import type { Connection, Model } from 'mongoose';
+import { MONGO_CONNECTION, ROLLUP_WRITER_OPTIONS } from '../persistence.constants';
+import { isBulkWriteReport, isDuplicateKey } from '../verified-upsert';
+import { ROLLUPS_COLLECTION, type RollupDocument, rollupSchema } from './rollup.schema';
+
+/** Which rows a query reads: an hour window [from, to) and, optionally, one value of any dimension. */
+export interface RollupFilter {
+  from: number;
+  to: number;
+  tenant?: string;
+  model?: string;
+  rule?: string;
+  method?: string;
+  arm?: string;
+}
+
+/** What a reconciliation found and put right. */
+export interface ReconcileOutcome {
+  /** Rows compared (recounted or stored). */
+  rows: number;
+  /** Rows whose stored sums differed from the recount, and were corrected. */
+  corrected: number;
+  /** Requests and labels the correction added (negative: taken away, a row had counted too many). */
+  requestsAdded: number;
+  labelsAdded: number;
+}
+
+/**
+ * FerretDB v1.24.2 stalls on an update command of 100 or more operations that match existing documents
+ * (routing-record.repository.ts); a write of increments stays well under it.
+ */
+const MAX_ROWS_PER_WRITE = 64;
+/** Rows known to exist, so their increments skip the upsert that creates them; forgotten past this many. */
+const KNOWN_ROWS_LIMIT = 50_000;
+/** Rows with unwritten increments past which `add` waits for a write (the store is away or slow). */
+const MAX_PENDING_ROWS = 20_000;
+/** Wait after a failed write before the next, doubling up to the most. */
+const RETRY_MS = { first: 500, most: 30_000 };
+
+interface Pending {
+  dims: RollupDims;
+  counts: RollupCounts;
+}
+
+export interface RollupWriterOptions {
+  /** Increments are merged per row for this long, then written together. */
+  flushIntervalMs: number;
+}
+
+/**
+ * The rollups: sums per hour × tenant × model × rule × method × canary arm, kept by increments as records
+ * and feedback arrive, and read by stats and reports instead of the records.
+ *
+ * Written behind: increments are merged per row in memory and written every `flushIntervalMs` (a second
+ * of records of one hour costs a few row updates, not one per record), and a write that fails is merged
+ * back and tried again, so an outage of the store loses nothing that this process holds. Waiting for
+ * each increment would buy no durability: a record is counted once, when it is created, so an event
+ * redelivered after a crash finds its record and counts nothing either way. What a crash loses (the last
+ * interval's increments) the optimizer's reconciliation recounts from the records.
+ */
+@Injectable()
+export class RollupRepository {
+  private readonly logger = new Logger(RollupRepository.name);
+  private readonly model: Model<RollupDocument>;
+  private readonly pending = new Map<string, Pending>();
+  private readonly known = new Set<string>();
+  private timer: NodeJS.Timeout | undefined;
+  private flushing: Promise<void> | undefined;
+  private retryMs = 0;
+  private readonly waiting: Array<() => void> = [];
+  /** Row writes that failed (and were retried) since start-up. */
+  failedWrites = 0;
+
+  constructor(
+    @Inject(MONGO_CONNECTION) connection: Connection,
+    @Optional() @Inject(ROLLUP_WRITER_OPTIONS) private readonly options: RollupWriterOptions = { flushIntervalMs: 250 },
+  ) {
+    this.model = connection.model<RollupDocument>(ROLLUPS_COLLECTION, rollupSchema);
+  }
+
+  async ensureIndexes(): Promise<void> {
+    await this.model.createIndexes();
+  }
+
+  /**
+   * Adds counts to a row, to be written with the next flush. An increment is not idempotent: callers add
+   * a record's contribution once, when they created the record, and a feedback's change once, from the
+   * state it replaced. Resolves at once, unless too many rows wait to be written: then after a write.
+   */
+  add(dims: RollupDims, counts: RollupCounts): Promise<void> {
+    if (Object.keys(incrementsOf(counts)).length === 0) return Promise.resolve();
+    const key = rollupKey(dims);
+    const entry = this.pending.get(key);
+    if (entry) entry.counts = addCounts(entry.counts, counts);
+    else this.pending.set(key, { dims: dimsOf(dims), counts });
+    this.schedule(this.retryMs || this.options.flushIntervalMs);
+    if (this.pending.size < MAX_PENDING_ROWS) return Promise.resolve();
+    return new Promise<void>((resolve) => this.waiting.push(resolve));
+  }
+
+  /** Writes every increment held now; rejects (keeping them for the next try) when the store refuses. */
+  async flush(): Promise<void> {
+    while (this.flushing) await this.flushing;
+    if (this.pending.size === 0) return;
+    this.flushing = this.writePending();
+    try {
+      await this.flushing;
+    } finally {
+      this.flushing = undefined;
+    }
+  }
+
+  /** Increments not written yet, in rows. */
+  get backlog(): number {
+    return this.pending.size;
+  }
+
+  /** Writes what is held and stops the timer: at shutdown, before the connection closes. */
+  async close(): Promise<void> {
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = undefined;
+    try {
+      await this.flush();
+    } catch (err) {
+      this.logger.error(
+        `${this.pending.size} rollup rows were not written at shutdown (${(err as Error).message}); the optimizer's reconciliation recounts them`,
+      );
+    }
+  }
+
+  private schedule(delayMs: number): void {
+    if (this.timer) return;
+    this.timer = setTimeout(() => {
+      this.timer = undefined;
+      this.flush().then(
+        () => {
+          this.retryMs = 0;
+        },
+        (err: Error) => {
+          this.failedWrites++;
+          this.retryMs = Math.min(RETRY_MS.most, this.retryMs ? this.retryMs * 2 : RETRY_MS.first);
+          this.logger.warn(
+            `rollup increments of ${this.pending.size} rows not written (${err.message}); trying again in ${this.retryMs} ms`,
+          );
+          this.schedule(this.retryMs);
+        },
+      );
+    }, delayMs);
+    this.timer.unref();
+  }
+
+  private async writePending(): Promise<void> {
+    const entries = [...this.pending];
+    this.pending.clear();
+    for (let i = 0; i < entries.length; i += MAX_ROWS_PER_WRITE) {
+      const batch = entries.slice(i, i + MAX_ROWS_PER_WRITE);
+      try {
+        await this.write(batch);
+      } catch (err) {
+        // Put back what was not written, merged with what arrived since, for the next try.
+        for (const [key, p] of entries.slice(i)) {
+          this.known.delete(key);
+          const now = this.pending.get(key);
+          this.pending.set(key, now ? { dims: p.dims, counts: addCounts(p.counts, now.counts) } : p);
+        }
+        throw err;
+      }
+    }
+    if (this.pending.size < MAX_PENDING_ROWS) for (const resolve of this.waiting.splice(0)) resolve();
+  }
+
+  /** Rows of a window, limited to the filter's dimension values. */
+  async find(filter: RollupFilter): Promise<RollupRow[]> {
+    const query: Record<string, unknown> = { hour: { $gte: new Date(filter.from), $lt: new Date(filter.to) } };
+    for (const d of ['tenant', 'model', 'rule', 'method', 'arm'] as const)
+      if (filter[d] !== undefined) query[d] = filter[d];
+    const docs = await this.model.find(query).lean<RollupDocument[]>().exec();
+    return docs.map(toRow);
+  }
+
+  /**
+   * Makes the stored rows of a window equal to a recount of its records (recountRollups over the records
+   * completed in it): each row that differs gets the difference added. Increments that were lost (a crash
+   * between a record's write and its row's) or counted twice are put right; rows of the window that no
+   * record supports are brought to zero.
+   */
+  async reconcile(
+    window: { from: number; to: number },
+    recount: ReadonlyMap<string, RollupRow>,
+  ): Promise<ReconcileOutcome> {
+    const stored = new Map((await this.find(window)).map((row) => [rollupKey(row), row]));
+    const outcome: ReconcileOutcome = { rows: 0, corrected: 0, requestsAdded: 0, labelsAdded: 0 };
+    const corrections: Array<Promise<void>> = [];
+    for (const key of new Set([...recount.keys(), ...stored.keys()])) {
+      outcome.rows++;
+      const want = recount.get(key);
+      const have = stored.get(key);
+      const diff = countsDifference(want ? countsOf(want) : emptyCounts(), have ? countsOf(have) : emptyCounts());
+      if (Object.keys(incrementsOf(diff)).length === 0) continue;
+      outcome.corrected++;
+      outcome.requestsAdded += diff.requests;
+      outcome.labelsAdded += diff.qualityCount;
+      corrections.push(this.add(dimsOf((want ?? have) as RollupRow), diff));
+    }
+    await Promise.all(corrections);
+    await this.flush();
+    return outcome;
+  }
+
+  private async write(batch: Array<[string, Pending]>): Promise<void> {
+    await this.ensureRows(batch.filter(([key]) => !this.known.has(key)));
+    const increment = ([key, p]: [string, Pending]) => ({
+      updateOne: { filter: { _id: key }, update: { $inc: incrementsOf(p.counts) } },
+    });
+    const result = await this.model.collection.bulkWrite(batch.map(increment) as never, { ordered: false });
+    if (result.matchedCount !== batch.length) {
+      // A row this process knew of is gone (rollups deleted by hand, or for retention): an update of a
+      // missing document does nothing, so the increments of the rows missing now were not applied.
+      const missing: Array<[string, Pending]> = [];
+      for (const entry of batch)
+        if (!(await this.model.collection.findOne({ _id: entry[0] } as never, { projection: { _id: 1 } })))
+          missing.push(entry);
+      if (missing.length !== batch.length - result.matchedCount)
+        throw new Error(`rollup increments matched ${result.matchedCount} of ${batch.length} rows`);
+      await this.ensureRows(missing);
+      const retried = await this.model.collection.bulkWrite(missing.map(increment) as never, { ordered: false });
+      if (retried.matchedCount !== missing.length)
+        throw new Error(`rollup increments matched ${retried.matchedCount} of ${missing.length} re-created rows`);
+    }
+    if (this.known.size > KNOWN_ROWS_LIMIT) this.known.clear();
+    for (const [key] of batch) this.known.add(key);
+  }
+
+  /**
+   * Creates the rows that may not exist yet, with their dimensions and no sums: an upsert that sets only
+   * on insert, so doing it twice (a retried batch, two replicas at once) changes nothing.
+   */
+  private async ensureRows(batch: Array<[string, Pending]>): Promise<void> {
+    if (batch.length === 0) return;
+    const op = ([key, p]: [string, Pending]) => ({
+      filter: { _id: key },
+      update: { $setOnInsert: { ...dimsOf(p.dims), hour: new Date(p.dims.hour) } },
+      upsert: true,
+    });
+    try {
+      const result = await this.model.collection.bulkWrite(batch.map((e) => ({ updateOne: op(e) })) as never, {
+        ordered: false,
+      });
+      if (result.matchedCount + result.upsertedCount === batch.length) return;
+    } catch (err) {
+      if (!isBulkWriteReport(err)) throw err;
+    }
+    // A row created by another replica at the same moment (E11000), or a report not to be trusted: each alone.
+    for (const entry of batch) {
+      const { filter, update } = op(entry);
+      for (let attempt = 1; ; attempt++) {
+        try {
+          await this.model.collection.updateOne(filter as never, update as never, { upsert: true });
+          break;
+        } catch (err) {
+          if (!isDuplicateKey(err) || attempt >= 3) throw err;
+        }
+      }
+    }
+    this.logger.debug(`created ${batch.length} rollup rows one by one`);
+  }
+}
+
+/** Just the dimensions of a row (a row is dimensions and sums). */
+function dimsOf({ hour, tenant, model, rule, method, arm }: RollupDims): RollupDims {
+  return { hour, tenant, model, rule, method, arm };
+}
+
+function toRow(doc: RollupDocument): RollupRow {
+  const { _id, hour, tenant, model, rule, method, arm, ...sums } = doc;
+  return {
+    hour: new Date(hour).getTime(),
+    tenant,
+    model,
+    rule,
+    method,
+    arm,
+    ...countsOf(sums as Partial<RollupCounts>),
+  };
+}
