@@ -1,7 +1,9 @@
+import { dirname } from 'node:path';
 import { parseArgs } from 'node:util';
 import { DEFAULT_TRAIN_OPTIONS } from '@switchyard/routing';
 import { runBenchDecision } from './bench/bench-decision.command';
 import { runBenchPipeline } from './bench/bench-pipeline.command';
+import { runBenchStats } from './bench/bench-stats.command';
 import { runEchoServer } from './bench/overhead/echo-server';
 import { runBenchOverhead } from './bench/overhead/overhead.command';
 import { runBenchSoak } from './bench/soak/soak.command';
@@ -9,7 +11,10 @@ import { runDemo } from './demo/demo.command';
 import { runDeadLetters } from './dlq/dead-letters.command';
 import { runEvalLive } from './eval/eval-live.command';
 import { runEval } from './eval/eval.command';
+import { runApplySuggestion } from './policy/apply-suggestion.command';
 import { runPublishPolicy } from './policy/publish-policy.command';
+import { runReport, runSuggestions } from './report/report.command';
+import { runStats } from './report/stats.command';
 import { runTrain } from './train/train.command';
 import { runTenantKeys } from './keys/tenant-keys.command';
 import { policyTrustEnvSchema, policyTrustOf } from '@switchyard/policy-store';
@@ -20,7 +25,7 @@ const USAGE = `usage: switchyard <command> [options]
 
 commands:
   demo    start the six services, send a mixed workload over NATS and HTTP, print where it went and what it cost
-          --requests N     requests to send (default 200)
+          --requests N     requests to send (default 400)
           --concurrency N  requests in flight at once (default 16)
 
   train   train the learned router on a dataset (format: docs/datasets.md) and check it on held-out prompts
@@ -38,6 +43,33 @@ commands:
           --model FILE     a trained artifact (default: train one on the 70% split first)
 
   policy publish FILE   validate a policy, keep it in MongoDB and hot-reload it into every replica
+  policy apply-suggestion ID   publish a suggestion of the rule review as a canary: the current policy
+                   (control) with the changed one as candidate on a share of traffic; both are written to --out
+          --percent P      the candidate's share of traffic, 1-50 (default 10)
+          --sticky-by S    tenant | user: what keeps a caller in one arm (default tenant)
+          --policy FILE    the policy to change, when the one of the evidence is not stored in MongoDB
+          --out DIR        where the two policies are written (default out/policies)
+
+  report           the optimizer's newest report: spend by model and tenant, quality, the rule review and its
+                   suggestions with their evidence (also GET /v1/optimizer/reports/latest and the page /report of
+                   rule-optimizer, with an admin key)
+          --run            ask rule-optimizer for a run now (over NATS, as the operator) and wait for its report
+          --days N         --run: the window (default: the service's OPTIMIZER_WINDOW_DAYS)
+          --id ID          a report by id instead of the newest
+          --html FILE      also write the report as one HTML file with its charts (works offline)
+          --json           the report as JSON
+
+  suggestions      the rule review's suggestions, newest first, with their evidence
+          --status S       open | applied | superseded | all (default open)
+          --limit N        at most N (default 50)
+          --json           as JSON
+
+  stats            stats from the rollups over NATS (router.stats.query.v1) with the key in SWITCHYARD_API_KEY:
+                   a tenant's key reads its own tenant, an admin key any (--tenant) or all
+          --group-by LIST  of model, rule, method, tenant, arm, day (default model)
+          --days N         the last N days (default 7), or --from/--to (ISO dates)
+          --tenant T, --model M, --rule R, --method M, --arm A   filters
+          --json           the answer as JSON
 
   keys create --tenant T [--name N] [--admin]   a tenant API key, printed once (stored as a hash in
                                      MongoDB); --admin: it may also read what spans tenants (optimizer reports)
@@ -73,6 +105,13 @@ commands:
           --feedback S       share of answers rated, 0..1 (default 0.2)
           --timeout-ms N     a request with no reply within this is lost (default 10000)
 
+  bench stats      what the rollups buy: N synthetic records over D days in a database of its own, then the same
+                   stats query answered from the rollups and from the records, alternately, checked equal
+          --records N      records to write (default 1000000; about 3 minutes of writing on FerretDB)
+          --days N         spread over, and queried (default 30)
+          --rounds N       timed rounds of each (default 5)
+          --keep           keep the database, and reuse it next time with the same --records
+
   bench echo       answer NATS request-reply on a subject with the request (the floor bench overhead runs)
           --subject S      the subject (required)
 
@@ -89,7 +128,7 @@ commands:
           --concurrency N  --live: requests in flight at once (default 16)
           --task-hint      --live: requests carry the row's task label as hints.task (and the router learns it)
 
-environment: NATS_URL, REDIS_URL, MONGODB_URI, as for the services; SWITCHYARD_API_KEY for bench pipeline.`;
+environment: NATS_URL, REDIS_URL, MONGODB_URI, as for the services; SWITCHYARD_API_KEY for bench pipeline and stats.`;
 
 // The dataset commands' shared options: the file, and how it is split into train and test parts.
 const SPLIT_OPTIONS = {
@@ -120,7 +159,7 @@ async function main(argv: string[]): Promise<number> {
     case 'demo': {
       const { values } = parseArgs({
         args: rest,
-        options: { requests: { type: 'string', default: '200' }, concurrency: { type: 'string', default: '16' } },
+        options: { requests: { type: 'string', default: '400' }, concurrency: { type: 'string', default: '16' } },
       });
       const requests = positiveInt(values.requests, '--requests');
       const concurrency = positiveInt(values.concurrency, '--concurrency');
@@ -170,6 +209,24 @@ async function main(argv: string[]): Promise<number> {
           natsUrl: NATS_URL,
           apiKey: process.env['SWITCHYARD_API_KEY'],
           requests: positiveInt(values.requests, '--requests'),
+        });
+      }
+      if (what === 'stats') {
+        const { values } = parseArgs({
+          args,
+          options: {
+            records: { type: 'string', default: '1000000' },
+            days: { type: 'string', default: '30' },
+            rounds: { type: 'string', default: '5' },
+            keep: { type: 'boolean', default: false },
+          },
+        });
+        return runBenchStats({
+          mongoServer: MONGO_SERVER,
+          records: positiveInt(values.records, '--records'),
+          days: positiveInt(values.days, '--days'),
+          rounds: positiveInt(values.rounds, '--rounds'),
+          keep: values.keep === true,
         });
       }
       if (what === 'overhead') {
@@ -298,14 +355,131 @@ async function main(argv: string[]): Promise<number> {
       });
     }
     case 'policy': {
-      const [what, file] = rest;
-      if (what !== 'publish' || !file) throw new Error('usage: switchyard policy publish FILE');
+      const [what, ...args] = rest;
+      if (what === 'apply-suggestion') {
+        const { values, positionals } = parseArgs({
+          args,
+          allowPositionals: true,
+          options: {
+            percent: { type: 'string', default: '10' },
+            'sticky-by': { type: 'string', default: 'tenant' },
+            policy: { type: 'string' },
+            out: { type: 'string', default: 'out/policies' },
+          },
+        });
+        if (positionals.length !== 1)
+          throw new Error('usage: switchyard policy apply-suggestion ID [--percent P] (see switchyard suggestions)');
+        const percent = Number(values.percent);
+        if (!Number.isFinite(percent) || percent < 1 || percent > 50)
+          throw new Error(`--percent must be a number from 1 to 50 (a canary, not a switch), got "${values.percent}"`);
+        const stickyBy = values['sticky-by'];
+        if (stickyBy !== 'tenant' && stickyBy !== 'user')
+          throw new Error(`--sticky-by must be tenant or user, got "${stickyBy}"`);
+        return runApplySuggestion({
+          suggestionId: positionals[0],
+          percent,
+          stickyBy,
+          policyFile: values.policy,
+          policyDir: dirname(process.env['POLICY_FILE'] ?? 'policies/default.yaml'),
+          outDir: values.out ?? 'out/policies',
+          nats: adminNats(),
+          trust: policyTrustOf(loadConfig('switchyard', policyTrustEnvSchema, process.env)),
+          mongoUri: MONGODB_URI,
+        });
+      }
+      const [file] = args;
+      if (what !== 'publish' || !file)
+        throw new Error('usage: switchyard policy publish FILE | policy apply-suggestion ID');
       return runPublishPolicy({
         file,
         nats: adminNats(),
         // Validated as the services will: the same variables, or a policy they refuse would be published.
         trust: policyTrustOf(loadConfig('switchyard', policyTrustEnvSchema, process.env)),
         mongoUri: MONGODB_URI,
+      });
+    }
+    case 'report': {
+      const { values } = parseArgs({
+        args: rest,
+        options: {
+          run: { type: 'boolean', default: false },
+          days: { type: 'string' },
+          id: { type: 'string' },
+          html: { type: 'string' },
+          json: { type: 'boolean', default: false },
+        },
+      });
+      return runReport({
+        mongoUri: MONGODB_URI,
+        id: values.id,
+        json: values.json === true,
+        html: values.html,
+        run: values.run
+          ? {
+              nats: adminNats(),
+              days: values.days === undefined ? undefined : positiveInt(values.days, '--days'),
+              timeoutMs: 10 * 60_000,
+            }
+          : undefined,
+      });
+    }
+    case 'suggestions': {
+      const { values } = parseArgs({
+        args: rest,
+        options: {
+          status: { type: 'string', default: 'open' },
+          limit: { type: 'string', default: '50' },
+          json: { type: 'boolean', default: false },
+        },
+      });
+      const status = values.status as 'open' | 'applied' | 'superseded' | 'all';
+      if (!['open', 'applied', 'superseded', 'all'].includes(status))
+        throw new Error(`--status must be open, applied, superseded or all, got "${values.status}"`);
+      return runSuggestions({
+        mongoUri: MONGODB_URI,
+        status,
+        json: values.json === true,
+        limit: positiveInt(values.limit, '--limit'),
+      });
+    }
+    case 'stats': {
+      const { values } = parseArgs({
+        args: rest,
+        options: {
+          'group-by': { type: 'string', default: 'model' },
+          days: { type: 'string' },
+          from: { type: 'string' },
+          to: { type: 'string' },
+          tenant: { type: 'string' },
+          model: { type: 'string' },
+          rule: { type: 'string' },
+          method: { type: 'string' },
+          arm: { type: 'string' },
+          json: { type: 'boolean', default: false },
+        },
+      });
+      const key = process.env['SWITCHYARD_API_KEY'];
+      if (!key)
+        throw new Error('stats takes a key in SWITCHYARD_API_KEY: a tenant key (its own stats) or an admin key');
+      const groupBy = (values['group-by'] ?? '')
+        .split(',')
+        .map((d) => d.trim())
+        .filter(Boolean);
+      return runStats({
+        nats: adminNats(),
+        key,
+        json: values.json === true,
+        query: {
+          groupBy: groupBy as never,
+          ...(values.days === undefined ? {} : { days: positiveInt(values.days, '--days') }),
+          ...(values.from === undefined ? {} : { from: values.from }),
+          ...(values.to === undefined ? {} : { to: values.to }),
+          ...(values.tenant === undefined ? {} : { tenant: values.tenant }),
+          ...(values.model === undefined ? {} : { model: values.model }),
+          ...(values.rule === undefined ? {} : { rule: values.rule }),
+          ...(values.method === undefined ? {} : { method: values.method }),
+          ...(values.arm === undefined ? {} : { arm: values.arm }),
+        },
       });
     }
     case 'keys': {

@@ -490,34 +490,37 @@ describe('Switchyard pipeline (six services, real NATS, Redis and MongoDB-wire s
     );
   });
 
-  it('runs the optimizer on demand and stores per-model stats', async () => {
+  it('runs the optimizer on demand and stores its report, for admin keys only', async () => {
     const accepted = (await natsRequest(SUBJECTS.optimizerRunRequested, {
-      job: 'model-stats',
+      job: 'optimize',
       days: 1,
     })) as unknown as { ok: boolean; jobId: string };
-    expect(accepted).toMatchObject({ ok: true, job: 'model-stats' });
+    expect(accepted).toMatchObject({ ok: true, job: 'optimize' });
     const report = await waitFor(
-      'model-stats report',
+      'optimizer report',
       async () => {
         const doc = await db
           .collection('optimizer_reports')
-          .findOne({ kind: 'model-stats', reportId: new RegExp(`^${accepted.jobId}@`) });
+          .findOne({ kind: 'optimizer', reportId: new RegExp(`^${accepted.jobId}@`) });
         return doc ?? undefined;
       },
       20_000,
       200,
     );
     const body = report['body'] as {
-      totalRequests: number;
-      byModel: Record<string, { requests: number; sampleSize: number; avgRating: number | null }>;
+      total: { requests: number; qualityCount: number };
+      byModel: Array<{ key: { model: string } }>;
+      byTenant: Array<{ key: { tenant: string } }>;
     };
-    // Every completed request of this run (its own database), and nothing else.
-    expect(body.totalRequests).toBe(
-      await db.collection('routing_records').countDocuments({ completedAt: { $exists: true } }),
-    );
-    expect(body.totalRequests).toBeGreaterThanOrEqual(390);
-    expect(Object.keys(body.byModel).every((m) => policy.models.has(m))).toBe(true);
-    expect(Object.values(body.byModel).reduce((n, s) => n + s.sampleSize, 0)).toBeGreaterThanOrEqual(2);
+    // Every completed request of this run (its own database). The feedback-aggregator killed above may have
+    // lost up to one flush interval of rollup increments in the current hour: the next run after the hour
+    // closes recounts it (the analysts suite checks the rollups against a recount).
+    const completed = await db.collection('routing_records').countDocuments({ completedAt: { $exists: true } });
+    expect(body.total.requests).toBeLessThanOrEqual(completed);
+    expect(body.total.requests).toBeGreaterThanOrEqual(390);
+    expect(body.byModel.every((g) => policy.models.has(g.key.model))).toBe(true);
+    expect(body.byTenant.map((g) => g.key.tenant).sort()).toEqual(['acme', 'beta']);
+    expect(body.total.qualityCount).toBeGreaterThanOrEqual(2);
     const reports = `${stack.get('rule-optimizer').baseUrl}/v1/optimizer/reports/latest`;
     // Reports span every tenant: a tenant's own key is not enough.
     const refused = await fetch(reports, { headers: { authorization: `Bearer ${TENANT_KEYS.acme}` } });
@@ -526,6 +529,9 @@ describe('Switchyard pipeline (six services, real NATS, Redis and MongoDB-wire s
     expect((await fetch(reports)).status).toBe(401);
     const latest = await fetch(reports, { headers: { authorization: `Bearer ${ADMIN_KEY.value}` } });
     expect(latest.status).toBe(200);
+    console.log(
+      `optimizer report: ${body.total.requests} requests of ${completed} records (aggregator SIGKILLed mid-load before)`,
+    );
   });
 
   it('shuts every service down gracefully on SIGTERM', async () => {

@@ -1,20 +1,17 @@
-import { execFile } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { promisify } from 'node:util';
 import { type NatsConnection, connect, headers } from '@nats-io/transport-node';
 import { type ChatReply, type ChatSuccess, SUBJECTS, recordKey } from '@switchyard/contracts';
 import { SERVICE_NAMES, findWorkspaceRoot } from '@switchyard/launcher';
 import { TemporaryNats, mongoUriFor, uniqueName, waitFor } from '@switchyard/testing';
 import mongoose, { type Connection } from 'mongoose';
-import { TENANT_KEYS, e2eStack } from './stack';
+import { TENANT_KEYS, e2eStack, runCliAs } from './stack';
 
 // The six services on a NATS of their own started with the committed deploy/k8s/nats/nats-server.conf, each
 // connecting as its own user: the permissions are complete enough to run the whole pipeline, and narrow
 // enough that a tenant, an anonymous client or the wrong service cannot forge what another role owns.
 const root = findWorkspaceRoot(__dirname);
-const run = promisify(execFile);
 
 describe('the six services under the committed NATS permissions', () => {
   const nats = new TemporaryNats(join(root, 'deploy', 'k8s', 'nats', 'nats-server.conf'));
@@ -130,16 +127,7 @@ describe('the six services under the committed NATS permissions', () => {
       `version: secure@2\nmodels:\n  - { id: gpt-4o-mini, provider: simulated, tier: cheap, priceUsdPerMTok: { input: 0.15, output: 0.6 } }\ndefault: { route: { model: gpt-4o-mini } }\n`,
     );
     const publish = (user: 'admin' | 'decision-engine') =>
-      run('node', [join(root, 'bin', 'switchyard.js'), 'policy', 'publish', file], {
-        cwd: root,
-        env: {
-          ...process.env,
-          NATS_URL: nats.url,
-          NATS_USER: user,
-          NATS_PASSWORD: nats.passwords[user],
-          MONGODB_URI: mongoUriFor(database),
-        },
-      });
+      runCliAs(['policy', 'publish', file], { natsUrl: nats.url, user, password: nats.passwords[user], database });
     await expect(publish('decision-engine')).rejects.toMatchObject({ code: 1 });
     await publish('admin');
     await waitFor(

@@ -1,4 +1,6 @@
+import { execFile } from 'node:child_process';
 import { join } from 'node:path';
+import { promisify } from 'node:util';
 import { type MsgHdrs, type NatsConnection, connect, headers } from '@nats-io/transport-node';
 import { ServiceStack, type StackOptions, findWorkspaceRoot } from '@switchyard/launcher';
 import { MONGO_CONNECT_OPTIONS, TenantKeyRepository } from '@switchyard/persistence';
@@ -97,4 +99,26 @@ export function useStack(stack: ServiceStack): () => NatsConnection {
     if (!nc) throw new Error('the stack is not started');
     return nc;
   };
+}
+
+/**
+ * Runs the built `switchyard` CLI as one user of a TemporaryNats (deploy/k8s/nats/nats-server.conf), against
+ * a stack's database; rejects with the exit code and stderr when it fails.
+ */
+export function runCliAs(
+  args: string[],
+  as: { natsUrl: string; user: string; password: string; database: string; env?: Record<string, string> },
+) {
+  const root = findWorkspaceRoot(__dirname);
+  return promisify(execFile)('node', [join(root, 'bin', 'switchyard.js'), ...args], {
+    cwd: root,
+    env: {
+      ...process.env,
+      NATS_URL: as.natsUrl,
+      NATS_USER: as.user,
+      NATS_PASSWORD: as.password,
+      MONGODB_URI: mongoUriFor(as.database),
+      ...as.env,
+    },
+  });
 }

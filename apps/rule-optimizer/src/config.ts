@@ -13,14 +13,32 @@ export const optimizerEnvSchema = baseEnvSchema.extend({
     .string()
     .regex(/^rediss?:\/\//, 'must be a redis:// or rediss:// URL')
     .default('redis://127.0.0.1:6379'),
-  /** When the scheduled jobs run (cron, server time zone). */
+  /** When the scheduled optimizer run starts (cron, server time zone). */
   OPTIMIZER_CRON: z.string().min(9).default('0 3 * * *'),
-  /** Look-back window of the scheduled jobs, in days. */
+  /** Look-back window of the scheduled run and its report, in days. */
   OPTIMIZER_WINDOW_DAYS: z.coerce.number().int().positive().max(365).default(7),
   /** `on`: the HTTP API (runs, reports, which span tenants) takes an admin key (`switchyard keys create --admin`). */
   AUTH: z.enum(['on', 'off']).default('on'),
   /** How often the keys in force are reloaded (changes announced over NATS reach every replica at once). */
   TENANT_KEYS_REFRESH_SECONDS: z.coerce.number().int().positive().default(30),
+  /**
+   * The policy the rule review compares with when none was published (`switchyard policy publish` stores
+   * them in MongoDB; the newest published one wins).
+   */
+  POLICY_FILE: z.string().min(1).default('policies/default.yaml'),
+  /** Closed hours before each run whose rollups are recounted from the records and corrected. */
+  RECONCILE_HOURS: z.coerce
+    .number()
+    .int()
+    .min(0)
+    .max(24 * 31)
+    .default(48),
+  /** Labelled requests a rule's own model needs before the review judges the rule. */
+  REVIEW_MIN_SAMPLES: z.coerce.number().int().positive().default(30),
+  /** Labelled requests another model needs on a rule's traffic before it is compared. */
+  REVIEW_MIN_ALTERNATIVE_SAMPLES: z.coerce.number().int().positive().default(10),
+  /** Mean quality (0..1: success, or the rating scaled) under which a rule's model is underperforming. */
+  REVIEW_QUALITY_THRESHOLD: z.coerce.number().min(0).max(1).default(0.75),
   /** BullMQ queue name; tests give each run its own. */
   OPTIMIZER_QUEUE: z.string().min(1).default('switchyard-optimizer'),
 });

@@ -15,3 +15,6 @@ export * from './tenant-keys/tenant-key.entity';
 export * from './tenant-keys/tenant-key.repository';
 export * from './rollups/rollup.repository';
 export * from './rollups/rollup.schema';
+export * from './suggestions/suggestion.entity';
+export * from './suggestions/suggestion.repository';
+export * from './suggestions/suggestion.schema';

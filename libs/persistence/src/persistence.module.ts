@@ -14,6 +14,7 @@ import { MONGO_CONNECTION, ROLLUP_WRITER_OPTIONS } from './persistence.constants
 import { PolicyVersionRepository } from './policies/policy-version.repository';
 import { RollupRepository, type RollupWriterOptions } from './rollups/rollup.repository';
 import { RoutingRecordRepository } from './routing-records/routing-record.repository';
+import { SuggestionRepository } from './suggestions/suggestion.repository';
 import { TenantKeyRepository } from './tenant-keys/tenant-key.repository';
 
 /** Readiness of MongoDB: a ping answered. */
@@ -52,6 +53,7 @@ export class PersistenceModule implements OnModuleInit, OnApplicationShutdown {
     private readonly policies: PolicyVersionRepository,
     private readonly tenantKeys: TenantKeyRepository,
     private readonly rollups: RollupRepository,
+    private readonly suggestions: SuggestionRepository,
   ) {}
 
   /** `rollups`: how the rollup writer batches (services that count rollups set it from their config). */
@@ -64,6 +66,7 @@ export class PersistenceModule implements OnModuleInit, OnApplicationShutdown {
         PolicyVersionRepository,
         RollupRepository,
         RoutingRecordRepository,
+        SuggestionRepository,
         TenantKeyRepository,
       ],
       global: true,
@@ -75,6 +78,7 @@ export class PersistenceModule implements OnModuleInit, OnApplicationShutdown {
         PolicyVersionRepository,
         RollupRepository,
         RoutingRecordRepository,
+        SuggestionRepository,
         TenantKeyRepository,
         ...(options.rollups ? [{ provide: ROLLUP_WRITER_OPTIONS, useValue: options.rollups }] : []),
         {
@@ -96,6 +100,7 @@ export class PersistenceModule implements OnModuleInit, OnApplicationShutdown {
       this.policies.ensureIndexes(),
       this.tenantKeys.ensureIndexes(),
       this.rollups.ensureIndexes(),
+      this.suggestions.ensureIndexes(),
     ]);
     this.logger.log('MongoDB indexes are in place');
   }

@@ -2,7 +2,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PolicyError, trainLearnedRouter } from '@switchyard/routing';
-import { loadPolicyFile, readPolicyFile } from './policy-loader';
+import { loadPolicyFile, loadPolicyText, readPolicyFile } from './policy-loader';
 
 describe(readPolicyFile.name, () => {
   it('loads the repository default policy', () => {
@@ -43,5 +43,28 @@ describe('learned artifact of a policy', () => {
     expect(() => loadPolicyFile(join(dir, 'q.yaml'))).toThrow(
       /learned.artifact: cannot load .*missing.json.*switchyard train/,
     );
+  });
+});
+
+describe('a canary candidate given inline', () => {
+  const models = `models:\n  - { id: a, provider: simulated, tier: t, priceUsdPerMTok: { input: 1, output: 1 } }\n  - { id: b, provider: simulated, tier: u, priceUsdPerMTok: { input: 2, output: 2 } }\n`;
+  const candidate = {
+    version: 'c@2',
+    models: [{ id: 'b', provider: 'simulated', tier: 'u', priceUsdPerMTok: { input: 2, output: 2 } }],
+    default: { route: { model: 'b' } },
+  };
+
+  it('is compiled and loaded as a file candidate would be', () => {
+    const text = `version: c@1\n${models}default: { route: { model: a } }\ncanary: { percent: 10, candidate: ${JSON.stringify(candidate)} }\n`;
+    const loaded = loadPolicyText(text, tmpdir(), 'published');
+    expect(loaded.canary?.candidate.policy.version).toBe('c@2');
+    expect(loaded.canary?.settings.percent).toBe(10);
+  });
+
+  it('is refused when invalid, or when given besides a file, naming the field', () => {
+    const bad = `version: c@1\n${models}default: { route: { model: a } }\ncanary: { percent: 10, candidate: { version: c@2 } }\n`;
+    expect(() => loadPolicyText(bad, tmpdir(), 'published')).toThrow(/published: canary\.candidate: models/);
+    const both = `version: c@1\n${models}default: { route: { model: a } }\ncanary: { percent: 10, policy: x.yaml, candidate: ${JSON.stringify(candidate)} }\n`;
+    expect(() => loadPolicyText(both, tmpdir(), 'published')).toThrow(/either as a file .* or inline/);
   });
 });

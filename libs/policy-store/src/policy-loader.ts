@@ -60,14 +60,28 @@ export function loadPolicyText(
   const loaded = loadOne(text, baseDir, source, trust);
   const canary = loaded.policy.document.canary;
   if (!canary) return loaded;
-  const candidateFile = resolve(baseDir, canary.policy);
-  const candidate = loadOne(readText(candidateFile), dirname(candidateFile), candidateFile, trust);
+  // JSON is YAML: an inline candidate compiles as its text would.
+  const [candidate, where, field] =
+    canary.candidate !== undefined
+      ? [
+          loadOne(JSON.stringify(canary.candidate), baseDir, `${source}: canary.candidate`, trust),
+          'the inline candidate',
+          'canary.candidate',
+        ]
+      : (() => {
+          const file = resolve(baseDir, canary.policy as string);
+          return [
+            loadOne(readText(file), dirname(file), file, trust),
+            `the candidate ${file}`,
+            'canary.policy',
+          ] as const;
+        })();
   const problem = candidate.policy.document.canary
-    ? `the candidate ${candidateFile} has a canary of its own; one level only`
+    ? `${where} has a canary of its own; one level only`
     : candidate.policy.version === loaded.policy.version
       ? `the candidate has the same version "${loaded.policy.version}"; give it its own`
       : undefined;
-  if (problem) throw new PolicyError([{ field: `${source}: canary.policy`, message: problem }]);
+  if (problem) throw new PolicyError([{ field: `${source}: ${field}`, message: problem }]);
   return { ...loaded, canary: { settings: canary, candidate } };
 }
 

@@ -3,3 +3,4 @@ export * from './config';
 export * from './health';
 export * from './redis';
 export * from './router-error.filter';
+export * from './package-file';

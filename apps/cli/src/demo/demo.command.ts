@@ -1,16 +1,26 @@
-import { readFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { jetstreamManager } from '@nats-io/jetstream';
 import { type NatsConnection, connect } from '@nats-io/transport-node';
-import { type ChatReply, type ChatSuccess, EVENTS_STREAM, type RouterErrorBody, SUBJECTS } from '@switchyard/contracts';
+import {
+  type ChatReply,
+  type ChatSuccess,
+  EVENTS_STREAM,
+  type RouterErrorBody,
+  SUBJECTS,
+  type StatsAnswer,
+} from '@switchyard/contracts';
 import { ServiceStack, findWorkspaceRoot } from '@switchyard/launcher';
-import { MONGO_CONNECT_OPTIONS, TenantKeyRepository } from '@switchyard/persistence';
+import { CHART_FILE, type OptimizerReportBody, staticReportPage } from '@switchyard/analytics';
+import { MONGO_CONNECT_OPTIONS, type OptimizerReportEntity, TenantKeyRepository } from '@switchyard/persistence';
+import { readPackageFile } from '@switchyard/runtime';
 import { parsePolicy } from '@switchyard/routing';
 import mongoose from 'mongoose';
 import { bearerHeaders } from '../auth-headers';
 import { DEMO_PROMPTS } from './prompts';
 import { type SentRequest, summarize } from './summarize';
+import { formatReport } from '../report/format-report';
 import { pct, table, usd } from './table';
 
 export interface DemoOptions {
@@ -33,7 +43,16 @@ const out = (line = '') => process.stdout.write(`${line}\n`);
  */
 export async function runDemo(opts: DemoOptions): Promise<number> {
   const root = findWorkspaceRoot();
-  const policyFile = join(root, 'policies', 'default.yaml');
+  // The default policy with exploration on (20% of requests try another model), so the rule review has
+  // other models to compare each rule's with.
+  const outDir = join(root, 'out', 'demo');
+  mkdirSync(outDir, { recursive: true });
+  const policyFile = join(outDir, 'policy.yaml');
+  writeFileSync(
+    policyFile,
+    readFileSync(join(root, 'policies', 'default.yaml'), 'utf8').replace(/^version: (.*)$/m, 'version: $1+demo') +
+      '\n# Added by the demo: a share of requests tries another model, for the rule review.\nexploration: { percent: 20 }\n',
+  );
   const policy = parsePolicy(readFileSync(policyFile, 'utf8'));
   const nc = await connect({ servers: opts.natsUrl, name: 'switchyard-demo' });
   const mongoUri = `${opts.mongoServer}/${DEMO_DB}`;
@@ -57,10 +76,15 @@ export async function runDemo(opts: DemoOptions): Promise<number> {
       DURABLE_NAME: DEMO_DURABLE,
       CONSUMER_START: 'new',
       OPTIMIZER_QUEUE: 'switchyard-demo-optimizer',
+      // A few hundred requests spread over three rules and four bands: the review's sample sizes scaled down.
+      REVIEW_MIN_SAMPLES: '10',
+      REVIEW_MIN_ALTERNATIVE_SAMPLES: '5',
       LOG_LEVEL: 'warn',
     },
   });
   let exitCode = 0;
+  /** What the demo ends with, after the services stopped: where the report is and what it suggests. */
+  const closing: string[] = [];
   try {
     out(`Starting the six services (policy ${policy.version}, ${policy.models.size} models)...`);
     await stack.start((name, url) => out(`  ${name.padEnd(20)} ready at ${url}`));
@@ -73,9 +97,9 @@ export async function runDemo(opts: DemoOptions): Promise<number> {
     const summary = summarize(sent, policy);
 
     const ok = sent.flatMap((s) => (s.reply.ok ? [s.reply] : []));
-    // Simulated user feedback on every third answer: stronger tiers rated a little higher.
+    // Simulated user feedback on every answer: stronger tiers rated a little higher.
     const tierRank = new Map([...policy.tiers.keys()].map((t, i) => [t, i]));
-    const rated = ok.filter((_, i) => i % 3 === 0);
+    const rated = ok;
     for (const [i, r] of rated.entries()) {
       const rank = tierRank.get(policy.models.get(r.model)?.tier ?? '') ?? 0;
       const rating = Math.min(5, 3 + Math.round(rank / 2) + (i % 2));
@@ -88,16 +112,31 @@ export async function runDemo(opts: DemoOptions): Promise<number> {
 
     const stored = await waitForRecords(db, ok.length);
     out(`Stored ${stored} routing records in MongoDB (${DEMO_DB}.routing_records), through JetStream.`);
+    const labelled = await waitForLabels(nc, key, rated.length);
+    out(`The rollups count ${labelled} labelled requests (stats over NATS, ${SUBJECTS.statsQuery}).`);
 
     printSummary(summary);
 
     const accepted = (
-      await nc.request(SUBJECTS.optimizerRunRequested, JSON.stringify({ job: 'model-stats', days: 1 }), {
+      await nc.request(SUBJECTS.optimizerRunRequested, JSON.stringify({ job: 'optimize', days: 1 }), {
         timeout: 5000,
       })
     ).json<{ ok: boolean; jobId: string }>();
     const report = await waitForReport(db, accepted.jobId);
-    printReport(report);
+    out(`\n== The optimizer's report\n${formatReport(report)}`);
+    const html = join(outDir, 'report.html');
+    writeFileSync(html, staticReportPage(report, readPackageFile('chart.js', CHART_FILE)));
+    const suggestions = report.body.review.suggestions;
+    closing.push(
+      '',
+      `The optimizer's report: ${html} (one file with its charts; open it in a browser, no internet needed).`,
+      `Its data is in MongoDB ${DEMO_DB}: MONGODB_URI=${mongoUri} npx switchyard report (or suggestions);`,
+      `a running rule-optimizer serves it at /report and /v1/optimizer/reports/latest with an admin key.`,
+      suggestions.length === 0
+        ? 'It suggests no change: every rule and band with enough feedback holds against the models seen on its traffic.'
+        : `It suggests ${suggestions.length} change${suggestions.length === 1 ? '' : 's'} (apply one through the canary: switchyard policy apply-suggestion ID --policy ${policyFile}):`,
+      ...suggestions.map((x, i) => `  ${report.reportId}.${i + 1}  ${x.summary}`),
+    );
 
     if (summary.succeeded + Object.values(summary.errors).reduce((a, b) => a + b, 0) !== summary.sent) exitCode = 1;
   } catch (err) {
@@ -113,6 +152,7 @@ export async function runDemo(opts: DemoOptions): Promise<number> {
         : `Unclean exits: ${unclean.map(([n, c]) => `${n}=${c}`).join(', ')}`,
     );
     if (unclean.length > 0) exitCode = 1;
+    for (const line of closing) out(line);
     await deleteDurable(nc);
     await nc.close();
     await db.close();
@@ -232,22 +272,29 @@ async function waitForRecords(db: mongoose.Connection, expected: number): Promis
   }
 }
 
-interface StoredReport {
-  reportId: string;
-  body: {
-    totalRequests: number;
-    byModel: Record<
-      string,
-      { requests: number; avgRating: number | null; successRate: number | null; sampleSize: number; avgCostUsd: number }
-    >;
-  };
+/** Waits until the rollups (what the optimizer reads) count every rating: a stats query as the tenant. */
+async function waitForLabels(nc: NatsConnection, key: string, expected: number): Promise<number> {
+  const deadline = Date.now() + 60_000;
+  for (;;) {
+    const answer = (
+      await nc.request(SUBJECTS.statsQuery, JSON.stringify({ days: 1, groupBy: [] }), {
+        timeout: 5000,
+        headers: bearerHeaders(key),
+      })
+    ).json<StatsAnswer | { ok: false; error: RouterErrorBody }>();
+    if (!answer.ok) throw new Error(`stats refused: ${answer.error.message}`);
+    if (answer.total.qualityCount >= expected || Date.now() > deadline) return answer.total.qualityCount;
+    await sleep(200);
+  }
 }
+
+type StoredReport = OptimizerReportEntity & { body: OptimizerReportBody };
 
 async function waitForReport(db: mongoose.Connection, jobId: string): Promise<StoredReport> {
   const deadline = Date.now() + 30_000;
   for (;;) {
-    const doc = await db.collection<StoredReport>('optimizer_reports').findOne({ reportId: new RegExp(`^${jobId}@`) });
-    if (doc) return doc;
+    const doc = await db.collection('optimizer_reports').findOne({ reportId: new RegExp(`^${jobId}@`) });
+    if (doc) return doc as unknown as StoredReport;
     if (Date.now() > deadline) throw new Error(`optimizer report for job ${jobId} did not appear within 30 s`);
     await sleep(200);
   }
@@ -298,23 +345,5 @@ function printSummary(s: ReturnType<typeof summarize>): void {
             .map(([k, v]) => `${k} ${v}`)
             .join(', ')
     } (two bad requests are sent on purpose).`,
-  );
-}
-
-function printReport(report: StoredReport): void {
-  const body = report.body;
-  out(`\n== rule-optimizer report ${report.reportId}: per-model performance over ${body.totalRequests} stored records`);
-  out(
-    table(
-      ['model', 'requests', 'feedback', 'avg rating', 'success rate', 'avg cost'],
-      Object.entries(body.byModel).map(([model, m]) => [
-        model,
-        m.requests,
-        m.sampleSize,
-        m.avgRating === null ? '-' : m.avgRating.toFixed(2),
-        m.successRate === null ? '-' : pct(m.successRate),
-        usd(m.avgCostUsd),
-      ]),
-    ),
   );
 }

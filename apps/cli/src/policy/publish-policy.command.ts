@@ -1,11 +1,12 @@
 import { readFileSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
 import { userInfo } from 'node:os';
 import { jetstream, jetstreamManager } from '@nats-io/jetstream';
 import { type ConnectionOptions, connect } from '@nats-io/transport-node';
 import { POLICIES_STREAM, type PolicyUpdated, SUBJECTS } from '@switchyard/contracts';
 import { ensureStream } from '@switchyard/messaging';
 import { MONGO_CONNECT_OPTIONS, PolicyVersionRepository } from '@switchyard/persistence';
-import { loadPolicyFile } from '@switchyard/policy-store';
+import { loadPolicyText } from '@switchyard/policy-store';
 import type { PolicyTrust } from '@switchyard/routing';
 import mongoose from 'mongoose';
 
@@ -29,12 +30,26 @@ const out = (line = '') => process.stdout.write(`${line}\n`);
  * later load it too. A version already published is refused: give the new one its own.
  */
 export async function runPublishPolicy(opts: PublishPolicyOptions): Promise<number> {
-  const loaded = loadPolicyFile(opts.file, opts.trust);
+  const file = resolve(opts.file);
+  return publishPolicyText({ ...opts, text: readFileSync(file, 'utf8'), source: opts.file, baseDir: dirname(file) });
+}
+
+export interface PublishPolicyTextOptions extends Omit<PublishPolicyOptions, 'file'> {
+  text: string;
+  /** Names the text in messages and errors (its file, or what made it). */
+  source: string;
+  /** Where relative paths in it (learned.artifact, canary.policy) resolve. */
+  baseDir: string;
+}
+
+/** Validates, stores and publishes policy text (a file's, or one made by `policy apply-suggestion`). */
+export async function publishPolicyText(opts: PublishPolicyTextOptions): Promise<number> {
+  const loaded = loadPolicyText(opts.text, opts.baseDir, opts.source, opts.trust);
   const version = loaded.policy.version;
   out(
-    `${opts.file}: policy ${version} is valid (${loaded.policy.models.size} models, ${loaded.policy.rules.length} rules${loaded.learned ? `, learned ${loaded.learned.router.version}` : ''})`,
+    `${opts.source}: policy ${version} is valid (${loaded.policy.models.size} models, ${loaded.policy.rules.length} rules${loaded.learned ? `, learned ${loaded.learned.router.version}` : ''}${loaded.canary ? `, canary ${loaded.canary.candidate.policy.version} at ${loaded.canary.settings.percent}%` : ''})`,
   );
-  const yaml = readFileSync(opts.file, 'utf8');
+  const yaml = opts.text;
   const publishedAt = Date.now();
   const publishedBy = userInfo().username;
 

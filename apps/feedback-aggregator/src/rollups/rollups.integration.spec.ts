@@ -1,9 +1,10 @@
-import { type RollupRow, recountRollups, rollupKey } from '@switchyard/analytics';
+import { type RollupRow, addCounts, emptyCounts, recountRollups, rollupKey } from '@switchyard/analytics';
 import type { CompletionFailed, CompletionSucceeded, FeedbackSubmitted } from '@switchyard/contracts';
 import { HoldMessageError } from '@switchyard/messaging';
 import {
   FeedbackRepository,
   MONGO_CONNECT_OPTIONS,
+  DAILY_ROLLUPS_COLLECTION,
   ROLLUPS_COLLECTION,
   RollupRepository,
   type RoutingRecordEntity,
@@ -18,6 +19,19 @@ import { RollupCounter } from './rollup-counter';
 const HOUR = 3600_000;
 const T0 = Date.UTC(2026, 10, 2, 9);
 const WINDOW = { from: T0 - HOUR, to: T0 + 5 * HOUR };
+/** The UTC day of every record here: read from the daily rows. */
+const DAY0 = { from: Date.UTC(2026, 10, 2), to: Date.UTC(2026, 10, 3) };
+
+/** Hourly rows summed per UTC day: what the daily rows must hold. */
+function byDay(rows: ReadonlyMap<string, RollupRow>): Map<string, RollupRow> {
+  const days = new Map<string, RollupRow>();
+  for (const row of rows.values()) {
+    const dims = { ...row, hour: Math.floor(row.hour / (24 * HOUR)) * 24 * HOUR };
+    const key = rollupKey(dims);
+    days.set(key, { ...dims, ...addCounts(days.get(key) ?? emptyCounts(), row) });
+  }
+  return days;
+}
 
 /** A deterministic pseudo-random sequence, so a failure can be replayed. */
 function prng(seed: number) {
@@ -152,6 +166,8 @@ describe('rollups kept by feedback-aggregator', () => {
       labels: 0,
     });
     expect(total).toEqual({ requests: events.length, labels: firsts.length });
+    // The same increments went to the day's rows: a window of whole days reads those.
+    expectRowsToMatch(await rollups.find(DAY0), byDay(rows));
     console.log(
       `${events.length} records, ${firsts.length + seconds.length} feedbacks -> ${stored.length} rollup rows, equal to a recount`,
     );
@@ -170,6 +186,12 @@ describe('rollups kept by feedback-aggregator', () => {
     expectRowsToMatch(await rollups.find(WINDOW), rows);
     // Reconciling again finds nothing to correct.
     expect(await rollups.reconcile(WINDOW, rows)).toMatchObject({ corrected: 0, requestsAdded: 0 });
+
+    // A window of whole days also corrects the daily rows (from the hourly recount).
+    const [d] = [...byDay(rows).keys()];
+    await connection.collection(DAILY_ROLLUPS_COLLECTION).updateOne({ _id: d } as never, { $inc: { requests: 3 } });
+    expect(await rollups.reconcile(DAY0, rows)).toMatchObject({ corrected: 0 });
+    expectRowsToMatch(await rollups.find(DAY0), byDay(rows));
   }, 30_000);
 
   it("reads a window by tenant, and never another tenant's rows", async () => {

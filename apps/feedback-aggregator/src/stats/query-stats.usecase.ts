@@ -41,7 +41,7 @@ export class QueryStats {
       ...(query.arm === undefined ? {} : { arm: query.arm }),
     };
     const [rows, before] = await Promise.all([
-      this.rollups.find({ ...window, ...filter }),
+      this.rollups.find({ ...window, ...filter, throughNow: query.to === undefined }),
       query.compare ? this.rollups.find({ ...previous, ...filter }) : undefined,
     ]);
     return answerStats({

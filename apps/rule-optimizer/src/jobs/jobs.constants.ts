@@ -5,10 +5,13 @@ export const OPTIMIZER_REDIS = Symbol('OPTIMIZER_REDIS');
 
 /** Id of the repeatable schedule of each job; upserting it again replaces, never duplicates. */
 export const SCHEDULER_IDS: Record<OptimizerJobName, string> = {
-  'model-stats': 'model-stats-nightly',
+  optimize: 'optimize-nightly',
 };
 
-/** Job data: the minimum; the job re-reads current records when it runs. */
-export interface ModelStatsJobData {
+/** Schedules of jobs that no longer exist, removed at start-up so they stop queuing jobs nobody runs. */
+export const RETIRED_SCHEDULER_IDS = ['model-stats-nightly'];
+
+/** Job data: the minimum; the job re-reads the rollups when it runs. */
+export interface OptimizeJobData {
   days: number;
 }

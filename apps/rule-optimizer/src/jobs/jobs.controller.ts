@@ -7,13 +7,20 @@ import {
   type OptimizerRunAccepted,
 } from '@switchyard/contracts';
 import { type IncomingMessage, OnSubject } from '@switchyard/messaging';
-import { OptimizerReportRepository, type OptimizerReportEntity } from '@switchyard/persistence';
+import {
+  OptimizerReportRepository,
+  type OptimizerReportEntity,
+  type SuggestionEntity,
+  SuggestionRepository,
+  type SuggestionStatus,
+} from '@switchyard/persistence';
 import { RouterErrorFilter } from '@switchyard/runtime';
 import { TenantAuthenticator } from '@switchyard/tenancy';
 import { RequestOptimizerRun } from './request-optimizer-run.usecase';
+import { OPTIMIZER_REPORT_KIND } from './run-optimizer.usecase';
 
 /**
- * Optimizer runs and reports. Reports span every tenant, so the HTTP API takes an admin key; on NATS only
+ * Optimizer runs, reports and suggestions. Reports span every tenant, so the HTTP API takes an admin key; on NATS only
  * the admin user may publish the run subject (deploy/k8s/nats/nats-server.conf).
  */
 @Controller()
@@ -22,6 +29,7 @@ export class JobsController {
   constructor(
     private readonly requestRun: RequestOptimizerRun,
     private readonly reports: OptimizerReportRepository,
+    private readonly suggestionsStore: SuggestionRepository,
     private readonly tenants: TenantAuthenticator,
   ) {}
 
@@ -40,14 +48,24 @@ export class JobsController {
     return this.requestRun.execute(parsePayload(optimizerRunRequestSchema, body ?? {}, 'body'));
   }
 
-  @Get('v1/optimizer/reports/latest')
-  async latest(
+  @Get('v1/optimizer/reports')
+  async list(
     @Headers('authorization') authorization: string | undefined,
-    @Query('kind') kind = 'model-stats',
-  ): Promise<OptimizerReportEntity> {
+    @Query('limit') limit?: string,
+  ): Promise<{ reports: Array<Omit<OptimizerReportEntity, 'body'>> }> {
     this.tenants.requireAdmin(authorization);
-    const report = await this.reports.latest(kind);
-    if (!report) throw new RouterError('not_found', `no ${kind} report yet`);
+    return { reports: await this.reports.list(OPTIMIZER_REPORT_KIND, boundedLimit(limit, 20)) };
+  }
+
+  @Get('v1/optimizer/reports/latest')
+  async latest(@Headers('authorization') authorization: string | undefined): Promise<OptimizerReportEntity> {
+    this.tenants.requireAdmin(authorization);
+    const report = await this.reports.latest(OPTIMIZER_REPORT_KIND);
+    if (!report)
+      throw new RouterError(
+        'not_found',
+        'no optimizer report yet: run one with `switchyard report --run` or POST /v1/optimizer/runs',
+      );
     return report;
   }
 
@@ -61,4 +79,43 @@ export class JobsController {
     if (!report) throw new RouterError('not_found', `no report ${reportId}`);
     return report;
   }
+
+  @Get('v1/optimizer/suggestions')
+  async suggestions(
+    @Headers('authorization') authorization: string | undefined,
+    @Query('status') status?: string,
+    @Query('limit') limit?: string,
+  ): Promise<{ suggestions: SuggestionEntity[] }> {
+    this.tenants.requireAdmin(authorization);
+    if (status !== undefined && !SUGGESTION_STATUSES.includes(status as SuggestionStatus))
+      throw new RouterError('invalid_request', `status must be one of ${SUGGESTION_STATUSES.join(', ')}`, 'status');
+    return {
+      suggestions: await this.suggestionsStore.list({
+        status: (status as SuggestionStatus | undefined) ?? undefined,
+        limit: boundedLimit(limit, 100),
+      }),
+    };
+  }
+
+  @Get('v1/optimizer/suggestions/:suggestionId')
+  async suggestion(
+    @Headers('authorization') authorization: string | undefined,
+    @Param('suggestionId') suggestionId: string,
+  ): Promise<SuggestionEntity> {
+    this.tenants.requireAdmin(authorization);
+    const found = await this.suggestionsStore.findById(suggestionId);
+    if (!found) throw new RouterError('not_found', `no suggestion ${suggestionId}`);
+    return found;
+  }
+}
+
+const SUGGESTION_STATUSES: readonly SuggestionStatus[] = ['open', 'applied', 'superseded'];
+
+/** A `limit` query parameter: a positive integer up to `max`, else the default. */
+function boundedLimit(raw: string | undefined, fallback: number, max = 500): number {
+  if (raw === undefined) return fallback;
+  const n = Number(raw);
+  if (!Number.isInteger(n) || n <= 0 || n > max)
+    throw new RouterError('invalid_request', `limit must be an integer from 1 to ${max}`, 'limit');
+  return n;
 }

@@ -3,12 +3,13 @@ import { RedisHealthIndicator } from '@switchyard/runtime';
 import { Queue } from 'bullmq';
 import { Redis } from 'ioredis';
 import { OPTIMIZER_CONFIG, type OptimizerConfig } from '../config';
-import { ComputeModelStats } from './compute-model-stats.usecase';
+import { ReportPageController } from '../report/report-page.controller';
 import { JobsController } from './jobs.controller';
 import { OPTIMIZER_QUEUE, OPTIMIZER_REDIS } from './jobs.constants';
 import { OptimizerProcessor } from './optimizer.processor';
 import { OptimizerSchedule } from './optimizer-schedule';
 import { RequestOptimizerRun } from './request-optimizer-run.usecase';
+import { RunOptimizer } from './run-optimizer.usecase';
 
 @Module({})
 export class JobsModule implements OnApplicationShutdown {
@@ -16,16 +17,16 @@ export class JobsModule implements OnApplicationShutdown {
 
   static forConfig(config: OptimizerConfig): DynamicModule {
     return {
-      controllers: [JobsController],
+      controllers: [JobsController, ReportPageController],
       exports: [RedisHealthIndicator],
       // Global so HealthModule can inject RedisHealthIndicator.
       global: true,
       module: JobsModule,
       providers: [
-        ComputeModelStats,
         OptimizerProcessor,
         OptimizerSchedule,
         RequestOptimizerRun,
+        RunOptimizer,
         {
           inject: [OPTIMIZER_REDIS],
           provide: RedisHealthIndicator,

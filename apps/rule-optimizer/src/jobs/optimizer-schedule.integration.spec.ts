@@ -2,7 +2,7 @@ import { testInfra, uniqueName } from '@switchyard/testing';
 import { Queue } from 'bullmq';
 import { Redis } from 'ioredis';
 import { optimizerEnvSchema } from '../config';
-import { SCHEDULER_IDS } from './jobs.constants';
+import { RETIRED_SCHEDULER_IDS, SCHEDULER_IDS } from './jobs.constants';
 import { OptimizerSchedule } from './optimizer-schedule';
 
 // Runs against the real local Redis with a queue of its own.
@@ -22,7 +22,8 @@ describe(OptimizerSchedule.name, () => {
     await redis.quit();
   });
 
-  it('registers one nightly job scheduler however many replicas start', async () => {
+  it('registers one nightly job scheduler however many replicas start, and removes a retired one', async () => {
+    await queue.upsertJobScheduler(RETIRED_SCHEDULER_IDS[0], { pattern: '0 3 * * *' }, { name: 'model-stats' });
     const config = optimizerEnvSchema.parse({
       OPTIMIZER_QUEUE: queueName,
       OPTIMIZER_CRON: '15 2 * * *',
@@ -33,10 +34,15 @@ describe(OptimizerSchedule.name, () => {
     const schedulers = await queue.getJobSchedulers();
     expect(schedulers).toHaveLength(1);
     expect(schedulers[0]).toMatchObject({
-      key: SCHEDULER_IDS['model-stats'],
+      key: SCHEDULER_IDS.optimize,
       pattern: '15 2 * * *',
-      name: 'model-stats',
+      name: 'optimize',
     });
     expect(schedulers[0].template?.data).toEqual({ days: 3 });
+    // One run at a time across replicas (every replica's worker obeys the queue's global concurrency).
+    expect(await queue.getGlobalConcurrency()).toBe(1);
+    expect(await queue.getJobSchedulers()).not.toContainEqual(
+      expect.objectContaining({ key: RETIRED_SCHEDULER_IDS[0] }),
+    );
   });
 });

@@ -1,7 +1,7 @@
 import { Inject, Injectable, Logger, type OnApplicationShutdown, type OnModuleInit } from '@nestjs/common';
 import type { Queue } from 'bullmq';
 import { OPTIMIZER_CONFIG, type OptimizerConfig } from '../config';
-import { OPTIMIZER_QUEUE, SCHEDULER_IDS } from './jobs.constants';
+import { OPTIMIZER_QUEUE, RETIRED_SCHEDULER_IDS, SCHEDULER_IDS } from './jobs.constants';
 
 /** Registers the repeatable (nightly by default) jobs. Idempotent: every replica may do it at start-up. */
 @Injectable()
@@ -14,17 +14,25 @@ export class OptimizerSchedule implements OnModuleInit, OnApplicationShutdown {
   ) {}
 
   async onModuleInit(): Promise<void> {
+    // One run at a time across every replica: two runs recounting the same hours would correct a row twice.
+    await this.queue.setGlobalConcurrency(1);
+    for (const id of RETIRED_SCHEDULER_IDS) await this.queue.removeJobScheduler(id);
     await this.queue.upsertJobScheduler(
-      SCHEDULER_IDS['model-stats'],
+      SCHEDULER_IDS.optimize,
       { pattern: this.config.OPTIMIZER_CRON },
       {
-        name: 'model-stats',
+        name: 'optimize',
         data: { days: this.config.OPTIMIZER_WINDOW_DAYS },
-        opts: { removeOnComplete: 100, removeOnFail: 100 },
+        opts: {
+          attempts: 3,
+          backoff: { type: 'exponential', delay: 30_000 },
+          removeOnComplete: 100,
+          removeOnFail: 100,
+        },
       },
     );
     this.logger.log(
-      `model-stats scheduled at "${this.config.OPTIMIZER_CRON}" over ${this.config.OPTIMIZER_WINDOW_DAYS} days`,
+      `optimize scheduled at "${this.config.OPTIMIZER_CRON}" over ${this.config.OPTIMIZER_WINDOW_DAYS} days`,
     );
   }
 

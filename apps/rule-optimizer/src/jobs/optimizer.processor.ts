@@ -3,8 +3,8 @@ import { type OptimizerJobName, OPTIMIZER_JOBS } from '@switchyard/contracts';
 import { type Job, UnrecoverableError, Worker } from 'bullmq';
 import type { Redis } from 'ioredis';
 import { OPTIMIZER_CONFIG, type OptimizerConfig } from '../config';
-import { ComputeModelStats } from './compute-model-stats.usecase';
-import { type ModelStatsJobData, OPTIMIZER_REDIS } from './jobs.constants';
+import { type OptimizeJobData, OPTIMIZER_REDIS } from './jobs.constants';
+import { RunOptimizer } from './run-optimizer.usecase';
 
 /** The one worker of the optimizer queue: runs each job by name. */
 @Injectable()
@@ -16,15 +16,20 @@ export class OptimizerProcessor implements OnModuleInit, OnApplicationShutdown {
   constructor(
     @Inject(OPTIMIZER_CONFIG) private readonly config: OptimizerConfig,
     @Inject(OPTIMIZER_REDIS) private readonly redis: Redis,
-    computeModelStats: ComputeModelStats,
+    runOptimizer: RunOptimizer,
   ) {
     this.handlers = {
-      'model-stats': async (job: Job) => {
-        const data = job.data as Partial<ModelStatsJobData>;
+      optimize: async (job: Job) => {
+        const data = job.data as Partial<OptimizeJobData>;
         if (typeof data.days !== 'number' || data.days <= 0)
-          throw new UnrecoverableError(`model-stats job ${job.id}: data.days must be a positive number`);
+          throw new UnrecoverableError(`optimize job ${job.id}: data.days must be a positive number`);
         // Job ids restart if a queue is ever emptied for good; with the timestamp the report id stays unique.
-        return computeModelStats.execute({ jobId: `${job.id}@${job.timestamp}`, days: data.days });
+        const { reportId, body } = await runOptimizer.execute({
+          jobId: `${job.id}@${job.timestamp}`,
+          days: data.days,
+          progress: (percent) => job.updateProgress(percent),
+        });
+        return { reportId, requests: body.total.requests, suggestions: body.review.suggestions.length };
       },
     };
   }

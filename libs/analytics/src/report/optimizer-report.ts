@@ -7,6 +7,8 @@ import { statsOf, summarizeRollups } from '../stats/summarize';
 export interface ReconcileSummary {
   from: string;
   to: string;
+  /** Records recounted. */
+  records: number;
   rows: number;
   corrected: number;
   requestsAdded: number;
@@ -20,6 +22,8 @@ export interface OptimizerReportBody {
   total: StatsGroup;
   /** Spend per UTC day and model: the stacked cost chart. Every day of the window, zero-filled. */
   spendByDay: Array<{ day: string; model: string; costUsd: number; requests: number }>;
+  /** Spend per UTC day and tenant, zero-filled likewise. */
+  spendByTenantDay: Array<{ day: string; tenant: string; costUsd: number; requests: number }>;
   byTenant: StatsGroup[];
   /** Cost against quality per model. */
   byModel: StatsGroup[];
@@ -55,11 +59,23 @@ export function buildOptimizerReport(input: BuildReportInput): OptimizerReportBo
     window: {
       from: new Date(window.from).toISOString(),
       to: new Date(window.to).toISOString(),
-      days: Math.round(((window.to - window.from) / DAY_MS) * 100) / 100,
+      // Calendar days touched (a window of today so far is 1).
+      days: Math.ceil((window.to - window.from) / DAY_MS),
     },
     policyVersion: input.outline?.version ?? null,
     total,
-    spendByDay: spendByDay(rows, window),
+    spendByDay: spendByDay(rows, window, 'model').map(({ day, value, costUsd, requests }) => ({
+      day,
+      model: value,
+      costUsd,
+      requests,
+    })),
+    spendByTenantDay: spendByDay(rows, window, 'tenant').map(({ day, value, costUsd, requests }) => ({
+      day,
+      tenant: value,
+      costUsd,
+      requests,
+    })),
     byTenant: summarizeRollups(rows, ['tenant']),
     byModel: summarizeRollups(rows, ['model']),
     byRule: summarizeRollups(rows, ['rule']),
@@ -74,20 +90,21 @@ export function buildOptimizerReport(input: BuildReportInput): OptimizerReportBo
 function spendByDay(
   rows: readonly RollupRow[],
   window: { from: number; to: number },
-): OptimizerReportBody['spendByDay'] {
-  const models = [...new Set(rows.map((r) => r.model))].sort();
+  dim: 'model' | 'tenant',
+): Array<{ day: string; value: string; costUsd: number; requests: number }> {
+  const values = [...new Set(rows.map((r) => r[dim]))].sort();
   const days: string[] = [];
   for (let t = Math.floor(window.from / DAY_MS) * DAY_MS; t < window.to; t += DAY_MS)
     days.push(new Date(t).toISOString().slice(0, 10));
   const cells = new Map<string, { costUsd: number; requests: number }>();
   for (const row of rows) {
-    const key = `${new Date(row.hour).toISOString().slice(0, 10)}|${row.model}`;
+    const key = `${new Date(row.hour).toISOString().slice(0, 10)}|${row[dim]}`;
     const cell = cells.get(key) ?? { costUsd: 0, requests: 0 };
     cell.costUsd += row.costUsd;
     cell.requests += row.requests;
     cells.set(key, cell);
   }
   return days.flatMap((day) =>
-    models.map((model) => ({ day, model, ...(cells.get(`${day}|${model}`) ?? { costUsd: 0, requests: 0 }) })),
+    values.map((value) => ({ day, value, ...(cells.get(`${day}|${value}`) ?? { costUsd: 0, requests: 0 }) })),
   );
 }

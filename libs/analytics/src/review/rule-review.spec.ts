@@ -124,6 +124,11 @@ describe('optimizer report', () => {
       ['small', 40],
     ]);
     expect(body.spendByDay.filter((c) => c.day === '2026-10-31').every((c) => c.costUsd === 0)).toBe(true);
+    expect(body.spendByTenantDay.map((c) => [c.day, c.tenant, c.requests])).toEqual([
+      ['2026-10-31', 'acme', 0],
+      ['2026-11-01', 'acme', 0],
+      ['2026-11-02', 'acme', 80],
+    ]);
     expect(body.total.requests).toBe(80);
     expect(body.total.costUsd).toBeCloseTo(0.44, 10);
     expect(body.byModel.map((g) => g.key.model).sort()).toEqual(['large', 'small']);

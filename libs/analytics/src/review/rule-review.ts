@@ -244,18 +244,24 @@ function varianceOf(c: RollupCounts): number {
 function meanCi(c: RollupCounts): [number, number] | null {
   if (c.qualityCount === 0) return null;
   const mean = c.qualitySum / c.qualityCount;
-  const half = Z95 * Math.sqrt(varianceOf(c) / c.qualityCount);
+  const half = Z95 * Math.sqrt(Math.max(varianceOf(c) / c.qualityCount, varianceFloor(c.qualityCount)));
   return [Math.max(0, mean - half), Math.min(1, mean + half)];
+}
+
+/**
+ * A floor on the variance of a mean of n labels: with every label equal (the sample variance is 0), a
+ * sample of 10 is still not certainty. 0.25/n² is a standard error of 0.5/n.
+ */
+function varianceFloor(n: number): number {
+  return 0.25 / Math.max(n, 1) ** 2;
 }
 
 /** Mean of a minus mean of b, with the 95% interval of the difference (Welch's standard error). */
 export function differenceOf(a: RollupCounts, b: RollupCounts): [number, number, number] {
   const diff = a.qualitySum / a.qualityCount - b.qualitySum / b.qualityCount;
-  // A floor on the variance: with every label equal, a sample of 10 is not certainty.
-  const floor = (n: number) => 0.25 / Math.max(n, 1) / Math.max(n, 1);
   const se = Math.sqrt(
-    Math.max(varianceOf(a) / a.qualityCount, floor(a.qualityCount)) +
-      Math.max(varianceOf(b) / b.qualityCount, floor(b.qualityCount)),
+    Math.max(varianceOf(a) / a.qualityCount, varianceFloor(a.qualityCount)) +
+      Math.max(varianceOf(b) / b.qualityCount, varianceFloor(b.qualityCount)),
   );
   return [diff, diff - Z95 * se, diff + Z95 * se];
 }

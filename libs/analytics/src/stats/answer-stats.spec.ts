@@ -47,8 +47,12 @@ describe(answerStats.name, () => {
     // A group the window before did not have: counts change by all of it, rates have nothing to compare.
     expect(answer.groups[1].change).toMatchObject({ requests: 5, avgRating: null });
     expect(answer.total).toMatchObject({ requests: 25, change: { requests: 15 } });
-    expect(answer.window).toEqual({ from: new Date(now - 7 * DAY).toISOString(), to: new Date(now).toISOString() });
-    expect(answer.previousWindow?.from).toBe(new Date(now - 14 * DAY).toISOString());
+    // 7 calendar days: today (which starts at \`now\` here) and the 6 before; compared with the 7 before those.
+    expect(answer.window).toEqual({ from: new Date(now - 6 * DAY).toISOString(), to: new Date(now).toISOString() });
+    expect(answer.previousWindow).toEqual({
+      from: new Date(now - 13 * DAY).toISOString(),
+      to: new Date(now - 6 * DAY).toISOString(),
+    });
   });
   it('answers an empty window with zero counts and null rates', () => {
     const query = statsQuerySchema.parse({ compare: false });

@@ -1,14 +1,20 @@
 import { z } from 'zod';
 
-export const OPTIMIZER_JOBS = ['model-stats'] as const;
+/**
+ * `optimize`: reconcile the rollups of the last closed hours with the records, review every rule and band
+ * against the other models seen on its traffic, store the suggestions and a report.
+ */
+export const OPTIMIZER_JOBS = ['optimize'] as const;
 export type OptimizerJobName = (typeof OPTIMIZER_JOBS)[number];
 
 /** Payload of `router.optimizer.run.requested.v1`. */
-export const optimizerRunRequestSchema = z.object({
-  job: z.enum(OPTIMIZER_JOBS).default('model-stats'),
-  /** Look-back window in days. */
-  days: z.number().int().positive().max(365).optional(),
-});
+export const optimizerRunRequestSchema = z
+  .object({
+    job: z.enum(OPTIMIZER_JOBS).default('optimize'),
+    /** Look-back window in days (the service's OPTIMIZER_WINDOW_DAYS when left out). */
+    days: z.number().int().positive().max(365).optional(),
+  })
+  .strict();
 
 export type OptimizerRunRequest = z.infer<typeof optimizerRunRequestSchema>;
 

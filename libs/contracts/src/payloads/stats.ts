@@ -24,7 +24,7 @@ export const statsQuerySchema = z
       .max(4)
       .refine((d) => new Set(d).size === d.length, 'a dimension may appear once')
       .default(['model']),
-    /** The last N days up to now. The default (neither days nor from) is 7. */
+    /** The last N UTC calendar days, today so far included. The default (neither days nor from) is 7. */
     days: z.number().int().positive().max(STATS_MAX_DAYS).optional(),
     /** Window start (epoch ms or ISO 8601), inclusive; with `to`, instead of `days`. */
     from: instant.optional(),
@@ -61,7 +61,10 @@ export interface StatsWindow {
   to: number;
 }
 
-/** The query's window, and the one of the same length just before it. */
+/**
+ * The query's window, and the one just before it: for `days`, the N calendar days before; for from/to, the
+ * same length before. Windows of whole UTC days are read from the daily rollups, others at whole hours.
+ */
 export function statsWindows(
   q: Pick<StatsQuery, 'days' | 'from' | 'to'>,
   now = Date.now(),
@@ -69,8 +72,14 @@ export function statsWindows(
   window: StatsWindow;
   previous: StatsWindow;
 } {
+  if (q.from === undefined) {
+    // Calendar days: today so far and the N-1 whole UTC days before it (what the daily rollups hold).
+    const days = q.days ?? 7;
+    const from = Math.floor(now / DAY_MS) * DAY_MS - (days - 1) * DAY_MS;
+    return { window: { from, to: now }, previous: { from: from - days * DAY_MS, to: from } };
+  }
+  const from = new Date(q.from).getTime();
   const to = q.to !== undefined ? new Date(q.to).getTime() : now;
-  const from = q.from !== undefined ? new Date(q.from).getTime() : to - (q.days ?? 7) * DAY_MS;
   return { window: { from, to }, previous: { from: from - (to - from), to: from } };
 }
 

@@ -28,6 +28,16 @@ export class OptimizerReportRepository {
     return this.model.findOne({ kind }, { _id: 0 }).sort({ createdAt: -1 }).lean<OptimizerReportEntity>().exec();
   }
 
+  /** The newest reports of a kind, without their bodies. */
+  async list(kind: string, limit = 20): Promise<Array<Omit<OptimizerReportEntity, 'body'>>> {
+    return this.model
+      .find({ kind }, { _id: 0, body: 0 })
+      .sort({ createdAt: -1 })
+      .limit(Math.min(limit, 500))
+      .lean<Array<Omit<OptimizerReportEntity, 'body'>>>()
+      .exec();
+  }
+
   async findByReportId(reportId: string): Promise<OptimizerReportEntity | null> {
     return this.model.findOne({ _id: reportId }, { _id: 0 }).lean<OptimizerReportEntity>().exec();
   }

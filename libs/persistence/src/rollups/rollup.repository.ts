@@ -13,12 +13,14 @@ import {
 import type { Connection, Model } from 'mongoose';
 import { MONGO_CONNECTION, ROLLUP_WRITER_OPTIONS } from '../persistence.constants';
 import { isBulkWriteReport, isDuplicateKey } from '../verified-upsert';
-import { ROLLUPS_COLLECTION, type RollupDocument, rollupSchema } from './rollup.schema';
+import { DAILY_ROLLUPS_COLLECTION, ROLLUPS_COLLECTION, type RollupDocument, rollupSchema } from './rollup.schema';
 
 /** Which rows a query reads: an hour window [from, to) and, optionally, one value of any dimension. */
 export interface RollupFilter {
   from: number;
   to: number;
+  /** The window ends now: its last day's row holds nothing later, and may be read whole. */
+  throughNow?: boolean;
   tenant?: string;
   model?: string;
   rule?: string;
@@ -49,9 +51,25 @@ const MAX_PENDING_ROWS = 20_000;
 /** Wait after a failed write before the next, doubling up to the most. */
 const RETRY_MS = { first: 500, most: 30_000 };
 
+/** Rows per hour (every window), or per UTC day (windows of whole days: 24 times fewer rows to read). */
+export type RollupGrain = 'hour' | 'day';
+
+const DAY_MS = 24 * 3600 * 1000;
+
 interface Pending {
+  grain: RollupGrain;
   dims: RollupDims;
   counts: RollupCounts;
+}
+
+/** The day's row of an hour's: the same dimensions at the UTC day's midnight. */
+function dayOf(dims: RollupDims): RollupDims {
+  return { ...dimsOf(dims), hour: Math.floor(dims.hour / DAY_MS) * DAY_MS };
+}
+
+/** Whether a window is read from the daily rows: it starts at a UTC midnight and ends at one, or now. */
+export function dailyWindow(window: { from: number; to: number; throughNow?: boolean }): boolean {
+  return window.from % DAY_MS === 0 && (window.to % DAY_MS === 0 || window.throughNow === true);
 }
 
 export interface RollupWriterOptions {
@@ -61,7 +79,8 @@ export interface RollupWriterOptions {
 
 /**
  * The rollups: sums per hour × tenant × model × rule × method × canary arm, kept by increments as records
- * and feedback arrive, and read by stats and reports instead of the records.
+ * and feedback arrive, and read by stats and reports instead of the records. Every increment goes to the
+ * hour's row and to the UTC day's (`rollups_daily`): a month of whole days reads a month of daily rows.
  *
  * Written behind: increments are merged per row in memory and written every `flushIntervalMs` (a second
  * of records of one hour costs a few row updates, not one per record), and a write that fails is merged
@@ -73,7 +92,7 @@ export interface RollupWriterOptions {
 @Injectable()
 export class RollupRepository {
   private readonly logger = new Logger(RollupRepository.name);
-  private readonly model: Model<RollupDocument>;
+  private readonly models: Record<RollupGrain, Model<RollupDocument>>;
   private readonly pending = new Map<string, Pending>();
   private readonly known = new Set<string>();
   private timer: NodeJS.Timeout | undefined;
@@ -87,11 +106,14 @@ export class RollupRepository {
     @Inject(MONGO_CONNECTION) connection: Connection,
     @Optional() @Inject(ROLLUP_WRITER_OPTIONS) private readonly options: RollupWriterOptions = { flushIntervalMs: 250 },
   ) {
-    this.model = connection.model<RollupDocument>(ROLLUPS_COLLECTION, rollupSchema);
+    this.models = {
+      hour: connection.model<RollupDocument>(ROLLUPS_COLLECTION, rollupSchema, ROLLUPS_COLLECTION),
+      day: connection.model<RollupDocument>(DAILY_ROLLUPS_COLLECTION, rollupSchema, DAILY_ROLLUPS_COLLECTION),
+    };
   }
 
   async ensureIndexes(): Promise<void> {
-    await this.model.createIndexes();
+    await Promise.all([this.models.hour.createIndexes(), this.models.day.createIndexes()]);
   }
 
   /**
@@ -101,11 +123,20 @@ export class RollupRepository {
    */
   add(dims: RollupDims, counts: RollupCounts): Promise<void> {
     if (Object.keys(incrementsOf(counts)).length === 0) return Promise.resolve();
-    const key = rollupKey(dims);
+    this.hold('hour', dims, counts);
+    this.hold('day', dayOf(dims), counts);
+    return this.admitted();
+  }
+
+  private hold(grain: RollupGrain, dims: RollupDims, counts: RollupCounts): void {
+    const key = `${grain}|${rollupKey(dims)}`;
     const entry = this.pending.get(key);
     if (entry) entry.counts = addCounts(entry.counts, counts);
-    else this.pending.set(key, { dims: dimsOf(dims), counts });
+    else this.pending.set(key, { grain, dims: dimsOf(dims), counts });
     this.schedule(this.retryMs || this.options.flushIntervalMs);
+  }
+
+  private admitted(): Promise<void> {
     if (this.pending.size < MAX_PENDING_ROWS) return Promise.resolve();
     return new Promise<void>((resolve) => this.waiting.push(resolve));
   }
@@ -173,7 +204,7 @@ export class RollupRepository {
         for (const [key, p] of entries.slice(i)) {
           this.known.delete(key);
           const now = this.pending.get(key);
-          this.pending.set(key, now ? { dims: p.dims, counts: addCounts(p.counts, now.counts) } : p);
+          this.pending.set(key, now ? { ...p, counts: addCounts(p.counts, now.counts) } : p);
         }
         throw err;
       }
@@ -181,12 +212,17 @@ export class RollupRepository {
     if (this.pending.size < MAX_PENDING_ROWS) for (const resolve of this.waiting.splice(0)) resolve();
   }
 
-  /** Rows of a window, limited to the filter's dimension values. */
-  async find(filter: RollupFilter): Promise<RollupRow[]> {
-    const query: Record<string, unknown> = { hour: { $gte: new Date(filter.from), $lt: new Date(filter.to) } };
+  /**
+   * Rows of a window, limited to the filter's dimension values: the daily rows when the window is whole
+   * UTC days (the last one may end now), else the hourly rows (a window is then read at whole hours).
+   */
+  async find(filter: RollupFilter, grain: RollupGrain = dailyWindow(filter) ? 'day' : 'hour'): Promise<RollupRow[]> {
+    // The last day's row starts before a window that ends now, and holds only what happened by now.
+    const to = grain === 'day' && filter.throughNow ? Math.ceil((filter.to + 1) / DAY_MS) * DAY_MS : filter.to;
+    const query: Record<string, unknown> = { hour: { $gte: new Date(filter.from), $lt: new Date(to) } };
     for (const d of ['tenant', 'model', 'rule', 'method', 'arm'] as const)
       if (filter[d] !== undefined) query[d] = filter[d];
-    const docs = await this.model.find(query).lean<RollupDocument[]>().exec();
+    const docs = await this.models[grain].find(query).lean<RollupDocument[]>().exec();
     return docs.map(toRow);
   }
 
@@ -200,9 +236,32 @@ export class RollupRepository {
     window: { from: number; to: number },
     recount: ReadonlyMap<string, RollupRow>,
   ): Promise<ReconcileOutcome> {
-    const stored = new Map((await this.find(window)).map((row) => [rollupKey(row), row]));
     const outcome: ReconcileOutcome = { rows: 0, corrected: 0, requestsAdded: 0, labelsAdded: 0 };
-    const corrections: Array<Promise<void>> = [];
+    await this.reconcileGrain('hour', window, recount, outcome);
+    // The days wholly inside the window: their daily rows are the sums of its hourly ones.
+    const days = { from: Math.ceil(window.from / DAY_MS) * DAY_MS, to: Math.floor(window.to / DAY_MS) * DAY_MS };
+    if (days.to > days.from) {
+      const daily = new Map<string, RollupRow>();
+      for (const row of recount.values()) {
+        if (row.hour < days.from || row.hour >= days.to) continue;
+        const dims = dayOf(row);
+        const key = rollupKey(dims);
+        daily.set(key, { ...dims, ...addCounts(daily.get(key) ?? emptyCounts(), row) });
+      }
+      // Only the hourly corrections count in the outcome: the daily ones repeat them.
+      await this.reconcileGrain('day', days, daily, { rows: 0, corrected: 0, requestsAdded: 0, labelsAdded: 0 });
+    }
+    await this.flush();
+    return outcome;
+  }
+
+  private async reconcileGrain(
+    grain: RollupGrain,
+    window: { from: number; to: number },
+    recount: ReadonlyMap<string, RollupRow>,
+    outcome: ReconcileOutcome,
+  ): Promise<void> {
+    const stored = new Map((await this.find(window, grain)).map((row) => [rollupKey(row), row]));
     for (const key of new Set([...recount.keys(), ...stored.keys()])) {
       outcome.rows++;
       const want = recount.get(key);
@@ -212,30 +271,39 @@ export class RollupRepository {
       outcome.corrected++;
       outcome.requestsAdded += diff.requests;
       outcome.labelsAdded += diff.qualityCount;
-      corrections.push(this.add(dimsOf((want ?? have) as RollupRow), diff));
+      this.hold(grain, dimsOf((want ?? have) as RollupRow), diff);
     }
-    await Promise.all(corrections);
-    await this.flush();
-    return outcome;
+    await this.admitted();
   }
 
-  private async write(batch: Array<[string, Pending]>): Promise<void> {
-    await this.ensureRows(batch.filter(([key]) => !this.known.has(key)));
-    const increment = ([key, p]: [string, Pending]) => ({
-      updateOne: { filter: { _id: key }, update: { $inc: incrementsOf(p.counts) } },
+  private async write(entries: Array<[string, Pending]>): Promise<void> {
+    for (const grain of ['hour', 'day'] as const) {
+      const batch = entries.filter(([, p]) => p.grain === grain);
+      if (batch.length > 0) await this.writeGrain(this.models[grain], batch);
+    }
+  }
+
+  /** Increments rows of one collection, by _id (the row key without its grain). */
+  private async writeGrain(model: Model<RollupDocument>, batch: Array<[string, Pending]>): Promise<void> {
+    await this.ensureRows(
+      model,
+      batch.filter(([key]) => !this.known.has(key)),
+    );
+    const increment = ([, p]: [string, Pending]) => ({
+      updateOne: { filter: { _id: rollupKey(p.dims) }, update: { $inc: incrementsOf(p.counts) } },
     });
-    const result = await this.model.collection.bulkWrite(batch.map(increment) as never, { ordered: false });
+    const result = await model.collection.bulkWrite(batch.map(increment) as never, { ordered: false });
     if (result.matchedCount !== batch.length) {
       // A row this process knew of is gone (rollups deleted by hand, or for retention): an update of a
       // missing document does nothing, so the increments of the rows missing now were not applied.
       const missing: Array<[string, Pending]> = [];
       for (const entry of batch)
-        if (!(await this.model.collection.findOne({ _id: entry[0] } as never, { projection: { _id: 1 } })))
+        if (!(await model.collection.findOne({ _id: rollupKey(entry[1].dims) } as never, { projection: { _id: 1 } })))
           missing.push(entry);
       if (missing.length !== batch.length - result.matchedCount)
         throw new Error(`rollup increments matched ${result.matchedCount} of ${batch.length} rows`);
-      await this.ensureRows(missing);
-      const retried = await this.model.collection.bulkWrite(missing.map(increment) as never, { ordered: false });
+      await this.ensureRows(model, missing);
+      const retried = await model.collection.bulkWrite(missing.map(increment) as never, { ordered: false });
       if (retried.matchedCount !== missing.length)
         throw new Error(`rollup increments matched ${retried.matchedCount} of ${missing.length} re-created rows`);
     }
@@ -247,15 +315,15 @@ export class RollupRepository {
    * Creates the rows that may not exist yet, with their dimensions and no sums: an upsert that sets only
    * on insert, so doing it twice (a retried batch, two replicas at once) changes nothing.
    */
-  private async ensureRows(batch: Array<[string, Pending]>): Promise<void> {
+  private async ensureRows(model: Model<RollupDocument>, batch: Array<[string, Pending]>): Promise<void> {
     if (batch.length === 0) return;
-    const op = ([key, p]: [string, Pending]) => ({
-      filter: { _id: key },
+    const op = ([, p]: [string, Pending]) => ({
+      filter: { _id: rollupKey(p.dims) },
       update: { $setOnInsert: { ...dimsOf(p.dims), hour: new Date(p.dims.hour) } },
       upsert: true,
     });
     try {
-      const result = await this.model.collection.bulkWrite(batch.map((e) => ({ updateOne: op(e) })) as never, {
+      const result = await model.collection.bulkWrite(batch.map((e) => ({ updateOne: op(e) })) as never, {
         ordered: false,
       });
       if (result.matchedCount + result.upsertedCount === batch.length) return;
@@ -267,7 +335,7 @@ export class RollupRepository {
       const { filter, update } = op(entry);
       for (let attempt = 1; ; attempt++) {
         try {
-          await this.model.collection.updateOne(filter as never, update as never, { upsert: true });
+          await model.collection.updateOne(filter as never, update as never, { upsert: true });
           break;
         } catch (err) {
           if (!isDuplicateKey(err) || attempt >= 3) throw err;

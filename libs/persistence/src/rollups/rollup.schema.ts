@@ -1,6 +1,8 @@
 import { Schema } from 'mongoose';
 
 export const ROLLUPS_COLLECTION = 'rollups';
+/** The same rows summed per UTC day (`hour` is the day's midnight): what windows of whole days read. */
+export const DAILY_ROLLUPS_COLLECTION = 'rollups_daily';
 
 /** A rollup row as stored: its dimensions, with the hour as a date, and its sums (RollupCounts). */
 export interface RollupDocument {
@@ -26,7 +28,7 @@ export const rollupSchema = new Schema<RollupDocument>(
     arm: { required: true, type: String },
   },
   // The sums are written by $inc on the driver's collection; mongoose only reads them back.
-  { collection: ROLLUPS_COLLECTION, strict: false, versionKey: false },
+  { strict: false, versionKey: false },
 );
 
 // Serves every stats query and report: rows of a time window (then the tenant's, or a rule's).

@@ -155,14 +155,6 @@ describe(RoutingRecordRepository.name, () => {
       );
     }, 30_000);
   });
-
-  describe('findCompletedSince', () => {
-    it('returns records completed after the date only', async () => {
-      const rows = await sut.findCompletedSince(new Date(1_764_000_000_000));
-      expect(rows.length).toBeGreaterThanOrEqual(2);
-      expect(await sut.findCompletedSince(new Date(1_900_000_000_000))).toEqual([]);
-    });
-  });
 });
 
 describe(FeedbackRepository.name, () => {

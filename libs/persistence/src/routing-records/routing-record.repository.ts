@@ -51,8 +51,6 @@ const ROLLUP_FIELDS = {
   feedback: 1,
 } as const;
 
-type StatsRow = Pick<RoutingRecordEntity, 'model' | 'rule' | 'status' | 'costUsd' | 'latency' | 'feedback' | 'tenant'>;
-
 @Injectable()
 export class RoutingRecordRepository {
   private readonly model: Model<RoutingRecordEntity>;
@@ -198,16 +196,6 @@ export class RoutingRecordRepository {
     return this.model
       .find({ _id: { $in: requestIds.map((id) => recordKey(tenant, id)) } }, { _id: 0 })
       .lean<RoutingRecordEntity[]>()
-      .exec();
-  }
-
-  /** Completed records since a time, with just what stats need; one tenant's only when `tenant` is given. */
-  async findCompletedSince(since: Date, tenant?: string): Promise<StatsRow[]> {
-    const filter: Record<string, unknown> = { completedAt: { $gte: since } };
-    if (tenant !== undefined) filter['tenant'] = tenant;
-    return this.model
-      .find(filter, { _id: 0, model: 1, rule: 1, status: 1, costUsd: 1, latency: 1, feedback: 1, tenant: 1 })
-      .lean<StatsRow[]>()
       .exec();
   }
 }

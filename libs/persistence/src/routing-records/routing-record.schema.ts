@@ -34,5 +34,5 @@ export const routingRecordSchema = new Schema<RoutingRecordEntity>(
   { collection: ROUTING_RECORDS_COLLECTION, minimize: true, versionKey: false },
 );
 
-// Serves RoutingRecordRepository.findCompletedSince() in rule-optimizer's model-stats job.
+// Serves RoutingRecordRepository.rollupSource(): the optimizer's recount of closed hours.
 routingRecordSchema.index({ completedAt: 1 });

@@ -174,8 +174,7 @@ function* levelOptions(
     const d = input.features.difficulty;
     const i = difficulty.bands.findIndex((b) => b.below === undefined || d < b.below);
     const band = difficulty.bands[i < 0 ? difficulty.bands.length - 1 : i];
-    const floor = i > 0 ? (difficulty.bands[i - 1].below ?? 0) : 0;
-    const label = band.below === undefined ? `>= ${floor}` : `< ${band.below}`;
+    const label = bandLabel(difficulty.bands, i < 0 ? difficulty.bands.length - 1 : i);
     if (owner.rule === undefined) owner = { band: label };
     yield* emit(target(band.route, band.params, 'difficulty', `difficulty ${d} in band ${label}`));
   }
@@ -342,4 +341,11 @@ export function decideRoute(policy: CompiledPolicy, input: DecisionInput, learne
   const first = routeOptions(policy, input, learned).next();
   if (first.done) throw new Error(`policy ${policy.version} names no model`);
   return toDecision(policy, first.value, [first.value], learned);
+}
+
+/** How decisions, records and rollups name a difficulty band: `< 0.5`, or `>= 0.8` for the last. */
+export function bandLabel(bands: ReadonlyArray<{ below?: number }>, i: number): string {
+  const floor = i > 0 ? (bands[i - 1].below ?? 0) : 0;
+  const below = bands[i].below;
+  return below === undefined ? `>= ${floor}` : `< ${below}`;
 }

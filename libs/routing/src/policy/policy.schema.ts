@@ -188,9 +188,17 @@ export const canarySettingsSchema = z
     /** What keeps a caller in one arm: its tenant, or its user (falling back to the tenant without one). */
     stickyBy: z.enum(['tenant', 'user']).default('tenant'),
     /** The candidate policy file, relative to this one (a new learned model is a candidate whose learned.artifact differs). */
-    policy: z.string().min(1),
+    policy: z.string().min(1).optional(),
+    /**
+     * Or the candidate policy itself, inline (what `switchyard policy apply-suggestion` publishes: one
+     * message holds both arms, so every replica gets the same candidate).
+     */
+    candidate: z.record(z.string(), z.unknown()).optional(),
   })
-  .strict();
+  .strict()
+  .refine((c) => (c.policy === undefined) !== (c.candidate === undefined), {
+    message: 'give the candidate either as a file ("policy") or inline ("candidate"), one of the two',
+  });
 
 export type CanarySettings = z.infer<typeof canarySettingsSchema>;
 
