@@ -245,6 +245,7 @@ describe("the analysts' view: rollups, rule review, report page, a suggestion th
     await page.waitForSelector('body[data-ready="true"]');
     const points = JSON.parse((await page.getAttribute('body', 'data-points')) ?? '{}');
     expect(points.spend).toBeGreaterThan(0);
+    expect(points.tenants).toBeGreaterThan(0);
     expect(points.models).toBeGreaterThanOrEqual(2);
     expect(points.rules).toBeGreaterThanOrEqual(2);
     // Data points of each chart, as Chart.js holds them (a string: this file is not compiled for the DOM).
@@ -252,7 +253,7 @@ describe("the analysts' view: rollups, rule review, report page, a suggestion th
       const chart = window.Chart.getChart(c);
       return chart ? chart.data.datasets.reduce((n, d) => n + d.data.length, 0) : 0;
     })`)) as number[];
-    expect(charts).toHaveLength(3);
+    expect(charts).toHaveLength(4);
     expect(charts.every((n) => n > 0)).toBe(true);
     expect(await page.textContent('#suggestions')).toContain(`${suggestionId}`);
     expect(await page.textContent('#suggestions')).toContain('claude-3-sonnet → gpt-4o');

@@ -55,7 +55,7 @@ export const REPORT_PAGE_HTML = `<!doctype html>
       <section><h2>Cost per day, by model (USD)</h2><div class="chart"><canvas id="chart-spend" data-chart="spend"></canvas></div></section>
       <section><h2>Cost against quality, per model</h2><div class="chart"><canvas id="chart-models" data-chart="models"></canvas></div></section>
       <section><h2>Cost against quality, per rule and band</h2><div class="chart"><canvas id="chart-rules" data-chart="rules"></canvas></div></section>
-      <section><h2>Spend by tenant</h2><div id="tenants"></div></section>
+      <section><h2>Cost per day, by tenant (USD)</h2><div class="chart"><canvas id="chart-tenants" data-chart="tenants"></canvas></div><div id="tenants"></div></section>
     </div>
     <section><h2>Rule review</h2><div id="review"></div></section>
     <section><h2>Quality by rule and model</h2><div id="rule-models"></div></section>
@@ -126,6 +126,19 @@ export const REPORT_PAGE_HTML = `<!doctype html>
     return points.length;
   }
 
+  /** Cost per day stacked by one dimension; returns the cells with spend. */
+  function stacked(canvasId, cells, dim) {
+    var days = []; var values = [];
+    cells.forEach(function (c) { if (days.indexOf(c.day) < 0) days.push(c.day); if (values.indexOf(c[dim]) < 0) values.push(c[dim]); });
+    var points = cells.filter(function (c) { return c.costUsd > 0; }).length;
+    var canvas = document.getElementById(canvasId);
+    if (points === 0) canvas.parentNode.replaceChildren(el('p', { class: 'empty' }, ['no spend in this window']));
+    else new Chart(canvas, { type: 'bar', data: { labels: days, datasets: values.map(function (v, i) {
+      return { label: v, backgroundColor: COLORS[i % COLORS.length], data: days.map(function (d) { var c = cells.find(function (x) { return x.day === d && x[dim] === v; }); return c ? c.costUsd : 0; }) };
+    }) }, options: { animation: false, maintainAspectRatio: false, scales: { x: { stacked: true }, y: { stacked: true, title: { display: true, text: 'USD' } } } } });
+    return points;
+  }
+
   function render(report) {
     var b = report.body;
     document.getElementById('subtitle').textContent = 'report ' + report.reportId + ' · ' + b.window.from.slice(0, 16) + ' to ' + b.window.to.slice(0, 16) + ' UTC · policy ' + (b.policyVersion || 'unknown') + ' · made ' + new Date(report.createdAt).toISOString().slice(0, 16);
@@ -145,14 +158,8 @@ export const REPORT_PAGE_HTML = `<!doctype html>
             el('span', { class: x.deltaCostPerRequestUsd <= 0 ? 'better' : 'worse' }, [signed(x.deltaCostPerRequestUsd, money)]), signed(x.expectedCostChangeUsd, money)];
         }), { 7: true, 8: true }));
 
-    var days = []; var models = [];
-    b.spendByDay.forEach(function (c) { if (days.indexOf(c.day) < 0) days.push(c.day); if (models.indexOf(c.model) < 0) models.push(c.model); });
-    var spendPoints = b.spendByDay.filter(function (c) { return c.costUsd > 0; }).length;
-    var spendCanvas = document.getElementById('chart-spend');
-    if (spendPoints === 0) spendCanvas.parentNode.replaceChildren(el('p', { class: 'empty' }, ['no spend in this window']));
-    else new Chart(spendCanvas, { type: 'bar', data: { labels: days, datasets: models.map(function (m, i) {
-      return { label: m, backgroundColor: COLORS[i % COLORS.length], data: days.map(function (d) { var c = b.spendByDay.find(function (x) { return x.day === d && x.model === m; }); return c ? c.costUsd : 0; }) };
-    }) }, options: { animation: false, maintainAspectRatio: false, scales: { x: { stacked: true }, y: { stacked: true, title: { display: true, text: 'USD' } } } } });
+    var spendPoints = stacked('chart-spend', b.spendByDay, 'model');
+    var tenantPoints = stacked('chart-tenants', b.spendByTenantDay || [], 'tenant');
 
     var modelPoints = scatter('chart-models', b.byModel, function (g) { return g.key.model; });
     var rulePoints = scatter('chart-rules', b.byRule, function (g) { return g.key.rule; });
@@ -182,7 +189,7 @@ export const REPORT_PAGE_HTML = `<!doctype html>
 
     document.getElementById('report').hidden = false;
     document.body.dataset.ready = 'true';
-    document.body.dataset.points = JSON.stringify({ spend: spendPoints, models: modelPoints, rules: rulePoints });
+    document.body.dataset.points = JSON.stringify({ spend: spendPoints, tenants: tenantPoints, models: modelPoints, rules: rulePoints });
   }
 
   document.getElementById('key-form').addEventListener('submit', function (ev) {
