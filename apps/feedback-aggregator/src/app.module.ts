@@ -31,7 +31,7 @@ export class AppModule {
         }),
         PersistenceModule.forRoot(config.MONGODB_URI, { rollups: { flushIntervalMs: config.ROLLUP_FLUSH_MS } }),
         RecordsModule.forConfig(config),
-        StatsModule,
+        StatsModule.forOptions({ hourlyDays: config.ROLLUP_HOURLY_DAYS }),
         TenancyModule.forRoot({
           authenticate: config.AUTH === 'on',
           defaultTenant: 'default',

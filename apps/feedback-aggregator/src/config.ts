@@ -31,6 +31,11 @@ export const aggregatorEnvSchema = baseEnvSchema.extend({
   AUTH: z.enum(['on', 'off']).default('on'),
   /** How often the keys in force are reloaded (changes announced over NATS reach every replica at once). */
   TENANT_KEYS_REFRESH_SECONDS: z.coerce.number().int().positive().default(30),
+  /**
+   * Days of hourly rollup rows rule-optimizer keeps (its ROLLUP_HOURLY_DAYS): a stats window reaching
+   * further back must be whole UTC days (it is then read from the daily rows).
+   */
+  ROLLUP_HOURLY_DAYS: z.coerce.number().int().min(3).max(3660).default(35),
   /** Rollup increments are merged per row for this long, then written together. */
   ROLLUP_FLUSH_MS: z.coerce.number().int().min(10).max(60_000).default(250),
   /** How long feedback waits for its request's record (still on its way) before it is dead-lettered as unknown. */

@@ -33,6 +33,11 @@ export const optimizerEnvSchema = baseEnvSchema.extend({
     .min(0)
     .max(24 * 31)
     .default(48),
+  /**
+   * Days of hourly rollup rows kept (older hours are read from the daily rows); each run deletes older
+   * ones. feedback-aggregator's ROLLUP_HOURLY_DAYS must be the same (it refuses hourly windows older).
+   */
+  ROLLUP_HOURLY_DAYS: z.coerce.number().int().min(3).max(3660).default(35),
   /** Labelled requests a rule's own model needs before the review judges the rule. */
   REVIEW_MIN_SAMPLES: z.coerce.number().int().positive().default(30),
   /** Labelled requests another model needs on a rule's traffic before it is compared. */

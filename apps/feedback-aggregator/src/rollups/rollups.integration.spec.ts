@@ -1,5 +1,11 @@
 import { type RollupRow, addCounts, emptyCounts, recountRollups, rollupKey } from '@switchyard/analytics';
-import type { CompletionFailed, CompletionSucceeded, FeedbackSubmitted } from '@switchyard/contracts';
+import {
+  type CompletionFailed,
+  type CompletionSucceeded,
+  type FeedbackSubmitted,
+  statsQuerySchema,
+} from '@switchyard/contracts';
+import { TenantAuthenticator } from '@switchyard/tenancy';
 import { HoldMessageError } from '@switchyard/messaging';
 import {
   FeedbackRepository,
@@ -14,6 +20,7 @@ import { mongoUriFor, uniqueName } from '@switchyard/testing';
 import mongoose, { type Connection } from 'mongoose';
 import { RecordCompletion } from '../records/record-completion.usecase';
 import { RecordFeedback } from '../records/record-feedback.usecase';
+import { QueryStats } from '../stats/query-stats.usecase';
 import { RollupCounter } from './rollup-counter';
 
 const HOUR = 3600_000;
@@ -194,11 +201,38 @@ describe('rollups kept by feedback-aggregator', () => {
     expectRowsToMatch(await rollups.find(DAY0), byDay(rows));
   }, 30_000);
 
+  it('answers stats beyond the hourly rows kept only for whole days, and names the field otherwise', async () => {
+    const stats = new QueryStats(rollups, new TenantAuthenticator(undefined, 'default'), { hourlyDays: 3 });
+    const now = DAY0.to + 5 * 24 * HOUR; // the records' day is 5 days back: past the 3 days of hourly rows
+    const whole = await stats.execute({
+      query: statsQuerySchema.parse({ from: DAY0.from, to: DAY0.to, groupBy: ['tenant'], compare: false }),
+      authorization: undefined,
+      now,
+    });
+    expect(whole.total.requests).toBe(400);
+    const partial = statsQuerySchema.parse({ from: WINDOW.from, to: WINDOW.to, compare: false });
+    await expect(stats.execute({ query: partial, authorization: undefined, now })).rejects.toMatchObject({
+      code: 'invalid_request',
+      field: 'from',
+      message: expect.stringMatching(/hourly detail is kept 3 days/),
+    });
+    // Within the hourly rows kept, any window is answered.
+    const recent = await stats.execute({ query: partial, authorization: undefined, now: DAY0.to });
+    expect(recent.total.requests).toBeGreaterThan(0);
+  });
+
   it("reads a window by tenant, and never another tenant's rows", async () => {
     const acme = await rollups.find({ ...WINDOW, tenant: 'acme' });
     expect(acme.length).toBeGreaterThan(0);
     expect(new Set(acme.map((r) => r.tenant))).toEqual(new Set(['acme']));
     const outside = await rollups.find({ from: WINDOW.to, to: WINDOW.to + HOUR });
     expect(outside).toEqual([]);
+  });
+
+  it('prunes hourly rows before a day, keeping the daily rows that hold the same sums', async () => {
+    const daily = await rollups.find(DAY0);
+    expect(await rollups.pruneHourly(DAY0.to)).toBeGreaterThan(0);
+    expect(await rollups.find(WINDOW)).toEqual([]);
+    expect(await rollups.find(DAY0)).toEqual(daily);
   });
 });

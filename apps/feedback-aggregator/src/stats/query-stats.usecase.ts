@@ -1,8 +1,17 @@
-import { Injectable } from '@nestjs/common';
+import { Inject, Injectable } from '@nestjs/common';
 import { answerStats } from '@switchyard/analytics';
 import { RouterError, type StatsAnswer, type StatsQuery, statsWindows } from '@switchyard/contracts';
-import { RollupRepository } from '@switchyard/persistence';
+import { RollupRepository, dailyWindow } from '@switchyard/persistence';
 import { TenantAuthenticator } from '@switchyard/tenancy';
+
+export const STATS_OPTIONS = Symbol('STATS_OPTIONS');
+
+export interface StatsOptions {
+  /** Days of hourly rollup rows kept (rule-optimizer deletes older ones): older windows must be whole days. */
+  hourlyDays: number;
+}
+
+const DAY_MS = 24 * 3600 * 1000;
 
 export interface QueryStatsCommand {
   query: StatsQuery;
@@ -20,6 +29,7 @@ export class QueryStats {
   constructor(
     private readonly rollups: RollupRepository,
     private readonly tenants: TenantAuthenticator,
+    @Inject(STATS_OPTIONS) private readonly options: StatsOptions,
   ) {}
 
   async execute(cmd: QueryStatsCommand): Promise<StatsAnswer> {
@@ -32,7 +42,21 @@ export class QueryStats {
         'tenant',
       );
     const tenant = caller.admin ? (query.tenant ?? null) : caller.tenant;
-    const { window, previous } = statsWindows(query, cmd.now);
+    const now = cmd.now ?? Date.now();
+    const { window, previous } = statsWindows(query, now);
+    const throughNow = query.to === undefined;
+    // Hours older than the hourly rows kept can only be read as whole days.
+    const hourlyFrom = Math.floor(now / DAY_MS) * DAY_MS - this.options.hourlyDays * DAY_MS;
+    const beyond = (w: { from: number; to: number }, end: boolean) =>
+      !dailyWindow({ ...w, throughNow: end && throughNow }) && w.from < hourlyFrom;
+    if (beyond(window, true) || (query.compare && beyond(previous, false)))
+      throw new RouterError(
+        'invalid_request',
+        `hourly detail is kept ${this.options.hourlyDays} days (since ${new Date(hourlyFrom).toISOString()}); ` +
+          `a window${beyond(window, true) ? '' : "'s comparison window"} reaching further back must start and end at UTC midnights` +
+          `${beyond(window, true) ? '' : ' (or give compare: false)'}, or use "days"`,
+        'from',
+      );
     const filter = {
       ...(tenant === null ? {} : { tenant }),
       ...(query.model === undefined ? {} : { model: query.model }),
@@ -41,7 +65,7 @@ export class QueryStats {
       ...(query.arm === undefined ? {} : { arm: query.arm }),
     };
     const [rows, before] = await Promise.all([
-      this.rollups.find({ ...window, ...filter, throughNow: query.to === undefined }),
+      this.rollups.find({ ...window, ...filter, throughNow }),
       query.compare ? this.rollups.find({ ...previous, ...filter }) : undefined,
     ]);
     return answerStats({

@@ -113,6 +113,11 @@ export class RunOptimizer {
       if (++seen % RECOUNT_PROGRESS_EVERY === 0) await progress(5, `${seen} records recounted`);
     }
     const outcome = await this.rollups.reconcile(window, recount);
+    // Whole days only, so a day is either in the hourly rows or read from its daily row alone.
+    const keepFrom = Math.floor(now / DAY) * DAY - this.config.ROLLUP_HOURLY_DAYS * DAY;
+    const pruned = await this.rollups.pruneHourly(keepFrom);
+    if (pruned > 0)
+      this.logger.log(`optimize: ${pruned} hourly rollup rows before ${new Date(keepFrom).toISOString()} deleted`);
     if (outcome.corrected > 0)
       this.logger.warn(
         `optimize: ${outcome.corrected} of ${outcome.rows} rollup rows differed from the records and were corrected ` +

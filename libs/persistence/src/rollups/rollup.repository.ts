@@ -227,6 +227,17 @@ export class RollupRepository {
   }
 
   /**
+   * Deletes the hourly rows of hours before `before` (the daily rows stay): what keeps the hourly
+   * collection, which every window that is not whole days and every recount reads, from growing forever.
+   */
+  async pruneHourly(before: number): Promise<number> {
+    const result = await this.models.hour.deleteMany({ hour: { $lt: new Date(before) } }).exec();
+    // An increment held for a pruned row would re-create it with just that increment: forget it is known.
+    this.known.clear();
+    return result.deletedCount;
+  }
+
+  /**
    * Makes the stored rows of a window equal to a recount of its records (recountRollups over the records
    * completed in it): each row that differs gets the difference added. Increments that were lost (a crash
    * between a record's write and its row's) or counted twice are put right; rows of the window that no
