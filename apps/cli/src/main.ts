@@ -471,14 +471,15 @@ async function main(argv: string[]): Promise<number> {
         json: values.json === true,
         query: {
           groupBy: groupBy as never,
-          ...(values.days === undefined ? {} : { days: positiveInt(values.days, '--days') }),
-          ...(values.from === undefined ? {} : { from: values.from }),
-          ...(values.to === undefined ? {} : { to: values.to }),
-          ...(values.tenant === undefined ? {} : { tenant: values.tenant }),
-          ...(values.model === undefined ? {} : { model: values.model }),
-          ...(values.rule === undefined ? {} : { rule: values.rule }),
-          ...(values.method === undefined ? {} : { method: values.method }),
-          ...(values.arm === undefined ? {} : { arm: values.arm }),
+          // Options not given stay out of the query (JSON drops undefined).
+          days: values.days === undefined ? undefined : positiveInt(values.days, '--days'),
+          from: values.from,
+          to: values.to,
+          tenant: values.tenant,
+          model: values.model,
+          rule: values.rule,
+          method: values.method,
+          arm: values.arm,
         },
       });
     }

@@ -4,12 +4,12 @@ import { join } from 'node:path';
 import { type NatsConnection, connect, headers } from '@nats-io/transport-node';
 import { type RollupRecord, type RollupRow, recountRollups, rollupKey } from '@switchyard/analytics';
 import { type ChatReply, type ChatSuccess, SUBJECTS } from '@switchyard/contracts';
-import { SERVICE_NAMES, findWorkspaceRoot } from '@switchyard/launcher';
+import { findWorkspaceRoot } from '@switchyard/launcher';
 import { MONGO_CONNECT_OPTIONS, RollupRepository } from '@switchyard/persistence';
 import { TemporaryNats, mongoUriFor, uniqueName, waitFor } from '@switchyard/testing';
 import mongoose, { type Connection } from 'mongoose';
 import { type Browser, chromium } from 'playwright-core';
-import { ADMIN_KEY, TENANT_KEYS, e2eStack, runCliAs } from './stack';
+import { ADMIN_KEY, TENANT_KEYS, e2eStack, natsUsersOf, runCliAs } from './stack';
 
 // The analysts' view end to end, under the committed NATS permissions: a day's worth of traffic with
 // exploration on and scripted feedback in which code_generation's model (claude-3-sonnet) is clearly worse
@@ -50,9 +50,7 @@ describe("the analysts' view: rollups, rule review, report page, a suggestion th
         REVIEW_MIN_SAMPLES: '30',
         REVIEW_MIN_ALTERNATIVE_SAMPLES: '10',
       },
-      serviceEnv: Object.fromEntries(
-        SERVICE_NAMES.map((name) => [name, { NATS_USER: name, NATS_PASSWORD: nats.passwords[name] }]),
-      ),
+      serviceEnv: natsUsersOf(nats),
     });
     await stack.start();
     tenant = await connect({ servers: nats.url, user: 'demo', pass: nats.passwords.demo });

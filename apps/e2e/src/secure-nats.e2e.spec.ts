@@ -3,10 +3,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { type NatsConnection, connect, headers } from '@nats-io/transport-node';
 import { type ChatReply, type ChatSuccess, SUBJECTS, recordKey } from '@switchyard/contracts';
-import { SERVICE_NAMES, findWorkspaceRoot } from '@switchyard/launcher';
+import { findWorkspaceRoot } from '@switchyard/launcher';
 import { TemporaryNats, mongoUriFor, uniqueName, waitFor } from '@switchyard/testing';
 import mongoose, { type Connection } from 'mongoose';
-import { TENANT_KEYS, e2eStack, runCliAs } from './stack';
+import { TENANT_KEYS, e2eStack, natsUsersOf, runCliAs } from './stack';
 
 // The six services on a NATS of their own started with the committed deploy/k8s/nats/nats-server.conf, each
 // connecting as its own user: the permissions are complete enough to run the whole pipeline, and narrow
@@ -24,9 +24,7 @@ describe('the six services under the committed NATS permissions', () => {
     await nats.start();
     stack = e2eStack(database, {
       env: { NATS_URL: nats.url, CONSUMER_START: 'all' },
-      serviceEnv: Object.fromEntries(
-        SERVICE_NAMES.map((name) => [name, { NATS_USER: name, NATS_PASSWORD: nats.passwords[name] }]),
-      ),
+      serviceEnv: natsUsersOf(nats),
     });
     await stack.start();
     // A product team's client: its own NATS account (TENANT_DEMO), and its Switchyard API key in a header.

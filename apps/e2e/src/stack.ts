@@ -2,9 +2,9 @@ import { execFile } from 'node:child_process';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { type MsgHdrs, type NatsConnection, connect, headers } from '@nats-io/transport-node';
-import { ServiceStack, type StackOptions, findWorkspaceRoot } from '@switchyard/launcher';
+import { SERVICE_NAMES, ServiceStack, type StackOptions, findWorkspaceRoot } from '@switchyard/launcher';
 import { MONGO_CONNECT_OPTIONS, TenantKeyRepository } from '@switchyard/persistence';
-import { mongoUriFor, testInfra, uniqueName } from '@switchyard/testing';
+import { type TemporaryNats, mongoUriFor, testInfra, uniqueName } from '@switchyard/testing';
 import mongoose from 'mongoose';
 
 /** The two tenants of every e2e stack; their keys are created in the stack's database when it starts. */
@@ -19,6 +19,13 @@ export function authHeaders(tenant: keyof typeof TENANT_KEYS = 'acme'): MsgHdrs 
   const h = headers();
   h.set('Authorization', `Bearer ${TENANT_KEYS[tenant]}`);
   return h;
+}
+
+/** Every service connecting as its own user of a NATS started with deploy/k8s/nats/nats-server.conf. */
+export function natsUsersOf(nats: TemporaryNats): StackOptions['serviceEnv'] {
+  return Object.fromEntries(
+    SERVICE_NAMES.map((name) => [name, { NATS_USER: name, NATS_PASSWORD: nats.passwords[name] }]),
+  );
 }
 
 /** Creates the tenants' keys (hashed, as `switchyard keys create` does) in the stack's database. */

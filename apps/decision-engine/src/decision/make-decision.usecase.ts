@@ -36,6 +36,9 @@ const COOLDOWN_RETRY_SECONDS = 30;
  * fallback order) and takes the first model that is within its daily quota and not cooling down, reserving
  * the call atomically in Redis; then hands the plan to provider-adapters.
  */
+
+/** The policy's exploration draws from Math.random (offline evaluation gives none: it replays the policy's own choices). */
+const EXPLORATION = { random: Math.random };
 @Injectable()
 export class MakeDecision {
   private readonly logger = new Logger(MakeDecision.name);
@@ -51,7 +54,7 @@ export class MakeDecision {
     const { event } = cmd;
     const { policy, learned, arm } = this.policies.forRequest(event.tenant, event.request.user);
     const input = { request: event.request, tenant: event.tenant, features: event.features };
-    const decision = await this.choose(policy, learned, routeOptions(policy, input, learned, { random: Math.random }), event);
+    const decision = await this.choose(policy, learned, routeOptions(policy, input, learned, EXPLORATION), event);
     if (arm) decision.canaryArm = arm;
     const decided: RouteDecided = { ...event, decision, decidedAt: Date.now() };
     this.publisher.publish(SUBJECTS.routeDecided, decided, {

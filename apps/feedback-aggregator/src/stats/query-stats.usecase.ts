@@ -57,12 +57,13 @@ export class QueryStats {
           `${beyond(window, true) ? '' : ' (or give compare: false)'}, or use "days"`,
         'from',
       );
+    // The repository leaves a dimension it is given no value for unfiltered.
     const filter = {
-      ...(tenant === null ? {} : { tenant }),
-      ...(query.model === undefined ? {} : { model: query.model }),
-      ...(query.rule === undefined ? {} : { rule: query.rule }),
-      ...(query.method === undefined ? {} : { method: query.method }),
-      ...(query.arm === undefined ? {} : { arm: query.arm }),
+      tenant: tenant ?? undefined,
+      model: query.model,
+      rule: query.rule,
+      method: query.method,
+      arm: query.arm,
     };
     const [rows, before] = await Promise.all([
       this.rollups.find({ ...window, ...filter, throughNow }),

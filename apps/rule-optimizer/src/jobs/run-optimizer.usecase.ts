@@ -14,6 +14,7 @@ import {
   type SuggestionEntity,
   SuggestionRepository,
 } from '@switchyard/persistence';
+import { statsWindows } from '@switchyard/contracts';
 import { parsePolicy, policyOutline } from '@switchyard/routing';
 import { readFileSync } from 'node:fs';
 import { OPTIMIZER_CONFIG, type OptimizerConfig } from '../config';
@@ -61,8 +62,8 @@ export class RunOptimizer {
 
     const reconcile = await this.reconcile(now, progress);
     await progress(60, 'reading the rollups of the window');
-    // Calendar days, today so far included: what the daily rollups hold (24 times fewer rows than hourly).
-    const window = { from: Math.floor(now / DAY) * DAY - (cmd.days - 1) * DAY, to: now };
+    // Calendar days, today so far included, as a stats query's `days`: what the daily rollups hold.
+    const { window } = statsWindows({ days: cmd.days }, now);
     const rows: RollupRow[] = await this.rollups.find({ ...window, throughNow: true });
     const outline = await this.outline();
     const body = buildOptimizerReport({
