@@ -72,7 +72,7 @@ export interface RouteLimits {
  * without a rule, the difficulty band's. Under the policy's exploration (`limits.random` given), a share of
  * requests first gets another candidate, chosen at random, with its propensity.
  */
-export function* routeOptions(
+export function routeOptions(
   policy: CompiledPolicy,
   input: DecisionInput,
   learned?: LearnedContext,
@@ -80,15 +80,26 @@ export function* routeOptions(
 ): Generator<RouteOption> {
   const levels = levelOptions(policy, input, learned, limits);
   const exploration = policy.document.exploration;
-  if (!exploration || !(exploration.percent > 0) || !limits.random) return yield* levels;
+  // Without exploration the levels' own generator, with no layer in between (this is the hot path).
+  if (!exploration || !(exploration.percent > 0) || !limits.random) return levels;
+  return exploring(levels, policy, input, exploration, limits.random);
+}
+
+function* exploring(
+  levels: Generator<RouteOption>,
+  policy: CompiledPolicy,
+  input: DecisionInput,
+  exploration: ExplorationSettings,
+  random: () => number,
+): Generator<RouteOption> {
   const first = levels.next();
   if (first.done) return;
   const chosen = first.value;
   const share = exploration.percent / 100;
   const candidates = explorationCandidates(policy, exploration).filter((m) => m !== chosen.model);
   if (candidates.length === 0) return yield* prepend(chosen, levels);
-  if (limits.random() >= share) return yield* prepend({ ...chosen, propensity: 1 - share }, levels);
-  const model = candidates[Math.min(candidates.length - 1, Math.floor(limits.random() * candidates.length))];
+  if (random() >= share) return yield* prepend({ ...chosen, propensity: 1 - share }, levels);
+  const model = candidates[Math.min(candidates.length - 1, Math.floor(random() * candidates.length))];
   const explored: RouteOption = {
     ...option(
       model,
@@ -139,7 +150,11 @@ function* levelOptions(
       if (seen.has(o.model)) continue;
       seen.add(o.model);
       first ??= o.model;
-      const owned: RouteOption = { ...owner, ...o };
+      // A copy only when the owner adds something (a copy per option measurably slowed the decision).
+      const owned: RouteOption =
+        (owner.rule === undefined || o.rule !== undefined) && (owner.band === undefined || o.band !== undefined)
+          ? o
+          : { ...owner, ...o };
       yield note ? { ...owned, reason: `${o.reason}${note}` } : owned;
     }
   }
