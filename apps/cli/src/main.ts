@@ -3,6 +3,7 @@ import { parseArgs } from 'node:util';
 import { DEFAULT_TRAIN_OPTIONS } from '@switchyard/routing';
 import { runBenchDecision } from './bench/bench-decision.command';
 import { runBenchPipeline } from './bench/bench-pipeline.command';
+import { runBenchRetrain } from './bench/bench-retrain.command';
 import { runBenchStats } from './bench/bench-stats.command';
 import { runEchoServer } from './bench/overhead/echo-server';
 import { runBenchOverhead } from './bench/overhead/overhead.command';
@@ -15,6 +16,7 @@ import { runApplySuggestion } from './policy/apply-suggestion.command';
 import { runPublishPolicy } from './policy/publish-policy.command';
 import { runReport, runSuggestions } from './report/report.command';
 import { runStats } from './report/stats.command';
+import { runSimulate } from './simulate/simulate.command';
 import { runTrain } from './train/train.command';
 import { runTenantKeys } from './keys/tenant-keys.command';
 import { policyTrustEnvSchema, policyTrustOf } from '@switchyard/policy-store';
@@ -36,6 +38,8 @@ commands:
           --epochs N       training passes (default 2)
           --learning-rate X, --l2 X   AdaGrad step and L2 penalty (defaults 0.02, 0)
           --task-hint      learn from the rows' task label too; requests then send theirs as hints.task
+          --publish        also store it in the model store (MONGODB_URI); a policy names it with
+                           learned: { model: VERSION } and every decision-engine replica loads it, no file
 
   bench decision   in-process decision latency (features + rules + difficulty + learned) on real prompts
           --dataset FILE   JSONL outcomes file (required)
@@ -84,6 +88,13 @@ commands:
           --limit N        list: the newest N (default 50)
           --json           list: one JSON object per letter, its payload decoded
 
+  bench retrain    the nightly retraining at scale: N labelled routing records stored as the services would
+                   (a dataset's prompts, its cold policy with 5% exploration), then the job's steps timed:
+                   reading them, training, the off-policy comparison, storing the router
+          --records N      (default 50000)
+          --dataset FILE   (default datasets/sample/mmlu-pro-3000.jsonl.gz)
+          --dims-log2 N    hashed feature dimensions, log2 (default 18, as RETRAIN_DIMS)
+
   bench pipeline   serial latency through the running services next to a NATS echo (scripts/services.sh start first;
                    a tenant key in SWITCHYARD_API_KEY)
           --requests N     requests to time (default 1000)
@@ -127,6 +138,22 @@ commands:
           --policy FILE    --live: evaluate this policy instead of the learned router trained on the train part
           --concurrency N  --live: requests in flight at once (default 16)
           --task-hint      --live: requests carry the row's task label as hints.task (and the router learns it)
+
+  simulate the learning loop on real data: N days of traffic from a dataset's train part through the six
+          services (started here, replay provider, a private nats-server), feedback on a share of answers, and
+          at the end of each day rule-optimizer's canary check and retraining; each day's policy replayed on
+          the test part; writes simulate.json and simulate.html
+          --dataset FILE   JSONL outcomes file, .gz too (default datasets/sample/mmlu-pro-3000.jsonl.gz)
+          --days N         simulated days (default 7)
+          --requests-per-day N   (default 1500)
+          --out DIR        (default out/simulate)
+          --split S, --seed N    the split switchyard eval uses (defaults 0.7, 0)
+          --feedback-share X     share of answers with feedback (default 0.5)
+          --feedback-noise X     chance a feedback says the opposite of the recorded score (default 0.05)
+          --exploration P  exploration percent of the cold policy (default 5)
+          --canary P       canary share of a released router, percent (default 50)
+          --concurrency N  requests in flight at once (default 16)
+          --no-reference   skip training the offline reference router
 
 environment: NATS_URL, REDIS_URL, MONGODB_URI, as for the services; SWITCHYARD_API_KEY for bench pipeline and stats.`;
 
@@ -185,10 +212,11 @@ async function main(argv: string[]): Promise<number> {
           l2: { type: 'string', default: '0' },
           'learning-rate': { type: 'string', default: String(DEFAULT_TRAIN_OPTIONS.learningRate) },
           'task-hint': { type: 'boolean', default: false },
+          publish: { type: 'boolean', default: false },
         },
       });
       if (!values.dataset) throw new Error('train needs --dataset FILE');
-      const name = values.dataset.replace(/^.*\//, '').replace(/\.jsonl?$/, '');
+      const name = values.dataset.replace(/^.*\//, '').replace(/\.jsonl?(\.gz)?$/, '');
       return runTrain({
         dataset: values.dataset,
         split: Number(values.split),
@@ -199,6 +227,7 @@ async function main(argv: string[]): Promise<number> {
         l2: nonNegativeNumber(values.l2, '--l2'),
         learningRate: nonNegativeNumber(values['learning-rate'], '--learning-rate'),
         taskHint: values['task-hint'] === true,
+        publishTo: values.publish ? MONGODB_URI : undefined,
       });
     }
     case 'bench': {
@@ -209,6 +238,22 @@ async function main(argv: string[]): Promise<number> {
           natsUrl: NATS_URL,
           apiKey: process.env['SWITCHYARD_API_KEY'],
           requests: positiveInt(values.requests, '--requests'),
+        });
+      }
+      if (what === 'retrain') {
+        const { values } = parseArgs({
+          args,
+          options: {
+            dataset: { type: 'string', default: 'datasets/sample/mmlu-pro-3000.jsonl.gz' },
+            records: { type: 'string', default: '50000' },
+            'dims-log2': { type: 'string', default: '18' },
+          },
+        });
+        return runBenchRetrain({
+          dataset: values.dataset as string,
+          mongoServer: MONGO_SERVER,
+          records: positiveInt(values.records, '--records'),
+          dims: 1 << positiveInt(values['dims-log2'], '--dims-log2'),
         });
       }
       if (what === 'stats') {
@@ -297,6 +342,50 @@ async function main(argv: string[]): Promise<number> {
         dataset: values.dataset,
         prompts: positiveInt(values.prompts, '--prompts'),
         model: values.model,
+      });
+    }
+    case 'simulate': {
+      const { values } = parseArgs({
+        args: rest,
+        options: {
+          ...SPLIT_OPTIONS,
+          dataset: { type: 'string', default: 'datasets/sample/mmlu-pro-3000.jsonl.gz' },
+          days: { type: 'string', default: '7' },
+          'requests-per-day': { type: 'string', default: '1500' },
+          out: { type: 'string', default: 'out/simulate' },
+          'feedback-share': { type: 'string', default: '0.5' },
+          'feedback-noise': { type: 'string', default: '0.05' },
+          exploration: { type: 'string', default: '5' },
+          canary: { type: 'string', default: '50' },
+          concurrency: { type: 'string', default: '16' },
+          'no-reference': { type: 'boolean', default: false },
+        },
+      });
+      const share = (v: string | undefined, flag: string) => {
+        const n = nonNegativeNumber(v, flag);
+        if (n > 1) throw new Error(`${flag} must be between 0 and 1, got "${v}"`);
+        return n;
+      };
+      const exploration = nonNegativeNumber(values.exploration, '--exploration');
+      if (exploration > 20) throw new Error(`--exploration must be at most 20 (percent), got "${values.exploration}"`);
+      const canary = nonNegativeNumber(values.canary, '--canary');
+      if (canary <= 0 || canary > 100)
+        throw new Error(`--canary must be in (0, 100] (percent), got "${values.canary}"`);
+      return runSimulate({
+        dataset: values.dataset as string,
+        days: positiveInt(values.days, '--days'),
+        requestsPerDay: positiveInt(values['requests-per-day'], '--requests-per-day'),
+        out: values.out as string,
+        split: Number(values.split),
+        seed: nonNegativeInt(values.seed, '--seed'),
+        feedbackShare: share(values['feedback-share'], '--feedback-share'),
+        feedbackNoise: share(values['feedback-noise'], '--feedback-noise'),
+        explorationPercent: exploration,
+        canaryPercent: canary,
+        concurrency: positiveInt(values.concurrency, '--concurrency'),
+        redisUrl: REDIS_URL,
+        mongoServer: MONGO_SERVER,
+        reference: values['no-reference'] !== true,
       });
     }
     case 'eval': {

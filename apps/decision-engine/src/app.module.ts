@@ -5,6 +5,7 @@ import { PolicyStoreModule, policyTrustOf } from '@switchyard/policy-store';
 import { HealthModule, RedisHealthIndicator } from '@switchyard/runtime';
 import { type DecisionConfig, SERVICE } from './config';
 import { DecisionModule } from './decision/decision.module';
+import { ModelStoreModule } from './model-store.module';
 
 @Module({})
 export class AppModule {
@@ -20,6 +21,7 @@ export class AppModule {
           streams: [EVENTS_STREAM, POLICIES_STREAM],
           url: config.NATS_URL,
         }),
+        ModelStoreModule.forRoot(config.MONGODB_URI),
         PolicyStoreModule.forRoot({
           file: config.POLICY_FILE,
           service: SERVICE,

@@ -13,6 +13,14 @@ export const decisionEnvSchema = baseEnvSchema.extend(policyTrustEnvSchema.shape
     .enum(['true', 'false'])
     .default('true')
     .transform((v) => v === 'true'),
+  /**
+   * The model store: learned routers that published policies name by version (`learned.model`) are read from
+   * it when such a policy arrives; nothing else here touches MongoDB, and the hot path never does.
+   */
+  MONGODB_URI: z
+    .string()
+    .regex(/^mongodb(\+srv)?:\/\//, 'must be a mongodb:// or mongodb+srv:// URI')
+    .default('mongodb://127.0.0.1:27017/switchyard'),
   /** Quotas, budgets and cooldowns, shared by every replica. */
   REDIS_URL: z
     .string()

@@ -22,6 +22,8 @@ export class AppModule {
         }),
         PolicyStoreModule.forRoot({
           file: config.POLICY_FILE,
+          // Plans name their models; the learned level's weights are decision-engine's business.
+          learned: 'skip',
           service: SERVICE,
           trust: policyTrustOf(config),
           watch: config.POLICY_WATCH,

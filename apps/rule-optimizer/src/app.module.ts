@@ -1,4 +1,5 @@
 import { type DynamicModule, Module } from '@nestjs/common';
+import { POLICIES_STREAM } from '@switchyard/contracts';
 import { MessagingModule, NatsHealthIndicator } from '@switchyard/messaging';
 import { MongoHealthIndicator, PersistenceModule } from '@switchyard/persistence';
 import { HealthModule, RedisHealthIndicator } from '@switchyard/runtime';
@@ -18,7 +19,7 @@ export class AppModule {
           auth: config,
           service: SERVICE,
           // The streams this service writes to or reads, made sure of at start-up (its NATS user may touch no others).
-          streams: [],
+          streams: [POLICIES_STREAM],
           url: config.NATS_URL,
         }),
         PersistenceModule.forRoot(config.MONGODB_URI),

@@ -44,6 +44,27 @@ export const optimizerEnvSchema = baseEnvSchema.extend({
   REVIEW_MIN_ALTERNATIVE_SAMPLES: z.coerce.number().int().positive().default(10),
   /** Mean quality (0..1: success, or the rating scaled) under which a rule's model is underperforming. */
   REVIEW_QUALITY_THRESHOLD: z.coerce.number().min(0).max(1).default(0.75),
+  /** When the retraining runs (cron, server time zone); it does something only for a policy with `learning`. */
+  RETRAIN_CRON: z.string().min(9).default('30 3 * * *'),
+  /** How often a running canary with an automatic verdict is checked (cron). */
+  CANARY_CHECK_CRON: z.string().min(9).default('*/10 * * * *'),
+  /** Hashed feature dimensions of retrained routers (a power of two; weights are dims × models floats). */
+  RETRAIN_DIMS: z.coerce
+    .number()
+    .int()
+    .min(1 << 10)
+    .max(1 << 22)
+    .refine((n) => (n & (n - 1)) === 0, 'must be a power of two')
+    .default(1 << 18),
+  /** Largest importance weight (1 / propensity) the off-policy estimate gives a record; larger ones are clipped. */
+  RETRAIN_MAX_WEIGHT: z.coerce.number().min(1).default(50),
+  /**
+   * How long a running job's lock lasts between renewals. Training holds the event loop for long stretches
+   * (tens of seconds at 10,000s of records), during which the lock cannot be renewed: shorter, and BullMQ
+   * would take a healthy run for a dead one and start it again. A replica that dies mid-run leaves its job
+   * to be picked up by another once the lock has lapsed.
+   */
+  OPTIMIZER_LOCK_MS: z.coerce.number().int().min(5_000).default(600_000),
   /** BullMQ queue name; tests give each run its own. */
   OPTIMIZER_QUEUE: z.string().min(1).default('switchyard-optimizer'),
 });

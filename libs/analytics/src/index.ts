@@ -4,3 +4,7 @@ export * from './stats/summarize';
 export * from './review/rule-review';
 export * from './report/optimizer-report';
 export * from './report/report-page';
+export * from './learning/learning-set';
+export * from './learning/retrain';
+export * from './learning/off-policy';
+export * from './learning/canary-verdict';

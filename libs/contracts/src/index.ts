@@ -10,6 +10,7 @@ export * from './payloads/dead-letter';
 export * from './payloads/decision';
 export * from './payloads/features';
 export * from './payloads/feedback';
+export * from './payloads/learning';
 export * from './payloads/optimizer';
 export * from './payloads/pipeline-events';
 export * from './payloads/policy';

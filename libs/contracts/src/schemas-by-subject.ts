@@ -3,6 +3,7 @@ import { chatRequestSchema } from './payloads/chat-request';
 import { completionFailedSchema, completionSucceededSchema } from './payloads/completion-events';
 import { deadLetterSchema } from './payloads/dead-letter';
 import { feedbackRequestSchema, feedbackSubmittedSchema } from './payloads/feedback';
+import { canaryVerdictSchema, modelPublishedSchema } from './payloads/learning';
 import { optimizerRunRequestSchema } from './payloads/optimizer';
 import { requestAnalyzedSchema, requestReceivedSchema, routeDecidedSchema } from './payloads/pipeline-events';
 import { policyRejectedSchema, policyUpdatedSchema } from './payloads/policy';
@@ -26,4 +27,6 @@ export const SCHEMA_BY_SUBJECT: Record<Subject, z.ZodType> = {
   [SUBJECTS.policyRejected]: policyRejectedSchema,
   [SUBJECTS.eventDeadLettered]: deadLetterSchema,
   [SUBJECTS.tenantKeysChanged]: tenantKeysChangedSchema,
+  [SUBJECTS.modelPublished]: modelPublishedSchema,
+  [SUBJECTS.canaryVerdict]: canaryVerdictSchema,
 };

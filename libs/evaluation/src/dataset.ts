@@ -1,4 +1,5 @@
 import { readFileSync } from 'node:fs';
+import { gunzipSync } from 'node:zlib';
 import { type OutcomeExample, modelsOnEveryExample, mulberry32 } from '@switchyard/routing';
 import { z } from 'zod';
 
@@ -31,11 +32,15 @@ export class DatasetError extends Error {
   }
 }
 
-/** Reads a JSONL routing dataset; any bad line is an error naming the file, the line and the field. */
+/**
+ * Reads a JSONL routing dataset (gzipped when its name ends in `.gz`); any bad line is an error naming the
+ * file, the line and the field.
+ */
 export function loadDataset(file: string): DatasetRow[] {
   let text: string;
   try {
-    text = readFileSync(file, 'utf8');
+    const bytes = readFileSync(file);
+    text = (file.endsWith('.gz') ? gunzipSync(bytes) : bytes).toString('utf8');
   } catch (err) {
     throw new DatasetError(`cannot read dataset ${file}: ${(err as Error).message}`);
   }

@@ -13,6 +13,8 @@ import { OptimizerReportRepository } from './optimizer-reports/optimizer-report.
 import { MONGO_CONNECTION, ROLLUP_WRITER_OPTIONS } from './persistence.constants';
 import { PolicyVersionRepository } from './policies/policy-version.repository';
 import { RollupRepository, type RollupWriterOptions } from './rollups/rollup.repository';
+import { LearningRunRepository } from './learning-runs/learning-run.repository';
+import { RouterModelRepository } from './router-models/router-model.repository';
 import { RoutingRecordRepository } from './routing-records/routing-record.repository';
 import { SuggestionRepository } from './suggestions/suggestion.repository';
 import { TenantKeyRepository } from './tenant-keys/tenant-key.repository';
@@ -54,6 +56,7 @@ export class PersistenceModule implements OnModuleInit, OnApplicationShutdown {
     private readonly tenantKeys: TenantKeyRepository,
     private readonly rollups: RollupRepository,
     private readonly suggestions: SuggestionRepository,
+    private readonly routerModels: RouterModelRepository,
   ) {}
 
   /** `rollups`: how the rollup writer batches (services that count rollups set it from their config). */
@@ -65,6 +68,8 @@ export class PersistenceModule implements OnModuleInit, OnApplicationShutdown {
         OptimizerReportRepository,
         PolicyVersionRepository,
         RollupRepository,
+        LearningRunRepository,
+        RouterModelRepository,
         RoutingRecordRepository,
         SuggestionRepository,
         TenantKeyRepository,
@@ -77,6 +82,8 @@ export class PersistenceModule implements OnModuleInit, OnApplicationShutdown {
         OptimizerReportRepository,
         PolicyVersionRepository,
         RollupRepository,
+        LearningRunRepository,
+        RouterModelRepository,
         RoutingRecordRepository,
         SuggestionRepository,
         TenantKeyRepository,
@@ -101,6 +108,7 @@ export class PersistenceModule implements OnModuleInit, OnApplicationShutdown {
       this.tenantKeys.ensureIndexes(),
       this.rollups.ensureIndexes(),
       this.suggestions.ensureIndexes(),
+      this.routerModels.ensureIndexes(),
     ]);
     this.logger.log('MongoDB indexes are in place');
   }

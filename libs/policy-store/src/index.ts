@@ -4,3 +4,4 @@ export * from './policy-store.options';
 export * from './policy-watcher';
 export * from './policy-store.module';
 export * from './policy-trust.config';
+export * from './stored-routers';

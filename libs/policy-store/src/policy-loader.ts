@@ -14,6 +14,22 @@ import {
   policyTrustProblems,
 } from '@switchyard/routing';
 
+/**
+ * Learned routers of the model store, already fetched (by version): the loader is synchronous, so the
+ * watcher fetches what a policy names first (`storedModelsNamedBy`) and hands them over.
+ */
+export type StoredRouterLookup = (version: string) => LearnedRouter | undefined;
+
+export interface LoadOptions {
+  /** The fetched model-store routers; without it a policy naming `learned.model` is refused. */
+  stored?: StoredRouterLookup;
+  /**
+   * `skip`: the learned level is not loaded (services that do not route, like provider-adapters, need the
+   * models and prices only, not megabytes of weights).
+   */
+  learned?: 'load' | 'skip';
+}
+
 /** A policy with what it needs loaded: the learned router's artifact, and the canary's candidate policy. */
 export interface LoadedPolicy {
   policy: CompiledPolicy;
@@ -43,8 +59,27 @@ export function policyForRequest(loaded: LoadedPolicy, tenant: string, user?: st
  * to the file). A missing or invalid file, or one that points outside `trust`, is a PolicyError naming the
  * file and the field.
  */
-export function loadPolicyFile(file: string, trust: PolicyTrust = DEFAULT_POLICY_TRUST): LoadedPolicy {
-  return loadPolicyText(readText(resolve(file)), dirname(resolve(file)), resolve(file), trust);
+export function loadPolicyFile(
+  file: string,
+  trust: PolicyTrust = DEFAULT_POLICY_TRUST,
+  options: LoadOptions = {},
+): LoadedPolicy {
+  return loadPolicyText(readText(resolve(file)), dirname(resolve(file)), resolve(file), trust, options);
+}
+
+/**
+ * The model-store versions a policy text names (`learned.model`, its own and its inline canary candidate's),
+ * for the caller to fetch before loading it. A text that does not parse names none (loading it reports why).
+ */
+export function storedModelsNamedBy(text: string): string[] {
+  try {
+    const doc = parsePolicy(text).document;
+    const named = doc.learned?.enabled && doc.learned.model ? [doc.learned.model] : [];
+    if (doc.canary?.candidate) named.push(...storedModelsNamedBy(JSON.stringify(doc.canary.candidate)));
+    return named;
+  } catch {
+    return [];
+  }
 }
 
 /**
@@ -56,22 +91,23 @@ export function loadPolicyText(
   baseDir: string,
   source: string,
   trust: PolicyTrust = DEFAULT_POLICY_TRUST,
+  options: LoadOptions = {},
 ): LoadedPolicy {
-  const loaded = loadOne(text, baseDir, source, trust);
+  const loaded = loadOne(text, baseDir, source, trust, options);
   const canary = loaded.policy.document.canary;
   if (!canary) return loaded;
   // JSON is YAML: an inline candidate compiles as its text would.
   const [candidate, where, field] =
     canary.candidate !== undefined
       ? [
-          loadOne(JSON.stringify(canary.candidate), baseDir, `${source}: canary.candidate`, trust),
+          loadOne(JSON.stringify(canary.candidate), baseDir, `${source}: canary.candidate`, trust, options),
           'the inline candidate',
           'canary.candidate',
         ]
       : (() => {
           const file = resolve(baseDir, canary.policy as string);
           return [
-            loadOne(readText(file), dirname(file), file, trust),
+            loadOne(readText(file), dirname(file), file, trust, options),
             `the candidate ${file}`,
             'canary.policy',
           ] as const;
@@ -90,16 +126,42 @@ export function readPolicyFile(file: string): CompiledPolicy {
   return compile(readText(resolve(file)), resolve(file));
 }
 
-function loadOne(text: string, baseDir: string, source: string, trust: PolicyTrust): LoadedPolicy {
+function loadOne(
+  text: string,
+  baseDir: string,
+  source: string,
+  trust: PolicyTrust,
+  options: LoadOptions,
+): LoadedPolicy {
   const policy = compile(text, source);
   const untrusted = policyTrustProblems(policy, trust);
   if (untrusted.length > 0) throw new PolicyError(untrusted.map((p) => ({ ...p, field: `${source}: ${p.field}` })));
   const settings = policy.document.learned;
-  if (!settings?.enabled) return { policy };
-  const path = resolve(baseDir, settings.artifact);
-  let router: LearnedRouter;
+  if (!settings?.enabled || options.learned === 'skip') return { policy };
+  const [router, field] =
+    settings.model !== undefined
+      ? [storedRouter(settings.model, source, options.stored), 'learned.model']
+      : [fileRouter(resolve(baseDir, settings.artifact as string), source), 'learned.artifact'];
+  if (!router.models.some((m) => policy.models.has(m)))
+    throw new PolicyError([
+      {
+        field: `${source}: ${field}`,
+        message: `none of the router's models (${router.models.join(', ')}) is in the policy`,
+      },
+    ]);
+  if (settings.mode === 'classifier' && !router.hasClassifier)
+    throw new PolicyError([
+      {
+        field: `${source}: learned.mode`,
+        message: `router ${router.version} has no classifier (it was trained from partial labels); use mode cost-aware`,
+      },
+    ]);
+  return { policy, learned: { router, settings } };
+}
+
+function fileRouter(path: string, source: string): LearnedRouter {
   try {
-    router = new LearnedRouter(JSON.parse(readFileSync(path, 'utf8')));
+    return new LearnedRouter(JSON.parse(readFileSync(path, 'utf8')));
   } catch (err) {
     throw new PolicyError([
       {
@@ -108,14 +170,19 @@ function loadOne(text: string, baseDir: string, source: string, trust: PolicyTru
       },
     ]);
   }
-  if (!router.models.some((m) => policy.models.has(m)))
-    throw new PolicyError([
-      {
-        field: `${source}: learned.artifact`,
-        message: `none of the artifact's models (${router.models.join(', ')}) is in the policy`,
-      },
-    ]);
-  return { policy, learned: { router, settings } };
+}
+
+function storedRouter(version: string, source: string, stored: StoredRouterLookup | undefined): LearnedRouter {
+  const router = stored?.(version);
+  if (router) return router;
+  throw new PolicyError([
+    {
+      field: `${source}: learned.model`,
+      message: stored
+        ? `model ${version} could not be loaded from the model store (see the log for why; list them with: npx switchyard models list)`
+        : `model ${version} is in the model store, which this service does not read (set MONGODB_URI)`,
+    },
+  ]);
 }
 
 function compile(text: string, source: string): CompiledPolicy {

@@ -13,4 +13,9 @@ export interface PolicyStoreOptions {
   updates?: { stream: string; subject: string };
   /** What the policy's models may point at (keys, hosts); DEFAULT_POLICY_TRUST when not given. */
   trust?: PolicyTrust;
+  /**
+   * `skip`: do not load learned routers (a service that does not route: provider-adapters). Default `load`;
+   * routers named by model-store version need a RouterModelSource bound to ROUTER_MODEL_SOURCE.
+   */
+  learned?: 'load' | 'skip';
 }

@@ -13,7 +13,7 @@ export class PolicyStore {
   private loaded: LoadedPolicy;
 
   constructor(@Inject(POLICY_STORE_OPTIONS) readonly options: PolicyStoreOptions) {
-    this.loaded = loadPolicyFile(options.file, options.trust);
+    this.loaded = loadPolicyFile(options.file, options.trust, { learned: options.learned });
     this.describe('loaded from ' + options.file);
   }
 
@@ -26,7 +26,13 @@ export class PolicyStore {
     return policyForRequest(this.loaded, tenant, user);
   }
 
-  model(id: string): ModelSpec | undefined {
+  /**
+   * A model's spec in the policy in force; with `policyVersion` (the decision's), in that arm's policy when a
+   * canary runs, so a model only the candidate serves, or a price only it sets, is the candidate's.
+   */
+  model(id: string, policyVersion?: string): ModelSpec | undefined {
+    const candidate = this.loaded.canary?.candidate.policy;
+    if (candidate && policyVersion === candidate.version) return candidate.models.get(id);
     return this.loaded.policy.models.get(id);
   }
 

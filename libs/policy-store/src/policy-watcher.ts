@@ -1,13 +1,21 @@
 import { dirname, resolve } from 'node:path';
-import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
+import {
+  Inject,
+  Injectable,
+  Logger,
+  type OnApplicationBootstrap,
+  type OnApplicationShutdown,
+  Optional,
+} from '@nestjs/common';
 import { type ConsumerMessages, DeliverPolicy, type JsMsg, jetstream, jetstreamManager } from '@nats-io/jetstream';
 import type { NatsConnection } from '@nats-io/transport-node';
 import { POLICIES_STREAM, type PolicyRejected, SUBJECTS, policyUpdatedSchema } from '@switchyard/contracts';
 import { EventPublisher, NATS_CONNECTION } from '@switchyard/messaging';
 import { PolicyError } from '@switchyard/routing';
-import { loadPolicyText } from './policy-loader';
+import { loadPolicyText, storedModelsNamedBy } from './policy-loader';
 import { PolicyStore } from './policy-store';
 import { POLICY_STORE_OPTIONS, type PolicyStoreOptions } from './policy-store.options';
+import { ROUTER_MODEL_SOURCE, type RouterModelSource, StoredRouters } from './stored-routers';
 
 /**
  * Keeps this replica on the newest published policy: at start-up it applies the last one on the
@@ -20,13 +28,17 @@ export class PolicyWatcher implements OnApplicationBootstrap, OnApplicationShutd
   private readonly logger = new Logger(PolicyWatcher.name);
   private messages: ConsumerMessages | undefined;
   private loop: Promise<void> | undefined;
+  private readonly routers: StoredRouters;
 
   constructor(
     @Inject(NATS_CONNECTION) private readonly nc: NatsConnection,
     @Inject(POLICY_STORE_OPTIONS) private readonly options: PolicyStoreOptions,
     private readonly store: PolicyStore,
     private readonly publisher: EventPublisher,
-  ) {}
+    @Optional() @Inject(ROUTER_MODEL_SOURCE) source?: RouterModelSource,
+  ) {
+    this.routers = new StoredRouters(source);
+  }
 
   async onApplicationBootstrap(): Promise<void> {
     const { stream, subject } = this.options.updates ?? {
@@ -36,7 +48,7 @@ export class PolicyWatcher implements OnApplicationBootstrap, OnApplicationShutd
     const jsm = await jetstreamManager(this.nc);
     // No message yet is the normal first-deployment case: the file's policy stays.
     const last = await jsm.streams.getMessage(stream, { last_by_subj: subject }).catch(() => null);
-    if (last) this.apply(last.data, 'applied from the newest published');
+    if (last) await this.apply(last.data, 'applied from the newest published');
     const consumer = await jetstream(this.nc).consumers.get(stream, {
       filter_subjects: subject, // a string, not an array: servers before 2.10 take one filter only
       ...(last
@@ -46,7 +58,7 @@ export class PolicyWatcher implements OnApplicationBootstrap, OnApplicationShutd
     const messages = await consumer.consume();
     this.messages = messages;
     this.loop = (async () => {
-      for await (const m of messages) this.apply((m as JsMsg).data, 'published and applied');
+      for await (const m of messages) await this.apply((m as JsMsg).data, 'published and applied');
     })();
   }
 
@@ -55,18 +67,25 @@ export class PolicyWatcher implements OnApplicationBootstrap, OnApplicationShutd
     await this.loop;
   }
 
-  /** Applies one published policy, or refuses it and keeps the current one. */
-  apply(data: Uint8Array, how: string): boolean {
+  /**
+   * Applies one published policy, or refuses it and keeps the current one. The learned routers it names in
+   * the model store are fetched first (the policy in force serves meanwhile).
+   */
+  async apply(data: Uint8Array, how: string): Promise<boolean> {
     const kept = this.store.current().version;
     let version = '(unreadable)';
     try {
       const event = policyUpdatedSchema.parse(JSON.parse(Buffer.from(data).toString('utf8')));
       version = event.version;
+      const learned = this.options.learned ?? 'load';
+      const named = learned === 'load' ? storedModelsNamedBy(event.yaml) : [];
+      await this.routers.fetch(named);
       const loaded = loadPolicyText(
         event.yaml,
         dirname(resolve(this.options.file)),
         `published policy ${event.version}`,
         this.options.trust,
+        { learned, stored: this.routers.available ? (v) => this.routers.get(v) : undefined },
       );
       if (loaded.policy.version !== event.version)
         throw new PolicyError([
@@ -76,6 +95,7 @@ export class PolicyWatcher implements OnApplicationBootstrap, OnApplicationShutd
           },
         ]);
       this.store.replace(loaded, how);
+      this.routers.retain(named);
       return true;
     } catch (err) {
       const problems =

@@ -5,9 +5,9 @@ import { jetstream, jetstreamManager } from '@nats-io/jetstream';
 import { type ConnectionOptions, connect } from '@nats-io/transport-node';
 import { POLICIES_STREAM, type PolicyUpdated, SUBJECTS } from '@switchyard/contracts';
 import { ensureStream } from '@switchyard/messaging';
-import { MONGO_CONNECT_OPTIONS, PolicyVersionRepository } from '@switchyard/persistence';
-import { loadPolicyText } from '@switchyard/policy-store';
-import type { PolicyTrust } from '@switchyard/routing';
+import { MONGO_CONNECT_OPTIONS, PolicyVersionRepository, RouterModelRepository } from '@switchyard/persistence';
+import { loadPolicyText, storedModelsNamedBy } from '@switchyard/policy-store';
+import { LearnedRouter, type PolicyTrust } from '@switchyard/routing';
 import mongoose from 'mongoose';
 
 export interface PublishPolicyOptions {
@@ -44,7 +44,8 @@ export interface PublishPolicyTextOptions extends Omit<PublishPolicyOptions, 'fi
 
 /** Validates, stores and publishes policy text (a file's, or one made by `policy apply-suggestion`). */
 export async function publishPolicyText(opts: PublishPolicyTextOptions): Promise<number> {
-  const loaded = loadPolicyText(opts.text, opts.baseDir, opts.source, opts.trust);
+  const stored = await fetchStoredRouters(opts.text, opts.mongoUri);
+  const loaded = loadPolicyText(opts.text, opts.baseDir, opts.source, opts.trust, { stored: (v) => stored.get(v) });
   const version = loaded.policy.version;
   out(
     `${opts.source}: policy ${version} is valid (${loaded.policy.models.size} models, ${loaded.policy.rules.length} rules${loaded.learned ? `, learned ${loaded.learned.router.version}` : ''}${loaded.canary ? `, canary ${loaded.canary.candidate.policy.version} at ${loaded.canary.settings.percent}%` : ''})`,
@@ -85,4 +86,25 @@ export async function publishPolicyText(opts: PublishPolicyTextOptions): Promise
     await nc.close();
   }
   return 0;
+}
+
+/** The model-store routers a policy names (`learned.model`), read to validate it as the replicas will load it. */
+async function fetchStoredRouters(text: string, mongoUri: string): Promise<Map<string, LearnedRouter>> {
+  const routers = new Map<string, LearnedRouter>();
+  const named = storedModelsNamedBy(text);
+  if (named.length === 0) return routers;
+  const db = await mongoose.createConnection(mongoUri, MONGO_CONNECT_OPTIONS).asPromise();
+  try {
+    const store = new RouterModelRepository(db);
+    for (const version of named) {
+      try {
+        routers.set(version, new LearnedRouter((await store.load(version)) as LearnedRouter['artifact']));
+      } catch (err) {
+        process.stderr.write(`learned router ${version}: ${(err as Error).message}\n`);
+      }
+    }
+  } finally {
+    await db.close();
+  }
+  return routers;
 }

@@ -9,7 +9,9 @@ import {
   splitDataset,
   toExamples,
 } from '@switchyard/evaluation';
+import { MONGO_CONNECT_OPTIONS, RouterModelRepository } from '@switchyard/persistence';
 import { LearnedRouter, trainLearnedRouter } from '@switchyard/routing';
+import mongoose from 'mongoose';
 import { pct, table, usd } from '../demo/table';
 
 export interface TrainOptions {
@@ -23,6 +25,8 @@ export interface TrainOptions {
   learningRate: number;
   /** Learn from the rows' task label as the request's task hint. */
   taskHint?: boolean;
+  /** Also store the artifact in the model store at this MongoDB URI (policies then name it `learned.model`). */
+  publishTo?: string;
 }
 
 const out = (line = '') => process.stdout.write(`${line}\n`);
@@ -59,6 +63,22 @@ export async function runTrain(opts: TrainOptions): Promise<number> {
   mkdirSync(dirname(opts.out), { recursive: true });
   writeFileSync(opts.out, JSON.stringify(artifact));
   out(`Wrote ${opts.out}`);
+  if (opts.publishTo) {
+    const db = await mongoose.createConnection(opts.publishTo, MONGO_CONNECT_OPTIONS).asPromise();
+    try {
+      const store = new RouterModelRepository(db);
+      await store.ensureIndexes();
+      const stored = await store.save(artifact, {
+        source: `switchyard train ${opts.dataset}`,
+        training: artifact.training,
+      });
+      out(
+        `Stored ${stored.version} in the model store (${(stored.compressedBytes / 1e6).toFixed(1)} MB in ${stored.chunks} chunks, sha256 ${stored.sha256.slice(0, 12)}); a policy uses it with learned: { model: ${stored.version} }`,
+      );
+    } finally {
+      await db.close();
+    }
+  }
 
   const router = new LearnedRouter(artifact);
   const predictions = test.map((row) => router.predict(row.prompt, row.task));

@@ -74,9 +74,9 @@ export class CallModel {
     };
   }
 
-  /** The policy's spec of a model, or a no_route failure. */
-  spec(modelId: string): ModelSpec {
-    const model = this.policies.model(modelId);
+  /** The spec of a model in the policy (or canary arm) that decided, or a no_route failure. */
+  spec(modelId: string, policyVersion?: string): ModelSpec {
+    const model = this.policies.model(modelId, policyVersion);
     if (!model)
       throw new PlanFailedError(
         new RouterError('no_route', `model "${modelId}" is not in policy ${this.policies.current().version}`),
@@ -90,7 +90,7 @@ export class CallModel {
    * (the caller would see the text twice), and the error says so, so that no other model takes over.
    */
   async execute(modelId: string, event: RouteDecided, onDelta?: (delta: string) => void): Promise<ModelAnswer> {
-    const model = this.spec(modelId);
+    const model = this.spec(modelId, event.decision.policyVersion);
     const adapter = this.adapters.get(model.provider);
     if (!adapter)
       throw new PlanFailedError(

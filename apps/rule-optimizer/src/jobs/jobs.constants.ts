@@ -6,6 +6,8 @@ export const OPTIMIZER_REDIS = Symbol('OPTIMIZER_REDIS');
 /** Id of the repeatable schedule of each job; upserting it again replaces, never duplicates. */
 export const SCHEDULER_IDS: Record<OptimizerJobName, string> = {
   optimize: 'optimize-nightly',
+  retrain: 'retrain-nightly',
+  'canary-check': 'canary-check',
 };
 
 /** Schedules of jobs that no longer exist, removed at start-up so they stop queuing jobs nobody runs. */

@@ -4,6 +4,9 @@ import { Queue } from 'bullmq';
 import { Redis } from 'ioredis';
 import { OPTIMIZER_CONFIG, type OptimizerConfig } from '../config';
 import { ReportPageController } from '../report/report-page.controller';
+import { CanaryCheck } from '../learning/canary-check.usecase';
+import { PolicyRelease } from '../learning/policy-release';
+import { RetrainRouter } from '../learning/retrain-router.usecase';
 import { JobsController } from './jobs.controller';
 import { OPTIMIZER_QUEUE, OPTIMIZER_REDIS } from './jobs.constants';
 import { OptimizerProcessor } from './optimizer.processor';
@@ -23,6 +26,9 @@ export class JobsModule implements OnApplicationShutdown {
       global: true,
       module: JobsModule,
       providers: [
+        CanaryCheck,
+        PolicyRelease,
+        RetrainRouter,
         OptimizerProcessor,
         OptimizerSchedule,
         RequestOptimizerRun,

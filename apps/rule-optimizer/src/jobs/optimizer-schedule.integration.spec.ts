@@ -22,23 +22,23 @@ describe(OptimizerSchedule.name, () => {
     await redis.quit();
   });
 
-  it('registers one nightly job scheduler however many replicas start, and removes a retired one', async () => {
+  it('registers one scheduler per job however many replicas start, and removes a retired one', async () => {
     await queue.upsertJobScheduler(RETIRED_SCHEDULER_IDS[0], { pattern: '0 3 * * *' }, { name: 'model-stats' });
     const config = optimizerEnvSchema.parse({
       OPTIMIZER_QUEUE: queueName,
       OPTIMIZER_CRON: '15 2 * * *',
       OPTIMIZER_WINDOW_DAYS: '3',
+      RETRAIN_CRON: '45 3 * * *',
     });
     await new OptimizerSchedule(queue, config).onModuleInit();
     await new OptimizerSchedule(queue, config).onModuleInit();
     const schedulers = await queue.getJobSchedulers();
-    expect(schedulers).toHaveLength(1);
-    expect(schedulers[0]).toMatchObject({
-      key: SCHEDULER_IDS.optimize,
-      pattern: '15 2 * * *',
-      name: 'optimize',
-    });
-    expect(schedulers[0].template?.data).toEqual({ days: 3 });
+    expect(schedulers).toHaveLength(3);
+    const byKey = new Map(schedulers.map((s) => [s.key, s]));
+    expect(byKey.get(SCHEDULER_IDS.optimize)).toMatchObject({ pattern: '15 2 * * *', name: 'optimize' });
+    expect(byKey.get(SCHEDULER_IDS.optimize)?.template?.data).toEqual({ days: 3 });
+    expect(byKey.get(SCHEDULER_IDS.retrain)).toMatchObject({ pattern: '45 3 * * *', name: 'retrain' });
+    expect(byKey.get(SCHEDULER_IDS['canary-check'])).toMatchObject({ pattern: '*/10 * * * *', name: 'canary-check' });
     // One run at a time across replicas (every replica's worker obeys the queue's global concurrency).
     expect(await queue.getGlobalConcurrency()).toBe(1);
     expect(await queue.getJobSchedulers()).not.toContainEqual(

@@ -4,6 +4,8 @@ import { type Job, UnrecoverableError, Worker } from 'bullmq';
 import type { Redis } from 'ioredis';
 import { OPTIMIZER_CONFIG, type OptimizerConfig } from '../config';
 import { type OptimizeJobData, OPTIMIZER_REDIS } from './jobs.constants';
+import { CanaryCheck } from '../learning/canary-check.usecase';
+import { RetrainRouter } from '../learning/retrain-router.usecase';
 import { RunOptimizer } from './run-optimizer.usecase';
 
 /** The one worker of the optimizer queue: runs each job by name. */
@@ -17,6 +19,8 @@ export class OptimizerProcessor implements OnModuleInit, OnApplicationShutdown {
     @Inject(OPTIMIZER_CONFIG) private readonly config: OptimizerConfig,
     @Inject(OPTIMIZER_REDIS) private readonly redis: Redis,
     runOptimizer: RunOptimizer,
+    retrain: RetrainRouter,
+    canaryCheck: CanaryCheck,
   ) {
     this.handlers = {
       optimize: async (job: Job) => {
@@ -31,6 +35,20 @@ export class OptimizerProcessor implements OnModuleInit, OnApplicationShutdown {
         });
         return { reportId, requests: body.total.requests, suggestions: body.review.suggestions.length };
       },
+      retrain: async (job: Job) => {
+        const run = await retrain.execute({
+          runId: `${job.id}@${job.timestamp}`,
+          progress: (percent) => job.updateProgress(percent),
+        });
+        return {
+          runId: run.runId,
+          outcome: run.outcome,
+          reason: run.reason,
+          modelVersion: run.modelVersion,
+          releasedVersion: run.releasedVersion,
+        };
+      },
+      'canary-check': async () => canaryCheck.execute(),
     };
   }
 
@@ -45,7 +63,13 @@ export class OptimizerProcessor implements OnModuleInit, OnApplicationShutdown {
         if (!handler) throw new UnrecoverableError(`unknown optimizer job "${job.name}"`);
         return handler(job);
       },
-      { concurrency: 1, connection: this.redis.duplicate({ maxRetriesPerRequest: null }) },
+      {
+        concurrency: 1,
+        connection: this.redis.duplicate({ maxRetriesPerRequest: null }),
+        lockDuration: this.config.OPTIMIZER_LOCK_MS,
+        // Check for jobs whose lock lapsed (a replica died) as often as the lock could lapse, at least every 30 s.
+        stalledInterval: Math.min(this.config.OPTIMIZER_LOCK_MS, 30_000),
+      },
     );
     this.worker.on('failed', (job, err) => this.logger.warn(`job ${job?.name} ${job?.id} failed: ${err.message}`));
   }

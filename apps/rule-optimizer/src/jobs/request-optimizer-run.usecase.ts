@@ -4,7 +4,10 @@ import type { Queue } from 'bullmq';
 import { OPTIMIZER_CONFIG, type OptimizerConfig } from '../config';
 import { OPTIMIZER_QUEUE } from './jobs.constants';
 
-/** Queues an optimizer job now (on demand, besides the schedule). */
+/**
+ * Queues an optimizer job now (on demand, besides the schedule). A retraining or canary check asked for while
+ * one is waiting or running is that one (BullMQ de-duplication by job name): asked twice at once, it runs once.
+ */
 @Injectable()
 export class RequestOptimizerRun {
   constructor(
@@ -13,11 +16,14 @@ export class RequestOptimizerRun {
   ) {}
 
   async execute(request: OptimizerRunRequest): Promise<OptimizerRunAccepted> {
-    const job = await this.queue.add(
-      request.job,
-      { days: request.days ?? this.config.OPTIMIZER_WINDOW_DAYS },
-      { attempts: 3, backoff: { type: 'exponential', delay: 5000 }, removeOnComplete: 1000, removeOnFail: 1000 },
-    );
+    const data = request.job === 'optimize' ? { days: request.days ?? this.config.OPTIMIZER_WINDOW_DAYS } : {};
+    const job = await this.queue.add(request.job, data, {
+      attempts: 3,
+      backoff: { type: 'exponential', delay: 5000 },
+      removeOnComplete: 1000,
+      removeOnFail: 1000,
+      ...(request.job === 'optimize' ? {} : { deduplication: { id: `on-demand-${request.job}` } }),
+    });
     return { ok: true, job: request.job, jobId: String(job.id) };
   }
 }

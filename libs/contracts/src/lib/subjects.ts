@@ -24,6 +24,10 @@ export const SUBJECTS = {
   eventDeadLettered: 'router.event.deadlettered.v1',
   /** A tenant key was created or revoked: every ingress replica reloads its keys now (core NATS, best effort). */
   tenantKeysChanged: 'router.tenant-keys.changed.v1',
+  /** A learned router is in the model store; with `policyVersion`, a policy using it too (core NATS, best effort). */
+  modelPublished: 'router.model.published.v1',
+  /** A canary was decided (promote or roll back) and the resulting policy published (core NATS, best effort). */
+  canaryVerdict: 'router.canary.verdict.v1',
 } as const;
 
 export type Subject = (typeof SUBJECTS)[keyof typeof SUBJECTS];

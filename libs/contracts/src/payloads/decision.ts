@@ -54,6 +54,11 @@ export const decisionSchema = z.object({
    * (the explored model's share, or the policy's own choice's), left out when the choice was deterministic.
    */
   propensity: z.number().min(0).max(1).optional(),
+  /**
+   * When exploration sent the request to another model: the model the policy itself chose. With the
+   * propensity, what an off-policy evaluation of the policy in force needs (its choice on every request).
+   */
+  policyChoice: z.string().optional(),
   params: generationParamsSchema,
   policyVersion: z.string(),
   /** Version of the learned router's model, when the learned level took part. */

@@ -34,4 +34,9 @@ export interface RoutingRecordEntity {
   stage?: string;
   error?: RouterErrorBody;
   feedback?: FeedbackSummary;
+  /**
+   * A quality label other than the caller's feedback (which, when given, is trusted first): a judge model's
+   * grade, or for replayed traffic the dataset's recorded score; with where it came from and when.
+   */
+  label?: { quality: number; source: 'judge' | 'dataset'; at: Date };
 }

@@ -8,6 +8,37 @@ import type { FeedbackSummary, RoutingRecordEntity } from './routing-record.enti
 import { ROUTING_RECORDS_COLLECTION, routingRecordSchema } from './routing-record.schema';
 
 /** What joining feedback to a record did. */
+/** What the learning loop reads of a record (learningRecordOf in libs/analytics). */
+const LEARNING_FIELDS = {
+  _id: 0,
+  tenant: 1,
+  status: 1,
+  completedAt: 1,
+  prompt: 1,
+  taskHint: 1,
+  features: 1,
+  'decision.plan': 1,
+  'decision.propensity': 1,
+  'decision.policyChoice': 1,
+  'decision.policyVersion': 1,
+  model: 1,
+  costUsd: 1,
+  usage: 1,
+  feedback: 1,
+  label: 1,
+};
+
+/** What a canary's verdict counts of a record. */
+const ARM_FIELDS = {
+  _id: 0,
+  status: 1,
+  costUsd: 1,
+  usage: 1,
+  feedback: 1,
+  label: 1,
+  'decision.policyVersion': 1,
+};
+
 export type AttachOutcome =
   /** No record for this tenant and request (yet). Nothing was written. */
   | { outcome: 'no-record' }
@@ -177,6 +208,43 @@ export class RoutingRecordRepository {
     const cursor = this.model.collection.find(
       { completedAt: { $gte: new Date(window.from), $lt: new Date(window.to) } },
       { projection: ROLLUP_FIELDS, batchSize: 2000 },
+    );
+    try {
+      for await (const doc of cursor) yield doc as unknown as RoutingRecordEntity;
+    } finally {
+      await cursor.close();
+    }
+  }
+
+  /**
+   * The succeeded records completed in a window that carry a label (feedback, or a judge's or dataset's), with
+   * what the learning loop reads, oldest first, from a cursor. FerretDB scans the collection for this filter
+   * (about 4,000 records a second); the nightly run reads once.
+   */
+  async *learningSource(window: { from: number; to: number }): AsyncGenerator<RoutingRecordEntity> {
+    const cursor = this.model.collection.find(
+      {
+        completedAt: { $gte: new Date(window.from), $lt: new Date(window.to) },
+        status: 'succeeded',
+        $or: [{ feedback: { $exists: true } }, { label: { $exists: true } }],
+      },
+      { projection: LEARNING_FIELDS, batchSize: 2000 },
+    );
+    try {
+      for await (const doc of cursor) yield doc as unknown as RoutingRecordEntity;
+    } finally {
+      await cursor.close();
+    }
+  }
+
+  /**
+   * The records routed by any of these policy versions (a canary's two arms), with what its verdict counts.
+   * Scans on FerretDB: the canary check runs every few minutes, not per request.
+   */
+  async *armSource(policyVersions: readonly string[]): AsyncGenerator<RoutingRecordEntity> {
+    const cursor = this.model.collection.find(
+      { 'decision.policyVersion': { $in: [...policyVersions] } },
+      { projection: ARM_FIELDS, batchSize: 2000 },
     );
     try {
       for await (const doc of cursor) yield doc as unknown as RoutingRecordEntity;

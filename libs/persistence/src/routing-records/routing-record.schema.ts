@@ -30,6 +30,7 @@ export const routingRecordSchema = new Schema<RoutingRecordEntity>(
     stage: String,
     error: Schema.Types.Mixed,
     feedback: Schema.Types.Mixed,
+    label: Schema.Types.Mixed,
   },
   { collection: ROUTING_RECORDS_COLLECTION, minimize: true, versionKey: false },
 );

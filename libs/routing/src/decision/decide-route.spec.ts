@@ -126,6 +126,7 @@ describe(decideRoute.name, () => {
         method: 'explore',
         rule: 'greeting',
         propensity: expect.closeTo(0.1 / 3, 10),
+        policyChoice: 'gpt-4o-mini',
         params: { temperature: 0.3, maxTokens: 100 },
       });
       // Then the policy's own choice, in case the explored model is out of quota; no model twice.

@@ -44,6 +44,8 @@ export interface RouteOption {
   band?: string;
   /** The probability the policy chose this option with, under exploration. */
   propensity?: number;
+  /** Under exploration, the model the policy itself chose (what an off-policy evaluation of it replays). */
+  policyChoice?: string;
 }
 
 /** Time the L1 rules of one request may take before the rest are skipped (RE2 keeps each one linear). */
@@ -110,6 +112,7 @@ function* exploring(
       chosen.rule,
     ),
     propensity: share / candidates.length,
+    policyChoice: chosen.model,
   };
   if (chosen.band !== undefined) explored.band = chosen.band;
   yield explored;
@@ -347,6 +350,7 @@ export function toDecision(
   if (chosen.rule !== undefined) decision.rule = chosen.rule;
   else if (chosen.band !== undefined) decision.band = chosen.band;
   if (chosen.propensity !== undefined) decision.propensity = chosen.propensity;
+  if (chosen.policyChoice !== undefined) decision.policyChoice = chosen.policyChoice;
   if (learned?.settings.enabled) decision.learnedModelVersion = learned.router.version;
   return decision;
 }

@@ -5,7 +5,7 @@ import {
   SparseLinearModel,
   type TrainOptions,
 } from './sparse-linear-model';
-import { TextFeaturizer, type TextFeaturizerState } from './text-features';
+import { type SparseVector, TextFeaturizer, type TextFeaturizerState } from './text-features';
 
 export const LEARNED_ROUTER_FORMAT = 'switchyard.learned-router/1';
 
@@ -30,11 +30,27 @@ export interface LearnedRouterArtifact {
   featurizer: TextFeaturizerState;
   /** Per-model probability that the answer is good (cost-aware mode). */
   quality: LinearModelState;
-  /** Which model is best (the seed's classifier mode). */
-  classifier: LinearModelState;
+  /** Which model is best (the seed's classifier mode); absent in a router trained from partial labels. */
+  classifier?: LinearModelState;
   /** Inputs beyond the text: `taskHint` when the request's task hint is a feature (absent in older artifacts). */
   features?: { taskHint: boolean };
-  training: { examples: number; seconds: number; epochs: number; l2: number };
+  training: LearnedRouterTraining;
+}
+
+/** How an artifact was trained. */
+export interface LearnedRouterTraining {
+  examples: number;
+  seconds: number;
+  epochs: number;
+  l2: number;
+  /** Epochs picked on a validation cut (`trainRouterFromLabels`), equal to `epochs`. */
+  chosenEpochs?: number;
+  /** Mean log-loss over the validation cut's labelled (example, model) pairs at `chosenEpochs`. */
+  validationLogLoss?: number;
+  /** Labelled (example, model) pairs trained on (partial labels). */
+  labels?: number;
+  /** Those labels per model. */
+  labelsPerModel?: Record<string, number>;
 }
 
 export interface TrainLearnedRouterOptions extends Partial<TrainOptions> {
@@ -59,7 +75,7 @@ export interface LearnedPrediction {
 export class LearnedRouter {
   private readonly featurizer: TextFeaturizer;
   private readonly quality: SparseLinearModel;
-  private readonly classifier: SparseLinearModel;
+  private readonly classifier: SparseLinearModel | undefined;
   readonly models: readonly string[];
   readonly version: string;
 
@@ -68,17 +84,26 @@ export class LearnedRouter {
       throw new Error(`not a learned-router artifact: format is ${String(artifact.format)}`);
     this.featurizer = new TextFeaturizer(artifact.featurizer);
     this.quality = SparseLinearModel.fromJSON(artifact.quality);
-    this.classifier = SparseLinearModel.fromJSON(artifact.classifier);
+    this.classifier = artifact.classifier ? SparseLinearModel.fromJSON(artifact.classifier) : undefined;
     this.models = artifact.models;
     this.version = artifact.version;
-    if (this.quality.outputs !== this.models.length || this.classifier.outputs !== this.models.length)
+    if (
+      this.quality.outputs !== this.models.length ||
+      (this.classifier !== undefined && this.classifier.outputs !== this.models.length)
+    )
       throw new Error(`artifact ${artifact.version}: model count does not match its weights`);
+  }
+
+  /** False for a router trained from partial labels: only the cost-aware mode can use it. */
+  get hasClassifier(): boolean {
+    return this.classifier !== undefined;
   }
 
   /** Both predictions; `predictQuality` or `predictBest` alone when only one mode is in use (half the work). */
   predict(text: string, task?: string): LearnedPrediction {
+    const classifier = this.requireClassifier();
     const x = this.features(text, task);
-    return { quality: this.quality.predict(x), best: this.classifier.predict(x) };
+    return { quality: this.quality.predict(x), best: classifier.predict(x) };
   }
 
   predictQuality(text: string, task?: string): Pick<LearnedPrediction, 'quality'> {
@@ -86,7 +111,15 @@ export class LearnedRouter {
   }
 
   predictBest(text: string, task?: string): Pick<LearnedPrediction, 'best'> {
-    return { best: this.classifier.predict(this.features(text, task)) };
+    return { best: this.requireClassifier().predict(this.features(text, task)) };
+  }
+
+  private requireClassifier(): SparseLinearModel {
+    if (!this.classifier)
+      throw new Error(
+        `artifact ${this.version} has no classifier: it was trained from partial labels; use mode cost-aware`,
+      );
+    return this.classifier;
   }
 
   /** True when the router was trained with the task hint as a feature. */
@@ -130,6 +163,7 @@ export class LearnedRouter {
     candidates: ReadonlySet<string>,
     threshold: number,
   ): LearnedChoice | undefined {
+    this.requireClassifier();
     let best = -1;
     for (let i = 0; i < this.models.length; i++)
       if (candidates.has(this.models[i]) && (best < 0 || prediction.best[i] > prediction.best[best])) best = i;
@@ -224,19 +258,7 @@ export function trainLearnedRouter(
     meanOutputTokens[m] = mean(usable.map((e) => e.outcomes[m].outputTokens ?? 0));
   }
 
-  progress('features', 0, usable.length);
-  const taskOf = (e: OutcomeExample) => (options.taskHint ? e.task : undefined);
-  const featurizer = TextFeaturizer.fit(
-    usable.map((e) => e.text),
-    options.dims ?? 1 << 18,
-    undefined,
-    usable.map(taskOf),
-  );
-  const xs = usable.map((e, i) => {
-    if (i % 1000 === 0) progress('features', i, usable.length);
-    return featurizer.transform(e.text, taskOf(e));
-  });
-  progress('features', usable.length, usable.length);
+  const { featurizer, xs } = fitFeatures(usable, options.dims ?? 1 << 18, options.taskHint === true, progress);
 
   const qualityTargets = usable.map((e) => Float64Array.from(models, (m) => clamp01(e.outcomes[m].score)));
   const bestTargets = usable.map((e) => {
@@ -285,6 +307,32 @@ export function trainLearnedRouter(
       l2: defined.l2 ?? DEFAULT_TRAIN_OPTIONS.l2,
     },
   };
+}
+
+/**
+ * The featurizer fitted on the examples' texts (and task hints, with `taskHint`) and every example's
+ * features, with progress every thousand.
+ */
+export function fitFeatures(
+  examples: ReadonlyArray<{ text: string; task?: string }>,
+  dims: number,
+  taskHint: boolean,
+  progress: (stage: string, done: number, total: number) => void,
+): { featurizer: TextFeaturizer; xs: SparseVector[] } {
+  progress('features', 0, examples.length);
+  const taskOf = (e: { task?: string }) => (taskHint ? e.task : undefined);
+  const featurizer = TextFeaturizer.fit(
+    examples.map((e) => e.text),
+    dims,
+    undefined,
+    examples.map(taskOf),
+  );
+  const xs = examples.map((e, i) => {
+    if (i % 1000 === 0) progress('features', i, examples.length);
+    return featurizer.transform(e.text, taskOf(e));
+  });
+  progress('features', examples.length, examples.length);
+  return { featurizer, xs };
 }
 
 /** Models with an outcome on every example, sorted: the ones a router can learn. */

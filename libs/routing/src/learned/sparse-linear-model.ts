@@ -32,6 +32,18 @@ export interface TrainOptions {
 // of the best. `npx switchyard eval` re-checks on any dataset.
 export const DEFAULT_TRAIN_OPTIONS: TrainOptions = { epochs: 2, learningRate: 0.02, l2: 0, seed: 0 };
 
+/** What a training set says beyond its rows and targets (kept apart from `TrainOptions`, the hyperparameters a router's trainer passes through). */
+export interface TrainDataOptions {
+  /** One weight per row, multiplying that row's gradient (and its loss in `onEpoch`); 1 for every row when absent. */
+  weights?: Float64Array;
+  /**
+   * Logistic only: pseudo-count shrinking each output's starting bias from its labelled base rate toward the
+   * mean of all labelled targets, so an output with three lucky labels does not start at 1.0. 0 (the default)
+   * starts at the raw base rate.
+   */
+  priorStrength?: number;
+}
+
 export class SparseLinearModel {
   private constructor(
     readonly loss: LinearLoss,
@@ -60,37 +72,40 @@ export class SparseLinearModel {
   }
 
   /**
-   * Trains on rows `xs` with targets `ys`: for logistic, ys[i][k] in 0..1 (soft labels allowed); for softmax,
-   * ys[i] is a distribution over the outputs (one-hot for a single best class).
+   * Trains on rows `xs` with targets `ys`: for logistic, ys[i][k] in 0..1 (soft labels allowed), or NaN when
+   * row i has no label for output k (a bandit log labels only the model that answered): that output then
+   * gets no update from the row, not even L2 decay, and the row does not count in its starting bias. For
+   * softmax, ys[i] is a distribution over the outputs (one-hot for a single best class), never NaN.
    */
   static train(
     loss: LinearLoss,
     dims: number,
     xs: readonly SparseVector[],
     ys: readonly Float64Array[],
-    options: Partial<TrainOptions> = {},
+    options: Partial<TrainOptions> & TrainDataOptions = {},
   ): SparseLinearModel {
     const opts = { ...DEFAULT_TRAIN_OPTIONS, ...options };
     const outputs = ys[0]?.length ?? 0;
     if (outputs === 0) throw new Error('no outputs to train');
+    if (ys.length !== xs.length) throw new Error(`${xs.length} rows but ${ys.length} targets`);
+    const weights = opts.weights;
+    if (weights && weights.length !== xs.length) throw new Error(`${xs.length} rows but ${weights.length} weights`);
     const w = new Float32Array(dims * outputs);
     const g2 = new Float32Array(dims * outputs);
     const b = new Float64Array(outputs);
     const bg2 = new Float64Array(outputs);
+    // Rows with a missing target, flagged once so the rows without any keep the original loop untouched.
+    const partial = rowsWithMissingTargets(ys, outputs);
+    if (partial && loss !== 'logistic') throw new Error('missing (NaN) targets need the logistic loss');
     // Start the biases at the base rates: the first epoch then learns what the text adds to them.
-    if (loss === 'logistic') {
-      for (let k = 0; k < outputs; k++) {
-        let mean = 0;
-        for (const y of ys) mean += y[k];
-        mean = Math.min(Math.max(mean / ys.length, 1e-3), 1 - 1e-3);
-        b[k] = Math.log(mean / (1 - mean));
-      }
-    }
+    if (loss === 'logistic') initialBiases(ys, outputs, opts.priorStrength ?? 0, b);
     const model = new SparseLinearModel(loss, dims, outputs, w, b);
     const order = Array.from(xs.keys());
     const rand = mulberry32(opts.seed);
     const z = new Float64Array(outputs);
     const grad = new Float64Array(outputs);
+    // The labelled outputs of a partial row, refilled per row (no allocation in the loop).
+    const labelled = new Int32Array(outputs);
     const eps = 1e-8;
     for (let epoch = 1; epoch <= opts.epochs; epoch++) {
       for (let i = order.length - 1; i > 0; i--) {
@@ -102,7 +117,34 @@ export class SparseLinearModel {
         const x = xs[r];
         const y = ys[r];
         model.scores(x, z);
-        total += model.gradient(z, y, grad);
+        const rowLoss = model.gradient(z, y, grad);
+        if (weights) {
+          const rw = weights[r];
+          for (let k = 0; k < outputs; k++) grad[k] *= rw;
+          total += rowLoss * rw;
+        } else {
+          total += rowLoss;
+        }
+        if (partial && partial[r] === 1) {
+          let count = 0;
+          for (let k = 0; k < outputs; k++) if (!Number.isNaN(y[k])) labelled[count++] = k;
+          for (let c = 0; c < count; c++) {
+            const k = labelled[c];
+            bg2[k] += grad[k] * grad[k];
+            b[k] -= (opts.learningRate * grad[k]) / Math.sqrt(bg2[k] + eps);
+          }
+          for (let n = 0; n < x.indices.length; n++) {
+            const base = x.indices[n] * outputs;
+            const xv = x.values[n];
+            for (let c = 0; c < count; c++) {
+              const at = base + labelled[c];
+              const g = grad[labelled[c]] * xv + opts.l2 * w[at];
+              g2[at] += g * g;
+              w[at] -= (opts.learningRate * g) / Math.sqrt(g2[at] + eps);
+            }
+          }
+          continue;
+        }
         for (let k = 0; k < outputs; k++) {
           bg2[k] += grad[k] * grad[k];
           b[k] -= (opts.learningRate * grad[k]) / Math.sqrt(bg2[k] + eps);
@@ -149,6 +191,11 @@ export class SparseLinearModel {
     let loss = 0;
     if (this.loss === 'logistic') {
       for (let k = 0; k < this.outputs; k++) {
+        // No label: no gradient, no loss.
+        if (Number.isNaN(y[k])) {
+          grad[k] = 0;
+          continue;
+        }
         const p = sigmoid(z[k]);
         grad[k] = p - y[k];
         loss -= y[k] * Math.log(p + 1e-12) + (1 - y[k]) * Math.log(1 - p + 1e-12);
@@ -161,6 +208,55 @@ export class SparseLinearModel {
       }
     }
     return loss;
+  }
+}
+
+/** A flag per row that has a NaN target; undefined when no row has one (the common, full-label case). */
+function rowsWithMissingTargets(ys: readonly Float64Array[], outputs: number): Uint8Array | undefined {
+  let flags: Uint8Array | undefined;
+  for (let r = 0; r < ys.length; r++) {
+    const y = ys[r];
+    if (y.length !== outputs) throw new Error(`target row ${r} has ${y.length} outputs; expected ${outputs}`);
+    for (let k = 0; k < outputs; k++) {
+      if (Number.isNaN(y[k])) {
+        flags ??= new Uint8Array(ys.length);
+        flags[r] = 1;
+        break;
+      }
+    }
+  }
+  return flags;
+}
+
+/**
+ * Each output's starting bias: the logit of its labelled base rate, shrunk toward the mean of every labelled
+ * target by `priorStrength` pseudo-labels, (sum + s × mean) / (count + s). An output with no label starts at
+ * the overall mean (0.5 when nothing is labelled). With s = 0 and no NaN this is the plain base rate, computed
+ * as before (same sums in the same order: same bits).
+ */
+function initialBiases(ys: readonly Float64Array[], outputs: number, priorStrength: number, b: Float64Array): void {
+  const sums = new Float64Array(outputs);
+  const counts = new Float64Array(outputs);
+  for (const y of ys) {
+    for (let k = 0; k < outputs; k++) {
+      if (Number.isNaN(y[k])) continue;
+      sums[k] += y[k];
+      counts[k]++;
+    }
+  }
+  let allSum = 0;
+  let allCount = 0;
+  for (let k = 0; k < outputs; k++) {
+    allSum += sums[k];
+    allCount += counts[k];
+  }
+  const overall = allCount > 0 ? allSum / allCount : 0.5;
+  for (let k = 0; k < outputs; k++) {
+    let mean =
+      priorStrength > 0 ? (sums[k] + priorStrength * overall) / (counts[k] + priorStrength) : sums[k] / counts[k];
+    if (counts[k] === 0 && priorStrength <= 0) mean = overall;
+    mean = Math.min(Math.max(mean, 1e-3), 1 - 1e-3);
+    b[k] = Math.log(mean / (1 - mean));
   }
 }
 

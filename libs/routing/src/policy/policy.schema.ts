@@ -114,7 +114,12 @@ export const learnedSettingsSchema = z
   .object({
     enabled: z.boolean().default(true),
     /** Path of the trained artifact (switchyard train), relative to the policy file. */
-    artifact: z.string().min(1),
+    artifact: z.string().min(1).optional(),
+    /**
+     * Or a version in the model store (MongoDB): what `switchyard train --publish` and the nightly retraining
+     * store, loaded by every decision-engine replica without a file. Give `artifact` or `model`.
+     */
+    model: z.string().regex(ID, 'must be a model version of letters, digits and . _ : / -').optional(),
     /** cost-aware: a per-model quality prediction traded against cost; classifier: the seed's best-model classifier. */
     mode: z.enum(['cost-aware', 'classifier']).default('cost-aware'),
     /**
@@ -132,6 +137,11 @@ export const learnedSettingsSchema = z
   .refine((s) => s.costWeight === undefined || s.tolerance === undefined, {
     message: 'set costWeight or tolerance, not both',
     path: ['tolerance'],
+  })
+  .refine((s) => (s.artifact === undefined) !== (s.model === undefined), {
+    message:
+      'name the trained router either as a file ("artifact") or as a model-store version ("model"), one of the two',
+    path: ['artifact'],
   });
 
 /**
@@ -181,6 +191,25 @@ export const quotasSchema = z
 
 export type QuotaSettings = z.infer<typeof quotasSchema>;
 
+export const canaryAutoSchema = z
+  .object({
+    /** Requests the candidate arm serves before it can be promoted. */
+    minRequests: z.number().int().positive().default(500),
+    /** Labelled requests (feedback) of the candidate arm before any verdict. */
+    minLabels: z.number().int().positive().default(100),
+    /** Undecided after this many candidate requests: rolled back (not shown to be as good). */
+    maxRequests: z.number().int().positive().default(5000),
+    /**
+     * Utility (quality − costWeight × cost in units of the dearest model's) the candidate may lose before it is
+     * rolled back, and must be within to be promoted.
+     */
+    margin: z.number().min(0).max(1).default(0.02),
+    costWeight: z.number().min(0).optional(),
+  })
+  .strict();
+
+export type CanaryAuto = z.infer<typeof canaryAutoSchema>;
+
 export const canarySettingsSchema = z
   .object({
     /** Share of traffic, 0-100, that the candidate policy routes (the seed's gray release: 10 first). */
@@ -194,6 +223,12 @@ export const canarySettingsSchema = z
      * message holds both arms, so every replica gets the same candidate).
      */
     candidate: z.record(z.string(), z.unknown()).optional(),
+    /**
+     * A verdict without anyone watching: rule-optimizer's canary check compares the arms' labelled quality and
+     * cost (records of either arm's policy version) and publishes the candidate to all traffic, or rolls it
+     * back, with the reason (router.canary.verdict.v1). Without it the canary runs until a person decides.
+     */
+    auto: canaryAutoSchema.optional(),
   })
   .strict()
   .refine((c) => (c.policy === undefined) !== (c.candidate === undefined), {
@@ -201,6 +236,36 @@ export const canarySettingsSchema = z
   });
 
 export type CanarySettings = z.infer<typeof canarySettingsSchema>;
+
+export const learningSettingsSchema = z
+  .object({
+    /** The nightly retraining trains routers for this policy from its labelled traffic, and proposes them. */
+    retrain: z.boolean().default(true),
+    /** Days of records the training set is built from. */
+    windowDays: z.number().int().min(1).max(90).default(7),
+    /** Labelled requests the training part needs before a run trains at all. */
+    minLabels: z.number().int().positive().default(200),
+    /** The most recent share of the labelled requests, held out for the off-policy evaluation. */
+    holdoutShare: z.number().gt(0).lt(1).default(0.5),
+    /** Held-out requests the gate needs to decide. */
+    minHoldout: z.number().int().positive().default(100),
+    /** Utility the candidate must gain over the policy in force (doubly robust estimate, 95% lower bound > 0). */
+    margin: z.number().min(0).max(1).default(0.005),
+    /** The learned level's cost weight in the policies it proposes (DEFAULT_COST_WEIGHT when left out). */
+    costWeight: z.number().min(0).optional(),
+    /** How a candidate that passed the gate is released: canary share, stickiness, and its automatic verdict. */
+    canary: z
+      .object({
+        percent: z.number().gt(0).max(100).default(20),
+        stickyBy: z.enum(['tenant', 'user']).default('user'),
+        auto: canaryAutoSchema.prefault({}),
+      })
+      .strict()
+      .prefault({}),
+  })
+  .strict();
+
+export type LearningSettings = z.infer<typeof learningSettingsSchema>;
 
 export const explorationSettingsSchema = z
   .object({
@@ -234,6 +299,8 @@ export const policySchema = z.object({
   canary: canarySettingsSchema.optional(),
   /** Off unless set. */
   exploration: explorationSettingsSchema.optional(),
+  /** The learning loop: nightly retraining from this policy's labelled traffic, gated, released by canary. */
+  learning: learningSettingsSchema.optional(),
 });
 
 export type PolicyDocument = z.infer<typeof policySchema>;

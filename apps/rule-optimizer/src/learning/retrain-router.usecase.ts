@@ -1,0 +1,146 @@
+import { createHash } from 'node:crypto';
+import { Inject, Injectable, Logger } from '@nestjs/common';
+import { type LearningRecord, learningRecordOf, retrainFromRecords } from '@switchyard/analytics';
+import { type ModelPublished, SUBJECTS } from '@switchyard/contracts';
+import { EventPublisher } from '@switchyard/messaging';
+import {
+  type LearningRunEntity,
+  LearningRunRepository,
+  RouterModelRepository,
+  RoutingRecordRepository,
+} from '@switchyard/persistence';
+import { type LearningSettings, compilePolicy, withCanary } from '@switchyard/routing';
+import { parse } from 'yaml';
+import { OPTIMIZER_CONFIG, type OptimizerConfig } from '../config';
+import { PolicyRelease } from './policy-release';
+
+export interface RetrainInput {
+  runId: string;
+  progress?: (percent: number) => Promise<void> | void;
+  now?: Date;
+}
+
+/**
+ * One run of the retraining: labelled records of the policy's window → a router trained on all but the most
+ * recent → a doubly robust comparison with the policy in force on those recent ones → when it is better by
+ * the margin, the router is stored and released as a canary. Publishes nothing unless every step before
+ * succeeded; every run, whatever its outcome, is stored with its metrics (learning_runs).
+ */
+@Injectable()
+export class RetrainRouter {
+  private readonly logger = new Logger(RetrainRouter.name);
+
+  constructor(
+    @Inject(OPTIMIZER_CONFIG) private readonly config: OptimizerConfig,
+    private readonly records: RoutingRecordRepository,
+    private readonly models: RouterModelRepository,
+    private readonly runs: LearningRunRepository,
+    private readonly release: PolicyRelease,
+    private readonly publisher: EventPublisher,
+  ) {}
+
+  async execute(input: RetrainInput): Promise<LearningRunEntity> {
+    const startedAt = input.now ?? new Date();
+    const inForce = await this.release.inForce();
+    const run: LearningRunEntity = {
+      runId: input.runId,
+      startedAt,
+      outcome: 'skipped',
+      reason: '',
+      policyVersion: inForce.version,
+    };
+    try {
+      await this.train(run, inForce.yaml, startedAt, input.progress ?? (() => undefined));
+    } catch (err) {
+      run.outcome = 'failed';
+      run.reason = (err as Error).message;
+      await this.finish(run);
+      throw err;
+    }
+    return this.finish(run);
+  }
+
+  private async finish(run: LearningRunEntity): Promise<LearningRunEntity> {
+    run.finishedAt = new Date();
+    await this.runs.save(run);
+    this.logger.log(`retraining ${run.runId} on ${run.policyVersion}: ${run.outcome}: ${run.reason}`);
+    return run;
+  }
+
+  private async train(
+    run: LearningRunEntity,
+    yaml: string,
+    now: Date,
+    progress: (percent: number) => Promise<void> | void,
+  ): Promise<void> {
+    const document = parse(yaml) as Record<string, unknown>;
+    const settings = compilePolicy(document).document;
+    if (settings.canary) {
+      run.reason = `a canary runs (${settings.version}); retraining waits for its verdict`;
+      return;
+    }
+    const windowDays = settings.learning?.windowDays ?? 0;
+    const window = { from: now.getTime() - windowDays * 86_400_000, to: now.getTime() };
+    const records: LearningRecord[] = [];
+    let read = 0;
+    if (settings.learning?.retrain)
+      for await (const stored of this.records.learningSource(window)) {
+        read++;
+        const record = learningRecordOf(stored);
+        if (record) records.push(record);
+      }
+    await progress(20);
+
+    const version = modelVersion(now, run.runId);
+    const result = retrainFromRecords(document, records, {
+      version,
+      dims: this.config.RETRAIN_DIMS,
+      maxWeight: this.config.RETRAIN_MAX_WEIGHT,
+      onProgress: (_stage, done, total) => void progress(20 + Math.round((60 * done) / Math.max(total, 1))),
+    });
+    run.training = { window, recordsRead: read, ...result.training };
+    run.reason = result.reason;
+    if (result.outcome === 'skipped') return;
+    run.modelVersion = version;
+    run.evaluation = { ...result.evaluation };
+    await progress(90);
+    if (result.outcome === 'refused') {
+      run.outcome = 'refused';
+      return;
+    }
+
+    // Stored first: a policy may only name a router every replica can load.
+    const stored = await this.models.save(result.artifact, {
+      source: `retraining ${run.runId}`,
+      status: 'candidate',
+      training: run.training,
+      evaluation: run.evaluation,
+    });
+    const learning = settings.learning as LearningSettings;
+    const canary = withCanary(document, result.candidateDocument, canaryOf(learning));
+    run.releasedVersion = await this.release.publish(canary, `rule-optimizer retraining ${run.runId}`);
+    const announced: ModelPublished = {
+      version,
+      sha256: stored.sha256,
+      bytes: stored.bytes,
+      createdAt: stored.createdAt.getTime(),
+      source: stored.source,
+      status: 'candidate',
+      policyVersion: run.releasedVersion,
+      evaluation: run.evaluation,
+    };
+    this.publisher.publish(SUBJECTS.modelPublished, announced);
+    run.outcome = 'released';
+    run.reason = `${result.reason}; canary ${run.releasedVersion} at ${learning.canary.percent}%`;
+  }
+}
+
+function canaryOf(settings: LearningSettings) {
+  return { percent: settings.canary.percent, stickyBy: settings.canary.stickyBy, auto: settings.canary.auto };
+}
+
+/** `lr-20261130-031500-1a2b3c`: sortable by time, unique per run. */
+export function modelVersion(now: Date, runId: string): string {
+  const stamp = now.toISOString().replace(/[-:]/g, '').replace('T', '-').slice(0, 15);
+  return `lr-${stamp}-${createHash('sha256').update(runId).digest('hex').slice(0, 6)}`;
+}

@@ -1,0 +1,163 @@
+import {
+  type CompiledPolicy,
+  DEFAULT_COST_WEIGHT,
+  LearnedRouter,
+  type LearnedRouterArtifact,
+  compilePolicy,
+  estimateTokens,
+  trainRouterFromLabels,
+  withStoredRouter,
+} from '@switchyard/routing';
+import { type LearningRecord, labelledExamples, policyChoiceOn, rewardModel, splitByTime } from './learning-set';
+import { type OffPolicyComparison, compareOffPolicy } from './off-policy';
+
+export interface RetrainOptions {
+  /** The new router's version. */
+  version: string;
+  /** Hashed feature dimensions (a power of two). */
+  dims?: number;
+  /** Largest importance weight of the off-policy estimate. */
+  maxWeight?: number;
+  /** Training passes; chosen on a validation cut when left out. */
+  epochs?: number;
+  /** Train on these labels instead of the records' own (a test's deliberately wrong labels). */
+  relabel?: (train: readonly LearningRecord[]) => LearningRecord[];
+  onProgress?: (stage: string, done: number, total: number) => void;
+}
+
+export type RetrainResult =
+  | { outcome: 'skipped'; reason: string; training: Record<string, unknown> }
+  | {
+      outcome: 'refused' | 'passed';
+      reason: string;
+      training: Record<string, unknown>;
+      evaluation: OffPolicyComparison & { costWeight: number; costScale: number };
+      artifact: LearnedRouterArtifact;
+      /** The policy the router would serve (the one in force with its learned level on it). */
+      candidateDocument: Record<string, unknown>;
+    };
+
+/**
+ * One retraining, pure: the labelled records of the policy in force (`document`, as parsed from its YAML)
+ * split by time, a router trained on the older part, and the candidate policy compared with the policy in
+ * force on the recent part by a doubly robust off-policy estimate. What to do with the result (store it,
+ * release it) is the caller's.
+ */
+export function retrainFromRecords(
+  document: Record<string, unknown>,
+  records: readonly LearningRecord[],
+  options: RetrainOptions,
+): RetrainResult {
+  const policy = compilePolicy(document);
+  const settings = policy.document.learning;
+  if (!settings?.retrain)
+    return {
+      outcome: 'skipped',
+      reason: `policy ${policy.version} does not ask for retraining (no learning section, or retrain: false)`,
+      training: {},
+    };
+  const usable = records.filter((r) => policy.models.has(r.model));
+  const { train, holdout } = splitByTime(usable, settings.holdoutShare);
+  const training: Record<string, unknown> = { labelled: usable.length, train: train.length, holdout: holdout.length };
+  if (train.length < settings.minLabels)
+    return {
+      outcome: 'skipped',
+      reason: `${train.length} labelled requests to train on, fewer than minLabels ${settings.minLabels}`,
+      training,
+    };
+  if (holdout.length < settings.minHoldout)
+    return {
+      outcome: 'skipped',
+      reason: `${holdout.length} held-out requests, fewer than minHoldout ${settings.minHoldout}`,
+      training,
+    };
+
+  const models = [...policy.models.keys()];
+  const tokens = meanTokens(train);
+  const labelled = options.relabel ? options.relabel(train) : [...train];
+  const trainOn = (part: readonly LearningRecord[], version: string) =>
+    trainRouterFromLabels(labelledExamples(part), {
+      version,
+      models,
+      dims: options.dims,
+      epochs: options.epochs,
+      expectedOutputTokens: Object.fromEntries(models.map((m) => [m, tokens.output])),
+      expectedCostUsd: Object.fromEntries(models.map((m) => [m, expectedCost(policy, m, tokens)])),
+      onProgress: options.onProgress,
+    });
+  // Judged honestly: a router trained on one half of the training part decides, one trained on the other
+  // half predicts the rewards. A router graded by its own predictions picks the models it happens to
+  // overrate and believes itself (the winner's curse); with independent halves the noise of the one is not
+  // the other's. The router released is trained on all of it.
+  const judged = trainOn(
+    labelled.filter((_, i) => i % 2 === 0),
+    `${options.version}/a`,
+  );
+  const rewards = new LearnedRouter(
+    trainOn(
+      labelled.filter((_, i) => i % 2 === 1),
+      `${options.version}/b`,
+    ),
+  );
+  const artifact = trainOn(labelled, options.version);
+  // Model ids hold dots: stored as a list, since MongoDB-wire servers may refuse dotted keys (FerretDB does).
+  const { labelsPerModel, ...trained } = artifact.training;
+  Object.assign(training, trained, {
+    labelsPerModel: Object.entries(labelsPerModel ?? {}).map(([model, labels]) => ({ model, labels })),
+  });
+
+  const candidateDocument = withStoredRouter(document, options.version, settings);
+  const candidate = compilePolicy(candidateDocument);
+  const learned = {
+    router: new LearnedRouter(judged),
+    settings: candidate.document.learned as NonNullable<typeof candidate.document.learned>,
+  };
+  const meanQuality = labelled.reduce((s, r) => s + r.quality, 0) / labelled.length;
+  const reward = rewardModel(rewards, candidate, meanQuality);
+  const costWeight = settings.costWeight ?? DEFAULT_COST_WEIGHT;
+  const costScale = Math.max(...Object.values(artifact.meanCostUsd), 1e-12);
+  const comparison = compareOffPolicy({
+    records: holdout.map((r) => ({
+      loggedModel: r.model,
+      propensity: r.propensity,
+      quality: r.quality,
+      costUsd: r.costUsd,
+    })),
+    current: holdout.map((r) => r.policyChoice),
+    candidate: holdout.map((r) => policyChoiceOn(candidate, r, learned)),
+    qualityHat: (i, m) => reward.quality(holdout[i], m),
+    costHat: (i, m) => reward.cost(holdout[i], m),
+    costWeight,
+    costScale,
+    margin: settings.margin,
+    minSamples: settings.minHoldout,
+    maxWeight: options.maxWeight,
+  });
+  return {
+    outcome: comparison.pass ? 'passed' : 'refused',
+    reason: comparison.reason,
+    training,
+    evaluation: { ...comparison, costWeight, costScale },
+    artifact,
+    candidateDocument,
+  };
+}
+
+function expectedCost(policy: CompiledPolicy, model: string, tokens: { input: number; output: number }): number {
+  const price = policy.models.get(model)?.priceUsdPerMTok ?? { input: 0, output: 0 };
+  return (tokens.input * price.input + tokens.output * price.output) / 1e6;
+}
+
+function meanTokens(records: readonly LearningRecord[]): { input: number; output: number } {
+  let input = 0;
+  let output = 0;
+  let outputs = 0;
+  for (const r of records) {
+    input += estimateTokens(r.text);
+    if (r.outputTokens !== undefined) {
+      output += r.outputTokens;
+      outputs++;
+    }
+  }
+  return { input: input / Math.max(records.length, 1), output: outputs ? output / outputs : 0 };
+}

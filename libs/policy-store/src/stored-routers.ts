@@ -1,0 +1,52 @@
+import { Logger } from '@nestjs/common';
+import { LearnedRouter } from '@switchyard/routing';
+
+/** Where trained routers are read from by version (the model store in MongoDB: RouterModelRepository). */
+export interface RouterModelSource {
+  load(version: string): Promise<unknown>;
+}
+
+export const ROUTER_MODEL_SOURCE = Symbol('ROUTER_MODEL_SOURCE');
+
+/**
+ * The model-store routers this replica holds, by version: fetched when a published policy names them,
+ * before the policy is loaded, and let go when no policy in force names them any more. A router that cannot
+ * be fetched or does not load is left out (the policy naming it is then refused, and the one in force keeps
+ * serving); the next policy naming it tries again.
+ */
+export class StoredRouters {
+  private readonly logger = new Logger(StoredRouters.name);
+  private readonly routers = new Map<string, LearnedRouter>();
+
+  constructor(private readonly source: RouterModelSource | undefined) {}
+
+  get available(): boolean {
+    return this.source !== undefined;
+  }
+
+  /** Fetches the versions not held yet (one at a time: each is megabytes). */
+  async fetch(versions: readonly string[]): Promise<void> {
+    if (!this.source) return;
+    for (const version of versions) {
+      if (this.routers.has(version)) continue;
+      const started = Date.now();
+      try {
+        const router = new LearnedRouter((await this.source.load(version)) as LearnedRouter['artifact']);
+        if (router.version !== version) throw new Error(`the stored artifact says it is ${router.version}`);
+        this.routers.set(version, router);
+        this.logger.log(`learned router ${version} loaded from the model store in ${Date.now() - started} ms`);
+      } catch (err) {
+        this.logger.error(`learned router ${version} not loaded from the model store: ${(err as Error).message}`);
+      }
+    }
+  }
+
+  get(version: string): LearnedRouter | undefined {
+    return this.routers.get(version);
+  }
+
+  /** Keeps only the versions the policy in force names. */
+  retain(versions: readonly string[]): void {
+    for (const version of [...this.routers.keys()]) if (!versions.includes(version)) this.routers.delete(version);
+  }
+}

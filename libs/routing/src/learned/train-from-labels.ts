@@ -1,0 +1,210 @@
+import {
+  LEARNED_ROUTER_FORMAT,
+  type LearnedRouterArtifact,
+  type LearnedRouterTraining,
+  type OutcomeExample,
+  fitFeatures,
+} from './learned-router';
+import { DEFAULT_TRAIN_OPTIONS, SparseLinearModel, mulberry32, type TrainOptions } from './sparse-linear-model';
+import type { SparseVector } from './text-features';
+
+/**
+ * One prompt with a quality label for some of the models: in production only the model that answered has
+ * one. An `OutcomeExample` (every model labelled) is the special case; see `labelledFromOutcomes`.
+ */
+export interface LabelledExample {
+  text: string;
+  /** The request's task hint, a feature when trained with `taskHint`. */
+  task?: string;
+  /** Any non-empty subset of the models; `score` in 0..1 (clamped), a non-finite score counts as no label. */
+  labels: Record<string, { score: number; costUsd?: number; outputTokens?: number }>;
+}
+
+export interface TrainFromLabelsOptions {
+  version: string;
+  /** The policy's models, in order: the artifact's outputs. A model may have no label at all. */
+  models: string[];
+  /** A model's cost per prompt when no label carries one (the artifact's `meanCostUsd`); else 0. */
+  expectedCostUsd?: Record<string, number>;
+  /** A model's answer length when no label carries one (the artifact's `meanOutputTokens`); else 0. */
+  expectedOutputTokens?: Record<string, number>;
+  /** Hashed feature dimensions, a power of two; 1 << 18 by default. */
+  dims?: number;
+  /** Fixed epochs; when absent they are chosen on a validation cut (see `EPOCH_CANDIDATES`). */
+  epochs?: number;
+  learningRate?: number;
+  l2?: number;
+  seed?: number;
+  /** Pseudo-labels pulling each model's starting quality toward the mean of all labels; 10 by default. */
+  priorStrength?: number;
+  /** Learn from the examples' task hint too. */
+  taskHint?: boolean;
+  onProgress?: (stage: string, done: number, total: number) => void;
+  now?: () => Date;
+}
+
+/** Epochs tried when none are given: few passes are the norm for hashed n-grams (see DEFAULT_TRAIN_OPTIONS). */
+export const EPOCH_CANDIDATES: readonly number[] = [1, 2, 4, 8];
+/** Below this many examples a 20% cut is too noisy to choose on; the default epochs are used. */
+export const MIN_EXAMPLES_TO_CHOOSE_EPOCHS = 200;
+const VALIDATION_SHARE = 0.2;
+const DEFAULT_PRIOR_STRENGTH = 10;
+
+/** Full outcomes as labels: every model labelled. */
+export function labelledFromOutcomes(examples: readonly OutcomeExample[]): LabelledExample[] {
+  return examples.map((e) =>
+    e.task === undefined ? { text: e.text, labels: e.outcomes } : { text: e.text, task: e.task, labels: e.outcomes },
+  );
+}
+
+/**
+ * Trains the cost-aware quality model (no classifier: the best model of a prompt is unknown when one model
+ * answered it) from partial labels: one logistic output per model, trained only on the rows that label it.
+ * Epochs, unless given, are the candidate with the lowest validation log-loss on a seeded 20% cut, then the
+ * model is retrained on everything. Deterministic for the same examples and seed.
+ */
+export function trainRouterFromLabels(
+  examples: readonly LabelledExample[],
+  options: TrainFromLabelsOptions,
+): LearnedRouterArtifact {
+  const started = Date.now();
+  const models = options.models;
+  if (models.length < 2)
+    throw new Error(`need at least two models to learn a router; got ${models.join(', ') || 'none'}`);
+  if (new Set(models).size !== models.length) throw new Error(`models are listed twice: ${models.join(', ')}`);
+  if (examples.length === 0) throw new Error('no labelled examples to train on');
+  const usable = examples.filter((e) => models.some((m) => isLabel(e.labels[m])));
+  if (usable.length === 0)
+    throw new Error(`none of the ${examples.length} examples has a label for any of ${models.join(', ')}`);
+  const progress = options.onProgress ?? (() => undefined);
+
+  const labelsPerModel: Record<string, number> = {};
+  const meanCostUsd: Record<string, number> = {};
+  const meanOutputTokens: Record<string, number> = {};
+  for (const m of models) {
+    const labels = usable.flatMap((e) => (isLabel(e.labels[m]) ? [e.labels[m]] : []));
+    labelsPerModel[m] = labels.length;
+    meanCostUsd[m] = meanOf(labels.map((l) => l.costUsd)) ?? options.expectedCostUsd?.[m] ?? 0;
+    meanOutputTokens[m] = meanOf(labels.map((l) => l.outputTokens)) ?? options.expectedOutputTokens?.[m] ?? 0;
+  }
+
+  const { featurizer, xs } = fitFeatures(usable, options.dims ?? 1 << 18, options.taskHint === true, progress);
+  // NaN marks "no label for this model on this prompt": the model learns nothing from the row.
+  const ys = usable.map((e) =>
+    Float64Array.from(models, (m) => (isLabel(e.labels[m]) ? clamp01(e.labels[m].score) : NaN)),
+  );
+
+  const base: Partial<TrainOptions> & { priorStrength: number } = {
+    learningRate: options.learningRate ?? DEFAULT_TRAIN_OPTIONS.learningRate,
+    l2: options.l2 ?? DEFAULT_TRAIN_OPTIONS.l2,
+    seed: options.seed ?? DEFAULT_TRAIN_OPTIONS.seed,
+    priorStrength: options.priorStrength ?? DEFAULT_PRIOR_STRENGTH,
+  };
+  const train = (rows: readonly number[], epochs: number, stage: string) =>
+    SparseLinearModel.train(
+      'logistic',
+      featurizer.dims,
+      rows.map((r) => xs[r]),
+      rows.map((r) => ys[r]),
+      { ...base, epochs, onEpoch: (e) => progress(stage, e, epochs) },
+    );
+
+  let epochs = options.epochs ?? DEFAULT_TRAIN_OPTIONS.epochs;
+  let validationLogLoss: number | undefined;
+  if (options.epochs === undefined && usable.length >= MIN_EXAMPLES_TO_CHOOSE_EPOCHS) {
+    const { fit, validation } = validationCut(usable.length, base.seed ?? 0);
+    for (const candidate of EPOCH_CANDIDATES) {
+      const model = train(fit, candidate, `validation ${candidate} epochs`);
+      const loss = logLoss(
+        model,
+        validation.map((r) => xs[r]),
+        validation.map((r) => ys[r]),
+      );
+      // Ties keep the fewer epochs: cheaper, and less to overfit.
+      if (validationLogLoss === undefined || loss < validationLogLoss) {
+        validationLogLoss = loss;
+        epochs = candidate;
+      }
+    }
+  }
+  const quality = train(Array.from(usable.keys()), epochs, 'quality model');
+
+  let labels = 0;
+  for (const m of models) labels += labelsPerModel[m];
+  const training: LearnedRouterTraining = {
+    examples: usable.length,
+    seconds: (Date.now() - started) / 1000,
+    epochs,
+    l2: base.l2 ?? DEFAULT_TRAIN_OPTIONS.l2,
+    chosenEpochs: epochs,
+    labels,
+    labelsPerModel,
+  };
+  if (validationLogLoss !== undefined) training.validationLogLoss = validationLogLoss;
+  return {
+    format: LEARNED_ROUTER_FORMAT,
+    version: options.version,
+    createdAt: (options.now ?? (() => new Date()))().toISOString(),
+    models: [...models],
+    meanCostUsd,
+    meanOutputTokens,
+    featurizer: featurizer.toJSON(),
+    quality: quality.toJSON(),
+    features: { taskHint: options.taskHint === true },
+    training,
+  };
+}
+
+type Label = LabelledExample['labels'][string];
+
+function isLabel(label: Label | undefined): label is Label {
+  return label !== undefined && Number.isFinite(label.score);
+}
+
+/**
+ * A seeded 20% of the rows for validation, the rest to fit: a shuffle rather than the last rows, so
+ * examples sorted by time or by task do not put one kind of prompt in the cut.
+ */
+function validationCut(n: number, seed: number): { fit: number[]; validation: number[] } {
+  const order = Array.from({ length: n }, (_, i) => i);
+  const rand = mulberry32(seed ^ 0x5eed);
+  for (let i = n - 1; i > 0; i--) {
+    const j = Math.floor(rand() * (i + 1));
+    [order[i], order[j]] = [order[j], order[i]];
+  }
+  const cut = Math.round(n * VALIDATION_SHARE);
+  // Sorted back so each side trains in the same row order whatever the shuffle.
+  return { validation: order.slice(0, cut).sort((a, b) => a - b), fit: order.slice(cut).sort((a, b) => a - b) };
+}
+
+/** Mean binary cross-entropy over the labelled (row, output) pairs; soft targets allowed. */
+function logLoss(model: SparseLinearModel, xs: readonly SparseVector[], ys: readonly Float64Array[]): number {
+  const p = new Float64Array(model.outputs);
+  let total = 0;
+  let count = 0;
+  for (let r = 0; r < xs.length; r++) {
+    model.predict(xs[r], p);
+    const y = ys[r];
+    for (let k = 0; k < model.outputs; k++) {
+      if (Number.isNaN(y[k])) continue;
+      total -= y[k] * Math.log(p[k] + 1e-12) + (1 - y[k]) * Math.log(1 - p[k] + 1e-12);
+      count++;
+    }
+  }
+  return count > 0 ? total / count : 0;
+}
+
+function meanOf(values: ReadonlyArray<number | undefined>): number | undefined {
+  let sum = 0;
+  let n = 0;
+  for (const v of values) {
+    if (v === undefined || !Number.isFinite(v)) continue;
+    sum += v;
+    n++;
+  }
+  return n > 0 ? sum / n : undefined;
+}
+
+function clamp01(x: number): number {
+  return Math.min(Math.max(x, 0), 1);
+}
