@@ -111,7 +111,7 @@ export async function runBenchRetrain(opts: BenchRetrainOptions): Promise<number
     });
     progress.done();
     const trained = performance.now();
-    out(`trained and compared: ${seconds(read)} (${result.outcome}: ${result.reason})`);
+    out(`trained and compared: ${seconds(read)} (gate ${result.reason})`);
     if (result.outcome === 'skipped') return 1;
     const stored = await new RouterModelRepository(db).save(result.artifact, { source: 'bench retrain' });
     const saved = performance.now();

@@ -191,7 +191,8 @@ export async function runSimulate(opts: SimulateOptions): Promise<number> {
         testPolicyVersion: loaded.policy.version,
         gate: {
           outcome: String(gate['outcome'] ?? 'unknown'),
-          reason: String(gate['reason'] ?? ''),
+          // The gate's reasons start with its verdict; the outcome says it already.
+          reason: String(gate['reason'] ?? '').replace(/^(passed|refused): /, ''),
           ...(gate['modelVersion'] ? { modelVersion: String(gate['modelVersion']) } : {}),
           ...(gate['releasedVersion'] ? { releasedVersion: String(gate['releasedVersion']) } : {}),
         },

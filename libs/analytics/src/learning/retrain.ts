@@ -75,31 +75,35 @@ export function retrainFromRecords(
   const models = [...policy.models.keys()];
   const tokens = meanTokens(train);
   const labelled = options.relabel ? options.relabel(train) : [...train];
-  const trainOn = (part: readonly LearningRecord[], version: string) =>
+  const trainOn = (part: readonly LearningRecord[], version: string, epochs = options.epochs) =>
     trainRouterFromLabels(labelledExamples(part), {
       version,
       models,
       dims: options.dims,
-      epochs: options.epochs,
+      epochs,
       expectedOutputTokens: Object.fromEntries(models.map((m) => [m, tokens.output])),
       expectedCostUsd: Object.fromEntries(models.map((m) => [m, expectedCost(policy, m, tokens)])),
       onProgress: options.onProgress,
     });
-  // Judged honestly: a router trained on one half of the training part decides, one trained on the other
-  // half predicts the rewards. A router graded by its own predictions picks the models it happens to
-  // overrate and believes itself (the winner's curse); with independent halves the noise of the one is not
-  // the other's. The router released is trained on all of it.
+  // The router released, trained on all of the training part (its passes chosen on a validation cut)...
+  const artifact = trainOn(labelled, options.version);
+  // ...judged honestly: a router trained the same way on one half of the training part decides, one trained
+  // on the other half predicts the rewards. A router graded by its own predictions picks the models it
+  // happens to overrate and believes itself (the winner's curse); with independent halves the noise of the
+  // one is not the other's.
+  const epochs = artifact.training.epochs;
   const judged = trainOn(
     labelled.filter((_, i) => i % 2 === 0),
     `${options.version}/a`,
+    epochs,
   );
   const rewards = new LearnedRouter(
     trainOn(
       labelled.filter((_, i) => i % 2 === 1),
       `${options.version}/b`,
+      epochs,
     ),
   );
-  const artifact = trainOn(labelled, options.version);
   // Model ids hold dots: stored as a list, since MongoDB-wire servers may refuse dotted keys (FerretDB does).
   const { labelsPerModel, ...trained } = artifact.training;
   Object.assign(training, trained, {
