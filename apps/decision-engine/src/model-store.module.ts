@@ -1,9 +1,10 @@
-import { type DynamicModule, Inject, Module, type OnApplicationShutdown } from '@nestjs/common';
+import { type DynamicModule, Inject, Logger, Module, type OnApplicationShutdown } from '@nestjs/common';
 import { MONGO_CONNECT_OPTIONS, RouterModelRepository } from '@switchyard/persistence';
 import { ROUTER_MODEL_SOURCE, type RouterModelSource } from '@switchyard/policy-store';
 import mongoose, { type Connection } from 'mongoose';
 
 const MODEL_STORE_CONNECTION = Symbol('MODEL_STORE_CONNECTION');
+const logger = new Logger('ModelStore');
 
 /**
  * Where this replica reads the learned routers published policies name by version. The connection opens in
@@ -20,7 +21,15 @@ export class ModelStoreModule implements OnApplicationShutdown {
       global: true,
       module: ModelStoreModule,
       providers: [
-        { provide: MODEL_STORE_CONNECTION, useFactory: () => mongoose.createConnection(uri, MONGO_CONNECT_OPTIONS) },
+        {
+          provide: MODEL_STORE_CONNECTION,
+          useFactory: () => {
+            const connection = mongoose.createConnection(uri, MONGO_CONNECT_OPTIONS);
+            // Unreachable is not fatal here: a router that cannot be fetched refuses only the policy naming it.
+            connection.on('error', (err: Error) => logger.warn(`model store: ${err.message}`));
+            return connection;
+          },
+        },
         {
           inject: [MODEL_STORE_CONNECTION],
           provide: ROUTER_MODEL_SOURCE,
