@@ -1,6 +1,5 @@
 import { dirname } from 'node:path';
 import { parseArgs } from 'node:util';
-import { DEFAULT_TRAIN_OPTIONS } from '@switchyard/routing';
 import { runBenchDecision } from './bench/bench-decision.command';
 import { runBenchPipeline } from './bench/bench-pipeline.command';
 import { runBenchRetrain } from './bench/bench-retrain.command';
@@ -35,8 +34,9 @@ commands:
           --split S        share used for training (default 0.7)
           --seed N         split and training seed (default 0)
           --out FILE       where to write the artifact (default models/<dataset>.json)
-          --epochs N       training passes (default 2)
-          --learning-rate X, --l2 X   AdaGrad step and L2 penalty (defaults 0.02, 0)
+          --epochs N, --learning-rate X   fixed passes and AdaGrad step; by default both are tuned on a
+                           validation cut of the train part (the routing curve's APGR, early stopping)
+          --l2 X           L2 penalty (default 0)
           --task-hint      learn from the rows' task label too; requests then send theirs as hints.task
           --publish        also store it in the model store (MONGODB_URI); a policy names it with
                            learned: { model: VERSION } and every decision-engine replica loads it, no file
@@ -131,6 +131,12 @@ commands:
           --split S        share used for training (default 0.7)
           --seed N         split and training seed (default 0)
           --out DIR        where results.json goes (default out/eval)
+          --train FILE --test FILE   your own split instead of --dataset and --split
+          --cv task        leave one task out: a fold per task, trained on the others (routers only)
+          --epochs N --step X        train the learned router with these instead of tuning them on a
+                           validation cut (e.g. --epochs 2 --step 0.02, the settings before tuning)
+          --train-size N[,N...]      learning curve: the train part subsampled to N rows, same test part
+                           (routers only; e.g. 500,1000,2000,5000)
           --live           instead: send the test prompts through the six services (started here, replay
                            provider) and check they reproduce the offline numbers of the same policy; writes live.json
           --cost-weight W  --live: the learned router's cost weight in the policy (default: the policy default)
@@ -207,10 +213,10 @@ async function main(argv: string[]): Promise<number> {
         options: {
           ...SPLIT_OPTIONS,
           out: { type: 'string' },
-          epochs: { type: 'string', default: String(DEFAULT_TRAIN_OPTIONS.epochs) },
+          epochs: { type: 'string' },
           'dims-log2': { type: 'string', default: '18' },
           l2: { type: 'string', default: '0' },
-          'learning-rate': { type: 'string', default: String(DEFAULT_TRAIN_OPTIONS.learningRate) },
+          'learning-rate': { type: 'string' },
           'task-hint': { type: 'boolean', default: false },
           publish: { type: 'boolean', default: false },
         },
@@ -222,10 +228,12 @@ async function main(argv: string[]): Promise<number> {
         split: Number(values.split),
         seed: nonNegativeInt(values.seed, '--seed'),
         out: values.out ?? `models/${name}.json`,
-        epochs: positiveInt(values.epochs, '--epochs'),
+        ...(values.epochs === undefined ? {} : { epochs: positiveInt(values.epochs, '--epochs') }),
         dimsLog2: positiveInt(values['dims-log2'], '--dims-log2'),
         l2: nonNegativeNumber(values.l2, '--l2'),
-        learningRate: nonNegativeNumber(values['learning-rate'], '--learning-rate'),
+        ...(values['learning-rate'] === undefined
+          ? {}
+          : { learningRate: positiveNumber(values['learning-rate'], '--learning-rate') }),
         taskHint: values['task-hint'] === true,
         publishTo: values.publish ? MONGODB_URI : undefined,
       });
@@ -400,9 +408,29 @@ async function main(argv: string[]): Promise<number> {
           policy: { type: 'string' },
           concurrency: { type: 'string', default: '16' },
           'task-hint': { type: 'boolean', default: false },
+          train: { type: 'string' },
+          test: { type: 'string' },
+          cv: { type: 'string' },
+          'train-size': { type: 'string' },
+          epochs: { type: 'string' },
+          step: { type: 'string' },
         },
       });
-      if (!values.dataset) throw new Error('eval needs --dataset FILE');
+      if ((values.epochs === undefined) !== (values.step === undefined))
+        throw new Error('--epochs N and --step X go together (fixed training instead of tuning)');
+      const generalisation = (['train', 'test', 'cv', 'train-size'] as const).filter((k) => values[k] !== undefined);
+      if (values.live && generalisation.length > 0)
+        throw new Error(`${generalisation.map((k) => `--${k}`).join(', ')} cannot be combined with --live`);
+      if ((values.train === undefined) !== (values.test === undefined))
+        throw new Error('--train FILE and --test FILE go together');
+      if (values.train !== undefined && values.dataset !== undefined)
+        throw new Error('give --dataset (split here) or --train and --test (your own split), not both');
+      if (values.cv !== undefined && values.cv !== 'task')
+        throw new Error(`--cv takes "task" (leave one task out), got "${values.cv}"`);
+      if (values.cv !== undefined && values['train-size'] !== undefined)
+        throw new Error('give --cv or --train-size, not both');
+      if (!values.dataset && values.train === undefined)
+        throw new Error('eval needs --dataset FILE (or --train FILE --test FILE)');
       const liveOnly = (['tolerance', 'cost-weight', 'policy', 'task-hint'] as const).filter(
         (k) => values[k] !== undefined && values[k] !== false,
       );
@@ -417,6 +445,7 @@ async function main(argv: string[]): Promise<number> {
           values.tolerance === undefined ? undefined : nonNegativeNumber(values.tolerance, '--tolerance');
         if (tolerance !== undefined && tolerance > 1)
           throw new Error(`--tolerance must be between 0 and 1, got "${values.tolerance}"`);
+        if (!values.dataset) throw new Error('eval --live needs --dataset FILE');
         return runEvalLive({
           dataset: values.dataset,
           split: Number(values.split),
@@ -437,10 +466,26 @@ async function main(argv: string[]): Promise<number> {
         });
       }
       return runEval({
-        dataset: values.dataset,
+        ...(values.train !== undefined && values.test !== undefined
+          ? { files: { train: values.train, test: values.test } }
+          : { dataset: values.dataset as string }),
         split: Number(values.split),
         seed: nonNegativeInt(values.seed, '--seed'),
         out: values.out ?? 'out/eval',
+        ...(values.epochs !== undefined && values.step !== undefined
+          ? {
+              training: {
+                epochs: positiveInt(values.epochs, '--epochs'),
+                learningRate: positiveNumber(values.step, '--step'),
+              },
+            }
+          : {}),
+        ...(values.cv === 'task' ? { cv: 'task' as const } : {}),
+        ...(values['train-size'] === undefined
+          ? {}
+          : {
+              trainSizes: values['train-size'].split(',').map((n) => positiveInt(n.trim(), '--train-size')),
+            }),
       });
     }
     case 'policy': {
@@ -645,6 +690,12 @@ function nonNegativeNumber(value: string | undefined, flag: string): number {
 function nonNegativeInt(value: string | undefined, flag: string): number {
   const n = Number(value);
   if (!Number.isInteger(n) || n < 0) throw new Error(`${flag} must be a whole number >= 0, got "${value}"`);
+  return n;
+}
+
+function positiveNumber(value: string | undefined, flag: string): number {
+  const n = Number(value);
+  if (!Number.isFinite(n) || n <= 0) throw new Error(`${flag} must be a positive number, got "${value}"`);
   return n;
 }
 

@@ -29,8 +29,8 @@ interface Results {
   }>;
 }
 
-function syntheticDataset(dir: string): string {
-  const lines = Array.from({ length: 120 }, (_, i) => {
+function syntheticDataset(dir: string, rows = 120): string {
+  const lines = Array.from({ length: rows }, (_, i) => {
     const hard = i % 3 === 0;
     const gold = 'ABCD'[i % 4];
     const wrong = 'ABCD'[(i + 1) % 4];
@@ -51,7 +51,7 @@ function syntheticDataset(dir: string): string {
       },
     });
   });
-  const file = join(dir, 'synthetic.jsonl');
+  const file = join(dir, `synthetic-${rows}.jsonl`);
   writeFileSync(file, `${lines.join('\n')}\n`);
   return file;
 }
@@ -124,8 +124,82 @@ describe('switchyard eval on a synthetic dataset', () => {
     expect(html).toContain('<svg');
     expect(html).toContain('zeta-large');
     expect(stdout).toContain('best single model: zeta-large');
-    expect(stdout).toMatch(/learned router \(cost-aware\) APGR \d/);
+    expect(stdout).toMatch(/learned router \(cost-aware\), \d+ settings traced: APGR \d/);
+    expect(stdout).toMatch(/logistic-regression baseline \(\d+ epochs\): APGR \d/);
   });
+
+  it('takes the user’s own split', async () => {
+    const lines = readFileSync(dataset, 'utf8').trim().split('\n');
+    const trainFile = join(dir, 'own-train.jsonl');
+    const testFile = join(dir, 'own-test.jsonl');
+    writeFileSync(trainFile, `${lines.slice(0, 90).join('\n')}\n`);
+    writeFileSync(testFile, `${lines.slice(90).join('\n')}\n`);
+    const ownOut = join(dir, 'own-out');
+    await run('node', [cli, 'eval', '--train', trainFile, '--test', testFile, '--out', ownOut]);
+    const own = JSON.parse(readFileSync(join(ownOut, 'results.json'), 'utf8')) as Results & { train: string };
+    expect(own).toMatchObject({ train: trainFile, trainSize: 90, testSize: 30 });
+  }, 120_000);
+
+  it('leaves one task out, a fold per task, and reports each against the baseline', async () => {
+    const cvOut = join(dir, 'cv-out');
+    const { stdout: printed } = await run('node', [cli, 'eval', '--dataset', dataset, '--cv', 'task', '--out', cvOut]);
+    const cv = JSON.parse(readFileSync(join(cvOut, 'results.json'), 'utf8')) as {
+      check: string;
+      folds: Array<{ fold: string; trainSize: number; testSize: number; bestSingle: { name: string } }>;
+    };
+    expect(cv.check).toBe('leave-one-task-out');
+    // Every third row is a proof: 40 proofs, 80 lookups.
+    expect(cv.folds.map((f) => [f.fold, f.trainSize, f.testSize])).toEqual([
+      ['lookup', 40, 80],
+      ['proofs', 80, 40],
+    ]);
+    expect(printed).toContain('leave one task out: 2 folds');
+    expect(printed).toMatch(/beats the baseline's saving in \d of 2 folds/);
+  }, 120_000);
+
+  it('draws a learning curve on subsamples of the train part, the same test part for each', async () => {
+    const sizesOut = join(dir, 'sizes-out');
+    await run('node', [cli, 'eval', '--dataset', dataset, '--train-size', '30,60', '--out', sizesOut]);
+    const sizes = JSON.parse(readFileSync(join(sizesOut, 'results.json'), 'utf8')) as {
+      check: string;
+      folds: Array<{ trainSize: number; testSize: number }>;
+    };
+    expect(sizes.check).toBe('train-size');
+    expect(sizes.folds.map((f) => [f.trainSize, f.testSize])).toEqual([
+      [30, 36],
+      [60, 36],
+    ]);
+  }, 120_000);
+
+  it('refuses flags that do not go together, naming them', async () => {
+    await expect(run('node', [cli, 'eval', '--dataset', dataset, '--cv', 'model'])).rejects.toMatchObject({
+      stderr: expect.stringContaining('--cv takes "task"'),
+    });
+    await expect(run('node', [cli, 'eval', '--train', dataset])).rejects.toMatchObject({
+      stderr: expect.stringContaining('--train FILE and --test FILE go together'),
+    });
+    await expect(run('node', [cli, 'eval', '--dataset', dataset, '--epochs', '2'])).rejects.toMatchObject({
+      stderr: expect.stringContaining('--epochs N and --step X go together'),
+    });
+  });
+
+  it('trains with settings tuned on a validation cut and a calibration a policy target resolves on', async () => {
+    const bigger = syntheticDataset(dir, 400);
+    const artifactFile = join(dir, 'router.json');
+    const { stdout: printed } = await run('node', [cli, 'train', '--dataset', bigger, '--out', artifactFile]);
+    expect(printed).toMatch(
+      /Tuned on 5 folds of 280 rows \(APGR of the routing curve on held-out rows\): step [\d.]+.*, \d+ epochs/,
+    );
+    expect(printed).toContain('a policy may set learned.target, e.g. { quality: 0.95, of: zeta-large }');
+    const artifact = JSON.parse(readFileSync(artifactFile, 'utf8')) as {
+      training: { tuning: { trials: unknown[] } };
+      calibration: { bestModel: string; hull: Array<{ quality: number }> };
+    };
+    // Three steps, the regularised regression, and the best step averaged with it.
+    expect(artifact.training.tuning.trials).toHaveLength(5);
+    expect(artifact.calibration.bestModel).toBe('zeta-large');
+    expect(artifact.calibration.hull.at(-1)?.quality).toBe(1);
+  }, 120_000);
 
   it('names the file and the line of a bad row, and exits non-zero', async () => {
     const bad = join(dir, 'bad.jsonl');

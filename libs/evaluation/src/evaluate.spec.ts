@@ -52,20 +52,52 @@ describe(evaluateStrategies.name, () => {
     ]);
   });
 
-  it('sweeps the learned router and reports its APGR and the cost to reach the best quality', () => {
-    expect(result.strategies.filter((s) => s.family === 'learned')).toHaveLength(2);
+  it('traces the learned router at every setting and reads APGR and the cost to reach the best off its hull', () => {
+    expect(
+      result.strategies.filter((s) => s.family === 'learned' && s.name.startsWith('cost-aware, cost weight')),
+    ).toHaveLength(2);
     expect(Number.isFinite(result.apgr)).toBe(true);
-    expect(result.costToReach100UsdPerPrompt).toBeLessThanOrEqual(0.01);
+    // Easy prompts to cheap, hard ones to big: quality 1 at 0.0055 is a vertex of the hull.
+    expect(result.costToReach100UsdPerPrompt).toBeCloseTo(0.0055, 12);
+    expect(result.learnedCurve?.hull.map((p) => [p.quality, p.costUsd])).toEqual([
+      [0.5, expect.closeTo(0.001, 12)],
+      [1, expect.closeTo(0.0055, 12)],
+    ]);
+    // 95% of the best lies on the segment from all-cheap to that vertex: a tenth of the traffic at the first.
+    expect(result.costToReach95UsdPerPrompt).toBeCloseTo(0.1 * 0.001 + 0.9 * 0.0055, 12);
+    expect(result.marginOverRandomMixing).toBeGreaterThan(0);
     expect(result).toMatchObject({ models: ['big', 'cheap'], trainSize: 40, testSize: 4 });
   });
 
-  it('picks cost weights on a validation cut of the training part and reports them on the test part', () => {
-    // At weight 0.5, big's cost (1 in units of the dearest model) against cheap's (0.1) weighs 0.45: only a
-    // predicted quality gap above that buys big, so easy prompts go to cheap and hard ones to big: quality 1
-    // at a mean cost of 0.0055, the cheapest weight that reaches 100% (weight 0 buys big everywhere).
-    expect(result.validationPick100).toMatchObject({ costWeight: 0.5, quality: 1, qualityVsBest: 1 });
-    expect(result.validationPick100?.saving).toBeCloseTo(0.45, 12);
-    expect(byName.get('cost-aware, cost weight 0.5 (validation pick for 95%, 100%)')?.quality).toBe(1);
+  it('resolves a target on the router’s calibration and serves the mix on the test part', () => {
+    // 250 training rows: enough to tune and calibrate. 100% of the best is a vertex of the held-out hull,
+    // served alone; on the test part it routes easy to cheap and hard to big.
+    const calibrated = evaluateStrategies(rows(0, 250), rows(1000, 4), { seed: 0, routersOnly: true });
+    // 250 rows: tuned on five folds, every row validated once.
+    expect(calibrated.training?.tuning).toMatchObject({ folds: 5, validationExamples: 250 });
+    expect(calibrated.validationPick100).toMatchObject({ share: 1, quality: 1, qualityVsBest: 1 });
+    expect(calibrated.validationPick100?.saving).toBeCloseTo(0.45, 12);
+    // 95% mixes two settings: what the test part gets is the mix of what each setting gets there.
+    const pick = calibrated.validationPick95!;
+    expect(pick.share).toBeGreaterThan(0);
+    expect(pick.share).toBeLessThan(1);
+    // The cheap side: the cheap model alone, or a weight high enough to send everything there.
+    expect(pick.lowModel === 'cheap' || pick.lowWeight > pick.highWeight).toBe(true);
+    expect(pick.quality).toBeGreaterThanOrEqual(0.9);
+    expect(pick.quality).toBeLessThanOrEqual(1);
+    expect(pick.costUsd).toBeLessThanOrEqual(0.0055 + 1e-12);
+    // Routers only: no seed rules, cascades or task hint.
+    expect(calibrated.strategies.some((s) => s.family === 'seed' || s.family === 'learned+task')).toBe(false);
+  });
+
+  it('leaves the target unresolved on too few rows to calibrate', () => {
+    expect(result.validationPick95).toBeUndefined();
+  });
+
+  it('runs the per-model logistic-regression baseline on the same split and reads it the same way', () => {
+    expect(result.baseline?.training.epochs).toBeGreaterThan(1);
+    expect(result.baseline?.costToReach100UsdPerPrompt).toBeCloseTo(0.0055, 12);
+    expect(result.baseline?.curve.settings).toBeGreaterThan(1);
   });
 
   it('traces the router given the task hint as its own curve, with the label marked', () => {

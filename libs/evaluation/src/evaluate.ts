@@ -1,6 +1,16 @@
 import {
-  type CostAwareKnob,
+  type BlendPartner,
+  DEFAULT_TRAIN_OPTIONS,
   type LearnedPrediction,
+  type LearnedRouterTraining,
+  type CostQuality,
+  type SweepPoint,
+  type KnobMix,
+  hullMixForCost,
+  mixedSetting,
+  resolveLearnedTarget,
+  sweepCostWeights,
+  upperHull,
   LearnedRouter,
   type LearnedRouterArtifact,
   type CompiledPolicy,
@@ -12,7 +22,7 @@ import {
   trainLearnedRouter,
 } from '@switchyard/routing';
 import { apgr, costToReach } from './curve';
-import { DatasetError, type DatasetRow, datasetModels, splitDataset, toExamples } from './dataset';
+import { DatasetError, type DatasetRow, datasetModels, toExamples } from './dataset';
 import { policyForDataset } from './dataset-policy';
 import { type StrategyResult, referencePoints, replay } from './metrics';
 import { planStrategies } from './plan-strategies';
@@ -34,24 +44,32 @@ export interface EvaluationResult {
   testSize: number;
   bestSingle: StrategyEntry;
   cheapest: StrategyEntry;
-  /** Of the cost-aware learned router's curve over its cost weight; absent when the best single model is also the cheapest (no gap to recover). */
+  /** Of the cost-aware learned router's curve over its cost weight, read off its hull (see `CurveHeadline`). */
   apgr?: number;
   costToReach95UsdPerPrompt?: number;
   costToReach100UsdPerPrompt?: number;
+  marginOverRandomMixing?: number;
+  /** The learned router's traced curve on the test part: how many settings, and its hull. */
+  learnedCurve?: CurveReport;
+  /** How the learned router was trained: the step and epochs tuning chose, with every trial. */
+  training?: LearnedRouterTraining;
+  /** The per-model logistic-regression baseline, on the same split, read the same way. */
+  baseline?: CurveHeadline & { curve: CurveReport; training: LearnedRouterTraining };
   strategies: StrategyEntry[];
   /**
-   * The cost weights chosen on a validation cut of the training part (no test data) to reach 95% and 100% of
-   * that cut's best single model, with what they gave on the test part.
+   * The knob (a mix of two cost weights) calibrated on a validation cut of the training part (no test data)
+   * to reach 95% and 100% of that cut's best single model, with what it gave on the test part.
    */
   validationPick95?: ValidationPick;
   validationPick100?: ValidationPick;
   /** The same curve for the router given the task label as a hint (`learned+task`; only when the data has tasks). */
-  withTaskHint?: { apgr?: number; costToReach95UsdPerPrompt?: number; costToReach100UsdPerPrompt?: number };
+  withTaskHint?: CurveHeadline;
 }
 
-export interface ValidationPick {
-  costWeight: number;
+/** The knob calibrated on a validation cut, and what it gave on the test part. */
+export interface ValidationPick extends KnobMix {
   quality: number;
+  costUsd: number;
   qualityVsBest: number;
   saving: number;
 }
@@ -61,6 +79,13 @@ export interface EvaluateOptions {
   /** The learned router's knob values (DEFAULT_COST_WEIGHTS by default). */
   costWeights?: number[];
   thresholds?: number[];
+  /**
+   * Only the single models, random mixing, the learned router and the baseline (for cross-validation and
+   * learning curves, where the seed's rules, cascades, votes and the task hint would only cost time).
+   */
+  routersOnly?: boolean;
+  /** Train the learned router with this step and these epochs instead of tuning them on a validation cut. */
+  training?: { epochs: number; learningRate: number };
   /** Called as work proceeds: the stage, and how far it is when that is known. */
   onProgress?: (stage: string, done?: number, total?: number) => void;
 }
@@ -107,44 +132,43 @@ export function evaluateStrategies(
     );
   }
 
-  progress('rules and difficulty (seed)');
   const document = policyForDataset(train, models);
   const datasetPolicy = compilePolicy(document);
-  // The seed's two routers alone, then together as its production router chains them.
-  const { difficulty: _bands, ...rulesOnly } = document;
-  for (const [name, policy] of [
-    ['seed rule router (keywords; else the cheap tier)', compilePolicy(rulesOnly)],
-    ['seed difficulty router (bands)', compilePolicy({ ...document, rules: [] })],
-    ['seed rules + difficulty bands', datasetPolicy],
-  ] as const)
-    add(
-      replay(name, test, (row) => decideRoute(policy, input(row)).plan.model),
-      'seed',
-    );
+  const full = options.routersOnly !== true;
+  if (full) {
+    progress('rules and difficulty (seed)');
+    // The seed's two routers alone, then together as its production router chains them.
+    const { difficulty: _bands, ...rulesOnly } = document;
+    for (const [name, policy] of [
+      ['seed rule router (keywords; else the cheap tier)', compilePolicy(rulesOnly)],
+      ['seed difficulty router (bands)', compilePolicy({ ...document, rules: [] })],
+      ['seed rules + difficulty bands', datasetPolicy],
+    ] as const)
+      add(
+        replay(name, test, (row) => decideRoute(policy, input(row)).plan.model),
+        'seed',
+      );
 
-  progress('per-task best model');
-  add(replay('per-task best model', test, perTaskChooser(train, models, ref.best.name)), 'per-task', true);
+    progress('per-task best model');
+    add(replay('per-task best model', test, perTaskChooser(train, models, ref.best.name)), 'per-task', true);
 
-  progress('cascades and consensus votes (on the recorded answers)');
-  const plans = planStrategies(train, test, models);
-  for (const why of plans.skipped) progress(`  skipped ${why}`);
-  for (const p of plans.results) add(p, p.family);
+    progress('cascades and consensus votes (on the recorded answers)');
+    const plans = planStrategies(train, test, models);
+    for (const why of plans.skipped) progress(`  skipped ${why}`);
+    for (const p of plans.results) add(p, p.family);
+  }
 
   const costWeights = options.costWeights ?? DEFAULT_COST_WEIGHTS;
-  const chosen = chooseCostWeights(train, models, costWeights, options.seed, (stage, done, total) =>
-    progress(`learned router, picking cost weights on a validation cut: ${stage}`, done, total),
-  );
-
-  const router = new LearnedRouter(
-    trainEvalRouter(train, models, options.seed, {
-      onProgress: (stage, done, total) => progress(`learned router, training: ${stage}`, done, total),
-    }),
-  );
+  const artifact = trainEvalRouter(train, models, options.seed, {
+    ...(options.training ? { settings: options.training } : {}),
+    onProgress: (stage, done, total) => progress(`learned router, training: ${stage}`, done, total),
+  });
+  const router = new LearnedRouter(artifact);
   const predictions = predictAll(router, datasetPolicy, test, (done, total) =>
     progress('learned router, predicting the test part', done, total),
   );
   const all = new Set(models);
-  for (const th of options.thresholds ?? [0.3, 0.5, 0.6, 0.7])
+  for (const th of full ? (options.thresholds ?? [0.3, 0.5, 0.6, 0.7]) : [])
     add(
       replay(
         `classifier, confidence ${th} (else ${ref.best.name})`,
@@ -153,45 +177,90 @@ export function evaluateStrategies(
       ),
       'classifier',
     );
-  const curve: StrategyEntry[] = [];
+  progress('learned router, tracing every cost weight where a choice changes');
+  const traced = traceCurve(router, predictions, test, ref.best.name);
   for (const costWeight of costWeights) {
-    const marks = [costWeight === chosen.for95 ? '95%' : '', costWeight === chosen.for100 ? '100%' : ''].filter(
-      Boolean,
-    );
-    add(
-      replay(
-        `cost-aware, cost weight ${costWeight}${marks.length ? ` (validation pick for ${marks.join(', ')})` : ''}`,
-        test,
-        (_r, i) => costAwareChoice(router, predictions[i], { costWeight }) ?? ref.best.name,
-      ),
-      'learned',
-    );
-    curve.push(entries[entries.length - 1]);
+    const at = pointAt(traced.points, costWeight);
+    add({ name: `cost-aware, cost weight ${costWeight}`, quality: at.quality, costUsd: at.costUsd }, 'learned');
   }
 
+  // The knob set as a user would, without the test data: a target of 95% and 100% of the best model,
+  // resolved on the router's calibration (its curve on the rows tuning held out), served on the test part.
+  const served: Partial<Record<'95' | '100', ValidationPick>> = {};
+  const calibration = artifact.calibration;
+  for (const target of ['95', '100'] as const) {
+    if (!calibration) break;
+    const mix = resolveLearnedTarget(calibration, { quality: Number(target) / 100, of: calibration.bestModel });
+    if (!mix.reached) continue;
+    // Served as decision-engine serves it: each prompt's weight picked by the hash of its text.
+    add(
+      replay(`cost-aware, target ${target}% of ${calibration.bestModel} (${describeMix(mix)})`, test, (row, i) => {
+        const setting = mixedSetting(mix, row.prompt);
+        return 'model' in setting
+          ? setting.model
+          : (router.chooseCostAware(predictions[i], predictions[i].candidates, setting)?.model ?? ref.best.name);
+      }),
+      'learned',
+    );
+    const entry = entries[entries.length - 1];
+    const { quality, costUsd } = entry;
+    served[target] = {
+      lowWeight: mix.lowWeight,
+      highWeight: mix.highWeight,
+      ...(mix.lowModel === undefined ? {} : { lowModel: mix.lowModel }),
+      ...(mix.highModel === undefined ? {} : { highModel: mix.highModel }),
+      share: mix.share,
+      quality,
+      costUsd,
+      qualityVsBest: entry.qualityVsBest,
+      saving: entry.saving,
+    };
+  }
+
+  // The baseline a router must beat: one logistic regression per model on the same TF-IDF features, trained
+  // to convergence, choosing by the same cost weight, read off its own hull.
+  const baselineRouter = new LearnedRouter(
+    trainBaselineRouter(train, models, options.seed, (stage, done, total) =>
+      progress(`logistic-regression baseline, training: ${stage}`, done, total),
+    ),
+  );
+  const baselineCurve = traceCurve(
+    baselineRouter,
+    predictAll(baselineRouter, datasetPolicy, test, (done, total) =>
+      progress('logistic-regression baseline, predicting the test part', done, total),
+    ),
+    test,
+    ref.best.name,
+  );
+
   // The same router with the task label as the request's task hint: marked as using the label.
-  const hintedCurve: StrategyEntry[] = [];
-  if (train.some((row) => row.task !== undefined) && test.some((row) => row.task !== undefined)) {
-    const hinted = new LearnedRouter(
+  let hinted: TracedCurve | undefined;
+  if (full && train.some((row) => row.task !== undefined) && test.some((row) => row.task !== undefined)) {
+    const hintedRouter = new LearnedRouter(
       trainEvalRouter(train, models, options.seed, {
         taskHint: true,
+        // Tuned once, on the router without the hint: the same settings, so the two curves differ by the hint.
+        settings: {
+          epochs: artifact.training.epochs,
+          learningRate: artifact.training.learningRate ?? DEFAULT_TRAIN_OPTIONS.learningRate,
+          l2: artifact.training.l2,
+          ...(artifact.training.l2PerEpoch ? { l2PerEpoch: true } : {}),
+          ...(artifact.training.blendWith ? { blendWith: artifact.training.blendWith } : {}),
+        },
         onProgress: (stage, done, total) => progress(`learned router + task hint, training: ${stage}`, done, total),
       }),
     );
-    const hintedPredictions = predictAll(hinted, datasetPolicy, test, (done, total) =>
+    const hintedPredictions = predictAll(hintedRouter, datasetPolicy, test, (done, total) =>
       progress('learned router + task hint, predicting the test part', done, total),
     );
+    hinted = traceCurve(hintedRouter, hintedPredictions, test, ref.best.name);
     for (const costWeight of costWeights) {
+      const at = pointAt(hinted.points, costWeight);
       add(
-        replay(
-          `cost-aware + task hint, cost weight ${costWeight}`,
-          test,
-          (_r, i) => costAwareChoice(hinted, hintedPredictions[i], { costWeight }) ?? ref.best.name,
-        ),
+        { name: `cost-aware + task hint, cost weight ${costWeight}`, quality: at.quality, costUsd: at.costUsd },
         'learned+task',
         true,
       );
-      hintedCurve.push(entries[entries.length - 1]);
     }
   }
 
@@ -206,36 +275,22 @@ export function evaluateStrategies(
     cheapest,
     strategies: entries,
   };
-  if (bestSingle.quality > cheapest.quality && bestSingle.costUsd > cheapest.costUsd)
-    result.apgr = apgr(curve, cheapest, bestSingle);
-  const c95 = costToReach(curve, 0.95 * bestSingle.quality);
-  const c100 = costToReach(curve, bestSingle.quality);
-  if (c95 !== undefined) result.costToReach95UsdPerPrompt = c95;
-  if (c100 !== undefined) result.costToReach100UsdPerPrompt = c100;
-  if (hintedCurve.length > 0) {
-    const h95 = costToReach(hintedCurve, 0.95 * bestSingle.quality);
-    const h100 = costToReach(hintedCurve, bestSingle.quality);
-    result.withTaskHint = {
-      ...(result.apgr === undefined ? {} : { apgr: apgr(hintedCurve, cheapest, bestSingle) }),
-      ...(h95 === undefined ? {} : { costToReach95UsdPerPrompt: h95 }),
-      ...(h100 === undefined ? {} : { costToReach100UsdPerPrompt: h100 }),
-    };
-  }
-  const picked = (costWeight: number | undefined): ValidationPick | undefined => {
-    if (costWeight === undefined) return undefined;
-    const entry = curve[costWeights.indexOf(costWeight)];
-    return { costWeight, quality: entry.quality, qualityVsBest: entry.qualityVsBest, saving: entry.saving };
-  };
-  const for95 = picked(chosen.for95);
-  const for100 = picked(chosen.for100);
-  if (for95) result.validationPick95 = for95;
-  if (for100) result.validationPick100 = for100;
+  const summary = (curve: TracedCurve): CurveSummary => summarize(curve, cheapest, bestSingle);
+  const learned = summary(traced);
+  Object.assign(result, learned.headline);
+  result.learnedCurve = learned.curve;
+  result.training = artifact.training;
+  const baseline = summary(baselineCurve);
+  result.baseline = { ...baseline.headline, curve: baseline.curve, training: baselineRouter.artifact.training };
+  if (hinted) result.withTaskHint = summary(hinted).headline;
+  if (served['95']) result.validationPick95 = served['95'];
+  if (served['100']) result.validationPick100 = served['100'];
   return result;
 }
 
 /**
- * The learned router as the evaluation trains it (default training options, the given seed; with `taskHint`,
- * the router that also learns from the task label). `switchyard eval --live` deploys the same one, so the
+ * The learned router as the evaluation trains it (step and epochs tuned on a validation cut unless given, the
+ * given seed; with `taskHint`, the router that also learns from the task label). `switchyard eval --live` deploys the same one, so the
  * services route with the router the offline numbers measured.
  */
 export function trainEvalRouter(
@@ -245,6 +300,8 @@ export function trainEvalRouter(
   options: {
     taskHint?: boolean;
     version?: string;
+    /** Step and epochs to train with instead of tuning them (e.g. what tuning chose for another router). */
+    settings?: { epochs: number; learningRate: number; l2?: number; l2PerEpoch?: boolean; blendWith?: BlendPartner };
     onProgress?: (stage: string, done: number, total: number) => void;
   } = {},
 ): LearnedRouterArtifact {
@@ -253,6 +310,7 @@ export function trainEvalRouter(
     models: [...models],
     seed,
     taskHint: options.taskHint === true,
+    ...(options.settings ?? {}),
     ...(options.onProgress ? { onProgress: options.onProgress } : {}),
   });
 }
@@ -280,7 +338,10 @@ function predictAll(
   return rows.map((row, i) => {
     if (i % 500 === 0) progress(i, rows.length);
     const prediction = {
-      ...router.predict(row.prompt, row.task),
+      // A router without the classifier head (the baseline) predicts quality only.
+      ...(router.hasClassifier
+        ? router.predict(row.prompt, row.task)
+        : { ...router.predictQuality(row.prompt, row.task), best: new Float64Array(0) }),
       candidates: pricedCandidates(policy, router, row.prompt),
     };
     if (i === rows.length - 1) progress(rows.length, rows.length);
@@ -288,43 +349,141 @@ function predictAll(
   });
 }
 
-function costAwareChoice(router: LearnedRouter, row: RowPrediction, knob: CostAwareKnob): string | undefined {
-  return router.chooseCostAware(row, row.candidates, knob)?.model;
+/** The learned router's curve on some rows: every cost weight where a choice changes, and its upper hull. */
+interface TracedCurve {
+  points: SweepPoint[];
+  /**
+   * What the router can serve: every traced setting, and every model alone (a target's mix may send its
+   * share to one model), so the hull is never below random mixing of the cheapest and the best model.
+   */
+  settings: Array<CostQuality & { costWeight?: number; model?: string }>;
+  hull: Array<CostQuality & { costWeight?: number; model?: string }>;
+}
+
+function traceCurve(
+  router: LearnedRouter,
+  predictions: readonly RowPrediction[],
+  rows: readonly DatasetRow[],
+  fallback: string,
+): TracedCurve {
+  const sweepRows = predictions.map((p) => ({
+    quality: p.candidates.map((c) => p.quality[router.models.indexOf(c.model)]),
+    costUsd: p.candidates.map((c) => c.costUsd),
+  }));
+  const recorded = (row: DatasetRow, model: string) => {
+    const outcome = row.outcomes[model];
+    if (!outcome) throw new Error(`the learned router chose "${model}" for row ${row.id}, which has no outcome for it`);
+    return { score: outcome.score, costUsd: outcome.cost_usd };
+  };
+  const points = sweepCostWeights(
+    sweepRows,
+    (r, k) => recorded(rows[r], predictions[r].candidates[k].model),
+    (r) => recorded(rows[r], fallback),
+  );
+  const singles = referencePoints(rows, router.models).singles.map((r) => ({
+    model: r.name,
+    quality: r.quality,
+    costUsd: r.costUsd,
+  }));
+  const settings = [...points, ...singles];
+  return { points, settings, hull: upperHull(settings) };
+}
+
+/** The curve's point in force at `costWeight`: the last one starting at or below it. */
+function pointAt(points: readonly SweepPoint[], costWeight: number): SweepPoint {
+  let lo = 0;
+  let hi = points.length - 1;
+  while (lo < hi) {
+    const mid = (lo + hi + 1) >> 1;
+    if (points[mid].costWeight <= costWeight) lo = mid;
+    else hi = mid - 1;
+  }
+  return points[lo];
+}
+
+/** A knob mix as reports name it: `30% at cost weight 1.2, the rest at 0.1`, or a model alone on a side. */
+export function describeMix(mix: KnobMix): string {
+  const side = (model: string | undefined, weight: number) =>
+    model === undefined ? `cost weight ${round(weight)}` : `${model} alone`;
+  const low = side(mix.lowModel, mix.lowWeight);
+  const high = side(mix.highModel, mix.highWeight);
+  return mix.share >= 1 || low === high ? low : `${(mix.share * 100).toFixed(0)}% at ${low}, the rest at ${high}`;
+}
+
+function round(x: number): number {
+  return Number(x.toPrecision(3));
 }
 
 /**
- * How a user would set the knob without the test data: train on 80% of the training part, trace the curve on
- * the other 20%, and take the cheapest weight reaching 95% and 100% of that cut's best single model.
+ * The plain baseline: one logistic regression per model on the router's TF-IDF features, regularised as
+ * scikit-learn's default (L2, C = 1: each weight shrunk by itself once per epoch, spread over the rows
+ * having its feature), trained to convergence (AdaGrad step 0.1, until an epoch improves the training loss
+ * by under 0.1%, at most 30 epochs), no tuning.
  */
-function chooseCostWeights(
+export function trainBaselineRouter(
   train: readonly DatasetRow[],
   models: readonly string[],
-  costWeights: readonly number[],
   seed: number,
-  progress: (stage: string, done?: number, total?: number) => void,
-): { for95?: number; for100?: number } {
-  const { train: fit, test: validation } = splitDataset(train, 0.8, seed + 1);
-  if (fit.length === 0 || validation.length === 0) return {};
-  const router = new LearnedRouter(trainEvalRouter(fit, models, seed, { version: 'validation', onProgress: progress }));
-  const policy = compilePolicy(policyForDataset(fit, models));
-  const predictions = predictAll(router, policy, validation, (done, total) => progress('predicting', done, total));
-  const best = referencePoints(validation, models).best;
-  const points = costWeights.map((costWeight) => ({
-    costWeight,
-    ...replay(
-      String(costWeight),
-      validation,
-      (_r, i) => costAwareChoice(router, predictions[i], { costWeight }) ?? best.name,
-    ),
-  }));
-  const cheapestReaching = (quality: number) =>
-    points.filter((p) => p.quality >= quality).sort((a, b) => a.costUsd - b.costUsd)[0]?.costWeight;
-  const out: { for95?: number; for100?: number } = {};
-  const for95 = cheapestReaching(0.95 * best.quality);
-  const for100 = cheapestReaching(best.quality);
-  if (for95 !== undefined) out.for95 = for95;
-  if (for100 !== undefined) out.for100 = for100;
-  return out;
+  onProgress?: (stage: string, done: number, total: number) => void,
+): LearnedRouterArtifact {
+  return trainLearnedRouter(toExamples(train), {
+    version: 'baseline',
+    models: [...models],
+    seed,
+    tune: false,
+    classifier: false,
+    learningRate: 0.1,
+    l2: 1,
+    l2PerEpoch: true,
+    converge: { tolerance: 1e-3, maxEpochs: 30 },
+    ...(onProgress ? { onProgress } : {}),
+  });
+}
+
+/** A curve's headline numbers read off its hull, and the hull itself. */
+interface CurveSummary {
+  headline: CurveHeadline;
+  curve: CurveReport;
+}
+
+export interface CurveHeadline {
+  /** Over the hull; absent when the best single model is also the cheapest (no gap to recover). */
+  apgr?: number;
+  costToReach95UsdPerPrompt?: number;
+  costToReach100UsdPerPrompt?: number;
+  /**
+   * The hull's least margin over mixing the cheapest and the best model at random, in quality, over the
+   * cost range strictly between them (at 100 steps): negative where random mixing does better.
+   */
+  marginOverRandomMixing?: number;
+}
+
+export interface CurveReport {
+  /** Cost weights where some prompt's choice changes (the curve is traced at each). */
+  settings: number;
+  /** Its upper hull with every model alone: a vertex is a cost weight, or a `model` served alone. */
+  hull: Array<CostQuality & { costWeight?: number; model?: string }>;
+}
+
+function summarize(curve: TracedCurve, cheapest: StrategyEntry, best: StrategyEntry): CurveSummary {
+  const headline: CurveHeadline = {};
+  if (best.quality > cheapest.quality && best.costUsd > cheapest.costUsd) {
+    headline.apgr = apgr(curve.settings, cheapest, best);
+    let margin = Infinity;
+    // Inside the range: at its ends random mixing is one of the models alone.
+    for (let i = 1; i < 100; i++) {
+      const cost = cheapest.costUsd + (i / 100) * (best.costUsd - cheapest.costUsd);
+      const random = cheapest.quality + (i / 100) * (best.quality - cheapest.quality);
+      const reached = hullMixForCost(curve.hull, cost)?.quality ?? cheapest.quality;
+      margin = Math.min(margin, Math.max(reached, cheapest.quality) - random);
+    }
+    headline.marginOverRandomMixing = margin;
+  }
+  const c95 = costToReach(curve.settings, 0.95 * best.quality);
+  const c100 = costToReach(curve.settings, best.quality);
+  if (c95 !== undefined) headline.costToReach95UsdPerPrompt = c95;
+  if (c100 !== undefined) headline.costToReach100UsdPerPrompt = c100;
+  return { headline, curve: { settings: curve.points.length, hull: curve.hull } };
 }
 
 function input(row: DatasetRow) {

@@ -6,3 +6,4 @@ export * from './evaluate';
 export * from './plan-strategies';
 export * from './report-html';
 export * from './live';
+export * from './splits';

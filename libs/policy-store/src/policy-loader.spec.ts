@@ -38,6 +38,29 @@ describe('learned artifact of a policy', () => {
     expect(loaded.learned?.settings).toMatchObject({ mode: 'cost-aware', tolerance: 0.1 });
   });
 
+  it('refuses a target the router was not calibrated for, naming learned.target', () => {
+    // 40 examples: too few to calibrate on.
+    writeFileSync(
+      join(dir, 't.yaml'),
+      policy('toy.json').replace('tolerance: 0.1', 'target: { quality: 0.95, of: b }'),
+    );
+    expect(() => loadPolicyFile(join(dir, 't.yaml'))).toThrow(/learned.target: router toy@1 has no calibration/);
+  });
+
+  it('resolves a target on a calibrated router when the policy loads', () => {
+    const calibrated = trainLearnedRouter(
+      Array.from({ length: 300 }, (_, i) => ({
+        text: i % 2 ? `prove lemma ${i % 7}` : `add ${i % 5} and ${i % 3}`,
+        outcomes: { a: { score: i % 2 ? 0 : 1, costUsd: 1 }, b: { score: 1, costUsd: 10 } },
+      })),
+      { version: 'cal@1', dims: 1 << 10 },
+    );
+    writeFileSync(join(dir, 'cal.json'), JSON.stringify(calibrated));
+    writeFileSync(join(dir, 'c.yaml'), policy('cal.json').replace('tolerance: 0.1', 'target: { quality: 1, of: b }'));
+    const loaded = loadPolicyFile(join(dir, 'c.yaml'));
+    expect(loaded.learned?.mix).toMatchObject({ reached: true, expectedQuality: 1 });
+  });
+
   it('names learned.artifact and says how to make one when it is missing', () => {
     writeFileSync(join(dir, 'q.yaml'), policy('missing.json'));
     expect(() => loadPolicyFile(join(dir, 'q.yaml'))).toThrow(

@@ -10,6 +10,7 @@ import {
   PolicyError,
   type PolicyTrust,
   canaryArm,
+  learnedContext,
   parsePolicy,
   policyTrustProblems,
 } from '@switchyard/routing';
@@ -156,7 +157,11 @@ function loadOne(
         message: `router ${router.version} has no classifier (it was trained from partial labels); use mode cost-aware`,
       },
     ]);
-  return { policy, learned: { router, settings } };
+  try {
+    return { policy, learned: learnedContext(router, settings) };
+  } catch (err) {
+    throw new PolicyError([{ field: `${source}: learned.target`, message: (err as Error).message }]);
+  }
 }
 
 function fileRouter(path: string, source: string): LearnedRouter {

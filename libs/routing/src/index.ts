@@ -17,3 +17,6 @@ export * from './policy/policy-trust';
 export * from './plans/expected-cost';
 export * from './policy/policy-edit';
 export * from './policy/policy-release';
+export * from './learned/cost-curve';
+export * from './learned/tune-training';
+export * from './learned/calibration';

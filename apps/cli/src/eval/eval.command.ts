@@ -1,14 +1,34 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { evaluateStrategies, loadDataset, reportHtml, splitDataset } from '@switchyard/evaluation';
+import { describeCandidate } from '@switchyard/routing';
+import {
+  type CurveHeadline,
+  type DatasetRow,
+  describeMix,
+  evaluateStrategies,
+  loadDataset,
+  reportHtml,
+  splitDataset,
+  subsample,
+  taskFolds,
+} from '@switchyard/evaluation';
 import { pct, table, usd } from '../demo/table';
 import { Progress } from '../progress/progress';
 
 export interface EvalOptions {
-  dataset: string;
+  /** Split here (`split`, `seed`)... */
+  dataset?: string;
+  /** ...or the user's own split. */
+  files?: { train: string; test: string };
   split: number;
   seed: number;
   out: string;
+  /** Fixed step and epochs for the learned router instead of tuning them. */
+  training?: { epochs: number; learningRate: number };
+  /** Leave one task out instead of one split. */
+  cv?: 'task';
+  /** A learning curve: the train part subsampled to each size, tested on the same test part. */
+  trainSizes?: number[];
 }
 
 const out = (line = '') => process.stdout.write(`${line}\n`);
@@ -19,14 +39,13 @@ const out = (line = '') => process.stdout.write(`${line}\n`);
  */
 export async function runEval(opts: EvalOptions): Promise<number> {
   const started = Date.now();
-  const rows = loadDataset(opts.dataset);
-  const { train, test } = splitDataset(rows, opts.split, opts.seed);
-  out(
-    `${opts.dataset}: ${rows.length} prompts; train ${train.length}, test ${test.length} (split ${opts.split}, seed ${opts.seed})`,
-  );
+  if (opts.cv !== undefined || opts.trainSizes !== undefined) return runGeneralisation(opts);
+  const { train, test, source } = loadSplit(opts);
+  out(source);
   const progress = new Progress(process.stdout);
   const result = evaluateStrategies(train, test, {
     seed: opts.seed,
+    ...(opts.training ? { training: opts.training } : {}),
     onProgress: (stage, done, total) => progress.update(stage, done, total),
   });
   progress.done();
@@ -34,10 +53,10 @@ export async function runEval(opts: EvalOptions): Promise<number> {
   const file = join(opts.out, 'results.json');
   writeFileSync(
     file,
-    JSON.stringify({ dataset: opts.dataset, split: opts.split, seed: opts.seed, ...result }, null, 2),
+    JSON.stringify({ ...describeSource(opts), split: opts.split, seed: opts.seed, ...result }, null, 2),
   );
   const html = join(opts.out, 'report.html');
-  writeFileSync(html, reportHtml(result, `Routing strategies on ${opts.dataset}`));
+  writeFileSync(html, reportHtml(result, `Routing strategies on ${opts.dataset ?? opts.files?.test}`));
   out(
     `\nbest single model: ${result.bestSingle.name} (quality ${result.bestSingle.quality.toFixed(3)}, ${usd(result.bestSingle.costUsd)} a prompt)`,
   );
@@ -56,24 +75,203 @@ export async function runEval(opts: EvalOptions): Promise<number> {
   );
   const reach = (v: number | undefined) =>
     v === undefined ? 'not reached' : `${usd(v)} (${pct(1 - v / result.bestSingle.costUsd)} saving)`;
-  out(
-    `\nlearned router (cost-aware) APGR ${result.apgr === undefined ? 'n/a (the best model is also the cheapest)' : result.apgr.toFixed(3)}; cost to reach 95% of the best: ${reach(result.costToReach95UsdPerPrompt)}; 100%: ${reach(result.costToReach100UsdPerPrompt)}`,
-  );
-  if (result.withTaskHint) {
-    const h = result.withTaskHint;
+  const headline = (h: CurveHeadline) =>
+    `APGR ${h.apgr === undefined ? 'n/a (the best model is also the cheapest)' : h.apgr.toFixed(3)}; cost to reach 95% of the best: ${reach(h.costToReach95UsdPerPrompt)}; 100%: ${reach(h.costToReach100UsdPerPrompt)}${h.marginOverRandomMixing === undefined ? '' : `; least margin over random mixing ${h.marginOverRandomMixing >= 0 ? '+' : ''}${h.marginOverRandomMixing.toFixed(3)}`}`;
+  out(`\nread off each curve's upper hull (the knob mixes two settings between its vertices)`);
+  out(`learned router (cost-aware), ${result.learnedCurve?.settings ?? 0} settings traced: ${headline(result)}`);
+  if (result.baseline)
+    out(`logistic-regression baseline (${result.baseline.training.epochs} epochs): ${headline(result.baseline)}`);
+  if (result.withTaskHint) out(`with the task label as a hint (marked): ${headline(result.withTaskHint)}`);
+  const tuning = result.training?.tuning;
+  if (tuning)
     out(
-      `with the task label as a hint (marked): APGR ${h.apgr === undefined ? 'n/a' : h.apgr.toFixed(3)}; cost to reach 95%: ${reach(h.costToReach95UsdPerPrompt)}; 100%: ${reach(h.costToReach100UsdPerPrompt)}`,
+      `training tuned on ${tuning.folds === 1 ? 'a validation cut of' : `${tuning.folds} folds of`} ${tuning.validationExamples} training rows, maximising ${tuning.criterion}: ${describeCandidate(tuning)}, ${tuning.epochs} epochs (tried ${tuning.trials.map((t) => `${describeCandidate(t)}: best at ${t.epochs} epochs, ${t.validationScore === undefined ? `log-loss ${t.validationLogLoss.toFixed(4)}` : t.validationScore.toFixed(3)}`).join('; ')})`,
     );
-  }
   for (const [target, pick] of [
     ['95%', result.validationPick95],
     ['100%', result.validationPick100],
   ] as const)
     out(
       pick
-        ? `cost weight picked on a validation cut of the training part for ${target} of the best: ${pick.costWeight}; on the test part ${pct(pick.qualityVsBest)} of the best at ${pct(pick.saving)} saving`
-        : `no cost weight reached ${target} of the best on the validation cut`,
+        ? `target ${target} of the best, resolved on the router's calibration (${describeMix(pick)}): on the test part ${pct(pick.qualityVsBest)} of the best at ${pct(pick.saving)} saving`
+        : `the held-out rows' curve never reached ${target} of their best model`,
     );
   out(`wrote ${file} and ${html} in ${((Date.now() - started) / 1000).toFixed(1)} s`);
+  return 0;
+}
+
+function loadSplit(opts: EvalOptions): { train: DatasetRow[]; test: DatasetRow[]; source: string } {
+  if (opts.files) {
+    const train = loadDataset(opts.files.train);
+    const test = loadDataset(opts.files.test);
+    return {
+      train,
+      test,
+      source: `train ${opts.files.train}: ${train.length} prompts; test ${opts.files.test}: ${test.length} prompts`,
+    };
+  }
+  const file = opts.dataset as string;
+  const rows = loadDataset(file);
+  const { train, test } = splitDataset(rows, opts.split, opts.seed);
+  return {
+    train,
+    test,
+    source: `${file}: ${rows.length} prompts; train ${train.length}, test ${test.length} (split ${opts.split}, seed ${opts.seed})`,
+  };
+}
+
+function describeSource(opts: EvalOptions): Record<string, string> {
+  return opts.files ? { train: opts.files.train, test: opts.files.test } : { dataset: opts.dataset as string };
+}
+
+/** One fold of a generalisation check, as results.json keeps it. */
+interface FoldResult {
+  fold: string;
+  trainSize: number;
+  testSize: number;
+  bestSingle: { name: string; quality: number; costUsd: number };
+  cheapest: { name: string; quality: number; costUsd: number };
+  learned: CurveHeadline & { saving95?: number; saving100?: number };
+  baseline: CurveHeadline & { saving95?: number; saving100?: number };
+  training: { setting: string; epochs: number };
+  validationPick95?: { qualityVsBest: number; saving: number };
+  validationPick100?: { qualityVsBest: number; saving: number };
+}
+
+/**
+ * Leave-one-task-out (`--cv task`) or a learning curve (`--train-size`): the learned router and the
+ * logistic-regression baseline on each fold, the savings at 95% and 100% of the fold's best model read off
+ * each hull, and the margin over random mixing; a table and results.json.
+ */
+async function runGeneralisation(opts: EvalOptions): Promise<number> {
+  const started = Date.now();
+  const { train, test, source } = loadSplit(opts);
+  out(source);
+  const folds =
+    opts.cv === 'task'
+      ? taskFolds([...train, ...test]).map((f) => ({ fold: f.task, train: f.train, test: f.test }))
+      : (opts.trainSizes ?? []).map((n) => {
+          if (n > train.length) out(`  ${n} rows asked; the train part has ${train.length}: all of them`);
+          return { fold: `${Math.min(n, train.length)} train rows`, train: subsample(train, n, opts.seed), test };
+        });
+  out(opts.cv === 'task' ? `leave one task out: ${folds.length} folds` : `learning curve: ${folds.length} sizes`);
+  const progress = new Progress(process.stdout);
+  const results: FoldResult[] = [];
+  for (const [i, f] of folds.entries()) {
+    const r = evaluateStrategies(f.train, f.test, {
+      seed: opts.seed,
+      routersOnly: true,
+      ...(opts.training ? { training: opts.training } : {}),
+      onProgress: (stage, done, total) =>
+        progress.update(`fold ${i + 1}/${folds.length} (${f.fold}): ${stage}`, done, total),
+    });
+    const saving = (h: CurveHeadline) => ({
+      ...h,
+      ...(h.costToReach95UsdPerPrompt === undefined
+        ? {}
+        : { saving95: 1 - h.costToReach95UsdPerPrompt / r.bestSingle.costUsd }),
+      ...(h.costToReach100UsdPerPrompt === undefined
+        ? {}
+        : { saving100: 1 - h.costToReach100UsdPerPrompt / r.bestSingle.costUsd }),
+    });
+    const point = (e: { name: string; quality: number; costUsd: number }) => ({
+      name: e.name,
+      quality: e.quality,
+      costUsd: e.costUsd,
+    });
+    const { curve: _curve, training: _training, ...baseline } = r.baseline ?? { curve: undefined, training: undefined };
+    results.push({
+      fold: f.fold,
+      trainSize: f.train.length,
+      testSize: f.test.length,
+      bestSingle: point(r.bestSingle),
+      cheapest: point(r.cheapest),
+      learned: saving({
+        ...(r.apgr === undefined ? {} : { apgr: r.apgr }),
+        ...(r.costToReach95UsdPerPrompt === undefined
+          ? {}
+          : { costToReach95UsdPerPrompt: r.costToReach95UsdPerPrompt }),
+        ...(r.costToReach100UsdPerPrompt === undefined
+          ? {}
+          : { costToReach100UsdPerPrompt: r.costToReach100UsdPerPrompt }),
+        ...(r.marginOverRandomMixing === undefined ? {} : { marginOverRandomMixing: r.marginOverRandomMixing }),
+      }),
+      baseline: saving(baseline),
+      training: {
+        epochs: r.training?.epochs ?? 0,
+        setting: `${describeCandidate({
+          learningRate: r.training?.learningRate ?? 0,
+          l2: r.training?.l2 ?? 0,
+          ...(r.training?.l2PerEpoch ? { l2PerEpoch: true } : {}),
+          ...(r.training?.blendWith ? { blendWith: r.training.blendWith } : {}),
+        })} (× ${r.training?.epochs ?? 0})`,
+      },
+      ...(r.validationPick95
+        ? { validationPick95: { qualityVsBest: r.validationPick95.qualityVsBest, saving: r.validationPick95.saving } }
+        : {}),
+      ...(r.validationPick100
+        ? {
+            validationPick100: { qualityVsBest: r.validationPick100.qualityVsBest, saving: r.validationPick100.saving },
+          }
+        : {}),
+    });
+  }
+  progress.done();
+  mkdirSync(opts.out, { recursive: true });
+  const file = join(opts.out, 'results.json');
+  writeFileSync(
+    file,
+    JSON.stringify(
+      {
+        ...describeSource(opts),
+        split: opts.split,
+        seed: opts.seed,
+        check: opts.cv === 'task' ? 'leave-one-task-out' : 'train-size',
+        folds: results,
+      },
+      null,
+      2,
+    ),
+  );
+  const s = (v: number | undefined) => (v === undefined ? 'not reached' : pct(v));
+  const a = (v: number | undefined) => (v === undefined ? 'n/a' : v.toFixed(3));
+  out(
+    table(
+      [
+        'fold',
+        'train',
+        'test',
+        'best model',
+        'APGR',
+        'saving @95%',
+        'baseline @95%',
+        'saving @100%',
+        'baseline @100%',
+        'vs random',
+        'setting × epochs',
+      ],
+      results.map((r) => [
+        r.fold,
+        String(r.trainSize),
+        String(r.testSize),
+        r.bestSingle.name,
+        `${a(r.learned.apgr)} (${a(r.baseline.apgr)})`,
+        s(r.learned.saving95),
+        s(r.baseline.saving95),
+        s(r.learned.saving100),
+        s(r.baseline.saving100),
+        r.learned.marginOverRandomMixing === undefined
+          ? 'n/a'
+          : `${r.learned.marginOverRandomMixing >= 0 ? '+' : ''}${r.learned.marginOverRandomMixing.toFixed(3)}`,
+        r.training.setting,
+      ]),
+    ),
+  );
+  const wins = (key: 'saving95' | 'saving100') =>
+    results.filter((r) => (r.learned[key] ?? -Infinity) >= (r.baseline[key] ?? -Infinity)).length;
+  out(
+    `\nAPGR in brackets: the baseline's. The learned router matches or beats the baseline's saving in ${wins('saving95')} of ${results.length} folds at 95% and ${wins('saving100')} at 100%; its hull falls below random mixing in ${results.filter((r) => (r.learned.marginOverRandomMixing ?? 0) < -1e-9).length}.`,
+  );
+  out(`wrote ${file} in ${((Date.now() - started) / 1000).toFixed(1)} s`);
   return 0;
 }

@@ -10,7 +10,7 @@ import {
   toExamples,
 } from '@switchyard/evaluation';
 import { MONGO_CONNECT_OPTIONS, RouterModelRepository } from '@switchyard/persistence';
-import { LearnedRouter, trainLearnedRouter } from '@switchyard/routing';
+import { LearnedRouter, describeCandidate, resolveLearnedTarget, trainLearnedRouter } from '@switchyard/routing';
 import mongoose from 'mongoose';
 import { pct, table, usd } from '../demo/table';
 
@@ -19,10 +19,11 @@ export interface TrainOptions {
   split: number;
   seed: number;
   out: string;
-  epochs: number;
+  /** Fixed passes; tuned with `learningRate` when both are absent. */
+  epochs?: number;
   dimsLog2: number;
   l2: number;
-  learningRate: number;
+  learningRate?: number;
   /** Learn from the rows' task label as the request's task hint. */
   taskHint?: boolean;
   /** Also store the artifact in the model store at this MongoDB URI (policies then name it `learned.model`). */
@@ -47,9 +48,9 @@ export async function runTrain(opts: TrainOptions): Promise<number> {
   const artifact = trainLearnedRouter(toExamples(train), {
     version,
     models,
-    epochs: opts.epochs,
+    ...(opts.epochs === undefined ? {} : { epochs: opts.epochs }),
     l2: opts.l2,
-    learningRate: opts.learningRate,
+    ...(opts.learningRate === undefined ? {} : { learningRate: opts.learningRate }),
     seed: opts.seed,
     taskHint: opts.taskHint,
     dims: 1 << opts.dimsLog2,
@@ -60,6 +61,19 @@ export async function runTrain(opts: TrainOptions): Promise<number> {
     },
   });
   out(`\nTrained ${artifact.version} in ${artifact.training.seconds.toFixed(1)} s`);
+  const { tuning } = artifact.training;
+  out(
+    tuning
+      ? `Tuned on ${tuning.folds === 1 ? 'a validation cut of' : `${tuning.folds} folds of`} ${tuning.validationExamples} rows (${tuning.criterion}): ${describeCandidate(tuning)}, ${tuning.epochs} epochs`
+      : `Step ${artifact.training.learningRate}, ${artifact.training.epochs} epochs (not tuned)`,
+  );
+  const calibration = artifact.calibration;
+  if (calibration) {
+    const at95 = resolveLearnedTarget(calibration, { quality: 0.95, of: calibration.bestModel });
+    out(
+      `Calibrated on ${calibration.validationExamples} held-out rows: a policy may set learned.target, e.g. { quality: 0.95, of: ${calibration.bestModel} } (on those rows: ${usd(at95.expectedCostUsd)} a request) or { maxCostPerRequestUsd: ${Number(at95.expectedCostUsd.toPrecision(2))} }`,
+    );
+  }
   mkdirSync(dirname(opts.out), { recursive: true });
   writeFileSync(opts.out, JSON.stringify(artifact));
   out(`Wrote ${opts.out}`);

@@ -4,6 +4,7 @@ import {
   LearnedRouter,
   type LearnedRouterArtifact,
   compilePolicy,
+  learnedContext,
   estimateTokens,
   trainRouterFromLabels,
   withStoredRouter,
@@ -112,10 +113,11 @@ export function retrainFromRecords(
 
   const candidateDocument = withStoredRouter(document, options.version, settings);
   const candidate = compilePolicy(candidateDocument);
-  const learned = {
-    router: new LearnedRouter(judged),
-    settings: candidate.document.learned as NonNullable<typeof candidate.document.learned>,
-  };
+  // A target needs a calibrated router, which partial labels do not give: learnedContext says so.
+  const learned = learnedContext(
+    new LearnedRouter(judged),
+    candidate.document.learned as NonNullable<typeof candidate.document.learned>,
+  );
   const meanQuality = labelled.reduce((s, r) => s + r.quality, 0) / labelled.length;
   const reward = rewardModel(rewards, candidate, meanQuality);
   const costWeight = settings.costWeight ?? DEFAULT_COST_WEIGHT;

@@ -6,6 +6,8 @@ import type {
   RoutePlan,
   RoutingMethod,
 } from '@switchyard/contracts';
+import { MIN_EXAMPLES_TO_TUNE } from '../learned/tune-training';
+import { type ResolvedTarget, mixedSetting, resolveLearnedTarget } from '../learned/calibration';
 import { routingText } from '../features/extract-features';
 import type { LearnedRouter } from '../learned/learned-router';
 import { type CompiledPolicy, resolveTarget } from '../policy/compile-policy';
@@ -28,6 +30,22 @@ export interface DecisionInput {
 export interface LearnedContext {
   router: LearnedRouter;
   settings: LearnedSettings;
+  /** The settings' `target` resolved on the router's calibration (see `learnedContext`). */
+  mix?: ResolvedTarget;
+}
+
+/**
+ * The learned level of a policy: the router with its settings, a `target` resolved once on the router's
+ * calibration. Throws, naming the problem, when the target cannot be served by this router.
+ */
+export function learnedContext(router: LearnedRouter, settings: LearnedSettings): LearnedContext {
+  if (!settings.target) return { router, settings };
+  const calibration = router.artifact.calibration;
+  if (!calibration)
+    throw new Error(
+      `router ${router.version} has no calibration (trained from partial labels or on fewer than ${MIN_EXAMPLES_TO_TUNE} examples): set costWeight instead of target`,
+    );
+  return { router, settings, mix: resolveLearnedTarget(calibration, settings.target) };
 }
 
 /** One model the engine may route to, with why; the engine takes the first one that is available. */
@@ -250,11 +268,23 @@ function learnedOptions(
 ): RouteOption[] {
   const { router, settings } = learned;
   if (settings.mode === 'cost-aware') {
+    const setting = learned.mix ? mixedSetting(learned.mix, text) : costAwareKnob(settings);
+    // A target's mix may send its share to one model alone (the calibration's hull passes through it).
+    if ('model' in setting && policy.models.has(setting.model))
+      return [
+        option(
+          setting.model,
+          {},
+          'learned',
+          `learned ${router.version}: target mix, this share of requests to ${setting.model}`,
+          input.request,
+        ),
+      ];
     const priced = pricedCandidates(policy, router, text);
     const choice = router.chooseCostAware(
       router.predictQuality(text, input.request.hints?.task),
       priced,
-      costAwareKnob(settings),
+      'model' in setting ? { costWeight: 0 } : setting,
     );
     return choice
       ? [option(choice.model, {}, 'learned', `learned ${router.version}: ${choice.reason}`, input.request)]

@@ -4,7 +4,7 @@ import { LearnedRouter, trainLearnedRouter } from '../learned/learned-router';
 import { parsePolicy } from '../policy/compile-policy';
 import { PolicyError } from '../policy/policy-error';
 import { learnedSettingsSchema } from '../policy/policy.schema';
-import { type LearnedContext, decideRoute, planRoute } from './decide-route';
+import { type LearnedContext, decideRoute, learnedContext, planRoute } from './decide-route';
 
 const models = `
 models:
@@ -24,9 +24,9 @@ const router = new LearnedRouter(
     Array.from({ length: 200 }, (_, i) => ({
       text: i % 2 ? `prove theorem ${i % 5} by induction` : `what is ${i % 9} plus ${i % 4}`,
       outcomes: {
-        small: { score: i % 2 ? 0 : 1, outputTokens: 20 },
-        mid: { score: i % 2 ? 0 : 1, outputTokens: 20 },
-        big: { score: 1, outputTokens: 20 },
+        small: { score: i % 2 ? 0 : 1, outputTokens: 20, costUsd: 0.001 },
+        mid: { score: i % 2 ? 0 : 1, outputTokens: 20, costUsd: 0.002 },
+        big: { score: 1, outputTokens: 20, costUsd: 0.01 },
       },
     })),
     { version: 'toy@1', dims: 1 << 12, epochs: 4, learningRate: 0.1 },
@@ -78,6 +78,34 @@ describe(planRoute.name, () => {
       method: 'learned',
     });
     expect(decideRoute(policy, input('what is 3 plus 1'), ctx).learnedModelVersion).toBe('toy@1');
+  });
+
+  it('serves a target resolved on the router’s calibration: the best model’s quality at the least cost', () => {
+    const policy = parsePolicy(`version: p@1\n${models}`);
+    const ctx = learnedContext(
+      router,
+      learnedSettingsSchema.parse({ artifact: 'x.json', target: { quality: 1, of: 'big' } }),
+    );
+    expect(ctx.mix).toMatchObject({ reached: true, share: 1 });
+    expect(ctx.mix?.expectedQuality).toBe(1);
+    expect(planRoute(policy, input('what is 3 plus 1'), ctx)[0]).toMatchObject({ model: 'small', method: 'learned' });
+    expect(planRoute(policy, input('prove theorem 2 by induction'), ctx)[0]).toMatchObject({ model: 'big' });
+  });
+
+  it('refuses a target the router cannot serve, saying why', () => {
+    const target = learnedSettingsSchema.parse({ artifact: 'x.json', target: { quality: 0.9, of: 'gpt-9' } });
+    expect(() => learnedContext(router, target)).toThrow('target.of: "gpt-9" is not one of the router\'s models');
+    const uncalibrated = new LearnedRouter({ ...router.artifact, calibration: undefined });
+    expect(() =>
+      learnedContext(
+        uncalibrated,
+        learnedSettingsSchema.parse({ artifact: 'x.json', target: { maxCostPerRequestUsd: 1 } }),
+      ),
+    ).toThrow(/has no calibration .*set costWeight instead of target/);
+    expect(() =>
+      learnedSettingsSchema.parse({ artifact: 'x.json', costWeight: 0.1, target: { maxCostPerRequestUsd: 1 } }),
+    ).toThrow('set target, or costWeight or tolerance, not both');
+    expect(() => learnedSettingsSchema.parse({ artifact: 'x.json', target: { quality: 0.9 } })).toThrow();
   });
 
   it('falls back to premium in classifier mode when the classifier is unsure', () => {

@@ -6,6 +6,17 @@ import {
   type TrainOptions,
 } from './sparse-linear-model';
 import { type SparseVector, TextFeaturizer, type TextFeaturizerState } from './text-features';
+import { type RouterCalibration, calibrate, heldOutCurve } from './calibration';
+import { hullApgr } from './cost-curve';
+import {
+  type BlendPartner,
+  type HeldOutPredictions,
+  MIN_EXAMPLES_TO_TUNE,
+  type TuneOptions,
+  type TuningResult,
+  tuneLogistic,
+  validationCut,
+} from './tune-training';
 
 export const LEARNED_ROUTER_FORMAT = 'switchyard.learned-router/1';
 
@@ -35,6 +46,8 @@ export interface LearnedRouterArtifact {
   /** Inputs beyond the text: `taskHint` when the request's task hint is a feature (absent in older artifacts). */
   features?: { taskHint: boolean };
   training: LearnedRouterTraining;
+  /** Where the cost-aware knob lands on a held-out cut: what a policy's `target` resolves against. */
+  calibration?: RouterCalibration;
 }
 
 /** How an artifact was trained. */
@@ -47,6 +60,14 @@ export interface LearnedRouterTraining {
   chosenEpochs?: number;
   /** Mean log-loss over the validation cut's labelled (example, model) pairs at `chosenEpochs`. */
   validationLogLoss?: number;
+  /** The AdaGrad step trained with (absent in older artifacts: DEFAULT_TRAIN_OPTIONS's). */
+  learningRate?: number;
+  /** The L2 was spread per epoch over each feature's rows (`TrainDataOptions.l2PerEpoch`). */
+  l2PerEpoch?: boolean;
+  /** A second quality model, trained so, was averaged with the first. */
+  blendWith?: BlendPartner;
+  /** How the step and epochs were chosen on a validation cut, when they were (`trainLearnedRouter` without fixed ones). */
+  tuning?: TuningResult;
   /** Labelled (example, model) pairs trained on (partial labels). */
   labels?: number;
   /** Those labels per model. */
@@ -60,6 +81,27 @@ export interface TrainLearnedRouterOptions extends Partial<TrainOptions> {
   models?: string[];
   /** Learn from the examples' task hint too; requests then pass theirs (`hints.task`) when routed. */
   taskHint?: boolean;
+  /**
+   * Choose the step and the epochs on a validation cut of the examples (`tuneLogistic`) unless `epochs` or
+   * `learningRate` is given; true by default. Below MIN_EXAMPLES_TO_TUNE examples the defaults are used.
+   */
+  tune?: boolean;
+  /**
+   * Train the quality model to convergence instead of a fixed number of epochs: until an epoch lowers the
+   * mean training loss by less than `tolerance` (relative), at most `maxEpochs` (overrides tuning).
+   */
+  converge?: { tolerance: number; maxEpochs: number };
+  /**
+   * Measure where the cost-aware knob lands on the validation cut (the artifact's `calibration`, needed by
+   * a policy's `target`); true by default. Uses tuning's held-out predictions, or trains once more on 80%.
+   */
+  calibrate?: boolean;
+  /** The quality model's L2 spread per epoch over the rows having each feature (see `TrainDataOptions`). */
+  l2PerEpoch?: boolean;
+  /** Train a second quality model with these settings and average the two (what tuning may choose). */
+  blendWith?: BlendPartner;
+  /** Train the seed's classifier head too (true by default); the cost-aware mode does not need it. */
+  classifier?: boolean;
   onProgress?: (stage: string, done: number, total: number) => void;
   now?: () => Date;
 }
@@ -185,14 +227,14 @@ export class LearnedRouter {
 /** The cost-aware mode's knob: a weight on cost (see `chooseCostAware`), or a quality tolerance. */
 export type CostAwareKnob = { costWeight: number } | { tolerance: number };
 
-interface Scored {
+export interface Scored {
   model: string;
   costUsd: number;
   quality: number;
 }
 
 /** The highest quality − costWeight × cost as a share of the dearest candidate's; ties to the cheaper. */
-function byCostWeight(scored: readonly Scored[], costWeight: number): LearnedChoice | undefined {
+export function byCostWeight(scored: readonly Scored[], costWeight: number): LearnedChoice | undefined {
   let dearest = 0;
   for (const c of scored) if (c.costUsd > dearest) dearest = c.costUsd;
   const perUsd = dearest > 0 ? costWeight / dearest : 0;
@@ -280,14 +322,83 @@ export function trainLearnedRouter(
 
   const train = { epochs: options.epochs, learningRate: options.learningRate, l2: options.l2, seed: options.seed };
   const defined = Object.fromEntries(Object.entries(train).filter(([, v]) => v !== undefined)) as Partial<TrainOptions>;
-  const quality = SparseLinearModel.train('logistic', featurizer.dims, xs, qualityTargets, {
+  const classifierSettings = { ...defined };
+  const tuning =
+    options.tune !== false &&
+    options.converge === undefined &&
+    options.epochs === undefined &&
+    options.learningRate === undefined &&
+    usable.length >= MIN_EXAMPLES_TO_TUNE
+      ? tuneLogistic(featurizer.dims, xs, qualityTargets, {
+          seed: defined.seed ?? DEFAULT_TRAIN_OPTIONS.seed,
+          ...routingScore(models, usable, meanCostUsd),
+          onProgress: progress,
+        })
+      : undefined;
+  let l2PerEpoch = options.l2PerEpoch === true;
+  let blendWith = options.blendWith;
+  if (tuning) {
+    defined.epochs = tuning.epochs;
+    defined.learningRate = tuning.learningRate;
+    defined.l2 = tuning.l2;
+    l2PerEpoch = tuning.l2PerEpoch === true;
+    blendWith = tuning.blendWith;
+  }
+  const calibration =
+    options.calibrate === false || options.converge !== undefined || usable.length < MIN_EXAMPLES_TO_TUNE
+      ? undefined
+      : calibrateOnCut(
+          models,
+          usable,
+          meanCostUsd,
+          tuning?.heldOut ??
+            heldOutPredictions(
+              featurizer.dims,
+              xs,
+              qualityTargets,
+              { ...defined, ...(l2PerEpoch ? { l2PerEpoch } : {}) },
+              blendWith,
+              progress,
+            ),
+        );
+  let epochs = options.converge?.maxEpochs ?? defined.epochs ?? DEFAULT_TRAIN_OPTIONS.epochs;
+  const converge = options.converge;
+  let previousLoss = Infinity;
+  const trained = SparseLinearModel.train('logistic', featurizer.dims, xs, qualityTargets, {
     ...defined,
-    onEpoch: (e) => progress('quality model', e, defined.epochs ?? DEFAULT_TRAIN_OPTIONS.epochs),
+    ...(l2PerEpoch ? { l2PerEpoch: true } : {}),
+    epochs,
+    onEpoch: (e, loss) => {
+      progress('quality model', e, epochs);
+      if (!converge) return undefined;
+      const converged = previousLoss - loss < converge.tolerance * previousLoss;
+      previousLoss = loss;
+      if (!converged && e < converge.maxEpochs) return undefined;
+      epochs = e;
+      return 'stop';
+    },
   });
-  const classifier = SparseLinearModel.train('softmax', featurizer.dims, xs, bestTargets, {
-    ...defined,
-    onEpoch: (e) => progress('classifier', e, defined.epochs ?? DEFAULT_TRAIN_OPTIONS.epochs),
-  });
+  const quality = blendWith
+    ? SparseLinearModel.average([
+        trained,
+        SparseLinearModel.train('logistic', featurizer.dims, xs, qualityTargets, {
+          learningRate: blendWith.learningRate,
+          l2: blendWith.l2,
+          ...(blendWith.l2PerEpoch ? { l2PerEpoch: true } : {}),
+          seed: defined.seed ?? DEFAULT_TRAIN_OPTIONS.seed,
+          epochs: blendWith.epochs,
+          onEpoch: (e) => progress('quality model (averaged partner)', e, blendWith.epochs),
+        }),
+      ])
+    : trained;
+  const classifier =
+    options.classifier === false
+      ? undefined
+      : // The classifier keeps the given settings, or the defaults: tuning and convergence are the quality model's.
+        SparseLinearModel.train('softmax', featurizer.dims, xs, bestTargets, {
+          ...classifierSettings,
+          onEpoch: (e) => progress('classifier', e, classifierSettings.epochs ?? DEFAULT_TRAIN_OPTIONS.epochs),
+        });
 
   return {
     format: LEARNED_ROUTER_FORMAT,
@@ -298,15 +409,107 @@ export function trainLearnedRouter(
     meanOutputTokens,
     featurizer: featurizer.toJSON(),
     quality: quality.toJSON(),
-    classifier: classifier.toJSON(),
+    ...(classifier ? { classifier: classifier.toJSON() } : {}),
     features: { taskHint: options.taskHint === true },
     training: {
       examples: usable.length,
       seconds: (Date.now() - started) / 1000,
-      epochs: defined.epochs ?? DEFAULT_TRAIN_OPTIONS.epochs,
+      epochs,
       l2: defined.l2 ?? DEFAULT_TRAIN_OPTIONS.l2,
+      learningRate: defined.learningRate ?? DEFAULT_TRAIN_OPTIONS.learningRate,
+      ...(l2PerEpoch ? { l2PerEpoch } : {}),
+      ...(blendWith ? { blendWith } : {}),
+      ...(tuning ? { tuning: withoutHeldOut(tuning) } : {}),
+    },
+    ...(calibration ? { calibration } : {}),
+  };
+}
+
+/**
+ * What tuning maximises when the data allows it: the APGR of the router's curve on the validation cut
+ * (hull, recorded outcomes), normalised by the cheapest and the best model over all the examples. Nothing
+ * (tuning then minimises log-loss) when the best model is not both better and dearer than the cheapest.
+ */
+function routingScore(
+  models: readonly string[],
+  usable: readonly OutcomeExample[],
+  meanCostUsd: Record<string, number>,
+): Pick<TuneOptions, 'score'> {
+  const singles = models.map((m) => ({
+    model: m,
+    quality: mean(usable.map((e) => e.outcomes[m].score)),
+    costUsd: meanCostUsd[m],
+  }));
+  const cheapest = singles.reduce((a, b) => (b.costUsd < a.costUsd ? b : a));
+  const best = singles.reduce((a, b) =>
+    b.quality > a.quality || (b.quality === a.quality && b.costUsd < a.costUsd) ? b : a,
+  );
+  if (!(best.quality > cheapest.quality && best.costUsd > cheapest.costUsd)) return {};
+  return {
+    score: {
+      name: 'APGR of the routing curve on held-out rows',
+      of: (predictions, rows) =>
+        hullApgr(
+          heldOutCurve(
+            models,
+            rows.map((r) => usable[r]),
+            predictions,
+            meanCostUsd,
+          ),
+          cheapest,
+          best,
+        ),
     },
   };
+}
+
+function withoutHeldOut(tuning: TuningResult & { heldOut: HeldOutPredictions }): TuningResult {
+  const { heldOut: _heldOut, ...rest } = tuning;
+  return rest;
+}
+
+/** The quality model trained with `settings` on tuning's 80% cut, and its predictions on the other 20%. */
+function heldOutPredictions(
+  dims: number,
+  xs: readonly SparseVector[],
+  ys: readonly Float64Array[],
+  settings: Partial<TrainOptions> & { l2PerEpoch?: boolean },
+  blendWith: BlendPartner | undefined,
+  progress: (stage: string, done: number, total: number) => void,
+): HeldOutPredictions {
+  const { fit, validation } = validationCut(xs.length, settings.seed ?? DEFAULT_TRAIN_OPTIONS.seed);
+  const fitXs = fit.map((r) => xs[r]);
+  const fitYs = fit.map((r) => ys[r]);
+  const epochs = settings.epochs ?? DEFAULT_TRAIN_OPTIONS.epochs;
+  const first = SparseLinearModel.train('logistic', dims, fitXs, fitYs, {
+    ...settings,
+    onEpoch: (e) => progress('calibration model', e, epochs),
+  });
+  const model = blendWith
+    ? SparseLinearModel.average([
+        first,
+        SparseLinearModel.train('logistic', dims, fitXs, fitYs, {
+          ...blendWith,
+          seed: settings.seed ?? DEFAULT_TRAIN_OPTIONS.seed,
+          onEpoch: (e) => progress('calibration model (averaged partner)', e, blendWith.epochs),
+        }),
+      ])
+    : first;
+  return { rows: validation, predictions: validation.map((r) => model.predict(xs[r])) };
+}
+
+function calibrateOnCut(
+  models: readonly string[],
+  usable: readonly OutcomeExample[],
+  meanCostUsd: Record<string, number>,
+  heldOut: HeldOutPredictions,
+): RouterCalibration {
+  return calibrate(
+    models,
+    heldOut.rows.map((r) => usable[r]),
+    heldOut.predictions,
+    meanCostUsd,
+  );
 }
 
 /**

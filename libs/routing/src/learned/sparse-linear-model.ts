@@ -23,7 +23,11 @@ export interface TrainOptions {
   l2: number;
   /** Deterministic shuffling. */
   seed: number;
-  onEpoch?: (epoch: number, loss: number) => void;
+  /**
+   * After each epoch: its mean training loss, and the model as trained so far (it may predict, for early
+   * stopping on a validation cut). Returning 'stop' ends the training after this epoch.
+   */
+  onEpoch?: (epoch: number, loss: number, model: SparseLinearModel) => void | 'stop';
 }
 
 // Few, gentle passes. Chosen on two validation cuts (80/20) of the MMLU-Pro training part, never on its test
@@ -42,6 +46,13 @@ export interface TrainDataOptions {
    * starts at the raw base rate.
    */
   priorStrength?: number;
+  /**
+   * Spread `l2` over the rows that have a feature, as full-batch L2 would weigh it: each update of feature j
+   * shrinks it by l2 / (rows with j), so every weight gets l2 × itself per epoch however rare its feature
+   * (plain per-update L2 barely touches a feature seen once, which then memorises its row). With l2 = 1/C
+   * this is a logistic regression with sklearn's `C` (objective: C × summed loss + ½‖w‖²).
+   */
+  l2PerEpoch?: boolean;
 }
 
 export class SparseLinearModel {
@@ -59,6 +70,25 @@ export class SparseLinearModel {
     if (w.length !== state.dims * state.outputs)
       throw new Error(`weights hold ${w.length} values; expected ${state.dims} × ${state.outputs}`);
     return new SparseLinearModel(state.loss, state.dims, state.outputs, w, Float64Array.from(state.bias));
+  }
+
+  /**
+   * The model whose scores are the mean of the given models' (same loss, dims and outputs): for logistic
+   * outputs, the average of their logits, one model to serve however many were averaged.
+   */
+  static average(models: readonly SparseLinearModel[]): SparseLinearModel {
+    const [first] = models;
+    if (!first) throw new Error('nothing to average');
+    for (const m of models)
+      if (m.loss !== first.loss || m.dims !== first.dims || m.outputs !== first.outputs)
+        throw new Error('only models of the same loss, dims and outputs can be averaged');
+    const w = new Float32Array(first.w.length);
+    const b = new Float64Array(first.b.length);
+    for (const m of models) {
+      for (let i = 0; i < w.length; i++) w[i] += m.w[i] / models.length;
+      for (let k = 0; k < b.length; k++) b[k] += m.b[k] / models.length;
+    }
+    return new SparseLinearModel(first.loss, first.dims, first.outputs, w, b);
   }
 
   toJSON(): LinearModelState {
@@ -100,6 +130,8 @@ export class SparseLinearModel {
     // Start the biases at the base rates: the first epoch then learns what the text adds to them.
     if (loss === 'logistic') initialBiases(ys, outputs, opts.priorStrength ?? 0, b);
     const model = new SparseLinearModel(loss, dims, outputs, w, b);
+    // The L2 strength of each feature's updates: l2 everywhere, or spread over the rows having it.
+    const l2At = l2PerFeature(dims, xs, opts.l2, options.l2PerEpoch === true);
     const order = Array.from(xs.keys());
     const rand = mulberry32(opts.seed);
     const z = new Float64Array(outputs);
@@ -136,9 +168,10 @@ export class SparseLinearModel {
           for (let n = 0; n < x.indices.length; n++) {
             const base = x.indices[n] * outputs;
             const xv = x.values[n];
+            const l2 = l2At[x.indices[n]];
             for (let c = 0; c < count; c++) {
               const at = base + labelled[c];
-              const g = grad[labelled[c]] * xv + opts.l2 * w[at];
+              const g = grad[labelled[c]] * xv + l2 * w[at];
               g2[at] += g * g;
               w[at] -= (opts.learningRate * g) / Math.sqrt(g2[at] + eps);
             }
@@ -152,15 +185,16 @@ export class SparseLinearModel {
         for (let n = 0; n < x.indices.length; n++) {
           const base = x.indices[n] * outputs;
           const xv = x.values[n];
+          const l2 = l2At[x.indices[n]];
           for (let k = 0; k < outputs; k++) {
             const at = base + k;
-            const g = grad[k] * xv + opts.l2 * w[at];
+            const g = grad[k] * xv + l2 * w[at];
             g2[at] += g * g;
             w[at] -= (opts.learningRate * g) / Math.sqrt(g2[at] + eps);
           }
         }
       }
-      opts.onEpoch?.(epoch, total / order.length);
+      if (opts.onEpoch?.(epoch, total / order.length, model) === 'stop') break;
     }
     return model;
   }
@@ -209,6 +243,15 @@ export class SparseLinearModel {
     }
     return loss;
   }
+}
+
+function l2PerFeature(dims: number, xs: readonly SparseVector[], l2: number, perEpoch: boolean): Float64Array {
+  const l2At = new Float64Array(dims).fill(l2);
+  if (!perEpoch || l2 === 0) return l2At;
+  const rows = new Uint32Array(dims);
+  for (const x of xs) for (const i of x.indices) rows[i]++;
+  for (let i = 0; i < dims; i++) if (rows[i] > 0) l2At[i] = l2 / rows[i];
+  return l2At;
 }
 
 /** A flag per row that has a NaN target; undefined when no row has one (the common, full-label case). */

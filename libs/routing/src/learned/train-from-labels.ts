@@ -5,8 +5,8 @@ import {
   type OutcomeExample,
   fitFeatures,
 } from './learned-router';
-import { DEFAULT_TRAIN_OPTIONS, SparseLinearModel, mulberry32, type TrainOptions } from './sparse-linear-model';
-import type { SparseVector } from './text-features';
+import { DEFAULT_TRAIN_OPTIONS, SparseLinearModel, type TrainOptions } from './sparse-linear-model';
+import { logLoss, validationCut } from './tune-training';
 
 /**
  * One prompt with a quality label for some of the models: in production only the model that answered has
@@ -47,7 +47,6 @@ export interface TrainFromLabelsOptions {
 export const EPOCH_CANDIDATES: readonly number[] = [1, 2, 4, 8];
 /** Below this many examples a 20% cut is too noisy to choose on; the default epochs are used. */
 export const MIN_EXAMPLES_TO_CHOOSE_EPOCHS = 200;
-const VALIDATION_SHARE = 0.2;
 const DEFAULT_PRIOR_STRENGTH = 10;
 
 /** Full outcomes as labels: every model labelled. */
@@ -159,39 +158,6 @@ type Label = LabelledExample['labels'][string];
 
 function isLabel(label: Label | undefined): label is Label {
   return label !== undefined && Number.isFinite(label.score);
-}
-
-/**
- * A seeded 20% of the rows for validation, the rest to fit: a shuffle rather than the last rows, so
- * examples sorted by time or by task do not put one kind of prompt in the cut.
- */
-function validationCut(n: number, seed: number): { fit: number[]; validation: number[] } {
-  const order = Array.from({ length: n }, (_, i) => i);
-  const rand = mulberry32(seed ^ 0x5eed);
-  for (let i = n - 1; i > 0; i--) {
-    const j = Math.floor(rand() * (i + 1));
-    [order[i], order[j]] = [order[j], order[i]];
-  }
-  const cut = Math.round(n * VALIDATION_SHARE);
-  // Sorted back so each side trains in the same row order whatever the shuffle.
-  return { validation: order.slice(0, cut).sort((a, b) => a - b), fit: order.slice(cut).sort((a, b) => a - b) };
-}
-
-/** Mean binary cross-entropy over the labelled (row, output) pairs; soft targets allowed. */
-function logLoss(model: SparseLinearModel, xs: readonly SparseVector[], ys: readonly Float64Array[]): number {
-  const p = new Float64Array(model.outputs);
-  let total = 0;
-  let count = 0;
-  for (let r = 0; r < xs.length; r++) {
-    model.predict(xs[r], p);
-    const y = ys[r];
-    for (let k = 0; k < model.outputs; k++) {
-      if (Number.isNaN(y[k])) continue;
-      total -= y[k] * Math.log(p[k] + 1e-12) + (1 - y[k]) * Math.log(1 - p[k] + 1e-12);
-      count++;
-    }
-  }
-  return count > 0 ? total / count : 0;
 }
 
 function meanOf(values: ReadonlyArray<number | undefined>): number | undefined {

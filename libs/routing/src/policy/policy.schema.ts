@@ -129,6 +129,18 @@ export const learnedSettingsSchema = z
     costWeight: z.number().min(0).optional(),
     /** cost-aware, instead of costWeight: the cheapest model within `tolerance` of the best predicted quality. */
     tolerance: z.number().min(0).max(1).optional(),
+    /**
+     * cost-aware, instead of either: what to aim for, resolved on the router's calibration (measured at
+     * training time on held-out data): `{ quality: 0.98, of: <model> }`, the cheapest setting reaching 98% of
+     * that model's quality, or `{ maxCostPerRequestUsd: X }`, the best setting within that mean cost. Between
+     * two settings the router serves a mix of both, split by a hash of the prompt.
+     */
+    target: z
+      .union([
+        z.object({ quality: z.number().gt(0).max(2), of: z.string().min(1) }).strict(),
+        z.object({ maxCostPerRequestUsd: z.number().positive() }).strict(),
+      ])
+      .optional(),
     /** classifier mode: below this confidence, route to `fallback` (the seed's premium fallback). */
     confidenceThreshold: z.number().min(0).max(1).default(0.6),
     fallback: routeTargetSchema.optional(),
@@ -137,6 +149,14 @@ export const learnedSettingsSchema = z
   .refine((s) => s.costWeight === undefined || s.tolerance === undefined, {
     message: 'set costWeight or tolerance, not both',
     path: ['tolerance'],
+  })
+  .refine((s) => s.target === undefined || (s.costWeight === undefined && s.tolerance === undefined), {
+    message: 'set target, or costWeight or tolerance, not both',
+    path: ['target'],
+  })
+  .refine((s) => s.target === undefined || s.mode === 'cost-aware', {
+    message: 'target applies to mode cost-aware only',
+    path: ['target'],
   })
   .refine((s) => (s.artifact === undefined) !== (s.model === undefined), {
     message:

@@ -1,0 +1,181 @@
+import {
+  type KnobMix,
+  type SweepPoint,
+  hullMixForCost,
+  hullMixForQuality,
+  sweepCostWeights,
+  upperHull,
+} from './cost-curve';
+import type { OutcomeExample } from './learned-router';
+
+/**
+ * Where the cost-aware knob lands, measured at training time on a validation cut the router did not train
+ * on: what a policy's `target` is resolved against. Costs are the training data's recorded costs.
+ */
+export interface RouterCalibration {
+  validationExamples: number;
+  /** Mean recorded quality and cost per prompt of each model alone on the cut. */
+  models: Record<string, { quality: number; costUsd: number }>;
+  /** The model with the best quality on the cut (ties: the cheaper). */
+  bestModel: string;
+  /**
+   * The vertices of the upper hull of the router's curve on the cut, cheapest first: serving `costWeight`
+   * gave about this mean quality and cost. Between two vertices, a mix of both.
+   */
+  hull: Array<CalibrationVertex>;
+}
+
+/**
+ * A vertex of the calibration hull: a cost weight the router serves, or a model alone (sending every
+ * request to one model is always possible, so mixing with the cheapest or the best model is too: the hull
+ * is never below random mixing of the two).
+ */
+export interface CalibrationVertex {
+  costWeight?: number;
+  model?: string;
+  quality: number;
+  costUsd: number;
+}
+
+/** A policy's target for the cost-aware router: a share of one model's quality, or a cost per request. */
+export type LearnedTarget = { quality: number; of: string } | { maxCostPerRequestUsd: number };
+
+/** A target resolved on a calibration: the knob mix that serves it, and what the cut says it gives. */
+export interface ResolvedTarget extends KnobMix {
+  expectedQuality: number;
+  expectedCostUsd: number;
+  /** False when the cut never reached the target: the nearest vertex is served instead. */
+  reached: boolean;
+}
+
+/**
+ * The calibration of a router from its predictions on held-out examples with full outcomes: each prompt's
+ * choice at every cost weight (priced with its recorded costs), swept into a curve, and its hull.
+ */
+export function calibrate(
+  models: readonly string[],
+  examples: readonly OutcomeExample[],
+  predictions: ReadonlyArray<ArrayLike<number>>,
+  meanCostUsd: Record<string, number>,
+): RouterCalibration {
+  if (examples.length === 0) throw new Error('calibration needs held-out examples');
+  const cost = (e: OutcomeExample, m: string) => e.outcomes[m]?.costUsd ?? meanCostUsd[m] ?? 0;
+  const points = heldOutCurve(models, examples, predictions, meanCostUsd);
+  const perModel: RouterCalibration['models'] = {};
+  for (const m of models) {
+    let q = 0;
+    let c = 0;
+    for (const e of examples) {
+      q += e.outcomes[m].score;
+      c += cost(e, m);
+    }
+    perModel[m] = { quality: q / examples.length, costUsd: c / examples.length };
+  }
+  const vertices: CalibrationVertex[] = [
+    ...points.map((p, i) => ({
+      // Served halfway into the setting's interval (past the last switch, one more), not on the switch itself.
+      costWeight: servedWeight(points, i),
+      quality: p.quality,
+      costUsd: p.costUsd,
+    })),
+    ...models.map((model) => ({ model, ...perModel[model] })),
+  ];
+  const hull = upperHull(vertices);
+  const bestModel = [...models].sort(
+    (a, b) => perModel[b].quality - perModel[a].quality || perModel[a].costUsd - perModel[b].costUsd,
+  )[0];
+  return { validationExamples: examples.length, models: perModel, bestModel, hull };
+}
+
+/**
+ * The router's curve on examples with full outcomes, from its predictions for them: each prompt priced and
+ * paid with its recorded costs (a model's mean where a cost is missing), scored with its recorded scores.
+ */
+export function heldOutCurve(
+  models: readonly string[],
+  examples: readonly OutcomeExample[],
+  predictions: ReadonlyArray<ArrayLike<number>>,
+  meanCostUsd: Record<string, number>,
+): SweepPoint[] {
+  const cost = (e: OutcomeExample, m: string) => e.outcomes[m]?.costUsd ?? meanCostUsd[m] ?? 0;
+  return sweepCostWeights(
+    examples.map((e, i) => ({ quality: predictions[i], costUsd: models.map((m) => cost(e, m)) })),
+    (r, k) => ({ score: examples[r].outcomes[models[k]].score, costUsd: cost(examples[r], models[k]) }),
+    () => ({ score: 0, costUsd: 0 }),
+  );
+}
+
+function servedWeight(points: ReadonlyArray<{ costWeight: number }>, i: number): number {
+  const next = points[i + 1];
+  return next ? (points[i].costWeight + next.costWeight) / 2 : points[i].costWeight + 1;
+}
+
+/**
+ * The knob mix serving `target` on `calibration`: the cheapest mix reaching `quality` × the named model's
+ * quality on the cut, or the best mix costing at most `maxCostPerRequestUsd`. When the cut never met the
+ * target, the nearest vertex (the best one, or the cheapest) with `reached: false`. Throws when the target
+ * names a model the router was not calibrated with.
+ */
+export function resolveLearnedTarget(calibration: RouterCalibration, target: LearnedTarget): ResolvedTarget {
+  const { hull } = calibration;
+  if (hull.length === 0) throw new Error('the calibration has no curve');
+  if ('of' in target) {
+    const of = calibration.models[target.of];
+    if (!of)
+      throw new Error(
+        `target.of: "${target.of}" is not one of the router's models (${Object.keys(calibration.models).join(', ')})`,
+      );
+    const mix = hullMixForQuality(hull, target.quality * of.quality);
+    return mix ? resolved(mix, true) : vertex(hull[hull.length - 1]);
+  }
+  const mix = hullMixForCost(hull, target.maxCostPerRequestUsd);
+  return mix ? resolved(mix, true) : vertex(hull[0]);
+}
+
+type Vertex = RouterCalibration['hull'][number];
+
+function resolved(
+  mix: { low: Vertex; high: Vertex; share: number; quality: number; costUsd: number },
+  reached: boolean,
+): ResolvedTarget {
+  return {
+    lowWeight: mix.low.costWeight ?? 0,
+    highWeight: mix.high.costWeight ?? 0,
+    ...(mix.low.model === undefined ? {} : { lowModel: mix.low.model }),
+    ...(mix.high.model === undefined ? {} : { highModel: mix.high.model }),
+    share: mix.share,
+    expectedQuality: mix.quality,
+    expectedCostUsd: mix.costUsd,
+    reached,
+  };
+}
+
+function vertex(v: Vertex): ResolvedTarget {
+  return { ...resolved({ low: v, high: v, share: 1, quality: v.quality, costUsd: v.costUsd }, false) };
+}
+
+/**
+ * What a mix serves for one prompt: the low side for a `share` of prompts, picked by a hash of the text, so
+ * the same prompt always gets the same setting (the policy stays deterministic: a logged decision's
+ * propensity is still 1) and offline replays serve what production serves. A side is a cost weight, or a
+ * model every request of that side goes to.
+ */
+export function mixedSetting(mix: KnobMix, text: string): { costWeight: number } | { model: string } {
+  const low = mix.share >= 1 || (mix.share > 0 && textHashUnit(text) < mix.share);
+  const model = low ? mix.lowModel : mix.highModel;
+  return model !== undefined ? { model } : { costWeight: low ? mix.lowWeight : mix.highWeight };
+}
+
+/** FNV-1a of the text's UTF-16 units, as a number in [0, 1). */
+export function textHashUnit(text: string): number {
+  let h = 0x811c9dc5;
+  for (let i = 0; i < text.length; i++) {
+    h ^= text.charCodeAt(i);
+    h = Math.imul(h, 0x01000193);
+  }
+  // FNV's low bits mix poorly for short keys: one more avalanche round.
+  h ^= h >>> 16;
+  h = Math.imul(h, 0x85ebca6b);
+  h ^= h >>> 13;
+  return (h >>> 0) / 4294967296;
+}

@@ -1,0 +1,98 @@
+import { TextFeaturizer } from './text-features';
+import { SparseLinearModel } from './sparse-linear-model';
+import { tuneLogistic, tuningFolds, validationCut } from './tune-training';
+
+// Two outputs: output 0 is right on "easy" texts only, output 1 always. Separable from the words.
+const texts = Array.from({ length: 300 }, (_, i) =>
+  i % 2 ? `prove lemma ${i % 7} by induction` : `add ${i % 5} and ${i % 3}`,
+);
+const featurizer = TextFeaturizer.fit(texts, 1 << 10);
+const xs = texts.map((t) => featurizer.transform(t));
+const ys = texts.map((_, i) => Float64Array.from([i % 2 ? 0 : 1, 1]));
+
+describe(tuneLogistic.name, () => {
+  it('validates every row exactly once over k folds, and reports every candidate', () => {
+    const result = tuneLogistic(featurizer.dims, xs, ys, {
+      seed: 0,
+      maxEpochs: 4,
+      candidates: [
+        { learningRate: 0.05, l2: 0 },
+        { learningRate: 0.5, l2: 0 },
+      ],
+    });
+    expect(result.folds).toBe(5);
+    expect([...result.heldOut.rows].sort((a, b) => a - b)).toEqual(texts.map((_, i) => i));
+    expect(result.heldOut.predictions).toHaveLength(300);
+    expect(result.trials.map((t) => t.learningRate)).toEqual([0.05, 0.5]);
+    expect(result.criterion).toBe('-log-loss');
+    // The larger step fits this separable toy faster: lower held-out log-loss within 4 epochs.
+    expect(result.learningRate).toBe(0.5);
+    expect(result.validationLogLoss).toBeLessThan(result.trials[0].validationLogLoss);
+  });
+
+  it('maximises the score it is given, and stops a candidate once the score stops improving', () => {
+    // A score that prefers the first epoch whatever the loss: every trial stops after 1 + patience epochs.
+    const result = tuneLogistic(featurizer.dims, xs, ys, {
+      seed: 0,
+      folds: 1,
+      maxEpochs: 10,
+      candidates: [{ learningRate: 0.05, l2: 0 }],
+      score: { name: 'fewest epochs', of: () => 0 },
+    });
+    expect(result).toMatchObject({ criterion: 'fewest epochs', epochs: 1, validationScore: 0, folds: 1 });
+    expect(result.trials[0].epochsRun).toBe(3);
+    expect(result.heldOut.rows).toEqual(validationCut(300, 0).validation);
+  });
+
+  it('tries the best plain setting averaged with the regularised one, as one more trial', () => {
+    const result = tuneLogistic(featurizer.dims, xs, ys, {
+      seed: 0,
+      maxEpochs: 4,
+      candidates: [
+        { learningRate: 0.05, l2: 0 },
+        { learningRate: 0.1, l2: 1, l2PerEpoch: true },
+      ],
+    });
+    expect(result.trials).toHaveLength(3);
+    const blend = result.trials[2];
+    expect(blend).toMatchObject({ learningRate: 0.05, l2: 0, epochs: result.trials[0].epochs });
+    expect(blend.blendWith).toEqual({ learningRate: 0.1, l2: 1, l2PerEpoch: true, epochs: result.trials[1].epochs });
+    // Averaged logits land between the two: its held-out loss is no worse than the worse of the two.
+    expect(blend.validationLogLoss).toBeLessThanOrEqual(
+      Math.max(result.trials[0].validationLogLoss, result.trials[1].validationLogLoss),
+    );
+  });
+
+  it('trains a converging candidate until its training loss settles, whatever the score says', () => {
+    const result = tuneLogistic(featurizer.dims, xs, ys, {
+      seed: 0,
+      folds: 1,
+      maxEpochs: 30,
+      candidates: [{ learningRate: 0.1, l2: 1, l2PerEpoch: true, converge: true }],
+      score: { name: 'fewest epochs', of: () => 0 },
+    });
+    // The score never improves after epoch 1: an early-stopped candidate would stop at 3.
+    expect(result.trials[0].epochsRun).toBeGreaterThan(3);
+    expect(result.epochs).toBe(result.trials[0].epochsRun);
+  });
+
+  it('uses one cut on large data and folds on small', () => {
+    expect(tuningFolds(500)).toBe(5);
+    expect(tuningFolds(4000)).toBe(3);
+    expect(tuningFolds(10000)).toBe(1);
+  });
+});
+
+describe('SparseLinearModel.average', () => {
+  it('scores as the mean of the models’ logits', () => {
+    const a = SparseLinearModel.train('logistic', featurizer.dims, xs, ys, { epochs: 1, learningRate: 0.05 });
+    const b = SparseLinearModel.train('logistic', featurizer.dims, xs, ys, { epochs: 3, learningRate: 0.3 });
+    const avg = SparseLinearModel.average([a, b]);
+    const logit = (p: number) => Math.log(p / (1 - p));
+    for (const x of xs.slice(0, 5)) {
+      const [pa, pb, pm] = [a.predict(x), b.predict(x), avg.predict(x)];
+      for (let k = 0; k < 2; k++) expect(logit(pm[k])).toBeCloseTo((logit(pa[k]) + logit(pb[k])) / 2, 4);
+    }
+    expect(() => SparseLinearModel.average([])).toThrow('nothing to average');
+  });
+});
