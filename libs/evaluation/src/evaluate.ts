@@ -435,7 +435,7 @@ export function trainBaselineRouter(
     learningRate: 0.1,
     l2: 1,
     l2PerEpoch: true,
-    converge: { tolerance: 1e-3, maxEpochs: 30 },
+    converge: { maxEpochs: 30 },
     ...(onProgress ? { onProgress } : {}),
   });
 }

@@ -14,6 +14,7 @@ import {
   MIN_EXAMPLES_TO_TUNE,
   type TuneOptions,
   type TuningResult,
+  hasConverged,
   tuneLogistic,
   validationCut,
 } from './tune-training';
@@ -88,9 +89,9 @@ export interface TrainLearnedRouterOptions extends Partial<TrainOptions> {
   tune?: boolean;
   /**
    * Train the quality model to convergence instead of a fixed number of epochs: until an epoch lowers the
-   * mean training loss by less than `tolerance` (relative), at most `maxEpochs` (overrides tuning).
+   * mean training loss by less than CONVERGENCE_TOLERANCE (relative), at most `maxEpochs` (overrides tuning).
    */
-  converge?: { tolerance: number; maxEpochs: number };
+  converge?: { maxEpochs: number };
   /**
    * Measure where the cost-aware knob lands on the validation cut (the artifact's `calibration`, needed by
    * a policy's `target`); true by default. Uses tuning's held-out predictions, or trains once more on 80%.
@@ -371,7 +372,7 @@ export function trainLearnedRouter(
     onEpoch: (e, loss) => {
       progress('quality model', e, epochs);
       if (!converge) return undefined;
-      const converged = previousLoss - loss < converge.tolerance * previousLoss;
+      const converged = hasConverged(previousLoss, loss);
       previousLoss = loss;
       if (!converged && e < converge.maxEpochs) return undefined;
       epochs = e;

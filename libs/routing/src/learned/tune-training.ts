@@ -28,6 +28,11 @@ export const TRAINING_CANDIDATES: readonly TrainingCandidate[] = [
 ];
 /** An epoch improving the training loss by less than this share has converged. */
 export const CONVERGENCE_TOLERANCE = 1e-3;
+
+/** True when an epoch's mean training loss improved on the previous epoch's by less than CONVERGENCE_TOLERANCE. */
+export function hasConverged(previousLoss: number, loss: number): boolean {
+  return previousLoss - loss < CONVERGENCE_TOLERANCE * previousLoss;
+}
 /** Most passes a tuned training may make; early stopping usually ends it well before. */
 export const MAX_TUNED_EPOCHS = 32;
 /** Epochs without a better validation score before a fold stops. */
@@ -158,7 +163,7 @@ export function tuneLogistic(
             );
             if (candidate.converge) {
               // Trained to convergence, as the plain regression it is: not stopped on the score.
-              const converged = previousLoss - trainingLoss < CONVERGENCE_TOLERANCE * previousLoss;
+              const converged = hasConverged(previousLoss, trainingLoss);
               previousLoss = trainingLoss;
               return converged ? 'stop' : undefined;
             }
