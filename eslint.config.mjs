@@ -9,7 +9,10 @@ const depConstraints = [
     sourceTag: 'type:app',
     onlyDependOnLibsWithTags: ['type:contracts', 'type:domain', 'type:data-access', 'type:util'],
   },
-  { sourceTag: 'type:e2e', onlyDependOnLibsWithTags: ['type:contracts', 'type:testing', 'type:util', 'type:domain', 'type:data-access'] },
+  {
+    sourceTag: 'type:e2e',
+    onlyDependOnLibsWithTags: ['type:contracts', 'type:testing', 'type:util', 'type:domain', 'type:data-access'],
+  },
   {
     sourceTag: 'type:data-access',
     onlyDependOnLibsWithTags: ['type:contracts', 'type:domain', 'type:data-access', 'type:util'],
@@ -26,6 +29,56 @@ const depConstraints = [
     onlyDependOnLibsWithTags: ['type:contracts', 'type:domain', 'type:data-access', 'type:util'],
   },
 ];
+const ONLY_FROM_INDEX = {
+  group: ['@switchyard/*/*'],
+  message: 'Import libs only from their index: @switchyard/<lib>.',
+};
+// Dependencies that run one way, checked on direct imports (Nx's tag rules follow test-only edges too):
+// production services never import the offline evaluation code or the tools' launcher; providers do not
+// know the routing domain (a plan carries the model specs they need, typed in contracts); evaluation does
+// not import the providers (the replay answer and the dataset format are in @switchyard/datasets); the
+// shared messaging library imports no feature's domain.
+const SERVICES = [
+  'ingress',
+  'analyzer',
+  'decision-engine',
+  'provider-adapters',
+  'feedback-aggregator',
+  'rule-optimizer',
+];
+const oneWay = [
+  {
+    files: SERVICES.map((s) => `apps/${s}/**/*.ts`),
+    // Their tests may find the workspace with the launcher; what ships may not.
+    ignores: ['**/*.spec.ts'],
+    banned: ['@switchyard/evaluation', '@switchyard/launcher'],
+  },
+  {
+    files: ['libs/providers/**/*.ts'],
+    banned: ['@switchyard/routing', '@switchyard/evaluation', '@switchyard/analytics'],
+  },
+  { files: ['libs/evaluation/**/*.ts'], banned: ['@switchyard/providers'] },
+  {
+    files: ['libs/datasets/**/*.ts'],
+    banned: ['@switchyard/routing', '@switchyard/evaluation', '@switchyard/providers'],
+  },
+  {
+    files: ['libs/messaging/**/*.ts', 'libs/contracts/**/*.ts'],
+    banned: ['@switchyard/routing', '@switchyard/evaluation', '@switchyard/providers', '@switchyard/analytics'],
+  },
+].map(({ files, ignores, banned }) => ({
+  files,
+  ...(ignores ? { ignores } : {}),
+  rules: {
+    'no-restricted-imports': [
+      'error',
+      {
+        patterns: [ONLY_FROM_INDEX],
+        paths: banned.map((name) => ({ name, message: `dependencies run one way: ${name} may not be imported here` })),
+      },
+    ],
+  },
+}));
 const boundaries = (constraints) => [
   'error',
   { enforceBuildableLibDependency: true, allow: [], depConstraints: constraints },
@@ -47,12 +100,7 @@ export default [
       '@typescript-eslint/switch-exhaustiveness-check': 'error',
       eqeqeq: ['error', 'always', { null: 'ignore' }],
       'no-console': 'error',
-      'no-restricted-imports': [
-        'error',
-        {
-          patterns: [{ group: ['@switchyard/*/*'], message: 'Import libs only from their index: @switchyard/<lib>.' }],
-        },
-      ],
+      'no-restricted-imports': ['error', { patterns: [ONLY_FROM_INDEX] }],
       '@nx/enforce-module-boundaries': boundaries(depConstraints),
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
       '@typescript-eslint/no-non-null-assertion': 'error',
@@ -66,11 +114,13 @@ export default [
       '@typescript-eslint/no-non-null-assertion': 'off',
       '@typescript-eslint/no-explicit-any': 'off',
       '@nx/enforce-module-boundaries': boundaries(
-        depConstraints.map((c) => ({
-          ...c,
-          onlyDependOnLibsWithTags: [...new Set([...c.onlyDependOnLibsWithTags, 'type:testing'])],
-        })),
+        depConstraints.map((c) =>
+          c.onlyDependOnLibsWithTags
+            ? { ...c, onlyDependOnLibsWithTags: [...new Set([...c.onlyDependOnLibsWithTags, 'type:testing'])] }
+            : c,
+        ),
       ),
     },
   },
+  ...oneWay,
 ];

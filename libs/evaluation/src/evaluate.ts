@@ -22,7 +22,8 @@ import {
   trainLearnedRouter,
 } from '@switchyard/routing';
 import { apgr, costToReach } from './curve';
-import { DatasetError, type DatasetRow, datasetModels, toExamples } from './dataset';
+import { DatasetError, type DatasetRow } from '@switchyard/datasets';
+import { datasetModels, toExamples } from './dataset';
 import { policyForDataset } from './dataset-policy';
 import { type StrategyResult, referencePoints, replay } from './metrics';
 import { planStrategies } from './plan-strategies';

@@ -1,6 +1,6 @@
-import { REPLAY_ROW_METADATA } from '@switchyard/providers';
+import { REPLAY_ROW_METADATA } from '@switchyard/datasets';
 import { compilePolicy, extractFeatures } from '@switchyard/routing';
-import { parseDataset } from './dataset';
+import { parseDataset } from '@switchyard/datasets';
 import {
   LIVE_TENANT,
   type LiveAnswer,
@@ -201,7 +201,9 @@ describe(expectedAnswer.name, () => {
   });
   it('a cascade stops at the first accepted answer, at the cost cap, or at its last tier', () => {
     expect(cascade(['non-empty'])).toEqual({ model: 'a', decided: 'a', costUsd: 0.001 });
-    expect(cascade(['valid-json'], 0.0025)).toMatchObject({ model: 'b', costUsd: 0.003 });
+    // The cap is checked before paying: b's recorded cost would take the spend past 0.0025, so a's answer returns.
+    expect(cascade(['valid-json'], 0.0025)).toMatchObject({ model: 'a', costUsd: 0.001 });
+    expect(cascade(['valid-json'], 0.0035)).toMatchObject({ model: 'b', costUsd: 0.003 });
     const last = cascade(['valid-json']);
     expect(last).toMatchObject({ model: 'c', decided: 'a' });
     expect(last.costUsd).toBeCloseTo(0.007, 12);

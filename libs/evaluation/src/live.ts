@@ -1,16 +1,9 @@
 import type { ChatRequest, RoutePlan } from '@switchyard/contracts';
-import { REPLAY_ROW_METADATA, replayedAnswer } from '@switchyard/providers';
-import {
-  type CostAwareKnob,
-  type DecisionInput,
-  type PolicyDocument,
-  consensusNext,
-  extractFeatures,
-  failedChecks,
-  voteConsensus,
-} from '@switchyard/routing';
-import type { DatasetRow } from './dataset';
+import { REPLAY_ROW_METADATA } from '@switchyard/datasets';
+import { type CostAwareKnob, type DecisionInput, type PolicyDocument, extractFeatures } from '@switchyard/routing';
+import type { DatasetRow } from '@switchyard/datasets';
 import { policyForDataset } from './dataset-policy';
+import { replayPlan } from './replay-plan';
 
 /** The tenant live evaluation sends as, and offline replay decides for: rules on tenants see the same one. */
 export const LIVE_TENANT = 'eval';
@@ -118,39 +111,15 @@ export interface ExpectedAnswer {
 }
 
 /**
- * Runs a decided plan on a row's recorded outcomes as provider-adapters runs it with the replay provider:
- * one model; a cascade (tiers in order, each answer through the plan's acceptance checks, stopping at the
- * first accepted, at the cost cap or at the last tier); a consensus (every voter, the majority when it
- * reaches the quorum, else a tie-breaker outside the vote asked, else the strongest voter's answer).
- * Answers are the replay provider's (`replayedAnswer`), so checks and votes read what the services read.
+ * Runs a decided plan on a row's recorded outcomes with the plan interpreter provider-adapters runs (every
+ * model available, none failing): answers are the replay provider's (`replayedAnswer`), so checks and votes
+ * read what the services read, and each call costs its recorded cost. A cascade's cost cap reads the next
+ * tier's recorded cost as its expected cost (the services estimate it from prices and the tokens of the tier
+ * before, so a capped cascade may stop one tier apart live).
  */
 export function expectedAnswer(row: DatasetRow, plan: RoutePlan): ExpectedAnswer {
-  const outcome = (model: string) => {
-    const o = row.outcomes[model];
-    if (!o) throw new Error(`the plan calls "${model}" for row ${row.id}, which has no outcome for it`);
-    return o;
-  };
-  const answer = (model: string) => replayedAnswer(model, outcome(model));
-  if (plan.kind === 'single') return { model: plan.model, decided: plan.model, costUsd: outcome(plan.model).cost_usd };
-  if (plan.kind === 'cascade') {
-    const prompt = row.prompt;
-    let costUsd = 0;
-    for (const [i, model] of plan.models.entries()) {
-      costUsd += outcome(model).cost_usd;
-      const accepted = failedChecks(answer(model), plan.acceptance, prompt).length === 0;
-      const capped = plan.maxCostUsd !== undefined && costUsd >= plan.maxCostUsd;
-      if (accepted || capped || i === plan.models.length - 1) return { model, decided: plan.model, costUsd };
-    }
-  }
-  if (plan.kind !== 'consensus') throw new Error(`unknown plan kind in row ${row.id}`);
-  let costUsd = plan.models.reduce((sum, m) => sum + outcome(m).cost_usd, 0);
-  const vote = voteConsensus(
-    plan.models.map((model) => ({ model, answer: answer(model).content })),
-    plan.quorum,
-  );
-  const next = consensusNext(plan, vote, plan.models);
-  if ('ask' in next) costUsd += outcome(next.ask).cost_usd;
-  return { model: 'ask' in next ? next.ask : next.keep, decided: plan.model, costUsd };
+  const run = replayPlan(row, plan);
+  return { model: run.answer.model, decided: plan.model, costUsd: run.costUsd };
 }
 
 /**

@@ -1,4 +1,4 @@
-import type { DatasetRow } from './dataset';
+import type { DatasetRow } from '@switchyard/datasets';
 
 export interface StrategyResult {
   name: string;

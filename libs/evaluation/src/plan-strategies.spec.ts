@@ -1,4 +1,4 @@
-import { type DatasetRow, parseDataset } from './dataset';
+import { type DatasetRow, parseDataset } from '@switchyard/datasets';
 import { evaluateStrategies } from './evaluate';
 import {
   acceptanceCascade,

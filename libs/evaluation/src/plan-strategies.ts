@@ -1,5 +1,7 @@
-import { type PlanSpec, failedChecks, planSpecSchema, voteConsensus } from '@switchyard/routing';
-import type { DatasetRow } from './dataset';
+import type { RoutePlan } from '@switchyard/contracts';
+import { type PlanSpec, planSpecSchema, voteConsensus } from '@switchyard/routing';
+import type { DatasetRow } from '@switchyard/datasets';
+import { recordedAnswer, replayPlan } from './replay-plan';
 import { type StrategyResult, referencePoints } from './metrics';
 
 /** A multi-model plan replayed offline: what `replay` returns, plus which models it called and how often it fell back. */
@@ -130,26 +132,19 @@ export function consensusStrategies(
 }
 
 /**
- * Calls `tiers` in order and keeps the first answer that passes the run-time default acceptance checks
- * (`pred` as the answer text; a dataset records no finish reason, so none counts as truncated); the last
- * tier is kept whatever it says. Cost: every tier called.
+ * The run-time cascade plan over `tiers` with the default acceptance checks, run by the plan interpreter on
+ * the recorded answers (`pred`; a dataset records no finish reason, so none counts as truncated): the first
+ * answer that passes, else the last tier's. Cost: every tier called.
  */
 export function acceptanceCascade(
   name: string,
   rows: readonly DatasetRow[],
   tiers: readonly string[],
 ): PlanStrategyResult {
-  return replayPlan(name, 'cascade', rows, tiers, (row) => {
-    for (const [i, model] of tiers.entries()) {
-      const failed = failedChecks(
-        { content: answerOf(row, model), finishReason: 'stop' },
-        DEFAULT_ACCEPTANCE,
-        row.prompt,
-      );
-      if (failed.length === 0 || i === tiers.length - 1)
-        return { answeredBy: model, called: tiers.slice(0, i + 1), fellBack: i > 0 };
-    }
-    throw new Error('unreachable: the last tier is always kept');
+  const plan: RoutePlan = { kind: 'cascade', model: tiers[0], models: [...tiers], acceptance: DEFAULT_ACCEPTANCE };
+  return replayStrategy(name, 'cascade', rows, tiers, (row) => {
+    const run = replayPlan(row, plan, recordedAnswer);
+    return { answeredBy: run.answer.model, called: run.called, fellBack: run.called.length > 1 };
   });
 }
 
@@ -164,7 +159,7 @@ export function agreementCascade(
   tiers: readonly string[],
 ): PlanStrategyResult {
   if (tiers.length < 3) throw new Error(`${name}: an agreement cascade needs two models and one to escalate to`);
-  return replayPlan(name, 'cascade', rows, tiers, (row) => {
+  return replayStrategy(name, 'cascade', rows, tiers, (row) => {
     for (let i = 1; i < tiers.length; i++) {
       const vote = voteConsensus(votesOf(row, tiers.slice(0, i + 1)), 2);
       if (vote.agreed || i === tiers.length - 1)
@@ -179,9 +174,9 @@ export function agreementCascade(
 }
 
 /**
- * Every voter is called (cost: all of them); the majority answer when it reaches `quorum`, scored as the
- * first voter that gave it; otherwise the first (strongest) voter's answer. Empty answers do not vote:
- * at run time a voter that fails does not either, and two unreadable answers are no agreement.
+ * The run-time consensus plan (`onDisagreement: flag`, led by the first, strongest voter) run by the plan
+ * interpreter: every voter is called (cost: all of them); the majority answer when it reaches `quorum`,
+ * scored as the first voter that gave it; otherwise the strongest voter's answer. Empty answers do not vote.
  */
 export function consensus(
   name: string,
@@ -189,11 +184,14 @@ export function consensus(
   voters: readonly string[],
   quorum: number,
 ): PlanStrategyResult {
-  return replayPlan(name, 'consensus', rows, voters, (row) => {
-    const vote = voteConsensus(votesOf(row, voters), quorum);
-    return vote.agreed
-      ? { answeredBy: vote.majority[0], called: voters, fellBack: false }
-      : { answeredBy: voters[0], called: voters, fellBack: true };
+  const plan: RoutePlan = { kind: 'consensus', model: voters[0], models: [...voters], quorum, onDisagreement: 'flag' };
+  return replayStrategy(name, 'consensus', rows, voters, (row) => {
+    const run = replayPlan(row, plan, recordedAnswer);
+    return {
+      answeredBy: run.answer.model,
+      called: run.called,
+      fellBack: run.outcome?.kind === 'consensus' && !run.outcome.agreed,
+    };
   });
 }
 
@@ -205,7 +203,7 @@ interface PlanRun {
   fellBack: boolean;
 }
 
-function replayPlan(
+function replayStrategy(
   name: string,
   family: PlanStrategyResult['family'],
   rows: readonly DatasetRow[],

@@ -1,4 +1,4 @@
-import { parseDataset } from './dataset';
+import { parseDataset } from '@switchyard/datasets';
 import { subsample, taskFolds } from './splits';
 
 const data = (tasks: Array<string | undefined>) =>

@@ -1,4 +1,4 @@
-import { DatasetError, type DatasetRow } from './dataset';
+import { DatasetError, type DatasetRow } from '@switchyard/datasets';
 import { mulberry32 } from '@switchyard/routing';
 
 /** One fold of leave-one-task-out: every other task to train on, this one to test on. */

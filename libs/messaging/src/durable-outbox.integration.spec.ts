@@ -34,7 +34,7 @@ describe(DurableOutbox.name, () => {
     const sut = app.get(DurableOutbox);
     expect(sut.available).toBe(true);
     const outcomes = await Promise.all(
-      Array.from({ length: 20 }, (_, i) => sut.publish(RECORDS, { n: i }, `rec-${i}`)),
+      Array.from({ length: 20 }, (_, i) => sut.publishAny(RECORDS, { n: i }, `rec-${i}`)),
     );
     expect(outcomes.every((o) => o === 'deferred')).toBe(true);
     expect(sut.available).toBe(false);
@@ -47,7 +47,7 @@ describe(DurableOutbox.name, () => {
     const info = await jsm.streams.info(stream.name);
     expect(info.state.messages).toBe(20);
     expect(sut.counts).toMatchObject({ deferred: 20, storedLate: 20, lost: 0 });
-    expect(await sut.publish(RECORDS, { n: 20 }, 'rec-20')).toBe('stored');
+    expect(await sut.publishAny(RECORDS, { n: 20 }, 'rec-20')).toBe('stored');
     console.log(
       `outbox: 20 records kept while the stream was away, all stored ${Date.now() - back} ms after it returned`,
     );

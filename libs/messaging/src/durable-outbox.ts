@@ -2,6 +2,7 @@ import { Injectable, Logger, type BeforeApplicationShutdown, type OnApplicationS
 import type { ReadinessIndicator } from '@switchyard/runtime';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { EventPublisher } from './event-publisher';
+import type { PayloadOf, Subject } from '@switchyard/contracts';
 import type { OutgoingMeta } from './outgoing';
 
 interface Waiting {
@@ -50,7 +51,17 @@ export class DurableOutbox implements BeforeApplicationShutdown, OnApplicationSh
    * Stores the event, or keeps it for later when JetStream does not take it: resolves either way, with
    * which. While others wait, a new one waits behind them (records are keyed, so order only keeps it fair).
    */
-  async publish(
+  publish<S extends Subject>(
+    subject: S,
+    payload: PayloadOf<S>,
+    messageId: string,
+    meta: OutgoingMeta = {},
+  ): Promise<'stored' | 'deferred'> {
+    return this.publishAny(subject, payload, messageId, meta);
+  }
+
+  /** `publish` for any subject and payload (the transport's own tests). */
+  async publishAny(
     subject: string,
     payload: unknown,
     messageId: string,
@@ -58,7 +69,7 @@ export class DurableOutbox implements BeforeApplicationShutdown, OnApplicationSh
   ): Promise<'stored' | 'deferred'> {
     if (this.waiting.length === 0) {
       try {
-        await this.publisher.publishDurable(subject, payload, messageId, meta, FIRST_TRY);
+        await this.publisher.publishDurableAny(subject, payload, messageId, meta, FIRST_TRY);
         return 'stored';
       } catch (err) {
         this.logger.warn(`${subject} ${messageId} not stored (${(err as Error).message}); keeping it to retry`);
@@ -79,7 +90,7 @@ export class DurableOutbox implements BeforeApplicationShutdown, OnApplicationSh
     while (this.waiting.length > 0 && !this.stopped) {
       const next = this.waiting[0];
       try {
-        await this.publisher.publishDurable(next.subject, next.payload, next.messageId, next.meta, FIRST_TRY);
+        await this.publisher.publishDurableAny(next.subject, next.payload, next.messageId, next.meta, FIRST_TRY);
         this.waiting.shift();
         this.counts.storedLate++;
         if (this.waiting.length === 0)

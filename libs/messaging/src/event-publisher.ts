@@ -1,7 +1,7 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { type JetStreamClient, jetstream } from '@nats-io/jetstream';
 import { type NatsConnection, RequestError, TimeoutError, createInbox } from '@nats-io/transport-node';
-import { RouterError } from '@switchyard/contracts';
+import { type InboxReply, type PayloadOf, RouterError, type Subject } from '@switchyard/contracts';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { MESSAGING_OPTIONS, type MessagingOptions, NATS_CONNECTION } from './messaging.constants';
 import { inboxPrefixOf } from './nats-connection';
@@ -16,7 +16,12 @@ export interface DurableTries {
 
 const DEFAULT_TRIES: DurableTries = { attempts: 3, timeoutMs: 2000 };
 
-/** Typed publishing over core NATS (hot path) and JetStream (events that must not be lost). */
+/**
+ * Typed publishing over core NATS (hot path) and JetStream (events that must not be lost): a subject's
+ * payload is the type its schema in SCHEMA_BY_SUBJECT parses to, so publishing anything else does not
+ * compile. The `*Any` methods take any subject and payload: for the transport's own tests, a subject a test
+ * configures, and re-sends of events already checked.
+ */
 @Injectable()
 export class EventPublisher {
   private readonly logger = new Logger(EventPublisher.name);
@@ -33,7 +38,16 @@ export class EventPublisher {
   }
 
   /** Fire-and-forget on core NATS: for hops where the caller retries on timeout. */
-  publish(subject: string, payload: unknown, meta: OutgoingMeta = {}): void {
+  publish<S extends Subject>(subject: S, payload: PayloadOf<S>, meta: OutgoingMeta = {}): void {
+    this.publishAny(subject, payload, meta);
+  }
+
+  /** An answer (or a piece of a streamed one) to the inbox of the caller waiting for it. */
+  reply(inbox: string, payload: InboxReply, meta: OutgoingMeta = {}): void {
+    this.publishAny(inbox, payload, meta);
+  }
+
+  publishAny(subject: string, payload: unknown, meta: OutgoingMeta = {}): void {
     this.nc.publish(subject, encodeJson(payload), { headers: buildHeaders(meta) });
   }
 
@@ -41,7 +55,16 @@ export class EventPublisher {
    * Request-reply on core NATS; resolves with the decoded JSON reply. No answer in time is a RouterError
    * `timeout`; nobody subscribed to the subject is `unavailable`.
    */
-  async request(subject: string, payload: unknown, timeoutMs: number, meta: OutgoingMeta = {}): Promise<unknown> {
+  request<S extends Subject>(
+    subject: S,
+    payload: PayloadOf<S>,
+    timeoutMs: number,
+    meta: OutgoingMeta = {},
+  ): Promise<unknown> {
+    return this.requestAny(subject, payload, timeoutMs, meta);
+  }
+
+  async requestAny(subject: string, payload: unknown, timeoutMs: number, meta: OutgoingMeta = {}): Promise<unknown> {
     try {
       const msg = await this.nc.request(subject, encodeJson(payload), {
         timeout: timeoutMs,
@@ -62,7 +85,17 @@ export class EventPublisher {
    * `onPart`, the first with one ends the call and is returned. The reply subject travels in the
    * Switchyard-Reply-To header. No answer in time is a RouterError `timeout`.
    */
-  async requestStream(
+  requestStream<S extends Subject>(
+    subject: S,
+    payload: PayloadOf<S>,
+    timeoutMs: number,
+    meta: OutgoingMeta,
+    onPart: (part: unknown) => void,
+  ): Promise<unknown> {
+    return this.requestStreamAny(subject, payload, timeoutMs, meta, onPart);
+  }
+
+  async requestStreamAny(
     subject: string,
     payload: unknown,
     timeoutMs: number,
@@ -99,7 +132,17 @@ export class EventPublisher {
    * subject, JetStream away), a RouterError `unavailable` with a retry-after: callers answer it, or keep the
    * event (DurableOutbox).
    */
-  async publishDurable(
+  publishDurable<S extends Subject>(
+    subject: S,
+    payload: PayloadOf<S>,
+    messageId: string,
+    meta: OutgoingMeta = {},
+    tries: DurableTries = DEFAULT_TRIES,
+  ): Promise<void> {
+    return this.publishDurableAny(subject, payload, messageId, meta, tries);
+  }
+
+  async publishDurableAny(
     subject: string,
     payload: unknown,
     messageId: string,

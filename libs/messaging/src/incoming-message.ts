@@ -1,6 +1,6 @@
 import type { Msg } from '@nats-io/transport-node';
 import type { JsMsg } from '@nats-io/jetstream';
-import { HEADERS, decodeJson } from '@switchyard/contracts';
+import { HEADERS, type PayloadOf, type Subject, decodeJson, parseSubjectPayload } from '@switchyard/contracts';
 
 /** A received message, from core NATS or JetStream, as handlers see it. */
 export class IncomingMessage {
@@ -24,6 +24,14 @@ export class IncomingMessage {
   /** The payload as JSON; invalid JSON throws RouterError('invalid_json'). */
   json(): unknown {
     return decodeJson(this.data);
+  }
+
+  /**
+   * The payload parsed with `subject`'s schema from the one subject → schema table, typed as that subject
+   * carries it; invalid JSON or a payload that does not fit is a RouterError naming what was wrong.
+   */
+  payload<S extends Subject>(subject: S): PayloadOf<S> {
+    return parseSubjectPayload(subject, this.json());
   }
 }
 

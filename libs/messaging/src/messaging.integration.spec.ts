@@ -185,9 +185,9 @@ describe(MessagingModule.name, () => {
     it('stores publishes with one message id once and redelivers an event whose handler failed', async () => {
       handled.length = 0;
       const publisher = apps[0].get(EventPublisher);
-      await publisher.publishDurable(EVENTS, { id: 'e1' }, 'e1');
-      await publisher.publishDurable(EVENTS, { id: 'e1' }, 'e1');
-      await publisher.publishDurable(EVENTS, { id: 'e2' }, 'e2');
+      await publisher.publishDurableAny(EVENTS, { id: 'e1' }, 'e1');
+      await publisher.publishDurableAny(EVENTS, { id: 'e1' }, 'e1');
+      await publisher.publishDurableAny(EVENTS, { id: 'e2' }, 'e2');
       const events = await waitFor(
         'both events handled',
         () => {
@@ -223,9 +223,9 @@ describe(MessagingModule.name, () => {
 
     it('keeps every event it cannot store, with why: invalid at once, failing after max deliveries, held past its time', async () => {
       const publisher = apps[0].get(EventPublisher);
-      await publisher.publishDurable(STRICT, { n: 'not a number' }, 'strict-1');
-      await publisher.publishDurable(BROKEN, { id: 'b-1' }, 'broken-1');
-      await publisher.publishDurable(HELD, { until: Date.now() + 1500 }, 'held-1');
+      await publisher.publishDurableAny(STRICT, { n: 'not a number' }, 'strict-1');
+      await publisher.publishDurableAny(BROKEN, { id: 'b-1' }, 'broken-1');
+      await publisher.publishDurableAny(HELD, { until: Date.now() + 1500 }, 'held-1');
       const letters = await deadLetters(3);
       const bySubject = new Map(letters.map((l) => [l.subject, l]));
       expect(bySubject.get(STRICT)).toMatchObject({ reason: 'invalid', deliveries: 1, stream: STREAM.name });
@@ -253,7 +253,7 @@ describe(MessagingModule.name, () => {
 
     it('waits out a store that is away past max deliveries, and stores the event when it is back', async () => {
       const publisher = apps[0].get(EventPublisher);
-      await publisher.publishDurable(FLAKY_STORE, { id: 'f-1' }, 'flaky-1');
+      await publisher.publishDurableAny(FLAKY_STORE, { id: 'f-1' }, 'flaky-1');
       await waitFor(
         'flaky event stored',
         () => (handled.some((h) => h.subject === FLAKY_STORE) ? true : undefined),
@@ -302,14 +302,14 @@ describe('EventPublisher.requestStream', () => {
 
   it('hands each piece over and returns the final message', async () => {
     const parts: unknown[] = [];
-    const final = await app.get(EventPublisher).requestStream(`${prefix2}.ok`, {}, 2000, {}, (p) => parts.push(p));
+    const final = await app.get(EventPublisher).requestStreamAny(`${prefix2}.ok`, {}, 2000, {}, (p) => parts.push(p));
     expect(parts).toEqual([{ delta: 'a' }, { delta: 'b' }]);
     expect(final).toEqual({ ok: true, answer: 'ab' });
   });
 
   it('times out a stream that stalls after its first piece', async () => {
     await expect(
-      app.get(EventPublisher).requestStream(`${prefix2}.stall`, {}, 300, {}, () => undefined),
+      app.get(EventPublisher).requestStreamAny(`${prefix2}.stall`, {}, 300, {}, () => undefined),
     ).rejects.toMatchObject({ code: 'timeout' });
   });
 });

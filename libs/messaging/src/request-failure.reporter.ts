@@ -5,20 +5,26 @@ import {
   type Decision,
   type Features,
   HEADERS,
+  type PayloadOf,
   type RequestReceived,
   RouterError,
   type RouterErrorBody,
   SUBJECTS,
-  parsePayload,
   recordKey,
+  routingText,
 } from '@switchyard/contracts';
-import { routingText } from '@switchyard/routing';
-import type { z } from 'zod';
 import { DurableOutbox } from './durable-outbox';
 import { EventPublisher } from './event-publisher';
 import { type IncomingMessage, deadlineOf } from './incoming-message';
 
 type PipelineEvent = RequestReceived & { features?: Features; decision?: Decision };
+
+/** The hops of a request between ingress and provider-adapters: each a stage that may end it. */
+export type StageSubject =
+  | typeof SUBJECTS.requestReceived
+  | typeof SUBJECTS.requestAnalyzed
+  | typeof SUBJECTS.routeDecided
+  | typeof SUBJECTS.routeDecidedV2;
 
 /** Longest prompt kept on a record: enough to retrain a router on, bounded so records stay small. */
 export const RECORDED_PROMPT_CHARS = 4000;
@@ -57,22 +63,23 @@ export class RequestFailureReporter {
 
   /**
    * One pipeline stage's handling of a message: the caller's reply subject (the header, or the request's
-   * own inbox on the first hop), the payload checked against its schema, then `run`; when `run` throws,
-   * the caller gets the error and the failure is recorded, with the attempts `attemptsOf` finds on it.
+   * own inbox on the first hop), the payload parsed with `subject`'s schema, then `run` with it typed; when
+   * `run` throws, the caller gets the error and the failure is recorded, with the attempts `attemptsOf`
+   * finds on it.
    */
-  async runStage<S extends z.ZodType<PipelineEvent>>(
+  async runStage<S extends StageSubject>(
     msg: IncomingMessage,
-    schema: S,
+    subject: S,
     stage: CompletionFailed['stage'],
-    run: (event: z.infer<S>, replyTo: string, deadline: number | undefined) => unknown,
+    run: (event: PayloadOf<S>, replyTo: string, deadline: number | undefined) => unknown,
     attemptsOf: (err: unknown) => Attempt[] = () => [],
   ): Promise<void> {
     const replyTo = msg.header(HEADERS.replyTo) ?? msg.reply;
     if (!replyTo)
       throw new RouterError('invalid_request', `${msg.subject} needs the ${HEADERS.replyTo} header or a reply subject`);
-    const event = parsePayload(schema, msg.json(), msg.subject);
+    const event: PipelineEvent = msg.payload(subject);
     try {
-      await run(event, replyTo, deadlineOf(msg));
+      await run(event as PayloadOf<S>, replyTo, deadlineOf(msg));
     } catch (err) {
       await this.fail({ ...completionBaseOf(event, attemptsOf(err)), stage }, err, replyTo);
     }
@@ -87,7 +94,7 @@ export class RequestFailureReporter {
     const failed: CompletionFailed = { ...event, completedAt: Date.now(), error };
     // The record goes on the wire before the reply, as for answers: a crash after replying cannot lose it.
     const stored = this.outbox.publish(SUBJECTS.completionFailed, failed, recordKey(event.tenant, event.requestId));
-    if (replyTo) this.publisher.publish(replyTo, { ok: false, requestId: event.requestId, error });
+    if (replyTo) this.publisher.reply(replyTo, { ok: false, requestId: event.requestId, error });
     await stored;
     return error;
   }

@@ -1,5 +1,5 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
-import type { CompiledPolicy, ModelSpec } from '@switchyard/routing';
+import type { CompiledPolicy } from '@switchyard/routing';
 import { type LoadedPolicy, type PolicyForRequest, loadPolicyFile, policyForRequest } from './policy-loader';
 import { POLICY_STORE_OPTIONS, type PolicyStoreOptions } from './policy-store.options';
 
@@ -27,13 +27,12 @@ export class PolicyStore {
   }
 
   /**
-   * A model's spec in the policy in force; with `policyVersion` (the decision's), in that arm's policy when a
-   * canary runs, so a model only the candidate serves, or a price only it sets, is the candidate's.
+   * The policy that made a decision: the canary's candidate when `policyVersion` is its version, otherwise
+   * the policy in force (a decision of an older policy runs on the current one's models).
    */
-  model(id: string, policyVersion?: string): ModelSpec | undefined {
+  byVersion(policyVersion: string): CompiledPolicy {
     const candidate = this.loaded.canary?.candidate.policy;
-    if (candidate && policyVersion === candidate.version) return candidate.models.get(id);
-    return this.loaded.policy.models.get(id);
+    return candidate && policyVersion === candidate.version ? candidate : this.loaded.policy;
   }
 
   /** Puts a validated policy in force. */

@@ -67,7 +67,7 @@ describe('PolicyWatcher', () => {
       () => (stores.every((s) => s.current().version === 'pub@2') ? true : undefined),
       5000,
     );
-    expect(stores[0].model('m2')).toBeDefined();
+    expect(stores[0].current().models.get('m2')).toBeDefined();
 
     const rejections: PolicyRejected[] = [];
     const sub = nc.subscribe(SUBJECTS.policyRejected, {

@@ -1,4 +1,4 @@
-import type { ModelSpec } from '@switchyard/routing';
+import type { ModelSpec } from '@switchyard/contracts';
 import { FakeProviderServer } from '@switchyard/testing';
 import { AnthropicAdapter } from './anthropic/anthropic.adapter';
 import { costOf, usageOf } from './lib/cost';

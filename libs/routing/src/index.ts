@@ -15,6 +15,8 @@ export * from './plans/acceptance';
 export * from './plans/consensus';
 export * from './policy/policy-trust';
 export * from './plans/expected-cost';
+export * from './plans/execution';
+export * from './plans/run-plan';
 export * from './policy/policy-edit';
 export * from './policy/policy-release';
 export * from './learned/cost-curve';

@@ -1,5 +1,5 @@
 import { Controller } from '@nestjs/common';
-import { SUBJECTS, requestReceivedSchema } from '@switchyard/contracts';
+import { SUBJECTS } from '@switchyard/contracts';
 import { type IncomingMessage, OnSubject, RequestFailureReporter } from '@switchyard/messaging';
 import { AnalyzeRequest } from './analyze-request.usecase';
 
@@ -13,7 +13,7 @@ export class AnalysisController {
   /** The first hop: ingress sent it as a request, so the caller's inbox is the message's own reply subject. */
   @OnSubject(SUBJECTS.requestReceived)
   async onRequestReceived(msg: IncomingMessage): Promise<void> {
-    await this.stages.runStage(msg, requestReceivedSchema, 'analyzer', (event, replyTo, deadline) =>
+    await this.stages.runStage(msg, SUBJECTS.requestReceived, 'analyzer', (event, replyTo, deadline) =>
       this.analyzeRequest.execute({ event, replyTo, deadline }),
     );
   }

@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
-import { datasetModels, loadDataset, policyForDataset, splitDataset, toExamples } from '@switchyard/evaluation';
+import { datasetModels, policyForDataset, splitDataset, toExamples } from '@switchyard/evaluation';
+import { loadDataset } from '@switchyard/datasets';
 import {
   LearnedRouter,
   compilePolicy,

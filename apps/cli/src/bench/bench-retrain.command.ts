@@ -1,6 +1,7 @@
 import { performance } from 'node:perf_hooks';
 import { type LearningRecord, learningRecordOf, retrainFromRecords } from '@switchyard/analytics';
-import { loadDataset, policyForDataset, datasetModels, splitDataset } from '@switchyard/evaluation';
+import { policyForDataset, datasetModels, splitDataset } from '@switchyard/evaluation';
+import { loadDataset } from '@switchyard/datasets';
 import {
   MONGO_CONNECT_OPTIONS,
   RouterModelRepository,

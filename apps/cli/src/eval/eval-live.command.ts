@@ -5,7 +5,6 @@ import { jetstreamManager } from '@nats-io/jetstream';
 import { type NatsConnection, connect } from '@nats-io/transport-node';
 import { type ChatReply, EVENTS_STREAM, SUBJECTS } from '@switchyard/contracts';
 import {
-  type DatasetRow,
   type ExpectedAnswer,
   LIVE_TENANT,
   type LiveAnswer,
@@ -16,10 +15,10 @@ import {
   expectedAnswer,
   liveRequest,
   livePolicyDocument,
-  loadDataset,
   splitDataset,
   trainEvalRouter,
 } from '@switchyard/evaluation';
+import { type DatasetRow, loadDataset } from '@switchyard/datasets';
 import { type ServiceName, ServiceStack, findWorkspaceRoot } from '@switchyard/launcher';
 import { MONGO_CONNECT_OPTIONS, TenantKeyRepository } from '@switchyard/persistence';
 import { bearerHeaders } from '../auth-headers';

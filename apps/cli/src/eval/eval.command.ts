@@ -3,15 +3,14 @@ import { join } from 'node:path';
 import { describeCandidate } from '@switchyard/routing';
 import {
   type CurveHeadline,
-  type DatasetRow,
   describeMix,
   evaluateStrategies,
-  loadDataset,
   reportHtml,
   splitDataset,
   subsample,
   taskFolds,
 } from '@switchyard/evaluation';
+import { type DatasetRow, loadDataset } from '@switchyard/datasets';
 import { pct, table, usd } from '../demo/table';
 import { Progress } from '../progress/progress';
 

@@ -4,17 +4,16 @@ import { jetstreamManager } from '@nats-io/jetstream';
 import { type NatsConnection, connect } from '@nats-io/transport-node';
 import { type ChatReply, POLICIES_STREAM, SUBJECTS, policyUpdatedSchema } from '@switchyard/contracts';
 import {
-  type DatasetRow,
   datasetModels,
   decisionInputOf,
   expectedAnswer,
   livePolicyDocument,
   liveRequest,
-  loadDataset,
   policyForDataset,
   splitDataset,
   trainEvalRouter,
 } from '@switchyard/evaluation';
+import { type DatasetRow, loadDataset } from '@switchyard/datasets';
 import { type ServiceName, ServiceStack, findWorkspaceRoot } from '@switchyard/launcher';
 import { MONGO_CONNECT_OPTIONS, RouterModelRepository, TenantKeyRepository } from '@switchyard/persistence';
 import { type LoadedPolicy, loadPolicyText, storedModelsNamedBy } from '@switchyard/policy-store';

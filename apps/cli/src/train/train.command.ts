@@ -1,14 +1,7 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { basename, dirname } from 'node:path';
-import {
-  type DatasetRow,
-  datasetModels,
-  loadDataset,
-  referencePoints,
-  replay,
-  splitDataset,
-  toExamples,
-} from '@switchyard/evaluation';
+import { datasetModels, referencePoints, replay, splitDataset, toExamples } from '@switchyard/evaluation';
+import { type DatasetRow, loadDataset } from '@switchyard/datasets';
 import { MONGO_CONNECT_OPTIONS, RouterModelRepository } from '@switchyard/persistence';
 import { LearnedRouter, describeCandidate, resolveLearnedTarget, trainLearnedRouter } from '@switchyard/routing';
 import mongoose from 'mongoose';

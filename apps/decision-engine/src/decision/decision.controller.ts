@@ -1,5 +1,5 @@
 import { Controller } from '@nestjs/common';
-import { SUBJECTS, requestAnalyzedSchema } from '@switchyard/contracts';
+import { SUBJECTS } from '@switchyard/contracts';
 import { type IncomingMessage, OnSubject, RequestFailureReporter } from '@switchyard/messaging';
 import { MakeDecision } from './make-decision.usecase';
 
@@ -12,7 +12,7 @@ export class DecisionController {
 
   @OnSubject(SUBJECTS.requestAnalyzed)
   async onRequestAnalyzed(msg: IncomingMessage): Promise<void> {
-    await this.stages.runStage(msg, requestAnalyzedSchema, 'decision', (event, replyTo, deadline) =>
+    await this.stages.runStage(msg, SUBJECTS.requestAnalyzed, 'decision', (event, replyTo, deadline) =>
       this.makeDecision.execute({ event, replyTo, deadline }),
     );
   }

@@ -57,9 +57,20 @@ describe(MakeDecision.name, () => {
         policyVersion: 'default@1',
       });
       expect(publish.calls).toEqual([
-        [SUBJECTS.routeDecided, decided, { replyTo: '_INBOX.y', deadline: undefined, messageId: 'acme:r-1' }],
+        [SUBJECTS.routeDecidedV2, decided, { replyTo: '_INBOX.y', deadline: undefined, messageId: 'acme:r-1' }],
       ]);
       expect(reserve.calls).toEqual([['claude-3-sonnet', undefined]]);
+      // Self-contained: the chosen model's spec and its fallbacks' (cheapest first, wrapping round after it) travel with the plan.
+      expect(decided.execution.models.map((m) => [m.id, m.provider, m.priceUsdPerMTok.input])).toEqual([
+        ['claude-3-sonnet', 'simulated', 3],
+        ['gpt-4o-mini', 'simulated', 0.15],
+        ['claude-3-haiku', 'simulated', 0.25],
+        ['gpt-4o', 'simulated', 2.5],
+      ]);
+      expect(decided.execution).toMatchObject({
+        fallbacks: ['gpt-4o-mini', 'claude-3-haiku', 'gpt-4o'],
+        onStoreDown: 'open',
+      });
     });
 
     it('falls back in order, cheapest first, past models out of quota or cooling down', async () => {

@@ -2,7 +2,7 @@ import { Inject, Injectable, Logger } from '@nestjs/common';
 import {
   type Decision,
   type RequestAnalyzed,
-  type RouteDecided,
+  type RouteDecidedV2,
   type RoutePlan,
   RouterError,
   SUBJECTS,
@@ -14,6 +14,7 @@ import {
   type CompiledPolicy,
   type LearnedContext,
   type RouteOption,
+  executionOf,
   planOf,
   routeOptions,
   toDecision,
@@ -50,14 +51,20 @@ export class MakeDecision {
     private readonly allowance: TenantAllowance,
   ) {}
 
-  async execute(cmd: MakeDecisionCommand): Promise<RouteDecided> {
+  async execute(cmd: MakeDecisionCommand): Promise<RouteDecidedV2> {
     const { event } = cmd;
     const { policy, learned, arm } = this.policies.forRequest(event.tenant, event.request.user);
     const input = { request: event.request, tenant: event.tenant, features: event.features };
     const decision = await this.choose(policy, learned, routeOptions(policy, input, learned, EXPLORATION), event);
     if (arm) decision.canaryArm = arm;
-    const decided: RouteDecided = { ...event, decision, decidedAt: Date.now() };
-    this.publisher.publish(SUBJECTS.routeDecided, decided, {
+    // The plan travels with the specs of every model it may call: provider-adapters runs it without a policy.
+    const decided: RouteDecidedV2 = {
+      ...event,
+      decision,
+      decidedAt: Date.now(),
+      execution: executionOf(policy, decision.plan),
+    };
+    this.publisher.publish(SUBJECTS.routeDecidedV2, decided, {
       replyTo: cmd.replyTo,
       deadline: cmd.deadline,
       messageId: recordKey(event.tenant, event.requestId),

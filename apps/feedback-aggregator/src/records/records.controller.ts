@@ -1,11 +1,5 @@
 import { Controller } from '@nestjs/common';
-import {
-  SUBJECTS,
-  completionFailedSchema,
-  completionSucceededSchema,
-  feedbackSubmittedSchema,
-  parsePayload,
-} from '@switchyard/contracts';
+import { SUBJECTS } from '@switchyard/contracts';
 import { type IncomingMessage, OnStreamEvent } from '@switchyard/messaging';
 import { RecordCompletion } from './record-completion.usecase';
 import { RecordFeedback } from './record-feedback.usecase';
@@ -20,18 +14,16 @@ export class RecordsController {
 
   @OnStreamEvent(SUBJECTS.completionSucceeded)
   async onCompletionSucceeded(msg: IncomingMessage): Promise<void> {
-    await this.recordCompletion.execute(
-      parsePayload(completionSucceededSchema, msg.json(), SUBJECTS.completionSucceeded),
-    );
+    await this.recordCompletion.execute(msg.payload(SUBJECTS.completionSucceeded));
   }
 
   @OnStreamEvent(SUBJECTS.completionFailed)
   async onCompletionFailed(msg: IncomingMessage): Promise<void> {
-    await this.recordCompletion.execute(parsePayload(completionFailedSchema, msg.json(), SUBJECTS.completionFailed));
+    await this.recordCompletion.execute(msg.payload(SUBJECTS.completionFailed));
   }
 
   @OnStreamEvent(SUBJECTS.feedbackSubmitted)
   async onFeedbackSubmitted(msg: IncomingMessage): Promise<void> {
-    await this.recordFeedback.execute(parsePayload(feedbackSubmittedSchema, msg.json(), SUBJECTS.feedbackSubmitted));
+    await this.recordFeedback.execute(msg.payload(SUBJECTS.feedbackSubmitted));
   }
 }

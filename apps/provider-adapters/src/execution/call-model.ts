@@ -1,6 +1,5 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
-import { type Attempt, type RouteDecided, RouterError, type Usage } from '@switchyard/contracts';
-import { PolicyStore } from '@switchyard/policy-store';
+import { type Attempt, type ModelSpec, type RouteDecided, RouterError, type Usage } from '@switchyard/contracts';
 import {
   streamAnswer,
   type ProviderAdapter,
@@ -12,7 +11,6 @@ import {
   usageOf,
   withRetries,
 } from '@switchyard/providers';
-import type { ModelSpec } from '@switchyard/routing';
 import type { RoutingStateStore } from '@switchyard/routing-state';
 import { ADAPTERS_CONFIG, type AdaptersConfig } from '../config';
 import { PROVIDER_ADAPTERS, PROVIDER_SECRETS, ROUTING_STATE } from './execution.constants';
@@ -49,7 +47,7 @@ export interface ModelAnswer {
 
 /**
  * Calls one model of a plan through its provider's adapter: retries with backoff on retryable failures,
- * its key from the environment, usage priced with the policy's price table, and a cooldown (which
+ * its key from the environment, usage priced at the prices the plan carries, and a cooldown (which
  * decision-engine honours) when every try failed.
  */
 @Injectable()
@@ -61,7 +59,6 @@ export class CallModel {
   constructor(
     @Inject(PROVIDER_ADAPTERS) adapters: ProviderAdapter[],
     @Inject(ADAPTERS_CONFIG) private readonly config: AdaptersConfig,
-    private readonly policies: PolicyStore,
     @Inject(ROUTING_STATE) private readonly state: Pick<RoutingStateStore, 'startCooldown'>,
     @Inject(PROVIDER_SECRETS) private readonly secrets: ProviderSecrets,
   ) {
@@ -74,27 +71,15 @@ export class CallModel {
     };
   }
 
-  /** The spec of a model in the policy (or canary arm) that decided, or a no_route failure. */
-  spec(modelId: string, policyVersion?: string): ModelSpec {
-    const model = this.policies.model(modelId, policyVersion);
-    if (!model)
-      throw new PlanFailedError(
-        new RouterError('no_route', `model "${modelId}" is not in policy ${this.policies.current().version}`),
-        [],
-      );
-    return model;
-  }
-
   /**
    * `onDelta`: stream the answer, piece by piece. Once a piece has gone out, a failure is final: no retry
    * (the caller would see the text twice), and the error says so, so that no other model takes over.
    */
-  async execute(modelId: string, event: RouteDecided, onDelta?: (delta: string) => void): Promise<ModelAnswer> {
-    const model = this.spec(modelId, event.decision.policyVersion);
+  async execute(model: ModelSpec, event: RouteDecided, onDelta?: (delta: string) => void): Promise<ModelAnswer> {
     const adapter = this.adapters.get(model.provider);
     if (!adapter)
       throw new PlanFailedError(
-        new RouterError('provider_error', `no adapter for provider kind "${model.provider}" (model ${modelId})`),
+        new RouterError('provider_error', `no adapter for provider kind "${model.provider}" (model ${model.id})`),
         [],
       );
     const tries: TryRecord[] = [];

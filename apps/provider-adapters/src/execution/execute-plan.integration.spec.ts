@@ -1,14 +1,15 @@
-import type { RouteDecided } from '@switchyard/contracts';
+import type { RouteDecidedV2 } from '@switchyard/contracts';
 import type { DurableOutbox, EventPublisher } from '@switchyard/messaging';
 import type { PolicyStore } from '@switchyard/policy-store';
 import { AnthropicAdapter, OpenAiAdapter } from '@switchyard/providers';
-import { parsePolicy } from '@switchyard/routing';
+import { executionOf, parsePolicy } from '@switchyard/routing';
 import { RoutingStateStore, TenantLimitsStore } from '@switchyard/routing-state';
 import { FakeProviderServer, recorder, strictFake, testInfra, uniqueName } from '@switchyard/testing';
 import { Redis } from 'ioredis';
 import { adaptersEnvSchema } from '../config';
 import { CallModel } from './call-model';
 import { ExecutePlan } from './execute-plan.usecase';
+import { PlanIntake } from './plan-intake';
 import { ProviderSecrets } from './provider-secrets';
 import { RunPlan } from './run-plan.usecase';
 
@@ -40,25 +41,33 @@ default: { route: { model: local-llama } }
       PROVIDER_COOLDOWN_MS: '60000',
       PROVIDER_TIMEOUT_MS: '2000',
     });
+    // The replica's trust settings let plans point at the fake provider's host.
     const policies = strictFake<PolicyStore>('PolicyStore', {
-      current: () => policy,
-      model: (id: string) => policy.models.get(id),
+      options: {
+        file: 'x.yaml',
+        trust: { keyEnvPrefix: 'SWITCHYARD_KEY_', allowedHosts: [new URL(fake.baseUrl).host] },
+      },
     });
     const callModel = new CallModel(
       [new OpenAiAdapter('openai-compatible'), new AnthropicAdapter()],
       config,
-      policies,
       state,
       new ProviderSecrets({ SWITCHYARD_KEY_ANTHROPIC: 'sk-ant' }, config.POLICY_KEY_ENV_PREFIX),
     );
     const publisher = strictFake<EventPublisher>('EventPublisher', {
-      publish: recorder(() => undefined),
+      reply: recorder(() => undefined),
     });
     const outbox = strictFake<DurableOutbox>('DurableOutbox', {
       available: true,
       publish: recorder(async () => 'stored' as const),
     });
-    const sut = new ExecutePlan(new RunPlan(config, callModel, policies, state), publisher, outbox, limits);
+    const sut = new ExecutePlan(
+      new RunPlan(config, callModel, state),
+      new PlanIntake(policies),
+      publisher,
+      outbox,
+      limits,
+    );
 
     fake.enqueue(
       { kind: 'error', status: 503 },
@@ -66,7 +75,8 @@ default: { route: { model: local-llama } }
       { kind: 'rate-limited', retryAfterSeconds: 0 },
       { kind: 'ok', content: 'Paris.' },
     );
-    const event: RouteDecided = {
+    const plan = { kind: 'single', model: 'local-llama' } as const;
+    const event: RouteDecidedV2 = {
       requestId: 'r-1',
       tenant: uniqueName('tenant'),
       receivedAt: Date.now(),
@@ -83,7 +93,7 @@ default: { route: { model: local-llama } }
       },
       analyzedAt: Date.now(),
       decision: {
-        plan: { kind: 'single', model: 'local-llama' },
+        plan,
         method: 'rule',
         reason: 't',
         params: {},
@@ -91,6 +101,7 @@ default: { route: { model: local-llama } }
         alternatives: ['local-llama'],
       },
       decidedAt: Date.now(),
+      execution: executionOf(policy, plan),
     };
     const reply = await sut.execute({ event, replyTo: 'x' });
 

@@ -1,4 +1,4 @@
-import { type RouteDecided, type RoutePlan, RouterError, SUBJECTS } from '@switchyard/contracts';
+import { type RouteDecided, type RouteDecidedV2, type RoutePlan, RouterError, SUBJECTS } from '@switchyard/contracts';
 import type { DurableOutbox, EventPublisher } from '@switchyard/messaging';
 import type { PolicyStore } from '@switchyard/policy-store';
 import {
@@ -8,12 +8,13 @@ import {
   type ProviderResult,
   SimulatedAdapter,
 } from '@switchyard/providers';
-import { parsePolicy } from '@switchyard/routing';
+import { executionOf, parsePolicy } from '@switchyard/routing';
 import type { Reservation } from '@switchyard/routing-state';
 import { recorder, strictFake, waitFor } from '@switchyard/testing';
 import { adaptersEnvSchema } from '../config';
 import { CallModel } from './call-model';
 import { ExecutePlan, PlanFailedError } from './execute-plan.usecase';
+import { PlanIntake } from './plan-intake';
 import { ProviderSecrets } from './provider-secrets';
 import { RunPlan } from './run-plan.usecase';
 
@@ -28,16 +29,23 @@ default: { route: { model: cheap } }
 `);
 
 const policies = strictFake<PolicyStore>('PolicyStore', {
-  current: () => policy,
-  model: (id: string) => policy.models.get(id),
+  byVersion: () => policy,
+  options: { file: 'test.yaml' },
 });
+const intake = new PlanIntake(policies);
 const config = adaptersEnvSchema.parse({
   PROVIDER_RETRY_BASE_MS: '1',
   PROVIDER_RETRY_MAX_MS: '5',
   PROVIDER_COOLDOWN_MS: '1000',
 });
 
-function decided(plan: RoutePlan | string): RouteDecided {
+/** A v2 plan, as decision-engine publishes it: with the specs of every model it may call. */
+function decided(plan: RoutePlan | string): RouteDecidedV2 {
+  const v1 = decidedV1(plan);
+  return { ...v1, execution: executionOf(policy, v1.decision.plan) };
+}
+
+function decidedV1(plan: RoutePlan | string): RouteDecided {
   const p: RoutePlan = typeof plan === 'string' ? { kind: 'single', model: plan } : plan;
   return {
     requestId: 'r-1',
@@ -79,7 +87,7 @@ function setup(adapters: ProviderAdapter[], reservations: Record<string, Reserva
   const publish = recorder((_subject: string, _payload: unknown) => undefined);
   // Imitates DurableOutbox while JetStream takes every record: stored at once.
   const publishDurable = recorder(async (_subject: string, _payload: unknown, _id: string) => 'stored' as const);
-  const publisher = strictFake<EventPublisher>('EventPublisher', { publish });
+  const publisher = strictFake<EventPublisher>('EventPublisher', { reply: publish });
   const outbox = strictFake<DurableOutbox>('DurableOutbox', { available: true, publish: publishDurable });
   const settle = recorder(async (_tenant: string, _holdId: string, _usd: number, _at?: Date) => undefined);
   const startCooldown = recorder(async (_model: string, _ms: number) => undefined);
@@ -88,11 +96,10 @@ function setup(adapters: ProviderAdapter[], reservations: Record<string, Reserva
   const callModel = new CallModel(
     adapters,
     config,
-    policies,
     state,
     new ProviderSecrets({ SWITCHYARD_KEY_CHEAP: 'k-123' }, 'SWITCHYARD_KEY_'),
   );
-  const sut = new ExecutePlan(new RunPlan(config, callModel, policies, state), publisher, outbox, { settle });
+  const sut = new ExecutePlan(new RunPlan(config, callModel, state), intake, publisher, outbox, { settle });
   return { sut, publish, publishDurable, settle, startCooldown, reserve };
 }
 
@@ -129,13 +136,13 @@ describe(ExecutePlan.name, () => {
       const callModel = new CallModel(
         [Object.assign(adapter, { complete })],
         config,
-        policies,
         { startCooldown: async () => undefined },
         new ProviderSecrets({}, 'SWITCHYARD_KEY_'),
       );
       const settle = recorder(async (_t: string, _h: string, _usd: number) => undefined);
       const sut = new ExecutePlan(
-        new RunPlan(config, callModel, policies, { reserve: async () => 'granted' }),
+        new RunPlan(config, callModel, { reserve: async () => 'granted' }),
+        intake,
         strictFake<EventPublisher>('EventPublisher', {}),
         strictFake<DurableOutbox>('DurableOutbox', { available: false }),
         { settle },
@@ -153,7 +160,7 @@ describe(ExecutePlan.name, () => {
       const order: string[] = [];
       let ack: () => void = () => undefined;
       const publisher = strictFake<EventPublisher>('EventPublisher', {
-        publish: (subject: string) => void order.push(`reply ${subject}`),
+        reply: (inbox: string) => void order.push(`reply ${inbox}`),
       });
       const outbox = strictFake<DurableOutbox>('DurableOutbox', {
         available: true,
@@ -169,11 +176,10 @@ describe(ExecutePlan.name, () => {
       const callModel = new CallModel(
         [new SimulatedAdapter()],
         config,
-        policies,
         state,
         new ProviderSecrets({}, 'SWITCHYARD_KEY_'),
       );
-      const sut = new ExecutePlan(new RunPlan(config, callModel, policies, state), publisher, outbox, {
+      const sut = new ExecutePlan(new RunPlan(config, callModel, state), intake, publisher, outbox, {
         settle: async () => undefined,
       });
       let done = false;
@@ -194,7 +200,7 @@ describe(ExecutePlan.name, () => {
       });
     });
 
-    it('falls back when no adapter serves the model, fails when nothing else is available, no_route for an unknown model', async () => {
+    it('falls back when no adapter serves the model, fails when nothing else is available', async () => {
       const { sut } = setup([new SimulatedAdapter()]);
       expect(await sut.execute({ event: decided('remote'), replyTo: 'x' })).toMatchObject({
         model: 'cheap',
@@ -205,7 +211,56 @@ describe(ExecutePlan.name, () => {
         code: 'provider_error',
         message: expect.stringContaining('no adapter'),
       });
-      await expect(sut.execute({ event: decided('ghost'), replyTo: 'x' })).rejects.toMatchObject({ code: 'no_route' });
+    });
+
+    it('runs the models and prices the plan carries, whatever the policy here says', async () => {
+      const { sut } = setup([new SimulatedAdapter()]);
+      const event = decided('cheap');
+      // A canary candidate's model: not in this replica's policy, dearer than anything in it.
+      event.decision.plan = { kind: 'single', model: 'new' };
+      event.execution = {
+        models: [
+          {
+            id: 'new',
+            provider: 'simulated',
+            tier: 'x',
+            priceUsdPerMTok: { input: 100, output: 100 },
+            capabilities: [],
+          },
+        ],
+        fallbacks: [],
+        onStoreDown: 'open',
+      };
+      const reply = await sut.execute({ event, replyTo: 'x' });
+      expect(reply.model).toBe('new');
+      expect(reply.costUsd).toBeCloseTo(((reply.usage.inputTokens + reply.usage.outputTokens) * 100) / 1e6, 12);
+    });
+
+    it('refuses a plan pointing a key or a prompt outside its trust settings, calling nothing', async () => {
+      const adapter = scripted(() => ok('leaked'));
+      const { sut, settle } = setup([adapter]);
+      const event = decided('cheap');
+      event.execution.models[0] = {
+        ...event.execution.models[0],
+        baseUrl: 'http://attacker.example/v1',
+        apiKeyEnv: 'MONGODB_URI',
+      };
+      await expect(sut.execute({ event, replyTo: 'x' })).rejects.toMatchObject({
+        code: 'invalid_request',
+        field: 'execution.models.0.apiKeyEnv',
+        message: expect.stringContaining('attacker.example'),
+      });
+      expect(adapter.calls).toHaveLength(0);
+      expect(settle.calls.map((c) => c[2])).toEqual([0]);
+    });
+
+    it('resolves a v1 plan (decision-engine of the release before) in the policy that decided; no_route for an unknown model', async () => {
+      const { sut } = setup([new SimulatedAdapter()]);
+      expect(await sut.execute({ event: decidedV1('mid'), replyTo: 'x' })).toMatchObject({ model: 'mid' });
+      await expect(sut.execute({ event: decidedV1('ghost'), replyTo: 'x' })).rejects.toMatchObject({
+        code: 'no_route',
+        message: expect.stringContaining('ghost'),
+      });
     });
 
     it('retries a failing provider, records every try, and starts a cooldown when all fail', async () => {
@@ -342,18 +397,16 @@ describe(ExecutePlan.name, () => {
       ]);
     });
 
-    it('stops at the first accepted answer', async () => {
-      const { sut } = setup([scripted(() => ok('fine'))]);
-      expect(await sut.execute({ event: decided(cascade), replyTo: 'x' })).toMatchObject({
-        model: 'cheap',
-        planOutcome: { tried: ['cheap'] },
-      });
-    });
-
-    it('stops at the cost cap with the last answer', async () => {
-      const { sut } = setup([scripted(() => ok('', 1000))]);
-      const reply = await sut.execute({ event: decided({ ...cascade, maxCostUsd: 0.001 }), replyTo: 'x' });
+    it('does not pay for a tier whose expected cost (its prices, the tokens of the tier before) passes the cap', async () => {
+      const { sut, reserve } = setup([scripted(() => ok('', 10))]);
+      // cheap costs (7 x 1 + 10 x 4) / 1e6; mid is expected at (7 x 2 + 10 x 8) / 1e6: together past the cap.
+      const reply = await sut.execute({ event: decided({ ...cascade, maxCostUsd: 100e-6 }), replyTo: 'x' });
       expect(reply.planOutcome).toEqual({ kind: 'cascade', tried: ['cheap'], accepted: false, stoppedAtCostCap: true });
+      expect(reply.costUsd).toBeCloseTo(47e-6, 12);
+      expect(reserve.calls).toEqual([]);
+      const { sut: wider } = setup([scripted(() => ok('', 10))]);
+      const further = await wider.execute({ event: decided({ ...cascade, maxCostUsd: 150e-6 }), replyTo: 'x' });
+      expect(further.planOutcome).toMatchObject({ tried: ['cheap', 'mid'], stoppedAtCostCap: true });
     });
 
     it('skips a tier without quota and goes on after a tier that fails', async () => {

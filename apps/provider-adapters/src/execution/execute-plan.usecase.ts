@@ -5,6 +5,7 @@ import {
   type CompletionSucceeded,
   RouterError,
   type RouteDecided,
+  type RouteDecidedV2,
   SUBJECTS,
   recordKey,
 } from '@switchyard/contracts';
@@ -12,12 +13,14 @@ import { DurableOutbox, EventPublisher, completionBaseOf } from '@switchyard/mes
 import { type TenantLimitsStore, budgetHoldId } from '@switchyard/routing-state';
 import { PlanFailedError } from './call-model';
 import { TENANT_LIMITS } from './execution.constants';
+import { PlanIntake } from './plan-intake';
 import { RunPlan } from './run-plan.usecase';
 
 export { PlanFailedError } from './call-model';
 
 export interface ExecutePlanCommand {
-  event: RouteDecided;
+  /** A v1 plan is resolved in the policy that decided; a v2 plan carries its models, checked against this replica's trust. */
+  event: RouteDecided | RouteDecidedV2;
   replyTo: string;
   deadline?: number;
 }
@@ -29,6 +32,7 @@ export class ExecutePlan {
 
   constructor(
     private readonly runPlan: RunPlan,
+    private readonly intake: PlanIntake,
     private readonly publisher: EventPublisher,
     private readonly outbox: DurableOutbox,
     @Inject(TENANT_LIMITS) private readonly limits: Pick<TenantLimitsStore, 'settle'>,
@@ -45,7 +49,7 @@ export class ExecutePlan {
   }
 
   private async run(cmd: ExecutePlanCommand): Promise<ChatSuccess> {
-    const { event } = cmd;
+    const event = this.intake.accept(cmd.event);
     if (cmd.deadline !== undefined && Date.now() > cmd.deadline)
       throw new PlanFailedError(
         new RouterError('timeout', 'the caller stopped waiting before the provider was called'),
@@ -66,9 +70,9 @@ export class ExecutePlan {
     const started = Date.now();
     const onDelta = event.request.stream
       ? (delta: string, model: string) =>
-          this.publisher.publish(cmd.replyTo, { requestId: event.requestId, model, delta } satisfies ChatDelta)
+          this.publisher.reply(cmd.replyTo, { requestId: event.requestId, model, delta } satisfies ChatDelta)
       : undefined;
-    const { answer, costUsd, attempts, outcome } = await this.runPlan.execute(event.decision.plan, event, onDelta);
+    const { answer, costUsd, attempts, outcome } = await this.runPlan.execute(event, onDelta);
     const completedAt = Date.now();
     const latency = {
       totalMs: completedAt - event.receivedAt,
@@ -105,7 +109,7 @@ export class ExecutePlan {
     // The record goes on the wire before the answer (both leave in one write): a crash after the caller has its
     // answer cannot lose the record. Its ack is awaited after replying, so the caller does not wait for it.
     const stored = this.outbox.publish(SUBJECTS.completionSucceeded, record, recordKey(event.tenant, event.requestId));
-    this.publisher.publish(cmd.replyTo, reply);
+    this.publisher.reply(cmd.replyTo, reply);
     this.settle(event, costUsd);
     await stored;
     return reply;

@@ -1,7 +1,9 @@
 import { Controller } from '@nestjs/common';
-import { SUBJECTS, routeDecidedSchema } from '@switchyard/contracts';
+import { SUBJECTS } from '@switchyard/contracts';
 import { type IncomingMessage, OnSubject, RequestFailureReporter } from '@switchyard/messaging';
 import { ExecutePlan, PlanFailedError } from './execute-plan.usecase';
+
+const attemptsOf = (err: unknown) => (err instanceof PlanFailedError ? err.attempts : []);
 
 @Controller()
 export class ExecutionController {
@@ -10,14 +12,26 @@ export class ExecutionController {
     private readonly stages: RequestFailureReporter,
   ) {}
 
-  @OnSubject(SUBJECTS.routeDecided)
+  @OnSubject(SUBJECTS.routeDecidedV2)
   async onRouteDecided(msg: IncomingMessage): Promise<void> {
     await this.stages.runStage(
       msg,
-      routeDecidedSchema,
+      SUBJECTS.routeDecidedV2,
       'provider',
       (event, replyTo, deadline) => this.executePlan.execute({ event, replyTo, deadline }),
-      (err) => (err instanceof PlanFailedError ? err.attempts : []),
+      attemptsOf,
+    );
+  }
+
+  /** Plans of a decision-engine of the release before (no model specs): resolved in the policy that decided. */
+  @OnSubject(SUBJECTS.routeDecided)
+  async onRouteDecidedV1(msg: IncomingMessage): Promise<void> {
+    await this.stages.runStage(
+      msg,
+      SUBJECTS.routeDecided,
+      'provider',
+      (event, replyTo, deadline) => this.executePlan.execute({ event, replyTo, deadline }),
+      attemptsOf,
     );
   }
 }

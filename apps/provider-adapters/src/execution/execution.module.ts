@@ -1,5 +1,5 @@
 import { type DynamicModule, Inject, Module, type OnApplicationShutdown } from '@nestjs/common';
-import { loadDataset } from '@switchyard/evaluation';
+import { loadDataset } from '@switchyard/datasets';
 import { AnthropicAdapter, OpenAiAdapter, ReplayAdapter, SimulatedAdapter } from '@switchyard/providers';
 import { RoutingStateStore, TenantLimitsStore } from '@switchyard/routing-state';
 import { RedisHealthIndicator, createFailFastRedis } from '@switchyard/runtime';
@@ -16,6 +16,7 @@ import { ProviderSecrets } from './provider-secrets';
 import { CallModel } from './call-model';
 import { ExecutePlan } from './execute-plan.usecase';
 import { RunPlan } from './run-plan.usecase';
+import { PlanIntake } from './plan-intake';
 import { ExecutionController } from './execution.controller';
 
 @Module({})
@@ -33,6 +34,7 @@ export class ExecutionModule implements OnApplicationShutdown {
       providers: [
         CallModel,
         ExecutePlan,
+        PlanIntake,
         RunPlan,
         { provide: ADAPTERS_CONFIG, useValue: config },
         { provide: ADAPTERS_REDIS, useFactory: () => createFailFastRedis(config.REDIS_URL) },

@@ -1,4 +1,4 @@
-import type { ModelSpec } from '@switchyard/routing';
+import type { ModelSpec } from '@switchyard/contracts';
 
 /**
  * API keys, read once from the environment the service started with (Kubernetes Secrets arrive as env

@@ -1,7 +1,13 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { type Attempt, type PlanOutcome, type RouteDecided, type RoutePlan, RouterError } from '@switchyard/contracts';
-import { PolicyStore } from '@switchyard/policy-store';
-import { consensusNext, failedChecks, routingText, voteConsensus } from '@switchyard/routing';
+import {
+  type Attempt,
+  type PlanOutcome,
+  type PlannedModel,
+  type RouteDecidedV2,
+  RouterError,
+} from '@switchyard/contracts';
+import { type PlanAnswer, type PlanPort, PlanExhaustedError, runPlan } from '@switchyard/routing';
+import { routingText } from '@switchyard/contracts';
 import { type RoutingStateStore, isStoreUnreachable } from '@switchyard/routing-state';
 import { CallModel, type ModelAnswer, PlanFailedError } from './call-model';
 import { ADAPTERS_CONFIG, type AdaptersConfig } from '../config';
@@ -15,216 +21,98 @@ export interface PlanResult {
   outcome?: PlanOutcome;
 }
 
+interface LiveAnswer extends PlanAnswer {
+  priced: ModelAnswer;
+}
+
 /**
- * Runs a route plan: one model; a cascade (cheapest first, each later tier reserved from its quota before
- * it is called, stopping at the first answer that passes the acceptance checks or at the cost cap); or a
- * consensus (every voter in parallel, the majority when it reaches the quorum, otherwise the strongest
- * model's answer, escalated or flagged as the plan says; a plan escalating to a model outside the vote asks
- * that model then).
+ * Runs a decided plan with the plan interpreter of libs/routing (the rules offline evaluation replays too),
+ * on the models, prices and quotas the plan carries: no policy is looked up, so a plan a canary's candidate
+ * decided runs on the candidate's models. This class is the interpreter's port to the world: real provider
+ * calls (retried, streamed for a single model), quotas taken from Redis for later tiers, fallbacks and
+ * escalations, and every try recorded for the completion record.
  */
 @Injectable()
 export class RunPlan {
   constructor(
     @Inject(ADAPTERS_CONFIG) private readonly config: AdaptersConfig,
     private readonly callModel: CallModel,
-    private readonly policies: PolicyStore,
     @Inject(ROUTING_STATE) private readonly state: Pick<RoutingStateStore, 'reserve'>,
   ) {}
 
   /** `onDelta`: stream a single-model plan's answer (multi-model plans answer whole). */
-  async execute(
-    plan: RoutePlan,
-    event: RouteDecided,
-    onDelta?: (delta: string, model: string) => void,
-  ): Promise<PlanResult> {
-    switch (plan.kind) {
-      case 'single':
-        return this.single(plan.model, event, onDelta);
-      case 'cascade':
-        return this.cascade(plan, event);
-      case 'consensus':
-        return this.consensus(plan, event);
-    }
-  }
-
-  /**
-   * One model; when it fails every try, the next models of the policy's fallback order (after it, then
-   * wrapping round), each reserved from its quota first, up to PROVIDER_MAX_FALLBACKS of them.
-   */
-  private async single(
-    modelId: string,
-    event: RouteDecided,
-    onDelta?: (delta: string, model: string) => void,
-  ): Promise<PlanResult> {
-    const attempts: Attempt[] = [];
-    const order = this.policies.current().fallbackOrder;
-    const at = order.indexOf(modelId);
-    const fallbacks = [...order.slice(at + 1), ...order.slice(0, Math.max(at, 0))].filter((m) => m !== modelId);
-    let lastError: unknown;
-    for (const candidate of [modelId, ...fallbacks.slice(0, this.config.PROVIDER_MAX_FALLBACKS)]) {
-      // A fallback without quota is passed over silently: it was never a try of this request.
-      if (candidate !== modelId && !(await this.reserveOrSkip(candidate, []))) continue;
-      try {
-        const answer = await this.callModel.execute(candidate, event, onDelta && ((d) => onDelta(d, candidate)));
-        attempts.push(...answer.attempts);
-        return { answer, costUsd: answer.costUsd, attempts };
-      } catch (err) {
-        if (!(err instanceof PlanFailedError) || err.code !== 'provider_error') throw err;
-        // Fallback only before the first piece of a stream: after it, the caller already has part of an answer.
-        if (err.streamStarted) throw new PlanFailedError(err, [...attempts, ...err.attempts], true);
-        attempts.push(...err.attempts);
-        lastError = err;
-      }
-    }
-    throw new PlanFailedError(new RouterError('provider_error', (lastError as Error).message), attempts);
-  }
-
-  private async cascade(plan: Extract<RoutePlan, { kind: 'cascade' }>, event: RouteDecided): Promise<PlanResult> {
-    const prompt = routingText(event.request.messages);
-    const attempts: Attempt[] = [];
-    const tried: string[] = [];
-    let costUsd = 0;
-    let last: ModelAnswer | undefined;
-    let lastError: unknown;
-    for (const [i, modelId] of plan.models.entries()) {
-      // decision-engine reserved the first tier; later ones take their quota only when they are needed.
-      if (i > 0 && !(await this.reserveOrSkip(modelId, attempts))) continue;
-      tried.push(modelId);
-      let answer: ModelAnswer;
-      try {
-        answer = await this.callModel.execute(modelId, event);
-      } catch (err) {
-        if (err instanceof PlanFailedError) attempts.push(...err.attempts);
-        lastError = err;
-        continue;
-      }
-      last = answer;
-      costUsd += answer.costUsd;
-      const failed = failedChecks(answer.result, plan.acceptance, prompt);
-      // The try that produced the answer says why the cascade went on past it.
-      attempts.push(
-        ...answer.attempts.map((a, j) =>
-          j === answer.attempts.length - 1 && failed.length > 0
-            ? { ...a, error: `answer rejected: ${failed.join(', ')}` }
-            : a,
-        ),
-      );
-      const capped = plan.maxCostUsd !== undefined && costUsd >= plan.maxCostUsd;
-      if (failed.length === 0 || capped || i === plan.models.length - 1)
-        return {
-          answer,
-          costUsd,
-          attempts,
-          outcome: {
-            kind: 'cascade',
-            tried,
-            accepted: failed.length === 0,
-            ...(capped ? { stoppedAtCostCap: true } : {}),
-          },
-        };
-    }
-    if (last) return { answer: last, costUsd, attempts, outcome: { kind: 'cascade', tried, accepted: false } };
-    throw new PlanFailedError(
-      new RouterError(
-        'provider_error',
-        `every tier of the cascade failed: ${(lastError as Error | undefined)?.message ?? 'none could be reserved'}`,
-      ),
-      attempts,
-    );
-  }
-
-  private async consensus(plan: Extract<RoutePlan, { kind: 'consensus' }>, event: RouteDecided): Promise<PlanResult> {
-    const settled = await Promise.allSettled(plan.models.map((m) => this.callModel.execute(m, event)));
-    const answers = settled.flatMap((s) => (s.status === 'fulfilled' ? [s.value] : []));
-    const attempts = settled.flatMap((s) =>
-      s.status === 'fulfilled' ? s.value.attempts : s.reason instanceof PlanFailedError ? s.reason.attempts : [],
-    );
-    const costUsd = answers.reduce((sum, a) => sum + a.costUsd, 0);
-    if (answers.length === 0)
-      throw new PlanFailedError(new RouterError('provider_error', 'every voter of the consensus failed'), attempts);
-    const vote = voteConsensus(
-      answers.map((a) => ({ model: a.model.id, answer: a.result.content })),
-      plan.quorum,
-    );
-    const votes = answers.map((a) => ({ model: a.model.id, content: a.result.content }));
-    const next = consensusNext(
-      plan,
-      vote,
-      answers.map((a) => a.model.id),
-    );
-    // No quorum and the plan escalates to a model outside the vote (an agreement cascade: cheap voters, a
-    // strong tie-breaker): it is reserved and asked now, and its answer is the plan's.
-    if ('ask' in next) {
-      const escalated = await this.escalate(next.ask, event, attempts);
-      if (escalated)
-        return {
-          answer: escalated,
-          costUsd: costUsd + escalated.costUsd,
-          attempts,
-          outcome: {
-            kind: 'consensus',
-            agreed: false,
-            majority: [],
-            votes,
-            resolution: 'escalate',
-            escalatedTo: next.ask,
-          },
-        };
-      // Out of quota, cooling down or failed: the first voter's answer goes back, flagged.
-      return {
-        answer: answers[0],
-        costUsd,
-        attempts,
-        outcome: { kind: 'consensus', agreed: false, majority: [], votes, resolution: 'flag' },
-      };
-    }
-    const answer = answers.find((a) => a.model.id === next.keep) ?? answers[0];
-    return {
-      answer,
-      costUsd,
-      attempts,
-      // Without a quorum the plan's strongest model answers (escalate), or its answer goes back flagged.
-      outcome: vote.agreed
-        ? { kind: 'consensus', agreed: true, majority: vote.majority, votes }
-        : { kind: 'consensus', agreed: false, majority: [], votes, resolution: plan.onDisagreement },
+  async execute(event: RouteDecidedV2, onDelta?: (delta: string, model: string) => void): Promise<PlanResult> {
+    const { execution } = event;
+    const specs = new Map(execution.models.map((m) => [m.id, m]));
+    const specOf = (id: string): PlannedModel => {
+      const spec = specs.get(id);
+      // The schema refuses a plan naming a model it carries no spec for: this is a bug, not bad input.
+      if (!spec) throw new PlanFailedError(new RouterError('no_route', `the plan carries no spec for "${id}"`), []);
+      return spec;
     };
+    const attempts: Attempt[] = [];
+    const port: PlanPort<LiveAnswer> = {
+      call: async (model, stream) => {
+        try {
+          const priced = await this.callModel.execute(
+            specOf(model),
+            event,
+            stream && onDelta ? (d) => onDelta(d, model) : undefined,
+          );
+          attempts.push(...priced.attempts);
+          return { model, answer: priced.result, costUsd: priced.costUsd, priced };
+        } catch (err) {
+          if (err instanceof PlanFailedError) attempts.push(...err.attempts);
+          throw err;
+        }
+      },
+      // A fallback without quota is passed over silently: it was never a try of this request.
+      reserve: (model, role) =>
+        this.reserveOrSkip(specOf(model), execution.onStoreDown, role === 'fallback' ? [] : attempts),
+      // The next tier reads the same prompt and writes about as much as the tier before it.
+      expectedCostUsd: (model, previous) => {
+        const price = specOf(model).priceUsdPerMTok;
+        const { inputTokens, outputTokens } = previous.priced.usage;
+        return (inputTokens * price.input + outputTokens * price.output) / 1e6;
+      },
+      // Another model takes over only after a provider failure, and never once part of a stream went out.
+      canFallBack: (err) => err instanceof PlanFailedError && err.code === 'provider_error' && !err.streamStarted,
+      // The try that produced a rejected answer says why the cascade went on past it.
+      rejected: (_answer, failed) => {
+        const last = attempts[attempts.length - 1];
+        if (last) attempts[attempts.length - 1] = { ...last, error: `answer rejected: ${failed.join(', ')}` };
+      },
+    };
+    const fallbacks = execution.fallbacks.slice(0, this.config.PROVIDER_MAX_FALLBACKS);
+    try {
+      const run = await runPlan(event.decision.plan, { prompt: routingText(event.request.messages), fallbacks }, port);
+      return { answer: run.answer.priced, costUsd: run.costUsd, attempts, outcome: run.outcome };
+    } catch (err) {
+      if (err instanceof PlanExhaustedError)
+        throw new PlanFailedError(new RouterError('provider_error', err.message), attempts);
+      if (err instanceof PlanFailedError) throw new PlanFailedError(err, attempts, err.streamStarted);
+      throw err;
+    }
   }
 
   /**
-   * Takes a call of `modelId` from its quota; when there is none, records the skipped try and says no. With
-   * Redis unreachable the policy's onStoreDown decides, as in decision-engine: call it anyway, or skip it.
+   * Takes a call of `model` from its quota; when there is none, records the skipped try and says no. With
+   * Redis unreachable the deciding policy's onStoreDown decides, as in decision-engine: call it anyway, or skip it.
    */
-  private async reserveOrSkip(modelId: string, attempts: Attempt[]): Promise<boolean> {
-    const quotas = this.policies.current().document.quotas;
+  private async reserveOrSkip(
+    model: PlannedModel,
+    onStoreDown: 'open' | 'closed',
+    attempts: Attempt[],
+  ): Promise<boolean> {
     let why = 'skipped: out of quota or cooling down';
     try {
-      if ((await this.state.reserve(modelId, quotas?.models[modelId])) === 'granted') return true;
+      if ((await this.state.reserve(model.id, model.dailyQuota)) === 'granted') return true;
     } catch (err) {
       if (!isStoreUnreachable(err)) throw err;
-      if ((quotas?.onStoreDown ?? 'open') === 'open') return true;
+      if (onStoreDown === 'open') return true;
       why = `skipped: quota store unreachable and the policy says onStoreDown: closed (${(err as Error).message})`;
     }
-    attempts.push({
-      model: modelId,
-      provider: this.callModel.spec(modelId).provider,
-      ok: false,
-      latencyMs: 0,
-      error: why,
-    });
+    attempts.push({ model: model.id, provider: model.provider, ok: false, latencyMs: 0, error: why });
     return false;
-  }
-
-  /** Reserves `modelId` and asks it; undefined (with the try recorded) when it has no quota or fails. */
-  private async escalate(modelId: string, event: RouteDecided, attempts: Attempt[]): Promise<ModelAnswer | undefined> {
-    if (!(await this.reserveOrSkip(modelId, attempts))) return undefined;
-    try {
-      const answer = await this.callModel.execute(modelId, event);
-      attempts.push(...answer.attempts);
-      return answer;
-    } catch (err) {
-      if (!(err instanceof PlanFailedError)) throw err;
-      attempts.push(...err.attempts);
-      return undefined;
-    }
   }
 }

@@ -35,7 +35,7 @@ export class JobsController {
 
   @OnSubject(SUBJECTS.optimizerRunRequested)
   async onRunRequested(msg: IncomingMessage): Promise<OptimizerRunAccepted> {
-    return this.requestRun.execute(parsePayload(optimizerRunRequestSchema, msg.json(), SUBJECTS.optimizerRunRequested));
+    return this.requestRun.execute(msg.payload(SUBJECTS.optimizerRunRequested));
   }
 
   @Post('v1/optimizer/runs')

@@ -5,10 +5,10 @@ import {
   type LearnedRouterArtifact,
   compilePolicy,
   learnedContext,
-  estimateTokens,
   trainRouterFromLabels,
   withStoredRouter,
 } from '@switchyard/routing';
+import { estimateTokens } from '@switchyard/contracts';
 import { type LearningRecord, labelledExamples, policyChoiceOn, rewardModel, splitByTime } from './learning-set';
 import { type OffPolicyComparison, compareOffPolicy } from './off-policy';
 

@@ -12,7 +12,10 @@ export const SUBJECTS = {
   statsQuery: 'router.stats.query.v1',
   requestReceived: 'router.request.received.v1',
   requestAnalyzed: 'router.request.analyzed.v1',
+  /** Superseded by v2 (kept so a provider-adapters replica still serves decision-engine replicas of the last release). */
   routeDecided: 'router.route.decided.v1',
+  /** A decided plan with the specs of every model it may call: provider-adapters runs it without a policy. */
+  routeDecidedV2: 'router.route.decided.v2',
   completionSucceeded: 'router.completion.succeeded.v1',
   completionFailed: 'router.completion.failed.v1',
   feedbackSubmitted: 'router.feedback.submitted.v1',

@@ -49,3 +49,6 @@ export const chatDeltaSchema = z.object({
 });
 
 export type ChatDelta = z.infer<typeof chatDeltaSchema>;
+
+/** What goes to a waiting caller's inbox: the answer (or its failure), or a piece of a streamed answer. */
+export type InboxReply = ChatReply | ChatDelta;

@@ -1,5 +1,5 @@
 import type { ChatMessage, Usage } from '@switchyard/contracts';
-import { estimateTokens, type ModelSpec } from '@switchyard/routing';
+import { estimateTokens, type ModelSpec } from '@switchyard/contracts';
 import type { ProviderResult } from './provider-adapter';
 
 /** US dollars for a call: input and output tokens priced separately, per million tokens. */

@@ -1,5 +1,5 @@
 import type { ChatMessage, GenerationParams } from '@switchyard/contracts';
-import type { ModelSpec } from '@switchyard/routing';
+import type { ModelSpec } from '@switchyard/contracts';
 
 export interface ProviderCall {
   requestId: string;

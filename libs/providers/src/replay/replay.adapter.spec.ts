@@ -1,5 +1,6 @@
-import type { ModelSpec } from '@switchyard/routing';
-import { REPLAY_ROW_METADATA, ReplayAdapter } from './replay.adapter';
+import type { ModelSpec } from '@switchyard/contracts';
+import { REPLAY_ROW_METADATA } from '@switchyard/datasets';
+import { ReplayAdapter } from './replay.adapter';
 
 const model = (id: string): ModelSpec => ({
   id,

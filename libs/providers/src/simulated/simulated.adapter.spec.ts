@@ -1,4 +1,4 @@
-import type { ModelSpec } from '@switchyard/routing';
+import type { ModelSpec } from '@switchyard/contracts';
 import { SimulatedAdapter } from './simulated.adapter';
 
 const model: ModelSpec = {

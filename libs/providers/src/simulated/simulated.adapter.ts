@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { estimateTokens, routingText } from '@switchyard/routing';
+import { estimateTokens, routingText } from '@switchyard/contracts';
 import type { ProviderAdapter, ProviderCall, ProviderResult } from '../lib/provider-adapter';
 
 const WORDS = [

@@ -1,14 +1,14 @@
-import type {
-  ChatRequest,
-  Decision,
-  Features,
-  GenerationParams,
-  RoutePlan,
-  RoutingMethod,
+import {
+  type ChatRequest,
+  type Decision,
+  type Features,
+  type GenerationParams,
+  type RoutePlan,
+  type RoutingMethod,
+  routingText,
 } from '@switchyard/contracts';
 import { MIN_EXAMPLES_TO_TUNE } from '../learned/tune-training';
 import { type ResolvedTarget, mixedSetting, resolveLearnedTarget } from '../learned/calibration';
-import { routingText } from '../features/extract-features';
 import type { LearnedRouter } from '../learned/learned-router';
 import { type CompiledPolicy, resolveTarget } from '../policy/compile-policy';
 import {

@@ -1,4 +1,5 @@
-import { detectLanguage, estimateTokens, extractFeatures, routingText } from './extract-features';
+import { estimateTokens, routingText } from '@switchyard/contracts';
+import { detectLanguage, extractFeatures } from './extract-features';
 
 describe(extractFeatures.name, () => {
   it('reads the last user message when the conversation ends with an assistant turn', () => {

@@ -1,23 +1,8 @@
-import type { ChatMessage, Features } from '@switchyard/contracts';
+import { type ChatMessage, type Features, estimateTokens, routingText } from '@switchyard/contracts';
 import { scoreDifficulty, structureBonus } from './difficulty';
 
 const HAN = /\p{Script=Han}/gu;
 const LATIN = /\p{Script=Latin}/gu;
-
-/** The text the routing levels look at: the last user message (the seed routes on messages[-1]). */
-export function routingText(messages: readonly ChatMessage[]): string {
-  for (let i = messages.length - 1; i >= 0; i--) if (messages[i].role === 'user') return messages[i].content;
-  return messages.length > 0 ? messages[messages.length - 1].content : '';
-}
-
-/**
- * Tokens estimated without a tokenizer: about one token per Han character and one per four other
- * characters, which is how BPE vocabularies of the common models behave on Chinese and English text.
- */
-export function estimateTokens(text: string): number {
-  const han = countMatches(text, HAN);
-  return Math.ceil(han + (text.length - han) / 4);
-}
 
 export function detectLanguage(text: string): Features['language'] {
   const han = countMatches(text, HAN);

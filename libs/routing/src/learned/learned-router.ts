@@ -1,4 +1,4 @@
-import { estimateTokens } from '../features/extract-features';
+import { estimateTokens } from '@switchyard/contracts';
 import {
   DEFAULT_TRAIN_OPTIONS,
   type LinearModelState,

@@ -1,8 +1,8 @@
-import { TENANT_PATTERN, TENANT_RULE } from '@switchyard/contracts';
+import { type ModelSpec, TENANT_PATTERN, TENANT_RULE } from '@switchyard/contracts';
 import { parse as parseYaml } from 'yaml';
 import { KeywordMatcher } from '../features/keyword-matcher';
 import { PolicyError } from './policy-error';
-import { type ModelSpec, type PolicyDocument, type RouteTarget, type Rule, policySchema } from './policy.schema';
+import { type PolicyDocument, type RouteTarget, type Rule, policySchema } from './policy.schema';
 import { SafeRegex } from './safe-regex';
 
 export interface CompiledRule {

@@ -1,3 +1,4 @@
+import type { ModelSpec } from '@switchyard/contracts';
 import type { CompiledPolicy } from './compile-policy';
 
 /**
@@ -43,16 +44,28 @@ export function policyTrustProblems(
   policy: CompiledPolicy,
   trust: PolicyTrust,
 ): Array<{ field: string; message: string }> {
+  return modelTrustProblems(policy.document.models, trust, 'models');
+}
+
+/**
+ * The same check on any list of model specs (a decided plan's, which arrives over NATS and is checked
+ * again by provider-adapters before it sends a key or a prompt anywhere); fields are `<at>.<i>.<name>`.
+ */
+export function modelTrustProblems(
+  models: ReadonlyArray<Pick<ModelSpec, 'apiKeyEnv' | 'baseUrl'>>,
+  trust: PolicyTrust,
+  at: string,
+): Array<{ field: string; message: string }> {
   const problems: Array<{ field: string; message: string }> = [];
-  policy.document.models.forEach((model, i) => {
+  models.forEach((model, i) => {
     if (model.apiKeyEnv !== undefined && !model.apiKeyEnv.startsWith(trust.keyEnvPrefix))
       problems.push({
-        field: `models.${i}.apiKeyEnv`,
+        field: `${at}.${i}.apiKeyEnv`,
         message: `"${model.apiKeyEnv}" does not start with "${trust.keyEnvPrefix}" (POLICY_KEY_ENV_PREFIX): provider keys are read only from such variables`,
       });
     if (model.baseUrl !== undefined && !hostAllowed(model.baseUrl, trust.allowedHosts))
       problems.push({
-        field: `models.${i}.baseUrl`,
+        field: `${at}.${i}.baseUrl`,
         message: `the host of ${model.baseUrl} is not in POLICY_ALLOWED_HOSTS (${trust.allowedHosts.join(', ') || 'empty'})`,
       });
   });

@@ -1,0 +1,70 @@
+import { readFileSync } from 'node:fs';
+import { gunzipSync } from 'node:zlib';
+import { z } from 'zod';
+
+/** One line of a routing dataset (format: shared/datasets/README.md). Unknown fields are kept out. */
+export const datasetRowSchema = z.object({
+  id: z.union([z.string(), z.number()]).transform(String),
+  task: z.string().optional(),
+  prompt: z.string(),
+  outcomes: z
+    .record(
+      z.string(),
+      z.object({
+        score: z.number().min(0).max(1),
+        pred: z.string().nullish(),
+        input_tokens: z.number().nonnegative().optional(),
+        output_tokens: z.number().nonnegative().optional(),
+        cost_usd: z.number().nonnegative(),
+      }),
+    )
+    .refine((o) => Object.keys(o).length > 0, 'needs at least one model outcome'),
+});
+
+export type DatasetRow = z.infer<typeof datasetRowSchema>;
+
+/** A dataset that cannot be read; the message names the file, line and field. */
+export class DatasetError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'DatasetError';
+  }
+}
+
+/**
+ * Reads a JSONL routing dataset (gzipped when its name ends in `.gz`); any bad line is an error naming the
+ * file, the line and the field.
+ */
+export function loadDataset(file: string): DatasetRow[] {
+  let text: string;
+  try {
+    const bytes = readFileSync(file);
+    text = (file.endsWith('.gz') ? gunzipSync(bytes) : bytes).toString('utf8');
+  } catch (err) {
+    throw new DatasetError(`cannot read dataset ${file}: ${(err as Error).message}`);
+  }
+  return parseDataset(text, file);
+}
+
+export function parseDataset(text: string, name = 'dataset'): DatasetRow[] {
+  const rows: DatasetRow[] = [];
+  const lines = text.split('\n');
+  for (let i = 0; i < lines.length; i++) {
+    const line = lines[i].trim();
+    if (line === '') continue;
+    let raw: unknown;
+    try {
+      raw = JSON.parse(line);
+    } catch (err) {
+      throw new DatasetError(`${name}:${i + 1}: not valid JSON: ${(err as Error).message}`);
+    }
+    const parsed = datasetRowSchema.safeParse(raw);
+    if (!parsed.success) {
+      const issue = parsed.error.issues[0];
+      throw new DatasetError(`${name}:${i + 1}: ${issue.path.map(String).join('.') || '(row)'}: ${issue.message}`);
+    }
+    rows.push(parsed.data);
+  }
+  if (rows.length === 0) throw new DatasetError(`${name}: no rows`);
+  return rows;
+}

@@ -1,0 +1,2 @@
+export * from './dataset-format';
+export * from './replay-answer';
