@@ -4,6 +4,9 @@ import { runBenchDecision } from './bench/bench-decision.command';
 import { runBenchPipeline } from './bench/bench-pipeline.command';
 import { runBenchRetrain } from './bench/bench-retrain.command';
 import { runBenchStats } from './bench/bench-stats.command';
+import { runBenchGateway } from './bench/gateway/gateway.command';
+import { PORTKEY_DEFAULT_VERSION } from './bench/gateway/portkey';
+import { runUpstreamServer } from './bench/gateway/upstream-server';
 import { runEchoServer } from './bench/overhead/echo-server';
 import { runBenchOverhead } from './bench/overhead/overhead.command';
 import { runBenchSoak } from './bench/soak/soak.command';
@@ -125,6 +128,21 @@ commands:
 
   bench echo       answer NATS request-reply on a subject with the request (the floor bench overhead runs)
           --subject S      the subject (required)
+
+  bench gateway    an instant OpenAI-compatible upstream called directly, through Portkey's open-source gateway
+                   (installed on demand in a temp folder) and through the six services (HTTP door, seed rules and
+                   bands, every model on that upstream), side by side: serial latency, closed-loop throughput,
+                   the latency each gateway adds and CPU per request of every process
+          --seconds N          measured seconds per closed-loop step (default 5)
+          --warmup-seconds N   load before each step, not counted (default 2)
+          --connections LIST   keep-alive connections per closed-loop step, comma-separated (default 16,64)
+          --serial-requests N  requests timed one at a time (default 2000)
+          --portkey-version V  (default ${PORTKEY_DEFAULT_VERSION})
+          --skip-portkey       without the Portkey row
+          --json FILE          also write the raw numbers
+
+  bench upstream   answer every POST /v1/chat/completions at once with a fixed completion (what bench gateway runs)
+          --port N         (default: a free one, printed)
 
   eval    every routing strategy replayed on a dataset's held-out part: quality, cost, saving, APGR
           --dataset FILE   JSONL outcomes file (required)
@@ -328,6 +346,36 @@ async function main(argv: string[]): Promise<number> {
           mongoServer: MONGO_SERVER,
         });
       }
+      if (what === 'gateway') {
+        const { values } = parseArgs({
+          args,
+          options: {
+            seconds: { type: 'string', default: '5' },
+            'warmup-seconds': { type: 'string', default: '2' },
+            connections: { type: 'string', default: '16,64' },
+            'serial-requests': { type: 'string', default: '2000' },
+            'portkey-version': { type: 'string', default: PORTKEY_DEFAULT_VERSION },
+            'skip-portkey': { type: 'boolean', default: false },
+            json: { type: 'string' },
+          },
+        });
+        return runBenchGateway({
+          seconds: positiveNumber(values.seconds, '--seconds'),
+          warmupSeconds: nonNegativeNumber(values['warmup-seconds'], '--warmup-seconds'),
+          connections: (values.connections ?? '').split(',').map((c) => positiveInt(c.trim(), '--connections')),
+          serialRequests: positiveInt(values['serial-requests'], '--serial-requests'),
+          portkeyVersion: values['portkey-version'] as string,
+          skipPortkey: values['skip-portkey'] === true,
+          json: values.json,
+          natsUrl: NATS_URL,
+          redisUrl: REDIS_URL,
+          mongoServer: MONGO_SERVER,
+        });
+      }
+      if (what === 'upstream') {
+        const { values } = parseArgs({ args, options: { port: { type: 'string', default: '0' } } });
+        return runUpstreamServer({ port: nonNegativeInt(values.port, '--port') });
+      }
       if (what === 'echo') {
         const { values } = parseArgs({ args, options: { subject: { type: 'string' } } });
         if (!values.subject) throw new Error('bench echo needs --subject S');
@@ -335,7 +383,7 @@ async function main(argv: string[]): Promise<number> {
       }
       if (what !== 'decision')
         throw new Error(
-          `unknown benchmark "${what ?? ''}"; try: bench decision, bench pipeline, bench overhead, bench soak`,
+          `unknown benchmark "${what ?? ''}"; try: bench decision, bench pipeline, bench overhead, bench gateway, bench soak`,
         );
       const { values } = parseArgs({
         args,

@@ -90,20 +90,46 @@ export async function startEchoProcess(
   natsUrl: string,
   subject: string,
 ): Promise<{ pid?: number; stop: () => Promise<void> }> {
-  const child = spawn(process.execPath, [cliEntry, 'bench', 'echo', '--subject', subject], {
-    env: { ...process.env, NATS_URL: natsUrl },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let ready = false;
-  child.stdout?.on('data', (chunk: Buffer) => {
-    if (chunk.toString().includes(ECHO_READY)) ready = true;
-  });
-  const proc = new OwnedProcess('NATS echo', child);
+  const { pid, stop } = await startHelperProcess(
+    'NATS echo',
+    process.execPath,
+    [cliEntry, 'bench', 'echo', '--subject', subject],
+    { ...process.env, NATS_URL: natsUrl },
+    (stdout) => (stdout.includes(ECHO_READY) ? true : undefined),
+  );
+  return { pid, stop };
+}
+
+/**
+ * A helper process the benchmark owns (an echo, an upstream, a peer gateway), ready once `ready` returns
+ * a value: it is handed everything the process has printed on stdout so far, and may poll the process from
+ * outside too. Stopped (SIGTERM) if it exits or is not ready within 15 s.
+ */
+export async function startHelperProcess<T>(
+  name: string,
+  command: string,
+  args: string[],
+  env: NodeJS.ProcessEnv,
+  ready: (stdout: string) => Promise<T | undefined> | T | undefined,
+): Promise<{ pid?: number; ready: T; stop: () => Promise<void> }> {
+  const child = spawn(command, args, { env, stdio: ['ignore', 'pipe', 'pipe'] });
+  // Only until it is ready: a helper that logs every request must not grow this string for the whole run.
+  let stdout = '';
+  let found: T | undefined;
+  const collect = (chunk: Buffer) => {
+    if (found === undefined) stdout += chunk.toString();
+  };
+  child.stdout?.on('data', collect);
+  const proc = new OwnedProcess(name, child);
   try {
-    await proc.waitUntil(() => ready);
+    await proc.waitUntil(async () => {
+      found = await ready(stdout);
+      return found !== undefined;
+    });
   } catch (err) {
     await proc.stop();
     throw err;
   }
-  return { pid: child.pid, stop: () => proc.stop() };
+  child.stdout?.off('data', collect);
+  return { pid: child.pid, ready: found as T, stop: () => proc.stop() };
 }

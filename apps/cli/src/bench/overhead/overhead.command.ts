@@ -245,14 +245,14 @@ function outcomes(steps: MeasuredStep[], target: Target) {
 }
 
 /**
- * Waits until feedback-aggregator has stored every completion event so far, so one step's backlog does not
- * slow the next; says how long that took when it was noticeable.
+ * Waits until feedback-aggregator (its durable) has stored every completion event so far, so one step's
+ * backlog does not slow the next; says how long that took when it was noticeable.
  */
-async function waitForRecords(nc: NatsConnection): Promise<string> {
+export async function waitForRecords(nc: NatsConnection, durable = DURABLE): Promise<string> {
   const jsm = await jetstreamManager(nc);
   const started = Date.now();
   for (;;) {
-    const info = await jsm.consumers.info(EVENTS_STREAM.name, DURABLE).catch(() => undefined);
+    const info = await jsm.consumers.info(EVENTS_STREAM.name, durable).catch(() => undefined);
     if (!info) return ' (no records consumer found)';
     if (info.num_pending === 0 && info.num_ack_pending === 0) break;
     if (Date.now() - started > 60_000) return ' (records still not all stored after 60 s)';
@@ -263,7 +263,7 @@ async function waitForRecords(nc: NatsConnection): Promise<string> {
 }
 
 /** The local MongoDB-wire server behind the URI: the FerretDB (or mongod) listening on its port. */
-function mongoPids(mongoServer: string): number[] {
+export function mongoPids(mongoServer: string): number[] {
   const port = /:(\d+)$/.exec(mongoServer)?.[1] ?? '27017';
   return pidsMatching(new RegExp(`(ferretdb\\S* .*:${port}( |$))|(mongod .*--port ${port}( |$))`));
 }
