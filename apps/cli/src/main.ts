@@ -21,6 +21,7 @@ import { runStats } from './report/stats.command';
 import { runSimulate } from './simulate/simulate.command';
 import { runTrain } from './train/train.command';
 import { runTenantKeys } from './keys/tenant-keys.command';
+import { runServe } from './serve/serve.command';
 import { policyTrustEnvSchema, policyTrustOf } from '@switchyard/policy-store';
 import { natsConnectionOptions } from '@switchyard/messaging';
 import { loadConfig, natsAuthEnvSchema } from '@switchyard/runtime';
@@ -28,6 +29,12 @@ import { loadConfig, natsAuthEnvSchema } from '@switchyard/runtime';
 const USAGE = `usage: switchyard <command> [options]
 
 commands:
+  serve   run services in this one process (co-located mode): hops between them are function calls, not NATS
+          round trips; the public subject, JetStream records and queue groups work as with separate processes
+          --services S     all (default), or a list: ingress,analyzer,decision-engine,provider-adapters,
+                           feedback-aggregator,rule-optimizer; each reads the usual environment, and its HTTP
+                           port from HTTP_PORT_<SERVICE> (HTTP_PORT_DECISION_ENGINE=...) or its default
+
   demo    start the six services, send a mixed workload over NATS and HTTP, print where it went and what it cost
           --requests N     requests to send (default 400)
           --concurrency N  requests in flight at once (default 16)
@@ -207,6 +214,10 @@ const MONGO_SERVER = (process.env['MONGODB_URI'] ?? 'mongodb://127.0.0.1:27017')
 async function main(argv: string[]): Promise<number> {
   const [command, ...rest] = argv;
   switch (command) {
+    case 'serve': {
+      const { values } = parseArgs({ args: rest, options: { services: { type: 'string', default: 'all' } } });
+      return runServe(values.services);
+    }
     case 'demo': {
       const { values } = parseArgs({
         args: rest,

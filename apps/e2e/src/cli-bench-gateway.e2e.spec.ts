@@ -44,8 +44,8 @@ describe('switchyard bench gateway (short run, no Portkey)', () => {
     return line?.slice(label.length).trim().split(/\s+/);
   };
 
-  it('measures the upstream and Switchyard with throughput and no errors', () => {
-    for (const label of ['upstream called directly', 'Switchyard, six services']) {
+  it('measures the upstream and Switchyard in both modes with throughput and no errors', () => {
+    for (const label of ['upstream called directly', 'Switchyard, six services', 'Switchyard co-located']) {
       const cells = row(label);
       expect(cells).toBeDefined();
       const [p50, , p99, rps, errors] = (cells as string[]).slice(-5);
@@ -56,9 +56,10 @@ describe('switchyard bench gateway (short run, no Portkey)', () => {
     }
   });
 
-  it('says Portkey and the co-located row were not measured, and why', () => {
+  it('says Portkey was not measured, and why; measures both Switchyard modes', () => {
     expect(stdout).toContain('not measured (--skip-portkey)');
-    expect(stdout).toMatch(/Switchyard co-located \(one process\): not measured/);
+    expect(stdout).toMatch(/Switchyard \(1 process\): answers name the model gpt-4o-mini \d+/);
+    expect(stdout).toContain('== Targets (issue #13');
   });
 
   it('routed every Switchyard request with the seed policy to the upstream', () => {

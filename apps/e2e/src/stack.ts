@@ -64,6 +64,8 @@ export function e2eStack(
     env?: Record<string, string>;
     replicas?: StackOptions['replicas'];
     serviceEnv?: StackOptions['serviceEnv'];
+    /** All six in one process (`switchyard serve --services all`). */
+    colocated?: boolean;
   } = {},
 ): ServiceStack {
   const env = {
@@ -87,6 +89,7 @@ export function e2eStack(
     ports: 'free',
     replicas: overrides.replicas,
     serviceEnv: overrides.serviceEnv,
+    colocated: overrides.colocated,
     env,
   });
 }

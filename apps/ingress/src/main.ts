@@ -1,5 +1,7 @@
 import 'reflect-metadata';
-import { runService } from '@switchyard/runtime';
+import { startService } from '@switchyard/runtime';
 import { bootstrap } from './bootstrap';
+import { SERVICE } from './config';
 
-runService(() => bootstrap());
+// On its own, or handed to a co-located host (`switchyard serve`) that starts it with its own port.
+startService(SERVICE, bootstrap);

@@ -49,14 +49,24 @@ export async function freePorts(count: number): Promise<number[]> {
 export class ServiceProcess {
   private child: ChildProcess | undefined;
   private output: string[] = [];
-  exitCode: number | null = null;
+  private exit: number | null = null;
 
+  /**
+   * `launch`: another command than the service's own bundle, ready when every URL answers (a co-located
+   * host). `host`: this service runs inside that host process; starting, stopping and logs are the host's.
+   */
   constructor(
     readonly name: string,
     readonly port: number,
     private readonly env: Record<string, string>,
     private readonly root: string = findWorkspaceRoot(),
+    private readonly launch?: { main: string; args: string[]; readyUrls: string[] },
+    private readonly host?: ServiceProcess,
   ) {}
+
+  get exitCode(): number | null {
+    return this.host ? this.host.exitCode : this.exit;
+  }
 
   get baseUrl(): string {
     return `http://127.0.0.1:${this.port}`;
@@ -64,14 +74,16 @@ export class ServiceProcess {
 
   /** The OS process id while it runs (benchmarks read its CPU time). */
   get pid(): number | undefined {
+    if (this.host) return this.host.pid;
     return this.exitCode === null ? this.child?.pid : undefined;
   }
 
   async start(): Promise<void> {
-    this.exitCode = null;
-    const main = join(this.root, 'dist', 'apps', this.name, 'main.js');
+    if (this.host) return;
+    this.exit = null;
+    const main = this.launch?.main ?? join(this.root, 'dist', 'apps', this.name, 'main.js');
     if (!existsSync(main)) throw new Error(`${main} is missing: build the services first (npm run build)`);
-    const child = spawn(process.execPath, ['--enable-source-maps', main], {
+    const child = spawn(process.execPath, ['--enable-source-maps', main, ...(this.launch?.args ?? [])], {
       cwd: this.root,
       env: { ...process.env, ...this.env, HTTP_PORT: String(this.port), HTTP_HOST: '127.0.0.1' },
       stdio: ['ignore', 'pipe', 'pipe'],
@@ -83,13 +95,14 @@ export class ServiceProcess {
     };
     child.stdout?.on('data', keep);
     child.stderr?.on('data', keep);
-    child.on('exit', (code) => (this.exitCode = code ?? -1));
+    child.on('exit', (code) => (this.exit = code ?? -1));
     const deadline = Date.now() + 30_000;
+    const waiting = new Set(this.launch?.readyUrls ?? [`${this.baseUrl}/readyz`]);
     for (;;) {
       if (this.exitCode !== null)
         throw new Error(`${this.name} exited with ${this.exitCode} before it was ready:\n${this.logs()}`);
-      const res = await fetch(`${this.baseUrl}/readyz`).catch(() => undefined);
-      if (res?.ok) return;
+      for (const url of [...waiting]) if ((await fetch(url).catch(() => undefined))?.ok) waiting.delete(url);
+      if (waiting.size === 0) return;
       if (Date.now() > deadline) throw new Error(`${this.name} not ready after 30 s:\n${this.logs()}`);
       await sleep(100);
     }
@@ -97,6 +110,15 @@ export class ServiceProcess {
 
   /** Sends the signal and waits for the process to exit; resolves with its exit code. */
   async stop(signal: NodeJS.Signals = 'SIGTERM', timeoutMs = 20_000): Promise<number> {
+    if (this.host) return this.host.stop(signal, timeoutMs);
+    // Several callers (the services of one co-located host) wait for the same exit, signalled once.
+    this.stopping ??= this.signalAndWait(signal, timeoutMs).finally(() => (this.stopping = undefined));
+    return this.stopping;
+  }
+
+  private stopping: Promise<number> | undefined;
+
+  private async signalAndWait(signal: NodeJS.Signals, timeoutMs: number): Promise<number> {
     const child = this.child;
     if (!child || this.exitCode !== null) return this.exitCode ?? 0;
     const exited = once(child, 'exit');
@@ -108,6 +130,7 @@ export class ServiceProcess {
   }
 
   logs(): string {
+    if (this.host) return this.host.logs();
     return this.output.join('').split('\n').slice(-60).join('\n');
   }
 }

@@ -1,3 +1,4 @@
+import { join } from 'node:path';
 import { ServiceProcess, findWorkspaceRoot, freePorts } from './service-process';
 
 /** The six services, in pipeline order. */
@@ -21,6 +22,11 @@ export const DEFAULT_PORTS: Record<ServiceName, number> = {
   'rule-optimizer': 3005,
 };
 
+/** The variable naming one co-located service's HTTP port: HTTP_PORT_DECISION_ENGINE, say. */
+export function portVariableOf(name: ServiceName): string {
+  return `HTTP_PORT_${name.toUpperCase().replace(/-/g, '_')}`;
+}
+
 export interface StackOptions {
   /** Environment shared by every service. */
   env: Record<string, string>;
@@ -31,6 +37,11 @@ export interface StackOptions {
   root?: string;
   /** Processes per service (default 1 each); more than one needs free ports. */
   replicas?: Partial<Record<ServiceName, number>>;
+  /**
+   * Every service in one process (`switchyard serve --services all`, hops between them local calls), each on
+   * its own port; no replicas then, and a signal to any service stops them all.
+   */
+  colocated?: boolean;
 }
 
 /** All six services, each its own process, started consumers-first and stopped with SIGTERM. */
@@ -41,6 +52,7 @@ export class ServiceStack {
 
   async start(onReady: (name: ServiceName, url: string) => void = () => undefined): Promise<void> {
     const root = this.options.root ?? findWorkspaceRoot();
+    if (this.options.colocated) return this.startColocated(root, onReady);
     const counts = SERVICE_NAMES.map((name) => this.options.replicas?.[name] ?? 1);
     // Every port of the stack at once, so no two processes get the same one.
     const free = this.options.ports === 'free' ? await freePorts(counts.reduce((a, b) => a + b, 0)) : [];
@@ -63,6 +75,30 @@ export class ServiceStack {
         onReady(name, service.baseUrl);
       }
     }
+  }
+
+  private async startColocated(root: string, onReady: (name: ServiceName, url: string) => void): Promise<void> {
+    if (Object.values(this.options.replicas ?? {}).some((n) => (n ?? 1) > 1))
+      throw new Error('co-located services run one of each: no replicas');
+    const ports =
+      this.options.ports === 'free'
+        ? await freePorts(SERVICE_NAMES.length)
+        : SERVICE_NAMES.map((n) => DEFAULT_PORTS[n]);
+    const env: Record<string, string> = { ...this.options.env };
+    SERVICE_NAMES.forEach((name, i) => (env[portVariableOf(name)] = String(ports[i])));
+    for (const name of SERVICE_NAMES)
+      if (this.options.serviceEnv?.[name])
+        throw new Error(`co-located services share one environment: serviceEnv for ${name} cannot apply`);
+    const host = new ServiceProcess('switchyard serve', ports[0], env, root, {
+      main: join(root, 'dist', 'apps', 'cli', 'main.js'),
+      args: ['serve', '--services', 'all'],
+      readyUrls: ports.map((p) => `http://127.0.0.1:${p}/readyz`),
+    });
+    await host.start();
+    SERVICE_NAMES.forEach((name, i) => {
+      this.services.set(name, [new ServiceProcess(name, ports[i], env, root, undefined, host)]);
+      onReady(name, `http://127.0.0.1:${ports[i]}`);
+    });
   }
 
   /** The (first) process of a service. */

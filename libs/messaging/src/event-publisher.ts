@@ -1,9 +1,10 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { type JetStreamClient, jetstream } from '@nats-io/jetstream';
 import { type NatsConnection, RequestError, TimeoutError, createInbox } from '@nats-io/transport-node';
-import { type InboxReply, type PayloadOf, RouterError, type Subject } from '@switchyard/contracts';
+import { type InboxReply, type PayloadOf, RouterError, type Subject, decodeJson } from '@switchyard/contracts';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { MESSAGING_OPTIONS, type MessagingOptions, NATS_CONNECTION } from './messaging.constants';
+import { type LocalBus, localBus } from './local-bus';
 import { inboxPrefixOf } from './nats-connection';
 import { type OutgoingMeta, buildHeaders, encodeJson } from './outgoing';
 
@@ -28,6 +29,7 @@ export class EventPublisher {
   private readonly js: JetStreamClient;
 
   private readonly inboxPrefix: string;
+  private readonly bus: LocalBus = localBus();
 
   constructor(
     @Inject(NATS_CONNECTION) private readonly nc: NatsConnection,
@@ -48,7 +50,11 @@ export class EventPublisher {
   }
 
   publishAny(subject: string, payload: unknown, meta: OutgoingMeta = {}): void {
-    this.nc.publish(subject, encodeJson(payload), { headers: buildHeaders(meta) });
+    const data = encodeJson(payload);
+    const headers = buildHeaders(meta);
+    // Co-located: a handler (or a waiting caller) in this process takes it without a NATS round trip.
+    if (this.bus.deliver({ subject, data, headers })) return;
+    this.nc.publish(subject, data, { headers });
   }
 
   /**
@@ -65,6 +71,7 @@ export class EventPublisher {
   }
 
   async requestAny(subject: string, payload: unknown, timeoutMs: number, meta: OutgoingMeta = {}): Promise<unknown> {
+    if (this.bus.handles(subject)) return this.requestLocal(subject, payload, timeoutMs, meta, undefined);
     try {
       const msg = await this.nc.request(subject, encodeJson(payload), {
         timeout: timeoutMs,
@@ -102,6 +109,7 @@ export class EventPublisher {
     meta: OutgoingMeta,
     onPart: (part: unknown) => void,
   ): Promise<unknown> {
+    if (this.bus.handles(subject)) return this.requestLocal(subject, payload, timeoutMs, meta, onPart);
     // Under the service's own inbox prefix: the one the server lets the stages answer to.
     const inbox = createInbox(this.inboxPrefix);
     const sub = this.nc.subscribe(inbox, { timeout: timeoutMs });
@@ -124,6 +132,56 @@ export class EventPublisher {
       sub.unsubscribe();
     }
     throw new RouterError('timeout', `the answer on ${subject} did not finish within ${timeoutMs} ms`, undefined, 1);
+  }
+
+  /**
+   * A request whose first hop is handled in this process (co-located mode): the same bytes, headers,
+   * deadline and time limit, answered through a local inbox that the last stage replies to (locally too
+   * when it lives here). `onPart`: a streamed answer, its pieces before the final message with `ok`.
+   */
+  private requestLocal(
+    subject: string,
+    payload: unknown,
+    timeoutMs: number,
+    meta: OutgoingMeta,
+    onPart: ((part: unknown) => void) | undefined,
+  ): Promise<unknown> {
+    return new Promise((resolve, reject) => {
+      let started = false;
+      const inbox = this.bus.openInbox(this.inboxPrefix, (d) => {
+        try {
+          const value = decodeJson(d.data) as Record<string, unknown>;
+          if (!onPart || 'ok' in value) return finish(() => resolve(value));
+          started = true;
+          onPart(value);
+        } catch (err) {
+          finish(() => reject(err));
+        }
+      });
+      const timer = setTimeout(
+        () =>
+          finish(() =>
+            reject(
+              new RouterError(
+                'timeout',
+                started
+                  ? `the answer on ${subject} did not finish within ${timeoutMs} ms`
+                  : `no answer on ${subject} within ${timeoutMs} ms`,
+                undefined,
+                1,
+              ),
+            ),
+          ),
+        timeoutMs,
+      );
+      const finish = (settle: () => void) => {
+        clearTimeout(timer);
+        inbox.close();
+        settle();
+      };
+      const headers = buildHeaders(onPart ? { ...meta, replyTo: inbox.subject } : meta);
+      this.bus.deliver({ subject, data: encodeJson(payload), headers, reply: inbox.subject });
+    });
   }
 
   /**

@@ -10,3 +10,4 @@ export * from './request-failure.reporter';
 export * from './delivery';
 export * from './durable-outbox';
 export * from './nats-connection';
+export * from './local-bus';

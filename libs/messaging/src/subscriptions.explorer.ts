@@ -20,6 +20,7 @@ import { contextFromTraceparent, withSpan } from '@switchyard/observability';
 import { type DeliveryVerdict, failureVerdict } from './delivery';
 import { EventPublisher } from './event-publisher';
 import { IncomingMessage } from './incoming-message';
+import { type LocalDelivery, localBus } from './local-bus';
 import {
   MESSAGING_OPTIONS,
   type MessagingOptions,
@@ -40,6 +41,8 @@ type Handler = ((msg: IncomingMessage) => Promise<unknown>) & { everyReplica?: b
 export class SubscriptionsExplorer implements OnApplicationBootstrap, BeforeApplicationShutdown {
   private readonly logger = new Logger(SubscriptionsExplorer.name);
   private readonly subscriptions: Subscription[] = [];
+  /** Stops this service's handlers in the process's local bus (co-located mode). */
+  private readonly localStops: Array<() => void> = [];
   private readonly inFlight = new Set<Promise<void>>();
   private consumerMessages: ConsumerMessages | undefined;
   private consumerLoop: Promise<void> | undefined;
@@ -78,6 +81,8 @@ export class SubscriptionsExplorer implements OnApplicationBootstrap, BeforeAppl
   }
 
   async beforeApplicationShutdown(): Promise<void> {
+    // Hops published in the process from now on go to other replicas over NATS.
+    for (const stop of this.localStops) stop();
     await Promise.all(this.subscriptions.map((s) => s.drain().catch(() => undefined)));
     if (this.consumerMessages) {
       this.consumerMessages.stop();
@@ -99,11 +104,29 @@ export class SubscriptionsExplorer implements OnApplicationBootstrap, BeforeAppl
       },
     });
     this.subscriptions.push(sub);
+    // Co-located with other services: their publishes to this subject come straight here (notices for
+    // every replica stay on NATS: the other processes need them too).
+    if (queue)
+      this.localStops.push(
+        localBus().serve(subject, (d: LocalDelivery) => this.track(this.handleLocal(subject, handler, d))),
+      );
     this.logger.log(`subscribed to ${subject} ${queue ? `in queue group ${queue}` : 'on every replica'}`);
   }
 
   private async handleCore(subject: string, handler: Handler, msg: Msg): Promise<void> {
     const incoming = new IncomingMessage(msg.subject, msg.data, msg.headers, msg.reply);
+    const reply = await this.process(subject, handler, incoming);
+    if (msg.reply && reply !== undefined) msg.respond(encodeJson(reply));
+  }
+
+  /** A delivery from the local bus, handled as one from NATS; its answer goes back the same way it would. */
+  private async handleLocal(subject: string, handler: Handler, d: LocalDelivery): Promise<void> {
+    const reply = await this.process(subject, handler, new IncomingMessage(d.subject, d.data, d.headers, d.reply));
+    if (d.reply && reply !== undefined) this.publisher.publishAny(d.reply, reply);
+  }
+
+  /** Runs the handler in a span under the caller's trace; a failure becomes the `{ ok: false, error }` answer. */
+  private async process(subject: string, handler: Handler, incoming: IncomingMessage): Promise<unknown> {
     const parent = contextFromTraceparent(incoming.header(HEADERS.traceparent));
     let reply: unknown;
     try {
@@ -117,7 +140,7 @@ export class SubscriptionsExplorer implements OnApplicationBootstrap, BeforeAppl
     } catch (err) {
       reply = { ok: false, error: toErrorBody(err, this.logger, subject) };
     }
-    if (msg.reply && reply !== undefined) msg.respond(encodeJson(reply));
+    return reply;
   }
 
   private async startDurableConsumer(handlers: Map<string, Handler>): Promise<void> {

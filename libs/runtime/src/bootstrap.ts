@@ -2,6 +2,7 @@ import type { DynamicModule, INestApplication, Type } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { type LogLevelName, createLogger } from '@switchyard/observability';
 import { ServiceState } from './health';
+import { isColocated } from './colocated';
 
 /** The settings every service's validated config has (see baseEnvSchema). */
 export interface ServiceConfig {
@@ -31,7 +32,8 @@ export async function bootstrapService(
   // Our own signal handling rather than enableShutdownHooks(): Nest re-raises the signal after closing, so the
   // process would end "killed by SIGTERM" even when it drained cleanly. Here a clean drain exits 0.
   const state = app.get(ServiceState);
-  for (const signal of ['SIGTERM', 'SIGINT'] as const) {
+  // Sharing a process with other services: the host stops them all, in order, on a signal.
+  for (const signal of isColocated() ? [] : (['SIGTERM', 'SIGINT'] as const)) {
     process.once(signal, () => {
       state.draining = true;
       logger.log(`${signal}: draining (at most ${config.SHUTDOWN_TIMEOUT_MS} ms)`);

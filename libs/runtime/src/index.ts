@@ -4,3 +4,4 @@ export * from './health';
 export * from './redis';
 export * from './router-error.filter';
 export * from './package-file';
+export * from './colocated';

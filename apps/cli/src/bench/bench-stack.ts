@@ -13,6 +13,8 @@ export interface InstantStackOptions {
   run: string;
   /** More environment (a durable of the benchmark's own, say). */
   env?: Record<string, string>;
+  /** All six in one process (`switchyard serve --services all`) instead of six. */
+  colocated?: boolean;
 }
 
 /**
@@ -24,6 +26,7 @@ export function instantStack(opts: InstantStackOptions): ServiceStack {
   return new ServiceStack({
     ports: 'free',
     root: opts.root,
+    colocated: opts.colocated,
     env: {
       NATS_URL: opts.natsUrl,
       REDIS_URL: opts.redisUrl,

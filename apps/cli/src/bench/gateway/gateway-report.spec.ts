@@ -7,6 +7,7 @@ import {
   loadLatencyTable,
   reportedLatencyTable,
   resultsTable,
+  targetLines,
 } from './gateway-report';
 import type { LoadSummary } from './gateway-stats';
 
@@ -142,5 +143,29 @@ describe(footnotes.name, () => {
   it('says why a target was not measured and which model answered the others', () => {
     const sut = footnotes([upstream, colocated]);
     expect(sut).toEqual(['upstream: answers name the model m 200', 'Switchyard one: not measured (not there yet)']);
+  });
+});
+
+describe(targetLines.name, () => {
+  it("checks both modes against the issue's bounds, each line with what was measured", () => {
+    const at64 = (t: TargetResult, rps: number): TargetResult => ({ ...t, steps: [...t.steps, step(64, 1, 2, rps)] });
+    const one: TargetResult = {
+      ...colocated,
+      id: 'switchyard-colocated',
+      skipped: undefined,
+      steps: [step('serial', 1.0, 2, 900)],
+    };
+    const lines = targetLines([upstream, at64(portkey, 1000), at64(switchyard, 700), at64(one, 1600)]);
+    expect(lines).toEqual([
+      // co-located adds 0.8 ms, Portkey 1.0 ms; 1.6x its throughput
+      expect.stringMatching(/^ {2}met {2}co-located: serial added p50 <= Portkey's 1\.00 ms: 0\.80 ms$/),
+      expect.stringMatching(/^ {2}met {2}co-located: req\/s at 64 connections >= 1\.5x Portkey's: 1\.6x$/),
+      // six processes add 3.0 ms (over 2.5) at 0.7x Portkey's throughput
+      expect.stringMatching(/^ {2}NOT met {2}six processes: serial added p50 <= 2\.5 ms: 3\.00 ms$/),
+      expect.stringMatching(/^ {2}NOT met {2}six processes: req\/s at 64 connections >= 0\.8x Portkey's: 0\.70x$/),
+    ]);
+    expect(
+      targetLines([upstream, portkey, switchyard, colocated]).filter((l) => l.includes('not measured')),
+    ).toHaveLength(3);
   });
 });

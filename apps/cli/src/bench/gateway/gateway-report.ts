@@ -190,3 +190,50 @@ export function footnotes(targets: TargetResult[]): string[] {
   }
   return lines;
 }
+
+/**
+ * Issue #13's targets, read off the same run: co-located, serial added p50 at or below the reference
+ * gateway's and at least 1.5x its throughput at 64 connections; six processes, serial added p50 at most
+ * 2.5 ms and at least 0.8x its throughput (at 64 connections). A target whose numbers are missing says so.
+ */
+export function targetLines(targets: TargetResult[]): string[] {
+  const upstream = targets.find((t) => t.role === 'upstream' && !t.skipped);
+  const ref = targets.find((t) => t.reference && !t.skipped);
+  const floor = upstream && stepOf(upstream, 'serial');
+  const refSerial = ref && stepOf(ref, 'serial');
+  const refAdded = floor && refSerial ? refSerial.p50Ms - floor.p50Ms : undefined;
+  const line = (ok: boolean | undefined, what: string, got: string) =>
+    `  ${ok === undefined ? 'not measured' : ok ? 'met' : 'NOT met'}  ${what}: ${got}`;
+  const lines: string[] = [];
+  for (const [id, what, maxAdded, minShare] of [
+    ['switchyard-colocated', 'co-located', undefined, 1.5],
+    ['switchyard', 'six processes', 2.5, 0.8],
+  ] as const) {
+    const t = targets.find((x) => x.id === id && !x.skipped);
+    const serial = t && stepOf(t, 'serial');
+    const added = serial && floor ? serial.p50Ms - floor.p50Ms : undefined;
+    const bound = maxAdded ?? refAdded;
+    const boundName =
+      maxAdded === undefined
+        ? `${ref?.name ?? 'the reference'}'s ${refAdded === undefined ? '?' : ms(refAdded)} ms`
+        : `${maxAdded} ms`;
+    lines.push(
+      line(
+        added === undefined || bound === undefined ? undefined : added <= bound,
+        `${what}: serial added p50 <= ${boundName}`,
+        added === undefined ? '-' : `${ms(added)} ms`,
+      ),
+    );
+    const mine = t && stepOf(t, 64);
+    const theirs = ref && stepOf(ref, 64);
+    const share = mine && theirs ? ratio(mine.rps, theirs.rps) : undefined;
+    lines.push(
+      line(
+        share === undefined || Number.isNaN(share) ? undefined : share >= minShare,
+        `${what}: req/s at 64 connections >= ${minShare}x ${ref?.name ?? 'the reference'}'s`,
+        share === undefined || Number.isNaN(share) ? '-' : x(share),
+      ),
+    );
+  }
+  return lines;
+}

@@ -13,17 +13,18 @@ import { BENCH_REQUEST } from './chat-completion';
 import { type HttpTarget, runClosedLoop } from './closed-loop';
 import { policyOnUpstream, upstreamTrustEnv } from './gateway-policy';
 import {
-  type Step,
-  type StepResult,
-  type TargetResult,
   addedLatencyTable,
   cpuTable,
   footnotes,
   loadLatencyTable,
   reportedLatencyTable,
   resultsTable,
+  type Step,
   stepLine,
   stepName,
+  type StepResult,
+  targetLines,
+  type TargetResult,
 } from './gateway-report';
 import { summarizeLoad } from './gateway-stats';
 import { PORTKEY_PACKAGE, installPortkey, portkeyHeaders, startPortkey } from './portkey';
@@ -90,8 +91,16 @@ export async function runBenchGateway(opts: BenchGatewayOptions): Promise<number
         processes: [{ name: 'upstream', pids: upstreamPids }],
       },
       await portkeyTarget(opts, upstream.baseUrl, upstreamPids, teardown),
-      await switchyardSixTarget(opts, root, upstream.baseUrl, upstreamPids, teardown, (code) => (exitCode = code)),
-      switchyardColocatedTarget(),
+      await switchyardTarget('six', opts, root, upstream.baseUrl, upstreamPids, teardown, (code) => (exitCode = code)),
+      await switchyardTarget(
+        'colocated',
+        opts,
+        root,
+        upstream.baseUrl,
+        upstreamPids,
+        teardown,
+        (code) => (exitCode = code),
+      ),
     ];
     const code = await measure(opts, targets);
     if (code !== 0) exitCode = code;
@@ -143,6 +152,8 @@ async function measure(opts: BenchGatewayOptions, targets: Array<LiveTarget | Ta
   }
   out(`\n== CPU per request, ms (from /proc over each measured step; redis and mongodb are shared servers)`);
   out(cpuTable(results, steps));
+  out(`\n== Targets (issue #13: the same run, ratios to Portkey)`);
+  for (const line of targetLines(results)) out(line);
   out('');
   for (const line of footnotes(results)) out(line);
   if (opts.json) {
@@ -243,10 +254,13 @@ async function portkeyTarget(
 }
 
 /**
- * The six services, each its own process, on a private nats-server: the seed policy (rules and difficulty
- * bands) with every model on the upstream, requests with a tenant key on ingress's OpenAI-compatible door.
+ * The six services, each its own process (`six`) or all in one (`colocated`, `switchyard serve --services
+ * all`), on a private nats-server of their own (two stacks on one server would share their queue groups'
+ * work): the seed policy (rules and difficulty bands) with every model on the upstream, requests with a
+ * tenant key on ingress's OpenAI-compatible door.
  */
-async function switchyardSixTarget(
+async function switchyardTarget(
+  mode: 'six' | 'colocated',
   opts: BenchGatewayOptions,
   root: string,
   upstreamBaseUrl: string,
@@ -280,7 +294,7 @@ async function switchyardSixTarget(
     }),
   );
 
-  const { uri, key, drop } = await runDatabaseWithKey(opts.mongoServer, DB, String(process.pid), 'bench');
+  const { uri, key, drop } = await runDatabaseWithKey(opts.mongoServer, DB, `${process.pid}_${mode}`, 'bench');
   teardown.unshift(drop);
   const nc: NatsConnection = await connect({ servers: nats.url, name: 'switchyard-bench-gateway' });
   teardown.unshift(() => nc.close());
@@ -291,26 +305,45 @@ async function switchyardSixTarget(
     redisUrl: opts.redisUrl,
     mongoUri: uri,
     timeoutMs: TIMEOUT_MS,
-    run: `gateway-${process.pid}`,
+    run: `gateway-${process.pid}-${mode}`,
     env: { DURABLE_NAME: DURABLE, CONSUMER_START: 'new', POLICY_FILE: policyFile, ...trustEnv },
+    colocated: mode === 'colocated',
   });
-  out('Starting the six services (seed rules and bands, every model on the upstream, openai-compatible)...');
+  out(
+    `Starting the six services ${mode === 'six' ? 'as six processes' : 'in one process'} (seed rules and bands, every model on the upstream, openai-compatible)...`,
+  );
   teardown.unshift(async () => {
     if (!(await stopStack(stack, out))) setExitCode(1);
   });
   await stack.start((name) => out(`  ${name} ready`));
 
   return {
-    result: {
-      id: 'switchyard',
-      label: 'Switchyard, six services, HTTP door, seed rules + bands, openai-compatible adapter',
-      name: 'Switchyard (6 processes)',
-      role: 'gateway',
-      steps: [],
-    },
+    result:
+      mode === 'six'
+        ? {
+            id: 'switchyard',
+            label: 'Switchyard, six services, HTTP door, seed rules + bands, openai-compatible adapter',
+            name: 'Switchyard (6 processes)',
+            role: 'gateway',
+            steps: [],
+          }
+        : {
+            id: 'switchyard-colocated',
+            label: 'Switchyard co-located (one process, switchyard serve --services all), same policy and door',
+            name: 'Switchyard (1 process)',
+            role: 'gateway',
+            steps: [],
+          },
     http: { url: `${stack.get('ingress').baseUrl}/v1/chat/completions`, headers: { authorization: `Bearer ${key}` } },
     processes: [
-      ...SERVICE_NAMES.map((name) => ({ name, pids: stack.all(name).flatMap((p) => (p.pid ? [p.pid] : [])) })),
+      ...(mode === 'six'
+        ? SERVICE_NAMES.map((name) => ({ name, pids: stack.all(name).flatMap((p) => (p.pid ? [p.pid] : [])) }))
+        : [
+            {
+              name: 'switchyard (all six)',
+              pids: stack.get('ingress').pid ? [stack.get('ingress').pid as number] : [],
+            },
+          ]),
       {
         name: nats.pid ? 'nats-server' : 'nats-server (shared)',
         pids: nats.pid ? [nats.pid] : pidsMatching(/^nats-server /),
@@ -320,22 +353,6 @@ async function switchyardSixTarget(
       { name: 'upstream', pids: upstreamPids },
     ],
     afterStep: () => waitForRecords(nc, DURABLE),
-  };
-}
-
-/**
- * The place for Switchyard co-located: the six services in one process, same policy, same door. It is
- * measured once `switchyard serve --services all` exists (start it here as switchyardSixTarget starts the
- * stack, and return it as a LiveTarget); until then its row says it was not measured.
- */
-function switchyardColocatedTarget(): TargetResult {
-  return {
-    id: 'switchyard-colocated',
-    label: 'Switchyard co-located (one process)',
-    name: 'Switchyard (1 process)',
-    role: 'gateway',
-    skipped: '`switchyard serve --services all` does not exist yet',
-    steps: [],
   };
 }
 

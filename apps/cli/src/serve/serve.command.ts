@@ -1,0 +1,12 @@
+import { findInstallRoot, parseServiceList, serveColocated } from '@switchyard/launcher';
+
+/**
+ * `switchyard serve --services all|LIST`: the named services in this process until a signal stops them
+ * (the process then exits with their shutdown's status, so this never resolves).
+ */
+export async function runServe(services: string | undefined): Promise<number> {
+  const names = parseServiceList(services ?? 'all');
+  await serveColocated(names, { root: findInstallRoot(__dirname), env: process.env });
+  process.stderr.write(`switchyard serve: ${names.join(', ')} running in process ${process.pid}\n`);
+  return new Promise<number>(() => undefined);
+}
