@@ -290,7 +290,9 @@ describe('the learning loop: retraining, the gate, the model store, the canary v
       120_000,
       500,
     );
-    expect(state).toBe('completed');
+    // With why, when it failed (a BullMQ reason such as a stalled limit, or the run's own error).
+    const failedReason = state === 'failed' ? (await queue.getJob(job.id as string))?.failedReason : undefined;
+    expect({ state, failedReason }).toEqual({ state: 'completed', failedReason: undefined });
     const runs = await new LearningRunRepository(db).recent();
     expect(runs.length).toBeGreaterThanOrEqual(2);
     expect(['released', 'refused', 'skipped']).toContain(runs[0].outcome);

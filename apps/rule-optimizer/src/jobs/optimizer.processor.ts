@@ -69,6 +69,9 @@ export class OptimizerProcessor implements OnModuleInit, OnApplicationShutdown {
         lockDuration: this.config.OPTIMIZER_LOCK_MS,
         // Check for jobs whose lock lapsed (a replica died) as often as the lock could lapse, at least every 30 s.
         stalledInterval: Math.min(this.config.OPTIMIZER_LOCK_MS, 30_000),
+        // A run whose replica died is taken up again; one more lapse of its lock (a training pass holding the
+        // event loop past the lock on a busy machine) must not fail it: BullMQ's default gives up after one.
+        maxStalledCount: 2,
       },
     );
     this.worker.on('failed', (job, err) => this.logger.warn(`job ${job?.name} ${job?.id} failed: ${err.message}`));
