@@ -1,4 +1,10 @@
-import { contextFromTraceparent, currentTraceparent, formatTraceparent, parseTraceparent } from './trace-context';
+import {
+  contextFromTraceparent,
+  currentTraceparent,
+  formatTraceparent,
+  newRootSpanContext,
+  parseTraceparent,
+} from './trace-context';
 
 describe(parseTraceparent.name, () => {
   it('round-trips a valid header', () => {
@@ -20,5 +26,13 @@ describe(contextFromTraceparent.name, () => {
   });
   it('starts a new trace when there is none', () => {
     expect(currentTraceparent(contextFromTraceparent(undefined))).toMatch(/^00-[0-9a-f]{32}-[0-9a-f]{16}-01$/);
+  });
+});
+
+describe('new trace ids', () => {
+  it('are distinct and well formed, drawn from a pool of random bytes', () => {
+    const ids = new Set(Array.from({ length: 2000 }, () => newRootSpanContext().traceId));
+    expect(ids.size).toBe(2000);
+    expect([...ids].every((id) => /^[0-9a-f]{32}$/.test(id))).toBe(true);
   });
 });

@@ -1,6 +1,6 @@
 import type { DynamicModule, INestApplication, Type } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
-import { type LogLevelName, createLogger } from '@switchyard/observability';
+import { type LogLevelName, createLogger, registerContextManager } from '@switchyard/observability';
 import { ServiceState } from './health';
 import { isColocated } from './colocated';
 
@@ -27,6 +27,8 @@ export async function bootstrapService(
   config: ServiceConfig,
   options: ServiceBootstrapOptions = {},
 ): Promise<INestApplication> {
+  // Spans follow the request across await, so the trace id travels on every message a handler sends.
+  registerContextManager();
   const logger = createLogger(service, config.LOG_LEVEL);
   const app = await NestFactory.create(module, { logger, bodyParser: options.bodyParser ?? true });
   // Our own signal handling rather than enableShutdownHooks(): Nest re-raises the signal after closing, so the
