@@ -7,6 +7,6 @@
 # Each starts with a letter: nats-server reads a variable's value as a configuration token, and one that
 # starts with a digit is taken for a number and refused.
 set -euo pipefail
-for user in INGRESS ANALYZER DECISION_ENGINE PROVIDER_ADAPTERS FEEDBACK_AGGREGATOR RULE_OPTIMIZER ADMIN TENANT_DEMO; do
+for user in INGRESS ANALYZER DECISION_ENGINE PROVIDER_ADAPTERS FEEDBACK_AGGREGATOR RULE_OPTIMIZER ALL_IN_ONE ADMIN TENANT_DEMO; do
   printf 'NATS_%s_PASSWORD=p%s\n' "$user" "$(od -An -N16 -tx1 /dev/urandom | tr -d ' \n')"
 done

@@ -2,7 +2,9 @@ import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { type ChatReply, type ChatSuccess, SUBJECTS, recordKey } from '@switchyard/contracts';
-import { mongoUriFor, uniqueName, waitFor } from '@switchyard/testing';
+import { type NatsConnection, connect } from '@nats-io/transport-node';
+import { findWorkspaceRoot } from '@switchyard/launcher';
+import { TemporaryNats, mongoUriFor, uniqueName, waitFor } from '@switchyard/testing';
 import mongoose, { type Connection } from 'mongoose';
 import { POLICY_FILE, TENANT_KEYS, authHeaders, e2eStack, useStack } from './stack';
 
@@ -117,5 +119,63 @@ describe('the six services co-located in one process', () => {
   it('stops all six gracefully on SIGTERM', async () => {
     const codes = await stack.stop();
     expect(Object.values(codes)).toEqual([0, 0, 0, 0, 0, 0]);
+  });
+});
+
+// The same process under the committed deploy/k8s/nats/nats-server.conf, as its `all-in-one` user: the
+// permissions are enough for the whole pipeline in one identity, and a tenant's client still reaches it
+// only through the public subject.
+describe('the six services co-located under the committed NATS permissions', () => {
+  const nats = new TemporaryNats(join(findWorkspaceRoot(__dirname), 'deploy', 'k8s', 'nats', 'nats-server.conf'));
+  const database = uniqueName('colocated-secure');
+  let stack: ReturnType<typeof e2eStack>;
+  let tenant: NatsConnection;
+  let db: Connection;
+
+  beforeAll(async () => {
+    await nats.start();
+    stack = e2eStack(database, {
+      colocated: true,
+      env: {
+        NATS_URL: nats.url,
+        CONSUMER_START: 'all',
+        NATS_USER: 'all-in-one',
+        NATS_PASSWORD: nats.passwords['all-in-one'],
+      },
+    });
+    await stack.start();
+    tenant = await connect({ servers: nats.url, user: 'demo', pass: nats.passwords.demo });
+    db = await mongoose.createConnection(mongoUriFor(database), { serverMonitoringMode: 'poll' }).asPromise();
+  }, 120_000);
+
+  afterAll(async () => {
+    await tenant?.close();
+    await db?.close();
+    await stack?.stop();
+    await nats.stop();
+  }, 60_000);
+
+  it("answers a tenant's request and stores its record", async () => {
+    const requestId = uniqueName('colo-secure');
+    const reply = (
+      await tenant.request(
+        SUBJECTS.request,
+        JSON.stringify({ requestId, messages: [{ role: 'user', content: 'hello' }] }),
+        {
+          timeout: 15_000,
+          headers: authHeaders(),
+        },
+      )
+    ).json<ChatReply>();
+    expect(reply).toMatchObject({ ok: true, requestId });
+    await waitFor(
+      'the record',
+      async () =>
+        (await db.collection('routing_records').findOne({ _id: recordKey('acme', requestId) as never })) ?? undefined,
+      20_000,
+      100,
+    );
+    // A tenant cannot reach an internal subject even though one process serves them all.
+    await expect(tenant.request(SUBJECTS.requestReceived, JSON.stringify({}), { timeout: 1000 })).rejects.toThrow();
   });
 });

@@ -15,6 +15,7 @@ export const NATS_PASSWORD_VARIABLES = {
   'provider-adapters': 'NATS_PROVIDER_ADAPTERS_PASSWORD',
   'feedback-aggregator': 'NATS_FEEDBACK_AGGREGATOR_PASSWORD',
   'rule-optimizer': 'NATS_RULE_OPTIMIZER_PASSWORD',
+  'all-in-one': 'NATS_ALL_IN_ONE_PASSWORD',
   admin: 'NATS_ADMIN_PASSWORD',
   demo: 'NATS_TENANT_DEMO_PASSWORD',
 } as const;
