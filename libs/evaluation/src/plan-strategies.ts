@@ -229,11 +229,10 @@ function outcome(row: DatasetRow, model: string) {
   return o;
 }
 
-// The answer as a plan would see it: a missing or null `pred` is a model that gave no readable answer.
-const answerOf = (row: DatasetRow, model: string) => outcome(row, model).pred ?? '';
-
 const votesOf = (row: DatasetRow, models: readonly string[]) =>
-  models.map((model) => ({ model, answer: answerOf(row, model) })).filter((v) => v.answer.trim() !== '');
+  models
+    .map((model) => ({ model, answer: recordedAnswer(model, outcome(row, model)).content }))
+    .filter((v) => v.answer.trim() !== '');
 
 function hasAnswers(train: readonly DatasetRow[], test: readonly DatasetRow[], model: string): boolean {
   const share = (rows: readonly DatasetRow[]) =>

@@ -1,16 +1,9 @@
 import { existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
+import type { INestApplication } from '@nestjs/common';
+import { COLOCATED_ENV, colocatedServices } from '@switchyard/runtime';
 import { DEFAULT_PORTS, SERVICE_NAMES, type ServiceName, portVariableOf } from './service-stack';
-
-/** What a co-located service's bootstrap returns: enough to stop it. */
-interface StartedApp {
-  close(): Promise<void>;
-}
-
-type StartService = (env: NodeJS.ProcessEnv) => Promise<StartedApp>;
-
-const REGISTRY = Symbol.for('switchyard.colocated-services');
 
 /**
  * Where the built services are: the nearest folder above `start` with `dist/apps` (the workspace, or an
@@ -52,18 +45,16 @@ export interface ColocatedOptions {
 /**
  * Runs several services in this process (co-located mode): each built service's bundle is loaded, hands its
  * bootstrap over (SWITCHYARD_COLOCATED) and is started with an environment of its own (HTTP_PORT from
- * HTTP_PORT_<SERVICE>, else its default port); hops between them are local calls (SWITCHYARD_LOCAL_FIRST),
+ * HTTP_PORT_<SERVICE>, else its default port); hops between them are local calls (the same flag),
  * everything else stays on NATS as with separate processes. Consumers start first and the door last, and a
  * signal stops them the other way round, so nothing a service still needs is gone before it has drained.
  * Resolves once every service is ready; the process then runs until a signal.
  */
 export async function serveColocated(names: readonly ServiceName[], options: ColocatedOptions): Promise<void> {
   const log = options.log ?? ((line: string) => process.stderr.write(`${line}\n`));
-  process.env['SWITCHYARD_COLOCATED'] = 'true';
-  process.env['SWITCHYARD_LOCAL_FIRST'] = 'true';
+  process.env[COLOCATED_ENV] = 'true';
   const load = createRequire(join(options.root, 'package.json'));
-  const registry = () => (globalThis as { [REGISTRY]?: Record<string, StartService> })[REGISTRY] ?? {};
-  const started: Array<{ name: ServiceName; app: StartedApp }> = [];
+  const started: Array<{ name: ServiceName; app: INestApplication }> = [];
   let stopping = false;
   const stopAll = async (why: string, code = 0): Promise<never> => {
     if (stopping) return new Promise<never>(() => undefined);
@@ -88,7 +79,7 @@ export async function serveColocated(names: readonly ServiceName[], options: Col
     const main = join(options.root, 'dist', 'apps', name, 'main.js');
     if (!existsSync(main)) throw new Error(`${main} is missing: build the services first (npm run build)`);
     load(main);
-    const start = registry()[name];
+    const start = colocatedServices()[name];
     if (!start) throw new Error(`${main} did not hand over its bootstrap (built before co-located mode?)`);
     const port = options.env[portVariableOf(name)] ?? String(DEFAULT_PORTS[name]);
     try {

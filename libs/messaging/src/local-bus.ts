@@ -1,4 +1,5 @@
 import type { MsgHdrs } from '@nats-io/transport-node';
+import { isColocated } from '@switchyard/runtime';
 
 /** A message delivered inside the process: what NATS would have carried, bytes and headers alike. */
 export interface LocalDelivery {
@@ -10,12 +11,6 @@ export interface LocalDelivery {
 }
 
 export type LocalHandler = (delivery: LocalDelivery) => void;
-
-/**
- * Set by `switchyard serve` when several services share one process: a hop whose queue-group handler lives
- * in the same process is a function call instead of a NATS round trip.
- */
-export const LOCAL_FIRST_ENV = 'SWITCHYARD_LOCAL_FIRST';
 
 /**
  * Local-first delivery for services sharing one process (co-located mode). Each service's messaging
@@ -77,9 +72,9 @@ export class LocalBus {
 
 const KEY = Symbol.for('switchyard.local-bus');
 
-/** This process's local bus: enabled when SWITCHYARD_LOCAL_FIRST is `true` when it is first asked for. */
+/** This process's local bus: enabled when services share the process (SWITCHYARD_COLOCATED) when first asked for. */
 export function localBus(): LocalBus {
   const holder = globalThis as { [KEY]?: LocalBus };
-  holder[KEY] ??= new LocalBus(process.env[LOCAL_FIRST_ENV] === 'true');
+  holder[KEY] ??= new LocalBus(isColocated());
   return holder[KEY];
 }

@@ -6,12 +6,13 @@ import { testInfra, uniqueName, waitFor } from '@switchyard/testing';
 import { OnSubject } from './decorators';
 import { EventPublisher } from './event-publisher';
 import type { IncomingMessage } from './incoming-message';
-import { LOCAL_FIRST_ENV, localBus } from './local-bus';
+import { COLOCATED_ENV } from '@switchyard/runtime';
+import { localBus } from './local-bus';
 import { MessagingModule } from './messaging.module';
 
 // Two services in one process (co-located mode), on the real NATS: hops between them stay in the process,
 // with the same bytes, headers and failure replies; callers elsewhere still reach them over NATS.
-process.env[LOCAL_FIRST_ENV] = 'true';
+process.env[COLOCATED_ENV] = 'true';
 
 const prefix = uniqueName('localfirst');
 const STAGE = `${prefix}.stage`;

@@ -3,7 +3,8 @@ import { runService } from './bootstrap';
 
 /**
  * Set by `switchyard serve` in the process that hosts several services: their main.ts hand their bootstrap
- * to the host instead of starting, and signals are the host's to handle (it stops the services in order).
+ * to the host instead of starting, signals are the host's to handle (it stops the services in order), and
+ * hops between them are local calls (libs/messaging's local bus).
  */
 export const COLOCATED_ENV = 'SWITCHYARD_COLOCATED';
 

@@ -1,5 +1,6 @@
 import type { RoutePlan } from '@switchyard/contracts';
 import type { CompiledPolicy } from '../policy/compile-policy';
+import { planModels } from './execution';
 
 /**
  * The most a plan can cost, priced from the policy: every model it may call, each with the prompt's tokens
@@ -13,9 +14,8 @@ export function expectedCostUsd(
   inputTokens: number,
   outputTokens: number,
 ): number {
-  const models = new Set(plan.kind === 'single' ? [plan.model] : [...plan.models, plan.model]);
   let usd = 0;
-  for (const id of models) {
+  for (const id of planModels(plan)) {
     const price = policy.models.get(id)?.priceUsdPerMTok;
     if (price) usd += (inputTokens * price.input + outputTokens * price.output) / 1e6;
   }
