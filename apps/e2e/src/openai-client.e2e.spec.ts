@@ -48,8 +48,9 @@ describe('the official OpenAI client against ingress', () => {
 
   it('surfaces our errors as the SDK error types, with code and field', async () => {
     const err = await client.chat.completions
-      .create({ model: 'gpt-4o', messages: [{ role: 'user', content: 'hi' }] })
+      .create({ model: 'gpt-9', messages: [{ role: 'user', content: 'hi' }] })
       .catch((e: unknown) => e);
+    // A model the policy does not have: named, with the ones it has.
     expect(err).toBeInstanceOf(OpenAI.BadRequestError);
     expect(err).toMatchObject({ status: 400, code: 'invalid_request', param: 'model' });
     const unauth = await new OpenAI({

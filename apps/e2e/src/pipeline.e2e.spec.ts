@@ -212,11 +212,18 @@ describe('Switchyard pipeline (six services, real NATS, Redis and MongoDB-wire s
         null,
       ],
       [
-        'a pinned model',
-        { model: 'gpt-4o', messages: [{ role: 'user', content: 'hi' }] },
+        'a model the policy does not have',
+        { model: 'gpt-9', messages: [{ role: 'user', content: 'hi' }] },
         400,
         'invalid_request',
         'model',
+      ],
+      [
+        'a field no route can honour',
+        { model: 'auto', messages: [{ role: 'user', content: 'hi' }], logit_bias: { '1': 5 } },
+        400,
+        'invalid_request',
+        'logit_bias',
       ],
     ])('answers %s over HTTP with a clear error', async (_what, body, status, code, param) => {
       const res = await httpChat(body);
@@ -441,7 +448,8 @@ describe('Switchyard pipeline (six services, real NATS, Redis and MongoDB-wire s
     expect(acme).toMatchObject({ ok: true, tenant: 'acme' });
     expect(acme.total.requests).toBe(await count('acme'));
     expect(acme.groups.every((g: any) => g.key.tenant === 'acme')).toBe(true);
-    expect(acme.groups.every((g: any) => policy.models.has(g.key.model))).toBe(true);
+    // `(none)`: requests refused before a model was chosen (a model the policy does not have), recorded too.
+    expect(acme.groups.every((g: any) => policy.models.has(g.key.model) || g.key.model === '(none)')).toBe(true);
 
     const asBeta = await stats({ tenant: 'acme', days: 1 }, TENANT_KEYS.beta);
     expect(asBeta).toMatchObject({ ok: false, error: { code: 'unknown_tenant' } });
@@ -518,7 +526,7 @@ describe('Switchyard pipeline (six services, real NATS, Redis and MongoDB-wire s
     const completed = await db.collection('routing_records').countDocuments({ completedAt: { $exists: true } });
     expect(body.total.requests).toBeLessThanOrEqual(completed);
     expect(body.total.requests).toBeGreaterThanOrEqual(390);
-    expect(body.byModel.every((g) => policy.models.has(g.key.model))).toBe(true);
+    expect(body.byModel.every((g) => policy.models.has(g.key.model) || g.key.model === '(none)')).toBe(true);
     expect(body.byTenant.map((g) => g.key.tenant).sort()).toEqual(['acme', 'beta']);
     expect(body.total.qualityCount).toBeGreaterThanOrEqual(2);
     const reports = `${stack.get('rule-optimizer').baseUrl}/v1/optimizer/reports/latest`;

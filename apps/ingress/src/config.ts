@@ -23,6 +23,11 @@ export const ingressEnvSchema = baseEnvSchema.extend({
   /** How long a request id is remembered: a repeat within it gets the first answer, not a second paid call. */
   IDEMPOTENCY_WINDOW_SECONDS: z.coerce.number().int().positive().default(600),
   /**
+   * How long an SDK's first attempt (a request carrying `X-Stainless-Retry-Count: 0` and no id) is remembered
+   * by tenant and body, so the SDK's retries of it, which carry no id, get its answer instead of paying again.
+   */
+  SDK_RETRY_WINDOW_SECONDS: z.coerce.number().int().positive().default(600),
+  /**
    * `on`: every request needs a tenant key (`switchyard keys create`), which names its tenant. `off`: for
    * local development only, requests name their own tenant; logged loudly at start-up.
    */

@@ -6,10 +6,12 @@ import { ChatController } from './chat/chat.controller';
 import { HandleChatRequest } from './chat/handle-chat-request.usecase';
 import { INGRESS_CONFIG, type IngressConfig } from './config';
 import { SubmitFeedback } from './feedback/submit-feedback.usecase';
+import { AnthropicMessagesController } from './http/anthropic-messages.controller';
 import { HttpController } from './http/http.controller';
 import { UnknownRouteFilter } from './http/unknown-route.filter';
 import { INGRESS_REDIS } from './idempotency/idempotency.constants';
 import { IdempotencyStore } from './idempotency/idempotency.store';
+import { ListModels } from './models/list-models.usecase';
 
 @Module({})
 export class IngressModule implements OnApplicationShutdown {
@@ -17,7 +19,7 @@ export class IngressModule implements OnApplicationShutdown {
 
   static forConfig(config: IngressConfig): DynamicModule {
     return {
-      controllers: [ChatController, HttpController],
+      controllers: [AnthropicMessagesController, ChatController, HttpController],
       exports: [RedisHealthIndicator],
       // Global so HealthModule can inject the readiness indicators.
       global: true,
@@ -26,6 +28,7 @@ export class IngressModule implements OnApplicationShutdown {
         { provide: APP_FILTER, useClass: UnknownRouteFilter },
         HandleChatRequest,
         IdempotencyStore,
+        ListModels,
         SubmitFeedback,
         {
           inject: [INGRESS_REDIS],

@@ -4,6 +4,7 @@ import { completionFailedSchema, completionSucceededSchema } from './payloads/co
 import { deadLetterSchema } from './payloads/dead-letter';
 import { feedbackRequestSchema, feedbackSubmittedSchema } from './payloads/feedback';
 import { canaryVerdictSchema, modelPublishedSchema } from './payloads/learning';
+import { modelsListQuerySchema } from './payloads/models';
 import { optimizerRunRequestSchema } from './payloads/optimizer';
 import {
   requestAnalyzedSchema,
@@ -36,6 +37,7 @@ export const SCHEMA_BY_SUBJECT = {
   [SUBJECTS.tenantKeysChanged]: tenantKeysChangedSchema,
   [SUBJECTS.modelPublished]: modelPublishedSchema,
   [SUBJECTS.canaryVerdict]: canaryVerdictSchema,
+  [SUBJECTS.modelsList]: modelsListQuerySchema,
 } as const satisfies Record<Subject, z.ZodType>;
 
 /** What a subject carries, as its schema parses it: publishing anything else does not compile. */

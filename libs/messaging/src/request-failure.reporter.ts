@@ -10,7 +10,7 @@ import {
   RouterError,
   type RouterErrorBody,
   SUBJECTS,
-  recordKey,
+  attemptKey,
   routingText,
 } from '@switchyard/contracts';
 import { DurableOutbox } from './durable-outbox';
@@ -93,7 +93,11 @@ export class RequestFailureReporter {
     const error = toBody(err, this.logger, event.requestId);
     const failed: CompletionFailed = { ...event, completedAt: Date.now(), error };
     // The record goes on the wire before the reply, as for answers: a crash after replying cannot lose it.
-    const stored = this.outbox.publish(SUBJECTS.completionFailed, failed, recordKey(event.tenant, event.requestId));
+    const stored = this.outbox.publish(
+      SUBJECTS.completionFailed,
+      failed,
+      attemptKey(event.tenant, event.requestId, event.receivedAt),
+    );
     if (replyTo) this.publisher.reply(replyTo, { ok: false, requestId: event.requestId, error });
     await stored;
     return error;

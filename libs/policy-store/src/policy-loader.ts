@@ -158,9 +158,12 @@ function loadOne(
       },
     ]);
   try {
-    return { policy, learned: learnedContext(router, settings) };
+    // Every profile's knob is resolved now too: one the router cannot serve refuses the policy, not a request.
+    return { policy, learned: learnedContext(router, settings, policy.document.profiles) };
   } catch (err) {
-    throw new PolicyError([{ field: `${source}: learned.target`, message: (err as Error).message }]);
+    const message = (err as Error).message;
+    const field = message.startsWith('profiles.') ? message.slice(0, message.indexOf(':')) : 'learned.target';
+    throw new PolicyError([{ field: `${source}: ${field}`, message }]);
   }
 }
 

@@ -22,3 +22,8 @@ export * from './policy/policy-release';
 export * from './learned/cost-curve';
 export * from './learned/tune-training';
 export * from './learned/calibration';
+export * from './decision/capabilities';
+export * from './decision/requested-model';
+export * from './decision/token-count';
+export * from './policy/list-models';
+export * from './policy/profiles';

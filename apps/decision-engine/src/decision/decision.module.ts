@@ -7,6 +7,7 @@ import type { DecisionConfig } from '../config';
 import { DECISION_CONFIG, DECISION_REDIS, ROUTING_STATE, TENANT_LIMITS } from './decision.constants';
 import { DecisionController } from './decision.controller';
 import { MakeDecision } from './make-decision.usecase';
+import { ModelsController } from './models.controller';
 import { TenantAllowance } from './tenant-allowance';
 
 @Module({})
@@ -15,7 +16,7 @@ export class DecisionModule implements OnApplicationShutdown {
 
   static forConfig(config: DecisionConfig): DynamicModule {
     return {
-      controllers: [DecisionController],
+      controllers: [DecisionController, ModelsController],
       exports: [RedisHealthIndicator],
       // Global so HealthModule can inject RedisHealthIndicator.
       global: true,

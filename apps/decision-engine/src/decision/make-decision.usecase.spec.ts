@@ -222,6 +222,94 @@ default: { route: { model: m } }
   });
 });
 
+describe(`${MakeDecision.name} with what the caller asked for`, () => {
+  const withRequest = (request: Partial<RequestAnalyzed['request']>, content = 'hello'): RequestAnalyzed => {
+    const event = analyzed(content);
+    event.request = { ...event.request, ...request };
+    event.features = extractFeatures(event.request.messages);
+    return event;
+  };
+  // small reads text only; seer sees images; a candidate arm where only big does.
+  const models = (seer: string) => `
+models:
+  - { id: small, provider: simulated, tier: cheap, priceUsdPerMTok: { input: 0.1, output: 0.1 } }
+  - { id: seer, provider: simulated, tier: cheap, priceUsdPerMTok: { input: 0.5, output: 0.5 }, capabilities: [${seer}] }
+  - { id: big, provider: simulated, tier: premium, priceUsdPerMTok: { input: 5, output: 5 }, capabilities: [vision] }
+default: { route: { model: small } }
+`;
+  const control = parsePolicy(`version: caps@1\n${models('vision')}`);
+  const candidate = parsePolicy(`version: caps@2\n${models('')}`);
+  const image = {
+    messages: [{ role: 'user' as const, content: [{ type: 'image' as const, url: 'https://x.test/a.png' }] }],
+  };
+
+  it('serves a pinned model through the same reservation, and falls back naming it when out of quota', async () => {
+    const reserve = reserveFrom({ 'claude-3-haiku': 'exhausted' });
+    const { sut } = setup(defaultPolicy, { reserve });
+    const { decision } = await sut.execute({ event: withRequest({ model: 'claude-3-haiku' }), replyTo: 'x' });
+    expect(decision).toMatchObject({
+      method: 'fallback',
+      reason: 'fallback order after pinned model claude-3-haiku',
+      plan: { model: 'gpt-4o-mini' },
+      skipped: [{ model: 'claude-3-haiku', why: 'out of quota' }],
+    });
+    expect(reserve.calls.map(([model]) => model)).toEqual(['claude-3-haiku', 'gpt-4o-mini']);
+    const pinned = await setup(defaultPolicy, { reserve: reserveFrom({}) }).sut.execute({
+      event: withRequest({ model: 'gpt-4o' }),
+      replyTo: 'x',
+    });
+    expect(pinned.decision).toMatchObject({ method: 'pinned', plan: { model: 'gpt-4o' } });
+  });
+
+  it('refuses an unknown model before reserving anything', async () => {
+    const { sut, publish } = setup(defaultPolicy, {});
+    await expect(sut.execute({ event: withRequest({ model: 'gpt-5' }), replyTo: 'x' })).rejects.toMatchObject({
+      code: 'invalid_request',
+      field: 'model',
+    });
+    expect(publish.calls).toHaveLength(0);
+  });
+
+  it('routes with a profile and records it', async () => {
+    const reserve = reserveFrom({});
+    const { sut } = setup(defaultPolicy, { reserve });
+    const { decision } = await sut.execute({ event: withRequest({ model: 'auto:quality' }), replyTo: 'x' });
+    expect(decision).toMatchObject({ profile: 'quality', plan: { model: 'gpt-4o' } });
+    expect(reserve.calls).toEqual([['gpt-4o', undefined]]);
+  });
+
+  it('reserves only models able to honour the request, and says which were taken out', async () => {
+    const reserve = reserveFrom({});
+    const { sut } = setup(control, { reserve });
+    const { decision } = await sut.execute({ event: withRequest(image), replyTo: 'x' });
+    expect(decision).toMatchObject({
+      method: 'fallback',
+      reason: "fallback order: no level's model can honour the request",
+      plan: { model: 'seer' },
+      filtered: [{ model: 'small', why: 'lacks vision (messages.0.content.0 is an image)' }],
+    });
+    expect(reserve.calls.map(([model]) => model)).toEqual(['seer']);
+  });
+
+  it("filters by the canary arm's own policy", async () => {
+    const { sut } = setup(candidate, { reserve: reserveFrom({}) }, 'candidate');
+    const { decision } = await sut.execute({ event: withRequest(image), replyTo: 'x' });
+    expect(decision).toMatchObject({ canaryArm: 'candidate', policyVersion: 'caps@2', plan: { model: 'big' } });
+    expect(decision.filtered?.map((f) => f.model)).toEqual(['small', 'seer']);
+  });
+
+  it('refuses a request no model can honour with invalid_request naming the field, reserving nothing', async () => {
+    const { sut, publish } = setup(control, {});
+    const tools = { tools: [{ name: 'lookup' }] };
+    await expect(sut.execute({ event: withRequest(tools), replyTo: 'x' })).rejects.toMatchObject({
+      code: 'invalid_request',
+      field: 'tools',
+      message: expect.stringMatching(/^no model of policy caps@1 can honour tools \(needs capability "tools"\)/),
+    });
+    expect(publish.calls).toHaveLength(0);
+  });
+});
+
 describe(`${MakeDecision.name} with multi-model plans`, () => {
   const plans = parsePolicy(`
 version: plans@1

@@ -1,5 +1,6 @@
 import { Controller, Inject } from '@nestjs/common';
 import {
+  type ChatDelta,
   type ChatFailure,
   type ChatReply,
   type FeedbackAccepted,
@@ -7,7 +8,7 @@ import {
   RouterError,
   SUBJECTS,
 } from '@switchyard/contracts';
-import { type IncomingMessage, OnSubject } from '@switchyard/messaging';
+import { EventPublisher, type IncomingMessage, OnSubject } from '@switchyard/messaging';
 import { INGRESS_CONFIG, type IngressConfig } from '../config';
 import { SubmitFeedback } from '../feedback/submit-feedback.usecase';
 import { HandleChatRequest } from './handle-chat-request.usecase';
@@ -19,13 +20,20 @@ export class ChatController {
     @Inject(INGRESS_CONFIG) private readonly config: IngressConfig,
     private readonly handleChatRequest: HandleChatRequest,
     private readonly submitFeedback: SubmitFeedback,
+    private readonly publisher: EventPublisher,
   ) {}
 
   @OnSubject(SUBJECTS.request)
   async onRequest(msg: IncomingMessage): Promise<ChatReply> {
     const payload = this.decode(msg);
     if ('ok' in payload) return payload.failure;
-    return this.handleChatRequest.execute({ payload: payload.value, authorization: msg.header(HEADERS.authorization) });
+    // `stream: true`: the pieces go to the caller's inbox as the model writes them, then the whole reply.
+    const inbox = msg.reply;
+    const onDelta = inbox ? (delta: ChatDelta) => this.publisher.reply(inbox, delta) : undefined;
+    return this.handleChatRequest.execute(
+      { payload: payload.value, authorization: msg.header(HEADERS.authorization) },
+      onDelta,
+    );
   }
 
   @OnSubject(SUBJECTS.feedback)

@@ -25,11 +25,20 @@ export interface ChatRequestCommand {
   /** Request id and tenant given outside the payload (HTTP headers); the payload's win. */
   requestId?: string;
   tenant?: string;
+  /** The call comes from an SDK that retries on its own without an id (OpenAI's, Anthropic's). */
+  sdkAttempt?: SdkAttempt;
+}
+
+/** One attempt of an SDK's call: its number (0 first) and the SHA-256 of the request body's bytes. */
+export interface SdkAttempt {
+  attempt: number;
+  bodyDigest: string;
 }
 
 /**
- * The one door: validates and authenticates a chat request, de-duplicates it by request id, sends it down
- * the pipeline and waits for the answer that provider-adapters sends back to this call.
+ * The one door: validates and authenticates a chat request, de-duplicates it by request id (the caller's,
+ * or for an SDK's retry its first attempt's), sends it down the pipeline and waits for the answer that
+ * provider-adapters sends back to this call.
  */
 @Injectable()
 export class HandleChatRequest {
@@ -53,9 +62,36 @@ export class HandleChatRequest {
       const explicitId = request.requestId ?? cmd.requestId;
       requestId = explicitId ?? randomUUID();
       const tenant = this.tenants.authenticate(request.tenant ?? cmd.tenant, cmd.authorization);
-      return await this.run(request, requestId, tenant, explicitId !== undefined, onDelta);
+      if (explicitId !== undefined) return await this.run(request, requestId, tenant, true, onDelta);
+      if (cmd.sdkAttempt === undefined) return await this.run(request, requestId, tenant, false, onDelta);
+      const derived = await this.requestOfSdkAttempt(tenant, cmd.sdkAttempt, requestId);
+      requestId = derived ?? requestId;
+      return await this.run(request, requestId, tenant, derived !== undefined, onDelta);
     } catch (err) {
       return failure(err, requestId, this.logger);
+    }
+  }
+
+  /**
+   * The request id an SDK's attempt runs under, guarded like an explicit one: a first attempt's own
+   * (`fresh`), remembered by tenant and body; a retry's, the first attempt's (so it is answered from that
+   * call, or waits for it, as an explicit re-send is). Only attempts numbered 1 and up are retries: the same
+   * body sent again as a first attempt is a new request. Undefined when the store cannot be reached: the
+   * caller asked for no guarantee, so the request runs unguarded rather than refused.
+   */
+  private async requestOfSdkAttempt(tenant: string, sdk: SdkAttempt, fresh: string): Promise<string | undefined> {
+    const window = this.config.SDK_RETRY_WINDOW_SECONDS;
+    try {
+      if (sdk.attempt === 0) {
+        await this.idempotency.rememberFirstAttempt(tenant, sdk.bodyDigest, fresh, window);
+        return fresh;
+      }
+      return await this.idempotency.requestOfRetry(tenant, sdk.bodyDigest, fresh, window);
+    } catch (err) {
+      this.logger.warn(
+        `SDK attempt ${sdk.attempt} of ${tenant} runs without retry matching: ${(err as Error).message}`,
+      );
+      return undefined;
     }
   }
 
@@ -81,6 +117,7 @@ export class HandleChatRequest {
       if (claim.kind === 'pending') {
         const answer = await this.idempotency.waitForAnswer(tenant, requestId, deadline);
         if (answer) return { ...answer, replayed: true };
+        // field `requestId` tells the HTTP door that a retry is safe (x-should-retry, http/should-retry.ts).
         throw new RouterError(
           'timeout',
           `request ${requestId} is still being answered by an earlier call; retry later`,

@@ -12,7 +12,7 @@ export class UnknownRouteFilter implements ExceptionFilter {
       ok: false,
       error: {
         code: 'not_found',
-        message: `${req.method ?? '?'} ${(req.url ?? '').split('?')[0]} is not served here: use POST /v1/chat/completions or POST /v1/feedback`,
+        message: `${req.method ?? '?'} ${(req.url ?? '').split('?')[0]} is not served here: use POST /v1/chat/completions, POST /v1/messages, GET /v1/models or POST /v1/feedback`,
       },
     });
   }

@@ -54,6 +54,76 @@ describe(IdempotencyStore.name, () => {
   });
 });
 
+// SDK attempts remembered by body, against the real local Redis; every test has a tenant of its own.
+describe(`${IdempotencyStore.name} SDK attempts`, () => {
+  let redis: Redis;
+  let sut: IdempotencyStore;
+  const tenants: string[] = [];
+  const digest = 'f'.repeat(64);
+  const newTenant = () => {
+    tenants.push(uniqueName('sdk'));
+    return tenants[tenants.length - 1];
+  };
+
+  beforeAll(() => {
+    redis = new Redis(testInfra.redisUrl);
+    sut = new IdempotencyStore(redis);
+  });
+
+  afterAll(async () => {
+    for (const tenant of tenants) {
+      const keys = await redis.keys(`switchyard:idem-sdk:${tenant}:*`);
+      if (keys.length > 0) await redis.del(...keys);
+    }
+    await redis.quit();
+  });
+
+  describe('requestOfRetry', () => {
+    it("gives a retry its first attempt's request id", async () => {
+      const tenant = newTenant();
+      await sut.rememberFirstAttempt(tenant, digest, 'first', 60);
+      expect(await sut.requestOfRetry(tenant, digest, 'retry', 60)).toBe('first');
+    });
+
+    it('gives a retry of an unknown body its own id, and the retries after it that one', async () => {
+      const tenant = newTenant();
+      expect(await sut.requestOfRetry(tenant, digest, 'retry-1', 60)).toBe('retry-1');
+      expect(await sut.requestOfRetry(tenant, digest, 'retry-2', 60)).toBe('retry-1');
+    });
+
+    it('gives every one of many concurrent retries of an unknown body the same id', async () => {
+      const tenant = newTenant();
+      const ids = await Promise.all(
+        Array.from({ length: 20 }, (_, i) => sut.requestOfRetry(tenant, digest, `retry-${i}`, 60)),
+      );
+      expect(new Set(ids).size).toBe(1);
+    });
+
+    it("never gives one tenant another's request", async () => {
+      const [a, b] = [newTenant(), newTenant()];
+      await sut.rememberFirstAttempt(a, digest, 'of-a', 60);
+      expect(await sut.requestOfRetry(b, digest, 'of-b', 60)).toBe('of-b');
+    });
+  });
+
+  describe('rememberFirstAttempt', () => {
+    it('makes the same body sent again as a first attempt the request its retries belong to', async () => {
+      const tenant = newTenant();
+      await sut.rememberFirstAttempt(tenant, digest, 'earlier', 60);
+      await sut.rememberFirstAttempt(tenant, digest, 'later', 60);
+      expect(await sut.requestOfRetry(tenant, digest, 'retry', 60)).toBe('later');
+    });
+
+    it('forgets the attempt after the window', async () => {
+      const tenant = newTenant();
+      await sut.rememberFirstAttempt(tenant, digest, 'first', 7);
+      const ttl = await redis.ttl(`switchyard:idem-sdk:${tenant}:${digest}`);
+      expect(ttl).toBeGreaterThan(0);
+      expect(ttl).toBeLessThanOrEqual(7);
+    });
+  });
+});
+
 // A redis-server of this test's own, stopped under the store (the fail-fast client ingress uses).
 describe(`${IdempotencyStore.name} while Redis is away`, () => {
   const server = new TemporaryRedis();

@@ -14,7 +14,8 @@ export type Claim = { kind: 'claimed' } | { kind: 'done'; reply: ChatSuccess } |
  * Remembers request ids in Redis, shared by every ingress replica, so a request repeated within the
  * window (a caller's retry after a timeout, a double click) gets the first answer and is not paid twice.
  * While Redis is away, a request with an id is refused with `unavailable` (never answered without the
- * guarantee it asked for); requests without one do not come here.
+ * guarantee it asked for); requests without one do not come here, except an SDK's (its attempts are
+ * remembered by body, best effort: see rememberFirstAttempt).
  */
 @Injectable()
 export class IdempotencyStore {
@@ -47,6 +48,37 @@ export class IdempotencyStore {
   /** Forgets a claim whose call failed, so a retry with the same id runs again. */
   async release(tenant: string, requestId: string): Promise<void> {
     await this.redis.del(this.key(tenant, requestId));
+  }
+
+  private attemptKey(tenant: string, bodyDigest: string): string {
+    return `switchyard:idem-sdk:${tenant}:${bodyDigest}`;
+  }
+
+  /**
+   * Remembers which request an SDK's first attempt of this body (its SHA-256) is, so that the SDK's own
+   * retries, which carry no id, are answered as re-sends of it. Overwrites: the same body sent again on
+   * purpose is a new request, and the retries that follow are its own. Store errors are thrown as they
+   * are: the caller decides that a missing guess is not a reason to refuse.
+   */
+  async rememberFirstAttempt(
+    tenant: string,
+    bodyDigest: string,
+    requestId: string,
+    windowSeconds: number,
+  ): Promise<void> {
+    await this.redis.set(this.attemptKey(tenant, bodyDigest), requestId, 'EX', windowSeconds);
+  }
+
+  /**
+   * The request an SDK's retry of this body belongs to: its first attempt's; or, when none is remembered
+   * (the first attempt never got this far, or the window passed), `requestId`, remembered for the retries
+   * after it (of concurrent ones, exactly one sets it and the others get its id).
+   */
+  async requestOfRetry(tenant: string, bodyDigest: string, requestId: string, windowSeconds: number): Promise<string> {
+    const key = this.attemptKey(tenant, bodyDigest);
+    if ((await this.redis.set(key, requestId, 'EX', windowSeconds, 'NX')) === 'OK') return requestId;
+    const known = await this.redis.get(key);
+    return known ?? this.requestOfRetry(tenant, bodyDigest, requestId, windowSeconds); // expired in between
   }
 
   /** Waits for the answer of a call that another request holds; undefined if it is released or time runs out. */

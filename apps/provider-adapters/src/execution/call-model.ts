@@ -1,6 +1,9 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { type Attempt, type ModelSpec, type RouteDecided, RouterError, type Usage } from '@switchyard/contracts';
 import {
+  type AnswerPiece,
+  CannotHonourError,
+  requestExtras,
   streamAnswer,
   type ProviderAdapter,
   ProviderError,
@@ -75,7 +78,7 @@ export class CallModel {
    * `onDelta`: stream the answer, piece by piece. Once a piece has gone out, a failure is final: no retry
    * (the caller would see the text twice), and the error says so, so that no other model takes over.
    */
-  async execute(model: ModelSpec, event: RouteDecided, onDelta?: (delta: string) => void): Promise<ModelAnswer> {
+  async execute(model: ModelSpec, event: RouteDecided, onDelta?: (piece: AnswerPiece) => void): Promise<ModelAnswer> {
     const adapter = this.adapters.get(model.provider);
     if (!adapter)
       throw new PlanFailedError(
@@ -100,7 +103,7 @@ export class CallModel {
             model,
             messages: event.request.messages,
             params: event.decision.params,
-            ...(event.request.metadata ? { metadata: event.request.metadata } : {}),
+            ...requestExtras(event.request),
             signal,
             apiKey: this.secrets.apiKeyOf(model),
           };
@@ -135,6 +138,10 @@ export class CallModel {
           attempts(),
           true,
         );
+      // The request asks what this provider cannot express (routing's capability check let it through: the
+      // policy declares a capability its provider lacks): the caller's field is named, no other model tries.
+      if (err instanceof CannotHonourError)
+        throw new PlanFailedError(new RouterError('invalid_request', err.message, err.field), attempts());
       if (err instanceof ProviderError && err.retryable)
         this.state
           .startCooldown(model.id, this.config.PROVIDER_COOLDOWN_MS)

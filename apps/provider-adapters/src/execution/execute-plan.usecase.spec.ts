@@ -5,6 +5,7 @@ import {
   type ProviderAdapter,
   type ProviderCall,
   ProviderError,
+  cannotHonour,
   type ProviderResult,
   SimulatedAdapter,
 } from '@switchyard/providers';
@@ -111,14 +112,15 @@ const ok = (content: string, outputTokens = 10): ProviderResult => ({
 
 describe(ExecutePlan.name, () => {
   describe('execute a single-model plan', () => {
-    it('replies to the caller with the priced answer and records it durably by request id', async () => {
+    it('replies to the caller with the priced answer and records it durably by request id and attempt', async () => {
       const { sut, publish, publishDurable, settle } = setup([new SimulatedAdapter()]);
       const event = decided('cheap');
       const reply = await sut.execute({ event, replyTo: '_INBOX.caller' });
       expect(reply.costUsd).toBeCloseTo((reply.usage.inputTokens * 1 + reply.usage.outputTokens * 4) / 1e6, 12);
       expect(publish.calls).toEqual([['_INBOX.caller', reply]]);
       const [subject, record, id] = publishDurable.calls[0];
-      expect([subject, id]).toEqual([SUBJECTS.completionSucceeded, 'acme:r-1']);
+      // One record per attempt: a retry under the same id after a failed attempt is not dropped as a duplicate.
+      expect([subject, id]).toEqual([SUBJECTS.completionSucceeded, `acme:r-1@${event.receivedAt}`]);
       expect(record).toMatchObject({
         model: 'cheap',
         costUsd: reply.costUsd,
@@ -338,7 +340,7 @@ describe(ExecutePlan.name, () => {
         kind: 'simulated',
         complete: async () => ok('unused'),
         stream: async (_call, onDelta) => {
-          onDelta('The answer ');
+          onDelta({ delta: 'The answer ' });
           throw new ProviderError('connection reset mid-stream', true);
         },
       };
@@ -353,6 +355,19 @@ describe(ExecutePlan.name, () => {
       expect(err.attempts).toHaveLength(1);
       expect(reserve.calls).toHaveLength(0);
       expect(publish.calls).toHaveLength(1);
+    });
+
+    it('answers a request its provider cannot express with invalid_request naming the field, trying no other model', async () => {
+      const adapter = scripted((m) =>
+        m === 'cheap' ? cannotHonour('anthropic', 'messages[1].toolCalls[0].arguments', 'x') : ok('from mid'),
+      );
+      const { sut, reserve } = setup([adapter]);
+      const err = (await sut
+        .execute({ event: streamed('cheap'), replyTo: 'x' })
+        .catch((e: unknown) => e)) as PlanFailedError;
+      expect(err).toMatchObject({ code: 'invalid_request', field: 'messages.1.toolCalls.0.arguments' });
+      expect(err.attempts).toHaveLength(1);
+      expect(reserve.calls).toHaveLength(0);
     });
 
     it('falls back when the stream fails before its first piece', async () => {

@@ -7,8 +7,9 @@ import {
   type RouteDecided,
   type RouteDecidedV2,
   SUBJECTS,
-  recordKey,
+  attemptKey,
 } from '@switchyard/contracts';
+import type { AnswerPiece, ProviderResult } from '@switchyard/providers';
 import { DurableOutbox, EventPublisher, completionBaseOf } from '@switchyard/messaging';
 import { type TenantLimitsStore, budgetHoldId } from '@switchyard/routing-state';
 import { PlanFailedError } from './call-model';
@@ -69,8 +70,8 @@ export class ExecutePlan {
 
     const started = Date.now();
     const onDelta = event.request.stream
-      ? (delta: string, model: string) =>
-          this.publisher.reply(cmd.replyTo, { requestId: event.requestId, model, delta } satisfies ChatDelta)
+      ? (piece: AnswerPiece, model: string) =>
+          this.publisher.reply(cmd.replyTo, { requestId: event.requestId, model, ...piece } satisfies ChatDelta)
       : undefined;
     const { answer, costUsd, attempts, outcome } = await this.runPlan.execute(event, onDelta);
     const completedAt = Date.now();
@@ -85,7 +86,7 @@ export class ExecutePlan {
       tenant: event.tenant,
       model: answer.model.id,
       provider: answer.model.provider,
-      answer: { role: 'assistant', content: answer.result.content },
+      answer: answerOf(answer.result),
       finishReason: answer.result.finishReason,
       decision: event.decision,
       difficulty: event.features.difficulty,
@@ -93,6 +94,8 @@ export class ExecutePlan {
       costUsd,
       latency,
     };
+    if (answer.result.choices) reply.choices = answer.result.choices;
+    if (answer.result.logprobs) reply.logprobs = answer.result.logprobs;
     if (outcome) reply.planOutcome = outcome;
     const record: CompletionSucceeded = {
       ...completionBaseOf(event, attempts),
@@ -100,6 +103,7 @@ export class ExecutePlan {
       model: answer.model.id,
       provider: answer.model.provider,
       answer: answer.result.content,
+      ...(answer.result.toolCalls?.length ? { toolCalls: answer.result.toolCalls } : {}),
       finishReason: answer.result.finishReason,
       usage: answer.usage,
       costUsd,
@@ -108,7 +112,11 @@ export class ExecutePlan {
     if (outcome) record.planOutcome = outcome;
     // The record goes on the wire before the answer (both leave in one write): a crash after the caller has its
     // answer cannot lose the record. Its ack is awaited after replying, so the caller does not wait for it.
-    const stored = this.outbox.publish(SUBJECTS.completionSucceeded, record, recordKey(event.tenant, event.requestId));
+    const stored = this.outbox.publish(
+      SUBJECTS.completionSucceeded,
+      record,
+      attemptKey(event.tenant, event.requestId, event.receivedAt),
+    );
     this.publisher.reply(cmd.replyTo, reply);
     this.settle(event, costUsd);
     await stored;
@@ -129,4 +137,11 @@ export class ExecutePlan {
         ),
       );
   }
+}
+
+/** The caller's answer: the text, and the tool calls when the model asked for any. */
+function answerOf(result: ProviderResult): ChatSuccess['answer'] {
+  return result.toolCalls?.length
+    ? { role: 'assistant', content: result.content, toolCalls: result.toolCalls }
+    : { role: 'assistant', content: result.content };
 }

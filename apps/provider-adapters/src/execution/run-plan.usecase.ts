@@ -6,6 +6,7 @@ import {
   type RouteDecidedV2,
   RouterError,
 } from '@switchyard/contracts';
+import type { AnswerPiece } from '@switchyard/providers';
 import { type PlanAnswer, type PlanPort, PlanExhaustedError, runPlan } from '@switchyard/routing';
 import { routingText } from '@switchyard/contracts';
 import { type RoutingStateStore, isStoreUnreachable } from '@switchyard/routing-state';
@@ -41,7 +42,7 @@ export class RunPlan {
   ) {}
 
   /** `onDelta`: stream a single-model plan's answer (multi-model plans answer whole). */
-  async execute(event: RouteDecidedV2, onDelta?: (delta: string, model: string) => void): Promise<PlanResult> {
+  async execute(event: RouteDecidedV2, onDelta?: (piece: AnswerPiece, model: string) => void): Promise<PlanResult> {
     const { execution } = event;
     const specs = new Map(execution.models.map((m) => [m.id, m]));
     const specOf = (id: string): PlannedModel => {

@@ -16,4 +16,10 @@ export const HEADERS = {
 export const HTTP_HEADERS = {
   requestId: 'x-request-id',
   tenant: 'x-switchyard-tenant',
+  /** The standard idempotency header (Stripe, IETF draft): the request id when `x-request-id` is not given. */
+  idempotencyKey: 'idempotency-key',
+  /** The attempt number the OpenAI and Anthropic SDKs send on every call: 0 first, then 1, 2 on their retries. */
+  sdkRetryCount: 'x-stainless-retry-count',
+  /** On error answers: whether the SDKs should retry (`true`/`false`); they obey it over their status rule. */
+  shouldRetry: 'x-should-retry',
 } as const;

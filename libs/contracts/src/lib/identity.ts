@@ -21,6 +21,15 @@ export function recordKey(tenant: string, requestId: string): string {
   return `${tenant}:${requestId}`;
 }
 
+/**
+ * `Nats-Msg-Id` of a completion record: one per attempt at a request (ingress's `receivedAt` tells attempts
+ * apart), so a redelivered or re-published attempt is stored once, while a caller's retry under the same id
+ * after a failed attempt (which was paid for again) is recorded too instead of being dropped as a duplicate.
+ */
+export function attemptKey(tenant: string, requestId: string, receivedAt: number): string {
+  return `${recordKey(tenant, requestId)}@${receivedAt}`;
+}
+
 /** `Nats-Msg-Id` of a feedback event: its own namespace, so a feedback id never collides with a request's. */
 export function feedbackKey(tenant: string, feedbackId: string): string {
   return `fb:${tenant}:${feedbackId}`;

@@ -31,6 +31,8 @@ export const SUBJECTS = {
   modelPublished: 'router.model.published.v1',
   /** A canary was decided (promote or roll back) and the resulting policy published (core NATS, best effort). */
   canaryVerdict: 'router.canary.verdict.v1',
+  /** What a caller may name as `model` under the policy in force (ingress asks decision-engine; request-reply). */
+  modelsList: 'router.models.list.v1',
 } as const;
 
 export type Subject = (typeof SUBJECTS)[keyof typeof SUBJECTS];

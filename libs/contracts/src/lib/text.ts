@@ -1,11 +1,11 @@
-import type { ChatMessage } from '../payloads/chat-request';
+import { type ChatMessage, messageText } from '../payloads/chat-request';
 
 const HAN = /\p{Script=Han}/gu;
 
 /** The text the routing levels look at: the last user message (the seed routes on messages[-1]). */
 export function routingText(messages: readonly ChatMessage[]): string {
-  for (let i = messages.length - 1; i >= 0; i--) if (messages[i].role === 'user') return messages[i].content;
-  return messages.length > 0 ? messages[messages.length - 1].content : '';
+  for (let i = messages.length - 1; i >= 0; i--) if (messages[i].role === 'user') return messageText(messages[i]);
+  return messages.length > 0 ? messageText(messages[messages.length - 1]) : '';
 }
 
 /**
@@ -15,4 +15,20 @@ export function routingText(messages: readonly ChatMessage[]): string {
 export function estimateTokens(text: string): number {
   const han = text.match(HAN)?.length ?? 0;
   return Math.ceil(han + (text.length - han) / 4);
+}
+
+/** Tokens an image costs a model as OpenAI counts a 1024×1024 one: 85 at low detail, 765 otherwise. */
+export const IMAGE_TOKENS = { low: 85, high: 765 } as const;
+
+/**
+ * A message's prompt tokens, estimated: its text, ~4 tokens of chat framing, its images, and the tool calls
+ * it carries (names and argument text).
+ */
+export function estimateMessageTokens(message: ChatMessage): number {
+  let tokens = 4 + estimateTokens(messageText(message));
+  if (Array.isArray(message.content))
+    for (const part of message.content)
+      if (part.type === 'image') tokens += part.detail === 'low' ? IMAGE_TOKENS.low : IMAGE_TOKENS.high;
+  for (const call of message.toolCalls ?? []) tokens += 4 + estimateTokens(call.name) + estimateTokens(call.arguments);
+  return tokens;
 }

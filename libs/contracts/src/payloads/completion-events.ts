@@ -1,4 +1,6 @@
 import { z } from 'zod';
+import { finishReasonSchema } from './chat-reply';
+import { toolCallSchema } from './chat-request';
 import { decisionSchema, planOutcomeSchema } from './decision';
 import { featuresSchema } from './features';
 import { latencySchema, usageSchema } from './usage';
@@ -34,7 +36,9 @@ export const completionSucceededSchema = completionBase.extend({
   model: z.string(),
   provider: z.string(),
   answer: z.string(),
-  finishReason: z.enum(['stop', 'length', 'other']),
+  /** The tool calls the answer asked for. */
+  toolCalls: z.array(toolCallSchema).optional(),
+  finishReason: finishReasonSchema,
   usage: usageSchema,
   costUsd: z.number().nonnegative(),
   latency: latencySchema,

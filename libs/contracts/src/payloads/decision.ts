@@ -1,8 +1,11 @@
 import { z } from 'zod';
 import { generationParamsSchema } from './chat-request';
 
-/** Which level chose the model; `explore` is the policy's exploration share, sent to another candidate. */
-export const ROUTING_METHODS = ['rule', 'difficulty', 'learned', 'fallback', 'canary', 'explore'] as const;
+/**
+ * Which level chose the model; `explore` is the policy's exploration share, sent to another candidate;
+ * `pinned`: the caller named the model.
+ */
+export const ROUTING_METHODS = ['rule', 'difficulty', 'learned', 'fallback', 'canary', 'explore', 'pinned'] as const;
 export type RoutingMethod = (typeof ROUTING_METHODS)[number];
 
 /** Heuristic checks an answer must pass for a cascade to stop at it (no peeking at ground truth). */
@@ -69,6 +72,13 @@ export const decisionSchema = z.object({
   canaryArm: z.enum(['control', 'candidate']).optional(),
   /** Models passed over and why (`out of quota`, `cooling down`). */
   skipped: z.array(z.object({ model: z.string(), why: z.string() })).optional(),
+  /**
+   * Models taken out before any level decided because they cannot honour the request, and why
+   * (`lacks vision (messages.0.content.1 is an image)`, `prompt of ~9,800 tokens + maxTokens 512 exceeds contextWindow 8,192`).
+   */
+  filtered: z.array(z.object({ model: z.string(), why: z.string() })).optional(),
+  /** The routing profile the caller asked for (`model: "auto:cheap"`). */
+  profile: z.string().optional(),
 });
 
 export type Decision = z.infer<typeof decisionSchema>;

@@ -19,4 +19,14 @@ describe(usageOf.name, () => {
     const usage = usageOf({ content: 'abcdefgh', finishReason: 'stop' }, [{ role: 'user', content: '你好' }]);
     expect(usage).toEqual({ inputTokens: 6, outputTokens: 2, estimated: true });
   });
+  it('estimates the tool calls and every choice written, not only the first answer text', () => {
+    const toolCalls = [{ id: 'c1', name: 'get_weather', arguments: '{"city":"Paris"}' }];
+    // 4 of framing + 3 for the name + 4 for the arguments
+    expect(usageOf({ content: '', finishReason: 'tool_calls', toolCalls }, []).outputTokens).toBe(11);
+    const choices = [
+      { answer: { role: 'assistant' as const, content: 'abcdefgh' }, finishReason: 'stop' as const },
+      { answer: { role: 'assistant' as const, content: 'abcd' }, finishReason: 'stop' as const },
+    ];
+    expect(usageOf({ content: 'abcdefgh', finishReason: 'stop', choices }, []).outputTokens).toBe(3);
+  });
 });

@@ -48,6 +48,31 @@ describe(ReplayAdapter.name, () => {
     it('leaves usage out when the record has no token counts', async () => {
       expect((await sut.complete(call('small'))).usage).toBeUndefined();
     });
+    it.each([
+      ['tools', { tools: [{ name: 'get_weather' }] }],
+      ['responseFormat', { responseFormat: { type: 'json_object' as const } }],
+      ['params.n', { params: { n: 2 } }],
+      ['params.logprobs', { params: { logprobs: true } }],
+    ])('refuses a call that asks for %s, which a recorded text answer cannot honour', async (field, extra) => {
+      await expect(sut.complete({ ...call('big'), ...extra })).rejects.toMatchObject({
+        retryable: false,
+        message: expect.stringContaining(`replay cannot honour ${field} =`),
+      });
+    });
+    it('refuses images, naming the message', async () => {
+      const messages = [
+        {
+          role: 'user' as const,
+          content: [
+            { type: 'text' as const, text: 'Question: 2+2?\nA. 3\nB. 4' },
+            { type: 'image' as const, url: 'https://example.com/a.png' },
+          ],
+        },
+      ];
+      await expect(sut.complete({ ...call('big'), messages })).rejects.toThrow(
+        'replay cannot honour messages[0].content',
+      );
+    });
   });
 
   describe('a prompt that is in the dataset twice', () => {

@@ -1,6 +1,6 @@
 import { routingText } from '@switchyard/contracts';
 import { REPLAY_ROW_METADATA, replayedAnswer } from '@switchyard/datasets';
-import { ProviderError } from '../lib/provider-error';
+import { cannotHonour, ProviderError } from '../lib/provider-error';
 import type { ProviderAdapter, ProviderCall, ProviderResult } from '../lib/provider-adapter';
 
 /** One prompt's recorded outcomes (the routing dataset format, docs/datasets.md). */
@@ -37,6 +37,7 @@ export class ReplayAdapter implements ProviderAdapter {
   }
 
   async complete(call: ProviderCall): Promise<ProviderResult> {
+    refuseWhatRecordsCannotAnswer(call);
     const prompt = routingText(call.messages);
     const outcomes = this.outcomesOf(prompt, call.metadata?.[REPLAY_ROW_METADATA]);
     const name = call.model.deployment ?? call.model.id;
@@ -62,4 +63,27 @@ export class ReplayAdapter implements ProviderAdapter {
       throw new ProviderError(`${this.source} has no record of this prompt ("${prompt.slice(0, 60)}")`, false);
     return outcomes;
   }
+}
+
+/**
+ * A recorded outcome is one plain text answer to a text prompt: a call that asks for tools, a JSON format,
+ * images, several answers or logprobs would get an answer that ignores what it asked.
+ */
+function refuseWhatRecordsCannotAnswer(call: ProviderCall): void {
+  const why = 'it answers from recorded text answers';
+  if (call.tools?.length)
+    throw cannotHonour(
+      'replay',
+      'tools',
+      call.tools.map((t) => t.name),
+      why,
+    );
+  if (call.responseFormat && call.responseFormat.type !== 'text')
+    throw cannotHonour('replay', 'responseFormat', call.responseFormat.type, why);
+  call.messages.forEach((m, i) => {
+    if (Array.isArray(m.content) && m.content.some((p) => p.type === 'image'))
+      throw cannotHonour('replay', `messages[${i}].content`, 'image', why);
+  });
+  if (call.params.n !== undefined && call.params.n > 1) throw cannotHonour('replay', 'params.n', call.params.n, why);
+  if (call.params.logprobs) throw cannotHonour('replay', 'params.logprobs', true, why);
 }

@@ -4,6 +4,7 @@ import {
   type Features,
   type GenerationParams,
   type RoutePlan,
+  RouterError,
   type RoutingMethod,
   routingText,
 } from '@switchyard/contracts';
@@ -16,9 +17,13 @@ import {
   type LearnedSettings,
   type PlanSpec,
   type RouteTarget,
+  type RoutingProfile,
   costAwareKnob,
 } from '../policy/policy.schema';
+import { profileLearnedSettings } from '../policy/profiles';
+import { type CapabilityFilter, capabilityFilter, forReasoningModel, reasoningModels } from './capabilities';
 import { matchRule } from './match-rule';
+import { type RequestedModel, requestedModel } from './requested-model';
 
 export interface DecisionInput {
   request: ChatRequest;
@@ -32,13 +37,36 @@ export interface LearnedContext {
   settings: LearnedSettings;
   /** The settings' `target` resolved on the router's calibration (see `learnedContext`). */
   mix?: ResolvedTarget;
+  /** The level under each routing profile that sets its knob, resolved with the policy (see `learnedContext`). */
+  profiles?: ReadonlyMap<string, LearnedContext>;
 }
 
 /**
  * The learned level of a policy: the router with its settings, a `target` resolved once on the router's
- * calibration. Throws, naming the problem, when the target cannot be served by this router.
+ * calibration, and so for each of the policy's `profiles` that sets the learned knob (given, a profile the
+ * router cannot serve is refused here, at load; left out, each is resolved on its first request). Throws,
+ * naming the problem, when a target cannot be served by this router.
  */
-export function learnedContext(router: LearnedRouter, settings: LearnedSettings): LearnedContext {
+export function learnedContext(
+  router: LearnedRouter,
+  settings: LearnedSettings,
+  profiles?: Readonly<Record<string, RoutingProfile>>,
+): LearnedContext {
+  const context = resolvedLearned(router, settings);
+  if (!profiles) return context;
+  const resolved = new Map<string, LearnedContext>();
+  for (const [name, profile] of Object.entries(profiles)) {
+    if (profile.route) continue;
+    try {
+      resolved.set(name, resolvedLearned(router, profileLearnedSettings(settings, profile)));
+    } catch (err) {
+      throw new Error(`profiles.${name}: ${(err as Error).message}`);
+    }
+  }
+  return { ...context, profiles: resolved };
+}
+
+function resolvedLearned(router: LearnedRouter, settings: LearnedSettings): LearnedContext {
   if (!settings.target) return { router, settings };
   const calibration = router.artifact.calibration;
   if (!calibration)
@@ -46,6 +74,31 @@ export function learnedContext(router: LearnedRouter, settings: LearnedSettings)
       `router ${router.version} has no calibration (trained from partial labels or on fewer than ${MIN_EXAMPLES_TO_TUNE} examples): set costWeight instead of target`,
     );
   return { router, settings, mix: resolveLearnedTarget(calibration, settings.target) };
+}
+
+// Profiles resolved on first use, for contexts built without them (one resolution per router and profile).
+const lateProfiles = new WeakMap<LearnedContext, Map<string, LearnedContext>>();
+
+/** The learned level under a profile that sets its knob. */
+function learnedUnder(learned: LearnedContext, name: string, profile: RoutingProfile): LearnedContext {
+  const ready = learned.profiles?.get(name);
+  if (ready) return ready;
+  let late = lateProfiles.get(learned);
+  if (!late) lateProfiles.set(learned, (late = new Map()));
+  let context = late.get(name);
+  if (!context) {
+    try {
+      context = resolvedLearned(learned.router, profileLearnedSettings(learned.settings, profile));
+    } catch (err) {
+      throw new RouterError(
+        'no_route',
+        `routing profile "${name}" cannot be served by router ${learned.router.version}: ${(err as Error).message}`,
+        'model',
+      );
+    }
+    late.set(name, context);
+  }
+  return context;
 }
 
 /** One model the engine may route to, with why; the engine takes the first one that is available. */
@@ -64,6 +117,13 @@ export interface RouteOption {
   propensity?: number;
   /** Under exploration, the model the policy itself chose (what an off-policy evaluation of it replays). */
   policyChoice?: string;
+  /**
+   * Models taken out because they cannot honour the request, and why: one list for every option of a
+   * request, growing as the options are walked. Absent when the request needs nothing some model lacks.
+   */
+  filtered?: ReadonlyArray<{ model: string; why: string }>;
+  /** The routing profile the caller asked for (`model: "auto:<profile>"`). */
+  profile?: string;
 }
 
 /** Time the L1 rules of one request may take before the rest are skipped (RE2 keeps each one linear). */
@@ -91,6 +151,13 @@ export interface RouteLimits {
  * Every option after a rule matched carries the rule's name (a fallback from it is still its traffic);
  * without a rule, the difficulty band's. Under the policy's exploration (`limits.random` given), a share of
  * requests first gets another candidate, chosen at random, with its propensity.
+ *
+ * The request's `model` may pin one model of the policy (it comes first, then the fallback order) or ask
+ * for a routing profile (`auto:<name>`: its route in place of the levels, or its knob for the learned
+ * level). Every level only sees the models able to honour the request (capabilities, context window):
+ * the others are taken out before any level decides and listed on each option (`filtered`); a rule whose
+ * model is taken out falls through to the next level. Throws a RouterError `invalid_request` when no model
+ * can honour the request, or the pinned one cannot, or `model` names no model or profile of the policy.
  */
 export function routeOptions(
   policy: CompiledPolicy,
@@ -98,11 +165,15 @@ export function routeOptions(
   learned?: LearnedContext,
   limits: RouteLimits = {},
 ): Generator<RouteOption> {
-  const levels = levelOptions(policy, input, learned, limits);
+  const asked = requestedModel(policy, input.request.model);
+  const filter = capabilityFilter(policy, input.request, input.features);
+  filter?.takeOut(asked.kind === 'pinned' ? asked.model : undefined);
+  const levels = levelOptions(policy, input, learned, limits, asked, filter);
   const exploration = policy.document.exploration;
-  // Without exploration the levels' own generator, with no layer in between (this is the hot path).
-  if (!exploration || !(exploration.percent > 0) || !limits.random) return levels;
-  return exploring(levels, policy, input, exploration, limits.random);
+  // Without exploration the levels' own generator, with no layer in between (this is the hot path). A
+  // pinned model is the caller's choice, not the policy's: nothing to explore.
+  if (!exploration || !(exploration.percent > 0) || !limits.random || asked.kind === 'pinned') return levels;
+  return exploring(levels, policy, input, exploration, limits.random, filter);
 }
 
 function* exploring(
@@ -111,19 +182,22 @@ function* exploring(
   input: DecisionInput,
   exploration: ExplorationSettings,
   random: () => number,
+  filter: CapabilityFilter | undefined,
 ): Generator<RouteOption> {
   const first = levels.next();
   if (first.done) return;
   const chosen = first.value;
   const share = exploration.percent / 100;
-  const candidates = explorationCandidates(policy, exploration).filter((m) => m !== chosen.model);
+  const candidates = explorationCandidates(policy, exploration).filter(
+    (m) => m !== chosen.model && !filter?.reject(m, chosen.params.maxTokens),
+  );
   if (candidates.length === 0) return yield* prepend(chosen, levels);
   if (random() >= share) return yield* prepend({ ...chosen, propensity: 1 - share }, levels);
   const model = candidates[Math.min(candidates.length - 1, Math.floor(random() * candidates.length))];
   const explored: RouteOption = {
     ...option(
       model,
-      chosen.params,
+      reasoningModels(policy).has(model) ? forReasoningModel(chosen.params) : chosen.params,
       'explore',
       `exploration (${exploration.percent}% of requests, 1 of ${candidates.length} candidates) instead of ${chosen.model}: ${chosen.reason}`,
       input.request,
@@ -133,6 +207,8 @@ function* exploring(
     policyChoice: chosen.model,
   };
   if (chosen.band !== undefined) explored.band = chosen.band;
+  if (chosen.filtered !== undefined) explored.filtered = chosen.filtered;
+  if (chosen.profile !== undefined) explored.profile = chosen.profile;
   yield explored;
   for (const o of prepend(chosen, levels)) if (o.model !== model) yield o;
 }
@@ -156,82 +232,157 @@ function* levelOptions(
   input: DecisionInput,
   learned: LearnedContext | undefined,
   limits: RouteLimits,
+  asked: RequestedModel,
+  filter: CapabilityFilter | undefined,
 ): Generator<RouteOption> {
-  const text = routingText(input.request.messages);
-  const now = limits.now ?? (() => performance.now());
-  const budget = limits.ruleBudgetMs ?? DEFAULT_RULE_BUDGET_MS;
   // Said on every later option, so the decision tells why no rule decided.
   let note = '';
   const seen = new Set<string>();
   let first: string | undefined;
   // The rule that matched, or else the band: whose traffic every later option serves.
   let owner: { rule?: string; band?: string } = {};
+  const reasoning = reasoningModels(policy);
+  // What every option of this request carries besides its own (none on the usual request).
+  const tags: Pick<RouteOption, 'filtered' | 'profile'> | undefined =
+    filter || asked.kind === 'profile'
+      ? {
+          ...(filter ? { filtered: filter.filtered } : {}),
+          ...(asked.kind === 'profile' ? { profile: asked.name } : {}),
+        }
+      : undefined;
   function* emit(options: Iterable<RouteOption>): Generator<RouteOption> {
-    for (const o of options) {
-      if (seen.has(o.model)) continue;
+    for (const candidate of options) {
+      if (seen.has(candidate.model)) continue;
+      // Only the models able to honour the request; a plan keeps its able ones.
+      const o = filter ? capableOption(policy, filter, candidate) : candidate;
+      if (!o || seen.has(o.model)) continue;
       seen.add(o.model);
       first ??= o.model;
       // A copy only when the owner adds something (a copy per option measurably slowed the decision).
-      const owned: RouteOption =
+      let owned: RouteOption =
         (owner.rule === undefined || o.rule !== undefined) && (owner.band === undefined || o.band !== undefined)
           ? o
           : { ...owner, ...o };
-      yield note ? { ...owned, reason: `${o.reason}${note}` } : owned;
+      if (note) owned = { ...owned, reason: `${o.reason}${note}` };
+      if (tags) owned = { ...owned, ...tags };
+      if (reasoning.size > 0 && reasoning.has(owned.model))
+        owned = { ...owned, params: forReasoningModel(owned.params) };
+      yield owned;
     }
   }
   const target = (t: RouteTarget, params: GenerationParams, method: RoutingMethod, reason: string, rule?: string) =>
     resolveTarget(policy, t).map((model) => option(model, params, method, reason, input.request, rule));
+  const fallback = (after: string | undefined) => {
+    const reason =
+      after === undefined ? "fallback order: no level's model can honour the request" : `fallback order after ${after}`;
+    return policy.fallbackOrder.map((model) => option(model, {}, 'fallback', reason, input.request));
+  };
 
-  const ruleInput = { request: input.request, tenant: input.tenant, text, lowerText: text.toLowerCase() };
-  const started = now();
-  for (const [k, compiled] of policy.rules.entries()) {
-    if (k > 0 && now() - started > budget) {
-      note = `; rules after "${policy.rules[k - 1].rule.name}" skipped: over the ${budget} ms rule budget`;
+  if (asked.kind === 'pinned') {
+    // takeOut() refused the request if the pinned model could not honour it.
+    yield* emit([option(asked.model, {}, 'pinned', `the caller asked for ${asked.model}`, input.request)]);
+    yield* emit(fallback(`pinned model ${asked.model}`));
+    return;
+  }
+  const route = asked.kind === 'profile' ? asked.profile.route : undefined;
+  if (asked.kind === 'profile' && route) {
+    // A profile with a route takes the place of every level.
+    const to = 'model' in route ? route.model : `tier ${route.tier}`;
+    yield* emit(target(route, asked.profile.params ?? {}, 'rule', `profile "${asked.name}" routes to ${to}`));
+  } else {
+    const text = routingText(input.request.messages);
+    const now = limits.now ?? (() => performance.now());
+    const budget = limits.ruleBudgetMs ?? DEFAULT_RULE_BUDGET_MS;
+    const ruleInput = { request: input.request, tenant: input.tenant, text, lowerText: text.toLowerCase() };
+    const started = now();
+    for (const [k, compiled] of policy.rules.entries()) {
+      if (k > 0 && now() - started > budget) {
+        note = `; rules after "${policy.rules[k - 1].rule.name}" skipped: over the ${budget} ms rule budget`;
+        break;
+      }
+      const why = matchRule(compiled, ruleInput);
+      if (why === undefined) continue;
+      const { rule } = compiled;
+      const reason = `rule "${rule.name}" matched (${why})`;
+      owner = { rule: rule.name };
+      if (rule.plan)
+        yield* emit([
+          {
+            ...option(planLead(policy, rule.plan), rule.params, 'rule', reason, input.request, rule.name),
+            plan: rule.plan,
+          },
+        ]);
+      else if (rule.route) yield* emit(target(rule.route, rule.params, 'rule', reason, rule.name));
+      // Its models cannot honour the request: the next level decides, as when they are out of quota.
+      if (first === undefined && filter) {
+        const models = rule.plan?.models ?? (rule.route ? resolveTarget(policy, rule.route) : []);
+        const maxTokens = { ...rule.params, ...input.request.params }.maxTokens;
+        note = `; rule "${rule.name}" matched, but ${models
+          .flatMap((m) => {
+            const r = filter.rejection(m, maxTokens);
+            return r ? [`${m} ${r.why}`] : [];
+          })
+          .join(', ')}`;
+      }
       break;
     }
-    const why = matchRule(compiled, ruleInput);
-    if (why === undefined) continue;
-    const { rule } = compiled;
-    const reason = `rule "${rule.name}" matched (${why})`;
-    owner = { rule: rule.name };
-    if (rule.plan)
-      yield* emit([
-        {
-          ...option(planLead(policy, rule.plan), rule.params, 'rule', reason, input.request, rule.name),
-          plan: rule.plan,
-        },
-      ]);
-    else if (rule.route) yield* emit(target(rule.route, rule.params, 'rule', reason, rule.name));
-    break;
+
+    const difficulty = policy.document.difficulty;
+    if (difficulty?.enabled) {
+      const d = input.features.difficulty;
+      const i = difficulty.bands.findIndex((b) => b.below === undefined || d < b.below);
+      const band = difficulty.bands[i < 0 ? difficulty.bands.length - 1 : i];
+      const label = bandLabel(difficulty.bands, i < 0 ? difficulty.bands.length - 1 : i);
+      if (owner.rule === undefined) owner = { band: label };
+      yield* emit(target(band.route, band.params, 'difficulty', `difficulty ${d} in band ${label}`));
+    }
+
+    if (learned && learned.settings.enabled) {
+      const level = asked.kind === 'profile' ? learnedUnder(learned, asked.name, asked.profile) : learned;
+      yield* emit(learnedOptions(policy, input, text, level, filter));
+    }
+
+    if (first === undefined)
+      yield* emit(
+        target(
+          policy.document.default.route,
+          policy.document.default.params,
+          'rule',
+          'no rule matched; policy default',
+          'default',
+        ),
+      );
   }
 
-  const difficulty = policy.document.difficulty;
-  if (difficulty?.enabled) {
-    const d = input.features.difficulty;
-    const i = difficulty.bands.findIndex((b) => b.below === undefined || d < b.below);
-    const band = difficulty.bands[i < 0 ? difficulty.bands.length - 1 : i];
-    const label = bandLabel(difficulty.bands, i < 0 ? difficulty.bands.length - 1 : i);
-    if (owner.rule === undefined) owner = { band: label };
-    yield* emit(target(band.route, band.params, 'difficulty', `difficulty ${d} in band ${label}`));
+  yield* emit(fallback(first));
+  // The models able to honour the request were all left out by the routes' own maxTokens.
+  if (first === undefined && filter) throw filter.noModelError();
+}
+
+/**
+ * An option restricted to the models able to honour the request: itself, a plan without its unable models
+ * (a cascade of the rest, a consensus of the rest when they still make a quorum), or nothing.
+ */
+function capableOption(policy: CompiledPolicy, filter: CapabilityFilter, o: RouteOption): RouteOption | undefined {
+  const maxTokens = o.params.maxTokens;
+  const spec = o.plan;
+  if (!spec) return filter.reject(o.model, maxTokens) ? undefined : o;
+  const able = spec.models.filter((m) => !filter.reject(m, maxTokens));
+  if (spec.kind === 'cascade') {
+    if (able.length === spec.models.length) return o;
+    if (able.length === 0) return undefined;
+    if (able.length === 1) {
+      const { plan: _plan, ...single } = o;
+      return { ...single, model: able[0] };
+    }
+    return { ...o, model: able[0], plan: { ...spec, models: able } };
   }
-
-  if (learned && learned.settings.enabled) yield* emit(learnedOptions(policy, input, text, learned));
-
-  if (first === undefined)
-    yield* emit(
-      target(
-        policy.document.default.route,
-        policy.document.default.params,
-        'rule',
-        'no rule matched; policy default',
-        'default',
-      ),
-    );
-
-  const after = first;
-  yield* emit(
-    policy.fallbackOrder.map((model) => option(model, {}, 'fallback', `fallback order after ${after}`, input.request)),
-  );
+  const escalates = spec.escalateTo !== undefined && !filter.reject(spec.escalateTo, maxTokens);
+  if (able.length === spec.models.length && (spec.escalateTo === undefined || escalates)) return o;
+  if (able.length < spec.quorum) return undefined;
+  const { escalateTo, ...rest } = spec;
+  const plan: PlanSpec = escalates ? { ...rest, models: able, escalateTo } : { ...rest, models: able };
+  return { ...o, model: planLead(policy, plan), plan };
 }
 
 /** All of routeOptions, computed eagerly. */
@@ -265,12 +416,16 @@ function learnedOptions(
   input: DecisionInput,
   text: string,
   learned: LearnedContext,
+  filter: CapabilityFilter | undefined,
 ): RouteOption[] {
   const { router, settings } = learned;
+  // The router chooses among the models able to honour the request (its options have the caller's maxTokens).
+  const maxTokens = input.request.params?.maxTokens;
+  const able = filter ? (model: string) => !filter.rejection(model, maxTokens) : undefined;
   if (settings.mode === 'cost-aware') {
     const setting = learned.mix ? mixedSetting(learned.mix, text) : costAwareKnob(settings);
     // A target's mix may send its share to one model alone (the calibration's hull passes through it).
-    if ('model' in setting && policy.models.has(setting.model))
+    if ('model' in setting && policy.models.has(setting.model) && (!able || able(setting.model)))
       return [
         option(
           setting.model,
@@ -281,16 +436,18 @@ function learnedOptions(
         ),
       ];
     const priced = pricedCandidates(policy, router, text);
-    const choice = router.chooseCostAware(
-      router.predictQuality(text, input.request.hints?.task),
-      priced,
-      'model' in setting ? { costWeight: 0 } : setting,
-    );
+    const predicted = router.predictQuality(text, input.request.hints?.task);
+    // Models unable to honour the request predicted worst of all rather than left out: the cost weight is
+    // still in units of the dearest model's cost, whichever models the request leaves.
+    const quality = able
+      ? Float64Array.from(predicted.quality, (q, i) => (able(router.models[i]) ? q : -Infinity))
+      : predicted.quality;
+    const choice = router.chooseCostAware({ quality }, priced, 'model' in setting ? { costWeight: 0 } : setting);
     return choice
       ? [option(choice.model, {}, 'learned', `learned ${router.version}: ${choice.reason}`, input.request)]
       : [];
   }
-  const candidates = router.models.filter((model) => policy.models.has(model));
+  const candidates = router.models.filter((model) => policy.models.has(model) && (!able || able(model)));
   const choice = router.chooseClassifier(
     router.predictBest(text, input.request.hints?.task),
     new Set(candidates),
@@ -382,6 +539,13 @@ export function toDecision(
   if (chosen.propensity !== undefined) decision.propensity = chosen.propensity;
   if (chosen.policyChoice !== undefined) decision.policyChoice = chosen.policyChoice;
   if (learned?.settings.enabled) decision.learnedModelVersion = learned.router.version;
+  if (chosen.profile !== undefined) decision.profile = chosen.profile;
+  if (chosen.filtered !== undefined && chosen.filtered.length > 0) {
+    // Not the plan's own models: one taken out of a route for its maxTokens may serve a later option.
+    const planned = plan.kind === 'single' ? [plan.model] : [plan.model, ...plan.models];
+    const filtered = chosen.filtered.filter((f) => !planned.includes(f.model));
+    if (filtered.length > 0) decision.filtered = filtered;
+  }
   return decision;
 }
 

@@ -1,4 +1,10 @@
-import { type ChatMessage, type Features, estimateTokens, routingText } from '@switchyard/contracts';
+import {
+  type ChatMessage,
+  type Features,
+  estimateMessageTokens,
+  estimateTokens,
+  routingText,
+} from '@switchyard/contracts';
 import { scoreDifficulty, structureBonus } from './difficulty';
 
 const HAN = /\p{Script=Han}/gu;
@@ -21,7 +27,7 @@ export function extractFeatures(messages: readonly ChatMessage[]): Features {
   let tokenEstimate = 0;
   let turns = 0;
   for (const m of messages) {
-    tokenEstimate += estimateTokens(m.content) + 4; // ~4 tokens of chat framing per message
+    tokenEstimate += estimateMessageTokens(m);
     if (m.role === 'user') turns++;
   }
   const questionCount = countMatches(text, /[?？]/gu);

@@ -1,8 +1,10 @@
-import type { AcceptanceCheck } from '@switchyard/contracts';
+import type { AcceptanceCheck, FinishReason, ToolCall } from '@switchyard/contracts';
 
 export interface CandidateAnswer {
   content: string;
-  finishReason: 'stop' | 'length' | 'other';
+  finishReason: FinishReason;
+  /** Tool calls are an answer too: an agent's turn that calls a tool is not empty. */
+  toolCalls?: readonly ToolCall[];
 }
 
 // Refusals and non-answers in English and Chinese; anchored near the start, where models put them.
@@ -28,7 +30,7 @@ export function failedChecks(
   for (const check of checks) {
     switch (check) {
       case 'non-empty':
-        if (text.length === 0) failed.push(check);
+        if (text.length === 0 && !answer.toolCalls?.length) failed.push(check);
         break;
       case 'not-refusal':
         if (REFUSAL.test(text)) failed.push(check);

@@ -1,7 +1,9 @@
 import { type ModelSpec, TENANT_PATTERN, TENANT_RULE } from '@switchyard/contracts';
 import { parse as parseYaml } from 'yaml';
+import type { z } from 'zod';
 import { KeywordMatcher } from '../features/keyword-matcher';
 import { PolicyError } from './policy-error';
+import { checkProfiles } from './profiles';
 import { type PolicyDocument, type RouteTarget, type Rule, policySchema } from './policy.schema';
 import { SafeRegex } from './safe-regex';
 
@@ -37,14 +39,7 @@ export function parsePolicy(text: string): CompiledPolicy {
 
 export function compilePolicy(raw: unknown): CompiledPolicy {
   const parsed = policySchema.safeParse(raw);
-  if (!parsed.success) {
-    throw new PolicyError(
-      parsed.error.issues.map((i) => ({
-        field: i.path.length ? i.path.map(String).join('.') : '(document)',
-        message: i.message,
-      })),
-    );
-  }
+  if (!parsed.success) throw new PolicyError(parsed.error.issues.map(schemaProblem));
   const doc = parsed.data;
   const problems: Array<{ field: string; message: string }> = [];
   const models = new Map<string, ModelSpec>();
@@ -126,6 +121,7 @@ export function compilePolicy(raw: unknown): CompiledPolicy {
   }
   checkTarget(doc.default.route, 'default.route');
   if (doc.learned?.fallback) checkTarget(doc.learned.fallback, 'learned.fallback');
+  checkProfiles(doc, models, checkTarget, (field, message) => problems.push({ field, message }));
   for (const section of ['tenants', 'rates'] as const)
     for (const tenant of Object.keys(doc.quotas?.[section] ?? {}))
       if (tenant !== '*' && !TENANT_PATTERN.test(tenant))
@@ -147,6 +143,17 @@ export function compilePolicy(raw: unknown): CompiledPolicy {
 
   if (problems.length > 0) throw new PolicyError(problems);
   return { version: doc.version, document: doc, models, rules, tiers, fallbackOrder };
+}
+
+/**
+ * A schema issue as a problem at its field. One unknown key is named at its own path
+ * (`rules.2.when.keywordAny: unknown key "keywordAny" (did you mean "keywordsAny"?)`); several in one
+ * object share one problem at the object, the message naming each.
+ */
+function schemaProblem(issue: z.core.$ZodIssue): { field: string; message: string } {
+  const path =
+    issue.code === 'unrecognized_keys' && issue.keys.length === 1 ? [...issue.path, issue.keys[0]] : issue.path;
+  return { field: path.length ? path.map(String).join('.') : '(document)', message: issue.message };
 }
 
 /** The models a target names, in preference order. */

@@ -1,0 +1,181 @@
+import { mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { runCli } from './program';
+import { runInProcess } from './testing/run-in-process';
+
+const ROOT = join(__dirname, '..', '..', '..');
+const DEFAULT_POLICY = join(ROOT, 'policies', 'default.yaml');
+const VERSION = (JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { version: string }).version;
+
+describe(runCli.name, () => {
+  let dir: string;
+  beforeAll(() => {
+    dir = mkdtempSync(join(tmpdir(), 'switchyard-cli-'));
+  });
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+  describe('--version and --help', () => {
+    it('prints the version of package.json', async () => {
+      const sut = await runInProcess(['--version']);
+      expect(sut).toEqual({ code: 0, stdout: `${VERSION}\n`, stderr: '' });
+    });
+
+    it('lists every command with its description', async () => {
+      const sut = await runInProcess(['--help']);
+      expect(sut.code).toBe(0);
+      for (const command of ['serve', 'demo', 'chat', 'feedback', 'schema', 'train', 'eval', 'simulate', 'bench'])
+        expect(sut.stdout).toMatch(new RegExp(`^  ${command}\\b`, 'm'));
+      for (const command of ['policy', 'report', 'suggestions', 'stats', 'keys', 'dlq'])
+        expect(sut.stdout).toMatch(new RegExp(`^  ${command}\\b`, 'm'));
+      expect(sut.stdout).toContain('Exit codes: 0 done, 1 failed, 2 bad command line.');
+    });
+
+    it('shows a subcommand its options, their defaults and descriptions', async () => {
+      const soak = await runInProcess(['bench', 'soak', '--help']);
+      expect(soak.code).toBe(0);
+      expect(soak.stdout).toContain('Usage: switchyard bench soak [options]');
+      expect(soak.stdout).toMatch(/--rate <n>\s+requests per second, open loop \(default: 200\)/);
+      const chat = await runInProcess(['help', 'chat']);
+      expect(chat.code).toBe(0);
+      expect(chat.stdout).toContain('Usage: switchyard chat [options] [message...]');
+      expect(chat.stdout).toMatch(/--timeout-ms <n>[^-]*\(default: 60000\)/);
+      const validate = await runInProcess(['policy', 'validate', '--help']);
+      expect(validate.stdout).toContain('Usage: switchyard policy validate [options] <file>');
+    });
+
+    it('shows the help on stderr and exits 2 when the command is missing', async () => {
+      const sut = await runInProcess([]);
+      expect(sut.code).toBe(2);
+      expect(sut.stdout).toBe('');
+      expect(sut.stderr).toContain('Usage: switchyard [options] [command]');
+      expect((await runInProcess(['bench'])).code).toBe(2);
+    });
+  });
+
+  describe('a wrong command line', () => {
+    it('exits 2 naming an unknown command, with the nearest one', async () => {
+      const sut = await runInProcess(['chta', 'hello']);
+      expect(sut).toEqual({
+        code: 2,
+        stdout: '',
+        stderr: "switchyard: unknown command 'chta' (Did you mean chat?)\n",
+      });
+    });
+
+    it('exits 2 naming an unknown option', async () => {
+      const sut = await runInProcess(['demo', '--request', '5']);
+      expect(sut.code).toBe(2);
+      expect(sut.stderr).toBe("switchyard: unknown option '--request' (Did you mean --requests?)\n");
+    });
+
+    it('exits 2 naming the option when a number is bad', async () => {
+      const sut = await runInProcess(['bench', 'overhead', '--seconds', 'ten']);
+      expect(sut.code).toBe(2);
+      expect(sut.stderr).toBe(
+        "switchyard: option '--seconds <n>' argument 'ten' is invalid. Expected a whole number above 0.\n",
+      );
+      expect((await runInProcess(['eval', '--dataset', 'x.jsonl', '--tolerance', '2'])).stderr).toContain(
+        "option '--tolerance <t>' argument '2' is invalid",
+      );
+      expect((await runInProcess(['bench', 'overhead', '--rates', '100,x'])).code).toBe(2);
+    });
+
+    it('exits 2 when options do not go together, saying which', async () => {
+      const sut = await runInProcess(['eval', '--dataset', 'x.jsonl', '--epochs', '2']);
+      expect(sut).toEqual({
+        code: 2,
+        stdout: '',
+        stderr: 'switchyard: --epochs N and --step X go together (fixed training instead of tuning)\n',
+      });
+      expect((await runInProcess(['eval', '--dataset', 'x.jsonl', '--cv', 'model'])).stderr).toContain(
+        '--cv takes "task"',
+      );
+      expect((await runInProcess(['dlq', 'drop'])).stderr).toBe('switchyard: dlq drop needs --seq N[,N...] or --all\n');
+    });
+
+    it('exits 2 when a required option or argument is missing', async () => {
+      expect(await runInProcess(['train'])).toMatchObject({
+        code: 2,
+        stderr: "switchyard: required option '--dataset <file>' not specified\n",
+      });
+      expect(await runInProcess(['policy', 'validate'])).toMatchObject({
+        code: 2,
+        stderr: "switchyard: missing required argument 'file'\n",
+      });
+      expect((await runInProcess(['keys', 'create', '--tenant', 'a:b'])).code).toBe(2);
+    });
+
+    it('exits 2 when stats has no key to ask with', async () => {
+      expect(await runInProcess(['stats'])).toMatchObject({
+        code: 2,
+        stderr: expect.stringContaining('SWITCHYARD_API_KEY'),
+      });
+    });
+  });
+
+  describe('policy validate', () => {
+    it("passes the repository's default policy, offline", async () => {
+      const sut = await runInProcess(['policy', 'validate', DEFAULT_POLICY]);
+      expect(sut).toMatchObject({ code: 0, stderr: '' });
+      expect(sut.stdout).toMatch(/^ok: .*default\.yaml version default@1, 4 models, \d+ rules\n$/);
+    });
+
+    it('prints { ok, errors } with --json', async () => {
+      const sut = await runInProcess(['policy', 'validate', DEFAULT_POLICY, '--json']);
+      expect(sut.code).toBe(0);
+      expect(JSON.parse(sut.stdout)).toMatchObject({ ok: true, errors: [], version: 'default@1', models: 4 });
+    });
+
+    it('exits 1 naming the field of a broken policy', async () => {
+      const broken = join(dir, 'broken.yaml');
+      writeFileSync(
+        broken,
+        readFileSync(DEFAULT_POLICY, 'utf8').replace('route: { model: gpt-4o-mini }', 'route: { model: gpt-5-nano }'),
+      );
+      const sut = await runInProcess(['policy', 'validate', broken]);
+      expect(sut.code).toBe(1);
+      expect(sut.stdout).toBe('');
+      expect(sut.stderr).toContain(`invalid: ${broken}`);
+      expect(sut.stderr).toContain('gpt-5-nano');
+      const json = await runInProcess(['policy', 'validate', broken, '--json']);
+      expect(json.code).toBe(1);
+      expect(JSON.parse(json.stdout)).toEqual({
+        ok: false,
+        file: broken,
+        errors: [{ field: expect.stringMatching(/^rules\.0\./), message: expect.stringContaining('gpt-5-nano') }],
+      });
+    });
+
+    it('exits 1 when the file cannot be read', async () => {
+      const sut = await runInProcess(['policy', 'validate', join(dir, 'missing.yaml'), '--json']);
+      expect(sut.code).toBe(1);
+      expect(JSON.parse(sut.stdout)).toMatchObject({ ok: false, errors: [{ field: '(file)' }] });
+    });
+  });
+
+  describe('schema', () => {
+    it('prints every public contract as one JSON object by file name', async () => {
+      const sut = await runInProcess(['schema']);
+      expect(sut.code).toBe(0);
+      const printed = JSON.parse(sut.stdout) as Record<string, { $id: string }>;
+      expect(Object.keys(printed)).toEqual(
+        expect.arrayContaining(['router.request.v1.request.json', 'router.request.v1.reply.json']),
+      );
+      expect(printed['router.feedback.v1.request.json'].$id).toContain('router.feedback.v1');
+    });
+
+    it('writes one file per schema with --out, removes those of contracts gone, and says so with --json', async () => {
+      const out = join(dir, 'schemas');
+      mkdirSync(out);
+      writeFileSync(join(out, 'notes.json'), '{}');
+      writeFileSync(join(out, 'router.gone.v1.reply.json'), '{}');
+      const sut = await runInProcess(['schema', '--out', out, '--json']);
+      expect(sut.code).toBe(0);
+      const { files, removed } = JSON.parse(sut.stdout) as { files: string[]; removed: string[] };
+      expect(removed).toEqual([join(out, 'router.gone.v1.reply.json')]);
+      expect(readdirSync(out).sort()).toEqual([...files.map((f) => f.slice(out.length + 1)), 'notes.json'].sort());
+      expect(JSON.parse(readFileSync(files[0], 'utf8'))).toHaveProperty('$schema');
+    });
+  });
+});
