@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { ServiceStack } from '@switchyard/launcher';
 import { FakeProviderServer, uniqueName } from '@switchyard/testing';
+import Anthropic from '@anthropic-ai/sdk';
 import OpenAI from 'openai';
 import { TENANT_KEYS, e2eStack } from './stack';
 
@@ -201,6 +202,41 @@ describe('the chat request surface, end to end with the official OpenAI client',
       .create({ model: 'o3-fake', temperature: 0.2, messages: [{ role: 'user', content: 'Prove it' }] })
       .catch((e: unknown) => e);
     expect(refused).toMatchObject({ status: 400, param: 'temperature' });
+  });
+
+  it("takes Anthropic's SDK through /v1/messages to both wire formats: a tool round trip on each", async () => {
+    const anthropic = new Anthropic({ baseURL: stack.get('ingress').baseUrl, apiKey: TENANT_KEYS.acme, maxRetries: 0 });
+    const tools: Anthropic.Tool[] = [
+      {
+        name: 'get_weather',
+        input_schema: { type: 'object', properties: { city: { type: 'string' } }, required: ['city'] },
+      },
+    ];
+    const question: Anthropic.MessageParam = { role: 'user', content: 'Weather in Rome?' };
+    for (const [model, path] of [
+      ['claude-fake', '/v1/messages'],
+      ['gpt-fake', '/v1/chat/completions'],
+    ]) {
+      const from = fake.requests.length;
+      const first = await anthropic.messages.create({ model, max_tokens: 256, tools, messages: [question] });
+      expect(first.stop_reason).toBe('tool_use');
+      const call = first.content.find((b): b is Anthropic.ToolUseBlock => b.type === 'tool_use')!;
+      const second = await anthropic.messages.create({
+        model,
+        max_tokens: 256,
+        tools,
+        messages: [
+          question,
+          { role: 'assistant', content: first.content },
+          { role: 'user', content: [{ type: 'tool_result', tool_use_id: call.id, content: '21C' }] },
+        ],
+      });
+      expect(second.stop_reason).toBe('end_turn');
+      const sent = sentSince(from);
+      expect(sent.map((r) => r.path)).toEqual([path, path]);
+      // The provider got the tool result tied to its call, in its own wire format.
+      expect(JSON.stringify(sent[1].body)).toContain(call.id);
+    }
   });
 
   it('refuses what it cannot honour by name, never dropping it', async () => {
