@@ -178,4 +178,30 @@ describe(runCli.name, () => {
       expect(JSON.parse(readFileSync(files[0], 'utf8'))).toHaveProperty('$schema');
     });
   });
+
+  describe('bench decision', () => {
+    it('prints its numbers with --json, the report on stderr', async () => {
+      const dataset = join(ROOT, 'datasets', 'sample', 'mmlu-pro-sample.jsonl');
+      const sut = await runInProcess(['bench', 'decision', '--dataset', dataset, '--prompts', '200', '--json']);
+      expect(sut.code).toBe(0);
+      expect(sut.stderr).toContain('decision latency over 200 prompts');
+      const printed = JSON.parse(sut.stdout) as {
+        result: { latency: Record<'p50Ms' | 'p90Ms' | 'p99Ms' | 'maxMs', number> };
+      };
+      expect(printed).toMatchObject({
+        command: 'bench decision',
+        ok: true,
+        exitCode: 0,
+        result: {
+          settings: { dataset, prompts: 200, modelFile: null, warmupPrompts: 200 },
+          models: 9,
+          routerVersion: 'bench',
+          meanPromptChars: expect.any(Number),
+          optionsPlanned: expect.any(Number),
+        },
+      });
+      const { p50Ms, p90Ms, p99Ms, maxMs } = printed.result.latency;
+      expect(0 < p50Ms && p50Ms <= p90Ms && p90Ms <= p99Ms && p99Ms <= maxMs).toBe(true);
+    }, 30_000);
+  });
 });

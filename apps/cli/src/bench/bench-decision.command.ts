@@ -9,6 +9,8 @@ import {
   planRoute,
   trainLearnedRouter,
 } from '@switchyard/routing';
+import type { BenchOutcome } from './bench-outcome';
+import { percentile } from './overhead/overhead-stats';
 
 export interface BenchDecisionOptions {
   dataset: string;
@@ -17,14 +19,46 @@ export interface BenchDecisionOptions {
   model?: string;
 }
 
+/** What `bench decision` measured (`--json`). */
+export interface BenchDecisionResult {
+  settings: {
+    dataset: string;
+    prompts: number;
+    /** The artifact given with --model; null when the router was trained on the dataset's 70% split first. */
+    modelFile: string | null;
+    /** Decisions made before timing, not counted. */
+    warmupPrompts: number;
+  };
+  /** Models of the dataset, every one a candidate. */
+  models: number;
+  routerVersion: string;
+  meanPromptChars: number;
+  /** One decision: features, rules, difficulty, learned prediction and fallback order. */
+  latency: { p50Ms: number; p90Ms: number; p99Ms: number; maxMs: number };
+  /** Options of every plan made, summed (keeps the work from being optimised away). */
+  optionsPlanned: number;
+}
+
+/** What one run timed, before it is summed up. */
+export interface DecisionSample {
+  settings: BenchDecisionResult['settings'];
+  models: number;
+  routerVersion: string;
+  prompts: readonly string[];
+  /** One per prompt, in any order. */
+  timesMs: ArrayLike<number>;
+  optionsPlanned: number;
+}
+
 const out = (line = '') => process.stdout.write(`${line}\n`);
+const WARMUP = 1000;
 
 /**
  * In-process decision latency: features + every routing level (rules, difficulty, learned prediction) +
  * fallback order, on real prompts, timed one by one after a warm-up. No I/O: what decision-engine adds to a
  * request besides one Redis round trip.
  */
-export async function runBenchDecision(opts: BenchDecisionOptions): Promise<number> {
+export async function runBenchDecision(opts: BenchDecisionOptions): Promise<BenchOutcome<BenchDecisionResult>> {
   const rows = loadDataset(opts.dataset);
   const models = datasetModels(rows);
   const artifact = opts.model
@@ -41,7 +75,8 @@ export async function runBenchDecision(opts: BenchDecisionOptions): Promise<numb
     const request = { messages: [{ role: 'user' as const, content }] };
     return planRoute(policy, { request, tenant: 'bench', features: extractFeatures(request.messages) }, learned);
   };
-  for (let i = 0; i < Math.min(1000, prompts.length); i++) decide(prompts[i]);
+  const warmup = Math.min(WARMUP, prompts.length);
+  for (let i = 0; i < warmup; i++) decide(prompts[i]);
   const times = new Float64Array(prompts.length);
   let sink = 0;
   for (let i = 0; i < prompts.length; i++) {
@@ -49,14 +84,41 @@ export async function runBenchDecision(opts: BenchDecisionOptions): Promise<numb
     sink += decide(prompts[i]).length;
     times[i] = Number(process.hrtime.bigint() - t0) / 1e6;
   }
-  times.sort();
-  const q = (p: number) => times[Math.min(times.length - 1, Math.floor(times.length * p))];
-  const chars = prompts.reduce((a, p) => a + p.length, 0) / prompts.length;
-  out(
-    `decision latency over ${prompts.length} prompts of ${opts.dataset} (mean ${chars.toFixed(0)} chars; ${models.length} models; rules + difficulty + learned ${router.version}):`,
-  );
-  out(
-    `  p50 ${q(0.5).toFixed(3)} ms   p90 ${q(0.9).toFixed(3)} ms   p99 ${q(0.99).toFixed(3)} ms   max ${times[times.length - 1].toFixed(3)} ms   (${sink} options planned)`,
-  );
-  return 0;
+  const result = summarizeDecision({
+    settings: { dataset: opts.dataset, prompts: opts.prompts, modelFile: opts.model ?? null, warmupPrompts: warmup },
+    models: models.length,
+    routerVersion: router.version,
+    prompts,
+    timesMs: times,
+    optionsPlanned: sink,
+  });
+  for (const line of decisionReport(result)) out(line);
+  return { exitCode: 0, result };
+}
+
+export function summarizeDecision(sample: DecisionSample): BenchDecisionResult {
+  const sorted = Float64Array.from(sample.timesMs).sort();
+  const chars = sample.prompts.reduce((a, p) => a + p.length, 0);
+  return {
+    settings: sample.settings,
+    models: sample.models,
+    routerVersion: sample.routerVersion,
+    meanPromptChars: sample.prompts.length > 0 ? chars / sample.prompts.length : 0,
+    latency: {
+      p50Ms: percentile(sorted, 0.5),
+      p90Ms: percentile(sorted, 0.9),
+      p99Ms: percentile(sorted, 0.99),
+      maxMs: percentile(sorted, 1),
+    },
+    optionsPlanned: sample.optionsPlanned,
+  };
+}
+
+/** The report's lines: the result in words. */
+export function decisionReport(r: BenchDecisionResult): string[] {
+  const { latency: l } = r;
+  return [
+    `decision latency over ${r.settings.prompts} prompts of ${r.settings.dataset} (mean ${r.meanPromptChars.toFixed(0)} chars; ${r.models} models; rules + difficulty + learned ${r.routerVersion}):`,
+    `  p50 ${l.p50Ms.toFixed(3)} ms   p90 ${l.p90Ms.toFixed(3)} ms   p99 ${l.p99Ms.toFixed(3)} ms   max ${l.maxMs.toFixed(3)} ms   (${r.optionsPlanned} options planned)`,
+  ];
 }

@@ -11,6 +11,7 @@ import {
 import { compilePolicy, extractFeatures, mulberry32, routeOptions } from '@switchyard/routing';
 import mongoose from 'mongoose';
 import { Progress } from '../progress/progress';
+import type { BenchOutcome } from './bench-outcome';
 
 export interface BenchRetrainOptions {
   dataset: string;
@@ -20,8 +21,40 @@ export interface BenchRetrainOptions {
   dims: number;
 }
 
+/** What `bench retrain` measured (`--json`). */
+export interface BenchRetrainResult {
+  settings: {
+    dataset: string;
+    records: number;
+    /** Hashed feature dimensions. */
+    dims: number;
+    /** The cold policy's exploration, which gives the off-policy comparison its propensities. */
+    explorationPercent: number;
+  };
+  /** Writing the labelled records first (setup, not part of the job). */
+  storeRecordsMs: number;
+  /** Labelled records the job read back. */
+  labelledRecordsRead: number;
+  /** The job's steps; the router is stored only when the gate did not skip. */
+  steps: { readMs: number; trainAndCompareMs: number; storeRouterMs: number | null; totalMs: number };
+  gate: { outcome: 'skipped' | 'refused' | 'passed'; reason: string };
+  /** The router as stored; null when the gate skipped. */
+  router: { bytes: number; compressedBytes: number; chunks: number } | null;
+}
+
+/** performance.now() when each step began and ended; `saved` only once the router is stored. */
+export interface RetrainMarks {
+  writeStarted: number;
+  written: number;
+  started: number;
+  read: number;
+  trained: number;
+  saved?: number;
+}
+
 const out = (line = '') => process.stdout.write(`${line}\n`);
 const BATCH = 2000;
+const EXPLORATION_PERCENT = 5;
 
 /**
  * `switchyard bench retrain`: the nightly retraining at scale. Stores N routing records as the services
@@ -30,14 +63,14 @@ const BATCH = 2000;
  * labelled records from MongoDB, training (the two judging halves and the router released), the off-policy
  * comparison, and storing the router in the model store.
  */
-export async function runBenchRetrain(opts: BenchRetrainOptions): Promise<number> {
+export async function runBenchRetrain(opts: BenchRetrainOptions): Promise<BenchOutcome<BenchRetrainResult>> {
   const rows = loadDataset(opts.dataset);
   const { train } = splitDataset(rows, 0.7, 0);
   const models = datasetModels(rows);
   const document = {
     ...(policyForDataset(train, models) as unknown as Record<string, unknown>),
     version: 'bench-retrain@1',
-    exploration: { percent: 5 },
+    exploration: { percent: EXPLORATION_PERCENT },
     learning: { windowDays: 30 },
   };
   const policy = compilePolicy(document);
@@ -95,7 +128,8 @@ export async function runBenchRetrain(opts: BenchRetrainOptions): Promise<number
       progress.update('storing records', Math.min(opts.records, start + BATCH), opts.records);
     }
     progress.done();
-    out(`stored ${opts.records} labelled records in ${seconds(writeStarted)}`);
+    const written = performance.now();
+    out(`stored ${opts.records} labelled records in ${seconds(writeStarted, written)}`);
 
     const started = performance.now();
     const learning: LearningRecord[] = [];
@@ -104,7 +138,7 @@ export async function runBenchRetrain(opts: BenchRetrainOptions): Promise<number
       if (record) learning.push(record);
     }
     const read = performance.now();
-    out(`read ${learning.length} labelled records back: ${seconds(started)}`);
+    out(`read ${learning.length} labelled records back: ${seconds(started, read)}`);
     const result = retrainFromRecords(document, learning, {
       version: `bench-${run}`,
       dims: opts.dims,
@@ -112,23 +146,67 @@ export async function runBenchRetrain(opts: BenchRetrainOptions): Promise<number
     });
     progress.done();
     const trained = performance.now();
-    out(`trained and compared: ${seconds(read)} (gate ${result.reason})`);
-    if (result.outcome === 'skipped') return 1;
+    out(`trained and compared: ${seconds(read, trained)} (gate ${result.reason})`);
+    const settings = {
+      dataset: opts.dataset,
+      records: opts.records,
+      dims: opts.dims,
+      explorationPercent: EXPLORATION_PERCENT,
+    };
+    const gate = { outcome: result.outcome, reason: result.reason };
+    const marks = { writeStarted, written, started, read, trained };
+    if (result.outcome === 'skipped')
+      return { exitCode: 1, result: summarizeRetrain(settings, marks, learning.length, gate, null) };
     const stored = await new RouterModelRepository(db).save(result.artifact, { source: 'bench retrain' });
     const saved = performance.now();
-    out(
-      `stored the router: ${seconds(trained)} (${(stored.bytes / 1e6).toFixed(1)} MB of JSON, ${(stored.compressedBytes / 1e6).toFixed(1)} MB gzipped, ${stored.chunks} chunks)`,
-    );
-    out(
-      `retraining from ${opts.records} stored records: ${((saved - started) / 1000).toFixed(1)} s in all (read ${((read - started) / 1000).toFixed(1)} s, train and compare ${((trained - read) / 1000).toFixed(1)} s, store ${((saved - trained) / 1000).toFixed(1)} s)`,
-    );
-    return 0;
+    const router = { bytes: stored.bytes, compressedBytes: stored.compressedBytes, chunks: stored.chunks };
+    const summary = summarizeRetrain(settings, { ...marks, saved }, learning.length, gate, router);
+    for (const line of retrainReport(summary)) out(line);
+    return { exitCode: 0, result: summary };
   } finally {
     await db.dropDatabase().catch(() => undefined);
     await db.close();
   }
 }
 
-function seconds(since: number): string {
-  return `${((performance.now() - since) / 1000).toFixed(1)} s`;
+/** The durations between the marks, and what the job read, decided and stored. */
+export function summarizeRetrain(
+  settings: BenchRetrainResult['settings'],
+  marks: RetrainMarks,
+  labelledRecordsRead: number,
+  gate: BenchRetrainResult['gate'],
+  router: BenchRetrainResult['router'],
+): BenchRetrainResult {
+  const end = marks.saved ?? marks.trained;
+  return {
+    settings,
+    storeRecordsMs: marks.written - marks.writeStarted,
+    labelledRecordsRead,
+    steps: {
+      readMs: marks.read - marks.started,
+      trainAndCompareMs: marks.trained - marks.read,
+      storeRouterMs: marks.saved === undefined ? null : marks.saved - marks.trained,
+      totalMs: end - marks.started,
+    },
+    gate,
+    router,
+  };
+}
+
+/** The report's closing lines, once the router is stored (the steps before print as they end). */
+export function retrainReport(r: BenchRetrainResult): string[] {
+  const s = (ms: number | null) => (ms === null ? '-' : `${(ms / 1000).toFixed(1)} s`);
+  const lines: string[] = [];
+  if (r.router)
+    lines.push(
+      `stored the router: ${s(r.steps.storeRouterMs)} (${(r.router.bytes / 1e6).toFixed(1)} MB of JSON, ${(r.router.compressedBytes / 1e6).toFixed(1)} MB gzipped, ${r.router.chunks} chunks)`,
+    );
+  lines.push(
+    `retraining from ${r.settings.records} stored records: ${s(r.steps.totalMs)} in all (read ${s(r.steps.readMs)}, train and compare ${s(r.steps.trainAndCompareMs)}, store ${s(r.steps.storeRouterMs)})`,
+  );
+  return lines;
+}
+
+function seconds(from: number, to: number): string {
+  return `${((to - from) / 1000).toFixed(1)} s`;
 }

@@ -1,6 +1,6 @@
 import { performance } from 'node:perf_hooks';
 import { type RollupRecord, type RollupRow, addToRecount, answerStats, summarizeRollups } from '@switchyard/analytics';
-import { statsQuerySchema, statsWindows } from '@switchyard/contracts';
+import { type StatsDimension, type StatsGroup, statsQuerySchema, statsWindows } from '@switchyard/contracts';
 import {
   MONGO_CONNECT_OPTIONS,
   RollupRepository,
@@ -9,6 +9,7 @@ import {
 } from '@switchyard/persistence';
 import { mulberry32 } from '@switchyard/routing';
 import mongoose from 'mongoose';
+import { type BenchOutcome, finiteOrNull } from './bench-outcome';
 
 export interface BenchStatsOptions {
   /** Server part of the MongoDB URI; the bench uses a database of its own there, dropped at the end. */
@@ -18,6 +19,31 @@ export interface BenchStatsOptions {
   rounds: number;
   /** Keep the database (and reuse it next time when it holds as many records). */
   keep: boolean;
+}
+
+/** What `bench stats` measured (`--json`). */
+export interface BenchStatsResult {
+  settings: {
+    records: number;
+    days: number;
+    rounds: number;
+    groupBy: StatsDimension[];
+    /** --keep found the records of an earlier run and reused them. */
+    reusedDatabase: boolean;
+  };
+  /** Writing the records and their rollups; null when they were reused. */
+  setup: { writeRecordsMs: number; recordsPerSecond: number; writeRollupsMs: number } | null;
+  rollupRows: { hourly: number; daily: number };
+  /** Requests in the queried window, and the groups of the answer (from the daily rollups). */
+  windowRequests: number;
+  groups: number;
+  /** Each round's time of the same query, answered three ways. */
+  roundsMs: { dailyRollups: number[]; hourlyRollups: number[]; records: number[] };
+  medianMs: { dailyRollups: number; hourlyRollups: number; records: number };
+  recordsToDailyRatio: number | null;
+  recordsToHourlyRatio: number | null;
+  /** The rollups and the records gave the same requests, labels and cost in every group: the bench's check. */
+  sameAnswer: boolean;
 }
 
 const out = (line = '') => process.stdout.write(`${line}\n`);
@@ -46,7 +72,7 @@ const TARGETS: Array<{ rule?: string; band?: string; method: string; model?: str
  * times the same stats query (D days by model and rule, compared with the D days before) answered from
  * the rollups and answered by reading the records, alternately, and checks that both give the same numbers.
  */
-export async function runBenchStats(opts: BenchStatsOptions): Promise<number> {
+export async function runBenchStats(opts: BenchStatsOptions): Promise<BenchOutcome<BenchStatsResult>> {
   const db = await mongoose.createConnection(`${opts.mongoServer}/${DB}`, MONGO_CONNECT_OPTIONS).asPromise();
   try {
     const records = new RoutingRecordRepository(db);
@@ -54,19 +80,22 @@ export async function runBenchStats(opts: BenchStatsOptions): Promise<number> {
     const now = Date.now();
     const window = { from: now - opts.days * DAY, to: now };
     const existing = await db.collection('routing_records').estimatedDocumentCount();
+    let setup: BenchStatsResult['setup'] = null;
     if (!opts.keep || existing !== opts.records) {
       await db.dropDatabase();
       await Promise.all([records.ensureIndexes(), rollups.ensureIndexes()]);
       // The records' rollups are counted as they are made (addToRecount: what the aggregator's increments add
       // up to, tests/rollups.integration.spec.ts), then written as corrections to empty collections.
       const recount = new Map<string, RollupRow>();
-      await writeRecords(db, opts.records, window, recount);
+      const writeRecordsMs = await writeRecords(db, opts.records, window, recount);
       out(`writing the rollups (the optimizer's reconciliation into empty collections)...`);
       const started = performance.now();
       const span = { from: Math.floor(window.from / DAY) * DAY, to: Math.ceil((now + 1) / DAY) * DAY };
       const outcome = await rollups.reconcile(span, recount);
+      const writeRollupsMs = performance.now() - started;
       const daily = await db.collection('rollups_daily').countDocuments();
-      out(`  ${outcome.rows} hourly and ${daily} daily rows in ${((performance.now() - started) / 1000).toFixed(1)} s`);
+      out(`  ${outcome.rows} hourly and ${daily} daily rows in ${(writeRollupsMs / 1000).toFixed(1)} s`);
+      setup = { writeRecordsMs, recordsPerSecond: opts.records / (writeRecordsMs / 1000), writeRollupsMs };
     } else out(`reusing ${existing} records and their rollups in ${DB} (--keep)`);
     const rowCount = {
       hour: await db.collection('rollups').countDocuments(),
@@ -113,40 +142,96 @@ export async function runBenchStats(opts: BenchStatsOptions): Promise<number> {
         `  round ${round + 1}: daily rollups ${times.rollups[round].toFixed(0)} ms, hourly rollups ${times.hourly[round].toFixed(0)} ms, records ${times.records[round].toFixed(0)} ms`,
       );
     }
-    const same =
-      a !== undefined &&
-      b !== undefined &&
-      a.groups.length === b.length &&
-      a.groups.every((g) => {
-        const o = b?.find((x) => x.key.model === g.key.model && x.key.rule === g.key.rule);
-        return (
-          o && o.requests === g.requests && o.qualityCount === g.qualityCount && Math.abs(o.costUsd - g.costUsd) < 1e-6
-        );
-      });
-    const median = (xs: number[]) => [...xs].sort((x, y) => x - y)[Math.floor(xs.length / 2)];
-    const [mr, mh, md] = [median(times.rollups), median(times.hourly), median(times.records)];
-    out(
-      `\n${opts.records} records over ${opts.days} days: ${rowCount.hour} hourly and ${rowCount.day} daily rollup rows; ` +
-        `${a?.total.requests} requests in the window, ${a?.groups.length} groups`,
-    );
-    out(
-      `stats from the daily rollups: median ${mr.toFixed(0)} ms; from the hourly rollups: ${mh.toFixed(0)} ms; ` +
-        `from the records: ${md.toFixed(0)} ms. Records / daily: ${(md / mr).toFixed(1)}x; records / hourly: ${(md / mh).toFixed(1)}x`,
-    );
-    out(`same answer both ways (requests, labels, cost per group): ${same ? 'yes' : 'NO'}`);
+    if (!a || !b) throw new Error('no round was timed');
+    const result = summarizeStats({
+      settings: {
+        records: opts.records,
+        days: opts.days,
+        rounds: opts.rounds,
+        groupBy: query.groupBy,
+        reusedDatabase: setup === null,
+      },
+      setup,
+      rollupRows: { hourly: rowCount.hour, daily: rowCount.day },
+      windowRequests: a.total.requests,
+      groups: a.groups.length,
+      roundsMs: { dailyRollups: times.rollups, hourlyRollups: times.hourly, records: times.records },
+      sameAnswer: sameAnswer(a.groups, b, query.groupBy),
+    });
+    out('');
+    for (const line of statsReport(result)) out(line);
     if (!opts.keep) await db.dropDatabase();
-    return same ? 0 : 1;
+    return { exitCode: result.sameAnswer ? 0 : 1, result };
   } finally {
     await db.close();
   }
 }
 
+/** The medians of the rounds and how they compare. */
+export function summarizeStats(
+  measured: Omit<BenchStatsResult, 'medianMs' | 'recordsToDailyRatio' | 'recordsToHourlyRatio'>,
+): BenchStatsResult {
+  const median = (xs: readonly number[]) =>
+    xs.length > 0 ? [...xs].sort((x, y) => x - y)[Math.floor(xs.length / 2)] : NaN;
+  const { roundsMs } = measured;
+  const medianMs = {
+    dailyRollups: median(roundsMs.dailyRollups),
+    hourlyRollups: median(roundsMs.hourlyRollups),
+    records: median(roundsMs.records),
+  };
+  const { sameAnswer: same, ...rest } = measured;
+  return {
+    ...rest,
+    medianMs,
+    recordsToDailyRatio: finiteOrNull(medianMs.records / medianMs.dailyRollups),
+    recordsToHourlyRatio: finiteOrNull(medianMs.records / medianMs.hourlyRollups),
+    sameAnswer: same,
+  };
+}
+
+/**
+ * Whether the rollups and the records gave the same answer: the same groups, and in each the same requests,
+ * labels and cost (to a micro-dollar: sums in another order round differently).
+ */
+export function sameAnswer(
+  fromRollups: readonly StatsGroup[],
+  fromRecords: readonly StatsGroup[],
+  groupBy: readonly StatsDimension[],
+): boolean {
+  return (
+    fromRollups.length === fromRecords.length &&
+    fromRollups.every((g) => {
+      const o = fromRecords.find((x) => groupBy.every((d) => x.key[d] === g.key[d]));
+      return (
+        o !== undefined &&
+        o.requests === g.requests &&
+        o.qualityCount === g.qualityCount &&
+        Math.abs(o.costUsd - g.costUsd) < 1e-6
+      );
+    })
+  );
+}
+
+/** The report's closing lines: the result in words. */
+export function statsReport(r: BenchStatsResult): string[] {
+  const { settings: s, medianMs: m } = r;
+  const ratio = (x: number | null) => (x === null ? '-' : `${x.toFixed(1)}x`);
+  return [
+    `${s.records} records over ${s.days} days: ${r.rollupRows.hourly} hourly and ${r.rollupRows.daily} daily rollup rows; ` +
+      `${r.windowRequests} requests in the window, ${r.groups} groups`,
+    `stats from the daily rollups: median ${m.dailyRollups.toFixed(0)} ms; from the hourly rollups: ${m.hourlyRollups.toFixed(0)} ms; ` +
+      `from the records: ${m.records.toFixed(0)} ms. Records / daily: ${ratio(r.recordsToDailyRatio)}; records / hourly: ${ratio(r.recordsToHourlyRatio)}`,
+    `same answer both ways (requests, labels, cost per group): ${r.sameAnswer ? 'yes' : 'NO'}`,
+  ];
+}
+
+/** Writes the records in batches, counting their rollups into `recount`; how long it took, in ms. */
 async function writeRecords(
   db: mongoose.Connection,
   n: number,
   window: { from: number; to: number },
   recount: Map<string, RollupRow>,
-): Promise<void> {
+): Promise<number> {
   const rnd = mulberry32(42); // the same records every run
   const collection = db.collection('routing_records');
   const started = performance.now();
@@ -166,6 +251,7 @@ async function writeRecords(
       }
     }
   }
+  return performance.now() - started;
 }
 
 function synthetic(i: number, rnd: () => number, window: { from: number; to: number }): Record<string, unknown> {

@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Command } from 'commander';
 import { runBenchDecision } from '../bench/bench-decision.command';
+import type { BenchOutcome } from '../bench/bench-outcome';
 import { runBenchPipeline } from '../bench/bench-pipeline.command';
 import { runBenchRetrain } from '../bench/bench-retrain.command';
 import { runBenchStats } from '../bench/bench-stats.command';
@@ -13,7 +14,7 @@ import { runEchoServer } from '../bench/overhead/echo-server';
 import { runBenchOverhead } from '../bench/overhead/overhead.command';
 import { runBenchSoak } from '../bench/soak/soak.command';
 import type { CliContext } from './cli-context';
-import { printReportText, printResultFile } from './json-output';
+import { printCommandResult, printResultFile } from './json-output';
 import {
   nonNegativeInt,
   nonNegativeNumber,
@@ -24,16 +25,16 @@ import {
 } from './option-parsers';
 
 const JSON_REPORT =
-  'print one JSON document (the outcome and the report lines) instead of the report; progress on stderr';
+  "print one JSON document (the outcome and the benchmark's numbers) instead of the report; the report on stderr";
 
-/** Runs a benchmark, its report as text, or with --json as one document with that text on stderr. */
+/** Runs a benchmark, its report as text, or with --json its numbers as one document with the report on stderr. */
 async function report(
   ctx: CliContext,
   json: boolean | undefined,
   name: string,
-  run: () => Promise<number>,
+  run: () => Promise<BenchOutcome<unknown>>,
 ): Promise<void> {
-  ctx.exitCode = json ? await printReportText(ctx, `bench ${name}`, run) : await run();
+  ctx.exitCode = json ? await printCommandResult(ctx, `bench ${name}`, run) : (await run()).exitCode;
 }
 
 /** bench decision | pipeline | retrain | stats | overhead | soak | gateway, and the servers they start. */

@@ -1,5 +1,5 @@
 import { CliContext } from './cli-context';
-import { printReportText, withStdoutOnStderr } from './json-output';
+import { printCommandResult, withStdoutOnStderr } from './json-output';
 
 function context() {
   const written = { stdout: '', stderr: '' };
@@ -13,7 +13,7 @@ function context() {
 }
 
 describe(withStdoutOnStderr.name, () => {
-  it('sends what a command writes on process.stdout to stderr, keeps it, and puts stdout back', async () => {
+  it('sends what a command writes on process.stdout to stderr and puts stdout back', async () => {
     const { ctx, written } = context();
     const original = process.stdout.write;
     const sut = await withStdoutOnStderr(ctx, async () => {
@@ -21,7 +21,7 @@ describe(withStdoutOnStderr.name, () => {
       process.stdout.write(Buffer.from('row\n'));
       return 3;
     });
-    expect(sut).toEqual({ code: 3, text: 'table\nrow\n' });
+    expect(sut).toEqual({ code: 3 });
     expect(written).toEqual({ stdout: '', stderr: 'table\nrow\n' });
     expect(process.stdout.write).toBe(original);
   });
@@ -38,19 +38,27 @@ describe(withStdoutOnStderr.name, () => {
   });
 });
 
-describe(printReportText.name, () => {
-  it('prints one document with the outcome and the lines of the report, a progress bar at its last state', async () => {
+describe(printCommandResult.name, () => {
+  it('prints one document with the outcome and the result, the report on stderr', async () => {
     const { ctx, written } = context();
-    const code = await printReportText(ctx, 'bench decision', async () => {
-      process.stdout.write('[##  ] 50%\r[####] 100%\n\np50 12 µs\n');
-      return 0;
+    const code = await printCommandResult(ctx, 'bench decision', async () => {
+      process.stdout.write('p50 0.012 ms\n');
+      return { exitCode: 0, result: { latency: { p50Ms: 0.012 } } };
     });
     expect(code).toBe(0);
     expect(JSON.parse(written.stdout)).toEqual({
       command: 'bench decision',
       ok: true,
       exitCode: 0,
-      report: ['[####] 100%', 'p50 12 µs'],
+      result: { latency: { p50Ms: 0.012 } },
     });
+    expect(written.stderr).toBe('p50 0.012 ms\n');
+  });
+
+  it('says the command failed, with a null result, when it failed before measuring', async () => {
+    const { ctx, written } = context();
+    const code = await printCommandResult(ctx, 'bench soak', async () => ({ exitCode: 1 }));
+    expect(code).toBe(1);
+    expect(JSON.parse(written.stdout)).toEqual({ command: 'bench soak', ok: false, exitCode: 1, result: null });
   });
 });

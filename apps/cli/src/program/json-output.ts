@@ -4,24 +4,18 @@ import type { CliContext } from './cli-context';
 /**
  * Runs a command whose module prints its human report on process.stdout with that report sent to stderr,
  * so that with --json stdout carries only the one JSON document (those modules write to process.stdout
- * themselves; they are not given a stream). The text is kept too, for commands with nothing else to show.
+ * themselves; they are not given a stream).
  */
-export async function withStdoutOnStderr(
-  ctx: CliContext,
-  run: () => Promise<number>,
-): Promise<{ code: number; text: string }> {
+export async function withStdoutOnStderr(ctx: CliContext, run: () => Promise<number>): Promise<{ code: number }> {
   const original = process.stdout.write;
-  let text = '';
   process.stdout.write = ((chunk: string | Uint8Array, ...rest: unknown[]) => {
-    const piece = typeof chunk === 'string' ? chunk : Buffer.from(chunk).toString('utf8');
-    text += piece;
-    ctx.io.stderr(piece);
+    ctx.io.stderr(typeof chunk === 'string' ? chunk : Buffer.from(chunk).toString('utf8'));
     const done = rest.find((r) => typeof r === 'function') as (() => void) | undefined;
     done?.();
     return true;
   }) as typeof process.stdout.write;
   try {
-    return { code: await run(), text };
+    return { code: await run() };
   } finally {
     process.stdout.write = original;
   }
@@ -44,19 +38,20 @@ export async function printResultFile(ctx: CliContext, file: string, run: () => 
 }
 
 /**
- * --json for a command whose module keeps its numbers to itself (the benchmarks print tables): its report
- * goes to stderr, and the document carries the outcome and that report's text.
+ * --json for a command whose module returns its numbers (the benchmarks): its report goes to stderr, and
+ * the document carries the outcome and that result (null when the command failed before measuring).
  */
-export async function printReportText(ctx: CliContext, command: string, run: () => Promise<number>): Promise<number> {
-  const { code, text } = await withStdoutOnStderr(ctx, run);
-  ctx.printJson({
-    command,
-    ok: code === 0,
-    exitCode: code,
-    report: text
-      .split('\n')
-      .map((l) => l.slice(l.lastIndexOf('\r') + 1))
-      .filter((l) => l.trim() !== ''),
+export async function printCommandResult(
+  ctx: CliContext,
+  command: string,
+  run: () => Promise<{ exitCode: number; result?: unknown }>,
+): Promise<number> {
+  let result: unknown;
+  const { code } = await withStdoutOnStderr(ctx, async () => {
+    const outcome = await run();
+    result = outcome.result;
+    return outcome.exitCode;
   });
+  ctx.printJson({ command, ok: code === 0, exitCode: code, result: result ?? null });
   return code;
 }

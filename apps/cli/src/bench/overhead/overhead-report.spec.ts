@@ -1,5 +1,13 @@
-import { type MeasuredStep, addedLatencyTable, cpuTable, fixedRateTable, ms, saturationTable } from './overhead-report';
-import type { StepSummary } from './overhead-stats';
+import {
+  type MeasuredStep,
+  addedLatencyTable,
+  cpuTable,
+  fixedRateTable,
+  ms,
+  overheadResult,
+  saturationTable,
+} from './overhead-report';
+import { type StepSummary, evaluateTargets } from './overhead-stats';
 
 function step(target: MeasuredStep['target'], offeredRps: number, p50Ms: number, p99Ms: number): MeasuredStep {
   const summary: StepSummary = {
@@ -82,5 +90,87 @@ describe(saturationTable.name, () => {
     );
     expect(sut).toMatch(/no search: fixed rates only/);
     expect(sut).toMatch(/pipeline \/ echo: -$/);
+  });
+});
+
+describe(overheadResult.name, () => {
+  const settings = {
+    ratesRps: [500],
+    secondsPerRate: 5,
+    stepSeconds: 0,
+    timeoutMs: 2000,
+    maxP99Ms: 100,
+    minAchievedShare: 0.95,
+    privateNats: true,
+  };
+  const saturation = {
+    echo: { target: 'echo' as const, maxRps: 500, firstFailRps: undefined, failReason: undefined, searched: false },
+    pipeline: {
+      target: 'pipeline' as const,
+      maxRps: undefined,
+      firstFailRps: 500,
+      failReason: '2 lost',
+      searched: false,
+    },
+  };
+  const targets = evaluateTargets(undefined, undefined, 500);
+
+  it('gives every step the numbers of its table row, its CPU per process and their total', () => {
+    const sut = overheadResult(settings, [step('echo', 500, 0.5, 2), step('pipeline', 500, 2, 8)], saturation, targets);
+    expect(sut.steps[1]).toEqual({
+      target: 'pipeline',
+      phase: 'fixed',
+      offeredRps: 500,
+      sent: 2500,
+      ok: 2500,
+      failed: 0,
+      lost: 0,
+      achievedRps: 500,
+      p50Ms: 2,
+      p95Ms: 8,
+      p99Ms: 8,
+      maxMs: 8,
+      sustained: true,
+      unsustainedReason: null,
+      cpuMsPerRequest: { ingress: 0.25 },
+      cpuMsPerRequestTotal: 0.25,
+    });
+    expect(sut.addedLatency).toEqual([
+      {
+        offeredRps: 500,
+        p50Ms: 2,
+        echoP50Ms: 0.5,
+        addedP50Ms: 1.5,
+        p50Ratio: 4,
+        p99Ms: 8,
+        echoP99Ms: 2,
+        addedP99Ms: 6,
+        p99Ratio: 4,
+      },
+    ]);
+    expect(sut.settings).toBe(settings);
+    expect(sut.targets).toBe(targets);
+  });
+
+  it('says null, never NaN, for what was not measured, and why a rate was not sustained', () => {
+    const lost: MeasuredStep = {
+      ...step('pipeline', 500, NaN, NaN),
+      summary: { ...step('pipeline', 500, NaN, NaN).summary, ok: 0, lost: 2500, maxMs: NaN },
+      unsustained: '2500 lost',
+    };
+    const sut = overheadResult(settings, [step('echo', 500, 0.5, 2), lost], saturation, targets);
+    expect(sut.steps[1]).toMatchObject({
+      p50Ms: null,
+      p99Ms: null,
+      maxMs: null,
+      sustained: false,
+      unsustainedReason: '2500 lost',
+    });
+    expect(sut.addedLatency[0]).toMatchObject({ p50Ms: null, addedP50Ms: null, p50Ratio: null, echoP50Ms: 0.5 });
+    expect(sut.saturation).toEqual({
+      echo: { maxSustainedRps: 500, lowestUnsustainedRps: null, unsustainedReason: null, searched: false },
+      pipeline: { maxSustainedRps: null, lowestUnsustainedRps: 500, unsustainedReason: '2 lost', searched: false },
+      pipelineToEchoShare: null,
+    });
   });
 });

@@ -2,12 +2,13 @@ import {
   DEFAULT_SEARCH,
   type RateOutcome,
   type StepSample,
-  checkTargets,
+  evaluateTargets,
   highestSustained,
   nextSaturationRate,
   percentile,
   sendsDue,
   summarizeStep,
+  targetChecks,
   unsustainedReason,
 } from './overhead-stats';
 
@@ -125,13 +126,34 @@ describe(sendsDue.name, () => {
   });
 });
 
-describe(checkTargets.name, () => {
+describe(evaluateTargets.name, () => {
   const targets = { atRps: 500, p50Ms: 1.5, p99Ms: 5, throughputShare: 0.15 };
-  it('meets each target on its own', () => {
+  it('meets each target on its own, with what was measured', () => {
     const at = { ...summarizeStep(sample()), p50Ms: 1.2, p99Ms: 6 };
-    expect(checkTargets(at, 300, 1000, targets).map((c) => c.met)).toEqual([true, false, true]);
+    expect(evaluateTargets(at, 300, 1000, targets)).toEqual({
+      atRps: 500,
+      p50: { limitMs: 1.5, measuredMs: 1.2, met: true },
+      p99: { limitMs: 5, measuredMs: 6, met: false },
+      throughputShare: { min: 0.15, measured: 0.3, met: true },
+    });
   });
-  it('does not meet what was not measured', () => {
-    expect(checkTargets(undefined, undefined, 1000, targets).map((c) => c.met)).toEqual([false, false, false]);
+  it('does not meet what was not measured, and says null for it', () => {
+    expect(evaluateTargets(undefined, undefined, 1000, targets)).toEqual({
+      atRps: 500,
+      p50: { limitMs: 1.5, measuredMs: null, met: false },
+      p99: { limitMs: 5, measuredMs: null, met: false },
+      throughputShare: { min: 0.15, measured: null, met: false },
+    });
+  });
+});
+
+describe(targetChecks.name, () => {
+  it('says each target, whether it was met and what was measured', () => {
+    const at = { ...summarizeStep(sample()), p50Ms: 1.2, p99Ms: 6 };
+    expect(targetChecks(evaluateTargets(at, undefined, 1000))).toEqual([
+      { name: 'p50 < 1.5 ms at 500/s offered', met: true, detail: '1.20 ms' },
+      { name: 'p99 < 5 ms at 500/s offered', met: false, detail: '6.00 ms' },
+      { name: 'max sustained >= 15% of the NATS echo', met: false, detail: '-' },
+    ]);
   });
 });

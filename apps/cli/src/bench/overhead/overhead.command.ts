@@ -6,17 +6,20 @@ import { type NatsConnection, connect } from '@nats-io/transport-node';
 import { EVENTS_STREAM, SUBJECTS } from '@switchyard/contracts';
 import { SERVICE_NAMES, findWorkspaceRoot } from '@switchyard/launcher';
 import { bearerHeaders } from '../../auth-headers';
+import type { BenchOutcome } from '../bench-outcome';
 import { instantStack, runDatabaseWithKey, stopStack } from '../bench-stack';
 import { startEchoProcess, startPrivateNats } from './child-processes';
 import { type ProcessGroup, cpuPerRequest, pidsMatching, readCpu } from './cpu-usage';
 import { type SendOnce, runOpenLoop } from './open-loop';
 import {
+  type BenchOverheadResult,
   type MeasuredStep,
   type SaturationResult,
   type Target,
   addedLatencyTable,
   cpuTable,
   fixedRateTable,
+  overheadResult,
   saturationTable,
   stepLine,
   targetLines,
@@ -25,10 +28,11 @@ import {
   DEFAULT_SEARCH,
   DEFAULT_SUSTAIN,
   ISSUE_TARGETS,
-  checkTargets,
+  evaluateTargets,
   highestSustained,
   nextSaturationRate,
   summarizeStep,
+  targetChecks,
   unsustainedReason,
 } from './overhead-stats';
 
@@ -64,11 +68,12 @@ const out = (line = '') => process.stdout.write(`${line}\n`);
  * public subject at fixed offered rates and then to saturation, next to a raw request-reply echo in another
  * process measured in the same run with the same load generator.
  */
-export async function runBenchOverhead(opts: BenchOverheadOptions): Promise<number> {
+export async function runBenchOverhead(opts: BenchOverheadOptions): Promise<BenchOutcome<BenchOverheadResult>> {
   const root = findWorkspaceRoot();
   ensureInfra(root);
   const teardown: Array<() => Promise<unknown>> = [];
   let exitCode = 0;
+  let result: BenchOverheadResult | undefined;
   try {
     const nats: { url: string; pid?: number; stop: () => Promise<void> } = await startPrivateNats().catch(
       (err: Error) => {
@@ -118,7 +123,7 @@ export async function runBenchOverhead(opts: BenchOverheadOptions): Promise<numb
       { name: 'redis (shared)', pids: pidsMatching(/^redis-server /) },
       { name: 'mongodb (shared)', pids: mongoPids(opts.mongoServer) },
     ];
-    exitCode = await measure(nc, opts, watched, key);
+    result = await measure(nc, opts, watched, key, nats.pid !== undefined);
   } catch (err) {
     process.stderr.write(`bench overhead failed: ${(err as Error).message}\n`);
     exitCode = 1;
@@ -126,7 +131,7 @@ export async function runBenchOverhead(opts: BenchOverheadOptions): Promise<numb
     out('\nStopping the services, the echo and the private NATS...');
     for (const step of teardown) await step().catch((err: Error) => out(`  cleanup: ${err.message}`));
   }
-  return exitCode;
+  return { exitCode, result };
 }
 
 async function measure(
@@ -134,7 +139,8 @@ async function measure(
   opts: BenchOverheadOptions,
   watched: ProcessGroup,
   key: string,
-): Promise<number> {
+  privateNats: boolean,
+): Promise<BenchOverheadResult> {
   // Both targets get the same bytes: the echo receives the key header too.
   const headers = bearerHeaders(key);
   const sends: Record<Target, SendOnce> = {
@@ -233,9 +239,19 @@ async function measure(
   const atTarget = steps.find(
     (s) => s.target === 'pipeline' && s.phase === 'fixed' && s.summary.offeredRps === ISSUE_TARGETS.atRps,
   );
+  const targets = evaluateTargets(atTarget?.summary, saturation.pipeline.maxRps, saturation.echo.maxRps);
   out('\n== Targets (issue #5)');
-  out(targetLines(checkTargets(atTarget?.summary, saturation.pipeline.maxRps, saturation.echo.maxRps)));
-  return 0;
+  out(targetLines(targetChecks(targets)));
+  const settings = {
+    ratesRps: opts.rates,
+    secondsPerRate: opts.seconds,
+    stepSeconds: opts.stepSeconds,
+    timeoutMs: opts.timeoutMs,
+    maxP99Ms: criteria.maxP99Ms,
+    minAchievedShare: criteria.minAchievedShare,
+    privateNats,
+  };
+  return overheadResult(settings, steps, saturation, targets);
 }
 
 function outcomes(steps: MeasuredStep[], target: Target) {
@@ -273,8 +289,11 @@ async function deleteDurable(nc: NatsConnection): Promise<void> {
   await jsm.consumers.delete(EVENTS_STREAM.name, DURABLE).catch(() => undefined);
 }
 
-/** Redis and the MongoDB-wire server the services need, started the way `npm run demo` does if they are down. */
+/**
+ * Redis and the MongoDB-wire server the services need, started the way `npm run demo` does if they are down.
+ * The script's output goes to stderr, all of it: with --json, stdout carries only the document.
+ */
 export function ensureInfra(root: string): void {
-  const res = spawnSync('bash', [join(root, 'scripts', 'infra.sh'), 'up'], { cwd: root, stdio: 'inherit' });
+  const res = spawnSync('bash', [join(root, 'scripts', 'infra.sh'), 'up'], { cwd: root, stdio: ['ignore', 2, 2] });
   if (res.status !== 0) throw new Error('scripts/infra.sh up failed; see its output above');
 }

@@ -4,12 +4,13 @@ import { type NatsConnection, connect } from '@nats-io/transport-node';
 import { type ChatReply, DEAD_LETTER_STREAM, DURABLE_CONSUMERS, EVENTS_STREAM, SUBJECTS } from '@switchyard/contracts';
 import { findWorkspaceRoot } from '@switchyard/launcher';
 import type { Connection } from 'mongoose';
+import { type BenchOutcome, finiteOrNull } from '../bench-outcome';
 import { instantStack, runDatabaseWithKey, stopStack } from '../bench-stack';
 import { bearerHeaders } from '../../auth-headers';
 import { startPrivateNats } from '../overhead/child-processes';
 import { ensureInfra } from '../overhead/overhead.command';
 import { runOpenLoop } from '../overhead/open-loop';
-import { summarizeStep } from '../overhead/overhead-stats';
+import { type StepSummary, summarizeStep } from '../overhead/overhead-stats';
 
 export interface BenchSoakOptions {
   minutes: number;
@@ -21,6 +22,56 @@ export interface BenchSoakOptions {
   natsUrl: string;
   redisUrl: string;
   mongoServer: string;
+}
+
+/** What `bench soak` measured and found (`--json`). */
+export interface BenchSoakResult {
+  settings: { minutes: number; seconds: number; rateRps: number; feedbackShare: number; timeoutMs: number };
+  /** The load, latency from each send's scheduled time (null when nothing was answered). */
+  load: {
+    sent: number;
+    answered: number;
+    /** Answered with an error. */
+    refused: number;
+    /** No reply within the timeout. */
+    lost: number;
+    achievedRps: number;
+    p50Ms: number | null;
+    p95Ms: number | null;
+    p99Ms: number | null;
+    maxMs: number | null;
+  };
+  refusedByCode: Record<string, number>;
+  /** One record per answered request is expected. */
+  records: { stored: number; missing: number; duplicated: number; firstMissingRequestIds: string[] };
+  ratings: {
+    answersRated: number;
+    /** Feedback the door refused. */
+    feedbackRefused: number;
+    onRecords: number;
+    missing: number;
+    wrong: number;
+  };
+  deadLetters: number;
+  /** Completion events feedback-aggregator had yet to store. */
+  backlog: {
+    maxEventsNotYetStored: number;
+    /** From the end of the load until the backlog was gone, or the wait gave up. */
+    drainMs: number;
+    /** Left when the wait ended: 0 when all were stored, null when unknown. */
+    eventsLeft: number | null;
+  };
+  /** Every answered request recorded once with its rating, no feedback refused and nothing lost: the check. */
+  clean: boolean;
+}
+
+/** What the database holds against what was answered and rated (see verify). */
+export interface SoakCheck {
+  found: number;
+  missing: string[];
+  unrated: string[];
+  duplicates: number;
+  wrongRating: number;
 }
 
 const DB = 'switchyard_bench_soak';
@@ -35,11 +86,12 @@ const out = (line = '') => process.stdout.write(`${line}\n`);
  * share of the answers the moment they arrive (racing their records). At the end every answered request
  * must have exactly one record, and every rated one its rating: the numbers say what was lost, if anything.
  */
-export async function runBenchSoak(opts: BenchSoakOptions): Promise<number> {
+export async function runBenchSoak(opts: BenchSoakOptions): Promise<BenchOutcome<BenchSoakResult>> {
   const root = findWorkspaceRoot();
   ensureInfra(root);
   const teardown: Array<() => Promise<unknown>> = [];
   let exitCode = 0;
+  let result: BenchSoakResult | undefined;
   try {
     const nats = await startPrivateNats();
     teardown.unshift(nats.stop);
@@ -62,7 +114,8 @@ export async function runBenchSoak(opts: BenchSoakOptions): Promise<number> {
     });
     out('Starting the six services (default policy, simulated provider, private NATS)...');
     await stack.start();
-    exitCode = await soak(nc, db, key, run, opts);
+    result = await soak(nc, db, key, run, opts);
+    exitCode = result.clean ? 0 : 1;
   } catch (err) {
     process.stderr.write(`bench soak failed: ${(err as Error).message}\n`);
     exitCode = 1;
@@ -70,7 +123,7 @@ export async function runBenchSoak(opts: BenchSoakOptions): Promise<number> {
     out('\nStopping the services and the private NATS...');
     for (const step of teardown) await step().catch((err: Error) => out(`  cleanup: ${err.message}`));
   }
-  return exitCode;
+  return { exitCode, result };
 }
 
 async function soak(
@@ -79,7 +132,7 @@ async function soak(
   key: string,
   run: string,
   opts: BenchSoakOptions,
-): Promise<number> {
+): Promise<BenchSoakResult> {
   const headers = bearerHeaders(key);
   const answered: string[] = [];
   const rated = new Map<string, number>();
@@ -151,7 +204,8 @@ async function soak(
     await sleep(1000);
     const before = left;
     left = await backlog();
-    if (left === undefined || before === undefined || left < before) lastProgress = Date.now();
+    // An unreadable backlog is not progress: a consumer that stays unreadable ends the wait like a stall.
+    if (left !== undefined && (before === undefined || left < before)) lastProgress = Date.now();
     if (Date.now() - lastReport >= 15_000) {
       lastReport = Date.now();
       out(`  ${Math.round((Date.now() - settleStarted) / 1000)} s after: ${left ?? '?'} events not yet stored`);
@@ -162,37 +216,104 @@ async function soak(
   const check = await verify(db, answered, rated);
   const letters = (await jsm.streams.info(DEAD_LETTER_STREAM.name).catch(() => undefined))?.state.messages ?? 0;
 
-  out('\n== Soak result');
-  out(`  requests answered            ${answered.length}`);
-  out(
-    `  records stored               ${check.found} (${check.missing.length} missing, ${check.duplicates} duplicated)`,
-  );
-  out(`  answers rated                ${rated.size} (${feedbackRefused} feedback refused at the door)`);
-  out(
-    `  ratings on their records     ${rated.size - check.unrated.length} (${check.unrated.length} missing, ${check.wrongRating} wrong)`,
-  );
-  out(`  dead letters                 ${letters}`);
-  out(`  refused requests by code     ${JSON.stringify(Object.fromEntries(failures))}`);
-  out(
-    `  events not yet stored         at most ${worstBacklog} during the load; all stored ${(drainedMs / 1000).toFixed(1)} s after it ended`,
-  );
-  if (check.missing.length > 0) out(`  missing records, first ones: ${check.missing.slice(0, 10).join(', ')}`);
-  const clean =
-    check.missing.length === 0 &&
-    check.unrated.length === 0 &&
-    check.duplicates === 0 &&
-    check.wrongRating === 0 &&
-    feedbackRefused === 0 &&
-    step.lost === 0;
-  out(clean ? '  every answered request recorded exactly once, with its rating' : '  NOT CLEAN: see above');
-  return clean ? 0 : 1;
+  const result = summarizeSoak({
+    settings: {
+      minutes: opts.minutes,
+      seconds,
+      rateRps: opts.rate,
+      feedbackShare: opts.feedbackShare,
+      timeoutMs: opts.timeoutMs,
+    },
+    step,
+    failures: Object.fromEntries(failures),
+    check,
+    rated: rated.size,
+    feedbackRefused,
+    deadLetters: letters,
+    backlog: { maxEventsNotYetStored: worstBacklog, drainMs: drainedMs, eventsLeft: left ?? null },
+  });
+  out('');
+  for (const line of soakReport(result)) out(line);
+  return result;
+}
+
+/** The counts of a run, and whether it was clean. */
+export function summarizeSoak(input: {
+  settings: BenchSoakResult['settings'];
+  step: StepSummary;
+  failures: Record<string, number>;
+  check: SoakCheck;
+  /** Answers rated. */
+  rated: number;
+  feedbackRefused: number;
+  deadLetters: number;
+  backlog: BenchSoakResult['backlog'];
+}): BenchSoakResult {
+  const { step, check } = input;
+  return {
+    settings: input.settings,
+    load: {
+      sent: step.sent,
+      answered: step.ok,
+      refused: step.failed,
+      lost: step.lost,
+      achievedRps: step.achievedRps,
+      p50Ms: finiteOrNull(step.p50Ms),
+      p95Ms: finiteOrNull(step.p95Ms),
+      p99Ms: finiteOrNull(step.p99Ms),
+      maxMs: finiteOrNull(step.maxMs),
+    },
+    refusedByCode: input.failures,
+    records: {
+      stored: check.found,
+      missing: check.missing.length,
+      duplicated: check.duplicates,
+      firstMissingRequestIds: check.missing.slice(0, 10),
+    },
+    ratings: {
+      answersRated: input.rated,
+      feedbackRefused: input.feedbackRefused,
+      onRecords: input.rated - check.unrated.length,
+      missing: check.unrated.length,
+      wrong: check.wrongRating,
+    },
+    deadLetters: input.deadLetters,
+    backlog: input.backlog,
+    clean:
+      check.missing.length === 0 &&
+      check.unrated.length === 0 &&
+      check.duplicates === 0 &&
+      check.wrongRating === 0 &&
+      input.feedbackRefused === 0 &&
+      step.lost === 0,
+  };
+}
+
+/** The report's closing lines: the result in words. */
+export function soakReport(r: BenchSoakResult): string[] {
+  const left = r.backlog.eventsLeft;
+  const drained = left === 0 ? 'all stored' : left === null ? 'the backlog unknown' : `${left} still not stored`;
+  const lines = [
+    '== Soak result',
+    `  requests answered            ${r.load.answered}`,
+    `  records stored               ${r.records.stored} (${r.records.missing} missing, ${r.records.duplicated} duplicated)`,
+    `  answers rated                ${r.ratings.answersRated} (${r.ratings.feedbackRefused} feedback refused at the door)`,
+    `  ratings on their records     ${r.ratings.onRecords} (${r.ratings.missing} missing, ${r.ratings.wrong} wrong)`,
+    `  dead letters                 ${r.deadLetters}`,
+    `  refused requests by code     ${JSON.stringify(r.refusedByCode)}`,
+    `  events not yet stored         at most ${r.backlog.maxEventsNotYetStored} during the load; ${drained} ${(r.backlog.drainMs / 1000).toFixed(1)} s after it ended`,
+  ];
+  if (r.records.missing > 0)
+    lines.push(`  missing records, first ones: ${r.records.firstMissingRequestIds.join(', ')}`);
+  lines.push(r.clean ? '  every answered request recorded exactly once, with its rating' : '  NOT CLEAN: see above');
+  return lines;
 }
 
 /**
  * Which answered requests have no record yet, and which rated ones lack their rating: one pass over the
  * run's records (its own database), since FerretDB serves an `$in` on _id by scanning the collection anyway.
  */
-async function verify(db: Connection, answered: string[], rated: Map<string, number>) {
+async function verify(db: Connection, answered: string[], rated: Map<string, number>): Promise<SoakCheck> {
   const seen = new Map<string, number | undefined>();
   let duplicates = 0;
   const cursor = db
