@@ -2,7 +2,7 @@ import { existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import type { INestApplication } from '@nestjs/common';
-import { COLOCATED_ENV, colocatedServices } from '@switchyard/runtime';
+import { COLOCATED_ENV, closeService, colocatedServices } from '@switchyard/runtime';
 import { DEFAULT_PORTS, SERVICE_NAMES, type ServiceName, portVariableOf } from './service-stack';
 
 /**
@@ -66,7 +66,7 @@ export async function serveColocated(names: readonly ServiceName[], options: Col
     }, options.shutdownTimeoutMs ?? 20_000).unref();
     let failed = false;
     for (const { name, app } of [...started].reverse())
-      await app.close().catch((err: Error) => {
+      await closeService(name, app).catch((err: Error) => {
         failed = true;
         log(`${name} did not stop cleanly: ${err.message}`);
       });

@@ -3,6 +3,7 @@ import { type JetStreamClient, jetstream } from '@nats-io/jetstream';
 import { type NatsConnection, RequestError, TimeoutError, createInbox } from '@nats-io/transport-node';
 import { type InboxReply, type PayloadOf, RouterError, type Subject, decodeJson } from '@switchyard/contracts';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { annotateActiveSpan, attributesOfMessage, tracingEnabled } from '@switchyard/observability';
 import { MESSAGING_OPTIONS, type MessagingOptions, NATS_CONNECTION } from './messaging.constants';
 import { type LocalBus, localBus } from './local-bus';
 import { inboxPrefixOf } from './nats-connection';
@@ -16,6 +17,15 @@ export interface DurableTries {
 }
 
 const DEFAULT_TRIES: DurableTries = { attempts: 3, timeoutMs: 2000 };
+
+/**
+ * The answer to a request describes the span that asked (ingress's, whichever door: the decision, the model,
+ * tokens and cost), as the stages' spans are described by what they handled.
+ */
+function describeActiveSpan(reply: unknown): unknown {
+  annotateActiveSpan(() => attributesOfMessage(reply));
+  return reply;
+}
 
 /**
  * Typed publishing over core NATS (hot path) and JetStream (events that must not be lost): a subject's
@@ -67,7 +77,8 @@ export class EventPublisher {
     timeoutMs: number,
     meta: OutgoingMeta = {},
   ): Promise<unknown> {
-    return this.requestAny(subject, payload, timeoutMs, meta);
+    const reply = this.requestAny(subject, payload, timeoutMs, meta);
+    return tracingEnabled() ? reply.then(describeActiveSpan) : reply;
   }
 
   async requestAny(subject: string, payload: unknown, timeoutMs: number, meta: OutgoingMeta = {}): Promise<unknown> {
@@ -99,7 +110,8 @@ export class EventPublisher {
     meta: OutgoingMeta,
     onPart: (part: unknown) => void,
   ): Promise<unknown> {
-    return this.requestStreamAny(subject, payload, timeoutMs, meta, onPart);
+    const reply = this.requestStreamAny(subject, payload, timeoutMs, meta, onPart);
+    return tracingEnabled() ? reply.then(describeActiveSpan) : reply;
   }
 
   async requestStreamAny(

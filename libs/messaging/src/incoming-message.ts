@@ -1,9 +1,12 @@
 import type { Msg } from '@nats-io/transport-node';
 import type { JsMsg } from '@nats-io/jetstream';
 import { HEADERS, type PayloadOf, type Subject, decodeJson, parseSubjectPayload } from '@switchyard/contracts';
+import { annotateLogContext } from '@switchyard/observability';
 
 /** A received message, from core NATS or JetStream, as handlers see it. */
 export class IncomingMessage {
+  private parsedPayload: unknown;
+
   constructor(
     readonly subject: string,
     private readonly data: Uint8Array,
@@ -31,8 +34,27 @@ export class IncomingMessage {
    * carries it; invalid JSON or a payload that does not fit is a RouterError naming what was wrong.
    */
   payload<S extends Subject>(subject: S): PayloadOf<S> {
-    return parseSubjectPayload(subject, this.json());
+    const value = parseSubjectPayload(subject, this.json());
+    this.parsedPayload = value;
+    // The one place every handler learns which request a message is about: its log lines say so from here on.
+    annotateLogContext(requestFieldsOf(value));
+    return value;
   }
+
+  /** What `payload()` parsed, if the handler asked for it (the span of its handling is described from it). */
+  get parsed(): unknown {
+    return this.parsedPayload;
+  }
+}
+
+/** The request id and tenant a payload names (every pipeline, completion and feedback payload does). */
+function requestFieldsOf(value: unknown): { requestId?: string; tenant?: string } {
+  if (typeof value !== 'object' || value === null) return {};
+  const { requestId, tenant } = value as { requestId?: unknown; tenant?: unknown };
+  return {
+    ...(typeof requestId === 'string' ? { requestId } : {}),
+    ...(typeof tenant === 'string' ? { tenant } : {}),
+  };
 }
 
 /** The caller's deadline (epoch ms) from the message headers, if it sent one. */

@@ -1,5 +1,5 @@
 import type { NatsAuthEnv } from '@switchyard/runtime';
-import type { StreamSpec } from './streams';
+import type { StreamSettings, StreamSpec } from './streams';
 
 export const MESSAGING_OPTIONS = Symbol('MESSAGING_OPTIONS');
 export const NATS_CONNECTION = Symbol('NATS_CONNECTION');
@@ -16,6 +16,8 @@ export interface MessagingOptions {
   service: string;
   /** Streams this service makes sure exist at start-up; the project's events stream when not given. */
   streams?: readonly StreamSpec[];
+  /** Replicas and limits of those streams; when not given, from STREAM_* variables (`loadStreamSettings`). */
+  streamSettings?: StreamSettings;
   /** Durable consumer to run for @OnStreamEvent handlers, if the app has any. */
   durable?: {
     stream: string;

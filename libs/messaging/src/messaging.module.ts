@@ -9,7 +9,7 @@ import { RequestFailureReporter } from './request-failure.reporter';
 import { NatsHealthIndicator } from './nats-health.indicator';
 import { MESSAGING_OPTIONS, type MessagingOptions, NATS_CONNECTION } from './messaging.constants';
 import { natsAuthMethod, natsConnectionOptions } from './nats-connection';
-import { ensureStream } from './streams';
+import { ensureStream, loadStreamSettings } from './streams';
 import { SubscriptionsExplorer } from './subscriptions.explorer';
 
 @Module({})
@@ -20,6 +20,8 @@ export class MessagingModule implements OnApplicationShutdown {
 
   static forRoot(options: MessagingOptions): DynamicModule {
     const logger = new Logger(MessagingModule.name);
+    // Validated here, before any connection opens: a bad STREAM_* variable stops the start naming it.
+    const streamSettings = options.streamSettings ?? loadStreamSettings();
     return {
       exports: [
         DurableOutbox,
@@ -68,7 +70,7 @@ export class MessagingModule implements OnApplicationShutdown {
             // stream exists, so start-up order does not matter.
             const jsm = await jetstreamManager(nc);
             for (const stream of options.streams ?? [EVENTS_STREAM, POLICIES_STREAM, DEAD_LETTER_STREAM])
-              await ensureStream(jsm, stream);
+              await ensureStream(jsm, stream, streamSettings);
             return nc;
           },
         },

@@ -13,6 +13,7 @@ import {
   attemptKey,
   routingText,
 } from '@switchyard/contracts';
+import { annotateActiveSpan, attributesOfMessage, errorForLog, failActiveSpan } from '@switchyard/observability';
 import { DurableOutbox } from './durable-outbox';
 import { EventPublisher } from './event-publisher';
 import { type IncomingMessage, deadlineOf } from './incoming-message';
@@ -79,9 +80,12 @@ export class RequestFailureReporter {
       throw new RouterError('invalid_request', `${msg.subject} needs the ${HEADERS.replyTo} header or a reply subject`);
     const event: PipelineEvent = msg.payload(subject);
     try {
-      await run(event as PayloadOf<S>, replyTo, deadlineOf(msg));
+      const outcome = await run(event as PayloadOf<S>, replyTo, deadlineOf(msg));
+      // What the stage made (features, a decision, a priced answer) describes its span.
+      annotateActiveSpan(() => attributesOfMessage(outcome));
     } catch (err) {
-      await this.fail({ ...completionBaseOf(event, attemptsOf(err)), stage }, err, replyTo);
+      const error = await this.fail({ ...completionBaseOf(event, attemptsOf(err)), stage }, err, replyTo);
+      failActiveSpan(error.code);
     }
   }
 
@@ -106,6 +110,6 @@ export class RequestFailureReporter {
 
 function toBody(err: unknown, logger: Logger, requestId: string): RouterErrorBody {
   if (err instanceof RouterError) return err.toBody();
-  logger.error(`request ${requestId} failed: ${(err as Error).stack ?? String(err)}`);
+  logger.error(`request ${requestId} failed: ${errorForLog(err)}`);
   return { code: 'internal_error', message: 'internal error; it was logged' };
 }

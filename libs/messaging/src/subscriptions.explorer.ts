@@ -1,3 +1,4 @@
+import { performance } from 'node:perf_hooks';
 import {
   type BeforeApplicationShutdown,
   Inject,
@@ -16,7 +17,17 @@ import {
 } from '@nats-io/jetstream';
 import type { Msg, NatsConnection, Subscription } from '@nats-io/transport-node';
 import { type DeadLetter, HEADERS, RouterError, SUBJECTS } from '@switchyard/contracts';
-import { contextFromTraceparent, withSpan } from '@switchyard/observability';
+import { type Span, SpanKind } from '@opentelemetry/api';
+import {
+  SPAN_ATTRIBUTES,
+  attributesOfMessage,
+  contextFromTraceparent,
+  errorForLog,
+  textForLog,
+  tracingEnabled,
+  withRequestLogContext,
+  withSpan,
+} from '@switchyard/observability';
 import { type DeliveryVerdict, failureVerdict } from './delivery';
 import { EventPublisher } from './event-publisher';
 import { IncomingMessage } from './incoming-message';
@@ -100,7 +111,7 @@ export class SubscriptionsExplorer implements OnApplicationBootstrap, BeforeAppl
           this.logger.error(`subscription ${subject} failed: ${err.message}`);
           return;
         }
-        this.track(this.handleCore(subject, handler, msg));
+        this.track(this.logged(subject, msg.headers, () => this.handleCore(subject, handler, msg)));
       },
     });
     this.subscriptions.push(sub);
@@ -108,9 +119,27 @@ export class SubscriptionsExplorer implements OnApplicationBootstrap, BeforeAppl
     // every replica stay on NATS: the other processes need them too).
     if (queue)
       this.localStops.push(
-        localBus().serve(subject, (d: LocalDelivery) => this.track(this.handleLocal(subject, handler, d))),
+        localBus().serve(subject, (d: LocalDelivery) =>
+          this.track(this.logged(subject, d.headers, () => this.handleLocal(subject, handler, d))),
+        ),
       );
     this.logger.log(`subscribed to ${subject} ${queue ? `in queue group ${queue}` : 'on every replica'}`);
+  }
+
+  /**
+   * The handling of one message in a log context of its own: every line written for it names this service,
+   * and, once the handler has parsed the payload (IncomingMessage.payload), its request, tenant and trace.
+   */
+  private logged(subject: string, headers: Msg['headers'], handle: () => Promise<void>): Promise<void> {
+    const started = performance.now();
+    const traceparent = headers?.get(HEADERS.traceparent);
+    return withRequestLogContext({ service: this.options.service, traceparent }, async () => {
+      try {
+        await handle();
+      } finally {
+        this.logger.debug(`${subject} handled in ${Math.round(performance.now() - started)} ms`);
+      }
+    });
   }
 
   private async handleCore(subject: string, handler: Handler, msg: Msg): Promise<void> {
@@ -127,20 +156,42 @@ export class SubscriptionsExplorer implements OnApplicationBootstrap, BeforeAppl
 
   /** Runs the handler in a span under the caller's trace; a failure becomes the `{ ok: false, error }` answer. */
   private async process(subject: string, handler: Handler, incoming: IncomingMessage): Promise<unknown> {
-    const parent = contextFromTraceparent(incoming.header(HEADERS.traceparent));
     let reply: unknown;
     try {
-      reply = await withSpan(
-        this.options.service,
-        `${subject} process`,
-        parent,
-        { 'messaging.destination.name': subject },
-        () => handler(incoming),
-      );
+      reply = await this.traced(subject, handler, incoming);
     } catch (err) {
       reply = { ok: false, error: toErrorBody(err, this.logger, subject) };
     }
     return reply;
+  }
+
+  /**
+   * The handling of one message as a span: continues the sender's trace (the `traceparent` header), a server
+   * span when someone waits for the answer, a consumer span otherwise; described, when it records, by what
+   * the message carried and what the handler answered (request id, tenant, decision, model, tokens, cost).
+   * Every hop's span is made here, so services add none of their own.
+   */
+  private traced(subject: string, handler: Handler, incoming: IncomingMessage): Promise<unknown> {
+    const parent = contextFromTraceparent(incoming.header(HEADERS.traceparent));
+    const kind = incoming.reply ? SpanKind.SERVER : SpanKind.CONSUMER;
+    const name = `process ${subject}`;
+    // Off: the span records nothing; only its context (the trace id) matters, at the cost it always had.
+    if (!tracingEnabled())
+      return withSpan(this.options.service, name, parent, NO_ATTRIBUTES, () => handler(incoming), kind);
+    const messageId = incoming.header(HEADERS.messageId);
+    const attributes = {
+      [SPAN_ATTRIBUTES.messagingSystem]: 'nats',
+      [SPAN_ATTRIBUTES.messagingDestination]: subject,
+      [SPAN_ATTRIBUTES.messagingOperationType]: 'process',
+      ...(messageId ? { [SPAN_ATTRIBUTES.messagingMessageId]: messageId } : {}),
+    };
+    const described = async (span: Span) => {
+      const reply = await handler(incoming);
+      if (span.isRecording())
+        span.setAttributes({ ...attributesOfMessage(incoming.parsed), ...attributesOfMessage(reply) });
+      return reply;
+    };
+    return withSpan(this.options.service, name, parent, attributes, described, kind);
   }
 
   private async startDurableConsumer(handlers: Map<string, Handler>): Promise<void> {
@@ -166,7 +217,9 @@ export class SubscriptionsExplorer implements OnApplicationBootstrap, BeforeAppl
     this.consumerLoop = (async () => {
       const running = new Set<Promise<void>>();
       for await (const m of messages) {
-        const p = this.handleStream(handlers, m).finally(() => running.delete(p));
+        const p = this.logged(m.subject, m.headers, () => this.handleStream(handlers, m)).finally(() =>
+          running.delete(p),
+        );
         running.add(p);
         this.track(p);
         if (running.size >= concurrency) await Promise.race(running);
@@ -182,15 +235,8 @@ export class SubscriptionsExplorer implements OnApplicationBootstrap, BeforeAppl
       return;
     }
     const incoming = new IncomingMessage(m.subject, m.data, m.headers);
-    const parent = contextFromTraceparent(incoming.header(HEADERS.traceparent));
     try {
-      await withSpan(
-        this.options.service,
-        `${m.subject} process`,
-        parent,
-        { 'messaging.destination.name': m.subject },
-        () => handler(incoming),
-      );
+      await this.traced(m.subject, handler, incoming);
       m.ack();
     } catch (err) {
       const durable = this.options.durable;
@@ -235,7 +281,7 @@ export class SubscriptionsExplorer implements OnApplicationBootstrap, BeforeAppl
       m.nak(30_000);
       return;
     }
-    this.logger.error(`${where} dead-lettered (${verdict.reason}): ${verdict.error}`);
+    this.logger.error(`${where} dead-lettered (${verdict.reason}): ${textForLog(verdict.error)}`);
     m.term();
   }
 
@@ -244,6 +290,9 @@ export class SubscriptionsExplorer implements OnApplicationBootstrap, BeforeAppl
     void p.finally(() => this.inFlight.delete(p));
   }
 }
+
+/** Span attributes of a message when tracing is off (nothing records them). */
+const NO_ATTRIBUTES = {};
 
 /** Deliveries of a failing event before it is dead-lettered, unless the app sets its own. */
 const DEFAULT_MAX_DELIVER = 10;
@@ -262,6 +311,6 @@ function register(map: Map<string, Handler>, subject: string, handler: Handler, 
 
 function toErrorBody(err: unknown, logger: Logger, subject: string) {
   if (err instanceof RouterError) return err.toBody();
-  logger.error(`handler for ${subject} failed: ${(err as Error).stack ?? String(err)}`);
+  logger.error(`handler for ${subject} failed: ${errorForLog(err)}`);
   return new RouterError('internal_error', 'internal error; it was logged').toBody();
 }

@@ -8,6 +8,10 @@ import {
   isSpanContextValid,
   trace,
 } from '@opentelemetry/api';
+import { tracingEnabled } from './tracing/state';
+
+/** The W3C header that carries trace context, on HTTP and in NATS headers alike. */
+export const TRACEPARENT_HEADER = 'traceparent';
 
 const TRACEPARENT = /^00-([0-9a-f]{32})-([0-9a-f]{16})-([0-9a-f]{2})$/;
 
@@ -46,13 +50,16 @@ export function newRootSpanContext(): SpanContext {
 }
 
 /**
- * The OpenTelemetry context to run a handler in, continuing the caller's trace (or starting one). With an
- * OpenTelemetry SDK registered, spans started inside become children of it; with only the API, the trace id
- * still flows through every hop via the traceparent header.
+ * The OpenTelemetry context to run a handler in, continuing the caller's trace (or starting one). With the
+ * SDK on, a request without one starts from the root: its first span is the trace's root, and the sampler
+ * decides for it (a made-up parent would be a span no backend ever receives, and would count as a sampled
+ * parent). With only the API, a trace id is made up here so it still flows through every hop via the
+ * traceparent header.
  */
 export function contextFromTraceparent(value: string | undefined): Context {
-  const sc = parseTraceparent(value) ?? newRootSpanContext();
-  return trace.setSpanContext(ROOT_CONTEXT, sc);
+  const sc = parseTraceparent(value);
+  if (sc) return trace.setSpanContext(ROOT_CONTEXT, sc);
+  return tracingEnabled() ? ROOT_CONTEXT : trace.setSpanContext(ROOT_CONTEXT, newRootSpanContext());
 }
 
 /** The traceparent to put on an outgoing message: the active span's context. */

@@ -12,8 +12,13 @@ describe(loadConfig.name, () => {
       NATS_URL: 'nats://127.0.0.1:4222',
       HTTP_PORT: 3000,
       LOG_LEVEL: 'info',
+      LOG_CONTENT: false,
       MAX_BYTES: 10,
     });
+  });
+  it('logs content only when LOG_CONTENT says true', () => {
+    expect(loadConfig('svc', schema, { LOG_CONTENT: 'true' }).LOG_CONTENT).toBe(true);
+    expect(() => loadConfig('svc', schema, { LOG_CONTENT: 'yes' })).toThrow(/LOG_CONTENT="yes"/);
   });
   it('treats empty strings as unset', () => {
     expect(loadConfig('svc', schema, { HTTP_PORT: '' }).HTTP_PORT).toBe(3000);

@@ -45,6 +45,14 @@ export const baseEnvSchema = z.object({
   NATS_URL: z.string().min(1).default('nats://127.0.0.1:4222'),
   HTTP_HOST: z.string().min(1).default('127.0.0.1'),
   LOG_LEVEL: z.enum(LOG_LEVELS).default('info'),
+  /**
+   * true: prompts (ingress's debug line) and the error texts that may quote content go to the logs, cut to a
+   * bounded length. Off: never; content shows as its length, quotes in error texts are masked.
+   */
+  LOG_CONTENT: z
+    .enum(['true', 'false'])
+    .default('false')
+    .transform((v) => v === 'true'),
   /** After SIGTERM, the longest a service waits for in-flight work before it exits anyway. */
   SHUTDOWN_TIMEOUT_MS: z.coerce.number().int().positive().default(10_000),
 });

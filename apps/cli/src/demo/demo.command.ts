@@ -11,13 +11,14 @@ import {
   SUBJECTS,
   type StatsAnswer,
 } from '@switchyard/contracts';
-import { ServiceStack, findWorkspaceRoot } from '@switchyard/launcher';
+import { SERVICE_NAMES, ServiceStack, findWorkspaceRoot } from '@switchyard/launcher';
 import { CHART_FILE, type OptimizerReportBody, staticReportPage } from '@switchyard/analytics';
 import { MONGO_CONNECT_OPTIONS, type OptimizerReportEntity, TenantKeyRepository } from '@switchyard/persistence';
 import { readPackageFile } from '@switchyard/runtime';
 import { parsePolicy } from '@switchyard/routing';
 import mongoose from 'mongoose';
 import { bearerHeaders } from '../auth-headers';
+import { metricTotal, traceIdOf, tracingLines } from './observability';
 import { DEMO_PROMPTS } from './prompts';
 import { type SentRequest, summarize } from './summarize';
 import { formatReport } from '../report/format-report';
@@ -116,6 +117,7 @@ export async function runDemo(opts: DemoOptions): Promise<number> {
     out(`The rollups count ${labelled} labelled requests (stats over NATS, ${SUBJECTS.statsQuery}).`);
 
     printSummary(summary);
+    await printObservability(stack, sent);
 
     const accepted = (
       await nc.request(SUBJECTS.optimizerRunRequested, JSON.stringify({ job: 'optimize', days: 1 }), {
@@ -160,6 +162,29 @@ export async function runDemo(opts: DemoOptions): Promise<number> {
   return exitCode;
 }
 
+/** Where this run can be watched: each service's metrics (with what they counted) and its traces. */
+async function printObservability(stack: ServiceStack, sent: SentRequest[]): Promise<void> {
+  out('\n== Watching it');
+  for (const name of SERVICE_NAMES) {
+    const url = `${stack.get(name).baseUrl}/metrics`;
+    const text = await fetch(url, { signal: AbortSignal.timeout(5000) }).then(
+      (r) => (r.ok ? r.text() : ''),
+      () => '',
+    );
+    const counted =
+      name === 'ingress'
+        ? `, ${metricTotal(text, 'switchyard_requests_total')} requests counted`
+        : name === 'provider-adapters'
+          ? `, ${usd(metricTotal(text, 'switchyard_cost_usd_total'))} of provider cost counted`
+          : name === 'feedback-aggregator'
+            ? `, ${metricTotal(text, 'switchyard_records_stored_total')} completion and feedback events written`
+            : '';
+    out(`Metrics: ${url}${text ? counted : ' (did not answer)'}`);
+  }
+  out('  (Prometheus scrapes these; dashboard deploy/grafana/switchyard-dashboard.json, alerts deploy/k8s/monitoring)');
+  for (const line of tracingLines(process.env, sent.find((s) => s.traceId)?.traceId)) out(line);
+}
+
 async function sendWorkload(
   nc: NatsConnection,
   ingress: string,
@@ -187,7 +212,11 @@ async function sendWorkload(
           headers: { 'content-type': 'application/json', 'x-request-id': requestId, authorization: `Bearer ${key}` },
           body: JSON.stringify({ model: 'auto', messages: [{ role: 'user', content: prompt }] }),
         });
-        return { transport: 'http', reply: fromHttp((await res.json()) as HttpAnswer) };
+        return {
+          transport: 'http',
+          reply: fromHttp((await res.json()) as HttpAnswer),
+          traceId: traceIdOf(res.headers.get('traceparent')),
+        };
       });
     }
   }

@@ -4,6 +4,8 @@ import type { CompiledPolicy } from '@switchyard/routing';
 export interface SentRequest {
   transport: 'nats' | 'http';
   reply: ChatReply;
+  /** The trace the request ran in, when the HTTP door answered with a traceparent (tracing on). */
+  traceId?: string;
 }
 
 export interface ModelLine {

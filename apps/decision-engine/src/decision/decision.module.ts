@@ -8,6 +8,7 @@ import { DECISION_CONFIG, DECISION_REDIS, ROUTING_STATE, TENANT_LIMITS } from '.
 import { DecisionController } from './decision.controller';
 import { MakeDecision } from './make-decision.usecase';
 import { ModelsController } from './models.controller';
+import { QuotaGauges } from './quota-gauges';
 import { TenantAllowance } from './tenant-allowance';
 
 @Module({})
@@ -23,6 +24,7 @@ export class DecisionModule implements OnApplicationShutdown {
       module: DecisionModule,
       providers: [
         MakeDecision,
+        QuotaGauges,
         TenantAllowance,
         { provide: DECISION_CONFIG, useValue: config },
         { provide: DECISION_REDIS, useFactory: () => createFailFastRedis(config.REDIS_URL) },

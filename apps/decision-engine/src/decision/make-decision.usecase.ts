@@ -1,4 +1,5 @@
-import { Inject, Injectable, Logger } from '@nestjs/common';
+import { performance } from 'node:perf_hooks';
+import { Inject, Injectable, Logger, Optional } from '@nestjs/common';
 import {
   type Decision,
   type RequestAnalyzed,
@@ -9,6 +10,7 @@ import {
   recordKey,
 } from '@switchyard/contracts';
 import { EventPublisher } from '@switchyard/messaging';
+import { DecisionMetrics, NONE } from '@switchyard/observability';
 import { PolicyStore } from '@switchyard/policy-store';
 import {
   type CompiledPolicy,
@@ -49,9 +51,23 @@ export class MakeDecision {
     private readonly publisher: EventPublisher,
     @Inject(ROUTING_STATE) private readonly state: Pick<RoutingStateStore, 'reserve' | 'release'>,
     private readonly allowance: TenantAllowance,
+    @Optional() private readonly metrics: DecisionMetrics = DecisionMetrics.detached(),
   ) {}
 
   async execute(cmd: MakeDecisionCommand): Promise<RouteDecidedV2> {
+    const startedAt = performance.now();
+    try {
+      const decided = await this.decide(cmd);
+      this.metrics.decided(cmd.event.tenant, decided.decision.method, 'ok', startedAt);
+      return decided;
+    } catch (err) {
+      const outcome = err instanceof RouterError ? err.code : 'internal_error';
+      this.metrics.decided(cmd.event.tenant, NONE, outcome, startedAt);
+      throw err;
+    }
+  }
+
+  private async decide(cmd: MakeDecisionCommand): Promise<RouteDecidedV2> {
     const { event } = cmd;
     const { policy, learned, arm } = this.policies.forRequest(event.tenant, event.request.user);
     const input = { request: event.request, tenant: event.tenant, features: event.features };

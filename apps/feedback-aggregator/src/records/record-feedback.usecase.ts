@@ -1,6 +1,7 @@
-import { Inject, Injectable } from '@nestjs/common';
+import { Inject, Injectable, Optional } from '@nestjs/common';
 import type { FeedbackSubmitted } from '@switchyard/contracts';
 import { HoldMessageError } from '@switchyard/messaging';
+import { RecordMetrics } from '@switchyard/observability';
 import { type FeedbackEntity, FeedbackRepository, RoutingRecordRepository } from '@switchyard/persistence';
 import { AGGREGATOR_CONFIG, type AggregatorConfig } from '../config';
 import { RollupCounter } from '../rollups/rollup-counter';
@@ -19,6 +20,7 @@ export class RecordFeedback {
     private readonly feedback: FeedbackRepository,
     private readonly records: RoutingRecordRepository,
     private readonly rollups: RollupCounter,
+    @Optional() private readonly metrics: RecordMetrics = RecordMetrics.detached(),
   ) {}
 
   async execute(event: FeedbackSubmitted): Promise<void> {
@@ -39,16 +41,19 @@ export class RecordFeedback {
       submittedAt: entity.submittedAt,
     };
     const attached = await this.records.attachFeedback(event.tenant, event.requestId, summary);
-    if (attached.outcome === 'no-record')
+    if (attached.outcome === 'no-record') {
+      this.metrics.stored('feedback', 'held');
       throw new HoldMessageError(
         `feedback ${event.feedbackId}: tenant "${event.tenant}" has no request "${event.requestId}" on record`,
         event.submittedAt + this.config.FEEDBACK_HOLD_MS,
         'unknown-request',
       );
+    }
     // Counted by what it changed: the first feedback adds a label, a later one replaces it, a replayed or an
     // older one changes nothing.
     await this.rollups.feedback(attached.before, summary);
     // After the record: feedback on a request nobody made is never kept, even in the feedback log.
     await this.feedback.insertOnce(entity);
+    this.metrics.stored('feedback', 'attached');
   }
 }

@@ -1,6 +1,7 @@
 import { type DynamicModule, Module } from '@nestjs/common';
 import { RollupCounter } from '../rollups/rollup-counter';
 import { AGGREGATOR_CONFIG, type AggregatorConfig } from '../config';
+import { ConsumerGauges } from './consumer-gauges';
 import { RecordCompletion } from './record-completion.usecase';
 import { RecordFeedback } from './record-feedback.usecase';
 import { RecordsController } from './records.controller';
@@ -11,7 +12,13 @@ export class RecordsModule {
     return {
       controllers: [RecordsController],
       module: RecordsModule,
-      providers: [RecordCompletion, RecordFeedback, RollupCounter, { provide: AGGREGATOR_CONFIG, useValue: config }],
+      providers: [
+        ConsumerGauges,
+        RecordCompletion,
+        RecordFeedback,
+        RollupCounter,
+        { provide: AGGREGATOR_CONFIG, useValue: config },
+      ],
     };
   }
 }

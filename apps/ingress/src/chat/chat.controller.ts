@@ -9,6 +9,7 @@ import {
   SUBJECTS,
 } from '@switchyard/contracts';
 import { EventPublisher, type IncomingMessage, OnSubject } from '@switchyard/messaging';
+import { RequestMetrics } from '@switchyard/observability';
 import { INGRESS_CONFIG, type IngressConfig } from '../config';
 import { SubmitFeedback } from '../feedback/submit-feedback.usecase';
 import { HandleChatRequest } from './handle-chat-request.usecase';
@@ -21,17 +22,21 @@ export class ChatController {
     private readonly handleChatRequest: HandleChatRequest,
     private readonly submitFeedback: SubmitFeedback,
     private readonly publisher: EventPublisher,
+    private readonly metrics: RequestMetrics,
   ) {}
 
   @OnSubject(SUBJECTS.request)
   async onRequest(msg: IncomingMessage): Promise<ChatReply> {
     const payload = this.decode(msg);
-    if ('ok' in payload) return payload.failure;
+    if ('ok' in payload) {
+      this.metrics.answered('nats', payload.failure);
+      return payload.failure;
+    }
     // `stream: true`: the pieces go to the caller's inbox as the model writes them, then the whole reply.
     const inbox = msg.reply;
     const onDelta = inbox ? (delta: ChatDelta) => this.publisher.reply(inbox, delta) : undefined;
     return this.handleChatRequest.execute(
-      { payload: payload.value, authorization: msg.header(HEADERS.authorization) },
+      { payload: payload.value, authorization: msg.header(HEADERS.authorization), door: 'nats' },
       onDelta,
     );
   }

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import { Inject, Injectable, Logger } from '@nestjs/common';
+import { performance } from 'node:perf_hooks';
+import { Inject, Injectable, Logger, Optional } from '@nestjs/common';
 import {
   type ChatDelta,
   type ChatFailure,
@@ -12,8 +13,17 @@ import {
   chatRequestSchema,
   parsePayload,
   recordKey,
+  routingText,
 } from '@switchyard/contracts';
 import { EventPublisher } from '@switchyard/messaging';
+import {
+  type Door,
+  RequestMetrics,
+  annotateLogContext,
+  contentForLog,
+  contentLogged,
+  errorForLog,
+} from '@switchyard/observability';
 import { INGRESS_CONFIG, type IngressConfig } from '../config';
 import { IdempotencyStore } from '../idempotency/idempotency.store';
 import { TenantAuthenticator } from '@switchyard/tenancy';
@@ -27,6 +37,8 @@ export interface ChatRequestCommand {
   tenant?: string;
   /** The call comes from an SDK that retries on its own without an id (OpenAI's, Anthropic's). */
   sdkAttempt?: SdkAttempt;
+  /** Where the request came in, for the request metrics (`nats` when not given). */
+  door?: Door;
 }
 
 /** One attempt of an SDK's call: its number (0 first) and the SHA-256 of the request body's bytes. */
@@ -49,6 +61,7 @@ export class HandleChatRequest {
     private readonly publisher: EventPublisher,
     private readonly idempotency: IdempotencyStore,
     private readonly tenants: TenantAuthenticator,
+    @Optional() private readonly metrics: RequestMetrics = RequestMetrics.detached(),
   ) {}
 
   /**
@@ -56,6 +69,13 @@ export class HandleChatRequest {
    * also asks for `stream`, and only from a fresh answer (a replayed one comes whole).
    */
   async execute(cmd: ChatRequestCommand, onDelta?: (delta: ChatDelta) => void): Promise<ChatReply> {
+    const startedAt = performance.now();
+    const reply = await this.answer(cmd, onDelta);
+    this.metrics.answered(cmd.door ?? 'nats', reply, startedAt);
+    return reply;
+  }
+
+  private async answer(cmd: ChatRequestCommand, onDelta?: (delta: ChatDelta) => void): Promise<ChatReply> {
     let requestId: string | undefined;
     try {
       const request = parsePayload(chatRequestSchema, cmd.payload, 'request');
@@ -102,6 +122,12 @@ export class HandleChatRequest {
     idempotent: boolean,
     onDelta: ((delta: ChatDelta) => void) | undefined,
   ): Promise<ChatReply> {
+    // From here on this request's log lines name it (the doors opened its log context).
+    annotateLogContext({ requestId, tenant });
+    this.logger.debug(
+      `request received, messages: ${request.messages.length}` +
+        (contentLogged() ? `: ${contentForLog(routingText(request.messages))}` : ''),
+    );
     const receivedAt = Date.now();
     const deadline = receivedAt + this.config.REQUEST_TIMEOUT_MS;
     const window = this.config.IDEMPOTENCY_WINDOW_SECONDS;
@@ -178,7 +204,7 @@ export class HandleChatRequest {
 export function failure(err: unknown, requestId: string | undefined, logger: Logger): ChatFailure {
   if (err instanceof RouterError)
     return requestId ? { ok: false, requestId, error: err.toBody() } : { ok: false, error: err.toBody() };
-  logger.error(`request ${requestId ?? '(no id)'} failed: ${(err as Error).stack ?? String(err)}`);
+  logger.error(`request ${requestId ?? '(no id)'} failed: ${errorForLog(err)}`);
   const error = { code: 'internal_error' as const, message: 'internal error; it was logged' };
   return requestId ? { ok: false, requestId, error } : { ok: false, error };
 }

@@ -1,8 +1,10 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { Controller, Inject, Logger, Post, Req, Res } from '@nestjs/common';
 import { type ChatFailure, HTTP_HEADERS, parsePayload } from '@switchyard/contracts';
+import { traceHttpRequest } from '@switchyard/observability';
+import { RequestMetrics } from '@switchyard/observability';
 import { type ChatRequestCommand, HandleChatRequest, failure } from '../chat/handle-chat-request.usecase';
-import { INGRESS_CONFIG, type IngressConfig } from '../config';
+import { INGRESS_CONFIG, type IngressConfig, SERVICE } from '../config';
 import {
   anthropicMessagesRequestSchema,
   fromAnthropic,
@@ -25,11 +27,17 @@ export class AnthropicMessagesController {
   constructor(
     @Inject(INGRESS_CONFIG) private readonly config: IngressConfig,
     private readonly handleChatRequest: HandleChatRequest,
+    private readonly metrics: RequestMetrics,
   ) {}
 
   @Post('messages')
-  async messages(@Req() req: IncomingMessage, @Res() res: ServerResponse): Promise<void> {
+  messages(@Req() req: IncomingMessage, @Res() res: ServerResponse): Promise<void> {
+    return traceHttpRequest(SERVICE, '/v1/messages', req, res, () => this.create(req, res));
+  }
+
+  private async create(req: IncomingMessage, res: ServerResponse): Promise<void> {
     let requestId = header(req, HTTP_HEADERS.requestId);
+    let command: ChatRequestCommand | undefined; // set: the use case counts the request in the metrics
     try {
       // Before the body is read: an SDK's body is digested as it arrives (its retries are matched by it).
       const ids = readRequestIdHeaders(req);
@@ -42,17 +50,20 @@ export class AnthropicMessagesController {
       const payload = fromAnthropic(body, { requestId, tenant: header(req, HTTP_HEADERS.tenant) });
       // Anthropic's SDKs send the key as `x-api-key` (or `Authorization: Bearer` given an auth token); the
       // authenticator takes a bare key as well as a Bearer one.
-      const command: ChatRequestCommand = {
+      command = {
         payload,
         authorization: header(req, 'authorization') ?? header(req, 'x-api-key'),
         sdkAttempt: ids.sdkAttempt(),
+        door: 'http-anthropic',
       };
       if (body.stream) return await this.stream(res, command);
       const reply = await this.handleChatRequest.execute(command);
       if (!reply.ok) return sendError(res, reply);
       sendJson(res, 200, toAnthropic(reply), reply.requestId, { [ANTHROPIC_REQUEST_ID]: reply.requestId });
     } catch (err) {
-      sendError(res, failure(err, requestId, this.logger));
+      const reply = failure(err, requestId, this.logger);
+      if (!command) this.metrics.answered('http-anthropic', reply);
+      sendError(res, reply);
     }
   }
 

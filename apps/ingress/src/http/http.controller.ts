@@ -1,8 +1,10 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { Controller, Get, Inject, Logger, Param, Post, Req, Res } from '@nestjs/common';
 import { type ChatFailure, HTTP_HEADERS, RouterError, parsePayload } from '@switchyard/contracts';
+import { traceHttpRequest } from '@switchyard/observability';
+import { RequestMetrics } from '@switchyard/observability';
 import { type ChatRequestCommand, failure, HandleChatRequest } from '../chat/handle-chat-request.usecase';
-import { INGRESS_CONFIG, type IngressConfig } from '../config';
+import { INGRESS_CONFIG, type IngressConfig, SERVICE } from '../config';
 import { SubmitFeedback } from '../feedback/submit-feedback.usecase';
 import { ListModels, toAnthropicModels, toOpenAiModel, toOpenAiModels } from '../models/list-models.usecase';
 import {
@@ -29,11 +31,17 @@ export class HttpController {
     private readonly handleChatRequest: HandleChatRequest,
     private readonly submitFeedback: SubmitFeedback,
     private readonly listModels: ListModels,
+    private readonly metrics: RequestMetrics,
   ) {}
 
   @Post('chat/completions')
-  async chatCompletions(@Req() req: IncomingMessage, @Res() res: ServerResponse): Promise<void> {
+  chatCompletions(@Req() req: IncomingMessage, @Res() res: ServerResponse): Promise<void> {
+    return traceHttpRequest(SERVICE, '/v1/chat/completions', req, res, () => this.completions(req, res));
+  }
+
+  private async completions(req: IncomingMessage, res: ServerResponse): Promise<void> {
     let requestId = header(req, HTTP_HEADERS.requestId);
+    let command: ChatRequestCommand | undefined; // set: the use case counts the request in the metrics
     try {
       // Before the body is read: an SDK's body is digested as it arrives (its retries are matched by it).
       const ids = readRequestIdHeaders(req);
@@ -44,13 +52,20 @@ export class HttpController {
         'request',
       );
       const payload = fromOpenAi(body, { requestId, tenant: header(req, HTTP_HEADERS.tenant) });
-      const command = { payload, authorization: header(req, 'authorization'), sdkAttempt: ids.sdkAttempt() };
+      command = {
+        payload,
+        authorization: header(req, 'authorization'),
+        sdkAttempt: ids.sdkAttempt(),
+        door: 'http-openai',
+      };
       if (body.stream) return await this.stream(res, command, body.stream_options?.include_usage === true);
       const reply = await this.handleChatRequest.execute(command);
       if (!reply.ok) return sendFailure(res, reply);
       sendJson(res, 200, toOpenAi(reply), reply.requestId);
     } catch (err) {
-      sendFailure(res, failure(err, requestId, this.logger));
+      const reply = failure(err, requestId, this.logger);
+      if (!command) this.metrics.answered('http-openai', reply);
+      sendFailure(res, reply);
     }
   }
 
@@ -115,7 +130,11 @@ export class HttpController {
   }
 
   @Post('feedback')
-  async feedback(@Req() req: IncomingMessage, @Res() res: ServerResponse): Promise<void> {
+  feedback(@Req() req: IncomingMessage, @Res() res: ServerResponse): Promise<void> {
+    return traceHttpRequest(SERVICE, '/v1/feedback', req, res, () => this.submit(req, res));
+  }
+
+  private async submit(req: IncomingMessage, res: ServerResponse): Promise<void> {
     try {
       const payload = await readJsonBody(req, this.config.MAX_REQUEST_BYTES, this.config.BODY_TIMEOUT_MS);
       const reply = await this.submitFeedback.execute({

@@ -1,4 +1,5 @@
-import { Inject, Injectable, Logger } from '@nestjs/common';
+import { performance } from 'node:perf_hooks';
+import { Inject, Injectable, Logger, Optional } from '@nestjs/common';
 import { type Attempt, type ModelSpec, type RouteDecided, RouterError, type Usage } from '@switchyard/contracts';
 import {
   type AnswerPiece,
@@ -15,7 +16,9 @@ import {
   withRetries,
 } from '@switchyard/providers';
 import type { RoutingStateStore } from '@switchyard/routing-state';
-import { ADAPTERS_CONFIG, type AdaptersConfig } from '../config';
+import { ProviderMetrics } from '@switchyard/observability';
+import { SPAN_ATTRIBUTES, modelCallAttributes, usageAttributes, withClientSpan } from '@switchyard/observability';
+import { ADAPTERS_CONFIG, type AdaptersConfig, SERVICE } from '../config';
 import { PROVIDER_ADAPTERS, PROVIDER_SECRETS, ROUTING_STATE } from './execution.constants';
 import type { ProviderSecrets } from './provider-secrets';
 
@@ -64,6 +67,7 @@ export class CallModel {
     @Inject(ADAPTERS_CONFIG) private readonly config: AdaptersConfig,
     @Inject(ROUTING_STATE) private readonly state: Pick<RoutingStateStore, 'startCooldown'>,
     @Inject(PROVIDER_SECRETS) private readonly secrets: ProviderSecrets,
+    @Optional() private readonly metrics: ProviderMetrics = ProviderMetrics.detached(),
   ) {
     this.adapters = new Map(adapters.map((a) => [a.kind, a]));
     this.retryPolicy = {
@@ -78,7 +82,28 @@ export class CallModel {
    * `onDelta`: stream the answer, piece by piece. Once a piece has gone out, a failure is final: no retry
    * (the caller would see the text twice), and the error says so, so that no other model takes over.
    */
-  async execute(model: ModelSpec, event: RouteDecided, onDelta?: (piece: AnswerPiece) => void): Promise<ModelAnswer> {
+  execute(model: ModelSpec, event: RouteDecided, onDelta?: (piece: AnswerPiece) => void): Promise<ModelAnswer> {
+    // One client span per model called (its retries inside), after the GenAI conventions: tokens and cost.
+    const providerModel = model.deployment ?? model.id;
+    return withClientSpan(
+      SERVICE,
+      `chat ${providerModel}`,
+      () => modelCallAttributes(model.provider, providerModel, model.id),
+      () => this.call(model, event, onDelta),
+      (answer) => ({
+        ...usageAttributes(answer.usage, answer.costUsd),
+        [SPAN_ATTRIBUTES.genAiResponseModel]: providerModel,
+        [SPAN_ATTRIBUTES.genAiFinishReasons]: [answer.result.finishReason],
+        [SPAN_ATTRIBUTES.attempts]: answer.attempts.length,
+      }),
+    );
+  }
+
+  private async call(
+    model: ModelSpec,
+    event: RouteDecided,
+    onDelta?: (piece: AnswerPiece) => void,
+  ): Promise<ModelAnswer> {
     const adapter = this.adapters.get(model.provider);
     if (!adapter)
       throw new PlanFailedError(
@@ -97,7 +122,7 @@ export class CallModel {
       }));
     try {
       const result = await withRetries(
-        async (signal) => {
+        this.observed(model, async (signal) => {
           const call = {
             requestId: event.requestId,
             model,
@@ -117,18 +142,14 @@ export class CallModel {
             if (!started || err instanceof StreamBrokenError) throw err;
             throw new StreamBrokenError((err as Error).message);
           }
-        },
+        }),
         this.retryPolicy,
         tries,
       );
       const usage = usageOf(result, event.request.messages);
-      return {
-        model,
-        result,
-        usage,
-        costUsd: result.costUsd ?? costOf(usage, model.priceUsdPerMTok),
-        attempts: attempts(),
-      };
+      const costUsd = result.costUsd ?? costOf(usage, model.priceUsdPerMTok);
+      this.metrics.paid(model.id, event.tenant, costUsd, usage);
+      return { model, result, usage, costUsd, attempts: attempts() };
     } catch (err) {
       // Failing every try on errors that retrying was meant to cure: let decision-engine route around the
       // model for a while instead of sending it more traffic.
@@ -152,4 +173,32 @@ export class CallModel {
       );
     }
   }
+
+  /** A try of a model call, timed and, when it fails, counted by status in the provider metrics. */
+  private observed<T>(model: ModelSpec, run: (signal: AbortSignal) => Promise<T>): (signal: AbortSignal) => Promise<T> {
+    return async (signal) => {
+      const startedAt = performance.now();
+      try {
+        const value = await run(signal);
+        this.metrics.tried(model.provider, model.id, startedAt);
+        return value;
+      } catch (err) {
+        this.metrics.tried(model.provider, model.id, startedAt, failureStatus(err, signal));
+        throw err;
+      }
+    };
+  }
+}
+
+/**
+ * A failed try's status label, from a small set: the provider's HTTP status when it answered one, else what
+ * kind of failure it was (the message is free text and never a label).
+ */
+export function failureStatus(err: unknown, signal: AbortSignal): string {
+  if (err instanceof StreamBrokenError) return 'stream_broken';
+  if (err instanceof CannotHonourError) return 'cannot_honour';
+  if (err instanceof ProviderError && err.status !== undefined) return String(err.status);
+  if (signal.aborted) return 'timeout';
+  if (err instanceof ProviderError) return err.retryable ? 'transient' : 'rejected';
+  return 'internal';
 }

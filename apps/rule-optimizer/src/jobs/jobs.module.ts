@@ -11,6 +11,7 @@ import { JobsController } from './jobs.controller';
 import { OPTIMIZER_QUEUE, OPTIMIZER_REDIS } from './jobs.constants';
 import { OptimizerProcessor } from './optimizer.processor';
 import { OptimizerSchedule } from './optimizer-schedule';
+import { QueueGauges } from './queue-gauges';
 import { RequestOptimizerRun } from './request-optimizer-run.usecase';
 import { RunOptimizer } from './run-optimizer.usecase';
 
@@ -31,6 +32,7 @@ export class JobsModule implements OnApplicationShutdown {
         RetrainRouter,
         OptimizerProcessor,
         OptimizerSchedule,
+        QueueGauges,
         RequestOptimizerRun,
         RunOptimizer,
         {

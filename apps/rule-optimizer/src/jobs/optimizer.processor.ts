@@ -1,9 +1,10 @@
-import { Inject, Injectable, Logger, type OnApplicationShutdown, type OnModuleInit } from '@nestjs/common';
+import { Inject, Injectable, Logger, type OnApplicationShutdown, type OnModuleInit, Optional } from '@nestjs/common';
 import { type OptimizerJobName, OPTIMIZER_JOBS } from '@switchyard/contracts';
-import { type Job, UnrecoverableError, Worker } from 'bullmq';
+import { JobMetrics } from '@switchyard/observability';
+import { Job, type Queue, UnrecoverableError, Worker } from 'bullmq';
 import type { Redis } from 'ioredis';
 import { OPTIMIZER_CONFIG, type OptimizerConfig } from '../config';
-import { type OptimizeJobData, OPTIMIZER_REDIS } from './jobs.constants';
+import { type OptimizeJobData, OPTIMIZER_QUEUE, OPTIMIZER_REDIS } from './jobs.constants';
 import { CanaryCheck } from '../learning/canary-check.usecase';
 import { RetrainRouter } from '../learning/retrain-router.usecase';
 import { RunOptimizer } from './run-optimizer.usecase';
@@ -21,6 +22,8 @@ export class OptimizerProcessor implements OnModuleInit, OnApplicationShutdown {
     runOptimizer: RunOptimizer,
     retrain: RetrainRouter,
     canaryCheck: CanaryCheck,
+    @Inject(OPTIMIZER_QUEUE) private readonly queue: Queue,
+    @Optional() private readonly metrics: JobMetrics = JobMetrics.detached(),
   ) {
     this.handlers = {
       optimize: async (job: Job) => {
@@ -75,6 +78,26 @@ export class OptimizerProcessor implements OnModuleInit, OnApplicationShutdown {
       },
     );
     this.worker.on('failed', (job, err) => this.logger.warn(`job ${job?.name} ${job?.id} failed: ${err.message}`));
+    this.countOutcomes(this.worker);
+  }
+
+  /**
+   * Job outcomes in the metrics. A failed attempt that will run again is `retried` (BullMQ sets finishedOn
+   * only when it gives up); a stalled job is named by reading it back (the event carries only its id).
+   */
+  private countOutcomes(worker: Worker): void {
+    const ranFor = (job: Job) =>
+      job.processedOn ? ((job.finishedOn ?? Date.now()) - job.processedOn) / 1000 : undefined;
+    worker.on('completed', (job) => this.metrics.ended(job.name, 'completed', ranFor(job)));
+    worker.on('failed', (job) => {
+      if (job) this.metrics.ended(job.name, job.finishedOn ? 'failed' : 'retried', ranFor(job));
+    });
+    worker.on('stalled', (jobId) => {
+      Job.fromId(this.queue, jobId).then(
+        (job) => this.metrics.ended(job?.name ?? 'unknown', 'stalled'),
+        () => this.metrics.ended('unknown', 'stalled'),
+      );
+    });
   }
 
   async onApplicationShutdown(): Promise<void> {
