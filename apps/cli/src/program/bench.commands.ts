@@ -197,6 +197,10 @@ export function declareBenchCommands(program: Command, ctx: CliContext): void {
     .option('--portkey-version <v>', 'the Portkey gateway version installed', PORTKEY_DEFAULT_VERSION)
     .option('--skip-portkey', 'without the Portkey row')
     .option(
+      '--tracing',
+      'also the six processes with tracing on (every span exported over OTLP/HTTP to a local sink), side by side',
+    )
+    .option(
       '--json [file]',
       'the raw numbers: written to FILE (the report stays on stdout), or without FILE printed as JSON instead of the report',
     )
@@ -208,6 +212,7 @@ export function declareBenchCommands(program: Command, ctx: CliContext): void {
         serialRequests: number;
         portkeyVersion: string;
         skipPortkey?: boolean;
+        tracing?: boolean;
         json?: string | true;
       }) => {
         const run = (json: string | undefined) =>
@@ -218,6 +223,7 @@ export function declareBenchCommands(program: Command, ctx: CliContext): void {
             serialRequests: flags.serialRequests,
             portkeyVersion: flags.portkeyVersion,
             skipPortkey: flags.skipPortkey === true,
+            tracing: flags.tracing === true,
             json,
             natsUrl: ctx.natsUrl,
             redisUrl: ctx.redisUrl,

@@ -8,6 +8,7 @@ import {
   reportedLatencyTable,
   resultsTable,
   targetLines,
+  tracingCostLines,
 } from './gateway-report';
 import type { LoadSummary } from './gateway-stats';
 
@@ -167,5 +168,39 @@ describe(targetLines.name, () => {
     expect(
       targetLines([upstream, portkey, switchyard, colocated]).filter((l) => l.includes('not measured')),
     ).toHaveLength(3);
+  });
+});
+
+describe(tracingCostLines.name, () => {
+  const withCpu = (s: StepResult, cpu: Record<string, number>): StepResult => ({
+    ...s,
+    cpuMsPerRequest: { ...s.cpuMsPerRequest, ...cpu },
+  });
+  const off: TargetResult = {
+    ...switchyard,
+    steps: [
+      withCpu(step('serial', 3.2, 6.4, 300), { ingress: 1, analyzer: 0.5 }),
+      withCpu(step(16, 20, 40, 500), { ingress: 1, analyzer: 1 }),
+    ],
+  };
+  const on: TargetResult = {
+    ...switchyard,
+    id: 'switchyard-traced',
+    name: 'Switchyard (6, traced)',
+    steps: [
+      withCpu(step('serial', 3.7, 7, 280), { ingress: 1.5, analyzer: 0.5 }),
+      withCpu(step(16, 22, 44, 400), { ingress: 1.5, analyzer: 1.5 }),
+    ],
+  };
+
+  it("compares the traced six processes with the untraced ones step by step, CPU over the services' processes only", () => {
+    const text = tracingCostLines([upstream, off, on], ['serial', 16], ['ingress', 'analyzer']).join('\n');
+    // Serial: added over the upstream's 0.2 ms; the upstream's and load generator's CPU left out.
+    expect(text).toMatch(/serial .*added p50 3\.00 -> 3\.50 ms .*1\.50 -> 2\.00 ms \(1\.3x\)/);
+    expect(text).toMatch(/16 conns .*req\/s 500 -> 400 \(0\.80x\) .*2\.00 -> 3\.00 ms \(1\.5x\)/);
+  });
+
+  it('says nothing without both rows', () => {
+    expect(tracingCostLines([upstream, off], ['serial'], ['ingress'])).toEqual([]);
   });
 });

@@ -237,3 +237,41 @@ export function targetLines(targets: TargetResult[]): string[] {
   }
   return lines;
 }
+
+/**
+ * What tracing costs, from the same run: the six processes traced (OTLP/HTTP to a local sink) against the
+ * same six untraced, at each step: serial added p50 and CPU per request of the services' own processes
+ * (`services`), closed-loop req/s. Nothing when either row is missing.
+ */
+export function tracingCostLines(targets: TargetResult[], steps: Step[], services: readonly string[]): string[] {
+  const off = targets.find((t) => t.id === 'switchyard' && !t.skipped);
+  const on = targets.find((t) => t.id === 'switchyard-traced' && !t.skipped);
+  const floor = targets.find((t) => t.role === 'upstream' && !t.skipped);
+  if (!off || !on) return [];
+  const cpuOf = (t: TargetResult, step: Step) => {
+    const cpu = t.steps.find((s) => s.step === step)?.cpuMsPerRequest;
+    const values = services.flatMap((name) => (cpu && cpu[name] !== undefined ? [cpu[name]] : []));
+    return values.length > 0 ? values.reduce((a, b) => a + b, 0) : undefined;
+  };
+  const rows = steps.map((step) => {
+    const a = stepOf(off, step);
+    const b = stepOf(on, step);
+    const base = floor && stepOf(floor, step);
+    const cpuOff = cpuOf(off, step);
+    const cpuOn = cpuOf(on, step);
+    const latency =
+      step === 'serial'
+        ? a && b && base
+          ? `added p50 ${ms(a.p50Ms - base.p50Ms)} -> ${ms(b.p50Ms - base.p50Ms)} ms`
+          : 'added p50 -'
+        : a && b
+          ? `req/s ${Math.round(a.rps)} -> ${Math.round(b.rps)} (${x(ratio(b.rps, a.rps))})`
+          : 'req/s -';
+    const cpu =
+      cpuOff !== undefined && cpuOn !== undefined
+        ? `services' CPU/req ${ms(cpuOff)} -> ${ms(cpuOn)} ms (${x(ratio(cpuOn, cpuOff))})`
+        : "services' CPU/req -";
+    return [stepName(step), latency, cpu];
+  });
+  return table(['step', 'latency or throughput, off -> on', 'CPU, off -> on'], rows).split('\n');
+}

@@ -25,10 +25,11 @@ import {
   type StepResult,
   targetLines,
   type TargetResult,
+  tracingCostLines,
 } from './gateway-report';
 import { summarizeLoad } from './gateway-stats';
 import { PORTKEY_PACKAGE, installPortkey, portkeyHeaders, startPortkey } from './portkey';
-import { upstreamPortFrom } from './upstream-server';
+import { OTLP_STATS_PATH, type OtlpSinkStats, upstreamPortFrom } from './upstream-server';
 
 export interface BenchGatewayOptions {
   /** Measured seconds per closed-loop step. */
@@ -41,6 +42,8 @@ export interface BenchGatewayOptions {
   serialRequests: number;
   portkeyVersion: string;
   skipPortkey: boolean;
+  /** Also the six processes with tracing on, exporting OTLP/HTTP to a sink in the upstream's process. */
+  tracing?: boolean;
   /** Where the raw numbers go as JSON, if anywhere. */
   json?: string;
   /** The shared NATS, used only when no nats-server binary is there to run a private one. */
@@ -92,6 +95,22 @@ export async function runBenchGateway(opts: BenchGatewayOptions): Promise<number
       },
       await portkeyTarget(opts, upstream.baseUrl, upstreamPids, teardown),
       await switchyardTarget('six', opts, root, upstream.baseUrl, upstreamPids, teardown, (code) => (exitCode = code)),
+      ...(opts.tracing
+        ? [
+            await switchyardTarget(
+              'six',
+              opts,
+              root,
+              upstream.baseUrl,
+              upstreamPids,
+              teardown,
+              (code) => (exitCode = code),
+              {
+                otlpEndpoint: upstream.baseUrl.replace(/\/v1$/, ''),
+              },
+            ),
+          ]
+        : []),
       await switchyardTarget(
         'colocated',
         opts,
@@ -104,6 +123,7 @@ export async function runBenchGateway(opts: BenchGatewayOptions): Promise<number
     ];
     const code = await measure(opts, targets);
     if (code !== 0) exitCode = code;
+    if (opts.tracing && !(await reportTracing(upstream.baseUrl, targets))) exitCode = 1;
   } catch (err) {
     process.stderr.write(`bench gateway failed: ${(err as Error).message}\n`);
     exitCode = 1;
@@ -112,6 +132,30 @@ export async function runBenchGateway(opts: BenchGatewayOptions): Promise<number
     for (const step of teardown) await step().catch((err: Error) => out(`  cleanup: ${err.message}`));
   }
   return exitCode;
+}
+
+/**
+ * With tracing on: what the sink received (none would mean the traced row measured nothing of tracing, a
+ * failed run) and what tracing cost, side by side with the untraced six processes.
+ */
+async function reportTracing(upstreamBaseUrl: string, targets: Array<LiveTarget | TargetResult>): Promise<boolean> {
+  const stats = await fetch(`${upstreamBaseUrl.replace(/\/v1$/, '')}${OTLP_STATS_PATH}`, {
+    signal: AbortSignal.timeout(5000),
+  }).then(
+    async (r) => (await r.json()) as OtlpSinkStats,
+    () => undefined,
+  );
+  const results = targets.map((t) => ('http' in t ? t.result : t));
+  const traced = results.find((t) => t.id === 'switchyard-traced');
+  const steps = traced?.steps.map((s) => s.step) ?? [];
+  out(`\n== Tracing on against off (six processes, the same run)`);
+  for (const line of tracingCostLines(results, steps, SERVICE_NAMES)) out(line);
+  out(
+    stats
+      ? `OTLP exports received by the sink: ${stats.exports} (${(stats.bytes / 1e6).toFixed(1)} MB of spans)`
+      : 'The OTLP sink did not say what it received.',
+  );
+  return (stats?.exports ?? 0) > 0;
 }
 
 async function measure(opts: BenchGatewayOptions, targets: Array<LiveTarget | TargetResult>): Promise<number> {
@@ -267,6 +311,7 @@ async function switchyardTarget(
   upstreamPids: number[],
   teardown: Teardown,
   setExitCode: (code: number) => void,
+  tracing?: { otlpEndpoint: string },
 ): Promise<LiveTarget> {
   const nats: { url: string; pid?: number; stop: () => Promise<void> } = await startPrivateNats().catch(
     (err: Error) => {
@@ -294,7 +339,12 @@ async function switchyardTarget(
     }),
   );
 
-  const { uri, key, drop } = await runDatabaseWithKey(opts.mongoServer, DB, `${process.pid}_${mode}`, 'bench');
+  const { uri, key, drop } = await runDatabaseWithKey(
+    opts.mongoServer,
+    DB,
+    `${process.pid}_${mode}${tracing ? '_traced' : ''}`,
+    'bench',
+  );
   teardown.unshift(drop);
   const nc: NatsConnection = await connect({ servers: nats.url, name: 'switchyard-bench-gateway' });
   teardown.unshift(() => nc.close());
@@ -305,12 +355,19 @@ async function switchyardTarget(
     redisUrl: opts.redisUrl,
     mongoUri: uri,
     timeoutMs: TIMEOUT_MS,
-    run: `gateway-${process.pid}-${mode}`,
-    env: { DURABLE_NAME: DURABLE, CONSUMER_START: 'new', POLICY_FILE: policyFile, ...trustEnv },
+    run: `gateway-${process.pid}-${mode}${tracing ? '-traced' : ''}`,
+    env: {
+      DURABLE_NAME: DURABLE,
+      CONSUMER_START: 'new',
+      POLICY_FILE: policyFile,
+      ...trustEnv,
+      // Every span sampled and exported (OTLP http/protobuf, the SDK's default batching): the worst case.
+      ...(tracing ? { OTEL_EXPORTER_OTLP_ENDPOINT: tracing.otlpEndpoint, OTEL_TRACES_SAMPLER: 'always_on' } : {}),
+    },
     colocated: mode === 'colocated',
   });
   out(
-    `Starting the six services ${mode === 'six' ? 'as six processes' : 'in one process'} (seed rules and bands, every model on the upstream, openai-compatible)...`,
+    `Starting the six services ${mode === 'six' ? 'as six processes' : 'in one process'} (seed rules and bands, every model on the upstream, openai-compatible)${tracing ? `, tracing to ${tracing.otlpEndpoint}` : ''}...`,
   );
   teardown.unshift(async () => {
     if (!(await stopStack(stack, out))) setExitCode(1);
@@ -318,8 +375,15 @@ async function switchyardTarget(
   await stack.start((name) => out(`  ${name} ready`));
 
   return {
-    result:
-      mode === 'six'
+    result: tracing
+      ? {
+          id: 'switchyard-traced',
+          label: 'Switchyard, six services as above, tracing on (every span, OTLP/HTTP protobuf to a local sink)',
+          name: 'Switchyard (6, traced)',
+          role: 'gateway',
+          steps: [],
+        }
+      : mode === 'six'
         ? {
             id: 'switchyard',
             label: 'Switchyard, six services, HTTP door, seed rules + bands, openai-compatible adapter',

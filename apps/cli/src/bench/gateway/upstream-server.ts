@@ -1,5 +1,5 @@
 import { once } from 'node:events';
-import { type IncomingMessage, type ServerResponse, createServer } from 'node:http';
+import { type IncomingMessage, type Server, type ServerResponse, createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { instantCompletion } from './chat-completion';
 
@@ -19,12 +19,7 @@ export function upstreamPortFrom(stdout: string): number | undefined {
  * until SIGTERM or SIGINT.
  */
 export async function runUpstreamServer(opts: { port: number }): Promise<number> {
-  let served = 0;
-  const server = createServer((req, res) => {
-    const chunks: Buffer[] = [];
-    req.on('data', (chunk: Buffer) => chunks.push(chunk));
-    req.on('end', () => answer(req, res, Buffer.concat(chunks).toString('utf8'), ++served));
-  });
+  const server = createUpstreamServer();
   // Longer than any pause between benchmark steps: a gateway's pooled connection is not closed under it.
   server.keepAliveTimeout = 60_000;
   server.listen(opts.port, '127.0.0.1');
@@ -34,6 +29,45 @@ export async function runUpstreamServer(opts: { port: number }): Promise<number>
   server.closeAllConnections();
   server.close();
   return 0;
+}
+
+/** The upstream's HTTP server, not yet listening: chat completions, and the OTLP sink. */
+export function createUpstreamServer(): Server {
+  let served = 0;
+  const otlp: OtlpSinkStats = { exports: 0, bytes: 0 };
+  return createServer((req, res) => {
+    const chunks: Buffer[] = [];
+    req.on('data', (chunk: Buffer) => chunks.push(chunk));
+    req.on('end', () => {
+      const body = Buffer.concat(chunks);
+      const path = req.url?.split('?')[0];
+      if (path === OTLP_TRACES_PATH || path === OTLP_STATS_PATH) return otlpSink(req, res, body, otlp);
+      answer(req, res, body.toString('utf8'), ++served);
+    });
+  });
+}
+
+/** What the upstream's OTLP sink has received (GET /otlp-stats), for a benchmark that traces. */
+export interface OtlpSinkStats {
+  exports: number;
+  bytes: number;
+}
+
+export const OTLP_TRACES_PATH = '/v1/traces';
+export const OTLP_STATS_PATH = '/otlp-stats';
+
+/**
+ * The upstream doubles as an OTLP/HTTP traces receiver, so a benchmark with tracing on exports real spans over
+ * HTTP without a collector: POST /v1/traces is counted and answered as a collector does (200, an empty
+ * ExportTraceServiceResponse in the request's encoding); GET /otlp-stats says what came.
+ */
+function otlpSink(req: IncomingMessage, res: ServerResponse, body: Buffer, stats: OtlpSinkStats): void {
+  if (req.method === 'GET') return send(res, 200, stats);
+  if (req.method !== 'POST') return send(res, 405, { error: { message: 'POST spans here', type: 'not_found' } });
+  stats.exports += 1;
+  stats.bytes += body.length;
+  if ((req.headers['content-type'] ?? '').includes('json')) return send(res, 200, {});
+  res.writeHead(200, { 'content-type': 'application/x-protobuf', 'content-length': 0 }).end();
 }
 
 function answer(req: IncomingMessage, res: ServerResponse, text: string, n: number): void {
