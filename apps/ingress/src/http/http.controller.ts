@@ -1,9 +1,9 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { Controller, Get, Inject, Logger, Param, Post, Req, Res } from '@nestjs/common';
-import { type ChatFailure, HTTP_HEADERS, RouterError, parsePayload } from '@switchyard/contracts';
+import { type ChatFailure, HTTP_HEADERS, RouterError } from '@switchyard/contracts';
 import { traceHttpRequest } from '@switchyard/observability';
 import { RequestMetrics } from '@switchyard/observability';
-import { type ChatRequestCommand, failure, HandleChatRequest } from '../chat/handle-chat-request.usecase';
+import { failure, HandleChatRequest } from '../chat/handle-chat-request.usecase';
 import { INGRESS_CONFIG, type IngressConfig, SERVICE } from '../config';
 import { SubmitFeedback } from '../feedback/submit-feedback.usecase';
 import { ListModels, toAnthropicModels, toOpenAiModel, toOpenAiModels } from '../models/list-models.usecase';
@@ -17,81 +17,32 @@ import {
   toOpenAiError,
   toOpenAiStream,
 } from './openai-chat.mapper';
-import { header, sendFailureAs, sendJson, startEventStream } from './http-reply';
+import { type ChatDoorDeps, type ChatDoorFormat, sendDoorFailure, serveChat } from './chat-door';
+import { header, sendJson } from './http-reply';
 import { readJsonBody } from './read-body';
-import { readRequestIdHeaders } from './request-id-headers';
 
 /** The HTTP door, OpenAI style: chat completions (`"model"`: `auto`, a profile or a pinned model), the model list and feedback. */
 @Controller('v1')
 export class HttpController {
   private readonly logger = new Logger(HttpController.name);
 
+  private readonly door: ChatDoorDeps;
+
   constructor(
     @Inject(INGRESS_CONFIG) private readonly config: IngressConfig,
-    private readonly handleChatRequest: HandleChatRequest,
+    handleChatRequest: HandleChatRequest,
     private readonly submitFeedback: SubmitFeedback,
     private readonly listModels: ListModels,
-    private readonly metrics: RequestMetrics,
-  ) {}
+    metrics: RequestMetrics,
+  ) {
+    this.door = { config, handleChatRequest, metrics, logger: this.logger };
+  }
 
   @Post('chat/completions')
   chatCompletions(@Req() req: IncomingMessage, @Res() res: ServerResponse): Promise<void> {
-    return traceHttpRequest(SERVICE, '/v1/chat/completions', req, res, () => this.completions(req, res));
-  }
-
-  private async completions(req: IncomingMessage, res: ServerResponse): Promise<void> {
-    let requestId = header(req, HTTP_HEADERS.requestId);
-    let command: ChatRequestCommand | undefined; // set: the use case counts the request in the metrics
-    try {
-      // Before the body is read: an SDK's body is digested as it arrives (its retries are matched by it).
-      const ids = readRequestIdHeaders(req);
-      requestId = ids.requestId;
-      const body = parsePayload(
-        openAiChatRequestSchema,
-        await readJsonBody(req, this.config.MAX_REQUEST_BYTES, this.config.BODY_TIMEOUT_MS),
-        'request',
-      );
-      const payload = fromOpenAi(body, { requestId, tenant: header(req, HTTP_HEADERS.tenant) });
-      command = {
-        payload,
-        authorization: header(req, 'authorization'),
-        sdkAttempt: ids.sdkAttempt(),
-        door: 'http-openai',
-      };
-      if (body.stream) return await this.stream(res, command, body.stream_options?.include_usage === true);
-      const reply = await this.handleChatRequest.execute(command);
-      if (!reply.ok) return sendFailure(res, reply);
-      sendJson(res, 200, toOpenAi(reply), reply.requestId);
-    } catch (err) {
-      const reply = failure(err, requestId, this.logger);
-      if (!command) this.metrics.answered('http-openai', reply);
-      sendFailure(res, reply);
-    }
-  }
-
-  /**
-   * Server-sent events as the model writes: the first piece opens the stream. Until then a failure (and
-   * any fallback to another model) is an ordinary error answer; after it, an error event ends the stream.
-   */
-  private async stream(res: ServerResponse, command: ChatRequestCommand, includeUsage: boolean): Promise<void> {
-    let started = false;
-    const reply = await this.handleChatRequest.execute(command, (d) => {
-      if (!started) {
-        startEventStream(res, d.requestId);
-        res.write(openAiChunk(d.requestId, d.model, { role: 'assistant', content: '' }, null));
-        started = true;
-      }
-      res.write(openAiChunk(d.requestId, d.model, openAiDelta(d), null));
-    });
-    if (!reply.ok) {
-      if (!started) return sendFailure(res, reply);
-      res.end(`data: ${JSON.stringify(toOpenAiError(reply.error, reply.requestId))}\n\n`);
-      return;
-    }
-    if (!started) startEventStream(res, reply.requestId);
-    for (const event of started ? openAiStreamEnd(reply, includeUsage) : toOpenAiStream(reply, includeUsage))
-      res.write(event);
-    res.end();
+    return traceHttpRequest(SERVICE, '/v1/chat/completions', req, res, () =>
+      serveChat(OPENAI_CHAT_DOOR, this.door, req, res),
+    );
   }
 
   /** The names a caller may give as `model`: `auto`, the policy's profiles (`auto:cheap`) and its models. */
@@ -150,7 +101,27 @@ export class HttpController {
   }
 }
 
+/** Chat completions, OpenAI's wire format. */
+const OPENAI_CHAT_DOOR: ChatDoorFormat<typeof openAiChatRequestSchema> = {
+  door: 'http-openai',
+  schema: openAiChatRequestSchema,
+  toRequest: fromOpenAi,
+  authorization: (req) => header(req, 'authorization'),
+  answer: toOpenAi,
+  error: (reply) => toOpenAiError(reply.error, reply.requestId),
+  streamOf: (body) => {
+    if (!body.stream) return undefined;
+    const includeUsage = body.stream_options?.include_usage === true;
+    return {
+      open: (d) => [openAiChunk(d.requestId, d.model, { role: 'assistant', content: '' }, null)],
+      delta: (d) => [openAiChunk(d.requestId, d.model, openAiDelta(d), null)],
+      failed: (reply) => `data: ${JSON.stringify(toOpenAiError(reply.error, reply.requestId))}\n\n`,
+      end: (reply, started) => (started ? openAiStreamEnd(reply, includeUsage) : toOpenAiStream(reply, includeUsage)),
+    };
+  },
+};
+
 /** A failure in OpenAI's error shape, with the status and headers its code calls for. */
 export function sendFailure(res: ServerResponse, reply: ChatFailure): void {
-  sendFailureAs(res, reply, toOpenAiError(reply.error, reply.requestId));
+  sendDoorFailure(OPENAI_CHAT_DOOR, res, reply);
 }
