@@ -1,3 +1,4 @@
+import { chatSuccess } from '../testing/chat-success.fixture';
 import { type ChatSuccess, RouterError, SUBJECTS } from '@switchyard/contracts';
 import type { EventPublisher } from '@switchyard/messaging';
 import { recorder, strictFake, waitFor } from '@switchyard/testing';
@@ -14,29 +15,7 @@ const tenants = new TenantAuthenticator(
 );
 const messages = [{ role: 'user' as const, content: 'hello' }];
 
-function success(requestId: string): ChatSuccess {
-  return {
-    ok: true,
-    requestId,
-    tenant: 'acme',
-    model: 'm',
-    provider: 'simulated',
-    answer: { role: 'assistant', content: 'hi' },
-    finishReason: 'stop',
-    decision: {
-      plan: { kind: 'single', model: 'm' },
-      method: 'rule',
-      reason: 'r',
-      params: {},
-      policyVersion: 'p',
-      alternatives: ['m'],
-    },
-    difficulty: 0,
-    usage: { inputTokens: 1, outputTokens: 1, estimated: false },
-    costUsd: 0.000001,
-    latency: { totalMs: 1, routingMs: 0, providerMs: 1 },
-  };
-}
+const success = (requestId: string) => chatSuccess({ requestId, answer: { role: 'assistant', content: 'hi' } });
 
 describe(HandleChatRequest.name, () => {
   function setup(

@@ -1,3 +1,4 @@
+import { chatSuccess } from '../testing/chat-success.fixture';
 import { type ChatSuccess, RouterError, chatRequestSchema, parsePayload } from '@switchyard/contracts';
 import {
   anthropicMessagesRequestSchema,
@@ -513,30 +514,7 @@ describe(fromAnthropic.name, () => {
   });
 });
 
-function success(overrides: Partial<ChatSuccess> = {}): ChatSuccess {
-  return {
-    ok: true,
-    requestId: 'r-9',
-    tenant: 'acme',
-    model: 'claude-3-haiku',
-    provider: 'simulated',
-    answer: { role: 'assistant', content: 'Hello.' },
-    finishReason: 'stop',
-    decision: {
-      plan: { kind: 'single', model: 'claude-3-haiku' },
-      method: 'rule',
-      reason: 'r',
-      params: {},
-      policyVersion: 'p',
-      alternatives: ['claude-3-haiku'],
-    },
-    difficulty: 0.1,
-    usage: { inputTokens: 3, outputTokens: 4, estimated: false },
-    costUsd: 0.001,
-    latency: { totalMs: 1, routingMs: 0, providerMs: 1 },
-    ...overrides,
-  };
-}
+const success = (overrides: Partial<ChatSuccess> = {}) => chatSuccess({ model: 'claude-3-haiku', ...overrides });
 
 describe(toAnthropic.name, () => {
   it('answers a Message with the text, usage and routing metadata alongside', () => {

@@ -1,29 +1,9 @@
+import { chatSuccess } from '../testing/chat-success.fixture';
 import type { ChatSuccess } from '@switchyard/contracts';
 import { AnthropicMessageStream, toAnthropicStream } from './anthropic-messages.stream';
 
-function success(answer: ChatSuccess['answer'], finishReason: ChatSuccess['finishReason'] = 'stop'): ChatSuccess {
-  return {
-    ok: true,
-    requestId: 'r-9',
-    tenant: 'acme',
-    model: 'm',
-    provider: 'simulated',
-    answer,
-    finishReason,
-    decision: {
-      plan: { kind: 'single', model: 'm' },
-      method: 'rule',
-      reason: 'r',
-      params: {},
-      policyVersion: 'p',
-      alternatives: ['m'],
-    },
-    difficulty: 0,
-    usage: { inputTokens: 3, outputTokens: 4, estimated: false },
-    costUsd: 0.001,
-    latency: { totalMs: 1, routingMs: 0, providerMs: 1 },
-  };
-}
+const success = (answer: ChatSuccess['answer'], finishReason: ChatSuccess['finishReason'] = 'stop') =>
+  chatSuccess({ answer, finishReason, difficulty: 0 });
 
 /** Server-sent events as `[event name, data]`, checking that each event's name is its data's type. */
 function parse(events: string[]): Array<[string, Record<string, any>]> {

@@ -1,3 +1,4 @@
+import { chatSuccess } from '../testing/chat-success.fixture';
 import { chatRequestSchema, parsePayload } from '@switchyard/contracts';
 import {
   fromOpenAi,
@@ -163,27 +164,7 @@ describe(toOpenAiError.name, () => {
 
 describe(toOpenAiStream.name, () => {
   it('streams the role, the content in pieces, then finish reason, usage and routing metadata, then [DONE]', () => {
-    const reply = {
-      ok: true as const,
-      requestId: 'r-9',
-      tenant: 't',
-      model: 'm',
-      provider: 'simulated',
-      answer: { role: 'assistant' as const, content: 'Hello there, world.' },
-      finishReason: 'stop' as const,
-      decision: {
-        plan: { kind: 'single' as const, model: 'm' },
-        method: 'rule' as const,
-        reason: 'r',
-        params: {},
-        policyVersion: 'p',
-        alternatives: ['m'],
-      },
-      difficulty: 0,
-      usage: { inputTokens: 3, outputTokens: 4, estimated: false },
-      costUsd: 0.001,
-      latency: { totalMs: 1, routingMs: 0, providerMs: 1 },
-    };
+    const reply = chatSuccess({ tenant: 't', answer: { role: 'assistant', content: 'Hello there, world.' } });
     const events = toOpenAiStream(reply);
     expect(events[events.length - 1]).toBe('data: [DONE]\n\n');
     const chunks = events.slice(0, -1).map((e) => JSON.parse(e.replace(/^data: /, '')) as Record<string, any>);
@@ -198,31 +179,11 @@ describe(toOpenAiStream.name, () => {
 
 describe(toOpenAi.name, () => {
   it('answers tool calls as OpenAI does: null content, tool_calls, finish reason tool_calls', () => {
-    const reply = {
-      ok: true as const,
+    const reply = chatSuccess({
       requestId: 'r-1',
-      tenant: 't',
-      model: 'm',
-      provider: 'simulated',
-      answer: {
-        role: 'assistant' as const,
-        content: '',
-        toolCalls: [{ id: 'c1', name: 'weather', arguments: '{}' }],
-      },
-      finishReason: 'tool_calls' as const,
-      decision: {
-        plan: { kind: 'single' as const, model: 'm' },
-        method: 'pinned' as const,
-        reason: 'r',
-        params: {},
-        policyVersion: 'p',
-        alternatives: ['m'],
-      },
-      difficulty: 0,
-      usage: { inputTokens: 3, outputTokens: 4, estimated: false },
-      costUsd: 0.001,
-      latency: { totalMs: 1, routingMs: 0, providerMs: 1 },
-    };
+      answer: { role: 'assistant', content: '', toolCalls: [{ id: 'c1', name: 'weather', arguments: '{}' }] },
+      finishReason: 'tool_calls',
+    });
     expect(toOpenAi(reply).choices).toEqual([
       {
         index: 0,
