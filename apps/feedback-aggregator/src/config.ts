@@ -38,6 +38,12 @@ export const aggregatorEnvSchema = baseEnvSchema.extend({
   ROLLUP_HOURLY_DAYS: z.coerce.number().int().min(3).max(3660).default(35),
   /** Rollup increments are merged per row for this long, then written together. */
   ROLLUP_FLUSH_MS: z.coerce.number().int().min(10).max(60_000).default(250),
+  /**
+   * Whether a routing record keeps the routed text (the last user message, capped at 4,000 characters), which
+   * the learning loop trains on: `full` keeps it (rule-optimizer's PROMPT_RETENTION_DAYS removes it later),
+   * `none` never writes it, so those records cannot teach (a retraining counts them as `withoutText`).
+   */
+  RECORD_PROMPTS: z.enum(['full', 'none']).default('full'),
   /** How long feedback waits for its request's record (still on its way) before it is dead-lettered as unknown. */
   FEEDBACK_HOLD_MS: z.coerce
     .number()

@@ -34,6 +34,13 @@ export const adaptersEnvSchema = baseEnvSchema.extend(policyTrustEnvSchema.shape
   PROVIDER_MAX_FALLBACKS: z.coerce.number().int().min(0).max(10).default(1),
   /** How long decision-engine skips a model after a call to it failed every try. */
   PROVIDER_COOLDOWN_MS: z.coerce.number().int().positive().default(30_000),
+  /**
+   * Gradings by the policy's judge running at once on this replica; an answer sampled while they are all busy
+   * is not graded (counted `busy`): the judge never queues work behind the replies.
+   */
+  JUDGE_MAX_IN_FLIGHT: z.coerce.number().int().min(1).max(1000).default(4),
+  /** Longest a judge's grading call may take (one try: a grading that fails is skipped, not retried). */
+  JUDGE_TIMEOUT_MS: z.coerce.number().int().positive().max(600_000).default(30_000),
 });
 export type AdaptersConfig = z.infer<typeof adaptersEnvSchema>;
 

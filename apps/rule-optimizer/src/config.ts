@@ -59,6 +59,26 @@ export const optimizerEnvSchema = baseEnvSchema.extend({
   /** Largest importance weight (1 / propensity) the off-policy estimate gives a record; larger ones are clipped. */
   RETRAIN_MAX_WEIGHT: z.coerce.number().min(1).default(50),
   /**
+   * A routing dataset (docs/datasets.md; .jsonl or .jsonl.gz) whose rows join every retraining's training
+   * part, never its held-out records. Read once at start-up: a file that is missing or has a bad line fails
+   * the start. Unset: records only.
+   */
+  RETRAIN_SEED_DATASET: z.string().min(1).optional(),
+  /**
+   * Most rows of the seed dataset kept (a seeded sample of a larger file, the same at every start). A row
+   * labels every model, so it costs as much training as one record per model: 5,000 rows of 9 models weigh
+   * like 45,000 records (docs/learning.md).
+   */
+  RETRAIN_SEED_MAX_ROWS: z.coerce.number().int().positive().max(50_000).default(5_000),
+  /** How much a seed row counts against a production record in training (1: the same; 0.5: half). */
+  RETRAIN_SEED_WEIGHT: z.coerce.number().gt(0).max(100).default(1),
+  /**
+   * Days a routing record keeps its routed text; each optimizer run (OPTIMIZER_CRON) removes the text of
+   * older records (the rest of the record stays). 0: kept as long as the record. Longer than the learning
+   * window (the policy's learning.windowDays), or the retraining finds records without text.
+   */
+  PROMPT_RETENTION_DAYS: z.coerce.number().int().min(0).max(3660).default(30),
+  /**
    * How long a running job's lock lasts between renewals. Training holds the event loop for long stretches
    * (tens of seconds at 10,000s of records), during which the lock cannot be renewed: shorter, and BullMQ
    * would take a healthy run for a dead one and start it again. A replica that dies mid-run leaves its job

@@ -5,6 +5,7 @@ export * from './review/rule-review';
 export * from './report/optimizer-report';
 export * from './report/report-page';
 export * from './learning/learning-set';
+export * from './learning/seed-set';
 export * from './learning/retrain';
 export * from './learning/off-policy';
 export * from './learning/canary-verdict';

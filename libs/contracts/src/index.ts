@@ -11,6 +11,7 @@ export * from './payloads/dead-letter';
 export * from './payloads/decision';
 export * from './payloads/features';
 export * from './payloads/feedback';
+export * from './payloads/judge';
 export * from './payloads/learning';
 export * from './payloads/model-spec';
 export * from './payloads/models';

@@ -3,6 +3,7 @@ import { chatRequestSchema } from './payloads/chat-request';
 import { completionFailedSchema, completionSucceededSchema } from './payloads/completion-events';
 import { deadLetterSchema } from './payloads/dead-letter';
 import { feedbackRequestSchema, feedbackSubmittedSchema } from './payloads/feedback';
+import { labelJudgedSchema } from './payloads/judge';
 import { canaryVerdictSchema, modelPublishedSchema } from './payloads/learning';
 import { modelsListQuerySchema } from './payloads/models';
 import { optimizerRunRequestSchema } from './payloads/optimizer';
@@ -38,6 +39,7 @@ export const SCHEMA_BY_SUBJECT = {
   [SUBJECTS.modelPublished]: modelPublishedSchema,
   [SUBJECTS.canaryVerdict]: canaryVerdictSchema,
   [SUBJECTS.modelsList]: modelsListQuerySchema,
+  [SUBJECTS.labelJudged]: labelJudgedSchema,
 } as const satisfies Record<Subject, z.ZodType>;
 
 /** What a subject carries, as its schema parses it: publishing anything else does not compile. */

@@ -1,4 +1,8 @@
-import { DatasetError, parseDataset } from './dataset-format';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { gzipSync } from 'node:zlib';
+import { DatasetError, loadDataset, parseDataset } from './dataset-format';
 import { replayedAnswer } from './replay-answer';
 
 const line = (id: number, a: number, b: number) =>
@@ -22,6 +26,30 @@ describe(parseDataset.name, () => {
   });
   it('names the line of malformed JSON', () => {
     expect(() => parseDataset('{oops', 'f.jsonl')).toThrow(/^f.jsonl:1: not valid JSON/);
+  });
+});
+
+describe(loadDataset.name, () => {
+  const dir = mkdtempSync(join(tmpdir(), 'dataset-'));
+  const text = `${line(1, 1, 0)}\n${line(2, 0, 1)}\n`;
+  writeFileSync(join(dir, 'd.jsonl'), text);
+  writeFileSync(join(dir, 'd.jsonl.gz'), gzipSync(text));
+
+  it('reads plain and gzipped files alike', () => {
+    expect(loadDataset(join(dir, 'd.jsonl'))).toEqual(loadDataset(join(dir, 'd.jsonl.gz')));
+  });
+  it('refuses a file, or what a gzipped one expands to, beyond maxBytes', () => {
+    const bytes = Buffer.byteLength(text);
+    expect(loadDataset(join(dir, 'd.jsonl'), { maxBytes: bytes })).toHaveLength(2);
+    expect(() => loadDataset(join(dir, 'd.jsonl'), { maxBytes: bytes - 1 })).toThrow(
+      new RegExp(`cannot read dataset .*d.jsonl: ${bytes} bytes, more than the ${bytes - 1} allowed`),
+    );
+    expect(() => loadDataset(join(dir, 'd.jsonl.gz'), { maxBytes: bytes - 1 })).toThrow(
+      /cannot read dataset .*d.jsonl.gz/,
+    );
+  });
+  it('names a file that is not there', () => {
+    expect(() => loadDataset(join(dir, 'missing.jsonl'))).toThrow(/cannot read dataset .*missing.jsonl: ENOENT/);
   });
 });
 

@@ -1,4 +1,4 @@
-import { readFileSync } from 'node:fs';
+import { readFileSync, statSync } from 'node:fs';
 import { gunzipSync } from 'node:zlib';
 import { z } from 'zod';
 
@@ -33,13 +33,17 @@ export class DatasetError extends Error {
 
 /**
  * Reads a JSONL routing dataset (gzipped when its name ends in `.gz`); any bad line is an error naming the
- * file, the line and the field.
+ * file, the line and the field. `maxBytes` bounds the file and, gzipped, what it expands to.
  */
-export function loadDataset(file: string): DatasetRow[] {
+export function loadDataset(file: string, options: { maxBytes?: number } = {}): DatasetRow[] {
   let text: string;
   try {
+    const max = options.maxBytes;
+    const size = max === undefined ? 0 : statSync(file).size;
+    if (max !== undefined && size > max) throw new Error(`${size} bytes, more than the ${max} allowed`);
     const bytes = readFileSync(file);
-    text = (file.endsWith('.gz') ? gunzipSync(bytes) : bytes).toString('utf8');
+    const raw = file.endsWith('.gz') ? gunzipSync(bytes, max === undefined ? {} : { maxOutputLength: max }) : bytes;
+    text = raw.toString('utf8');
   } catch (err) {
     throw new DatasetError(`cannot read dataset ${file}: ${(err as Error).message}`);
   }

@@ -6,4 +6,5 @@ export * from './evaluate';
 export * from './plan-strategies';
 export * from './report-html';
 export * from './live';
+export * from './replay-plan';
 export * from './splits';

@@ -2,8 +2,10 @@ import type { RoutePlan } from '@switchyard/contracts';
 import { replayedAnswer } from '@switchyard/datasets';
 import {
   type CandidateAnswer,
+  type CompiledPolicy,
   type PlanAnswer,
   type PlanRun,
+  PolicyError,
   type SyncPlanPort,
   runPlanSync,
 } from '@switchyard/routing';
@@ -41,4 +43,31 @@ export function replayPlan(
     canFallBack: () => false,
   };
   return runPlanSync(plan, { prompt: row.prompt, fallbacks: [] }, port);
+}
+
+/**
+ * What of a policy an offline replay cannot run, each at its field: a cascade that accepts by a judge's
+ * grade (`acceptGrade`) needs a live call of the judge model, which recorded outcomes cannot answer. `prefix`
+ * names where the policy sits (a canary's candidate).
+ */
+export function offlineReplayProblems(policy: CompiledPolicy, prefix = ''): Array<{ field: string; message: string }> {
+  return policy.document.rules.flatMap((rule, i) =>
+    rule.plan?.kind === 'cascade' && rule.plan.acceptGrade !== undefined
+      ? [
+          {
+            field: `${prefix}rules.${i}.plan.acceptGrade`,
+            message: `rule "${rule.name}" accepts by the judge's grade, which an offline replay cannot call (it answers from recorded outcomes only); replay a policy without acceptGrade`,
+          },
+        ]
+      : [],
+  );
+}
+
+/** Refuses, before anything runs, a policy (and its canary candidate) an offline replay cannot run. */
+export function assertOfflineReplayable(policy: CompiledPolicy, candidate?: CompiledPolicy): void {
+  const problems = [
+    ...offlineReplayProblems(policy),
+    ...(candidate ? offlineReplayProblems(candidate, 'canary.candidate.') : []),
+  ];
+  if (problems.length > 0) throw new PolicyError(problems);
 }

@@ -156,5 +156,11 @@ describe('deploy/k8s/nats/nats-server.conf', () => {
     await expect(
       jetstream(ingress).publish(SUBJECTS.completionSucceeded, '{}', { msgID: 'acme:r-2', timeout: 1000 }),
     ).rejects.toThrow();
+    // A judge's grade is provider-adapters' to record too, into the same stream feedback-aggregator reads.
+    const label = await jetstream(adapters).publish(SUBJECTS.labelJudged, '{}', { msgID: 'judge:acme:r-1@1' });
+    expect(label.stream).toBe(EVENTS_STREAM.name);
+    await expect(
+      jetstream(ingress).publish(SUBJECTS.labelJudged, '{}', { msgID: 'judge:acme:r-2@1', timeout: 1000 }),
+    ).rejects.toThrow();
   });
 });

@@ -12,6 +12,7 @@ export * from './learned/text-features';
 export * from './learned/train-from-labels';
 export * from './canary/canary-arm';
 export * from './plans/acceptance';
+export * from './judge/grading';
 export * from './plans/consensus';
 export * from './policy/policy-trust';
 export * from './plans/expected-cost';

@@ -101,6 +101,18 @@ describe(FakeProviderServer.name, () => {
       expect((await openai({ messages: [user], top_k: 3 })).status).toBe(503);
     });
 
+    it('answers per request when told how, before the queue, and from the queue when it does not say', async () => {
+      sut.respond = (r) => (r.body['model'] === 'grader' ? { kind: 'ok', content: 'Grade: 8' } : undefined);
+      sut.enqueue({ kind: 'error', status: 500 });
+      try {
+        expect((await openai({ model: 'grader', messages: [user] })).body.choices[0].message.content).toBe('Grade: 8');
+        expect((await openai({ messages: [user] })).status).toBe(500);
+        expect((await openai({ messages: [user] })).body.choices[0].message.content).toBe('fake answer to gpt-4o');
+      } finally {
+        sut.respond = undefined;
+      }
+    });
+
     it('calls a tool when offered tools, then answers from its result', async () => {
       const first = await openai({ messages: [user], tools: [openAiTool] });
       expect(first.body.choices[0]).toMatchObject({

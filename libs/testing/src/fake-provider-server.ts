@@ -55,6 +55,11 @@ export class FakeProviderServer {
   private server: Server | undefined;
   /** What happens when the queue is empty. */
   fallback: FakeBehaviour = { kind: 'ok' };
+  /**
+   * Chooses the behaviour from the request itself, before the queue (undefined: the queue, then the fallback):
+   * a provider serving several models, each answering its own way (a judge grading, a model answering).
+   */
+  respond: ((request: FakeRequest) => FakeBehaviour | undefined) | undefined;
 
   get baseUrl(): string {
     const { port } = this.server?.address() as AddressInfo;
@@ -95,9 +100,10 @@ export class FakeProviderServer {
       // recorded as empty; the behaviour decides the answer
     }
     const path = req.url ?? '';
-    this.requests.push({ path, headers: req.headers, body, images: imagesIn(body) });
+    const request: FakeRequest = { path, headers: req.headers, body, images: imagesIn(body) };
+    this.requests.push(request);
     const anthropic = path.endsWith('/messages');
-    const behaviour = this.queue.shift() ?? this.fallback;
+    const behaviour = this.respond?.(request) ?? this.queue.shift() ?? this.fallback;
     switch (behaviour.kind) {
       case 'ok': {
         if (behaviour.latencyMs) await new Promise((r) => setTimeout(r, behaviour.latencyMs));

@@ -5,6 +5,7 @@ import { jetstreamManager } from '@nats-io/jetstream';
 import { type NatsConnection, connect } from '@nats-io/transport-node';
 import { type ChatReply, EVENTS_STREAM, SUBJECTS } from '@switchyard/contracts';
 import {
+  assertOfflineReplayable,
   type ExpectedAnswer,
   LIVE_TENANT,
   type LiveAnswer,
@@ -67,6 +68,8 @@ export async function runEvalLive(opts: EvalLiveOptions): Promise<number> {
   mkdirSync(opts.out, { recursive: true });
   const policyFile = opts.policy ? resolve(opts.policy) : writeDatasetPolicy(train, rows, opts);
   const loaded = loadPolicyFile(policyFile);
+  // The offline side of the comparison replays recorded outcomes: a policy it cannot replay is refused here.
+  assertOfflineReplayable(loaded.policy, loaded.canary?.candidate.policy);
   const version = loaded.policy.version;
   // Names of this run's own: two runs at once (a user's and the e2e suite's) stay apart.
   const run = `${Date.now().toString(36)}${process.pid.toString(36)}`;

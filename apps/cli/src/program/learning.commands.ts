@@ -79,6 +79,7 @@ interface SimulateFlags {
   canary: number;
   concurrency: number;
   reference: boolean;
+  seedDataset?: string;
   json?: boolean;
 }
 
@@ -207,6 +208,10 @@ export function declareLearningCommands(program: Command, ctx: CliContext): void
     .option('--canary <p>', 'canary share of a released router, percent, above 0 up to 100', canaryPercent, 50)
     .option('--concurrency <n>', 'requests in flight at once', positiveInt, 16)
     .option('--no-reference', 'skip training the offline reference router')
+    .option(
+      '--seed-dataset <file>',
+      "a dataset whose rows join every night's training (rule-optimizer's RETRAIN_SEED_DATASET); its questions of the test part are left out",
+    )
     .option('--json', 'print simulate.json instead of the summary')
     .action(async (flags: SimulateFlags) => {
       const run = () =>
@@ -225,6 +230,7 @@ export function declareLearningCommands(program: Command, ctx: CliContext): void
           redisUrl: ctx.redisUrl,
           mongoServer: ctx.mongoServer,
           reference: flags.reference,
+          ...(flags.seedDataset !== undefined ? { seedDataset: flags.seedDataset } : {}),
         });
       ctx.exitCode = flags.json ? await printResultFile(ctx, join(flags.out, 'simulate.json'), run) : await run();
     });

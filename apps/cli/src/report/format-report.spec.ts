@@ -39,5 +39,14 @@ describe('formatReport', () => {
     expect(text).toMatch(/suggested +gpt-4o: quality 0\.950 .*n=20 labelled of 20/);
     expect(text).toMatch(/cost -\$0\.001000 per request/);
     expect(text).toContain('rules that matched no request: greeting');
+    expect(text).not.toContain('prompt retention');
+    const retained = formatReport({
+      reportId: 'r8',
+      createdAt: new Date(T0),
+      body: { ...body, promptRetention: { days: 30, before: '2026-10-03T09:00:00.000Z', cleared: 1234 } },
+    });
+    expect(retained).toContain(
+      'prompt retention 30 days: the routed text of 1234 records completed before 2026-10-03T09:00 UTC removed',
+    );
   });
 });

@@ -63,6 +63,11 @@ export function formatReport(report: {
       `rollups of ${b.reconcile.from.slice(0, 13)}h to ${b.reconcile.to.slice(0, 13)}h recounted from ${b.reconcile.records} records: ` +
         `${b.reconcile.rows} rows, ${b.reconcile.corrected} corrected`,
     );
+  if (b.promptRetention)
+    lines.push(
+      `prompt retention ${b.promptRetention.days} days: the routed text of ${b.promptRetention.cleared} records ` +
+        `completed before ${b.promptRetention.before.slice(0, 16)} UTC removed`,
+    );
   return lines.join('\n');
 }
 

@@ -56,6 +56,8 @@ export interface SimulateOptions {
   mongoServer: string;
   /** Train the offline reference router (the learned router `switchyard eval` measures) for comparison. */
   reference: boolean;
+  /** A dataset merged into every night's training (RETRAIN_SEED_DATASET), its test-part questions left out. */
+  seedDataset?: string;
 }
 
 /** One simulated day, as `simulate.json` holds it. */
@@ -111,6 +113,11 @@ export async function runSimulate(opts: SimulateOptions): Promise<number> {
     policyFile,
     `# Written by switchyard simulate: the cold start (rules and difficulty bands, exploration, learning on).\n${stringify(cold)}`,
   );
+  const seed = opts.seedDataset ? writeSeed(opts.seedDataset, test, opts.out) : undefined;
+  if (seed)
+    out(
+      `seed dataset ${opts.seedDataset}: ${seed.rows} rows join every night's training (${seed.leftOut} questions of the test part left out)`,
+    );
 
   // Policies get published during the run: a nats-server of the run's own keeps them away from anything else.
   const nats = await startPrivateNats();
@@ -131,6 +138,7 @@ export async function runSimulate(opts: SimulateOptions): Promise<number> {
       MONGODB_URI: mongoUri,
       POLICY_FILE: policyFile,
       REPLAY_DATASET: dataset,
+      ...(seed ? { RETRAIN_SEED_DATASET: seed.file } : {}),
       OPTIMIZER_QUEUE: queueName,
       // The nights are the simulation's: the real-time schedules never fire during a run.
       OPTIMIZER_CRON: '0 0 1 1 *',
@@ -275,7 +283,9 @@ export async function runSimulate(opts: SimulateOptions): Promise<number> {
       feedbackNoise: opts.feedbackNoise,
       explorationPercent: opts.explorationPercent,
       canaryPercent: opts.canaryPercent,
+      ...(seed ? { seedRows: seed.rows } : {}),
     },
+    ...(seed ? { seedDataset: opts.seedDataset } : {}),
     coldPolicy: policyFile,
     singles,
     ...(reference ? { reference } : {}),
@@ -312,6 +322,24 @@ export function coldPolicy(
       },
     },
   };
+}
+
+/**
+ * The seed file rule-optimizer reads: `file`'s rows but those asking a question of the test part (each day's
+ * policy is measured there; trained on, the measure would flatter it). Written beside simulate.json.
+ */
+export function writeSeed(
+  file: string,
+  test: readonly DatasetRow[],
+  dir: string,
+): { file: string; rows: number; leftOut: number } {
+  const testPrompts = new Set(test.map((r) => r.prompt));
+  const rows = loadDataset(resolve(file));
+  const kept = rows.filter((r) => !testPrompts.has(r.prompt));
+  if (kept.length === 0) throw new Error(`${file}: every row asks a question of the test part; no seed left`);
+  const seedFile = join(resolve(dir), 'simulate-seed.jsonl');
+  writeFileSync(seedFile, `${kept.map((r) => JSON.stringify(r)).join('\n')}\n`);
+  return { file: seedFile, rows: kept.length, leftOut: rows.length - kept.length };
 }
 
 /** The train part in a shuffled order, cycled: each day's requests are the next ones. */

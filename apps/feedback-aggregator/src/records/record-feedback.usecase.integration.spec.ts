@@ -38,7 +38,7 @@ describe(RecordFeedback.name, () => {
   });
 
   const failedRequest = (requestId: string, tenant = 'acme') =>
-    new RecordCompletion(records, counter).execute({
+    new RecordCompletion(records, counter, { RECORD_PROMPTS: 'full' }).execute({
       requestId,
       tenant,
       receivedAt: 1,

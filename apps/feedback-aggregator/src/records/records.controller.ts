@@ -3,6 +3,7 @@ import { SUBJECTS } from '@switchyard/contracts';
 import { type IncomingMessage, OnStreamEvent } from '@switchyard/messaging';
 import { RecordCompletion } from './record-completion.usecase';
 import { RecordFeedback } from './record-feedback.usecase';
+import { RecordJudgedLabel } from './record-judged-label.usecase';
 
 /** Durable JetStream handlers: a message is acked only after its write to MongoDB succeeded. */
 @Controller()
@@ -10,6 +11,7 @@ export class RecordsController {
   constructor(
     private readonly recordCompletion: RecordCompletion,
     private readonly recordFeedback: RecordFeedback,
+    private readonly recordJudgedLabel: RecordJudgedLabel,
   ) {}
 
   @OnStreamEvent(SUBJECTS.completionSucceeded)
@@ -25,5 +27,10 @@ export class RecordsController {
   @OnStreamEvent(SUBJECTS.feedbackSubmitted)
   async onFeedbackSubmitted(msg: IncomingMessage): Promise<void> {
     await this.recordFeedback.execute(msg.payload(SUBJECTS.feedbackSubmitted));
+  }
+
+  @OnStreamEvent(SUBJECTS.labelJudged)
+  async onLabelJudged(msg: IncomingMessage): Promise<void> {
+    await this.recordJudgedLabel.execute(msg.payload(SUBJECTS.labelJudged));
   }
 }

@@ -4,6 +4,7 @@ import { AGGREGATOR_CONFIG, type AggregatorConfig } from '../config';
 import { ConsumerGauges } from './consumer-gauges';
 import { RecordCompletion } from './record-completion.usecase';
 import { RecordFeedback } from './record-feedback.usecase';
+import { RecordJudgedLabel } from './record-judged-label.usecase';
 import { RecordsController } from './records.controller';
 
 @Module({})
@@ -16,6 +17,7 @@ export class RecordsModule {
         ConsumerGauges,
         RecordCompletion,
         RecordFeedback,
+        RecordJudgedLabel,
         RollupCounter,
         { provide: AGGREGATOR_CONFIG, useValue: config },
       ],

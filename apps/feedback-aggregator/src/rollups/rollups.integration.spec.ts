@@ -100,7 +100,7 @@ describe('rollups kept by feedback-aggregator', () => {
     const feedback = new FeedbackRepository(connection);
     await Promise.all([records.ensureIndexes(), rollups.ensureIndexes(), feedback.ensureIndexes()]);
     counter = new RollupCounter(rollups);
-    recordCompletion = new RecordCompletion(records, counter);
+    recordCompletion = new RecordCompletion(records, counter, { RECORD_PROMPTS: 'full' });
     recordFeedback = new RecordFeedback({ FEEDBACK_HOLD_MS: 60_000 }, feedback, records, counter);
   });
 

@@ -1,6 +1,14 @@
 import { performance } from 'node:perf_hooks';
 import { Inject, Injectable, Logger, Optional } from '@nestjs/common';
-import { type Attempt, type ModelSpec, type RouteDecided, RouterError, type Usage } from '@switchyard/contracts';
+import {
+  type Attempt,
+  type ChatMessage,
+  type GenerationParams,
+  type ModelSpec,
+  type RouteDecided,
+  RouterError,
+  type Usage,
+} from '@switchyard/contracts';
 import {
   type AnswerPiece,
   CannotHonourError,
@@ -40,6 +48,17 @@ export class StreamBrokenError extends ProviderError {
     super(`the stream broke after it had started: ${message}`, false);
     this.name = 'StreamBrokenError';
   }
+}
+
+/** One call of a model: a plan's (the request's messages and extras) or the judge's (its grading prompt). */
+export interface ModelCall {
+  requestId: string;
+  /** Whose spend it is (the cost metric's tenant). */
+  tenant: string;
+  messages: readonly ChatMessage[];
+  params: GenerationParams;
+  /** The request's tools, tool choice, answer format and metadata (a plan's call only). */
+  extras?: ReturnType<typeof requestExtras>;
 }
 
 /** One model's answer, priced. */
@@ -83,13 +102,37 @@ export class CallModel {
    * (the caller would see the text twice), and the error says so, so that no other model takes over.
    */
   execute(model: ModelSpec, event: RouteDecided, onDelta?: (piece: AnswerPiece) => void): Promise<ModelAnswer> {
+    const call: ModelCall = {
+      requestId: event.requestId,
+      tenant: event.tenant,
+      messages: event.request.messages,
+      params: event.decision.params,
+      extras: requestExtras(event.request),
+    };
+    return this.spanned(model, call, this.retryPolicy, onDelta);
+  }
+
+  /**
+   * A call outside a plan (the judge's grading): whole, not streamed, with its own tries and time limit, and
+   * otherwise as a plan's call (key, pricing, cost metric, cooldown after failing every try).
+   */
+  ask(model: ModelSpec, call: ModelCall, retry: Pick<RetryPolicy, 'attempts' | 'timeoutMs'>): Promise<ModelAnswer> {
+    return this.spanned(model, call, { ...this.retryPolicy, ...retry });
+  }
+
+  private spanned(
+    model: ModelSpec,
+    call: ModelCall,
+    retry: RetryPolicy,
+    onDelta?: (piece: AnswerPiece) => void,
+  ): Promise<ModelAnswer> {
     // One client span per model called (its retries inside), after the GenAI conventions: tokens and cost.
     const providerModel = model.deployment ?? model.id;
     return withClientSpan(
       SERVICE,
       `chat ${providerModel}`,
       () => modelCallAttributes(model.provider, providerModel, model.id),
-      () => this.call(model, event, onDelta),
+      () => this.call(model, call, retry, onDelta),
       (answer) => ({
         ...usageAttributes(answer.usage, answer.costUsd),
         [SPAN_ATTRIBUTES.genAiResponseModel]: providerModel,
@@ -101,7 +144,8 @@ export class CallModel {
 
   private async call(
     model: ModelSpec,
-    event: RouteDecided,
+    request: ModelCall,
+    retry: RetryPolicy,
     onDelta?: (piece: AnswerPiece) => void,
   ): Promise<ModelAnswer> {
     const adapter = this.adapters.get(model.provider);
@@ -124,11 +168,11 @@ export class CallModel {
       const result = await withRetries(
         this.observed(model, async (signal) => {
           const call = {
-            requestId: event.requestId,
+            requestId: request.requestId,
             model,
-            messages: event.request.messages,
-            params: event.decision.params,
-            ...requestExtras(event.request),
+            messages: request.messages,
+            params: request.params,
+            ...request.extras,
             signal,
             apiKey: this.secrets.apiKeyOf(model),
           };
@@ -143,12 +187,12 @@ export class CallModel {
             throw new StreamBrokenError((err as Error).message);
           }
         }),
-        this.retryPolicy,
+        retry,
         tries,
       );
-      const usage = usageOf(result, event.request.messages);
+      const usage = usageOf(result, request.messages);
       const costUsd = result.costUsd ?? costOf(usage, model.priceUsdPerMTok);
-      this.metrics.paid(model.id, event.tenant, costUsd, usage);
+      this.metrics.paid(model.id, request.tenant, costUsd, usage);
       return { model, result, usage, costUsd, attempts: attempts() };
     } catch (err) {
       // Failing every try on errors that retrying was meant to cure: let decision-engine route around the

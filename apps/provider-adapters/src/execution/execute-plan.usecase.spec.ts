@@ -194,6 +194,52 @@ describe(ExecutePlan.name, () => {
       expect(done).toBe(true);
     });
 
+    it("offers the answer to the policy's judge only once the caller has it and its record is stored", async () => {
+      const order: string[] = [];
+      const publisher = strictFake<EventPublisher>('EventPublisher', {
+        reply: (inbox: string) => void order.push(`reply ${inbox}`),
+      });
+      const outbox = strictFake<DurableOutbox>('DurableOutbox', {
+        available: true,
+        publish: async (subject: string) => {
+          order.push(`record ${subject}`);
+          return 'stored' as const;
+        },
+      });
+      const state = { startCooldown: async () => undefined, reserve: async () => 'granted' as const };
+      const callModel = new CallModel(
+        [new SimulatedAdapter()],
+        config,
+        state,
+        new ProviderSecrets({}, 'SWITCHYARD_KEY_'),
+      );
+      const offer = recorder((event: RouteDecidedV2, answer: { model: { id: string } }) => {
+        order.push(`judge ${event.requestId} ${answer.model.id}`);
+      });
+      const sut = new ExecutePlan(
+        new RunPlan(config, callModel, state),
+        intake,
+        publisher,
+        outbox,
+        { settle: async () => undefined },
+        { offer },
+      );
+      const reply = await sut.execute({ event: decided('cheap'), replyTo: '_INBOX.c' });
+      expect(reply.model).toBe('cheap');
+      expect(order).toEqual([`record ${SUBJECTS.completionSucceeded}`, 'reply _INBOX.c', 'judge r-1 cheap']);
+      // A plan that fails is never graded.
+      const failing = new ExecutePlan(
+        new RunPlan(config, callModel, state),
+        intake,
+        publisher,
+        outbox,
+        { settle: async () => undefined },
+        { offer },
+      );
+      await expect(failing.execute({ event: decided('cheap'), replyTo: 'x', deadline: 1 })).rejects.toThrow();
+      expect(offer.calls).toHaveLength(1);
+    });
+
     it('does not call the provider once the caller has stopped waiting', async () => {
       const { sut } = setup([strictFake<ProviderAdapter>('ProviderAdapter', { kind: 'simulated' })]);
       const event = decided('cheap');

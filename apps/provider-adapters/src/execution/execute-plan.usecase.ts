@@ -1,4 +1,4 @@
-import { Inject, Injectable, Logger } from '@nestjs/common';
+import { Inject, Injectable, Logger, Optional } from '@nestjs/common';
 import {
   type ChatDelta,
   type ChatSuccess,
@@ -14,6 +14,7 @@ import { DurableOutbox, EventPublisher, completionBaseOf } from '@switchyard/mes
 import { type TenantLimitsStore, budgetHoldId } from '@switchyard/routing-state';
 import { PlanFailedError } from './call-model';
 import { TENANT_LIMITS } from './execution.constants';
+import { JudgeAnswer } from './judge-answer.usecase';
 import { PlanIntake } from './plan-intake';
 import { RunPlan } from './run-plan.usecase';
 
@@ -37,6 +38,8 @@ export class ExecutePlan {
     private readonly publisher: EventPublisher,
     private readonly outbox: DurableOutbox,
     @Inject(TENANT_LIMITS) private readonly limits: Pick<TenantLimitsStore, 'settle'>,
+    // Absent in tests that do not judge; the module always provides it.
+    @Optional() @Inject(JudgeAnswer) private readonly judge?: Pick<JudgeAnswer, 'offer'>,
   ) {}
 
   async execute(cmd: ExecutePlanCommand): Promise<ChatSuccess> {
@@ -73,7 +76,7 @@ export class ExecutePlan {
       ? (piece: AnswerPiece, model: string) =>
           this.publisher.reply(cmd.replyTo, { requestId: event.requestId, model, ...piece } satisfies ChatDelta)
       : undefined;
-    const { answer, costUsd, attempts, outcome } = await this.runPlan.execute(event, onDelta);
+    const { answer, costUsd, attempts, outcome, judged } = await this.runPlan.execute(event, onDelta);
     const completedAt = Date.now();
     const latency = {
       totalMs: completedAt - event.receivedAt,
@@ -120,6 +123,9 @@ export class ExecutePlan {
     this.publisher.reply(cmd.replyTo, reply);
     this.settle(event, costUsd);
     await stored;
+    // Off the reply path: the caller has its answer; a sampled share is graded in the background (an answer a
+    // cascade's judge graded already has its label).
+    this.judge?.offer(event, answer, judged);
     return reply;
   }
 

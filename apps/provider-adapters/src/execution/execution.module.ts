@@ -15,6 +15,7 @@ import {
 import { ProviderSecrets } from './provider-secrets';
 import { CallModel } from './call-model';
 import { ExecutePlan } from './execute-plan.usecase';
+import { JudgeAnswer } from './judge-answer.usecase';
 import { RunPlan } from './run-plan.usecase';
 import { PlanIntake } from './plan-intake';
 import { ExecutionController } from './execution.controller';
@@ -34,6 +35,7 @@ export class ExecutionModule implements OnApplicationShutdown {
       providers: [
         CallModel,
         ExecutePlan,
+        JudgeAnswer,
         PlanIntake,
         RunPlan,
         { provide: ADAPTERS_CONFIG, useValue: config },

@@ -1,6 +1,7 @@
-import { Inject, Injectable } from '@nestjs/common';
+import { Inject, Injectable, Optional } from '@nestjs/common';
 import {
   type Attempt,
+  type LabelJudged,
   type PlanOutcome,
   type PlannedModel,
   type RouteDecidedV2,
@@ -13,6 +14,7 @@ import { type RoutingStateStore, isStoreUnreachable } from '@switchyard/routing-
 import { CallModel, type ModelAnswer, PlanFailedError } from './call-model';
 import { ADAPTERS_CONFIG, type AdaptersConfig } from '../config';
 import { ROUTING_STATE } from './execution.constants';
+import { JudgeAnswer } from './judge-answer.usecase';
 
 /** The answer a plan settled on, with what the whole plan cost and every try it made. */
 export interface PlanResult {
@@ -20,6 +22,8 @@ export interface PlanResult {
   costUsd: number;
   attempts: Attempt[];
   outcome?: PlanOutcome;
+  /** The judge's label of the answer, when a cascade's acceptance check graded it (acceptGrade). */
+  judged?: LabelJudged;
 }
 
 interface LiveAnswer extends PlanAnswer {
@@ -39,6 +43,8 @@ export class RunPlan {
     @Inject(ADAPTERS_CONFIG) private readonly config: AdaptersConfig,
     private readonly callModel: CallModel,
     @Inject(ROUTING_STATE) private readonly state: Pick<RoutingStateStore, 'reserve'>,
+    // A cascade's acceptance by grade (acceptGrade); the module always provides it.
+    @Optional() @Inject(JudgeAnswer) private readonly judge?: Pick<JudgeAnswer, 'grade'>,
   ) {}
 
   /** `onDelta`: stream a single-model plan's answer (multi-model plans answer whole). */
@@ -52,6 +58,9 @@ export class RunPlan {
       return spec;
     };
     const attempts: Attempt[] = [];
+    // The labels of the answers the judge graded during the plan, by answering model.
+    const labels = new Map<string, LabelJudged>();
+    const judge = this.judge;
     const port: PlanPort<LiveAnswer> = {
       call: async (model, stream) => {
         try {
@@ -78,16 +87,32 @@ export class RunPlan {
       },
       // Another model takes over only after a provider failure, and never once part of a stream went out.
       canFallBack: (err) => err instanceof PlanFailedError && err.code === 'provider_error' && !err.streamStarted,
-      // The try that produced a rejected answer says why the cascade went on past it.
-      rejected: (_answer, failed) => {
-        const last = attempts[attempts.length - 1];
-        if (last) attempts[attempts.length - 1] = { ...last, error: `answer rejected: ${failed.join(', ')}` };
+      // The try that produced a rejected answer says why the cascade went on past it (the judge's try, when
+      // it graded the answer, comes after it).
+      rejected: (answer, failed) => {
+        const at = attempts.findLastIndex((a) => a.model === answer.model && a.ok);
+        if (at >= 0) attempts[at] = { ...attempts[at], error: `answer rejected: ${failed.join(', ')}` };
       },
+      ...(judge
+        ? {
+            grade: async (answer: LiveAnswer) => {
+              const grading = await judge.grade(event, answer.priced);
+              attempts.push(...grading.attempts);
+              if (grading.label) labels.set(answer.model, grading.label);
+              return grading.grade === undefined
+                ? { costUsd: grading.costUsd }
+                : { grade: grading.grade, costUsd: grading.costUsd };
+            },
+          }
+        : {}),
     };
     const fallbacks = execution.fallbacks.slice(0, this.config.PROVIDER_MAX_FALLBACKS);
     try {
       const run = await runPlan(event.decision.plan, { prompt: routingText(event.request.messages), fallbacks }, port);
-      return { answer: run.answer.priced, costUsd: run.costUsd, attempts, outcome: run.outcome };
+      const result: PlanResult = { answer: run.answer.priced, costUsd: run.costUsd, attempts, outcome: run.outcome };
+      const judged = labels.get(run.answer.model);
+      if (judged) result.judged = judged;
+      return result;
     } catch (err) {
       if (err instanceof PlanExhaustedError)
         throw new PlanFailedError(new RouterError('provider_error', err.message), attempts);

@@ -7,6 +7,7 @@ import { ReportPageController } from '../report/report-page.controller';
 import { CanaryCheck } from '../learning/canary-check.usecase';
 import { PolicyRelease } from '../learning/policy-release';
 import { RetrainRouter } from '../learning/retrain-router.usecase';
+import { SEED_DATASET, loadSeedDataset } from '../learning/seed-dataset';
 import { JobsController } from './jobs.controller';
 import { OPTIMIZER_QUEUE, OPTIMIZER_REDIS } from './jobs.constants';
 import { OptimizerProcessor } from './optimizer.processor';
@@ -20,6 +21,8 @@ export class JobsModule implements OnApplicationShutdown {
   constructor(@Inject(OPTIMIZER_REDIS) private readonly redis: Redis) {}
 
   static forConfig(config: OptimizerConfig): DynamicModule {
+    // Read here, before the application (and any connection) exists: a bad file fails the start at once.
+    const seed = loadSeedDataset(config);
     return {
       controllers: [JobsController, ReportPageController],
       exports: [RedisHealthIndicator],
@@ -41,6 +44,7 @@ export class JobsModule implements OnApplicationShutdown {
           useFactory: (redis: Redis) => new RedisHealthIndicator(redis),
         },
         { provide: OPTIMIZER_CONFIG, useValue: config },
+        { provide: SEED_DATASET, useValue: seed },
         // maxRetriesPerRequest null: BullMQ's blocking commands must wait out a Redis restart, not fail.
         { provide: OPTIMIZER_REDIS, useFactory: () => new Redis(config.REDIS_URL, { maxRetriesPerRequest: null }) },
         {

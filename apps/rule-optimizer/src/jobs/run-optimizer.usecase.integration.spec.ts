@@ -11,10 +11,11 @@ import {
 } from '@switchyard/persistence';
 import { mongoUriFor, uniqueName } from '@switchyard/testing';
 import mongoose, { type Connection } from 'mongoose';
-import { optimizerEnvSchema } from '../config';
+import { type OptimizerConfig, optimizerEnvSchema } from '../config';
 import { RunOptimizer } from './run-optimizer.usecase';
 
 const HOUR = 3600_000;
+const DAY = 24 * HOUR;
 // Half past midnight: the day of traffic before it is a whole closed day, recounted into hourly and daily rows.
 const NOW = Date.UTC(2026, 10, 21, 0, 30);
 
@@ -26,6 +27,7 @@ describe(RunOptimizer.name, () => {
   let reports: OptimizerReportRepository;
   let suggestions: SuggestionRepository;
   let sut: RunOptimizer;
+  let config: OptimizerConfig;
   /** What the records say, for checking the review's sample sizes. */
   const expected = { sonnetLabelled: 0, gpt4oLabelled: 0, codeRequests: 0, total: 0 };
 
@@ -68,7 +70,7 @@ describe(RunOptimizer.name, () => {
     suggestions = new SuggestionRepository(connection);
     const policies = new PolicyVersionRepository(connection);
     await Promise.all([records, rollups, reports, suggestions, policies].map((r) => r.ensureIndexes()));
-    const config = optimizerEnvSchema.parse({
+    config = optimizerEnvSchema.parse({
       RECONCILE_HOURS: '48',
       POLICY_FILE: join(findWorkspaceRoot(__dirname), 'policies', 'default.yaml'),
     });
@@ -145,5 +147,30 @@ describe(RunOptimizer.name, () => {
       status: 'applied',
       applied: { canaryPercent: 10 },
     });
+  });
+
+  it('removes the routed text of records older than PROMPT_RETENTION_DAYS, and reports how many', async () => {
+    // Three records (of tenant acme) of 40 days ago next to the day of traffic (all younger than a day), retention 30 days.
+    for (let i = 0; i < 3; i++) await records.upsertCompletion(completion(1001 + i, 'gpt-4o', 'rule', 40 * 24));
+    const { reportId, body } = await sut.execute({ jobId: 'job-3@1', days: 7, now: NOW });
+    const before = new Date(NOW - 30 * DAY).toISOString();
+    expect(body.promptRetention).toEqual({ days: 30, before, cleared: 3 });
+    expect(await reports.findByReportId(reportId)).toMatchObject({ body: { promptRetention: { cleared: 3 } } });
+    expect(await records.findByRequestId('acme', 'r-1001')).not.toHaveProperty('prompt');
+    expect(await records.findByRequestId('acme', 'r-1001')).toMatchObject({ model: 'gpt-4o' });
+    expect(await records.findByRequestId('acme', 'r-1')).toMatchObject({ prompt: 'Please implement a function' });
+    // Retention 0 keeps every text and says nothing of it.
+    const keep = new RunOptimizer(
+      records,
+      rollups,
+      reports,
+      suggestions,
+      new PolicyVersionRepository(connection),
+      optimizerEnvSchema.parse({ RECONCILE_HOURS: '0', PROMPT_RETENTION_DAYS: '0', POLICY_FILE: config.POLICY_FILE }),
+    );
+    await records.upsertCompletion(completion(1005, 'gpt-4o', 'rule', 40 * 24));
+    const kept = await keep.execute({ jobId: 'job-4@1', days: 7, now: NOW });
+    expect(kept.body).not.toHaveProperty('promptRetention');
+    expect(await records.findByRequestId('acme', 'r-1005')).toHaveProperty('prompt');
   });
 });

@@ -61,6 +61,7 @@ export class RunOptimizer {
     };
 
     const reconcile = await this.reconcile(now, progress);
+    const promptRetention = await this.removeOldPrompts(now, progress);
     await progress(60, 'reading the rollups of the window');
     // Calendar days, today so far included, as a stats query's `days`: what the daily rollups hold.
     const { window } = statsWindows({ days: cmd.days }, now);
@@ -79,6 +80,8 @@ export class RunOptimizer {
         minCostSaving: 0.2,
       },
     });
+
+    if (promptRetention) body.promptRetention = promptRetention;
 
     const reportId = cmd.jobId;
     const createdAt = new Date(now);
@@ -130,6 +133,22 @@ export class RunOptimizer {
       records: seen,
       ...outcome,
     };
+  }
+
+  /**
+   * Removes the routed text of records older than PROMPT_RETENTION_DAYS (0: kept). Idempotent: a retried or
+   * second run that night finds nothing more to clear.
+   */
+  private async removeOldPrompts(now: number, progress: (percent: number, what: string) => Promise<void>) {
+    const days = this.config.PROMPT_RETENTION_DAYS;
+    if (days === 0) return undefined;
+    const before = new Date(now - days * DAY);
+    await progress(50, `removing the routed text of records completed before ${before.toISOString()}`);
+    const cleared = await this.records.removePromptsBefore(before);
+    this.logger.log(
+      `optimize: prompt retention ${days} days: the text of ${cleared} records completed before ${before.toISOString()} removed`,
+    );
+    return { days, before: before.toISOString(), cleared };
   }
 
   /** The rules and bands of the newest published policy, or of POLICY_FILE; none when neither compiles. */

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
-import { Inject, Injectable, Logger } from '@nestjs/common';
-import { type LearningRecord, learningRecordOf, retrainFromRecords } from '@switchyard/analytics';
+import { Inject, Injectable, Logger, type OnModuleInit } from '@nestjs/common';
+import { type LearningRecord, learningRecordOf, retrainFromRecords, unlearnableBecause } from '@switchyard/analytics';
 import { type ModelPublished, SUBJECTS } from '@switchyard/contracts';
 import { EventPublisher } from '@switchyard/messaging';
 import {
@@ -13,6 +13,7 @@ import { type LearningSettings, compilePolicy, withCanary } from '@switchyard/ro
 import { parse } from 'yaml';
 import { OPTIMIZER_CONFIG, type OptimizerConfig } from '../config';
 import { PolicyRelease } from './policy-release';
+import { SEED_DATASET, type SeedDataset } from './seed-dataset';
 
 export interface RetrainInput {
   runId: string;
@@ -27,7 +28,7 @@ export interface RetrainInput {
  * succeeded; every run, whatever its outcome, is stored with its metrics (learning_runs).
  */
 @Injectable()
-export class RetrainRouter {
+export class RetrainRouter implements OnModuleInit {
   private readonly logger = new Logger(RetrainRouter.name);
 
   constructor(
@@ -37,7 +38,16 @@ export class RetrainRouter {
     private readonly runs: LearningRunRepository,
     private readonly release: PolicyRelease,
     private readonly publisher: EventPublisher,
+    @Inject(SEED_DATASET) private readonly seed: SeedDataset | null,
   ) {}
+
+  onModuleInit(): void {
+    if (this.seed)
+      this.logger.log(
+        `seed dataset ${this.seed.file}: ${this.seed.rows.length} of its ${this.seed.fileRows} rows join every ` +
+          `retraining's training part (weight ${this.seed.weight})`,
+      );
+  }
 
   async execute(input: RetrainInput): Promise<LearningRunEntity> {
     const startedAt = input.now ?? new Date();
@@ -83,11 +93,14 @@ export class RetrainRouter {
     const window = { from: now.getTime() - windowDays * 86_400_000, to: now.getTime() };
     const records: LearningRecord[] = [];
     let read = 0;
+    // Labelled records whose text was not kept (RECORD_PROMPTS=none) or was removed (PROMPT_RETENTION_DAYS).
+    let withoutText = 0;
     if (settings.learning?.retrain)
       for await (const stored of this.records.learningSource(window)) {
         read++;
         const record = learningRecordOf(stored);
         if (record) records.push(record);
+        else if (unlearnableBecause(stored) === 'no-text') withoutText++;
       }
     await progress(20);
 
@@ -96,10 +109,20 @@ export class RetrainRouter {
       version,
       dims: this.config.RETRAIN_DIMS,
       maxWeight: this.config.RETRAIN_MAX_WEIGHT,
+      ...(this.seed ? { seed: { rows: this.seed.rows, weight: this.seed.weight } } : {}),
       onProgress: (_stage, done, total) => void progress(20 + Math.round((60 * done) / Math.max(total, 1))),
     });
-    run.training = { window, recordsRead: read, ...result.training };
-    run.reason = result.reason;
+    run.training = { window, recordsRead: read, withoutText, ...result.training };
+    if (this.seed)
+      // What the seed gave this run: `used` is 0 when the run stopped before training.
+      run.training['seed'] = {
+        file: this.seed.file,
+        fileRows: this.seed.fileRows,
+        rows: this.seed.rows.length,
+        used: 0,
+        ...(result.training['seed'] as object | undefined),
+      };
+    run.reason = withoutText > 0 ? `${result.reason} (${withoutText} labelled records had no text)` : result.reason;
     if (result.outcome === 'skipped') return;
     run.modelVersion = version;
     run.evaluation = { ...result.evaluation };
@@ -131,7 +154,7 @@ export class RetrainRouter {
     };
     this.publisher.publish(SUBJECTS.modelPublished, announced);
     run.outcome = 'released';
-    run.reason = `${result.reason}; canary ${run.releasedVersion} at ${learning.canary.percent}%`;
+    run.reason = `${run.reason}; canary ${run.releasedVersion} at ${learning.canary.percent}%`;
   }
 }
 

@@ -1,5 +1,5 @@
 import type { Decision } from '@switchyard/contracts';
-import { type StoredOutcome, labelOf, learningRecordOf, splitByTime } from './learning-set';
+import { type StoredOutcome, labelOf, learningRecordOf, splitByTime, unlearnableBecause } from './learning-set';
 
 const decision = (over: Partial<Decision> = {}): Decision => ({
   plan: { kind: 'single', model: 'cheap' },
@@ -56,6 +56,15 @@ describe('records as the learning loop reads them', () => {
     expect(learningRecordOf(record({ feedback: undefined }))).toBeUndefined();
     // A fallback after a failure answered with another model than decided: trains, but is not evaluable.
     expect(learningRecordOf(record({ model: 'other' }))).toMatchObject({ evaluable: false, policyChoice: 'other' });
+  });
+
+  it('says why a record cannot teach: a labelled record without its text is counted apart', () => {
+    expect(unlearnableBecause(record())).toBeUndefined();
+    expect(unlearnableBecause(record({ status: 'failed' }))).toBe('not-succeeded');
+    expect(unlearnableBecause(record({ feedback: undefined }))).toBe('unlabelled');
+    // RECORD_PROMPTS=none, or removed after PROMPT_RETENTION_DAYS.
+    expect(unlearnableBecause(record({ prompt: undefined }))).toBe('no-text');
+    expect(unlearnableBecause(record({ prompt: undefined, feedback: undefined }))).toBe('unlabelled');
   });
 
   it('holds out the most recent evaluable records, none of them also trained on', () => {

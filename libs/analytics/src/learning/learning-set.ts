@@ -64,7 +64,18 @@ export function labelOf(record: StoredOutcome): { quality: number; source: Label
   return undefined;
 }
 
-/** A stored record as the learning loop uses it; undefined when it cannot teach (failed, unlabelled, no text). */
+/**
+ * Why a stored record cannot teach, or undefined when it can: it did not succeed, it has no label, or its
+ * text was not kept (feedback-aggregator's RECORD_PROMPTS=none) or was removed (PROMPT_RETENTION_DAYS).
+ */
+export function unlearnableBecause(record: StoredOutcome): 'not-succeeded' | 'unlabelled' | 'no-text' | undefined {
+  if (record.status !== 'succeeded' || !record.model || !record.completedAt) return 'not-succeeded';
+  if (!labelOf(record)) return 'unlabelled';
+  if (!record.prompt) return 'no-text';
+  return undefined;
+}
+
+/** A stored record as the learning loop uses it; undefined when it cannot teach (see `unlearnableBecause`). */
 export function learningRecordOf(record: StoredOutcome): LearningRecord | undefined {
   if (record.status !== 'succeeded' || !record.model || !record.prompt || !record.completedAt) return undefined;
   const label = labelOf(record);
@@ -115,6 +126,8 @@ export interface LabelledRecordExample {
   text: string;
   task?: string;
   labels: Record<string, { score: number; costUsd: number; outputTokens?: number }>;
+  /** How much the example counts in training (a seed dataset's rows may count less); 1 when absent. */
+  weight?: number;
 }
 
 /** Training examples for `trainRouterFromLabels`: one label each, for the model that answered. */

@@ -9,8 +9,16 @@ import {
   withStoredRouter,
 } from '@switchyard/routing';
 import { estimateTokens } from '@switchyard/contracts';
-import { type LearningRecord, labelledExamples, policyChoiceOn, rewardModel, splitByTime } from './learning-set';
+import {
+  type LabelledRecordExample,
+  type LearningRecord,
+  labelledExamples,
+  policyChoiceOn,
+  rewardModel,
+  splitByTime,
+} from './learning-set';
 import { type OffPolicyComparison, compareOffPolicy } from './off-policy';
+import { type SeedSet, seedExamples } from './seed-set';
 
 export interface RetrainOptions {
   /** The new router's version. */
@@ -23,6 +31,11 @@ export interface RetrainOptions {
   epochs?: number;
   /** Train on these labels instead of the records' own (a test's deliberately wrong labels). */
   relabel?: (train: readonly LearningRecord[]) => LearningRecord[];
+  /**
+   * A seed dataset whose rows join the training part (never the held-out records, which alone the gate
+   * compares on); see `seedExamples`. `minLabels` still counts the records alone.
+   */
+  seed?: SeedSet;
   onProgress?: (stage: string, done: number, total: number) => void;
 }
 
@@ -40,9 +53,9 @@ export type RetrainResult =
 
 /**
  * One retraining, pure: the labelled records of the policy in force (`document`, as parsed from its YAML)
- * split by time, a router trained on the older part, and the candidate policy compared with the policy in
- * force on the recent part by a doubly robust off-policy estimate. What to do with the result (store it,
- * release it) is the caller's.
+ * split by time, a router trained on the older part (with a seed dataset's rows, when given), and the
+ * candidate policy compared with the policy in force on the recent part, records only, by a doubly robust
+ * off-policy estimate. What to do with the result (store it, release it) is the caller's.
  */
 export function retrainFromRecords(
   document: Record<string, unknown>,
@@ -76,8 +89,18 @@ export function retrainFromRecords(
   const models = [...policy.models.keys()];
   const tokens = meanTokens(train);
   const labelled = options.relabel ? options.relabel(train) : [...train];
-  const trainOn = (part: readonly LearningRecord[], version: string, epochs = options.epochs) =>
-    trainRouterFromLabels(labelledExamples(part), {
+  const examples: LabelledRecordExample[] = labelledExamples(labelled);
+  if (options.seed) {
+    const seed = seedExamples(
+      options.seed,
+      models,
+      holdout.map((r) => r.text),
+    );
+    examples.push(...seed.examples);
+    training['seed'] = seed.summary;
+  }
+  const trainOn = (part: readonly LabelledRecordExample[], version: string, epochs = options.epochs) =>
+    trainRouterFromLabels(part, {
       version,
       models,
       dims: options.dims,
@@ -87,20 +110,20 @@ export function retrainFromRecords(
       onProgress: options.onProgress,
     });
   // The router released, trained on all of the training part (its passes chosen on a validation cut)...
-  const artifact = trainOn(labelled, options.version);
+  const artifact = trainOn(examples, options.version);
   // ...judged honestly: a router trained the same way on one half of the training part decides, one trained
   // on the other half predicts the rewards. A router graded by its own predictions picks the models it
   // happens to overrate and believes itself (the winner's curse); with independent halves the noise of the
   // one is not the other's.
   const epochs = artifact.training.epochs;
   const judged = trainOn(
-    labelled.filter((_, i) => i % 2 === 0),
+    examples.filter((_, i) => i % 2 === 0),
     `${options.version}/a`,
     epochs,
   );
   const rewards = new LearnedRouter(
     trainOn(
-      labelled.filter((_, i) => i % 2 === 1),
+      examples.filter((_, i) => i % 2 === 1),
       `${options.version}/b`,
       epochs,
     ),

@@ -37,6 +37,11 @@ export interface OptimizerReportBody {
   reconcile: ReconcileSummary | null;
   /** Retraining runs of the window; the learning loop fills it. */
   retraining: unknown[];
+  /**
+   * The run's prompt retention (PROMPT_RETENTION_DAYS): the records completed before `before` that lost
+   * their routed text in this run. Absent when texts are kept (0) and in reports from before it existed.
+   */
+  promptRetention?: { days: number; before: string; cleared: number };
 }
 
 export interface BuildReportInput {

@@ -30,6 +30,14 @@ export function attemptKey(tenant: string, requestId: string, receivedAt: number
   return `${recordKey(tenant, requestId)}@${receivedAt}`;
 }
 
+/**
+ * `Nats-Msg-Id` of a judge's grade of an answer (router.label.judged.v1): one per attempt, in its own
+ * namespace, so a re-published grade of the same answer is stored once.
+ */
+export function judgedKey(tenant: string, requestId: string, receivedAt: number): string {
+  return `judge:${attemptKey(tenant, requestId, receivedAt)}`;
+}
+
 /** `Nats-Msg-Id` of a feedback event: its own namespace, so a feedback id never collides with a request's. */
 export function feedbackKey(tenant: string, feedbackId: string): string {
   return `fb:${tenant}:${feedbackId}`;

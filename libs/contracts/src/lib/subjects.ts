@@ -33,14 +33,16 @@ export const SUBJECTS = {
   canaryVerdict: 'router.canary.verdict.v1',
   /** What a caller may name as `model` under the policy in force (ingress asks decision-engine; request-reply). */
   modelsList: 'router.models.list.v1',
+  /** A judge model graded an answer: a quality label for its record (JetStream, de-duplicated by judgedKey). */
+  labelJudged: 'router.label.judged.v1',
 } as const;
 
 export type Subject = (typeof SUBJECTS)[keyof typeof SUBJECTS];
 
-/** The JetStream stream that keeps completions and feedback until feedback-aggregator has stored them. */
+/** The JetStream stream that keeps completions, feedback and judged labels until feedback-aggregator has stored them. */
 export const EVENTS_STREAM = {
   name: 'ROUTER_EVENTS',
-  subjects: ['router.completion.*.v1', SUBJECTS.feedbackSubmitted],
+  subjects: ['router.completion.*.v1', SUBJECTS.feedbackSubmitted, SUBJECTS.labelJudged],
   /** Publishes with the same Nats-Msg-Id inside this window are stored once. */
   duplicateWindowMs: 10 * 60 * 1000,
 } as const;

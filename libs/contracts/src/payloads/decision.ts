@@ -23,6 +23,12 @@ export const routePlanSchema = z.discriminatedUnion('kind', [
     acceptance: z.array(z.enum(ACCEPTANCE_CHECKS)).min(1),
     /** Stop escalating once this much has been spent on the request. */
     maxCostUsd: z.number().positive().optional(),
+    /**
+     * The seed's self-evaluation: an answer that passes the checks is accepted only when the policy's judge
+     * (execution.judge) grades it at least this, 1-10; the judge's cost is the plan's. A replica of an
+     * earlier release ignores it and accepts by the checks alone.
+     */
+    acceptGrade: z.number().int().min(1).max(10).optional(),
   }),
   z.object({
     kind: z.literal('consensus'),
@@ -91,6 +97,8 @@ export const planOutcomeSchema = z.discriminatedUnion('kind', [
     /** False when no tier's answer passed the checks and the last one is returned. */
     accepted: z.boolean(),
     stoppedAtCostCap: z.boolean().optional(),
+    /** With `acceptGrade`: the judge's grade of each answer it was asked about (none: it gave no clear grade). */
+    grades: z.array(z.object({ model: z.string(), grade: z.number().int().min(1).max(10).optional() })).optional(),
   }),
   z.object({
     kind: z.literal('consensus'),

@@ -99,10 +99,16 @@ export const METRICS = {
     kind: 'counter',
     labelNames: ['model', 'direction'],
   }),
+  judgeGrades: define({
+    name: 'switchyard_judge_grades_total',
+    help: "Answers the policy's judge was asked to grade (a sampled share, after the caller had its answer), by judge model and outcome: graded, unparsable (the reply gave no clear grade 1-10), failed, timeout, quota (the judge's daily quota is spent), cooling (the judge is cooling down), store_down (the quota store is unreachable and the policy says onStoreDown: closed), busy (JUDGE_MAX_IN_FLIGHT gradings already running).",
+    kind: 'counter',
+    labelNames: ['model', 'outcome'],
+  }),
   // feedback-aggregator
   recordsStored: define({
     name: 'switchyard_records_stored_total',
-    help: 'Events written by feedback-aggregator, by kind (completion, feedback) and result (created, duplicate: a redelivery stored again; attached, held: feedback waiting for its record).',
+    help: "Events written by feedback-aggregator, by kind (completion, feedback, label: a judge's grade) and result (created, duplicate: a redelivery stored again; attached, held: feedback or a label waiting for its record; kept: a label not applied over a later one).",
     kind: 'counter',
     labelNames: ['kind', 'result'],
   }),

@@ -1,6 +1,6 @@
 import { Controller, type DynamicModule, Get, Global, Header, Module, type Type } from '@nestjs/common';
 import { prometheusContentType } from 'prom-client';
-import { DecisionMetrics, JobMetrics, ProviderMetrics, RecordMetrics, RequestMetrics } from './recorders';
+import { DecisionMetrics, JobMetrics, JudgeMetrics, ProviderMetrics, RecordMetrics, RequestMetrics } from './recorders';
 import { ServiceMetrics } from './service-metrics';
 
 /** Prometheus's scrape endpoint, on the service's HTTP port beside /healthz and /readyz. */
@@ -16,7 +16,7 @@ export class MetricsController {
   }
 }
 
-const RECORDERS = [DecisionMetrics, JobMetrics, ProviderMetrics, RecordMetrics, RequestMetrics];
+const RECORDERS = [DecisionMetrics, JobMetrics, JudgeMetrics, ProviderMetrics, RecordMetrics, RequestMetrics];
 
 /**
  * The metrics of one service app, global so that any use case can inject a recorder. One per Nest app: a

@@ -112,6 +112,37 @@ export class ProviderMetrics {
   }
 }
 
+/** What became of an answer the judge was asked to grade (see METRICS.judgeGrades). */
+export const JUDGE_OUTCOMES = [
+  'graded',
+  'unparsable',
+  'failed',
+  'timeout',
+  'quota',
+  'cooling',
+  'store_down',
+  'busy',
+] as const;
+export type JudgeOutcome = (typeof JUDGE_OUTCOMES)[number];
+
+/** provider-adapters: the judge's gradings, by judge model and outcome (its calls' cost is in ProviderMetrics). */
+@Injectable()
+export class JudgeMetrics {
+  private readonly models = new LabelGuard(200);
+  private counts: ChildCache<Counter.Internal> | undefined;
+
+  constructor(private readonly metrics: ServiceMetrics) {}
+
+  static detached(): JudgeMetrics {
+    return new JudgeMetrics(ServiceMetrics.detached());
+  }
+
+  judged(model: string, outcome: JudgeOutcome): void {
+    this.counts ??= childrenOf(this.metrics.counter(METRICS.judgeGrades));
+    this.counts.get([this.models.value(model), outcome]).inc();
+  }
+}
+
 /** feedback-aggregator: events written. */
 @Injectable()
 export class RecordMetrics {
@@ -123,7 +154,10 @@ export class RecordMetrics {
     return new RecordMetrics(ServiceMetrics.detached());
   }
 
-  stored(kind: 'completion' | 'feedback', result: 'created' | 'duplicate' | 'attached' | 'held'): void {
+  stored(
+    kind: 'completion' | 'feedback' | 'label',
+    result: 'created' | 'duplicate' | 'attached' | 'held' | 'kept',
+  ): void {
     this.counts ??= childrenOf(this.metrics.counter(METRICS.recordsStored));
     this.counts.get([kind, result]).inc();
   }

@@ -38,5 +38,16 @@ export interface RoutingRecordEntity {
    * A quality label other than the caller's feedback (which, when given, is trusted first): a judge model's
    * grade, or for replayed traffic the dataset's recorded score; with where it came from and when.
    */
-  label?: { quality: number; source: 'judge' | 'dataset'; at: Date };
+  label?: RecordLabel;
+}
+
+/** A record's label other than feedback; a judge's carries the grading model and what grading cost. */
+export interface RecordLabel {
+  quality: number;
+  source: 'judge' | 'dataset';
+  at: Date;
+  /** source `judge`: the model that graded the answer, its grade 1-10, and the US dollars grading cost. */
+  judgeModel?: string;
+  grade?: number;
+  costUsd?: number;
 }

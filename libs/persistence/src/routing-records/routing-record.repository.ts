@@ -4,7 +4,7 @@ import type { Connection, Model } from 'mongoose';
 import { type BatchOutcome, GroupCommit } from '../group-commit';
 import { MONGO_CONNECTION } from '../persistence.constants';
 import { type UpsertById, insertOrUpsertVerified } from '../verified-upsert';
-import type { FeedbackSummary, RoutingRecordEntity } from './routing-record.entity';
+import type { FeedbackSummary, RecordLabel, RoutingRecordEntity } from './routing-record.entity';
 import { ROUTING_RECORDS_COLLECTION, routingRecordSchema } from './routing-record.schema';
 
 /** What joining feedback to a record did. */
@@ -47,6 +47,13 @@ export type AttachOutcome =
    * before this write (its feedback then tells what this one replaced, if anything).
    */
   | { outcome: 'attached'; before: RoutingRecordEntity };
+
+/**
+ * What setting a judge's label did: `labelled` (set, or set again to the same by a redelivery), `kept` (the
+ * record holds a judge's label given later, which stays), `no-record` (no record for this tenant and request
+ * yet; nothing was written).
+ */
+export type JudgeLabelOutcome = 'labelled' | 'kept' | 'no-record';
 
 /** What storing a completion did: whether it created the record (a redelivered event finds it there). */
 export interface CompletionOutcome {
@@ -115,15 +122,19 @@ export class RoutingRecordRepository {
    * whether it created the record. Replays of the same event set the same values (idempotent) and never
    * touch `feedback`.
    */
-  async upsertCompletion(event: CompletionSucceeded | CompletionFailed): Promise<CompletionOutcome> {
+  async upsertCompletion(
+    event: CompletionSucceeded | CompletionFailed,
+    options: { keepPrompt?: boolean } = {},
+  ): Promise<CompletionOutcome> {
     const common: RoutingRecordEntity = {
       requestId: event.requestId,
       tenant: event.tenant,
       receivedAt: new Date(event.receivedAt),
       completedAt: new Date(event.completedAt),
-      prompt: event.prompt,
       attempts: event.attempts,
     };
+    // keepPrompt false (RECORD_PROMPTS=none): the routed text is never written; such a record cannot teach.
+    if (options.keepPrompt !== false) common.prompt = event.prompt;
     if (event.user !== undefined) common.user = event.user;
     if (event.taskHint !== undefined) common.taskHint = event.taskHint;
     if (event.features) common.features = event.features;
@@ -170,6 +181,37 @@ export class RoutingRecordRepository {
     if (feedback.comment !== undefined) summary['comment'] = feedback.comment;
     const before = await this.attaches.submit({ _id: recordKey(tenant, requestId), summary });
     return before ? { outcome: 'attached', before } : { outcome: 'no-record' };
+  }
+
+  /**
+   * Sets a judge's label on the tenant's record of the request, unless the record holds a judge's label
+   * given later (an older grade arriving late never replaces a newer one). A dataset's label gives way: the
+   * judge is trusted more. Feedback is another field and outranks both where labels are read (labelOf).
+   * Never creates a record. One update by _id (the filter decides); only when it matched nothing, a look by
+   * _id, and when the record is there, the update once more: the record may have been created between the
+   * two (its completion and this grade are stored concurrently), and records are never deleted, so a second
+   * miss can only be a later judge's label.
+   */
+  async setJudgeLabel(tenant: string, requestId: string, label: RecordLabel): Promise<JudgeLabelOutcome> {
+    const _id = recordKey(tenant, requestId);
+    const update = async () =>
+      (
+        await this.model.collection.updateOne(
+          {
+            _id,
+            $or: [
+              { label: { $exists: false } },
+              { 'label.source': { $ne: 'judge' } },
+              { 'label.at': { $lte: label.at } },
+            ],
+          } as never,
+          { $set: { label } },
+        )
+      ).matchedCount > 0;
+    if (await update()) return 'labelled';
+    const found = await this.model.collection.findOne({ _id } as never, { projection: { _id: 1 } });
+    if (!found) return 'no-record';
+    return (await update()) ? 'labelled' : 'kept';
   }
 
   /**
@@ -251,6 +293,20 @@ export class RoutingRecordRepository {
     } finally {
       await cursor.close();
     }
+  }
+
+  /**
+   * Removes the routed text of every record completed before `before` (PROMPT_RETENTION_DAYS); the rest of
+   * each record stays. Returns how many records lost their text. One update: FerretDB scans for it (it has
+   * no TTL indexes, and a TTL would delete whole records), MongoDB reads the completedAt index; a nightly
+   * run finds about one day of records to clear.
+   */
+  async removePromptsBefore(before: Date): Promise<number> {
+    const result = await this.model.collection.updateMany(
+      { completedAt: { $lt: before }, prompt: { $exists: true } },
+      { $unset: { prompt: '' } },
+    );
+    return result.modifiedCount;
   }
 
   async findByRequestId(tenant: string, requestId: string): Promise<RoutingRecordEntity | null> {

@@ -35,5 +35,6 @@ export const routingRecordSchema = new Schema<RoutingRecordEntity>(
   { collection: ROUTING_RECORDS_COLLECTION, minimize: true, versionKey: false },
 );
 
-// Serves RoutingRecordRepository.rollupSource(): the optimizer's recount of closed hours.
+// Serves RoutingRecordRepository.rollupSource(): the optimizer's recount of closed hours; and
+// removePromptsBefore(): the optimizer run's prompt retention (PROMPT_RETENTION_DAYS).
 routingRecordSchema.index({ completedAt: 1 });

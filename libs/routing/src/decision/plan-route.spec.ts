@@ -174,6 +174,20 @@ ${models}`);
     });
   });
 
+  it("carries a cascade's acceptGrade to its plan, and refuses it without the policy's judge", () => {
+    const judged = parsePolicy(`version: p@1
+rules:
+  - { name: cas, when: { keywordsAny: [careful] }, plan: { kind: cascade, models: [small, big], acceptGrade: 7 } }
+judge: { model: big }
+${models}`);
+    expect(decideRoute(judged, input('be careful')).plan).toMatchObject({ kind: 'cascade', acceptGrade: 7 });
+    expect(() =>
+      parsePolicy(
+        `version: p@1\nrules:\n  - { name: x, when: { maxChars: 5 }, plan: { kind: cascade, models: [small, big], acceptGrade: 7 } }\n${models}`,
+      ),
+    ).toThrow(/rules.0.plan.acceptGrade: accepting by a judge grade needs the policy's judge/);
+  });
+
   it('rejects a rule with both route and plan, and a quorum above the voters', () => {
     expect(() =>
       parsePolicy(

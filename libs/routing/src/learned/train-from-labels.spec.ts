@@ -140,6 +140,25 @@ describe(trainRouterFromLabels.name, () => {
       /none of the 10 examples has a label/,
     );
   });
+
+  it('weighs each example by its weight: the heavier of two contradicting sets wins, weight 1 changes nothing', () => {
+    // The same prompts labelled both ways for A: weights decide which side its prediction leans to.
+    const contradicting = (goodWeight: number | undefined): LabelledExample[] =>
+      banditExamples(300).flatMap((e, i) => [
+        { text: e.text, labels: { A: { score: 1 }, B: { score: 0.5 } }, ...(goodWeight ? { weight: goodWeight } : {}) },
+        { text: e.text, labels: { A: { score: i % 7 === 0 ? 1 : 0 }, B: { score: 0.5 } } },
+      ]);
+    const fixed = { ...options, models: ['A', 'B'], epochs: 2 };
+    const plain = new LearnedRouter(trainRouterFromLabels(contradicting(undefined), fixed));
+    const heavy = new LearnedRouter(trainRouterFromLabels(contradicting(4), fixed));
+    const text = 'alpha question 3 about rivers';
+    expect(heavy.predictQuality(text).quality[0]).toBeGreaterThan(plain.predictQuality(text).quality[0] + 0.1);
+    expect(trainRouterFromLabels(contradicting(1), fixed).quality).toEqual(
+      trainRouterFromLabels(contradicting(undefined), fixed).quality,
+    );
+    const bad = [{ ...banditExamples(1)[0], weight: 0 }];
+    expect(() => trainRouterFromLabels(bad, options)).toThrow(/weight must be finite and above 0; got 0/);
+  });
 });
 
 describe('a router without a classifier', () => {

@@ -18,6 +18,11 @@ export interface LabelledExample {
   task?: string;
   /** Any non-empty subset of the models; `score` in 0..1 (clamped), a non-finite score counts as no label. */
   labels: Record<string, { score: number; costUsd?: number; outputTokens?: number }>;
+  /**
+   * How much the row counts against the others (its gradient is multiplied by it); 1 when absent. A seed
+   * dataset's rows can count less than production's. Finite and above 0.
+   */
+  weight?: number;
 }
 
 export interface TrainFromLabelsOptions {
@@ -99,13 +104,23 @@ export function trainRouterFromLabels(
     seed: options.seed ?? DEFAULT_TRAIN_OPTIONS.seed,
     priorStrength: options.priorStrength ?? DEFAULT_PRIOR_STRENGTH,
   };
+  for (const e of usable)
+    if (e.weight !== undefined && !(Number.isFinite(e.weight) && e.weight > 0))
+      throw new Error(`an example's weight must be finite and above 0; got ${e.weight}`);
+  // Without any weight other than 1 the rows go unweighted: the same arithmetic as before weights existed.
+  const weighted = usable.some((e) => e.weight !== undefined && e.weight !== 1);
   const train = (rows: readonly number[], epochs: number, stage: string) =>
     SparseLinearModel.train(
       'logistic',
       featurizer.dims,
       rows.map((r) => xs[r]),
       rows.map((r) => ys[r]),
-      { ...base, epochs, onEpoch: (e) => progress(stage, e, epochs) },
+      {
+        ...base,
+        epochs,
+        onEpoch: (e) => progress(stage, e, epochs),
+        ...(weighted ? { weights: Float64Array.from(rows, (r) => usable[r].weight ?? 1) } : {}),
+      },
     );
 
   let epochs = options.epochs ?? DEFAULT_TRAIN_OPTIONS.epochs;

@@ -39,6 +39,25 @@ describe(executionOf.name, () => {
     });
   });
 
+  it("carries the policy's judge with its spec and quota, and nothing of a judge when there is none", () => {
+    const judged = parsePolicy(`
+version: j@1
+models:
+  - { id: a, provider: simulated, tier: t, priceUsdPerMTok: { input: 1, output: 1 } }
+  - { id: grader, provider: openai, apiKeyEnv: SWITCHYARD_KEY_G, tier: t, priceUsdPerMTok: { input: 5, output: 5 } }
+default: { route: { model: a } }
+quotas: { models: { grader: 100 } }
+fallbackOrder: [a]
+judge: { model: grader, sampleRate: 0.1 }
+`);
+    const execution = executionOf(judged, { kind: 'single', model: 'a' });
+    expect(execution.judge).toEqual({ model: 'grader', sampleRate: 0.1, maxPromptChars: 4000, maxAnswerChars: 4000 });
+    expect(execution.models.map((m) => m.id)).toEqual(['a', 'grader']);
+    expect(execution.models[1]).toMatchObject({ apiKeyEnv: 'SWITCHYARD_KEY_G', dailyQuota: 100 });
+    expect(execution.fallbacks).toEqual([]);
+    expect(executionOf(policy, { kind: 'single', model: 'a' }).judge).toBeUndefined();
+  });
+
   it('makes an event the v2 schema accepts', () => {
     const plan: RoutePlan = { kind: 'cascade', model: 'a', models: ['a', 'c'], acceptance: ['non-empty'] };
     const event = {

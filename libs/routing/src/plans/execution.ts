@@ -59,10 +59,20 @@ function fallbacksOf(policy: CompiledPolicy, model: string): string[] {
 /**
  * What provider-adapters needs to run `plan` without the policy that decided it: the spec and daily quota of
  * every model it may call, the single model's fallbacks (the policy's fallback order after it, then wrapping
- * round), and the policy's choice when the quota store is unreachable.
+ * round), the policy's choice when the quota store is unreachable, and its judge (whose spec rides along).
  */
 export function executionOf(policy: CompiledPolicy, plan: RoutePlan): Execution {
   const fallbacks = plan.kind === 'single' ? [...fallbacksOf(policy, plan.model)] : [];
-  const models = [...new Set([...planModels(plan), ...fallbacks])].map((id) => plannedModel(policy, id));
-  return { models, fallbacks, onStoreDown: policy.document.quotas?.onStoreDown ?? 'open' };
+  const judge = policy.document.judge;
+  const ids = [...planModels(plan), ...fallbacks, ...(judge ? [judge.model] : [])];
+  const models = [...new Set(ids)].map((id) => plannedModel(policy, id));
+  const execution: Execution = { models, fallbacks, onStoreDown: policy.document.quotas?.onStoreDown ?? 'open' };
+  if (judge)
+    execution.judge = {
+      model: judge.model,
+      sampleRate: judge.sampleRate,
+      maxPromptChars: judge.maxPromptChars,
+      maxAnswerChars: judge.maxAnswerChars,
+    };
+  return execution;
 }

@@ -33,4 +33,30 @@ describe(expectedCostUsd.name, () => {
     };
     expect(expectedCostUsd(policy, vote, 1000, 100)).toBeCloseTo(small + big + judge, 12);
   });
+
+  it("adds the judge's gradings of every tier but the last to a cascade accepting by grade", () => {
+    const judged = parsePolicy(`version: j@1
+models:
+  - { id: small, provider: simulated, tier: a, priceUsdPerMTok: { input: 1, output: 2 } }
+  - { id: big, provider: simulated, tier: b, priceUsdPerMTok: { input: 10, output: 20 } }
+  - { id: judge, provider: simulated, tier: c, priceUsdPerMTok: { input: 100, output: 100 } }
+default: { route: { model: small } }
+judge: { model: judge }
+`);
+    const tiers = { kind: 'cascade', model: 'small', models: ['small', 'big'], acceptance: ['non-empty'] } as const;
+    const plain = expectedCostUsd(
+      judged,
+      { ...tiers, models: [...tiers.models], acceptance: [...tiers.acceptance] },
+      1000,
+      100,
+    );
+    const graded = expectedCostUsd(
+      judged,
+      { ...tiers, models: [...tiers.models], acceptance: [...tiers.acceptance], acceptGrade: 7 },
+      1000,
+      100,
+    );
+    // One grading (of small): question + answer + the prompt's own 300 tokens in, 20 out, at the judge's price.
+    expect(graded - plain).toBeCloseTo(((1000 + 100 + 300) * 100 + 20 * 100) / 1e6, 12);
+  });
 });

@@ -1,10 +1,16 @@
 import type { RoutePlan } from '@switchyard/contracts';
-import { type PlanAnswer, type PlanPort, PlanExhaustedError, runPlan, runPlanSync } from './run-plan';
+import { NoJudgeError, type PlanAnswer, type PlanPort, PlanExhaustedError, runPlan, runPlanSync } from './run-plan';
 
 /** A scripted world: each model's answer (or failure), its cost, which models have quota; every effect logged. */
 function world(
   answers: Record<string, string | Error>,
-  opts: { cost?: Record<string, number>; noQuota?: string[]; expected?: Record<string, number> } = {},
+  opts: {
+    cost?: Record<string, number>;
+    noQuota?: string[];
+    expected?: Record<string, number>;
+    /** The judge's grade of each model's answer (absent: no clear grade); each grading costs 0.25. */
+    grades?: Record<string, number | undefined>;
+  } = {},
 ) {
   const log: string[] = [];
   const rejected: string[] = [];
@@ -25,7 +31,12 @@ function world(
     },
     expectedCostUsd: (model: string) => opts.expected?.[model],
     canFallBack: (err: unknown) => !(err instanceof Error && err.message.startsWith('final')),
-    rejected: (a: PlanAnswer, failed: string[]) => rejected.push(`${a.model}: ${failed.join(',')}`),
+    rejected: (a: PlanAnswer, failed: readonly string[]) => rejected.push(`${a.model}: ${failed.join(',')}`),
+    grade: (a: PlanAnswer) => {
+      log.push(`grade ${a.model}`);
+      const grade = opts.grades?.[a.model];
+      return grade === undefined ? { costUsd: 0.25 } : { grade, costUsd: 0.25 };
+    },
   };
   const async: PlanPort<PlanAnswer> = {
     ...sync,
@@ -34,6 +45,10 @@ function world(
       return sync.call(model, stream);
     },
     reserve: async (model, role) => sync.reserve(model, role),
+    grade: async (a) => {
+      await new Promise((r) => setImmediate(r));
+      return sync.grade(a);
+    },
   };
   return { sync, async, log, rejected };
 }
@@ -128,6 +143,43 @@ describe.each(drivers)('the plan interpreter (%s)', (_name, run) => {
     });
   });
 
+  describe('cascade accepting by a judge grade (acceptGrade)', () => {
+    const judged = (models: string[], acceptGrade: number, maxCostUsd?: number): RoutePlan => ({
+      ...(cascade(models, maxCostUsd) as Extract<RoutePlan, { kind: 'cascade' }>),
+      acceptGrade,
+    });
+
+    it("accepts a checked answer the judge grades at acceptGrade or above, the judge's cost the plan's", async () => {
+      const w = world({ a: '4', b: '4' }, { grades: { a: 7 } });
+      const r = await run(judged(['a', 'b'], 7), w);
+      expect([r.answer.model, r.costUsd, r.called]).toEqual(['a', 1.25, ['a']]);
+      expect(r.outcome).toEqual({ kind: 'cascade', tried: ['a'], accepted: true, grades: [{ model: 'a', grade: 7 }] });
+      expect(w.log).toEqual(['call a', 'grade a']);
+    });
+
+    it('goes on past an answer graded below, or given no clear grade, and never grades the last tier', async () => {
+      const w = world({ a: '4', b: '4', c: '4' }, { grades: { a: 3, c: 1 } });
+      const r = await run(judged(['a', 'b', 'c'], 7), w);
+      expect([r.answer.model, r.costUsd]).toEqual(['c', 3.5]);
+      expect(r.outcome).toEqual({
+        kind: 'cascade',
+        tried: ['a', 'b', 'c'],
+        accepted: true,
+        grades: [{ model: 'a', grade: 3 }, { model: 'b' }],
+      });
+      expect(w.log).toEqual(['call a', 'grade a', 'reserve b', 'call b', 'grade b', 'reserve c', 'call c']);
+      expect(w.rejected).toEqual(['a: judge: grade 3 < 7', 'b: judge: no grade']);
+    });
+
+    it('never asks the judge about an answer the checks refuse, nor one that reached the cost cap', async () => {
+      const w = world({ a: '', b: '4', c: '4' }, { cost: { b: 2 }, grades: { b: 9 } });
+      const r = await run(judged(['a', 'b', 'c'], 7, 3), w);
+      expect([r.answer.model, r.costUsd]).toEqual(['b', 3]);
+      expect(r.outcome).toEqual({ kind: 'cascade', tried: ['a', 'b'], accepted: true, stoppedAtCostCap: true });
+      expect(w.log).toEqual(['call a', 'reserve b', 'call b']);
+    });
+  });
+
   describe('consensus', () => {
     const vote = (onDisagreement: 'escalate' | 'flag', lead = 'a'): RoutePlan => ({
       kind: 'consensus',
@@ -170,5 +222,26 @@ describe.each(drivers)('the plan interpreter (%s)', (_name, run) => {
       const w = world({ a: new Error('x'), b: new Error('y'), c: new Error('z') });
       await expect(run(vote('flag'), w)).rejects.toThrow('every voter of the consensus failed');
     });
+  });
+});
+
+describe('a plan that asks the judge, on a port without one', () => {
+  const plan: RoutePlan = {
+    kind: 'cascade',
+    model: 'a',
+    models: ['a', 'b'],
+    acceptance: ['non-empty'],
+    acceptGrade: 6,
+  };
+
+  it('is refused by the offline replay (runPlanSync) with an error naming plan.acceptGrade', () => {
+    const { grade: _none, ...w } = world({ a: '4', b: '4' }).sync;
+    expect(() => runPlanSync(plan, ctx, w)).toThrow(NoJudgeError);
+    expect(() => runPlanSync(plan, ctx, w)).toThrow(/plan\.acceptGrade/);
+  });
+
+  it('and by runPlan', async () => {
+    const { grade: _none, ...w } = world({ a: '4', b: '4' }).async;
+    await expect(runPlan(plan, ctx, w)).rejects.toBeInstanceOf(NoJudgeError);
   });
 });

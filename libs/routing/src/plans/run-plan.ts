@@ -1,4 +1,4 @@
-import type { AcceptanceCheck, PlanOutcome, RoutePlan } from '@switchyard/contracts';
+import type { PlanOutcome, RoutePlan } from '@switchyard/contracts';
 import { type CandidateAnswer, failedChecks } from './acceptance';
 import { consensusNext, voteConsensus } from './consensus';
 
@@ -9,12 +9,23 @@ export interface PlanAnswer {
   costUsd: number;
 }
 
+/** What the policy's judge said of an answer: its grade 1-10 (none: no clear grade, or it could not be asked) and cost. */
+export interface JudgeVerdict {
+  grade?: number;
+  costUsd: number;
+}
+
 /**
  * What running a plan needs from the world: provider-adapters calls real providers and takes quotas from
  * Redis; offline evaluation answers from a dataset row's recorded outcomes. `call` and `reserve` may be
  * asynchronous (run with `runPlan`) or not (`runPlanSync`).
  */
-export interface PlanPort<A extends PlanAnswer, R = A | Promise<A>, B = boolean | Promise<boolean>> {
+export interface PlanPort<
+  A extends PlanAnswer,
+  R = A | Promise<A>,
+  B = boolean | Promise<boolean>,
+  G = JudgeVerdict | Promise<JudgeVerdict>,
+> {
   /** Asks one model; throws when it gave no answer. `stream`: the plan returns this call's answer as it comes. */
   call(model: string, stream: boolean): R;
   /** Takes a call of `model` from its quota before a later tier, a fallback or an escalation; false: pass it over. */
@@ -23,14 +34,33 @@ export interface PlanPort<A extends PlanAnswer, R = A | Promise<A>, B = boolean 
   expectedCostUsd(model: string, previous: A): number | undefined;
   /** Whether another model may take over after this failure (not after a stream has started, say). */
   canFallBack(error: unknown): boolean;
-  /** A cascade went past (or ended on) an answer that failed these acceptance checks. */
-  rejected?(answer: A, failed: AcceptanceCheck[]): void;
+  /**
+   * A cascade went past (or ended on) an answer that failed these acceptance checks (`judge: …` when the
+   * policy's judge graded it below the plan's acceptGrade, or gave no grade).
+   */
+  rejected?(answer: A, failed: readonly string[]): void;
+  /**
+   * Asks the policy's judge to grade an answer (a cascade with acceptGrade); its cost is the plan's. A port
+   * without it (an offline replay) cannot run such a plan.
+   */
+  grade?(answer: A): G;
 }
 
 /** Why a model is reserved during a plan. */
 export type ReserveRole = 'tier' | 'fallback' | 'escalation';
 
-export type SyncPlanPort<A extends PlanAnswer> = PlanPort<A, A, boolean>;
+export type SyncPlanPort<A extends PlanAnswer> = PlanPort<A, A, boolean, JudgeVerdict>;
+
+/** A plan that asks the judge (a cascade's acceptGrade) run on a port that has none. */
+export class NoJudgeError extends Error {
+  constructor() {
+    super(
+      "this plan's cascade accepts by a judge grade (plan.acceptGrade), and nothing here can call the judge " +
+        '(an offline replay answers from recorded outcomes only)',
+    );
+    this.name = 'NoJudgeError';
+  }
+}
 
 export interface PlanContext {
   /** What acceptance checks read the prompt as (routingText of the messages). */
@@ -62,7 +92,8 @@ export class PlanExhaustedError extends Error {
 type Effect =
   | { op: 'call'; model: string; stream: boolean }
   | { op: 'reserve'; model: string; role: ReserveRole }
-  | { op: 'callAll'; models: string[] };
+  | { op: 'callAll'; models: string[] }
+  | { op: 'grade'; answer: unknown };
 type Called<A> = { ok: true; value: A } | { ok: false; error: unknown };
 type Steps<T> = Generator<Effect, T, unknown>;
 
@@ -71,8 +102,9 @@ type Steps<T> = Generator<Effect, T, unknown>;
  * offline evaluation share:
  * - single: the model; when it fails (and `port.canFallBack`), each fallback in turn, reserved first;
  * - cascade: tiers in order, each later one reserved when reached; stops at the first answer passing the
- *   acceptance checks, at the last tier, or at the cost cap: before a tier whose expected cost would take
- *   the spend past `maxCostUsd` (the answer so far is returned), and after an answer that reached it;
+ *   acceptance checks (and, with `acceptGrade`, graded at least that by the policy's judge, whose cost is the
+ *   plan's), at the last tier, or at the cost cap: before a tier whose expected cost would take the spend
+ *   past `maxCostUsd` (the answer so far is returned), and after an answer that reached it;
  * - consensus: every voter at once; the majority when it reaches the quorum; otherwise the plan's strongest
  *   voter's answer, or a tie-breaker outside the vote asked (reserved first), or the first answer flagged.
  */
@@ -89,6 +121,7 @@ export async function runPlan<A extends PlanAnswer>(
     const effect = next.value;
     if (effect.op === 'reserve') input = await port.reserve(effect.model, effect.role);
     else if (effect.op === 'call') input = await settle(() => port.call(effect.model, effect.stream));
+    else if (effect.op === 'grade') input = await gradeWith(port, effect.answer as A);
     else input = await Promise.all(effect.models.map((m) => settle(() => port.call(m, false))));
   }
 }
@@ -107,8 +140,14 @@ export function runPlanSync<A extends PlanAnswer>(
     const effect = next.value;
     if (effect.op === 'reserve') input = port.reserve(effect.model, effect.role);
     else if (effect.op === 'call') input = settleSync(() => port.call(effect.model, effect.stream));
+    else if (effect.op === 'grade') input = gradeWith(port, effect.answer as A);
     else input = effect.models.map((m) => settleSync(() => port.call(m, false)));
   }
+}
+
+function gradeWith<A extends PlanAnswer, G>(port: { grade?(answer: A): G }, answer: A): G {
+  if (!port.grade) throw new NoJudgeError();
+  return port.grade(answer);
 }
 
 async function settle<A>(call: () => A | Promise<A>): Promise<Called<A>> {
@@ -150,6 +189,10 @@ function* reserve(model: string, role: ReserveRole): Generator<Effect, boolean, 
   return (yield { op: 'reserve', model, role }) as boolean;
 }
 
+function* grade<A>(answer: A): Generator<Effect, JudgeVerdict, unknown> {
+  return (yield { op: 'grade', answer }) as JudgeVerdict;
+}
+
 function* single<A extends PlanAnswer>(
   model: string,
   fallbacks: readonly string[],
@@ -174,6 +217,7 @@ function* cascade<A extends PlanAnswer>(
 ): Steps<PlanRun<A>> {
   const tried: string[] = [];
   const called: string[] = [];
+  const grades: Array<{ model: string; grade?: number }> = [];
   const cap = plan.maxCostUsd;
   let costUsd = 0;
   let last: A | undefined;
@@ -187,7 +231,7 @@ function* cascade<A extends PlanAnswer>(
           answer: last,
           costUsd,
           called,
-          outcome: { kind: 'cascade', tried, accepted: false, stoppedAtCostCap: true },
+          outcome: { kind: 'cascade', tried, accepted: false, stoppedAtCostCap: true, ...graded(grades) },
         };
       // The first tier was reserved with the decision; later ones take their quota only when they are needed.
       if (!(yield* reserve(model, 'tier'))) continue;
@@ -201,10 +245,20 @@ function* cascade<A extends PlanAnswer>(
     last = result.value;
     called.push(model);
     costUsd += last.costUsd;
-    const failed = failedChecks(last.answer, plan.acceptance, prompt);
+    const failed: string[] = failedChecks(last.answer, plan.acceptance, prompt);
+    const lastTier = i === plan.models.length - 1;
+    // The judge is asked only about an answer the checks accept and a later tier could replace: the last
+    // tier's answer goes back whatever its grade, and one that reached the cost cap goes back too.
+    if (failed.length === 0 && plan.acceptGrade !== undefined && !lastTier && !(cap !== undefined && costUsd >= cap)) {
+      const verdict = yield* grade(last);
+      costUsd += verdict.costUsd;
+      grades.push(verdict.grade === undefined ? { model } : { model, grade: verdict.grade });
+      if (verdict.grade === undefined) failed.push('judge: no grade');
+      else if (verdict.grade < plan.acceptGrade) failed.push(`judge: grade ${verdict.grade} < ${plan.acceptGrade}`);
+    }
     if (failed.length > 0) port.rejected?.(last, failed);
     const capped = cap !== undefined && costUsd >= cap;
-    if (failed.length === 0 || capped || i === plan.models.length - 1)
+    if (failed.length === 0 || capped || lastTier)
       return {
         answer: last,
         costUsd,
@@ -214,10 +268,12 @@ function* cascade<A extends PlanAnswer>(
           tried,
           accepted: failed.length === 0,
           ...(capped ? { stoppedAtCostCap: true } : {}),
+          ...graded(grades),
         },
       };
   }
-  if (last) return { answer: last, costUsd, called, outcome: { kind: 'cascade', tried, accepted: false } };
+  if (last)
+    return { answer: last, costUsd, called, outcome: { kind: 'cascade', tried, accepted: false, ...graded(grades) } };
   throw new PlanExhaustedError(
     `every tier of the cascade failed: ${lastError === undefined ? 'none could be reserved' : messageOf(lastError)}`,
     lastError,
@@ -277,5 +333,8 @@ function* consensus<A extends PlanAnswer>(
       : { kind: 'consensus', agreed: false, majority: [], votes, resolution: plan.onDisagreement },
   };
 }
+
+/** The judge's grades on a cascade's outcome, when it was asked at all. */
+const graded = (grades: Array<{ model: string; grade?: number }>) => (grades.length > 0 ? { grades } : {});
 
 const messageOf = (err: unknown): string => (err instanceof Error ? err.message : String(err));

@@ -42,6 +42,22 @@ describe(parsePolicy.name, () => {
     ]);
   });
 
+  it('takes a judge among its models, with the defaults, and names judge.model and the known ids otherwise', () => {
+    const judge = parsePolicy(minimal('judge: { model: big-1 }')).document.judge;
+    expect(judge).toEqual({ model: 'big-1', sampleRate: 0.05, maxPromptChars: 4000, maxAnswerChars: 4000 });
+    expect(problemsOf(minimal('judge: { model: gpt-9 }'))).toEqual([
+      {
+        field: 'judge.model',
+        message: `unknown model "gpt-9"; the judge must be one of the policy's models: cheap-1, big-1`,
+      },
+    ]);
+    expect(problemsOf(minimal('judge: { model: big-1, sampleRate: 1.5 }'))[0].field).toBe('judge.sampleRate');
+    expect(problemsOf(minimal('judge: { model: big-1, maxAnswerChars: 10 }'))[0].field).toBe('judge.maxAnswerChars');
+    expect(problemsOf(minimal('judge: { model: big-1, rate: 0.1 }'))).toEqual([
+      expect.objectContaining({ field: 'judge.rate', message: expect.stringContaining('unknown key "rate"') }),
+    ]);
+  });
+
   it('names the field of an unknown model in a rule', () => {
     const problems = problemsOf(minimal(`rules:\n  - { name: r1, when: { maxChars: 10 }, route: { model: gpt-9 } }`));
     expect(problems).toEqual([

@@ -77,6 +77,12 @@ export function compilePolicy(raw: unknown): CompiledPolicy {
       });
       if (new Set(plan.models).size !== plan.models.length)
         problems.push({ field: `${field}.plan.models`, message: 'a model is listed twice' });
+      if (plan.kind === 'cascade' && plan.acceptGrade !== undefined && !doc.judge)
+        problems.push({
+          field: `${field}.plan.acceptGrade`,
+          message:
+            'accepting by a judge grade needs the policy\'s judge: add a "judge" section naming the grading model',
+        });
       if (plan.kind === 'consensus') {
         if (plan.quorum > plan.models.length)
           problems.push({
@@ -134,6 +140,11 @@ export function compilePolicy(raw: unknown): CompiledPolicy {
   (doc.exploration?.models ?? []).forEach((model, i) => {
     if (!models.has(model)) problems.push({ field: `exploration.models.${i}`, message: `unknown model "${model}"` });
   });
+  if (doc.judge && !models.has(doc.judge.model))
+    problems.push({
+      field: 'judge.model',
+      message: `unknown model "${doc.judge.model}"; the judge must be one of the policy's models: ${[...models.keys()].join(', ')}`,
+    });
   (doc.fallbackOrder ?? []).forEach((model, i) => {
     if (!models.has(model)) problems.push({ field: `fallbackOrder.${i}`, message: `unknown model "${model}"` });
   });

@@ -1,5 +1,6 @@
 import {
   ACCEPTANCE_CHECKS,
+  MAX_JUDGE_CHARS,
   closedObject,
   generationParamsSchema,
   modelSpecSchema,
@@ -87,6 +88,11 @@ const cascadeSpecSchema = closedObject({
   models: z.array(z.string().min(1)).min(2),
   acceptance: z.array(z.enum(ACCEPTANCE_CHECKS)).min(1).default(['non-empty', 'not-refusal', 'not-truncated']),
   maxCostUsd: z.number().positive().optional(),
+  /**
+   * The seed's self-evaluation: an answer that passes `acceptance` is accepted only when the policy's `judge`
+   * grades it at least this (1-10); otherwise the next tier is asked. The judge's cost is the plan's.
+   */
+  acceptGrade: z.number().int().min(1).max(10).optional(),
 });
 
 const consensusSpecSchema = closedObject({
@@ -314,6 +320,24 @@ export const explorationSettingsSchema = closedObject({
 export type ExplorationSettings = z.infer<typeof explorationSettingsSchema>;
 
 /**
+ * The judge: a model of the policy that grades a sampled share of answers after the caller has them (off the
+ * reply path, at its own cost), so that traffic without feedback can teach too. Its grade 1-10 becomes the
+ * record's label (source `judge`, quality (grade − 1) / 9), which the caller's feedback outranks.
+ */
+export const judgeSettingsSchema = closedObject({
+  /** The grading model: one of the policy's models (its quota, key and prices apply). */
+  model: z.string().min(1),
+  /** Share of answered requests graded, 0..1; chosen by a hash of the tenant and request id, so a replay agrees. */
+  sampleRate: z.number().min(0).max(1).default(0.05),
+  /** The question (the routing text) is cut to this many characters before the judge reads it. */
+  maxPromptChars: z.number().int().min(100).max(MAX_JUDGE_CHARS).default(4000),
+  /** The answer is cut to this many characters before the judge reads it. */
+  maxAnswerChars: z.number().int().min(100).max(MAX_JUDGE_CHARS).default(4000),
+});
+
+export type JudgeSettings = z.infer<typeof judgeSettingsSchema>;
+
+/**
  * A routing profile, asked for with `model: "auto:<name>"`: either new settings for the learned level's
  * cost-aware knob (one of costWeight, tolerance or target, as in `learned`, for this request only), or a
  * route that takes the place of every level (rules, bands, learned, default), with its params. See
@@ -364,6 +388,8 @@ export const policySchema = closedObject({
   exploration: explorationSettingsSchema.optional(),
   /** The learning loop: nightly retraining from this policy's labelled traffic, gated, released by canary. */
   learning: learningSettingsSchema.optional(),
+  /** Off unless set: a model of the policy grades a sampled share of answers, as labels for the learning loop. */
+  judge: judgeSettingsSchema.optional(),
   /** Routing profiles by name (PROFILE_NAME), asked for with `model: "auto:<name>"`. */
   profiles: z.record(z.string(), routingProfileSchema).optional(),
 });
