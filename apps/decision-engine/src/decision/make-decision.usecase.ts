@@ -17,6 +17,7 @@ import {
   type LearnedContext,
   type RouteOption,
   executionOf,
+  explorationDraws,
   planOf,
   routeOptions,
   toDecision,
@@ -40,8 +41,6 @@ const COOLDOWN_RETRY_SECONDS = 30;
  * the call atomically in Redis; then hands the plan to provider-adapters.
  */
 
-/** The policy's exploration draws from Math.random (offline evaluation gives none: it replays the policy's own choices). */
-const EXPLORATION = { random: Math.random };
 @Injectable()
 export class MakeDecision {
   private readonly logger = new Logger(MakeDecision.name);
@@ -71,7 +70,16 @@ export class MakeDecision {
     const { event } = cmd;
     const { policy, learned, arm } = this.policies.forRequest(event.tenant, event.request.user);
     const input = { request: event.request, tenant: event.tenant, features: event.features };
-    const decision = await this.choose(policy, learned, routeOptions(policy, input, learned, EXPLORATION), event);
+    const decision = await this.choose(
+      policy,
+      learned,
+      routeOptions(policy, input, learned, {
+        // The same request explores the same way on every replica and every retry (offline evaluation gives
+        // no draws: it replays the policy's own choices).
+        random: explorationDraws(event.tenant, event.requestId),
+      }),
+      event,
+    );
     if (arm) decision.canaryArm = arm;
     // The plan travels with the specs of every model it may call: provider-adapters runs it without a policy.
     const decided: RouteDecidedV2 = {

@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import type { ChatRequest } from '@switchyard/contracts';
 import { extractFeatures } from '../features/extract-features';
 import { parsePolicy } from '../policy/compile-policy';
-import { decideRoute, planRoute } from './decide-route';
+import { decideRoute, explorationDraws, planRoute } from './decide-route';
 
 const policy = parsePolicy(readFileSync(join(__dirname, '../../../../policies/default.yaml'), 'utf8'));
 
@@ -156,5 +156,27 @@ describe(decideRoute.name, () => {
     it('refuses an unknown exploration candidate, naming the field', () => {
       expect(() => exploring('\nexploration: { percent: 5, models: [gpt-5] }\n')).toThrow(/exploration\.models\.0/);
     });
+  });
+});
+
+describe(explorationDraws.name, () => {
+  it('draws the same for the same tenant and request, and differently for another', () => {
+    const a = explorationDraws('acme', 'r-1');
+    const b = explorationDraws('acme', 'r-1');
+    expect([a(), a(), a()]).toEqual([b(), b(), b()]);
+    expect(explorationDraws('acme', 'r-2')()).not.toBe(explorationDraws('acme', 'r-1')());
+    expect(explorationDraws('other', 'r-1')()).not.toBe(explorationDraws('acme', 'r-1')());
+  });
+
+  it('is uniform over requests, so a policy explores the share it says, with sequential ids too', () => {
+    const n = 20_000;
+    const first = Array.from({ length: n }, (_, i) => explorationDraws('acme', `req-${i}`)());
+    expect(first.every((x) => x >= 0 && x < 1)).toBe(true);
+    // 5% exploration: within 4 standard deviations of 1,000 (sd ~31).
+    const explored = first.filter((x) => x < 0.05).length;
+    expect(Math.abs(explored - 1000)).toBeLessThan(125);
+    // Each tenth of the unit interval gets its share (sd ~42 around 2,000).
+    for (let d = 0; d < 10; d++)
+      expect(Math.abs(first.filter((x) => x >= d / 10 && x < (d + 1) / 10).length - 2000)).toBeLessThan(170);
   });
 });

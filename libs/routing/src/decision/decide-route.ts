@@ -9,7 +9,8 @@ import {
   routingText,
 } from '@switchyard/contracts';
 import { MIN_EXAMPLES_TO_TUNE } from '../learned/tune-training';
-import { type ResolvedTarget, mixedSetting, resolveLearnedTarget } from '../learned/calibration';
+import { type ResolvedTarget, mixedSetting, resolveLearnedTarget, textHashUnit } from '../learned/calibration';
+import { mulberry32 } from '../learned/sparse-linear-model';
 import type { LearnedRouter } from '../learned/learned-router';
 import { type CompiledPolicy, resolveTarget } from '../policy/compile-policy';
 import {
@@ -510,6 +511,7 @@ export function planOf(
     if (tiers.length < 2) return { kind: 'single', model: tiers[0] };
     const plan: RoutePlan = { kind: 'cascade', model: tiers[0], models: tiers, acceptance: spec.acceptance };
     if (spec.maxCostUsd !== undefined) plan.maxCostUsd = spec.maxCostUsd;
+    if (spec.acceptGrade !== undefined) plan.acceptGrade = spec.acceptGrade;
     return plan;
   }
   const voters = spec.models.filter((m) => available.includes(m));
@@ -561,4 +563,13 @@ export function bandLabel(bands: ReadonlyArray<{ below?: number }>, i: number): 
   const floor = i > 0 ? (bands[i - 1].below ?? 0) : 0;
   const below = bands[i].below;
   return below === undefined ? `>= ${floor}` : `< ${below}`;
+}
+
+/**
+ * The draws of one request's exploration: a generator seeded by its tenant and request id, so every replica,
+ * a caller's retry under the same id, and a re-decision of logged traffic explore alike, while over distinct
+ * requests the draws are uniform as Math.random's (the explored share and the logged propensities hold).
+ */
+export function explorationDraws(tenant: string, requestId: string): () => number {
+  return mulberry32(Math.floor(textHashUnit(`explore\u0000${tenant}\u0000${requestId}`) * 2 ** 32));
 }
