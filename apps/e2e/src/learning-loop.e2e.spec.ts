@@ -185,6 +185,8 @@ describe('the learning loop: retraining, the gate, the model store, the canary v
 
     const runs = new LearningRunRepository(db);
     const run = await waitFor('the retraining run', async () => (await runs.recent())[0], 120_000, 500);
+    // The gate's verdict with its interval: how far from the line this run's traffic put it.
+    console.log(`retraining run: ${run.outcome}: ${run.reason}`);
     expect(`${run.outcome}: ${run.reason} ${JSON.stringify(run.training)}`).toMatch(/^released/);
     expect(run.evaluation).toMatchObject({ pass: true });
     expect(run.training).toMatchObject({ labelled: 2400 });

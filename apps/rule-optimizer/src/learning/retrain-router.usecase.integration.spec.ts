@@ -196,4 +196,14 @@ describe(`${RetrainRouter.name} with a seed dataset`, () => {
       expect(released.calls).toHaveLength(0);
     }
   }, 300_000);
+
+  it('keeps the outcome of a run that ended when its job runs again (a lapsed lock), and does nothing more', async () => {
+    const [first] = await runs.recent(1);
+    const releases = released.calls.length;
+    const again = await sut.execute({ runId: 'seeded-run@1', now: new Date(NOW + MINUTE) });
+    expect(again).toMatchObject({ runId: 'seeded-run@1', outcome: first.outcome, reason: first.reason });
+    expect(again.modelVersion).toBe(first.modelVersion);
+    expect(released.calls).toHaveLength(releases);
+    expect(await runs.find('seeded-run@1')).toMatchObject({ outcome: first.outcome, finishedAt: first.finishedAt });
+  });
 });

@@ -50,6 +50,14 @@ export class RetrainRouter implements OnModuleInit {
   }
 
   async execute(input: RetrainInput): Promise<LearningRunEntity> {
+    // A job run again after its first run finished (BullMQ re-runs a job whose lock lapsed while it trained):
+    // that run's outcome stands. Running again would find its own canary in force and overwrite the release
+    // with "skipped", losing the record the canary's verdict is written to. A failed run is tried again.
+    const previous = await this.runs.find(input.runId);
+    if (previous?.finishedAt && previous.outcome !== 'failed') {
+      this.logger.warn(`retraining ${input.runId} already ended (${previous.outcome}); not running it again`);
+      return previous;
+    }
     const startedAt = input.now ?? new Date();
     const inForce = await this.release.inForce();
     const run: LearningRunEntity = {

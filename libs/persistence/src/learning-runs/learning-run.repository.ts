@@ -24,6 +24,11 @@ export class LearningRunRepository {
     return result.matchedCount > 0;
   }
 
+  /** One run by id, if stored. */
+  async find(runId: string): Promise<LearningRunEntity | undefined> {
+    return (await this.model.findOne({ _id: runId }, { _id: 0 }).lean<LearningRunEntity>().exec()) ?? undefined;
+  }
+
   async recent(limit = 30): Promise<LearningRunEntity[]> {
     return this.model.find({}, { _id: 0 }).sort({ startedAt: -1 }).limit(limit).lean<LearningRunEntity[]>().exec();
   }
