@@ -14,11 +14,12 @@ import {
 import { SERVICE_NAMES, ServiceStack, findWorkspaceRoot } from '@switchyard/launcher';
 import { CHART_FILE, type OptimizerReportBody, staticReportPage } from '@switchyard/analytics';
 import { MONGO_CONNECT_OPTIONS, type OptimizerReportEntity, TenantKeyRepository } from '@switchyard/persistence';
+import { METRICS, parseExposition, sumOf } from '@switchyard/observability';
 import { readPackageFile } from '@switchyard/runtime';
 import { parsePolicy } from '@switchyard/routing';
 import mongoose from 'mongoose';
 import { bearerHeaders } from '../auth-headers';
-import { metricTotal, traceIdOf, tracingLines } from './observability';
+import { traceIdOf, tracingLines } from './observability';
 import { DEMO_PROMPTS } from './prompts';
 import { type SentRequest, summarize } from './summarize';
 import { formatReport } from '../report/format-report';
@@ -171,13 +172,15 @@ async function printObservability(stack: ServiceStack, sent: SentRequest[]): Pro
       (r) => (r.ok ? r.text() : ''),
       () => '',
     );
+    const families = text ? parseExposition(text) : new Map();
+    const total = (metric: { name: string }) => sumOf(families, metric.name);
     const counted =
       name === 'ingress'
-        ? `, ${metricTotal(text, 'switchyard_requests_total')} requests counted`
+        ? `, ${total(METRICS.requests)} requests counted`
         : name === 'provider-adapters'
-          ? `, ${usd(metricTotal(text, 'switchyard_cost_usd_total'))} of provider cost counted`
+          ? `, ${usd(total(METRICS.cost))} of provider cost counted`
           : name === 'feedback-aggregator'
-            ? `, ${metricTotal(text, 'switchyard_records_stored_total')} completion and feedback events written`
+            ? `, ${total(METRICS.recordsStored)} completion and feedback events written`
             : '';
     out(`Metrics: ${url}${text ? counted : ' (did not answer)'}`);
   }

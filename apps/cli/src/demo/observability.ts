@@ -1,19 +1,5 @@
 import { tracingConfigFromEnv } from '@switchyard/observability';
 
-/** The sum of every sample of one metric (all label sets) in a Prometheus text exposition; 0 when absent. */
-export function metricTotal(exposition: string, metric: string): number {
-  let total = 0;
-  for (const line of exposition.split('\n')) {
-    if (line.startsWith('#') || !line.startsWith(metric)) continue;
-    const rest = line.slice(metric.length);
-    // `name{labels} value` or `name value`; not a longer name that starts with this one (name_bucket, ...).
-    if (rest[0] !== '{' && rest[0] !== ' ') continue;
-    const value = Number(rest.slice(rest.lastIndexOf(' ') + 1));
-    if (Number.isFinite(value)) total += value;
-  }
-  return total;
-}
-
 /** The trace id of a W3C traceparent header (`00-<32 hex>-<16 hex>-<2 hex>`), if it is one. */
 export function traceIdOf(traceparent: string | null | undefined): string | undefined {
   return /^[0-9a-f]{2}-([0-9a-f]{32})-[0-9a-f]{16}-[0-9a-f]{2}$/.exec(traceparent?.trim() ?? '')?.[1];

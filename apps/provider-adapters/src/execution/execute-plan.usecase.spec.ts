@@ -228,15 +228,7 @@ describe(ExecutePlan.name, () => {
       expect(reply.model).toBe('cheap');
       expect(order).toEqual([`record ${SUBJECTS.completionSucceeded}`, 'reply _INBOX.c', 'judge r-1 cheap']);
       // A plan that fails is never graded.
-      const failing = new ExecutePlan(
-        new RunPlan(config, callModel, state),
-        intake,
-        publisher,
-        outbox,
-        { settle: async () => undefined },
-        { offer },
-      );
-      await expect(failing.execute({ event: decided('cheap'), replyTo: 'x', deadline: 1 })).rejects.toThrow();
+      await expect(sut.execute({ event: decided('cheap'), replyTo: 'x', deadline: 1 })).rejects.toThrow();
       expect(offer.calls).toHaveLength(1);
     });
 
