@@ -12,7 +12,12 @@ step "install"; bash scripts/install.sh
 step "local servers"; bash scripts/infra.sh up
 rm -rf tmp/test-results
 failed_steps=()
-run_step() { local name=$1; shift; step "$name"; "$@" || failed_steps+=("$name"); }
+step_times=()
+run_step() {
+  local name=$1 start=$SECONDS; shift; step "$name"
+  "$@" || failed_steps+=("$name")
+  step_times+=("$(printf '%6ds  %s' $((SECONDS - start)) "$name")")
+}
 # The committed lockfile is what `npm ci` installs on a clean clone (the Dockerfile runs npm ci): in a scratch
 # copy, since npm ci empties node_modules; --dry-run --offline checks package.json against the lockfile without
 # installing or fetching anything (about 5 s; a missing entry, such as a platform package the registry did not
@@ -29,12 +34,20 @@ run_step end-to-end npx nx run e2e:test --output-style=static
 
 # One closing line for the whole suite, summed over every project's jest run; a failed step that ran no
 # test (lint, build, a project without tests) counts as one failure, so the line never hides it.
+printf '\nsteps (wall seconds):\n' >&2; printf '  %s\n' "${step_times[@]}" >&2
 [ ${#failed_steps[@]} -eq 0 ] || printf '\nfailed steps: %s\n' "${failed_steps[*]}" >&2
 FAILED_STEPS=${#failed_steps[@]} node -e '
 const fs = require("node:fs"), dir = "tmp/test-results";
 const files = fs.existsSync(dir) ? fs.readdirSync(dir) : [];
-const t = { passed: 0, failed: 0, skipped: 0 };
-for (const f of files) { const r = JSON.parse(fs.readFileSync(`${dir}/${f}`, "utf8")); for (const k in t) t[k] += r[k]; }
+const t = { passed: 0, failed: 0, skipped: 0 }, spent = [];
+for (const f of files) {
+  const r = JSON.parse(fs.readFileSync(`${dir}/${f}`, "utf8"));
+  for (const k in t) t[k] += r[k];
+  for (const s of r.files ?? []) spent.push(s);
+}
+spent.sort((a, b) => b.seconds - a.seconds);
+console.log("\nslowest spec files (seconds):");
+for (const s of spent.slice(0, 8)) console.log(`  ${s.seconds.toFixed(1).padStart(6)}  ${require("node:path").relative(".", s.file)}`);
 if (t.failed === 0) t.failed += Number(process.env.FAILED_STEPS);
 console.log(`\n${files.length} jest projects`);
 console.log(`${t.passed} passed, ${t.failed} failed` + (t.skipped ? `, ${t.skipped} skipped` : ""));
