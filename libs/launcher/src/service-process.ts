@@ -54,6 +54,7 @@ export class ServiceProcess {
   /**
    * `launch`: another command than the service's own bundle, ready when every URL answers (a co-located
    * host). `host`: this service runs inside that host process; starting, stopping and logs are the host's.
+   * `nodeArgs`: flags for node itself (`--cpu-prof`, which node does not take from NODE_OPTIONS).
    */
   constructor(
     readonly name: string,
@@ -62,6 +63,7 @@ export class ServiceProcess {
     private readonly root: string = findWorkspaceRoot(),
     private readonly launch?: { main: string; args: string[]; readyUrls: string[] },
     private readonly host?: ServiceProcess,
+    private readonly nodeArgs: readonly string[] = [],
   ) {}
 
   get exitCode(): number | null {
@@ -83,11 +85,15 @@ export class ServiceProcess {
     this.exit = null;
     const main = this.launch?.main ?? join(this.root, 'dist', 'apps', this.name, 'main.js');
     if (!existsSync(main)) throw new Error(`${main} is missing: build the services first (npm run build)`);
-    const child = spawn(process.execPath, ['--enable-source-maps', main, ...(this.launch?.args ?? [])], {
-      cwd: this.root,
-      env: { ...process.env, ...this.env, HTTP_PORT: String(this.port), HTTP_HOST: '127.0.0.1' },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
+    const child = spawn(
+      process.execPath,
+      ['--enable-source-maps', ...this.nodeArgs, main, ...(this.launch?.args ?? [])],
+      {
+        cwd: this.root,
+        env: { ...process.env, ...this.env, HTTP_PORT: String(this.port), HTTP_HOST: '127.0.0.1' },
+        stdio: ['ignore', 'pipe', 'pipe'],
+      },
+    );
     this.child = child;
     const keep = (chunk: Buffer) => {
       this.output.push(chunk.toString());

@@ -42,6 +42,8 @@ export interface StackOptions {
    * its own port; no replicas then, and a signal to any service stops them all.
    */
   colocated?: boolean;
+  /** Flags for node in every service process (`--cpu-prof`, say). */
+  nodeArgs?: string[];
 }
 
 /** All six services, each its own process, started consumers-first and stopped with SIGTERM. */
@@ -63,7 +65,15 @@ export class ServiceStack {
       for (let i = 0; i < count; i++) {
         const port = this.options.ports === 'free' ? (free.shift() as number) : DEFAULT_PORTS[name];
         processes.push(
-          new ServiceProcess(name, port, { ...this.options.env, ...this.options.serviceEnv?.[name] }, root),
+          new ServiceProcess(
+            name,
+            port,
+            { ...this.options.env, ...this.options.serviceEnv?.[name] },
+            root,
+            undefined,
+            undefined,
+            this.options.nodeArgs,
+          ),
         );
       }
       this.services.set(name, processes);
@@ -89,11 +99,19 @@ export class ServiceStack {
     for (const name of SERVICE_NAMES)
       if (this.options.serviceEnv?.[name])
         throw new Error(`co-located services share one environment: serviceEnv for ${name} cannot apply`);
-    const host = new ServiceProcess('switchyard serve', ports[0], env, root, {
-      main: join(root, 'dist', 'apps', 'cli', 'main.js'),
-      args: ['serve', '--services', 'all'],
-      readyUrls: ports.map((p) => `http://127.0.0.1:${p}/readyz`),
-    });
+    const host = new ServiceProcess(
+      'switchyard serve',
+      ports[0],
+      env,
+      root,
+      {
+        main: join(root, 'dist', 'apps', 'cli', 'main.js'),
+        args: ['serve', '--services', 'all'],
+        readyUrls: ports.map((p) => `http://127.0.0.1:${p}/readyz`),
+      },
+      undefined,
+      this.options.nodeArgs,
+    );
     await host.start();
     SERVICE_NAMES.forEach((name, i) => {
       this.services.set(name, [new ServiceProcess(name, ports[i], env, root, undefined, host)]);

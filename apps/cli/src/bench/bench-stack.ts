@@ -15,6 +15,8 @@ export interface InstantStackOptions {
   env?: Record<string, string>;
   /** All six in one process (`switchyard serve --services all`) instead of six. */
   colocated?: boolean;
+  /** Flags for node in every service process. */
+  nodeArgs?: string[];
 }
 
 /**
@@ -27,6 +29,7 @@ export function instantStack(opts: InstantStackOptions): ServiceStack {
     ports: 'free',
     root: opts.root,
     colocated: opts.colocated,
+    nodeArgs: opts.nodeArgs,
     env: {
       NATS_URL: opts.natsUrl,
       REDIS_URL: opts.redisUrl,

@@ -196,6 +196,11 @@ export function declareBenchCommands(program: Command, ctx: CliContext): void {
     .option('--serial-requests <n>', 'requests timed one at a time', positiveInt, 2000)
     .option('--portkey-version <v>', 'the Portkey gateway version installed', PORTKEY_DEFAULT_VERSION)
     .option('--skip-portkey', 'without the Portkey row')
+    .option('--skip-six', 'without the six-process row (the co-located one only)')
+    .option(
+      '--cpu-prof <dir>',
+      'a V8 CPU profile of each Switchyard process, written to DIR/<six|colocated> when it stops (summarise with node tools/probes/cpu-profile-summary.cjs DIR)',
+    )
     .option(
       '--tracing',
       'also the six processes with tracing on (every span exported over OTLP/HTTP to a local sink), side by side',
@@ -212,6 +217,8 @@ export function declareBenchCommands(program: Command, ctx: CliContext): void {
         serialRequests: number;
         portkeyVersion: string;
         skipPortkey?: boolean;
+        skipSix?: boolean;
+        cpuProf?: string;
         tracing?: boolean;
         json?: string | true;
       }) => {
@@ -223,6 +230,8 @@ export function declareBenchCommands(program: Command, ctx: CliContext): void {
             serialRequests: flags.serialRequests,
             portkeyVersion: flags.portkeyVersion,
             skipPortkey: flags.skipPortkey === true,
+            skipSix: flags.skipSix === true,
+            cpuProfileDir: flags.cpuProf,
             tracing: flags.tracing === true,
             json,
             natsUrl: ctx.natsUrl,

@@ -42,6 +42,13 @@ export interface BenchGatewayOptions {
   serialRequests: number;
   portkeyVersion: string;
   skipPortkey: boolean;
+  /** Without the six-process row (co-located only, say, when profiling it). */
+  skipSix?: boolean;
+  /**
+   * Where each Switchyard process writes a V8 CPU profile (`--cpu-prof`) when it stops: what to read before
+   * cutting work from the hot path (`node tools/probes/cpu-profile-summary.cjs DIR`).
+   */
+  cpuProfileDir?: string;
   /** Also the six processes with tracing on, exporting OTLP/HTTP to a sink in the upstream's process. */
   tracing?: boolean;
   /** Where the raw numbers go as JSON, if anywhere. */
@@ -94,7 +101,19 @@ export async function runBenchGateway(opts: BenchGatewayOptions): Promise<number
         processes: [{ name: 'upstream', pids: upstreamPids }],
       },
       await portkeyTarget(opts, upstream.baseUrl, upstreamPids, teardown),
-      await switchyardTarget('six', opts, root, upstream.baseUrl, upstreamPids, teardown, (code) => (exitCode = code)),
+      ...(opts.skipSix
+        ? []
+        : [
+            await switchyardTarget(
+              'six',
+              opts,
+              root,
+              upstream.baseUrl,
+              upstreamPids,
+              teardown,
+              (code) => (exitCode = code),
+            ),
+          ]),
       ...(opts.tracing
         ? [
             await switchyardTarget(
@@ -365,6 +384,7 @@ async function switchyardTarget(
       ...(tracing ? { OTEL_EXPORTER_OTLP_ENDPOINT: tracing.otlpEndpoint, OTEL_TRACES_SAMPLER: 'always_on' } : {}),
     },
     colocated: mode === 'colocated',
+    nodeArgs: opts.cpuProfileDir ? ['--cpu-prof', `--cpu-prof-dir=${resolve(opts.cpuProfileDir, mode)}`] : [],
   });
   out(
     `Starting the six services ${mode === 'six' ? 'as six processes' : 'in one process'} (seed rules and bands, every model on the upstream, openai-compatible)${tracing ? `, tracing to ${tracing.otlpEndpoint}` : ''}...`,
