@@ -75,20 +75,21 @@ function shuffledLabels(seed: number) {
   };
 }
 
+// One seed each way: every retraining here is a full one on 3,000 records (about 15 s on a busy 2-core
+// machine), and the suite has a time budget; `switchyard bench retrain` and the learning-loop e2e cover more.
 describe('the retraining gate on MMLU-Pro outcomes', () => {
-  for (const seed of [1, 2, 3]) {
-    it(`passes a router trained on the cold policy's labelled traffic (seed ${seed})`, () => {
-      const real = retrainFromRecords(document, logged(seed, 3000), {
-        version: `real-${seed}`,
-        dims: 1 << 16,
-        epochs: 2,
-      });
-      expect(real.outcome).toBe('passed');
-      if (real.outcome === 'skipped') return;
-      expect(real.evaluation.difference.utilityCi95[0]).toBeGreaterThan(0);
-      expect(real.evaluation.n).toBe(1500);
-    }, 120_000);
-  }
+  const seed = 1;
+  it(`passes a router trained on the cold policy's labelled traffic (seed ${seed})`, () => {
+    const real = retrainFromRecords(document, logged(seed, 3000), {
+      version: `real-${seed}`,
+      dims: 1 << 16,
+      epochs: 2,
+    });
+    expect(real.outcome).toBe('passed');
+    if (real.outcome === 'skipped') return;
+    expect(real.evaluation.difference.utilityCi95[0]).toBeGreaterThan(0);
+    expect(real.evaluation.n).toBe(1500);
+  }, 120_000);
 
   // The best-value single model in force (gemini-1.5-flash: 0.64 of gpt-4o's 0.72 at 1/160 of its cost):
   // candidates trained on its traffic with the labels shuffled (nothing left to learn but prices) or
@@ -99,23 +100,21 @@ describe('the retraining gate on MMLU-Pro outcomes', () => {
     difficulty: undefined,
     rules: [{ name: 'everything', when: { minChars: 1 }, route: { model: 'gemini-1.5-flash-002' } }],
   };
-  for (const seed of [1, 2, 3]) {
-    it(`refuses routers trained on shuffled or inverted labels of the best-value model's traffic (seed ${seed})`, () => {
-      const traffic = logged(seed + 10, 3000, flashDocument);
-      expect(traffic.filter((r) => r.policyChoice !== r.model).length).toBeGreaterThan(300);
-      for (const relabel of [shuffledLabels(seed), invertedLabels]) {
-        const worse = retrainFromRecords(flashDocument, traffic, {
-          version: `worse-${seed}`,
-          dims: 1 << 16,
-          epochs: 2,
-          relabel,
-        });
-        expect(`${worse.outcome}: ${worse.reason}`).toMatch(/^refused/);
-        if (worse.outcome === 'skipped') return;
-        expect(worse.evaluation.difference.utility).toBeLessThanOrEqual(0);
-      }
-    }, 120_000);
-  }
+  it(`refuses routers trained on shuffled or inverted labels of the best-value model's traffic (seed ${seed})`, () => {
+    const traffic = logged(seed + 10, 3000, flashDocument);
+    expect(traffic.filter((r) => r.policyChoice !== r.model).length).toBeGreaterThan(300);
+    for (const relabel of [shuffledLabels(seed), invertedLabels]) {
+      const worse = retrainFromRecords(flashDocument, traffic, {
+        version: `worse-${seed}`,
+        dims: 1 << 16,
+        epochs: 2,
+        relabel,
+      });
+      expect(`${worse.outcome}: ${worse.reason}`).toMatch(/^refused/);
+      if (worse.outcome === 'skipped') return;
+      expect(worse.evaluation.difference.utility).toBeLessThanOrEqual(0);
+    }
+  }, 120_000);
 
   it('skips when the policy asks for no retraining or there are too few labels', () => {
     const { learning: _omit, ...without } = document;
