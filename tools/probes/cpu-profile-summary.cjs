@@ -22,7 +22,7 @@ const topAt = process.argv.indexOf('--top');
 const top = topAt > 0 ? Number(process.argv[topAt + 1]) : 40;
 const callersAt = process.argv.indexOf('--callers');
 const callersOf = callersAt > 0 ? process.argv[callersAt + 1] : undefined;
-const depthAt = process.argv.indexOf("--depth");
+const depthAt = process.argv.indexOf('--depth');
 const depth = depthAt > 0 ? Number(process.argv[depthAt + 1]) : 4;
 const paths = new Map();
 const inclusiveWanted = process.argv.includes('--inclusive');
@@ -110,7 +110,7 @@ if (callersOf !== undefined) {
     process.stdout.write(`${ms(us)} ${pct(us)}  ${chain}\n`);
 }
 if (inclusiveWanted) {
-  process.stdout.write('\nthis repository\'s functions, inclusive of what they called:\n');
+  process.stdout.write("\nthis repository's functions, inclusive of what they called:\n");
   for (const [fn, us] of [...inclusive].sort((a, b) => b[1] - a[1]).slice(0, top))
     process.stdout.write(`${ms(us)} ${pct(us)}  ${fn}\n`);
 }
