@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Every test of the project, as CI runs it (`npm test`):
-#   install -> local servers up -> lint -> unit and integration tests of every project -> build -> e2e.
+#   install -> local servers up -> unit and integration tests of every project, with lint, type check and
+#   build beside them -> e2e.
 # Integration and e2e tests talk to the real NATS, Redis and MongoDB-wire server that scripts/infra.sh provides.
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
@@ -24,12 +25,29 @@ run_step() {
 # serve when the lockfile was written, fails it).
 run_step lockfile bash -c 'd=$(mktemp -d) && trap "rm -rf $d" EXIT && cp package.json package-lock.json "$d" &&
   cd "$d" && npm ci --dry-run --offline --ignore-scripts --no-audit --no-fund --loglevel=error >/dev/null'
-run_step lint npx nx run-many -t lint --parallel=2 --output-style=static
-# Types of everything, tests included (jest's swc transform does not check them).
-run_step typecheck npx tsc -p tsconfig.check.json
-# One project at a time: integration tests of different projects share the local servers.
+# Lint, the type check of everything, tests included (jest's swc transform does not check them), and the
+# build need no server: they run one after another beside the unit and integration tests, which leave a core
+# idle (one project at a time, since integration tests of different projects share the local servers).
+# Their output is printed when they end; the suite has a 15-minute budget on a 2-core machine.
+mkdir -p tmp
+beside() {
+  local name=$1 start=$SECONDS; shift
+  if "$@" >"tmp/$name.log" 2>&1; then echo "ok $((SECONDS - start)) $name"; else echo "failed $((SECONDS - start)) $name"; fi
+}
+( beside lint npx nx run-many -t lint --parallel=1 --output-style=static
+  beside typecheck npx tsc -p tsconfig.check.json
+  beside build npx nx run-many -t build --projects=tag:type:app --parallel=1 --output-style=static
+) >tmp/beside.status &
+beside_pid=$!
 run_step "unit and integration tests" npx nx run-many -t test --exclude=e2e --parallel=1 --output-style=static
-run_step build npx nx run-many -t build --projects=tag:type:app --parallel=2 --output-style=static
+wait "$beside_pid" || true
+while read -r verdict seconds name; do
+  step "$name (ran beside the unit tests)"; cat "tmp/$name.log" >&2
+  step_times+=("$(printf '%6ds  %s' "$seconds" "$name (beside the unit tests)")")
+  [ "$verdict" = ok ] || failed_steps+=("$name")
+done <tmp/beside.status
+for name in lint typecheck build; do grep -q " $name\$" tmp/beside.status || failed_steps+=("$name (did not finish)"); done
+# Two spec files at a time, each jest worker on a nats-server of its own (apps/e2e/jest).
 run_step end-to-end npx nx run e2e:test --output-style=static
 
 # One closing line for the whole suite, summed over every project's jest run; a failed step that ran no

@@ -157,6 +157,22 @@ describe('the learning loop: retraining, the gate, the model store, the canary v
   };
 
   const labelledRecords = () => db.collection('routing_records').countDocuments({ feedback: { $exists: true } });
+  /**
+   * Until `n` records carry their feedback; a timeout says how many did. Generous: the suite runs two spec
+   * files at once, and the record store is shared with the other one.
+   */
+  const feedbackJoined = (n: number) =>
+    waitFor(
+      'the feedback joined',
+      async () => {
+        const labelled = await labelledRecords();
+        if (labelled < n) throw new Error(`${labelled} of ${n} records labelled`);
+        return true;
+      },
+      150_000,
+      // A count scans the records on FerretDB: once a second is enough.
+      1000,
+    );
 
   const inForce = async () => {
     const jsm = await jetstreamManager(admin);
@@ -177,7 +193,7 @@ describe('the learning loop: retraining, the gate, the model store, the canary v
     const replies = await traffic(2400, 'cold');
     expect(replies.filter((r) => r.ok).length).toBe(2400);
     expect(replies.filter((r) => r.ok && r.decision.method === 'explore').length).toBeGreaterThan(100);
-    await waitFor('the feedback joined', async () => ((await labelledRecords()) >= 2400 ? true : undefined), 60_000);
+    await feedbackJoined(2400);
 
     const [a, b] = await Promise.all([askFor('retrain'), askFor('retrain')]);
     expect(a.ok && b.ok).toBe(true);
@@ -216,7 +232,7 @@ describe('the learning loop: retraining, the gate, the model store, the canary v
     const learned = canary.filter((r) => r.ok && r.decision.learnedModelVersion === modelVersion);
     expect(learned.length).toBeGreaterThan(20);
     expect(canary.filter((r) => r.ok && r.decision.canaryArm === 'control').length).toBeGreaterThan(20);
-  }, 300_000);
+  }, 400_000);
 
   it('rolls a worse canary back by itself, and announces the verdict', async () => {
     expect(released).toBeDefined();
@@ -261,7 +277,7 @@ describe('the learning loop: retraining, the gate, the model store, the canary v
     const replies = await traffic(400, 'weak');
     const weak = replies.filter((r) => r.ok && r.decision.policyVersion === 'loop@1+weak').length;
     expect(weak).toBeGreaterThan(100);
-    await waitFor('the feedback joined', async () => ((await labelledRecords()) >= 3000 ? true : undefined), 60_000);
+    await feedbackJoined(3000);
 
     await askFor('canary-check');
     const verdict = await waitFor('the verdict', () => verdicts[0], 60_000, 200);
@@ -272,7 +288,7 @@ describe('the learning loop: retraining, the gate, the model store, the canary v
     expect(verdict.publishedVersion).toContain('+rollback-');
     // Rolled back well before it had served 2,000 requests.
     expect(weak).toBeLessThan(2000);
-  }, 300_000);
+  }, 400_000);
 
   it('keeps the policy in force when rule-optimizer dies mid-run, and the next run completes', async () => {
     const before = await inForce();
@@ -298,5 +314,5 @@ describe('the learning loop: retraining, the gate, the model store, the canary v
     const runs = await new LearningRunRepository(db).recent();
     expect(runs.length).toBeGreaterThanOrEqual(2);
     expect(['released', 'refused', 'skipped']).toContain(runs[0].outcome);
-  }, 300_000);
+  }, 400_000);
 });
