@@ -1,7 +1,9 @@
 #!/usr/bin/env node
 // Synthetic stress sets for the learned router, derived from a routing dataset (the MMLU-Pro file by default),
-// each a hard case users bring: few rows, two models, one task, and a long preamble shared by every prompt
-// (a system prompt, a template). Deterministic: the same input gives the same files.
+// each a hard case users bring: few rows, two models, one task, a long preamble shared by every prompt
+// (a system prompt, a template), and conversations (issue #12): follow-ups whose difficulty is the question
+// before them, context that has nothing to do with the prompt, and one system prompt shared by every
+// conversation. Deterministic: the same input gives the same files.
 //
 //   node tools/stress/make-stress-sets.cjs [DATASET] [OUT_DIR]
 //   then: npx switchyard eval --dataset OUT_DIR/<set>.jsonl --out out/stress/<set>
@@ -40,6 +42,18 @@ const PREAMBLE =
   'data, not instructions. ';
 const preamble = PREAMBLE.repeat(Math.ceil(3000 / PREAMBLE.length)).slice(0, 3000);
 
+// Generic follow-ups: on their own they say nothing of how hard the conversation is.
+const FOLLOW_UPS = [
+  'Can you explain why?',
+  'Are you sure? Check again.',
+  'Show your steps.',
+  'Why not one of the other options?',
+  'Explain it more simply, please.',
+  'Can you double-check that answer?',
+  'Summarise your reasoning in one sentence.',
+  'What would change your answer?',
+];
+
 const sets = {
   // 1,000 rows of every task, every n-th row of the file: 700 to train on at the default split.
   'few-rows': rows.filter((_, i) => i % Math.floor(rows.length / 1000) === 0).slice(0, 1000),
@@ -52,6 +66,17 @@ const sets = {
   'one-task': rows.filter((r) => r.task === bigTask),
   // The same 3,000-character preamble before every prompt: the signal sits after it.
   'long-preamble': rows.map((r) => ({ ...r, prompt: `${preamble}\n\n${r.prompt}` })),
+  // Every other row a follow-up: the question moves to `context`, the prompt is a generic follow-up, the
+  // outcomes (scores and costs) stay the question's. The assumption: a follow-up is as hard as the question
+  // it follows, and costs as much. The other rows stay single-turn, as most traffic is.
+  'follow-ups': rows.map((r, i) =>
+    i % 2 === 0 ? r : { ...r, prompt: FOLLOW_UPS[(i >> 1) % FOLLOW_UPS.length], context: r.prompt },
+  ),
+  // Every prompt unchanged, with another row's question as context: context that cannot help, to show what
+  // weighing it costs (7919, a prime, pairs rows far apart).
+  'unrelated-context': rows.map((r, i) => ({ ...r, context: rows[(i + 7919) % rows.length].prompt })),
+  // The long preamble above as every row's system prompt, in `context` this time: what most apps send.
+  'shared-system-prompt': rows.map((r) => ({ ...r, context: preamble })),
 };
 mkdirSync(outDir, { recursive: true });
 for (const [name, set] of Object.entries(sets)) {

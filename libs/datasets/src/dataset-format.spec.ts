@@ -2,7 +2,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
-import { DatasetError, loadDataset, parseDataset } from './dataset-format';
+import { DATASET_CONTEXT_MAX_CHARS, DatasetError, loadDataset, parseDataset } from './dataset-format';
 import { replayedAnswer } from './replay-answer';
 
 const line = (id: number, a: number, b: number) =>
@@ -23,6 +23,16 @@ describe(parseDataset.name, () => {
     expect(() =>
       parseDataset(`${line(1, 1, 0)}\n{"id":2,"prompt":"x","outcomes":{"a":{"score":3,"cost_usd":0}}}`, 'f.jsonl'),
     ).toThrow(new DatasetError('f.jsonl:2: outcomes.a.score: Too big: expected number to be <=1'));
+  });
+  it('keeps a row’s conversation context, and names the line of one beyond the limit', () => {
+    const row = (id: number, context: string) => JSON.stringify({ ...JSON.parse(line(id, 1, 0)), context });
+    expect(parseDataset(`${line(1, 1, 0)}\n${row(2, 'earlier question')}`).map((r) => r.context)).toEqual([
+      undefined,
+      'earlier question',
+    ]);
+    expect(() =>
+      parseDataset(`${row(1, 'ok')}\n${row(2, 'x'.repeat(DATASET_CONTEXT_MAX_CHARS + 1))}`, 'f.jsonl'),
+    ).toThrow(/^f.jsonl:2: context: Too big: expected string to have <=20000 characters/);
   });
   it('names the line of malformed JSON', () => {
     expect(() => parseDataset('{oops', 'f.jsonl')).toThrow(/^f.jsonl:1: not valid JSON/);

@@ -2,11 +2,19 @@ import { readFileSync, statSync } from 'node:fs';
 import { gunzipSync } from 'node:zlib';
 import { z } from 'zod';
 
+/**
+ * Longest `context` a row may carry: five times what a request's context is cut to (`CONTEXT_MAX_CHARS`),
+ * so a dataset may keep whole conversations while a runaway field is still refused.
+ */
+export const DATASET_CONTEXT_MAX_CHARS = 20_000;
+
 /** One line of a routing dataset (format: shared/datasets/README.md). Unknown fields are kept out. */
 export const datasetRowSchema = z.object({
   id: z.union([z.string(), z.number()]).transform(String),
   task: z.string().optional(),
   prompt: z.string(),
+  /** The conversation before the prompt as text: system prompt and earlier user messages, most recent first. */
+  context: z.string().max(DATASET_CONTEXT_MAX_CHARS).optional(),
   outcomes: z
     .record(
       z.string(),

@@ -20,6 +20,7 @@ export function toExamples(rows: readonly DatasetRow[]): OutcomeExample[] {
   return rows.map((r) => ({
     text: r.prompt,
     ...(r.task === undefined ? {} : { task: r.task }),
+    ...(r.context === undefined ? {} : { context: r.context }),
     outcomes: Object.fromEntries(
       Object.entries(r.outcomes).map(([m, o]) => [
         m,

@@ -87,6 +87,11 @@ export interface EvaluateOptions {
   routersOnly?: boolean;
   /** Train the learned router with this step and these epochs instead of tuning them on a validation cut. */
   training?: { epochs: number; learningRate: number };
+  /**
+   * Weight of the rows' `context` against their prompt, for every router trained here (the training default,
+   * DEFAULT_CONTEXT_WEIGHT, when absent; 0: the prompt alone).
+   */
+  contextWeight?: number;
   /** Called as work proceeds: the stage, and how far it is when that is known. */
   onProgress?: (stage: string, done?: number, total?: number) => void;
 }
@@ -160,8 +165,10 @@ export function evaluateStrategies(
   }
 
   const costWeights = options.costWeights ?? DEFAULT_COST_WEIGHTS;
+  const contextWeight = options.contextWeight === undefined ? {} : { contextWeight: options.contextWeight };
   const artifact = trainEvalRouter(train, models, options.seed, {
     ...(options.training ? { settings: options.training } : {}),
+    ...contextWeight,
     onProgress: (stage, done, total) => progress(`learned router, training: ${stage}`, done, total),
   });
   const router = new LearnedRouter(artifact);
@@ -221,8 +228,12 @@ export function evaluateStrategies(
   // The baseline a router must beat: one logistic regression per model on the same TF-IDF features, trained
   // to convergence, choosing by the same cost weight, read off its own hull.
   const baselineRouter = new LearnedRouter(
-    trainBaselineRouter(train, models, options.seed, (stage, done, total) =>
-      progress(`logistic-regression baseline, training: ${stage}`, done, total),
+    trainBaselineRouter(
+      train,
+      models,
+      options.seed,
+      (stage, done, total) => progress(`logistic-regression baseline, training: ${stage}`, done, total),
+      options.contextWeight,
     ),
   );
   const baselineCurve = traceCurve(
@@ -240,6 +251,7 @@ export function evaluateStrategies(
     const hintedRouter = new LearnedRouter(
       trainEvalRouter(train, models, options.seed, {
         taskHint: true,
+        ...contextWeight,
         // Tuned once, on the router without the hint: the same settings, so the two curves differ by the hint.
         settings: {
           epochs: artifact.training.epochs,
@@ -300,6 +312,8 @@ export function trainEvalRouter(
   seed: number,
   options: {
     taskHint?: boolean;
+    /** The rows' `context` weight (`TrainLearnedRouterOptions.contextWeight`). */
+    contextWeight?: number;
     version?: string;
     /** Step and epochs to train with instead of tuning them (e.g. what tuning chose for another router). */
     settings?: { epochs: number; learningRate: number; l2?: number; l2PerEpoch?: boolean; blendWith?: BlendPartner };
@@ -311,6 +325,7 @@ export function trainEvalRouter(
     models: [...models],
     seed,
     taskHint: options.taskHint === true,
+    ...(options.contextWeight === undefined ? {} : { contextWeight: options.contextWeight }),
     ...(options.settings ?? {}),
     ...(options.onProgress ? { onProgress: options.onProgress } : {}),
   });
@@ -341,8 +356,8 @@ function predictAll(
     const prediction = {
       // A router without the classifier head (the baseline) predicts quality only.
       ...(router.hasClassifier
-        ? router.predict(row.prompt, row.task)
-        : { ...router.predictQuality(row.prompt, row.task), best: new Float64Array(0) }),
+        ? router.predict(row.prompt, row.task, row.context)
+        : { ...router.predictQuality(row.prompt, row.task, row.context), best: new Float64Array(0) }),
       candidates: pricedCandidates(policy, router, row.prompt),
     };
     if (i === rows.length - 1) progress(rows.length, rows.length);
@@ -419,18 +434,20 @@ function round(x: number): number {
  * The plain baseline: one logistic regression per model on the router's TF-IDF features, regularised as
  * scikit-learn's default (L2, C = 1: each weight shrunk by itself once per epoch, spread over the rows
  * having its feature), trained to convergence (AdaGrad step 0.1, until an epoch improves the training loss
- * by under 0.1%, at most 30 epochs), no tuning.
+ * by under 0.1%, at most 30 epochs), no tuning. The rows' context weighs `contextWeight`, as for the router.
  */
 export function trainBaselineRouter(
   train: readonly DatasetRow[],
   models: readonly string[],
   seed: number,
   onProgress?: (stage: string, done: number, total: number) => void,
+  contextWeight?: number,
 ): LearnedRouterArtifact {
   return trainLearnedRouter(toExamples(train), {
     version: 'baseline',
     models: [...models],
     seed,
+    ...(contextWeight === undefined ? {} : { contextWeight }),
     tune: false,
     classifier: false,
     learningRate: 0.1,

@@ -24,6 +24,8 @@ export interface EvalOptions {
   out: string;
   /** Fixed step and epochs for the learned router instead of tuning them. */
   training?: { epochs: number; learningRate: number };
+  /** Weight of the rows' conversation context against their prompt (the training default when absent). */
+  contextWeight?: number;
   /** Leave one task out instead of one split. */
   cv?: 'task';
   /** A learning curve: the train part subsampled to each size, tested on the same test part. */
@@ -45,6 +47,7 @@ export async function runEval(opts: EvalOptions): Promise<number> {
   const result = evaluateStrategies(train, test, {
     seed: opts.seed,
     ...(opts.training ? { training: opts.training } : {}),
+    ...(opts.contextWeight === undefined ? {} : { contextWeight: opts.contextWeight }),
     onProgress: (stage, done, total) => progress.update(stage, done, total),
   });
   progress.done();
@@ -52,7 +55,17 @@ export async function runEval(opts: EvalOptions): Promise<number> {
   const file = join(opts.out, 'results.json');
   writeFileSync(
     file,
-    JSON.stringify({ ...describeSource(opts), split: opts.split, seed: opts.seed, ...result }, null, 2),
+    JSON.stringify(
+      {
+        ...describeSource(opts),
+        split: opts.split,
+        seed: opts.seed,
+        ...(opts.contextWeight === undefined ? {} : { contextWeight: opts.contextWeight }),
+        ...result,
+      },
+      null,
+      2,
+    ),
   );
   const html = join(opts.out, 'report.html');
   writeFileSync(html, reportHtml(result, `Routing strategies on ${opts.dataset ?? opts.files?.test}`));
@@ -161,6 +174,7 @@ async function runGeneralisation(opts: EvalOptions): Promise<number> {
       seed: opts.seed,
       routersOnly: true,
       ...(opts.training ? { training: opts.training } : {}),
+      ...(opts.contextWeight === undefined ? {} : { contextWeight: opts.contextWeight }),
       onProgress: (stage, done, total) =>
         progress.update(`fold ${i + 1}/${folds.length} (${f.fold}): ${stage}`, done, total),
     });
@@ -225,6 +239,7 @@ async function runGeneralisation(opts: EvalOptions): Promise<number> {
         ...describeSource(opts),
         split: opts.split,
         seed: opts.seed,
+        ...(opts.contextWeight === undefined ? {} : { contextWeight: opts.contextWeight }),
         check: opts.cv === 'task' ? 'leave-one-task-out' : 'train-size',
         folds: results,
       },

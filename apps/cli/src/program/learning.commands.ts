@@ -1,4 +1,5 @@
 import { join } from 'node:path';
+import { DEFAULT_CONTEXT_WEIGHT } from '@switchyard/routing';
 import { type Command, InvalidArgumentError } from 'commander';
 import { runEvalLive } from '../eval/eval-live.command';
 import { runEval } from '../eval/eval.command';
@@ -42,6 +43,7 @@ interface TrainFlags {
   dimsLog2: number;
   l2: number;
   taskHint?: boolean;
+  contextWeight?: number;
   publish?: boolean;
   json?: boolean;
 }
@@ -57,6 +59,7 @@ interface EvalFlags {
   trainSize?: number[];
   epochs?: number;
   step?: number;
+  contextWeight?: number;
   live?: boolean;
   costWeight?: number;
   tolerance?: number;
@@ -103,6 +106,11 @@ export function declareLearningCommands(program: Command, ctx: CliContext): void
     .option('--l2 <x>', 'L2 penalty', nonNegativeNumber, 0)
     .option('--task-hint', "learn from the rows' task label too; requests then send theirs as hints.task")
     .option(
+      '--context-weight <w>',
+      `weight of the rows' conversation context against their prompt (0: the prompt alone; default ${DEFAULT_CONTEXT_WEIGHT}); requests then weigh theirs alike`,
+      nonNegativeNumber,
+    )
+    .option(
       '--publish',
       'also store it in the model store (MONGODB_URI); a policy names it with learned: { model: VERSION } and every decision-engine replica loads it, no file',
     )
@@ -121,6 +129,7 @@ export function declareLearningCommands(program: Command, ctx: CliContext): void
           l2: flags.l2,
           ...(flags.learningRate === undefined ? {} : { learningRate: flags.learningRate }),
           taskHint: flags.taskHint === true,
+          ...(flags.contextWeight === undefined ? {} : { contextWeight: flags.contextWeight }),
           publishTo: flags.publish ? ctx.mongoUri : undefined,
         });
       if (!flags.json) {
@@ -162,6 +171,11 @@ export function declareLearningCommands(program: Command, ctx: CliContext): void
       '--step <x>',
       'the AdaGrad step, with --epochs (e.g. --epochs 2 --step 0.02, the settings before tuning)',
       positiveNumber,
+    )
+    .option(
+      '--context-weight <w>',
+      `weight of the rows' conversation context against their prompt, for every router trained (0: the prompt alone; default ${DEFAULT_CONTEXT_WEIGHT})`,
+      nonNegativeNumber,
     )
     .option(
       '--live',
@@ -250,6 +264,8 @@ function checkEvalFlags(flags: EvalFlags): void {
   const generalisation = (['train', 'test', 'cv', 'trainSize'] as const).filter((k) => flags[k] !== undefined);
   if (flags.live && generalisation.length > 0)
     throw new UsageError(`${generalisation.map(flagName).join(', ')} cannot be combined with --live`);
+  if (flags.live && flags.contextWeight !== undefined)
+    throw new UsageError('--context-weight cannot be combined with --live (live requests carry the prompt alone)');
   if ((flags.train === undefined) !== (flags.test === undefined))
     throw new UsageError('--train FILE and --test FILE go together');
   if (flags.train !== undefined && flags.dataset !== undefined)
@@ -309,6 +325,7 @@ function evalOffline(flags: EvalFlags): Promise<number> {
     ...(flags.epochs !== undefined && flags.step !== undefined
       ? { training: { epochs: flags.epochs, learningRate: flags.step } }
       : {}),
+    ...(flags.contextWeight === undefined ? {} : { contextWeight: flags.contextWeight }),
     ...(flags.cv === 'task' ? { cv: 'task' as const } : {}),
     ...(flags.trainSize === undefined ? {} : { trainSizes: flags.trainSize }),
   });

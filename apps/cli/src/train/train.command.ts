@@ -19,6 +19,8 @@ export interface TrainOptions {
   learningRate?: number;
   /** Learn from the rows' task label as the request's task hint. */
   taskHint?: boolean;
+  /** Weight of the rows' conversation context against their prompt (the training default when absent). */
+  contextWeight?: number;
   /** Also store the artifact in the model store at this MongoDB URI (policies then name it `learned.model`). */
   publishTo?: string;
 }
@@ -46,6 +48,7 @@ export async function runTrain(opts: TrainOptions): Promise<number> {
     ...(opts.learningRate === undefined ? {} : { learningRate: opts.learningRate }),
     seed: opts.seed,
     taskHint: opts.taskHint,
+    ...(opts.contextWeight === undefined ? {} : { contextWeight: opts.contextWeight }),
     dims: 1 << opts.dimsLog2,
     onProgress: (stage, done, total) => {
       if (stage !== lastStage) process.stdout.write(`${lastStage ? '\n' : ''}  ${stage}`);
@@ -88,7 +91,7 @@ export async function runTrain(opts: TrainOptions): Promise<number> {
   }
 
   const router = new LearnedRouter(artifact);
-  const predictions = test.map((row) => router.predict(row.prompt, row.task));
+  const predictions = test.map((row) => router.predict(row.prompt, row.task, row.context));
   const candidates = models.map((model) => ({ model, costUsd: artifact.meanCostUsd[model] }));
   const ref = referencePoints(test, models);
   const lines = [

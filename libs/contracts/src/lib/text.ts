@@ -9,6 +9,32 @@ export function routingText(messages: readonly ChatMessage[]): string {
 }
 
 /**
+ * Longest conversation context kept (the learned router reads its first and last thousand characters): the
+ * most recent turns are the ones a follow-up refers to.
+ */
+export const CONTEXT_MAX_CHARS = 4000;
+
+/**
+ * What came before the routed message, for a learned router that weighs it below that message: the system
+ * prompts and user messages before it, most recent first, one a line, cut to CONTEXT_MAX_CHARS (keeping the
+ * most recent). Assistant and tool messages are left out: they say what a model answered, not what was asked.
+ * Empty when the routed message is the first.
+ */
+export function contextText(messages: readonly ChatMessage[]): string {
+  let routed = messages.length - 1;
+  while (routed >= 0 && messages[routed].role !== 'user') routed--;
+  if (routed < 0) routed = messages.length - 1; // no user message: routingText routes on the last one
+  let context = '';
+  for (let i = routed - 1; i >= 0 && context.length < CONTEXT_MAX_CHARS; i--) {
+    const { role } = messages[i];
+    if (role !== 'system' && role !== 'user') continue;
+    const text = messageText(messages[i]);
+    if (text !== '') context = context === '' ? text : `${context}\n${text}`;
+  }
+  return context.length > CONTEXT_MAX_CHARS ? context.slice(0, CONTEXT_MAX_CHARS) : context;
+}
+
+/**
  * Tokens estimated without a tokenizer: about one token per Han character and one per four other
  * characters, which is how BPE vocabularies of the common models behave on Chinese and English text.
  */

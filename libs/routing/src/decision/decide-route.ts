@@ -6,6 +6,7 @@ import {
   type RoutePlan,
   RouterError,
   type RoutingMethod,
+  contextText,
   routingText,
 } from '@switchyard/contracts';
 import { MIN_EXAMPLES_TO_TUNE } from '../learned/tune-training';
@@ -437,7 +438,7 @@ function learnedOptions(
         ),
       ];
     const priced = pricedCandidates(policy, router, text);
-    const predicted = router.predictQuality(text, input.request.hints?.task);
+    const predicted = router.predictQuality(text, input.request.hints?.task, routerContext(router, input));
     // Models unable to honour the request predicted worst of all rather than left out: the cost weight is
     // still in units of the dearest model's cost, whichever models the request leaves.
     const quality = able
@@ -450,7 +451,7 @@ function learnedOptions(
   }
   const candidates = router.models.filter((model) => policy.models.has(model) && (!able || able(model)));
   const choice = router.chooseClassifier(
-    router.predictBest(text, input.request.hints?.task),
+    router.predictBest(text, input.request.hints?.task, routerContext(router, input)),
     new Set(candidates),
     settings.confidenceThreshold,
   );
@@ -466,6 +467,11 @@ function learnedOptions(
       input.request,
     ),
   );
+}
+
+// The conversation before the routed message, read only for a router that weighs it: others pay nothing.
+function routerContext(router: LearnedRouter, input: DecisionInput): string | undefined {
+  return router.usesContext ? contextText(input.request.messages) : undefined;
 }
 
 function option(

@@ -80,6 +80,36 @@ describe(planRoute.name, () => {
     expect(decideRoute(policy, input('what is 3 plus 1'), ctx).learnedModelVersion).toBe('toy@1');
   });
 
+  it('routes a follow-up with the conversation before it, for a router that weighs context', () => {
+    const policy = parsePolicy(`version: p@1\n${models}`);
+    const followUp = (before: string): ReturnType<typeof input> => {
+      const request: ChatRequest = {
+        messages: [
+          { role: 'system', content: 'You are a helpful assistant.' },
+          { role: 'user', content: before },
+          { role: 'assistant', content: 'Here it is.' },
+          { role: 'user', content: 'and why?' },
+        ],
+      };
+      return { request, tenant: 't', features: extractFeatures(request.messages) };
+    };
+    // The toy router weighs context at the default 0.25: "and why?" alone predicts small at 0.57, after the
+    // arithmetic question 0.64, after the proof less; a tolerance of 0.4 below big's 1.0 tells them apart.
+    expect(router.usesContext).toBe(true);
+    const settings = learnedSettingsSchema.parse({ artifact: 'x.json', mode: 'cost-aware', tolerance: 0.4 });
+    const ctx = { router, settings };
+    expect(planRoute(policy, followUp('prove theorem 2 by induction'), ctx)[0]).toMatchObject({
+      model: 'big',
+      method: 'learned',
+    });
+    expect(planRoute(policy, followUp('what is 3 plus 1'), ctx)[0]).toMatchObject({ model: 'small' });
+    // The same router with context weighed at 0 sees "and why?" alone either way.
+    const blind = new LearnedRouter({ ...router.artifact, features: { taskHint: false, contextWeight: 0 } });
+    const blindCtx = { router: blind, settings };
+    expect(planRoute(policy, followUp('prove theorem 2 by induction'), blindCtx)[0].model).toBe('big');
+    expect(planRoute(policy, followUp('what is 3 plus 1'), blindCtx)[0].model).toBe('big');
+  });
+
   it('serves a target resolved on the router’s calibration: the best model’s quality at the least cost', () => {
     const policy = parsePolicy(`version: p@1\n${models}`);
     const ctx = learnedContext(

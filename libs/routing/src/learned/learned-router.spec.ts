@@ -96,6 +96,51 @@ describe('the task hint as a feature', () => {
   });
 });
 
+describe('the conversation before the prompt as a feature', () => {
+  // Half the rows are follow-ups ("and why?") whose difficulty is the question before them, half single turns.
+  const questions = ['add 7 and 5 please', 'say hello to my friend', 'prove the theorem by induction on n'];
+  const conversations: OutcomeExample[] = Array.from({ length: 300 }, (_, i) => {
+    const question = questions[i % 3];
+    const hard = question.startsWith('prove');
+    return {
+      ...(i % 2 ? { text: 'and why is that?', context: question } : { text: question }),
+      outcomes: {
+        small: { score: hard ? 0 : 1, costUsd: 0.0001 },
+        big: { score: 1, costUsd: 0.01 },
+      },
+    };
+  });
+  const options = { version: 'context@1', dims: 1 << 12, epochs: 4, learningRate: 0.1 };
+  const withContext = new LearnedRouter(trainLearnedRouter(conversations, { ...options, contextWeight: 1 }));
+  const without = new LearnedRouter(trainLearnedRouter(conversations, { ...options, contextWeight: 0 }));
+  const choose = (router: LearnedRouter, context?: string) =>
+    router.chooseCostAware(router.predict('and why is that?', undefined, context), candidates, { costWeight: 0.3 })
+      ?.model;
+
+  it('routes a follow-up by the question before it when trained with context, and records the weight', () => {
+    expect(withContext.usesContext).toBe(true);
+    expect(withContext.artifact.features?.contextWeight).toBe(1);
+    expect(choose(withContext, 'prove the theorem by induction on n')).toBe('big');
+    expect(choose(withContext, 'add 7 and 5 please')).toBe('small');
+  });
+  it('ignores context in a router trained with weight 0, or in an older artifact without the field', () => {
+    expect(without.usesContext).toBe(false);
+    const alone = Array.from(without.predict('and why is that?').quality);
+    expect(Array.from(without.predict('and why is that?', undefined, 'prove the lemma').quality)).toEqual(alone);
+    const { features: _, ...old } = withContext.artifact;
+    const oldRouter = new LearnedRouter(old);
+    expect(oldRouter.usesContext).toBe(false);
+    expect(Array.from(oldRouter.predict('and why?', undefined, 'prove the lemma').quality)).toEqual(
+      Array.from(oldRouter.predict('and why?').quality),
+    );
+  });
+  it('refuses a context weight that is not a number >= 0', () => {
+    expect(() => trainLearnedRouter(conversations, { ...options, contextWeight: -1 })).toThrow(/context weight/);
+    const artifact = { ...without.artifact, features: { taskHint: false, contextWeight: Number.NaN } };
+    expect(() => new LearnedRouter(artifact)).toThrow(/artifact context@1: the context weight/);
+  });
+});
+
 describe(LearnedRouter.name, () => {
   describe('chooseCostAware', () => {
     const knobs = [{ costWeight: 0.1 }, { tolerance: 0.1 }];

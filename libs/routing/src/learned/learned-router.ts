@@ -21,11 +21,22 @@ import {
 
 export const LEARNED_ROUTER_FORMAT = 'switchyard.learned-router/1';
 
+/**
+ * How much the conversation before a prompt weighs against the prompt when a router is trained without a
+ * `contextWeight`. On the MMLU-Pro conversation stress sets (docs/benchmarks.md, "Conversation context (issue
+ * #12)") 0.25 recovered most of what a follow-up's question tells (APGR 1.002 → 1.094 on one split, 1.086 →
+ * 1.222 on another) for the least loss where the context is another question (1.162 → 1.142, 1.280 →
+ * 1.198); 0.5 helped follow-ups a little more and lost 0.10-0.15 there.
+ */
+export const DEFAULT_CONTEXT_WEIGHT = 0.25;
+
 /** One prompt with how each model did on it (the dataset format of shared/datasets/README.md). */
 export interface OutcomeExample {
   text: string;
   /** The request's task hint (the dataset's task label), a feature when the router is trained with `taskHint`. */
   task?: string;
+  /** The conversation before the prompt (`contextText`: system prompt, earlier user messages), if any. */
+  context?: string;
   outcomes: Record<string, { score: number; costUsd?: number; outputTokens?: number }>;
 }
 
@@ -44,8 +55,12 @@ export interface LearnedRouterArtifact {
   quality: LinearModelState;
   /** Which model is best (the seed's classifier mode); absent in a router trained from partial labels. */
   classifier?: LinearModelState;
-  /** Inputs beyond the text: `taskHint` when the request's task hint is a feature (absent in older artifacts). */
-  features?: { taskHint: boolean };
+  /**
+   * Inputs beyond the text (absent in older artifacts): `taskHint` when the request's task hint is a feature;
+   * `contextWeight` w > 0 when the conversation before the routed message is one, its features added at
+   * w times the message's (`TextFeaturizer.transform`); absent or 0: the message alone.
+   */
+  features?: { taskHint: boolean; contextWeight?: number };
   training: LearnedRouterTraining;
   /** Where the cost-aware knob lands on a held-out cut: what a policy's `target` resolves against. */
   calibration?: RouterCalibration;
@@ -83,6 +98,11 @@ export interface TrainLearnedRouterOptions extends Partial<TrainOptions> {
   /** Learn from the examples' task hint too; requests then pass theirs (`hints.task`) when routed. */
   taskHint?: boolean;
   /**
+   * Weight of the conversation before the prompt against the prompt (DEFAULT_CONTEXT_WEIGHT by default; 0:
+   * the prompt alone). Examples without context train as before; requests then pass theirs when routed.
+   */
+  contextWeight?: number;
+  /**
    * Choose the step and the epochs on a validation cut of the examples (`tuneLogistic`) unless `epochs` or
    * `learningRate` is given; true by default. Below MIN_EXAMPLES_TO_TUNE examples the defaults are used.
    */
@@ -119,6 +139,7 @@ export class LearnedRouter {
   private readonly featurizer: TextFeaturizer;
   private readonly quality: SparseLinearModel;
   private readonly classifier: SparseLinearModel | undefined;
+  private readonly contextWeight: number;
   readonly models: readonly string[];
   readonly version: string;
 
@@ -130,6 +151,7 @@ export class LearnedRouter {
     this.classifier = artifact.classifier ? SparseLinearModel.fromJSON(artifact.classifier) : undefined;
     this.models = artifact.models;
     this.version = artifact.version;
+    this.contextWeight = checkedContextWeight(artifact.features?.contextWeight ?? 0, `artifact ${artifact.version}`);
     if (
       this.quality.outputs !== this.models.length ||
       (this.classifier !== undefined && this.classifier.outputs !== this.models.length)
@@ -142,19 +164,22 @@ export class LearnedRouter {
     return this.classifier !== undefined;
   }
 
-  /** Both predictions; `predictQuality` or `predictBest` alone when only one mode is in use (half the work). */
-  predict(text: string, task?: string): LearnedPrediction {
+  /**
+   * Both predictions; `predictQuality` or `predictBest` alone when only one mode is in use (half the work).
+   * `context` is the conversation before `text` (`contextText`), read only when `usesContext`.
+   */
+  predict(text: string, task?: string, context?: string): LearnedPrediction {
     const classifier = this.requireClassifier();
-    const x = this.features(text, task);
+    const x = this.features(text, task, context);
     return { quality: this.quality.predict(x), best: classifier.predict(x) };
   }
 
-  predictQuality(text: string, task?: string): Pick<LearnedPrediction, 'quality'> {
-    return { quality: this.quality.predict(this.features(text, task)) };
+  predictQuality(text: string, task?: string, context?: string): Pick<LearnedPrediction, 'quality'> {
+    return { quality: this.quality.predict(this.features(text, task, context)) };
   }
 
-  predictBest(text: string, task?: string): Pick<LearnedPrediction, 'best'> {
-    return { best: this.requireClassifier().predict(this.features(text, task)) };
+  predictBest(text: string, task?: string, context?: string): Pick<LearnedPrediction, 'best'> {
+    return { best: this.requireClassifier().predict(this.features(text, task, context)) };
   }
 
   private requireClassifier(): SparseLinearModel {
@@ -170,9 +195,18 @@ export class LearnedRouter {
     return this.artifact.features?.taskHint === true;
   }
 
-  // A task hint is a feature only for a router trained with it; others ignore it.
-  private features(text: string, task: string | undefined) {
-    return this.featurizer.transform(text, this.usesTaskHint ? task : undefined);
+  /** True when the conversation before the routed message is a feature: callers need only compute it then. */
+  get usesContext(): boolean {
+    return this.contextWeight > 0;
+  }
+
+  // A task hint, or context, is a feature only for a router trained with it; others ignore it.
+  private features(text: string, task: string | undefined, context: string | undefined) {
+    return this.featurizer.transform(
+      text,
+      this.usesTaskHint ? task : undefined,
+      context === undefined ? undefined : { text: context, weight: this.contextWeight },
+    );
   }
 
   /**
@@ -301,7 +335,14 @@ export function trainLearnedRouter(
     meanOutputTokens[m] = mean(usable.map((e) => e.outcomes[m].outputTokens ?? 0));
   }
 
-  const { featurizer, xs } = fitFeatures(usable, options.dims ?? 1 << 18, options.taskHint === true, progress);
+  const contextWeight = checkedContextWeight(options.contextWeight ?? DEFAULT_CONTEXT_WEIGHT, 'contextWeight');
+  const { featurizer, xs } = fitFeatures(
+    usable,
+    options.dims ?? 1 << 18,
+    options.taskHint === true,
+    progress,
+    contextWeight,
+  );
 
   const qualityTargets = usable.map((e) => Float64Array.from(models, (m) => clamp01(e.outcomes[m].score)));
   const bestTargets = usable.map((e) => {
@@ -411,7 +452,7 @@ export function trainLearnedRouter(
     featurizer: featurizer.toJSON(),
     quality: quality.toJSON(),
     ...(classifier ? { classifier: classifier.toJSON() } : {}),
-    features: { taskHint: options.taskHint === true },
+    features: { taskHint: options.taskHint === true, contextWeight },
     training: {
       examples: usable.length,
       seconds: (Date.now() - started) / 1000,
@@ -515,13 +556,15 @@ function calibrateOnCut(
 
 /**
  * The featurizer fitted on the examples' texts (and task hints, with `taskHint`) and every example's
- * features, with progress every thousand.
+ * features (with its context at `contextWeight`), with progress every thousand. The IDF weights come from
+ * the texts alone: context is featurised in their space, as requests' context will be.
  */
 export function fitFeatures(
-  examples: ReadonlyArray<{ text: string; task?: string }>,
+  examples: ReadonlyArray<{ text: string; task?: string; context?: string }>,
   dims: number,
   taskHint: boolean,
   progress: (stage: string, done: number, total: number) => void,
+  contextWeight = 0,
 ): { featurizer: TextFeaturizer; xs: SparseVector[] } {
   progress('features', 0, examples.length);
   const taskOf = (e: { task?: string }) => (taskHint ? e.task : undefined);
@@ -533,7 +576,11 @@ export function fitFeatures(
   );
   const xs = examples.map((e, i) => {
     if (i % 1000 === 0) progress('features', i, examples.length);
-    return featurizer.transform(e.text, taskOf(e));
+    return featurizer.transform(
+      e.text,
+      taskOf(e),
+      e.context === undefined ? undefined : { text: e.context, weight: contextWeight },
+    );
   });
   progress('features', examples.length, examples.length);
   return { featurizer, xs };
@@ -548,6 +595,12 @@ export function modelsOnEveryExample(examples: readonly Pick<OutcomeExample, 'ou
     .filter(([, n]) => n === examples.length)
     .map(([m]) => m)
     .sort();
+}
+
+function checkedContextWeight(weight: number, what: string): number {
+  if (!(Number.isFinite(weight) && weight >= 0))
+    throw new Error(`${what}: the context weight must be a finite number >= 0, got ${weight}`);
+  return weight;
 }
 
 function mean(xs: number[]): number {

@@ -8,6 +8,12 @@ export interface SparseVector {
   values: Float32Array;
 }
 
+/** Earlier turns of a conversation, and how much they weigh against the routed message (1: as much). */
+export interface WeightedContext {
+  text: string;
+  weight: number;
+}
+
 export interface TextFeaturizerState {
   dims: number;
   charNgrams: [number, number];
@@ -81,9 +87,50 @@ export class TextFeaturizer {
    * The text's features, unit length. A `task` hint, when given, is written before the text as one marked
    * word, so it brings its own word, character n-gram and bigram features (on two validation cuts of the
    * MMLU-Pro training part: APGR 1.37 and 1.15 with the hint, 1.33 and 1.09 without).
+   *
+   * A `context` (the conversation before the text) adds its own unit vector times its weight, in the same
+   * hashed space, and the sum is normalised again: a weight learned for a word on single prompts applies
+   * to that word in the context, and below weight 1 the routed text still outweighs it. Without context
+   * (or at weight 0) the vector is the text's alone, bit for bit.
    */
-  transform(text: string, task?: string): SparseVector {
-    return this.textFeatures(withTask(text, task));
+  transform(text: string, task?: string, context?: WeightedContext): SparseVector {
+    const own = this.textFeatures(withTask(text, task));
+    if (context === undefined || context.text === '' || !(context.weight > 0)) return own;
+    return this.merge(own, this.textFeatures(context.text), context.weight);
+  }
+
+  /**
+   * normalise(a + weight × b) of two unit vectors. The counting table, under a new stamp, maps each
+   * dimension to its position in the output, so a dimension `b` shares with `a` is added in place: no Map
+   * and no sort per call, as in `counts` (two texts fill the table under half). The result views arrays
+   * sized for both inputs: cheaper than copying them to its length.
+   */
+  private merge(a: SparseVector, b: SparseVector, weight: number): SparseVector {
+    const stamp = this.nextStamp();
+    const { slotKey, slotCount, slotStamp } = this;
+    const indices = new Int32Array(a.indices.length + b.indices.length);
+    const values = new Float32Array(indices.length);
+    let n = 0;
+    const add = (index: number, value: number) => {
+      let slot = Math.imul(index, 0x9e3779b1) >>> (32 - TABLE_BITS);
+      while (slotStamp[slot] === stamp && slotKey[slot] !== index) slot = (slot + 1) & (TABLE_SIZE - 1);
+      if (slotStamp[slot] === stamp) {
+        values[slotCount[slot]] += value;
+        return;
+      }
+      slotStamp[slot] = stamp;
+      slotKey[slot] = index;
+      slotCount[slot] = n;
+      indices[n] = index;
+      values[n++] = value;
+    };
+    for (let k = 0; k < a.indices.length; k++) add(a.indices[k], a.values[k]);
+    for (let k = 0; k < b.indices.length; k++) add(b.indices[k], weight * b.values[k]);
+    let norm = 0;
+    for (let k = 0; k < n; k++) norm += values[k] * values[k];
+    norm = Math.sqrt(norm) || 1;
+    for (let k = 0; k < n; k++) values[k] /= norm;
+    return { indices: indices.subarray(0, n), values: values.subarray(0, n) };
   }
 
   private textFeatures(text: string): SparseVector {
@@ -102,7 +149,7 @@ export class TextFeaturizer {
 
   /** Distinct hashed n-gram indices of a text with their counts, in first-seen order. */
   private counts(text: string): { indices: Int32Array; counts: Int32Array } {
-    const stamp = (this.stamp = (this.stamp + 1) >>> 0 || 1);
+    const stamp = this.nextStamp();
     const { slotKey, slotCount, slotStamp, used } = this;
     let n = 0;
     const add = (h: number) => {
@@ -148,6 +195,11 @@ export class TextFeaturizer {
       counts[i] = slotCount[used[i]];
     }
     return { indices, counts };
+  }
+
+  // A new generation of the table: every slot of an older stamp reads as empty.
+  private nextStamp(): number {
+    return (this.stamp = (this.stamp + 1) >>> 0 || 1);
   }
 }
 
