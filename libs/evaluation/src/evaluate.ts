@@ -92,6 +92,8 @@ export interface EvaluateOptions {
    * DEFAULT_CONTEXT_WEIGHT, when absent; 0: the prompt alone).
    */
   contextWeight?: number;
+  /** Platt-scale the learned routers' predicted qualities (`TrainLearnedRouterOptions.scaleQuality`); off when absent. */
+  scaleQuality?: boolean;
   /** Called as work proceeds: the stage, and how far it is when that is known. */
   onProgress?: (stage: string, done?: number, total?: number) => void;
 }
@@ -165,10 +167,13 @@ export function evaluateStrategies(
   }
 
   const costWeights = options.costWeights ?? DEFAULT_COST_WEIGHTS;
-  const contextWeight = options.contextWeight === undefined ? {} : { contextWeight: options.contextWeight };
+  const routerOptions = {
+    ...(options.contextWeight === undefined ? {} : { contextWeight: options.contextWeight }),
+    ...(options.scaleQuality === true ? { scaleQuality: true } : {}),
+  };
   const artifact = trainEvalRouter(train, models, options.seed, {
     ...(options.training ? { settings: options.training } : {}),
-    ...contextWeight,
+    ...routerOptions,
     onProgress: (stage, done, total) => progress(`learned router, training: ${stage}`, done, total),
   });
   const router = new LearnedRouter(artifact);
@@ -251,7 +256,7 @@ export function evaluateStrategies(
     const hintedRouter = new LearnedRouter(
       trainEvalRouter(train, models, options.seed, {
         taskHint: true,
-        ...contextWeight,
+        ...routerOptions,
         // Tuned once, on the router without the hint: the same settings, so the two curves differ by the hint.
         settings: {
           epochs: artifact.training.epochs,
@@ -314,6 +319,8 @@ export function trainEvalRouter(
     taskHint?: boolean;
     /** The rows' `context` weight (`TrainLearnedRouterOptions.contextWeight`). */
     contextWeight?: number;
+    /** `TrainLearnedRouterOptions.scaleQuality`. */
+    scaleQuality?: boolean;
     version?: string;
     /** Step and epochs to train with instead of tuning them (e.g. what tuning chose for another router). */
     settings?: { epochs: number; learningRate: number; l2?: number; l2PerEpoch?: boolean; blendWith?: BlendPartner };
@@ -326,6 +333,7 @@ export function trainEvalRouter(
     seed,
     taskHint: options.taskHint === true,
     ...(options.contextWeight === undefined ? {} : { contextWeight: options.contextWeight }),
+    ...(options.scaleQuality === true ? { scaleQuality: true } : {}),
     ...(options.settings ?? {}),
     ...(options.onProgress ? { onProgress: options.onProgress } : {}),
   });

@@ -23,6 +23,7 @@ export * from './policy/policy-release';
 export * from './learned/cost-curve';
 export * from './learned/tune-training';
 export * from './learned/calibration';
+export * from './learned/platt';
 export * from './decision/capabilities';
 export * from './decision/requested-model';
 export * from './decision/token-count';

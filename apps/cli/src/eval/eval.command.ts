@@ -26,6 +26,8 @@ export interface EvalOptions {
   training?: { epochs: number; learningRate: number };
   /** Weight of the rows' conversation context against their prompt (the training default when absent). */
   contextWeight?: number;
+  /** Platt-scale the learned routers' predicted qualities (an experiment; off when absent). */
+  scaleQuality?: boolean;
   /** Leave one task out instead of one split. */
   cv?: 'task';
   /** A learning curve: the train part subsampled to each size, tested on the same test part. */
@@ -48,6 +50,7 @@ export async function runEval(opts: EvalOptions): Promise<number> {
     seed: opts.seed,
     ...(opts.training ? { training: opts.training } : {}),
     ...(opts.contextWeight === undefined ? {} : { contextWeight: opts.contextWeight }),
+    ...(opts.scaleQuality === true ? { scaleQuality: true } : {}),
     onProgress: (stage, done, total) => progress.update(stage, done, total),
   });
   progress.done();
@@ -61,6 +64,7 @@ export async function runEval(opts: EvalOptions): Promise<number> {
         split: opts.split,
         seed: opts.seed,
         ...(opts.contextWeight === undefined ? {} : { contextWeight: opts.contextWeight }),
+        ...(opts.scaleQuality === true ? { qualityScaling: true } : {}),
         ...result,
       },
       null,
@@ -175,6 +179,7 @@ async function runGeneralisation(opts: EvalOptions): Promise<number> {
       routersOnly: true,
       ...(opts.training ? { training: opts.training } : {}),
       ...(opts.contextWeight === undefined ? {} : { contextWeight: opts.contextWeight }),
+      ...(opts.scaleQuality === true ? { scaleQuality: true } : {}),
       onProgress: (stage, done, total) =>
         progress.update(`fold ${i + 1}/${folds.length} (${f.fold}): ${stage}`, done, total),
     });
@@ -240,6 +245,7 @@ async function runGeneralisation(opts: EvalOptions): Promise<number> {
         split: opts.split,
         seed: opts.seed,
         ...(opts.contextWeight === undefined ? {} : { contextWeight: opts.contextWeight }),
+        ...(opts.scaleQuality === true ? { qualityScaling: true } : {}),
         check: opts.cv === 'task' ? 'leave-one-task-out' : 'train-size',
         folds: results,
       },

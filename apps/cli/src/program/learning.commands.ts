@@ -44,6 +44,8 @@ interface TrainFlags {
   l2: number;
   taskHint?: boolean;
   contextWeight?: number;
+  /** --quality-scaling (an experiment). */
+  qualityScaling?: boolean;
   publish?: boolean;
   json?: boolean;
 }
@@ -60,6 +62,8 @@ interface EvalFlags {
   epochs?: number;
   step?: number;
   contextWeight?: number;
+  /** --quality-scaling (an experiment). */
+  qualityScaling?: boolean;
   live?: boolean;
   costWeight?: number;
   tolerance?: number;
@@ -111,6 +115,10 @@ export function declareLearningCommands(program: Command, ctx: CliContext): void
       nonNegativeNumber,
     )
     .option(
+      '--quality-scaling',
+      'an experiment: Platt-scale the predicted qualities, one scale for every model, fitted on the validation cut (docs/benchmarks.md: it did not help on MMLU-Pro)',
+    )
+    .option(
       '--publish',
       'also store it in the model store (MONGODB_URI); a policy names it with learned: { model: VERSION } and every decision-engine replica loads it, no file',
     )
@@ -130,6 +138,7 @@ export function declareLearningCommands(program: Command, ctx: CliContext): void
           ...(flags.learningRate === undefined ? {} : { learningRate: flags.learningRate }),
           taskHint: flags.taskHint === true,
           ...(flags.contextWeight === undefined ? {} : { contextWeight: flags.contextWeight }),
+          ...(flags.qualityScaling === true ? { scaleQuality: true } : {}),
           publishTo: flags.publish ? ctx.mongoUri : undefined,
         });
       if (!flags.json) {
@@ -176,6 +185,10 @@ export function declareLearningCommands(program: Command, ctx: CliContext): void
       '--context-weight <w>',
       `weight of the rows' conversation context against their prompt, for every router trained (0: the prompt alone; default ${DEFAULT_CONTEXT_WEIGHT})`,
       nonNegativeNumber,
+    )
+    .option(
+      '--quality-scaling',
+      "an experiment: Platt-scale the learned routers' predicted qualities on a validation cut of the train part (it did not help on MMLU-Pro)",
     )
     .option(
       '--live',
@@ -326,6 +339,7 @@ function evalOffline(flags: EvalFlags): Promise<number> {
       ? { training: { epochs: flags.epochs, learningRate: flags.step } }
       : {}),
     ...(flags.contextWeight === undefined ? {} : { contextWeight: flags.contextWeight }),
+    ...(flags.qualityScaling === true ? { scaleQuality: true } : {}),
     ...(flags.cv === 'task' ? { cv: 'task' as const } : {}),
     ...(flags.trainSize === undefined ? {} : { trainSizes: flags.trainSize }),
   });

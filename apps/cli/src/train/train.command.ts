@@ -21,6 +21,8 @@ export interface TrainOptions {
   taskHint?: boolean;
   /** Weight of the rows' conversation context against their prompt (the training default when absent). */
   contextWeight?: number;
+  /** Platt-scale the predicted qualities (an experiment; off when absent). */
+  scaleQuality?: boolean;
   /** Also store the artifact in the model store at this MongoDB URI (policies then name it `learned.model`). */
   publishTo?: string;
 }
@@ -49,6 +51,7 @@ export async function runTrain(opts: TrainOptions): Promise<number> {
     seed: opts.seed,
     taskHint: opts.taskHint,
     ...(opts.contextWeight === undefined ? {} : { contextWeight: opts.contextWeight }),
+    ...(opts.scaleQuality === true ? { scaleQuality: true } : {}),
     dims: 1 << opts.dimsLog2,
     onProgress: (stage, done, total) => {
       if (stage !== lastStage) process.stdout.write(`${lastStage ? '\n' : ''}  ${stage}`);

@@ -141,6 +141,44 @@ describe('the conversation before the prompt as a feature', () => {
   });
 });
 
+describe('Platt-scaled predictions (scaleQuality, an experiment)', () => {
+  const scaled = trainLearnedRouter(examples(400), {
+    version: 'synthetic@scaled',
+    dims: 1 << 14,
+    epochs: 4,
+    learningRate: 0.1,
+    scaleQuality: true,
+    now: () => new Date(0),
+  });
+
+  it('stores one scale fitted on the held-out cut and serves every prediction through it', () => {
+    expect(artifact.qualityScale).toBeUndefined();
+    expect(scaled.qualityScale).toEqual({ a: expect.any(Number), b: expect.any(Number) });
+    const { a, b } = scaled.qualityScale as { a: number; b: number };
+    // Trained alike (same seed and settings), the two routers differ only by the scale.
+    const raw = new LearnedRouter({ ...scaled, qualityScale: undefined }).predictQuality(
+      'prove that 1 + 1 = 2',
+    ).quality;
+    const served = new LearnedRouter(scaled).predictQuality('prove that 1 + 1 = 2').quality;
+    raw.forEach((p, k) => expect(served[k]).toBeCloseTo(1 / (1 + Math.exp(-(a * Math.log(p / (1 - p)) + b))), 9));
+  });
+
+  it('calibrates the knob on the scaled predictions, as they are served', () => {
+    const unscaled = trainLearnedRouter(examples(400), {
+      version: 'synthetic@scaled',
+      dims: 1 << 14,
+      epochs: 4,
+      learningRate: 0.1,
+      now: () => new Date(0),
+    });
+    // The same held-out cut either way.
+    expect(scaled.calibration?.validationExamples).toBe(unscaled.calibration?.validationExamples);
+    // This toy's quality model is under-confident after 4 epochs: the scale sharpens it, and the hull moves.
+    expect(scaled.qualityScale?.a).toBeGreaterThan(1);
+    expect(scaled.calibration?.hull).not.toEqual(unscaled.calibration?.hull);
+  });
+});
+
 describe(LearnedRouter.name, () => {
   describe('chooseCostAware', () => {
     const knobs = [{ costWeight: 0.1 }, { tolerance: 0.1 }];

@@ -7,6 +7,7 @@ import {
 } from './sparse-linear-model';
 import { type SparseVector, TextFeaturizer, type TextFeaturizerState } from './text-features';
 import { type RouterCalibration, calibrate, heldOutCurve } from './calibration';
+import { type PlattScale, applyPlatt, fitPlatt } from './platt';
 import { hullApgr } from './cost-curve';
 import {
   type BlendPartner,
@@ -64,6 +65,11 @@ export interface LearnedRouterArtifact {
   training: LearnedRouterTraining;
   /** Where the cost-aware knob lands on a held-out cut: what a policy's `target` resolves against. */
   calibration?: RouterCalibration;
+  /**
+   * The Platt scale every predicted quality goes through (`platt.ts`), one for all models, fitted on the
+   * held-out cut; absent in older artifacts and with `scaleQuality: false` (predictions unscaled).
+   */
+  qualityScale?: PlattScale;
 }
 
 /** How an artifact was trained. */
@@ -117,6 +123,12 @@ export interface TrainLearnedRouterOptions extends Partial<TrainOptions> {
    * a policy's `target`); true by default. Uses tuning's held-out predictions, or trains once more on 80%.
    */
   calibrate?: boolean;
+  /**
+   * Platt-scale the predicted qualities, one scale for every model, fitted on the held-out cut calibration
+   * uses (off by default; needs calibration). An experiment: on MMLU-Pro it neither lowered the test
+   * log-loss nor moved the routing curve, and one scale per model routed far worse (docs/benchmarks.md).
+   */
+  scaleQuality?: boolean;
   /** The quality model's L2 spread per epoch over the rows having each feature (see `TrainDataOptions`). */
   l2PerEpoch?: boolean;
   /** Train a second quality model with these settings and average the two (what tuning may choose). */
@@ -140,6 +152,7 @@ export class LearnedRouter {
   private readonly quality: SparseLinearModel;
   private readonly classifier: SparseLinearModel | undefined;
   private readonly contextWeight: number;
+  private readonly qualityScale: PlattScale | undefined;
   readonly models: readonly string[];
   readonly version: string;
 
@@ -152,6 +165,7 @@ export class LearnedRouter {
     this.models = artifact.models;
     this.version = artifact.version;
     this.contextWeight = checkedContextWeight(artifact.features?.contextWeight ?? 0, `artifact ${artifact.version}`);
+    this.qualityScale = artifact.qualityScale;
     if (
       this.quality.outputs !== this.models.length ||
       (this.classifier !== undefined && this.classifier.outputs !== this.models.length)
@@ -171,11 +185,18 @@ export class LearnedRouter {
   predict(text: string, task?: string, context?: string): LearnedPrediction {
     const classifier = this.requireClassifier();
     const x = this.features(text, task, context);
-    return { quality: this.quality.predict(x), best: classifier.predict(x) };
+    return { quality: this.scaled(this.quality.predict(x)), best: classifier.predict(x) };
   }
 
   predictQuality(text: string, task?: string, context?: string): Pick<LearnedPrediction, 'quality'> {
-    return { quality: this.quality.predict(this.features(text, task, context)) };
+    return { quality: this.scaled(this.quality.predict(this.features(text, task, context))) };
+  }
+
+  // The quality model's raw probabilities through the Platt scale, in place (a fresh array).
+  private scaled(quality: Float64Array): Float64Array {
+    const scale = this.qualityScale;
+    if (scale) for (let k = 0; k < quality.length; k++) quality[k] = applyPlatt(scale, quality[k]);
+    return quality;
   }
 
   predictBest(text: string, task?: string, context?: string): Pick<LearnedPrediction, 'best'> {
@@ -386,23 +407,23 @@ export function trainLearnedRouter(
     l2PerEpoch = tuning.l2PerEpoch === true;
     blendWith = tuning.blendWith;
   }
-  const calibration =
+  const heldOut =
     options.calibrate === false || options.converge !== undefined || usable.length < MIN_EXAMPLES_TO_TUNE
       ? undefined
-      : calibrateOnCut(
-          models,
-          usable,
-          meanCostUsd,
-          tuning?.heldOut ??
-            heldOutPredictions(
-              featurizer.dims,
-              xs,
-              qualityTargets,
-              { ...defined, ...(l2PerEpoch ? { l2PerEpoch } : {}) },
-              blendWith,
-              progress,
-            ),
-        );
+      : (tuning?.heldOut ??
+        heldOutPredictions(
+          featurizer.dims,
+          xs,
+          qualityTargets,
+          { ...defined, ...(l2PerEpoch ? { l2PerEpoch } : {}) },
+          blendWith,
+          progress,
+        ));
+  const qualityScale = heldOut && options.scaleQuality === true ? fitQualityScale(models, usable, heldOut) : undefined;
+  // The knob is calibrated on predictions as the router will serve them: scaled.
+  const calibration = heldOut
+    ? calibrateOnCut(models, usable, meanCostUsd, qualityScale ? scaledHeldOut(heldOut, qualityScale) : heldOut)
+    : undefined;
   let epochs = options.converge?.maxEpochs ?? defined.epochs ?? DEFAULT_TRAIN_OPTIONS.epochs;
   const converge = options.converge;
   let previousLoss = Infinity;
@@ -464,6 +485,26 @@ export function trainLearnedRouter(
       ...(tuning ? { tuning: withoutHeldOut(tuning) } : {}),
     },
     ...(calibration ? { calibration } : {}),
+    ...(qualityScale ? { qualityScale } : {}),
+  };
+}
+
+/** One Platt scale for every model, fitted on the held-out predictions against the recorded scores. */
+function fitQualityScale(
+  models: readonly string[],
+  usable: readonly OutcomeExample[],
+  heldOut: HeldOutPredictions,
+): PlattScale {
+  return fitPlatt(
+    models.flatMap((_, k) => heldOut.predictions.map((p) => p[k])),
+    models.flatMap((m) => heldOut.rows.map((r) => clamp01(usable[r].outcomes[m].score))),
+  );
+}
+
+function scaledHeldOut(heldOut: HeldOutPredictions, scale: PlattScale): HeldOutPredictions {
+  return {
+    rows: heldOut.rows,
+    predictions: heldOut.predictions.map((p) => Float64Array.from(p, (q) => applyPlatt(scale, q))),
   };
 }
 
