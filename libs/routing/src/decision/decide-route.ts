@@ -577,5 +577,7 @@ export function bandLabel(bands: ReadonlyArray<{ below?: number }>, i: number): 
  * requests the draws are uniform as Math.random's (the explored share and the logged propensities hold).
  */
 export function explorationDraws(tenant: string, requestId: string): () => number {
-  return mulberry32(Math.floor(textHashUnit(`explore\u0000${tenant}\u0000${requestId}`) * 2 ** 32));
+  // Seeded on the first draw: a policy that does not explore never draws, and pays nothing for the hash.
+  let draw: (() => number) | undefined;
+  return () => (draw ??= mulberry32(Math.floor(textHashUnit(`explore\u0000${tenant}\u0000${requestId}`) * 2 ** 32)))();
 }
