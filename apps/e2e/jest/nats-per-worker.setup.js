@@ -32,8 +32,14 @@ async function startNats() {
     stdio: ['ignore', 'ignore', 'pipe'],
   });
   let output = '';
+  let failed;
   child.stderr.on('data', (d) => (output += d));
+  child.on('error', (err) => (failed = err));
   for (let i = 0; i < 200; i++) {
+    if (failed)
+      throw new Error(
+        `the e2e suite starts a nats-server per jest worker and could not run nats-server: ${failed.message}`,
+      );
     if (child.exitCode !== null) throw new Error(`nats-server for the e2e workers exited: ${output}`);
     if (await accepts(port)) return { url: `nats://127.0.0.1:${port}`, child, storeDir };
     await new Promise((resolve) => setTimeout(resolve, 50));
@@ -46,5 +52,7 @@ module.exports = async (globalConfig) => {
   const servers = [];
   for (let i = 0; i < globalConfig.maxWorkers; i++) servers.push(await startNats());
   globalThis.__E2E_NATS__ = servers;
+  // Interrupted (Ctrl-C), jest exits without its global teardown: the servers go with it.
+  process.once('exit', () => servers.forEach((s) => s.child.exitCode === null && s.child.kill('SIGKILL')));
   process.env.E2E_NATS_URLS = servers.map((s) => s.url).join(',');
 };

@@ -6,7 +6,8 @@ module.exports = async () => {
     if (child.exitCode === null) {
       const exited = new Promise((resolve) => child.once('exit', resolve));
       child.kill('SIGTERM');
-      await Promise.race([exited, new Promise((resolve) => setTimeout(resolve, 5000))]);
+      // An unref'd timer: once the server is gone, nothing keeps jest from exiting.
+      await Promise.race([exited, new Promise((resolve) => setTimeout(resolve, 5000).unref())]);
       if (child.exitCode === null) child.kill('SIGKILL');
     }
     rmSync(storeDir, { recursive: true, force: true });

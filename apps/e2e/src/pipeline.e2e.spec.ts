@@ -521,11 +521,12 @@ describe('Switchyard pipeline (six services, real NATS, Redis and MongoDB-wire s
       byTenant: Array<{ key: { tenant: string } }>;
     };
     // Every completed request of this run (its own database). The feedback-aggregator killed above may have
-    // lost up to one flush interval of rollup increments in the current hour: the next run after the hour
-    // closes recounts it (the analysts suite checks the rollups against a recount).
+    // lost up to one flush interval of rollup increments in the current hour, at most those of the 51
+    // requests sent before it was killed: the next run after the hour closes recounts it (the analysts
+    // suite checks the rollups against a recount).
     const completed = await db.collection('routing_records').countDocuments({ completedAt: { $exists: true } });
     expect(body.total.requests).toBeLessThanOrEqual(completed);
-    expect(body.total.requests).toBeGreaterThanOrEqual(390);
+    expect(body.total.requests).toBeGreaterThanOrEqual(completed - 51);
     expect(body.byModel.every((g) => policy.models.has(g.key.model) || g.key.model === '(none)')).toBe(true);
     expect(body.byTenant.map((g) => g.key.tenant).sort()).toEqual(['acme', 'beta']);
     expect(body.total.qualityCount).toBeGreaterThanOrEqual(2);

@@ -67,7 +67,7 @@ export interface LearnedRouterArtifact {
   calibration?: RouterCalibration;
   /**
    * The Platt scale every predicted quality goes through (`platt.ts`), one for all models, fitted on the
-   * held-out cut; absent in older artifacts and with `scaleQuality: false` (predictions unscaled).
+   * held-out cut; absent in older artifacts and unless trained with `scaleQuality` (predictions unscaled).
    */
   qualityScale?: PlattScale;
 }
