@@ -7,6 +7,7 @@ import {
   type SweepPoint,
   type KnobMix,
   hullMixForCost,
+  mixKey,
   mixedSetting,
   resolveLearnedTarget,
   sweepCostWeights,
@@ -208,7 +209,7 @@ export function evaluateStrategies(
     // Served as decision-engine serves it: each prompt's weight picked by the hash of its text.
     add(
       replay(`cost-aware, target ${target}% of ${calibration.bestModel} (${describeMix(mix)})`, test, (row, i) => {
-        const setting = mixedSetting(mix, row.prompt);
+        const setting = mixedSetting(mix, mixKey(row.prompt, router.usesContext ? row.context : undefined));
         return 'model' in setting
           ? setting.model
           : (router.chooseCostAware(predictions[i], predictions[i].candidates, setting)?.model ?? ref.best.name);

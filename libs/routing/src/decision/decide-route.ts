@@ -10,7 +10,7 @@ import {
   routingText,
 } from '@switchyard/contracts';
 import { MIN_EXAMPLES_TO_TUNE } from '../learned/tune-training';
-import { type ResolvedTarget, mixedSetting, resolveLearnedTarget, textHashUnit } from '../learned/calibration';
+import { type ResolvedTarget, mixKey, mixedSetting, resolveLearnedTarget, textHashUnit } from '../learned/calibration';
 import { mulberry32 } from '../learned/sparse-linear-model';
 import type { LearnedRouter } from '../learned/learned-router';
 import { type CompiledPolicy, resolveTarget } from '../policy/compile-policy';
@@ -424,8 +424,10 @@ function learnedOptions(
   // The router chooses among the models able to honour the request (its options have the caller's maxTokens).
   const maxTokens = input.request.params?.maxTokens;
   const able = filter ? (model: string) => !filter.rejection(model, maxTokens) : undefined;
+  // The conversation before the routed message, built only for a router that weighs it: others pay nothing.
+  const context = router.usesContext ? contextText(input.request.messages) : undefined;
   if (settings.mode === 'cost-aware') {
-    const setting = learned.mix ? mixedSetting(learned.mix, text) : costAwareKnob(settings);
+    const setting = learned.mix ? mixedSetting(learned.mix, mixKey(text, context)) : costAwareKnob(settings);
     // A target's mix may send its share to one model alone (the calibration's hull passes through it).
     if ('model' in setting && policy.models.has(setting.model) && (!able || able(setting.model)))
       return [
@@ -438,7 +440,7 @@ function learnedOptions(
         ),
       ];
     const priced = pricedCandidates(policy, router, text);
-    const predicted = router.predictQuality(text, input.request.hints?.task, routerContext(router, input));
+    const predicted = router.predictQuality(text, input.request.hints?.task, context);
     // Models unable to honour the request predicted worst of all rather than left out: the cost weight is
     // still in units of the dearest model's cost, whichever models the request leaves.
     const quality = able
@@ -451,7 +453,7 @@ function learnedOptions(
   }
   const candidates = router.models.filter((model) => policy.models.has(model) && (!able || able(model)));
   const choice = router.chooseClassifier(
-    router.predictBest(text, input.request.hints?.task, routerContext(router, input)),
+    router.predictBest(text, input.request.hints?.task, context),
     new Set(candidates),
     settings.confidenceThreshold,
   );
@@ -467,11 +469,6 @@ function learnedOptions(
       input.request,
     ),
   );
-}
-
-// The conversation before the routed message, read only for a router that weighs it: others pay nothing.
-function routerContext(router: LearnedRouter, input: DecisionInput): string | undefined {
-  return router.usesContext ? contextText(input.request.messages) : undefined;
 }
 
 function option(

@@ -110,6 +110,36 @@ describe(planRoute.name, () => {
     expect(planRoute(policy, followUp('what is 3 plus 1'), blindCtx)[0].model).toBe('big');
   });
 
+  it('spreads the same follow-up after different questions over both sides of a target mix', () => {
+    const policy = parsePolicy(`version: p@1\n${models}`);
+    const mix = { lowWeight: 0, highWeight: 0, lowModel: 'small', highModel: 'big', share: 0.5 };
+    const settings = learnedSettingsSchema.parse({ artifact: 'x.json', mode: 'cost-aware' });
+    const conversation = (question: string): ReturnType<typeof input> => {
+      const request: ChatRequest = {
+        messages: [
+          { role: 'user', content: question },
+          { role: 'assistant', content: 'Done.' },
+          { role: 'user', content: 'and why?' },
+        ],
+      };
+      return { request, tenant: 't', features: extractFeatures(request.messages) };
+    };
+    const sides = (r: LearnedRouter) =>
+      new Set(
+        Array.from({ length: 40 }, (_, i) => {
+          const ctx = { router: r, settings, mix: { ...mix, expectedQuality: 1, expectedCostUsd: 0, reached: true } };
+          return planRoute(policy, conversation(`what is ${i} plus ${i + 1}`), ctx)[0].model;
+        }),
+      );
+    // A router that reads context hashes it too: both sides serve these 40 follow-ups.
+    expect(router.usesContext).toBe(true);
+    expect(sides(router)).toEqual(new Set(['small', 'big']));
+    // One that does not sees the same text 40 times: one side.
+    expect(sides(new LearnedRouter({ ...router.artifact, features: { taskHint: false, contextWeight: 0 } })).size).toBe(
+      1,
+    );
+  });
+
   it('serves a target resolved on the router’s calibration: the best model’s quality at the least cost', () => {
     const policy = parsePolicy(`version: p@1\n${models}`);
     const ctx = learnedContext(

@@ -1,4 +1,11 @@
-import { type RouterCalibration, calibrate, mixedSetting, resolveLearnedTarget, textHashUnit } from './calibration';
+import {
+  type RouterCalibration,
+  calibrate,
+  mixKey,
+  mixedSetting,
+  resolveLearnedTarget,
+  textHashUnit,
+} from './calibration';
 
 const calibration: RouterCalibration = {
   validationExamples: 100,
@@ -120,5 +127,14 @@ describe(calibrate.name, () => {
     ]);
     expect(c.hull[1].costWeight).toBeCloseTo((0.1 / 0.9 + 0.8 / 0.9) / 2, 12);
     expect(c.hull[0].costWeight).toBeCloseTo(0.8 / 0.9 + 1, 12);
+  });
+});
+
+describe(mixKey.name, () => {
+  it('is the text alone without context, and tells the same text after different contexts apart', () => {
+    expect(mixKey('and why?')).toBe('and why?');
+    expect(mixKey('and why?', '')).toBe('and why?');
+    expect(mixKey('and why?', 'what is 2 plus 2')).not.toBe(mixKey('and why?', 'prove it by induction'));
+    expect(mixKey('and why?', 'what is 2 plus 2')).not.toBe('and why?');
   });
 });

@@ -166,6 +166,15 @@ export function mixedSetting(mix: KnobMix, text: string): { costWeight: number }
   return model !== undefined ? { model } : { costWeight: low ? mix.lowWeight : mix.highWeight };
 }
 
+/**
+ * What a target's mix hashes to pick a side for a request: its routed text, and the conversation before it
+ * for a router that reads it (`contextText`), so the same follow-up ("and why?") after different questions
+ * spreads over both sides as different prompts do. Without context, the text alone, as before.
+ */
+export function mixKey(text: string, context?: string): string {
+  return context ? `${text}\u0000${context}` : text;
+}
+
 /** FNV-1a of the text's UTF-16 units, as a number in [0, 1). */
 export function textHashUnit(text: string): number {
   let h = 0x811c9dc5;
