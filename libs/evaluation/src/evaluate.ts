@@ -206,7 +206,8 @@ export function evaluateStrategies(
     if (!calibration) break;
     const mix = resolveLearnedTarget(calibration, { quality: Number(target) / 100, of: calibration.bestModel });
     if (!mix.reached) continue;
-    // Served as decision-engine serves it: each prompt's weight picked by the hash of its text.
+    // Served as decision-engine serves it: each prompt's side of the mix picked by the hash of its text (and
+    // of its context, for a router that reads it: mixKey).
     add(
       replay(`cost-aware, target ${target}% of ${calibration.bestModel} (${describeMix(mix)})`, test, (row, i) => {
         const setting = mixedSetting(mix, mixKey(row.prompt, router.usesContext ? row.context : undefined));
