@@ -36,6 +36,25 @@ export interface EvalOptions {
 
 const out = (line = '') => process.stdout.write(`${line}\n`);
 
+/** The learned routers' settings every evaluation of this run trains with. */
+function routerSettings(opts: EvalOptions): { contextWeight?: number; scaleQuality?: boolean } {
+  return {
+    ...(opts.contextWeight === undefined ? {} : { contextWeight: opts.contextWeight }),
+    ...(opts.scaleQuality === true ? { scaleQuality: true } : {}),
+  };
+}
+
+/** What results.json says about the run before its results: the data, the split and the routers' settings. */
+function runHeader(opts: EvalOptions) {
+  return {
+    ...describeSource(opts),
+    split: opts.split,
+    seed: opts.seed,
+    ...(opts.contextWeight === undefined ? {} : { contextWeight: opts.contextWeight }),
+    ...(opts.scaleQuality === true ? { qualityScaling: true } : {}),
+  };
+}
+
 /**
  * Splits a routing dataset, trains what learns on the train part, replays every strategy on the test part
  * and writes `results.json` with a table on stdout.
@@ -49,8 +68,7 @@ export async function runEval(opts: EvalOptions): Promise<number> {
   const result = evaluateStrategies(train, test, {
     seed: opts.seed,
     ...(opts.training ? { training: opts.training } : {}),
-    ...(opts.contextWeight === undefined ? {} : { contextWeight: opts.contextWeight }),
-    ...(opts.scaleQuality === true ? { scaleQuality: true } : {}),
+    ...routerSettings(opts),
     onProgress: (stage, done, total) => progress.update(stage, done, total),
   });
   progress.done();
@@ -60,11 +78,7 @@ export async function runEval(opts: EvalOptions): Promise<number> {
     file,
     JSON.stringify(
       {
-        ...describeSource(opts),
-        split: opts.split,
-        seed: opts.seed,
-        ...(opts.contextWeight === undefined ? {} : { contextWeight: opts.contextWeight }),
-        ...(opts.scaleQuality === true ? { qualityScaling: true } : {}),
+        ...runHeader(opts),
         ...result,
       },
       null,
@@ -178,8 +192,7 @@ async function runGeneralisation(opts: EvalOptions): Promise<number> {
       seed: opts.seed,
       routersOnly: true,
       ...(opts.training ? { training: opts.training } : {}),
-      ...(opts.contextWeight === undefined ? {} : { contextWeight: opts.contextWeight }),
-      ...(opts.scaleQuality === true ? { scaleQuality: true } : {}),
+      ...routerSettings(opts),
       onProgress: (stage, done, total) =>
         progress.update(`fold ${i + 1}/${folds.length} (${f.fold}): ${stage}`, done, total),
     });
@@ -241,11 +254,7 @@ async function runGeneralisation(opts: EvalOptions): Promise<number> {
     file,
     JSON.stringify(
       {
-        ...describeSource(opts),
-        split: opts.split,
-        seed: opts.seed,
-        ...(opts.contextWeight === undefined ? {} : { contextWeight: opts.contextWeight }),
-        ...(opts.scaleQuality === true ? { qualityScaling: true } : {}),
+        ...runHeader(opts),
         check: opts.cv === 'task' ? 'leave-one-task-out' : 'train-size',
         folds: results,
       },

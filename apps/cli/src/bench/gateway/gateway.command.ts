@@ -94,6 +94,17 @@ export async function runBenchGateway(opts: BenchGatewayOptions): Promise<number
     out(`Instant upstream: a separate node process at ${upstream.baseUrl}`);
     const upstreamPids = upstream.pid ? [upstream.pid] : [];
 
+    const switchyard = (mode: 'six' | 'colocated', tracing?: { otlpEndpoint: string }) =>
+      switchyardTarget(
+        mode,
+        opts,
+        root,
+        upstream.baseUrl,
+        upstreamPids,
+        teardown,
+        (code) => (exitCode = code),
+        tracing,
+      );
     const targets: Array<LiveTarget | TargetResult> = [
       {
         result: { id: 'upstream', label: 'upstream called directly', name: 'upstream', role: 'upstream', steps: [] },
@@ -101,44 +112,9 @@ export async function runBenchGateway(opts: BenchGatewayOptions): Promise<number
         processes: [{ name: 'upstream', pids: upstreamPids }],
       },
       await portkeyTarget(opts, upstream.baseUrl, upstreamPids, teardown),
-      ...(opts.skipSix
-        ? []
-        : [
-            await switchyardTarget(
-              'six',
-              opts,
-              root,
-              upstream.baseUrl,
-              upstreamPids,
-              teardown,
-              (code) => (exitCode = code),
-            ),
-          ]),
-      ...(opts.tracing
-        ? [
-            await switchyardTarget(
-              'six',
-              opts,
-              root,
-              upstream.baseUrl,
-              upstreamPids,
-              teardown,
-              (code) => (exitCode = code),
-              {
-                otlpEndpoint: upstream.baseUrl.replace(/\/v1$/, ''),
-              },
-            ),
-          ]
-        : []),
-      await switchyardTarget(
-        'colocated',
-        opts,
-        root,
-        upstream.baseUrl,
-        upstreamPids,
-        teardown,
-        (code) => (exitCode = code),
-      ),
+      ...(opts.skipSix ? [] : [await switchyard('six')]),
+      ...(opts.tracing ? [await switchyard('six', { otlpEndpoint: upstream.baseUrl.replace(/\/v1$/, '') })] : []),
+      await switchyard('colocated'),
     ];
     const code = await measure(opts, targets);
     if (code !== 0) exitCode = code;
