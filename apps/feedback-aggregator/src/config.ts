@@ -39,9 +39,10 @@ export const aggregatorEnvSchema = baseEnvSchema.extend({
   /** Rollup increments are merged per row for this long, then written together. */
   ROLLUP_FLUSH_MS: z.coerce.number().int().min(10).max(60_000).default(250),
   /**
-   * Whether a routing record keeps the routed text (the last user message, capped at 4,000 characters), which
-   * the learning loop trains on: `full` keeps it (rule-optimizer's PROMPT_RETENTION_DAYS removes it later),
-   * `none` never writes it, so those records cannot teach (a retraining counts them as `withoutText`).
+   * Whether a routing record keeps the routed text (the last user message, capped at 4,000 characters) and
+   * the conversation before it (`context`, capped alike), which the learning loop trains on: `full` keeps
+   * them (rule-optimizer's PROMPT_RETENTION_DAYS removes them later), `none` never writes them, so those
+   * records cannot teach (a retraining counts them as `withoutText`).
    */
   RECORD_PROMPTS: z.enum(['full', 'none']).default('full'),
   /** How long feedback waits for its request's record (still on its way) before it is dead-lettered as unknown. */

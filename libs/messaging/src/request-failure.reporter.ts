@@ -11,6 +11,7 @@ import {
   type RouterErrorBody,
   SUBJECTS,
   attemptKey,
+  contextText,
   routingText,
 } from '@switchyard/contracts';
 import { annotateActiveSpan, attributesOfMessage, errorForLog, failActiveSpan } from '@switchyard/observability';
@@ -30,7 +31,11 @@ export type StageSubject =
 /** Longest prompt kept on a record: enough to retrain a router on, bounded so records stay small. */
 export const RECORDED_PROMPT_CHARS = 4000;
 
-/** The fields every completion event carries, from whatever stage the request reached. */
+/**
+ * The fields every completion event carries, from whatever stage the request reached. The conversation
+ * before the routed message (`contextText`, already cut to CONTEXT_MAX_CHARS) is built here once per event,
+ * for every request, whatever the router in force reads: the next router retrained on the record may read it.
+ */
 export function completionBaseOf(
   event: PipelineEvent,
   attempts: Attempt[] = [],
@@ -42,6 +47,8 @@ export function completionBaseOf(
     prompt: routingText(event.request.messages).slice(0, RECORDED_PROMPT_CHARS),
     attempts,
   };
+  const context = contextText(event.request.messages);
+  if (context !== '') base.context = context;
   if (event.request.user !== undefined) base.user = event.request.user;
   if (event.request.hints?.task !== undefined) base.taskHint = event.request.hints.task;
   if (event.features) base.features = event.features;

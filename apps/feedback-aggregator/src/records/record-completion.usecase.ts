@@ -8,7 +8,7 @@ import { RollupCounter } from '../rollups/rollup-counter';
 /**
  * Stores the outcome of a request as its routing record (idempotent by request id) and, when that created
  * the record, counts it in its rollup row: a redelivered event is stored again and counted never. The
- * routed text is stored only under RECORD_PROMPTS=full.
+ * routed text, and the conversation before it, are stored only under RECORD_PROMPTS=full.
  */
 @Injectable()
 export class RecordCompletion {

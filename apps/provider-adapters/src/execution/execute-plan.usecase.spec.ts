@@ -1,4 +1,12 @@
-import { type RouteDecided, type RouteDecidedV2, type RoutePlan, RouterError, SUBJECTS } from '@switchyard/contracts';
+import {
+  type CompletionSucceeded,
+  type RouteDecided,
+  type RouteDecidedV2,
+  type RoutePlan,
+  RouterError,
+  SUBJECTS,
+  completionSucceededSchema,
+} from '@switchyard/contracts';
 import type { DurableOutbox, EventPublisher } from '@switchyard/messaging';
 import type { PolicyStore } from '@switchyard/policy-store';
 import {
@@ -130,6 +138,23 @@ describe(ExecutePlan.name, () => {
       // The budget decision-engine held for this attempt is settled at the real cost, on the day it was held.
       const at = event.receivedAt;
       expect(settle.calls).toEqual([['acme', `acme:r-1@${at}`, reply.costUsd, new Date(at)]]);
+      // A first message: nothing came before it, so the record carries no context.
+      expect(record).not.toHaveProperty('context');
+    });
+
+    it('records the conversation before the routed message as its context, most recent first', async () => {
+      const { sut, publishDurable } = setup([new SimulatedAdapter()]);
+      const event = decided('cheap');
+      event.request.messages = [
+        { role: 'system', content: 'You are terse.' },
+        { role: 'user', content: 'Explain DNS' },
+        { role: 'assistant', content: 'It maps names to addresses.' },
+        { role: 'user', content: 'and why does it cache?' },
+      ];
+      await sut.execute({ event, replyTo: 'x' });
+      const record = publishDurable.calls[0][1] as CompletionSucceeded;
+      expect(record).toMatchObject({ prompt: 'and why does it cache?', context: 'Explain DNS\nYou are terse.' });
+      expect(completionSucceededSchema.parse(record).context).toBe(record.context);
     });
 
     it('calls no provider while records cannot be stored, and says to retry', async () => {

@@ -12,6 +12,7 @@ const line = (id: number) =>
     id,
     task: 'math',
     prompt: `question ${id}`,
+    ...(id === 3 ? { context: 'what came before question 3' } : {}),
     outcomes: {
       cheap: { score: id % 2, pred: 'A', cost_usd: 0.0001, output_tokens: 7 },
       strong: { score: 1, cost_usd: 0.002 },
@@ -45,7 +46,11 @@ describe(loadSeedDataset.name, () => {
         strong: { score: 1, cost_usd: 0.002 },
       },
     });
-    expect(loadSeedDataset(config({ RETRAIN_SEED_DATASET: good }))?.rows).toHaveLength(10);
+    const all = loadSeedDataset(config({ RETRAIN_SEED_DATASET: good }))?.rows;
+    expect(all).toHaveLength(10);
+    // A row's conversation context is what training reads too; rows without one get no field.
+    expect(all?.[3]).toMatchObject({ prompt: 'question 3', context: 'what came before question 3' });
+    expect(all?.[2]).not.toHaveProperty('context');
   });
 
   it('fails naming the variable, the file, the line and the field of a bad row', () => {

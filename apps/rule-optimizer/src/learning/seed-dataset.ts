@@ -41,7 +41,12 @@ export function loadSeedDataset(
         o.output_tokens === undefined
           ? { score: o.score, cost_usd: o.cost_usd }
           : { score: o.score, cost_usd: o.cost_usd, output_tokens: o.output_tokens };
-    return r.task === undefined ? { prompt: r.prompt, outcomes } : { prompt: r.prompt, task: r.task, outcomes };
+    return {
+      prompt: r.prompt,
+      ...(r.task === undefined ? {} : { task: r.task }),
+      ...(r.context === undefined ? {} : { context: r.context }),
+      outcomes,
+    };
   });
   return { file, fileRows: all.length, rows, weight: config.RETRAIN_SEED_WEIGHT };
 }

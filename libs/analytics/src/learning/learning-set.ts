@@ -1,4 +1,4 @@
-import type { Decision, Features, Usage } from '@switchyard/contracts';
+import type { ChatMessage, Decision, Features, Usage } from '@switchyard/contracts';
 import {
   type CompiledPolicy,
   type LearnedContext,
@@ -17,6 +17,7 @@ export interface StoredOutcome {
   status?: 'succeeded' | 'failed';
   completedAt?: Date;
   prompt?: string;
+  context?: string;
   taskHint?: string;
   features?: Features;
   decision?: Decision;
@@ -31,6 +32,8 @@ export interface StoredOutcome {
 export interface LearningRecord {
   text: string;
   task?: string;
+  /** The conversation before `text` (`contextText`), when the request had one and the record kept it. */
+  context?: string;
   features?: Features;
   tenant: string;
   /** The model that answered. */
@@ -96,6 +99,7 @@ export function learningRecordOf(record: StoredOutcome): LearningRecord | undefi
     at: new Date(record.completedAt).getTime(),
   };
   if (record.taskHint !== undefined) out.task = record.taskHint;
+  if (record.context) out.context = record.context;
   if (record.features !== undefined) out.features = record.features;
   if (record.usage !== undefined) out.outputTokens = record.usage.outputTokens;
   if (decision?.policyVersion !== undefined) out.policyVersion = decision.policyVersion;
@@ -125,6 +129,8 @@ export function splitByTime(
 export interface LabelledRecordExample {
   text: string;
   task?: string;
+  /** The conversation before `text`, a feature of a router trained with a context weight. */
+  context?: string;
   labels: Record<string, { score: number; costUsd: number; outputTokens?: number }>;
   /** How much the example counts in training (a seed dataset's rows may count less); 1 when absent. */
   weight?: number;
@@ -137,13 +143,18 @@ export function labelledExamples(records: readonly LearningRecord[]): LabelledRe
     if (r.outputTokens !== undefined) label.outputTokens = r.outputTokens;
     const example: LabelledRecordExample = { text: r.text, labels: { [r.model]: label } };
     if (r.task !== undefined) example.task = r.task;
+    if (r.context !== undefined) example.context = r.context;
     return example;
   });
 }
 
-/** The model a policy routes a recorded request to when every model is available (no exploration). */
+/**
+ * The model a policy routes a recorded request to when every model is available (no exploration). The
+ * request is rebuilt as its context (one earlier user message) then its text, so a learned router that reads
+ * the conversation gets what `contextText` gave it when the request was routed.
+ */
 export function policyChoiceOn(policy: CompiledPolicy, record: LearningRecord, learned?: LearnedContext): string {
-  const messages = [{ role: 'user' as const, content: record.text }];
+  const messages = recordedMessages(record);
   const request = record.task !== undefined ? { messages, hints: { task: record.task } } : { messages };
   const first = routeOptions(
     policy,
@@ -152,6 +163,12 @@ export function policyChoiceOn(policy: CompiledPolicy, record: LearningRecord, l
   ).next();
   if (first.done) throw new Error(`policy ${policy.version} names no model`);
   return first.value.model;
+}
+
+// A record's text as a request's messages, after its context when it has one (`contextText` gives it back).
+function recordedMessages(record: Pick<LearningRecord, 'text' | 'context'>): ChatMessage[] {
+  const routed: ChatMessage = { role: 'user', content: record.text };
+  return record.context ? [{ role: 'user', content: record.context }, routed] : [routed];
 }
 
 /**
@@ -174,7 +191,7 @@ export function rewardModel(
       if (i < 0) return fallbackQuality;
       let q = cache.get(record);
       if (!q) {
-        q = router.predictQuality(record.text, record.task).quality;
+        q = router.predictQuality(record.text, record.task, router.usesContext ? record.context : undefined).quality;
         cache.set(record, q);
       }
       return q[i];

@@ -1,7 +1,14 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { gunzipSync } from 'node:zlib';
-import { compilePolicy, extractFeatures, mulberry32, routeOptions } from '@switchyard/routing';
+import {
+  DEFAULT_CONTEXT_WEIGHT,
+  LearnedRouter,
+  compilePolicy,
+  extractFeatures,
+  mulberry32,
+  routeOptions,
+} from '@switchyard/routing';
 import { parse } from 'yaml';
 import type { LearningRecord } from './learning-set';
 import { retrainFromRecords } from './retrain';
@@ -126,5 +133,71 @@ describe('the retraining gate on MMLU-Pro outcomes', () => {
       outcome: 'skipped',
       reason: expect.stringMatching(/fewer than minLabels 200/),
     });
+  });
+});
+
+describe('a retraining on records with the conversation before their text', () => {
+  // Follow-ups ("and why is that?") that only the big model answers after a proof, and both after the other
+  // questions; each record labels the one model that answered (either, at random: explored), as traffic does.
+  const followUpDocument = {
+    version: 'follow-ups@1',
+    models: [
+      { id: 'small', provider: 'simulated', tier: 'cheap', priceUsdPerMTok: { input: 0.1, output: 0.2 } },
+      { id: 'big', provider: 'simulated', tier: 'premium', priceUsdPerMTok: { input: 5, output: 15 } },
+    ],
+    default: { route: { model: 'small' } },
+    // A cost weight under which small is worth it where the router predicts it good (about 0.8 after the
+    // other questions, 0.4 after a proof, against big's 1.0).
+    learning: { minLabels: 200, minHoldout: 100, holdoutShare: 0.25, margin: 0, costWeight: 0.3 },
+  };
+  const questions = ['add 7 and 5 please', 'say hello to my friend', 'prove the theorem by induction on n'];
+  const random = mulberry32(3);
+  const followUps: LearningRecord[] = Array.from({ length: 600 }, (_, at) => {
+    const context = questions[at % 3];
+    const model = random() < 0.5 ? 'small' : 'big';
+    return {
+      text: 'and why is that?',
+      context,
+      tenant: 't',
+      model,
+      propensity: 0.5,
+      policyChoice: 'small',
+      evaluable: true,
+      quality: model === 'big' || !context.startsWith('prove') ? 1 : 0,
+      labelSource: 'feedback',
+      costUsd: model === 'big' ? 0.01 : 0.0001,
+      outputTokens: 50,
+      at,
+    };
+  });
+  const retrain = (contextWeight?: number) => {
+    const result = retrainFromRecords(followUpDocument, followUps, {
+      version: `follow-ups-${contextWeight ?? 'default'}`,
+      dims: 1 << 12,
+      epochs: 4,
+      ...(contextWeight === undefined ? {} : { contextWeight }),
+    });
+    if (result.outcome === 'skipped') throw new Error(result.reason);
+    return result;
+  };
+
+  const result = retrain();
+
+  it('trains the router on it, weighed at DEFAULT_CONTEXT_WEIGHT, and says how many records had it', () => {
+    expect(result.artifact.features?.contextWeight).toBe(DEFAULT_CONTEXT_WEIGHT);
+    expect(result.training).toMatchObject({ contextWeight: DEFAULT_CONTEXT_WEIGHT, withContext: 450 });
+    const router = new LearnedRouter(result.artifact);
+    const small = (before: string) => router.predictQuality('and why is that?', undefined, before).quality[0];
+    expect(router.models[0]).toBe('small');
+    expect(small('add 7 and 5 please')).toBeGreaterThan(small('prove the theorem by induction on n') + 0.1);
+  });
+
+  it('replays the candidate on the held-out records with their context: big after a proof, small after the rest', () => {
+    // The policy in force always chose small: the candidate agrees on the two questions in three, and is
+    // better where it does not.
+    expect(result.evaluation.agreement).toBeCloseTo(2 / 3, 1);
+    expect(result.outcome).toBe('passed');
+    // Trained and replayed on the text alone, it sees one follow-up and chooses one model for all of them.
+    expect([0, 1]).toContain(retrain(0).evaluation.agreement);
   });
 });

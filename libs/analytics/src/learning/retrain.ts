@@ -1,5 +1,6 @@
 import {
   type CompiledPolicy,
+  DEFAULT_CONTEXT_WEIGHT,
   DEFAULT_COST_WEIGHT,
   LearnedRouter,
   type LearnedRouterArtifact,
@@ -29,6 +30,11 @@ export interface RetrainOptions {
   maxWeight?: number;
   /** Training passes; chosen on a validation cut when left out. */
   epochs?: number;
+  /**
+   * Weight of a record's context (the conversation before its text) against the text; DEFAULT_CONTEXT_WEIGHT
+   * when left out, as `switchyard train`'s default. Records without context train on their text alone.
+   */
+  contextWeight?: number;
   /** Train on these labels instead of the records' own (a test's deliberately wrong labels). */
   relabel?: (train: readonly LearningRecord[]) => LearningRecord[];
   /**
@@ -105,6 +111,7 @@ export function retrainFromRecords(
       models,
       dims: options.dims,
       epochs,
+      contextWeight: options.contextWeight ?? DEFAULT_CONTEXT_WEIGHT,
       expectedOutputTokens: Object.fromEntries(models.map((m) => [m, tokens.output])),
       expectedCostUsd: Object.fromEntries(models.map((m) => [m, expectedCost(policy, m, tokens)])),
       onProgress: options.onProgress,
@@ -132,6 +139,9 @@ export function retrainFromRecords(
   const { labelsPerModel, ...trained } = artifact.training;
   Object.assign(training, trained, {
     labelsPerModel: Object.entries(labelsPerModel ?? {}).map(([model, labels]) => ({ model, labels })),
+    // How much the conversation before a text counted, and how many training records had one to count.
+    contextWeight: artifact.features?.contextWeight ?? 0,
+    withContext: labelled.filter((r) => r.context !== undefined).length,
   });
 
   const candidateDocument = withStoredRouter(document, options.version, settings);

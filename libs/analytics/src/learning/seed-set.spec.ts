@@ -49,6 +49,17 @@ describe(seedExamples.name, () => {
     });
   });
 
+  it("keeps a row's conversation context on its example, as a record's", () => {
+    const followUp: SeedRow = {
+      prompt: 'and why?',
+      context: 'what is 2 + 2?',
+      outcomes: { cheap: { score: 1, cost_usd: 0 } },
+    };
+    const { examples } = seedExamples({ rows: [followUp, row('what is 2 + 2?', followUp.outcomes)] }, models);
+    expect(examples.map((e) => e.context)).toEqual(['what is 2 + 2?', undefined]);
+    expect(examples[1]).not.toHaveProperty('context');
+  });
+
   it('ignores models the policy does not have, and drops rows labelling none of its models', () => {
     const { examples, summary } = seedExamples(
       {

@@ -8,6 +8,8 @@ import type { LabelledRecordExample } from './learning-set';
 export interface SeedRow {
   prompt: string;
   task?: string;
+  /** The conversation before `prompt`, as records keep theirs. */
+  context?: string;
   outcomes: Record<string, { score: number; cost_usd: number; output_tokens?: number }>;
 }
 
@@ -86,6 +88,7 @@ export function seedExamples(
     for (const m of models) labelled.add(m);
     const example: LabelledRecordExample = { text: row.prompt, labels };
     if (row.task !== undefined) example.task = row.task;
+    if (row.context) example.context = row.context;
     if (weight !== 1) example.weight = weight;
     examples.push(example);
   }

@@ -6,6 +6,7 @@ import { featuresSchema } from './features';
 import { latencySchema, usageSchema } from './usage';
 import { routerErrorSchema } from '../lib/errors';
 import { requestIdSchema, tenantSchema } from '../lib/identity';
+import { CONTEXT_MAX_CHARS } from '../lib/text';
 
 export const attemptSchema = z.object({
   model: z.string(),
@@ -25,6 +26,12 @@ const completionBase = z.object({
   completedAt: z.number().int().nonnegative(),
   /** The last user message, kept for retraining (truncated). */
   prompt: z.string(),
+  /**
+   * The conversation before the routed message (`contextText`: system prompts and earlier user messages,
+   * most recent first), kept for retraining a router that weighs it; absent when the routed message is the
+   * first, and in events of releases before it.
+   */
+  context: z.string().max(CONTEXT_MAX_CHARS).optional(),
   taskHint: z.string().optional(),
   features: featuresSchema.optional(),
   decision: decisionSchema.optional(),

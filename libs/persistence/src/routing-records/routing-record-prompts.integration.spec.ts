@@ -24,12 +24,13 @@ describe(`${RoutingRecordRepository.name}: the routed text`, () => {
     await connection.close();
   });
 
-  const completion = (requestId: string, daysAgo: number): CompletionSucceeded => ({
+  const completion = (requestId: string, daysAgo: number, context?: string): CompletionSucceeded => ({
     requestId,
     tenant: 'acme',
     receivedAt: NOW - daysAgo * DAY - 50,
     completedAt: NOW - daysAgo * DAY,
     prompt: `the private question of ${requestId}`,
+    ...(context === undefined ? {} : { context }),
     attempts: [{ model: 'm1', provider: 'simulated', ok: true, latencyMs: 3 }],
     model: 'm1',
     provider: 'simulated',
@@ -52,6 +53,22 @@ describe(`${RoutingRecordRepository.name}: the routed text`, () => {
       await sut.upsertCompletion(completion('full-1', 1));
       expect(await sut.findByRequestId('acme', 'full-1')).toMatchObject({ prompt: 'the private question of full-1' });
     });
+
+    it('keeps the conversation before the text with it, and drops both with keepPrompt false', async () => {
+      const context = 'You are terse.\nWhat is DNS?';
+      await sut.upsertCompletion(completion('context-full', 1, context));
+      expect(await sut.findByRequestId('acme', 'context-full')).toMatchObject({
+        prompt: 'the private question of context-full',
+        context,
+      });
+      await sut.upsertCompletion(completion('context-none', 1, context), { keepPrompt: false });
+      const dropped = await sut.findByRequestId('acme', 'context-none');
+      expect(dropped).toMatchObject({ requestId: 'context-none', status: 'succeeded', model: 'm1' });
+      expect(dropped).not.toHaveProperty('prompt');
+      expect(dropped).not.toHaveProperty('context');
+      // A first message has no context: the field is left out, not stored empty.
+      expect(await sut.findByRequestId('acme', 'full-1')).not.toHaveProperty('context');
+    });
   });
 
   describe('removePromptsBefore', () => {
@@ -62,28 +79,41 @@ describe(`${RoutingRecordRepository.name}: the routed text`, () => {
         ['young-29', 29],
         ['young-0', 0],
       ] as const)
-        await sut.upsertCompletion(completion(id, daysAgo));
+        await sut.upsertCompletion(completion(id, daysAgo, `what came before ${id}`));
       // Old, and without text from the start: nothing to remove, not counted.
       await sut.upsertCompletion(completion('old-none', 35), { keepPrompt: false });
       await sut.attachFeedback('acme', 'old-40', { feedbackId: 'f-1', success: true, submittedAt: new Date(NOW) });
+
+      // What the learning loop reads of the labelled record while it has its text: the context with it.
+      const read = async () => {
+        const records = [];
+        for await (const r of sut.learningSource({ from: NOW - 60 * DAY, to: NOW + 1 })) records.push(r);
+        return records;
+      };
+      expect(await read()).toEqual([
+        expect.objectContaining({ prompt: 'the private question of old-40', context: 'what came before old-40' }),
+      ]);
 
       const cut = new Date(NOW - 30 * DAY);
       expect(await sut.removePromptsBefore(cut)).toBe(2);
       const old = await sut.findByRequestId('acme', 'old-40');
       expect(old).not.toHaveProperty('prompt');
+      expect(old).not.toHaveProperty('context');
       expect(old).toMatchObject({ model: 'm1', costUsd: 0.001, feedback: { success: true } });
       expect(await sut.findByRequestId('acme', 'old-31')).not.toHaveProperty('prompt');
+      expect(await sut.findByRequestId('acme', 'old-31')).not.toHaveProperty('context');
       expect(await sut.findByRequestId('acme', 'young-29')).toMatchObject({
         prompt: 'the private question of young-29',
+        context: 'what came before young-29',
       });
       expect(await sut.findByRequestId('acme', 'young-0')).toHaveProperty('prompt');
       // A second run the same night finds nothing more.
       expect(await sut.removePromptsBefore(cut)).toBe(0);
 
       // What the learning loop reads of an old labelled record: still there, without its text.
-      const learning = [];
-      for await (const r of sut.learningSource({ from: NOW - 60 * DAY, to: NOW + 1 })) learning.push(r);
+      const learning = await read();
       expect(learning).toEqual([expect.not.objectContaining({ prompt: expect.anything() })]);
+      expect(learning[0]).not.toHaveProperty('context');
       expect(learning[0]).toMatchObject({ model: 'm1', feedback: { success: true } });
     });
   });

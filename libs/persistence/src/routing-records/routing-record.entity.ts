@@ -19,6 +19,11 @@ export interface RoutingRecordEntity {
   receivedAt?: Date;
   completedAt?: Date;
   prompt?: string;
+  /**
+   * The conversation before the routed message (`contextText`), when there was one: kept, and removed,
+   * with `prompt` (RECORD_PROMPTS, PROMPT_RETENTION_DAYS).
+   */
+  context?: string;
   taskHint?: string;
   features?: Features;
   decision?: Decision;

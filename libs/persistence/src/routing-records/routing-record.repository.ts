@@ -15,6 +15,7 @@ const LEARNING_FIELDS = {
   status: 1,
   completedAt: 1,
   prompt: 1,
+  context: 1,
   taskHint: 1,
   features: 1,
   'decision.plan': 1,
@@ -133,8 +134,12 @@ export class RoutingRecordRepository {
       completedAt: new Date(event.completedAt),
       attempts: event.attempts,
     };
-    // keepPrompt false (RECORD_PROMPTS=none): the routed text is never written; such a record cannot teach.
-    if (options.keepPrompt !== false) common.prompt = event.prompt;
+    // keepPrompt false (RECORD_PROMPTS=none): the routed text is never written, nor the conversation before
+    // it; such a record cannot teach.
+    if (options.keepPrompt !== false) {
+      common.prompt = event.prompt;
+      if (event.context !== undefined) common.context = event.context;
+    }
     if (event.user !== undefined) common.user = event.user;
     if (event.taskHint !== undefined) common.taskHint = event.taskHint;
     if (event.features) common.features = event.features;
@@ -296,15 +301,16 @@ export class RoutingRecordRepository {
   }
 
   /**
-   * Removes the routed text of every record completed before `before` (PROMPT_RETENTION_DAYS); the rest of
-   * each record stays. Returns how many records lost their text. One update: FerretDB scans for it (it has
-   * no TTL indexes, and a TTL would delete whole records), MongoDB reads the completedAt index; a nightly
-   * run finds about one day of records to clear.
+   * Removes the routed text, and the conversation before it, of every record completed before `before`
+   * (PROMPT_RETENTION_DAYS); the rest of each record stays. Returns how many records lost their text (no
+   * record has a context without its text: both are written together). One update: FerretDB scans for it
+   * (it has no TTL indexes, and a TTL would delete whole records), MongoDB reads the completedAt index; a
+   * nightly run finds about one day of records to clear.
    */
   async removePromptsBefore(before: Date): Promise<number> {
     const result = await this.model.collection.updateMany(
       { completedAt: { $lt: before }, prompt: { $exists: true } },
-      { $unset: { prompt: '' } },
+      { $unset: { prompt: '', context: '' } },
     );
     return result.modifiedCount;
   }

@@ -16,6 +16,7 @@ export const routingRecordSchema = new Schema<RoutingRecordEntity>(
     receivedAt: Date,
     completedAt: Date,
     prompt: String,
+    context: String,
     taskHint: String,
     features: Schema.Types.Mixed,
     decision: Schema.Types.Mixed,

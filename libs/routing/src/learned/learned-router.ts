@@ -638,7 +638,8 @@ export function modelsOnEveryExample(examples: readonly Pick<OutcomeExample, 'ou
     .sort();
 }
 
-function checkedContextWeight(weight: number, what: string): number {
+/** A context weight as both trainers accept it: finite and not negative; else an error naming `what`. */
+export function checkedContextWeight(weight: number, what: string): number {
   if (!(Number.isFinite(weight) && weight >= 0))
     throw new Error(`${what}: the context weight must be a finite number >= 0, got ${weight}`);
   return weight;

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { LearnedRouter, trainLearnedRouter } from './learned-router';
+import { DEFAULT_CONTEXT_WEIGHT, LearnedRouter, trainLearnedRouter } from './learned-router';
 import { SparseLinearModel, mulberry32 } from './sparse-linear-model';
 import { TextFeaturizer } from './text-features';
 import { type LabelledExample, labelledFromOutcomes, trainRouterFromLabels } from './train-from-labels';
@@ -128,6 +128,39 @@ describe(trainRouterFromLabels.name, () => {
     ]);
     expect(full[0]).toEqual({ text: 'alpha one', task: 'chat', labels: { A: { score: 1 }, B: { score: 0 } } });
     expect(trainRouterFromLabels(full, { ...options, models: ['A', 'B'] }).training.labels).toBe(4);
+  });
+
+  describe('with the conversation before the prompt', () => {
+    // Every other row a follow-up ("and why is that?") after the bandit world's question: the question
+    // before it decides which model answered well.
+    const followUps = banditExamples(600).map((e, i) =>
+      i % 2 ? { ...e, text: 'and why is that?', context: `You are terse.\n${e.text}` } : e,
+    );
+    const fixed = { ...options, models: ['A', 'B'], epochs: 4 };
+    const after = (router: LearnedRouter, question: string) =>
+      router.predictQuality('and why is that?', undefined, `You are terse.\n${question}`).quality;
+
+    it('routes a follow-up by the question before it, weighed at DEFAULT_CONTEXT_WEIGHT unless told', () => {
+      const trained = new LearnedRouter(trainRouterFromLabels(followUps, fixed));
+      expect(trained.artifact.features).toEqual({ taskHint: false, contextWeight: DEFAULT_CONTEXT_WEIGHT });
+      expect(trained.usesContext).toBe(true);
+      const choose = (question: string) =>
+        trained.chooseCostAware({ quality: after(trained, question) }, sameCost.slice(0, 2), { costWeight: 0 })?.model;
+      expect(choose('alpha question 3 about rivers')).toBe('A');
+      expect(choose('beta question 3 about rivers')).toBe('B');
+    });
+
+    it('learns from the prompt alone with weight 0, and refuses a weight below 0', () => {
+      const blind = new LearnedRouter(trainRouterFromLabels(followUps, { ...fixed, contextWeight: 0 }));
+      expect(blind.usesContext).toBe(false);
+      expect(Array.from(after(blind, 'alpha question 3'))).toEqual(Array.from(after(blind, 'beta question 3')));
+      expect(() => trainRouterFromLabels(followUps, { ...fixed, contextWeight: -1 })).toThrow(/context weight/);
+    });
+
+    it('keeps full outcomes’ context as labels', () => {
+      const [row] = labelledFromOutcomes([{ text: 'and why?', context: 'alpha one', outcomes: { A: { score: 1 } } }]);
+      expect(row).toEqual({ text: 'and why?', context: 'alpha one', labels: { A: { score: 1 } } });
+    });
   });
 
   it('refuses no examples, fewer than two models, and examples without any label of the models', () => {

@@ -1,8 +1,10 @@
 import {
+  DEFAULT_CONTEXT_WEIGHT,
   LEARNED_ROUTER_FORMAT,
   type LearnedRouterArtifact,
   type LearnedRouterTraining,
   type OutcomeExample,
+  checkedContextWeight,
   fitFeatures,
 } from './learned-router';
 import { DEFAULT_TRAIN_OPTIONS, SparseLinearModel, type TrainOptions } from './sparse-linear-model';
@@ -16,6 +18,8 @@ export interface LabelledExample {
   text: string;
   /** The request's task hint, a feature when trained with `taskHint`. */
   task?: string;
+  /** The conversation before the prompt (`contextText`), a feature at `contextWeight`, if any. */
+  context?: string;
   /** Any non-empty subset of the models; `score` in 0..1 (clamped), a non-finite score counts as no label. */
   labels: Record<string, { score: number; costUsd?: number; outputTokens?: number }>;
   /**
@@ -44,6 +48,11 @@ export interface TrainFromLabelsOptions {
   priorStrength?: number;
   /** Learn from the examples' task hint too. */
   taskHint?: boolean;
+  /**
+   * Weight of the examples' context against their prompt (DEFAULT_CONTEXT_WEIGHT by default, as
+   * `trainLearnedRouter`; 0: the prompt alone). Examples without context train as before.
+   */
+  contextWeight?: number;
   onProgress?: (stage: string, done: number, total: number) => void;
   now?: () => Date;
 }
@@ -56,9 +65,12 @@ const DEFAULT_PRIOR_STRENGTH = 10;
 
 /** Full outcomes as labels: every model labelled. */
 export function labelledFromOutcomes(examples: readonly OutcomeExample[]): LabelledExample[] {
-  return examples.map((e) =>
-    e.task === undefined ? { text: e.text, labels: e.outcomes } : { text: e.text, task: e.task, labels: e.outcomes },
-  );
+  return examples.map((e) => ({
+    text: e.text,
+    ...(e.task === undefined ? {} : { task: e.task }),
+    ...(e.context === undefined ? {} : { context: e.context }),
+    labels: e.outcomes,
+  }));
 }
 
 /**
@@ -92,7 +104,14 @@ export function trainRouterFromLabels(
     meanOutputTokens[m] = meanOf(labels.map((l) => l.outputTokens)) ?? options.expectedOutputTokens?.[m] ?? 0;
   }
 
-  const { featurizer, xs } = fitFeatures(usable, options.dims ?? 1 << 18, options.taskHint === true, progress);
+  const contextWeight = checkedContextWeight(options.contextWeight ?? DEFAULT_CONTEXT_WEIGHT, 'contextWeight');
+  const { featurizer, xs } = fitFeatures(
+    usable,
+    options.dims ?? 1 << 18,
+    options.taskHint === true,
+    progress,
+    contextWeight,
+  );
   // NaN marks "no label for this model on this prompt": the model learns nothing from the row.
   const ys = usable.map((e) =>
     Float64Array.from(models, (m) => (isLabel(e.labels[m]) ? clamp01(e.labels[m].score) : NaN)),
@@ -164,7 +183,7 @@ export function trainRouterFromLabels(
     meanOutputTokens,
     featurizer: featurizer.toJSON(),
     quality: quality.toJSON(),
-    features: { taskHint: options.taskHint === true },
+    features: { taskHint: options.taskHint === true, contextWeight },
     training,
   };
 }
