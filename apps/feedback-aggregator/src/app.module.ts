@@ -29,7 +29,10 @@ export class AppModule {
           streams: [EVENTS_STREAM, DEAD_LETTER_STREAM],
           url: config.NATS_URL,
         }),
-        PersistenceModule.forRoot(config.MONGODB_URI, { rollups: { flushIntervalMs: config.ROLLUP_FLUSH_MS } }),
+        PersistenceModule.forRoot(config.MONGODB_URI, {
+          rollups: { flushIntervalMs: config.ROLLUP_FLUSH_MS },
+          records: { completionLingerMs: config.RECORD_WRITE_LINGER_MS },
+        }),
         RecordsModule.forConfig(config),
         StatsModule.forOptions({ hourlyDays: config.ROLLUP_HOURLY_DAYS }),
         TenancyModule.forRoot({

@@ -39,6 +39,12 @@ export const aggregatorEnvSchema = baseEnvSchema.extend({
   /** Rollup increments are merged per row for this long, then written together. */
   ROLLUP_FLUSH_MS: z.coerce.number().int().min(10).max(60_000).default(250),
   /**
+   * How long a record's write waits for others to share its bulk write when records come one at a time: the
+   * event is already durable in JetStream (acked only once stored), so this delays when a record can be read,
+   * never an answer. 0 writes each at once when nothing else is being written.
+   */
+  RECORD_WRITE_LINGER_MS: z.coerce.number().int().min(0).max(1000).default(20),
+  /**
    * Whether a routing record keeps the routed text (the last user message, capped at 4,000 characters) and
    * the conversation before it (`context`, capped alike), which the learning loop trains on: `full` keeps
    * them (rule-optimizer's PROMPT_RETENTION_DAYS removes them later), `none` never writes them, so those

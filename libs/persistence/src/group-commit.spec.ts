@@ -80,4 +80,47 @@ describe(GroupCommit.name, () => {
   it('refuses a batch size below one', () => {
     expect(() => new GroupCommit(async () => new Map(), String, 0)).toThrow(/maxBatch must be at least 1/);
   });
+
+  describe('with a linger', () => {
+    beforeEach(() => jest.useFakeTimers());
+    afterEach(() => jest.useRealTimers());
+
+    it('holds a lone operation for lingerMs, and writes what arrived meanwhile with it', async () => {
+      const w = controlledWriter();
+      const sut = new GroupCommit(w.write, String, 64, 20);
+      const first = outcome(sut.submit(1));
+      jest.advanceTimersByTime(19);
+      expect(w.batches).toEqual([]);
+      const second = outcome(sut.submit(2));
+      jest.advanceTimersByTime(1);
+      expect(w.batches).toEqual([[1, 2]]);
+      // What arrives while a batch is written goes out right after it: it waited already.
+      const third = outcome(sut.submit(3));
+      jest.useRealTimers();
+      await w.settle();
+      expect(w.batches).toEqual([[1, 2], [3]]);
+      await w.settle();
+      expect(await Promise.all([first, second, third])).toEqual(['ok', 'ok', 'ok']);
+    });
+
+    it('writes at once when a batch fills, without waiting out the linger', () => {
+      const w = controlledWriter();
+      const sut = new GroupCommit(w.write, String, 3, 1000);
+      void sut.submit(1);
+      void sut.submit(2);
+      expect(w.batches).toEqual([]);
+      void sut.submit(3);
+      expect(w.batches).toEqual([[1, 2, 3]]);
+      // The linger it cut short does not fire a second, empty write.
+      jest.advanceTimersByTime(1000);
+      expect(w.batches).toEqual([[1, 2, 3]]);
+    });
+
+    it('refuses a linger below zero or above a second', () => {
+      expect(() => new GroupCommit(async () => new Map(), String, 8, -1)).toThrow(
+        /lingerMs must be between 0 and 1000/,
+      );
+      expect(() => new GroupCommit(async () => new Map(), String, 8, 5000)).toThrow(/got 5000/);
+    });
+  });
 });

@@ -10,12 +10,12 @@ import {
 import mongoose, { type Connection, type ConnectOptions } from 'mongoose';
 import { FeedbackRepository } from './feedback/feedback.repository';
 import { OptimizerReportRepository } from './optimizer-reports/optimizer-report.repository';
-import { MONGO_CONNECTION, ROLLUP_WRITER_OPTIONS } from './persistence.constants';
+import { MONGO_CONNECTION, RECORD_WRITER_OPTIONS, ROLLUP_WRITER_OPTIONS } from './persistence.constants';
 import { PolicyVersionRepository } from './policies/policy-version.repository';
 import { RollupRepository, type RollupWriterOptions } from './rollups/rollup.repository';
 import { LearningRunRepository } from './learning-runs/learning-run.repository';
 import { RouterModelRepository } from './router-models/router-model.repository';
-import { RoutingRecordRepository } from './routing-records/routing-record.repository';
+import { type RecordWriterOptions, RoutingRecordRepository } from './routing-records/routing-record.repository';
 import { SuggestionRepository } from './suggestions/suggestion.repository';
 import { TenantKeyRepository } from './tenant-keys/tenant-key.repository';
 
@@ -59,8 +59,14 @@ export class PersistenceModule implements OnModuleInit, OnApplicationShutdown {
     private readonly routerModels: RouterModelRepository,
   ) {}
 
-  /** `rollups`: how the rollup writer batches (services that count rollups set it from their config). */
-  static forRoot(uri: string, options: { rollups?: RollupWriterOptions } = {}): DynamicModule {
+  /**
+   * `rollups`: how the rollup writer batches, `records`: how record writes are grouped (services that write
+   * them set these from their config).
+   */
+  static forRoot(
+    uri: string,
+    options: { rollups?: RollupWriterOptions; records?: RecordWriterOptions } = {},
+  ): DynamicModule {
     return {
       exports: [
         FeedbackRepository,
@@ -88,6 +94,7 @@ export class PersistenceModule implements OnModuleInit, OnApplicationShutdown {
         SuggestionRepository,
         TenantKeyRepository,
         ...(options.rollups ? [{ provide: ROLLUP_WRITER_OPTIONS, useValue: options.rollups }] : []),
+        ...(options.records ? [{ provide: RECORD_WRITER_OPTIONS, useValue: options.records }] : []),
         {
           provide: MONGO_CONNECTION,
           useFactory: async () =>

@@ -1,8 +1,8 @@
-import { Inject, Injectable } from '@nestjs/common';
+import { Inject, Injectable, Optional } from '@nestjs/common';
 import { type CompletionFailed, type CompletionSucceeded, recordKey } from '@switchyard/contracts';
 import type { Connection, Model } from 'mongoose';
 import { type BatchOutcome, GroupCommit } from '../group-commit';
-import { MONGO_CONNECTION } from '../persistence.constants';
+import { MONGO_CONNECTION, RECORD_WRITER_OPTIONS } from '../persistence.constants';
 import { type UpsertById, insertOrUpsertVerified } from '../verified-upsert';
 import type { FeedbackSummary, RecordLabel, RoutingRecordEntity } from './routing-record.entity';
 import { ROUTING_RECORDS_COLLECTION, routingRecordSchema } from './routing-record.schema';
@@ -90,19 +90,22 @@ const ROLLUP_FIELDS = {
   feedback: 1,
 } as const;
 
+/** How a service's record writes are grouped (feedback-aggregator sets them from its config). */
+export interface RecordWriterOptions {
+  /**
+   * How long a completion's write waits for others to share its bulk write (`GroupCommit` lingerMs; 0: it
+   * goes at once when nothing else is being written).
+   */
+  completionLingerMs: number;
+}
+
 @Injectable()
 export class RoutingRecordRepository {
   private readonly model: Model<RoutingRecordEntity>;
   // Completions stored while a bulk write is in flight go out together in the next: under load one round trip
   // and one bulk write for many records (FerretDB CPU per upsert 0.61 ms against 1.11 ms one at a time,
-  // docs/benchmarks.md); alone, a record is written at once.
-  private readonly completions = new GroupCommit<UpsertById<RoutingRecordEntity>, boolean>(
-    (ops) => insertOrUpsertVerified(this.model, ops),
-    (op) => op._id,
-    // FerretDB v1.24.2 stalls on an update command of 100 or more operations that match existing documents
-    // (and then on that collection); 64 stays well under it.
-    64,
-  );
+  // docs/benchmarks.md); alone, a record waits `completionLingerMs` for company, or goes at once.
+  private readonly completions: GroupCommit<UpsertById<RoutingRecordEntity>, boolean>;
   // Feedback joined in batches too: one read each and one update command for many.
   private readonly attaches = new GroupCommit<Attach, RoutingRecordEntity>(
     (ops) => this.attachMany(ops),
@@ -110,8 +113,19 @@ export class RoutingRecordRepository {
     64,
   );
 
-  constructor(@Inject(MONGO_CONNECTION) connection: Connection) {
+  constructor(
+    @Inject(MONGO_CONNECTION) connection: Connection,
+    @Optional() @Inject(RECORD_WRITER_OPTIONS) options: RecordWriterOptions = { completionLingerMs: 0 },
+  ) {
     this.model = connection.model<RoutingRecordEntity>(ROUTING_RECORDS_COLLECTION, routingRecordSchema);
+    this.completions = new GroupCommit(
+      (ops) => insertOrUpsertVerified(this.model, ops),
+      (op) => op._id,
+      // FerretDB v1.24.2 stalls on an update command of 100 or more operations that match existing documents
+      // (and then on that collection); 64 stays well under it.
+      64,
+      options.completionLingerMs,
+    );
   }
 
   async ensureIndexes(): Promise<void> {
