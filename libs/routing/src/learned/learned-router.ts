@@ -356,14 +356,7 @@ export function trainLearnedRouter(
     meanOutputTokens[m] = mean(usable.map((e) => e.outcomes[m].outputTokens ?? 0));
   }
 
-  const contextWeight = checkedContextWeight(options.contextWeight ?? DEFAULT_CONTEXT_WEIGHT, 'contextWeight');
-  const { featurizer, xs } = fitFeatures(
-    usable,
-    options.dims ?? 1 << 18,
-    options.taskHint === true,
-    progress,
-    contextWeight,
-  );
+  const { featurizer, xs, contextWeight } = fitFeatures(usable, options, progress);
 
   const qualityTargets = usable.map((e) => Float64Array.from(models, (m) => clamp01(e.outcomes[m].score)));
   const bestTargets = usable.map((e) => {
@@ -597,16 +590,18 @@ function calibrateOnCut(
 
 /**
  * The featurizer fitted on the examples' texts (and task hints, with `taskHint`) and every example's
- * features (with its context at `contextWeight`), with progress every thousand. The IDF weights come from
- * the texts alone: context is featurised in their space, as requests' context will be.
+ * features (with its context at `contextWeight`, DEFAULT_CONTEXT_WEIGHT when not given), with progress every
+ * thousand; 2^18 dimensions unless `dims` says otherwise. The IDF weights come from the texts alone: context
+ * is featurised in their space, as requests' context will be. Returns the context weight used too.
  */
 export function fitFeatures(
   examples: ReadonlyArray<{ text: string; task?: string; context?: string }>,
-  dims: number,
-  taskHint: boolean,
+  settings: { dims?: number; taskHint?: boolean; contextWeight?: number },
   progress: (stage: string, done: number, total: number) => void,
-  contextWeight = 0,
-): { featurizer: TextFeaturizer; xs: SparseVector[] } {
+): { featurizer: TextFeaturizer; xs: SparseVector[]; contextWeight: number } {
+  const dims = settings.dims ?? 1 << 18;
+  const taskHint = settings.taskHint === true;
+  const contextWeight = checkedContextWeight(settings.contextWeight ?? DEFAULT_CONTEXT_WEIGHT, 'contextWeight');
   progress('features', 0, examples.length);
   const taskOf = (e: { task?: string }) => (taskHint ? e.task : undefined);
   const featurizer = TextFeaturizer.fit(
@@ -624,7 +619,7 @@ export function fitFeatures(
     );
   });
   progress('features', examples.length, examples.length);
-  return { featurizer, xs };
+  return { featurizer, xs, contextWeight };
 }
 
 /** Models with an outcome on every example, sorted: the ones a router can learn. */
@@ -638,8 +633,7 @@ export function modelsOnEveryExample(examples: readonly Pick<OutcomeExample, 'ou
     .sort();
 }
 
-/** A context weight as both trainers accept it: finite and not negative; else an error naming `what`. */
-export function checkedContextWeight(weight: number, what: string): number {
+function checkedContextWeight(weight: number, what: string): number {
   if (!(Number.isFinite(weight) && weight >= 0))
     throw new Error(`${what}: the context weight must be a finite number >= 0, got ${weight}`);
   return weight;

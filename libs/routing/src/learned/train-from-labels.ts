@@ -1,10 +1,8 @@
 import {
-  DEFAULT_CONTEXT_WEIGHT,
   LEARNED_ROUTER_FORMAT,
   type LearnedRouterArtifact,
   type LearnedRouterTraining,
   type OutcomeExample,
-  checkedContextWeight,
   fitFeatures,
 } from './learned-router';
 import { DEFAULT_TRAIN_OPTIONS, SparseLinearModel, type TrainOptions } from './sparse-linear-model';
@@ -104,14 +102,7 @@ export function trainRouterFromLabels(
     meanOutputTokens[m] = meanOf(labels.map((l) => l.outputTokens)) ?? options.expectedOutputTokens?.[m] ?? 0;
   }
 
-  const contextWeight = checkedContextWeight(options.contextWeight ?? DEFAULT_CONTEXT_WEIGHT, 'contextWeight');
-  const { featurizer, xs } = fitFeatures(
-    usable,
-    options.dims ?? 1 << 18,
-    options.taskHint === true,
-    progress,
-    contextWeight,
-  );
+  const { featurizer, xs, contextWeight } = fitFeatures(usable, options, progress);
   // NaN marks "no label for this model on this prompt": the model learns nothing from the row.
   const ys = usable.map((e) =>
     Float64Array.from(models, (m) => (isLabel(e.labels[m]) ? clamp01(e.labels[m].score) : NaN)),
