@@ -22,6 +22,7 @@ import {
   mulberry32,
   trainLearnedRouter,
 } from '@switchyard/routing';
+import { estimateTokens } from '@switchyard/contracts';
 import { apgr, costToReach } from './curve';
 import { DatasetError, type DatasetRow } from '@switchyard/datasets';
 import { datasetModels, toExamples } from './dataset';
@@ -368,7 +369,12 @@ function predictAll(
       ...(router.hasClassifier
         ? router.predict(row.prompt, row.task, row.context)
         : { ...router.predictQuality(row.prompt, row.task, row.context), best: new Float64Array(0) }),
-      candidates: pricedCandidates(policy, router, row.prompt),
+      // The row's input as a request would carry it: the prompt and the conversation before it.
+      candidates: pricedCandidates(
+        policy,
+        router,
+        estimateTokens(row.prompt) + (row.context === undefined ? 0 : estimateTokens(row.context)),
+      ),
     };
     if (i === rows.length - 1) progress(rows.length, rows.length);
     return prediction;

@@ -1,4 +1,4 @@
-import type { ChatMessage, Decision, Features, Usage } from '@switchyard/contracts';
+import { type ChatMessage, type Decision, type Features, type Usage, estimateTokens } from '@switchyard/contracts';
 import {
   type CompiledPolicy,
   type LearnedContext,
@@ -198,7 +198,9 @@ export function rewardModel(
     },
     cost: (record, model) => {
       const spec = policy.models.get(model);
-      return spec ? router.expectedCostUsd(record.text, model, spec.priceUsdPerMTok) : 0;
+      // The request's input as the analyzer counted it (the whole conversation), else the text's.
+      const inputTokens = record.features?.tokenEstimate ?? estimateTokens(record.text);
+      return spec ? router.expectedCostUsd(inputTokens, model, spec.priceUsdPerMTok) : 0;
     },
   };
 }

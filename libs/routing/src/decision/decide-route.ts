@@ -399,17 +399,18 @@ export function planRoute(
 
 /**
  * The models the learned router may choose in cost-aware mode, each with what a call would cost for this
- * text: its tokens, the model's usual answer length, the policy's prices. Every one the policy serves, with
- * quota or not (availability is decided after), so the cost weight means the same whatever is left.
+ * request: its input tokens (the whole conversation, not only the routed message: a long one is paid for at
+ * each model's input price), the model's usual answer length, the policy's prices. Every one the policy
+ * serves, with quota or not (availability is decided after), so the cost weight means the same whatever is left.
  */
 export function pricedCandidates(
   policy: CompiledPolicy,
   router: LearnedRouter,
-  text: string,
+  inputTokens: number,
 ): Array<{ model: string; costUsd: number }> {
   return router.models.flatMap((model) => {
     const spec = policy.models.get(model);
-    return spec ? [{ model, costUsd: router.expectedCostUsd(text, model, spec.priceUsdPerMTok) }] : [];
+    return spec ? [{ model, costUsd: router.expectedCostUsd(inputTokens, model, spec.priceUsdPerMTok) }] : [];
   });
 }
 
@@ -439,7 +440,7 @@ function learnedOptions(
           input.request,
         ),
       ];
-    const priced = pricedCandidates(policy, router, text);
+    const priced = pricedCandidates(policy, router, input.features.tokenEstimate);
     const predicted = router.predictQuality(text, input.request.hints?.task, context);
     // Models unable to honour the request predicted worst of all rather than left out: the cost weight is
     // still in units of the dearest model's cost, whichever models the request leaves.

@@ -80,6 +80,28 @@ describe(planRoute.name, () => {
     expect(decideRoute(policy, input('what is 3 plus 1'), ctx).learnedModelVersion).toBe('toy@1');
   });
 
+  it('prices the whole conversation, not only the routed message, at each model input price', () => {
+    // small is cheap to answer with and dear to read; big the other way round; mid dearest at both.
+    const policy = parsePolicy(
+      `version: p@1\nmodels:\n` +
+        `  - { id: small, provider: simulated, tier: cheap, priceUsdPerMTok: { input: 2, output: 0.2 } }\n` +
+        `  - { id: mid, provider: simulated, tier: balanced, priceUsdPerMTok: { input: 10, output: 30 } }\n` +
+        `  - { id: big, provider: simulated, tier: premium, priceUsdPerMTok: { input: 1, output: 15 } }\n` +
+        `default: { route: { model: mid } }`,
+    );
+    const ctx = learned({ mode: 'cost-aware', costWeight: 0.5 });
+    // Arithmetic, which every model answers: the cheaper call wins.
+    expect(planRoute(policy, input('what is 3 plus 1'), ctx)[0]).toMatchObject({ model: 'small' });
+    // After a long document (about 10,000 tokens of input), reading is what costs: big is now the cheaper call.
+    const messages: ChatRequest['messages'] = [
+      { role: 'system', content: 'Answer briefly. '.repeat(2500) },
+      { role: 'user', content: 'what is 3 plus 1' },
+    ];
+    const long = { request: { messages }, tenant: 't', features: extractFeatures(messages) };
+    expect(long.features.tokenEstimate).toBeGreaterThan(8000);
+    expect(planRoute(policy, long, ctx)[0]).toMatchObject({ model: 'big', method: 'learned' });
+  });
+
   it('routes a follow-up with the conversation before it, for a router that weighs context', () => {
     const policy = parsePolicy(`version: p@1\n${models}`);
     const followUp = (before: string): ReturnType<typeof input> => {

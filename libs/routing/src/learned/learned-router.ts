@@ -1,4 +1,3 @@
-import { estimateTokens } from '@switchyard/contracts';
 import {
   DEFAULT_TRAIN_OPTIONS,
   type LinearModelState,
@@ -273,10 +272,13 @@ export class LearnedRouter {
     };
   }
 
-  /** Expected cost of a call to each model, from the prompt's tokens, the model's usual answer length and its price. */
-  expectedCostUsd(text: string, model: string, price: { input: number; output: number }): number {
+  /**
+   * Expected cost of a call to a model: the request's input tokens (the whole conversation, as the analyzer
+   * counts them in `tokenEstimate`), the model's usual answer length and its price.
+   */
+  expectedCostUsd(inputTokens: number, model: string, price: { input: number; output: number }): number {
     const outputTokens = this.artifact.meanOutputTokens[model] ?? 0;
-    return (estimateTokens(text) * price.input + outputTokens * price.output) / 1e6;
+    return (inputTokens * price.input + outputTokens * price.output) / 1e6;
   }
 }
 
