@@ -187,12 +187,13 @@ function expectedCost(policy: CompiledPolicy, model: string, tokens: { input: nu
   return (tokens.input * price.input + tokens.output * price.output) / 1e6;
 }
 
+/** Mean input (as the analyzer counted it, the conversation included; else the text's) and answer tokens. */
 function meanTokens(records: readonly LearningRecord[]): { input: number; output: number } {
   let input = 0;
   let output = 0;
   let outputs = 0;
   for (const r of records) {
-    input += estimateTokens(r.text);
+    input += r.features?.tokenEstimate ?? estimateTokens(r.text);
     if (r.outputTokens !== undefined) {
       output += r.outputTokens;
       outputs++;
