@@ -11,6 +11,7 @@
 //     [--services all]
 //
 // A variant's SERVICES=a,b,... runs that list instead of --services (what a service costs in the process).
+// Each run counts the records stored against the requests answered (warm-up included).
 //
 // MongoDB and Redis are the local ones (MONGODB_SERVER, REDIS_URL to change); each run has a database and key
 // prefix of its own, dropped afterwards.
@@ -196,10 +197,15 @@ async function run(variant) {
     const cpu = Object.fromEntries(
       Object.entries(pids).map(([n, p]) => [n, p ? (cpuMs(p) - before[n]) / requests : NaN]),
     );
+    // Every answered request (warm-up included) must have its record: count them, waiting up to 20 s.
+    const sent = 300 * connections + requests;
+    let stored = 0;
+    for (const until = Date.now() + 20_000; stored < sent && Date.now() < until; await sleep(500))
+      stored = Number(execFileSync('node', ['-e', countRecords], { env, encoding: 'utf8' }));
     agent.destroy();
     latencies.sort((a, b) => a - b);
     const at = (q) => latencies[Math.min(latencies.length - 1, Math.floor(q * latencies.length))];
-    return { rps: requests / seconds, p50: at(0.5), p90: at(0.9), p99: at(0.99), cpu };
+    return { rps: requests / seconds, p50: at(0.5), p90: at(0.9), p99: at(0.99), cpu, stored, sent };
   } finally {
     if (serve && serve.exitCode === null) {
       serve.kill('SIGTERM');
@@ -216,6 +222,11 @@ async function run(variant) {
   }
 }
 
+const countRecords = `
+const mongoose = require(require.resolve('mongoose', { paths: [${JSON.stringify(root)}] }));
+mongoose.createConnection(process.env.MONGODB_URI, { serverMonitoringMode: 'poll' }).asPromise()
+  .then((c) => c.collection('routing_records').countDocuments().then((n) => { process.stdout.write(String(n)); return c.close(); }));`;
+
 const dropDatabase = `
 const mongoose = require(require.resolve('mongoose', { paths: [${JSON.stringify(root)}] }));
 mongoose.createConnection(process.env.MONGODB_URI, { serverMonitoringMode: 'poll' }).asPromise()
@@ -227,7 +238,7 @@ mongoose.createConnection(process.env.MONGODB_URI, { serverMonitoringMode: 'poll
     `switchyard serve --services ${services}, ${connections} connection(s), ${requests} requests per run, ${rounds} round(s)\n`,
   );
   process.stdout.write(
-    'variant              req/s  p50 ms  p90 ms  p99 ms  CPU ms per request: serve + nats + ferretdb + redis = total\n',
+    'variant              req/s  p50 ms  p90 ms  p99 ms  CPU ms per request: serve + nats + ferretdb + redis = total  records\n',
   );
   for (let r = 1; r <= rounds; r++) {
     for (const v of variants) {
@@ -235,7 +246,7 @@ mongoose.createConnection(process.env.MONGODB_URI, { serverMonitoringMode: 'poll
       const { serve, nats, ferretdb, redis } = m.cpu;
       const total = [serve, nats, ferretdb, redis].filter(Number.isFinite).reduce((a, b) => a + b, 0);
       process.stdout.write(
-        `${v.name.padEnd(18)} ${m.rps.toFixed(0).padStart(6)}  ${f(m.p50)}  ${f(m.p90)}  ${f(m.p99)}  ${f(serve)} + ${f(nats)} + ${f(ferretdb)} + ${f(redis)} = ${f(total)}\n`,
+        `${v.name.padEnd(18)} ${m.rps.toFixed(0).padStart(6)}  ${f(m.p50)}  ${f(m.p90)}  ${f(m.p99)}  ${f(serve)} + ${f(nats)} + ${f(ferretdb)} + ${f(redis)} = ${f(total)}  ${m.stored}/${m.sent}\n`,
       );
     }
   }
