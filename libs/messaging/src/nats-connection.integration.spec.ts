@@ -1,4 +1,3 @@
-import { execFileSync } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -6,7 +5,7 @@ import { encodeAccount, encodeOperator, encodeUser, fmtCreds } from '@nats-io/jw
 import { createAccount, createOperator, createUser } from '@nats-io/nkeys';
 import { connect } from '@nats-io/transport-node';
 import type { NatsAuthEnv } from '@switchyard/runtime';
-import { TemporaryNats } from '@switchyard/testing';
+import { TemporaryNats, selfSignedCertificate } from '@switchyard/testing';
 import { natsConnectionOptions } from './nats-connection';
 
 // Every way a service can prove who it is, each against a nats-server of its own that accepts only that way.
@@ -83,29 +82,7 @@ describe(natsConnectionOptions.name, () => {
   });
 
   it('connects over TLS when given the CA, and refuses a server it cannot verify', async () => {
-    const key = join(dir, 'server-key.pem');
-    const cert = join(dir, 'server.pem');
-    execFileSync(
-      'openssl',
-      [
-        'req',
-        '-x509',
-        '-newkey',
-        'rsa:2048',
-        '-nodes',
-        '-days',
-        '1',
-        '-subj',
-        '/CN=127.0.0.1',
-        '-addext',
-        'subjectAltName=IP:127.0.0.1,DNS:localhost',
-        '-keyout',
-        key,
-        '-out',
-        cert,
-      ],
-      { stdio: 'ignore' },
-    );
+    const { key, cert } = selfSignedCertificate(dir);
     await withServer(
       'authorization { token: "t" }\n',
       ['--tls', '--tlscert', cert, '--tlskey', key],

@@ -5,3 +5,4 @@ export * from './temporary-redis';
 export * from './fake-provider-server';
 export * from './temporary-nats';
 export * from './temporary-ferretdb';
+export * from './self-signed-certificate';

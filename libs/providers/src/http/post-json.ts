@@ -1,3 +1,5 @@
+import { Agent as HttpAgent, type IncomingMessage, request as httpRequest } from 'node:http';
+import { Agent as HttpsAgent, request as httpsRequest } from 'node:https';
 import { ProviderError } from '../lib/provider-error';
 
 export interface JsonResponse {
@@ -5,10 +7,17 @@ export interface JsonResponse {
   body: Record<string, unknown>;
 }
 
+/** The largest answer body read (a JSON answer, or an error body): beyond it the call fails, not retried. */
+export const MAX_RESPONSE_BYTES = 16 * 1024 * 1024;
+
+// node:http with keep-alive connections per provider host, not fetch: on an instant upstream fetch costs
+// about four times the CPU of the same call made this way (docs/benchmarks.md), on every request's path.
+const agents = { http: new HttpAgent({ keepAlive: true }), https: new HttpsAgent({ keepAlive: true }) };
+
 /**
  * POSTs JSON and reads a JSON answer, turning every way it can go wrong into a ProviderError: network
  * failures, timeouts and aborts, 429 (with retry-after), 5xx, other 4xx (not retryable), and bodies that
- * are not JSON or are cut short.
+ * are not JSON, are cut short or are larger than MAX_RESPONSE_BYTES.
  */
 export async function postJson(
   url: string,
@@ -17,35 +26,22 @@ export async function postJson(
   signal: AbortSignal | undefined,
   provider: string,
 ): Promise<JsonResponse> {
-  let res: Response;
-  try {
-    res = await fetch(url, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json', ...headers },
-      body: JSON.stringify(payload),
-      signal,
-    });
-  } catch (err) {
-    throw transportError(err, provider, signal);
-  }
-  let text: string;
-  try {
-    text = await res.text();
-  } catch (err) {
-    throw transportError(err, provider, signal);
-  }
+  const res = await send(url, { accept: 'application/json', ...headers }, payload, signal, provider);
+  const text = await readText(res, signal, provider);
+  const status = res.statusCode ?? 0;
+  const ok = status >= 200 && status < 300;
   let body: Record<string, unknown> | undefined;
   try {
     body = JSON.parse(text) as Record<string, unknown>;
   } catch {
-    if (res.ok)
+    if (ok)
       throw new ProviderError(
-        `${provider} answered ${res.status} with a body that is not JSON (${text.length} bytes)`,
+        `${provider} answered ${status} with a body that is not JSON (${text.length} bytes)`,
         true,
-        res.status,
+        status,
       );
   }
-  if (res.ok && body) return { status: res.status, body };
+  if (ok && body) return { status, body };
   throw statusError(res, body, text, provider);
 }
 
@@ -61,19 +57,10 @@ export async function postSse(
   provider: string,
   onEvent: (data: string, event: string | undefined) => void,
 ): Promise<void> {
-  let res: Response;
-  try {
-    res = await fetch(url, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json', accept: 'text/event-stream', ...headers },
-      body: JSON.stringify(payload),
-      signal,
-    });
-  } catch (err) {
-    throw transportError(err, provider, signal);
-  }
-  if (!res.ok || !res.body) {
-    const text = await res.text().catch(() => '');
+  const res = await send(url, { accept: 'text/event-stream', ...headers }, payload, signal, provider);
+  const status = res.statusCode ?? 0;
+  if (status < 200 || status >= 300) {
+    const text = await readText(res, signal, provider).catch(() => '');
     let body: Record<string, unknown> | undefined;
     try {
       body = JSON.parse(text) as Record<string, unknown>;
@@ -85,7 +72,7 @@ export async function postSse(
   const decoder = new TextDecoder();
   let buffer = '';
   try {
-    for await (const chunk of res.body as unknown as AsyncIterable<Uint8Array>) {
+    for await (const chunk of res as AsyncIterable<Buffer>) {
       buffer += decoder.decode(chunk, { stream: true }).replace(/\r\n/g, '\n');
       for (let end = buffer.indexOf('\n\n'); end >= 0; end = buffer.indexOf('\n\n')) {
         const block = buffer.slice(0, end);
@@ -100,35 +87,94 @@ export async function postSse(
       }
     }
   } catch (err) {
+    res.destroy();
     if (err instanceof ProviderError) throw err;
     if (err instanceof SyntaxError) throw new ProviderError(`${provider} sent an event that is not JSON`, true);
     throw transportError(err, provider, signal);
   }
+  // A connection closed before the response ended is not an end of stream.
+  if (!res.complete) throw new ProviderError(`${provider} connection failed: the stream broke off`, true);
+}
+
+/** Sends the request; resolves with the response once its head has arrived. */
+function send(
+  url: string,
+  headers: Record<string, string>,
+  payload: unknown,
+  signal: AbortSignal | undefined,
+  provider: string,
+): Promise<IncomingMessage> {
+  let target: URL;
+  try {
+    target = new URL(url);
+  } catch {
+    return Promise.reject(new ProviderError(`${provider} base URL is not a URL: ${url}`, false));
+  }
+  const secure = target.protocol === 'https:';
+  if (!secure && target.protocol !== 'http:')
+    return Promise.reject(new ProviderError(`${provider} base URL must be http or https: ${url}`, false));
+  const body = Buffer.from(JSON.stringify(payload));
+  return new Promise((resolve, reject) => {
+    const options = {
+      method: 'POST',
+      agent: secure ? agents.https : agents.http,
+      headers: { 'content-type': 'application/json', 'content-length': String(body.length), ...headers },
+      signal,
+    };
+    const req = secure ? httpsRequest(target, options, resolve) : httpRequest(target, options, resolve);
+    req.on('error', (err) => reject(transportError(err, provider, signal)));
+    req.end(body);
+  });
+}
+
+/** The response body as text, bounded by MAX_RESPONSE_BYTES; a body cut short fails retryable. */
+function readText(res: IncomingMessage, signal: AbortSignal | undefined, provider: string): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    res.on('data', (chunk: Buffer) => {
+      size += chunk.length;
+      if (size > MAX_RESPONSE_BYTES) {
+        res.destroy();
+        reject(new ProviderError(`${provider} answered more than ${MAX_RESPONSE_BYTES} bytes`, false, res.statusCode));
+      } else chunks.push(chunk);
+    });
+    res.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
+    res.on('error', (err) => reject(transportError(err, provider, signal)));
+    // Closed before its end (a reset, an abort): what arrived is not the answer.
+    res.on('close', () => {
+      if (!res.complete) reject(transportError(new Error('the answer was cut short'), provider, signal));
+    });
+  });
 }
 
 function statusError(
-  res: Response,
+  res: IncomingMessage,
   body: Record<string, unknown> | undefined,
   text: string,
   provider: string,
 ): ProviderError {
   const detail = errorMessage(body) ?? text.slice(0, 200);
-  const retryAfter = retryAfterMs(res.headers.get('retry-after'));
-  if (res.status === 429)
-    return new ProviderError(`${provider} rate limited the call: ${detail}`, true, 429, retryAfter);
-  if (res.status >= 500)
-    return new ProviderError(`${provider} failed with ${res.status}: ${detail}`, true, res.status, retryAfter);
-  if (res.ok) return new ProviderError(`${provider} answered ${res.status} without a body`, true, res.status);
-  return new ProviderError(`${provider} refused the call with ${res.status}: ${detail}`, false, res.status);
+  const header = res.headers['retry-after'];
+  const retryAfter = retryAfterMs(typeof header === 'string' ? header : null);
+  const status = res.statusCode ?? 0;
+  if (status === 429) return new ProviderError(`${provider} rate limited the call: ${detail}`, true, 429, retryAfter);
+  if (status >= 500) return new ProviderError(`${provider} failed with ${status}: ${detail}`, true, status, retryAfter);
+  if (status >= 200 && status < 300)
+    return new ProviderError(`${provider} answered ${status} without a body`, true, status);
+  return new ProviderError(`${provider} refused the call with ${status}: ${detail}`, false, status);
 }
 
 function transportError(err: unknown, provider: string, signal: AbortSignal | undefined): ProviderError {
-  const e = err as Error & { cause?: { code?: string; message?: string } };
+  const e = err as Error & { code?: string; cause?: { code?: string; message?: string } };
   if (signal?.aborted) {
     const reason = signal.reason as Error | undefined;
     return new ProviderError(`${provider} call ${reason?.name === 'TimeoutError' ? 'timed out' : 'was aborted'}`, true);
   }
-  return new ProviderError(`${provider} connection failed: ${e.cause?.code ?? e.cause?.message ?? e.message}`, true);
+  return new ProviderError(
+    `${provider} connection failed: ${e.code ?? e.cause?.code ?? e.cause?.message ?? e.message}`,
+    true,
+  );
 }
 
 function errorMessage(body: Record<string, unknown> | undefined): string | undefined {
