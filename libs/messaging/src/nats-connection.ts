@@ -16,6 +16,9 @@ export function natsConnectionOptions(url: string, service: string, auth: NatsAu
     servers: url.split(','),
     name: service,
     inboxPrefix: inboxPrefixOf(service),
+    // Otherwise every request and JetStream publish builds two or three Errors (stack traces) in case it
+    // fails; ours name what failed and where without them.
+    noAsyncTraces: true,
   };
   if (auth.NATS_USER !== undefined) {
     options.user = auth.NATS_USER;
