@@ -22,6 +22,7 @@ interface Row {
   id: string;
   task: string;
   prompt: string;
+  context?: string;
   outcomes: Record<string, { score: number; pred: string; cost_usd: number }>;
 }
 
@@ -199,5 +200,32 @@ describe('switchyard eval --live', () => {
     );
     expect(live.live.totalCostUsd).toBeCloseTo(byHand, 12);
     expect(live.offline).toEqual(live.live);
+  }, 240_000);
+
+  it('routes follow-ups by the conversation the rows carry: the requests send it, the router reads it', async () => {
+    // Every prompt is the same follow-up; only the question before it (the row's context) says whether the
+    // cheap model can answer. Requests that carried the prompt alone would all be routed alike.
+    const followUps = join(dir, 'follow-ups.jsonl');
+    const asked = rows.map((r) => ({
+      ...r,
+      id: `follow-${r.id}`,
+      prompt: 'Now explain your answer in one line.',
+      context: r.prompt,
+    }));
+    writeFileSync(followUps, asked.map((r) => JSON.stringify(r)).join('\n') + '\n');
+    const held = splitDataset(asked, SPLIT, SEED).test;
+
+    const { code, output, live } = await evalLive(dir, followUps, ['--tolerance', '0.5', '--context-weight', '1']);
+
+    expect(output).toContain('MATCH: the live system reproduced the offline numbers');
+    expect(code).toBe(0);
+    expect(live).toMatchObject({ matches: true, differing: [], failed: [], costMismatches: [], otherPolicy: [] });
+    expect(live.live.answered).toBe(held.length);
+    // After a proof the strong model, after a sum the cheap one: every answer right at the least cost.
+    expect(live.live.byModel).toEqual({
+      [STRONG]: held.filter((r) => r.task === 'proof').length,
+      [CHEAP]: held.filter((r) => r.task !== 'proof').length,
+    });
+    expect(live.live.quality).toBe(1);
   }, 240_000);
 });

@@ -1,2 +1,3 @@
 export * from './dataset-format';
 export * from './replay-answer';
+export * from './row-conversation';

@@ -1,5 +1,6 @@
+import { CONTEXT_MAX_CHARS } from '@switchyard/contracts';
 import { parseDataset } from '@switchyard/datasets';
-import { datasetModels, splitDataset } from './dataset';
+import { datasetModels, splitDataset, toExamples } from './dataset';
 import { referencePoints, replay } from './metrics';
 
 const line = (id: number, a: number, b: number) =>
@@ -13,6 +14,23 @@ const line = (id: number, a: number, b: number) =>
 describe(datasetModels.name, () => {
   it('lists the models of the rows', () => {
     expect(datasetModels(parseDataset(`${line(1, 1, 0)}\n${line(2, 0, 1)}`))).toEqual(['a', 'b']);
+  });
+});
+
+describe(toExamples.name, () => {
+  it("trains on a row's context as serving reads it from a request: cut to what a request carries", () => {
+    const long = 'earlier turn. '.repeat(1000);
+    const [withContext, without] = parseDataset(
+      [
+        { id: 'a', prompt: 'And why?', context: long, outcomes: { m: { score: 1, cost_usd: 0.1 } } },
+        { id: 'b', prompt: 'Hi', outcomes: { m: { score: 0, cost_usd: 0.2, output_tokens: 3 } } },
+      ]
+        .map((r) => JSON.stringify(r))
+        .join('\n'),
+    );
+    const [a, b] = toExamples([withContext, without]);
+    expect(a.context).toBe(long.slice(0, CONTEXT_MAX_CHARS));
+    expect(b).toEqual({ text: 'Hi', outcomes: { m: { score: 0, costUsd: 0.2, outputTokens: 3 } } });
   });
 });
 

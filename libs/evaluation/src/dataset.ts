@@ -1,5 +1,5 @@
 import { type OutcomeExample, modelsOnEveryExample, mulberry32 } from '@switchyard/routing';
-import { DatasetError, type DatasetRow } from '@switchyard/datasets';
+import { DatasetError, type DatasetRow, rowContext } from '@switchyard/datasets';
 
 /** A deterministic shuffle-and-cut: the same seed gives the same split on every machine. */
 export function splitDataset<T>(rows: readonly T[], trainShare: number, seed: number): { train: T[]; test: T[] } {
@@ -15,19 +15,22 @@ export function splitDataset<T>(rows: readonly T[], trainShare: number, seed: nu
   return { train: order.slice(0, cut).map((i) => rows[i]), test: order.slice(cut).map((i) => rows[i]) };
 }
 
-/** Rows as the learned router's training examples. */
+/** Rows as the learned router's training examples (their context as a request would carry it: `rowContext`). */
 export function toExamples(rows: readonly DatasetRow[]): OutcomeExample[] {
-  return rows.map((r) => ({
-    text: r.prompt,
-    ...(r.task === undefined ? {} : { task: r.task }),
-    ...(r.context === undefined ? {} : { context: r.context }),
-    outcomes: Object.fromEntries(
-      Object.entries(r.outcomes).map(([m, o]) => [
-        m,
-        { score: o.score, costUsd: o.cost_usd, outputTokens: o.output_tokens },
-      ]),
-    ),
-  }));
+  return rows.map((r) => {
+    const context = rowContext(r);
+    return {
+      text: r.prompt,
+      ...(r.task === undefined ? {} : { task: r.task }),
+      ...(context === undefined ? {} : { context }),
+      outcomes: Object.fromEntries(
+        Object.entries(r.outcomes).map(([m, o]) => [
+          m,
+          { score: o.score, costUsd: o.cost_usd, outputTokens: o.output_tokens },
+        ]),
+      ),
+    };
+  });
 }
 
 /** Models with an outcome on every row, sorted. */

@@ -24,7 +24,7 @@ import {
 } from '@switchyard/routing';
 import { estimateTokens } from '@switchyard/contracts';
 import { apgr, costToReach } from './curve';
-import { DatasetError, type DatasetRow } from '@switchyard/datasets';
+import { DatasetError, type DatasetRow, rowContext, rowMessages } from '@switchyard/datasets';
 import { datasetModels, toExamples } from './dataset';
 import { policyForDataset } from './dataset-policy';
 import { type StrategyResult, referencePoints, replay } from './metrics';
@@ -211,7 +211,7 @@ export function evaluateStrategies(
     // of its context, for a router that reads it: mixKey).
     add(
       replay(`cost-aware, target ${target}% of ${calibration.bestModel} (${describeMix(mix)})`, test, (row, i) => {
-        const setting = mixedSetting(mix, mixKey(row.prompt, router.usesContext ? row.context : undefined));
+        const setting = mixedSetting(mix, mixKey(row.prompt, router.usesContext ? rowContext(row) : undefined));
         return 'model' in setting
           ? setting.model
           : (router.chooseCostAware(predictions[i], predictions[i].candidates, setting)?.model ?? ref.best.name);
@@ -367,8 +367,8 @@ function predictAll(
     const prediction = {
       // A router without the classifier head (the baseline) predicts quality only.
       ...(router.hasClassifier
-        ? router.predict(row.prompt, row.task, row.context)
-        : { ...router.predictQuality(row.prompt, row.task, row.context), best: new Float64Array(0) }),
+        ? router.predict(row.prompt, row.task, rowContext(row))
+        : { ...router.predictQuality(row.prompt, row.task, rowContext(row)), best: new Float64Array(0) }),
       // The row's input as a request would carry it: the prompt and the conversation before it.
       candidates: pricedCandidates(
         policy,
@@ -521,7 +521,7 @@ function summarize(curve: TracedCurve, cheapest: StrategyEntry, best: StrategyEn
 }
 
 function input(row: DatasetRow) {
-  const request = { messages: [{ role: 'user' as const, content: row.prompt }] };
+  const request = { messages: rowMessages(row) };
   return { request, tenant: 'eval', features: extractFeatures(request.messages) };
 }
 

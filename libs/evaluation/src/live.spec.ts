@@ -109,6 +109,21 @@ describe(liveRequest.name, () => {
       metadata: { [REPLAY_ROW_METADATA]: 'b' },
     });
   });
+
+  it("sends a row's context before its prompt, as the conversation a caller would send", () => {
+    const [followUp] = parseDataset(
+      JSON.stringify({
+        id: 'f',
+        prompt: 'And why?',
+        context: 'Is the sky blue?',
+        outcomes: { m: { score: 1, cost_usd: 0 } },
+      }),
+    );
+    expect(liveRequest(followUp, 'r').messages).toEqual([
+      { role: 'user', content: 'Is the sky blue?' },
+      { role: 'user', content: 'And why?' },
+    ]);
+  });
 });
 
 describe(`${liveRequest.name} with the task hint`, () => {

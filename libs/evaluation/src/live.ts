@@ -1,5 +1,5 @@
 import type { ChatRequest, RoutePlan } from '@switchyard/contracts';
-import { REPLAY_ROW_METADATA } from '@switchyard/datasets';
+import { REPLAY_ROW_METADATA, rowMessages } from '@switchyard/datasets';
 import { type CostAwareKnob, type DecisionInput, type PolicyDocument, extractFeatures } from '@switchyard/routing';
 import type { DatasetRow } from '@switchyard/datasets';
 import { policyForDataset } from './dataset-policy';
@@ -9,7 +9,8 @@ import { replayPlan } from './replay-plan';
 export const LIVE_TENANT = 'eval';
 
 /**
- * The request sent for a test prompt on the public subject: the prompt as the one user message, the row id
+ * The request sent for a test prompt on the public subject: the prompt as the last user message (after the
+ * row's context, when it has one: `rowMessages`), the row id
  * in metadata so the replay provider answers from that row even when the prompt is in the dataset twice,
  * and with `taskHint` the row's task label as the request's task hint (as a caller that knows it would).
  */
@@ -17,7 +18,7 @@ export function liveRequest(row: DatasetRow, requestId: string, taskHint = false
   return {
     requestId,
     tenant: LIVE_TENANT,
-    messages: [{ role: 'user', content: row.prompt }],
+    messages: rowMessages(row),
     ...(taskHint && row.task !== undefined ? { hints: { task: row.task } } : {}),
     metadata: { [REPLAY_ROW_METADATA]: row.id },
   };

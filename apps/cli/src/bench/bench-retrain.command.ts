@@ -1,7 +1,7 @@
 import { performance } from 'node:perf_hooks';
 import { type LearningRecord, learningRecordOf, retrainFromRecords } from '@switchyard/analytics';
 import { policyForDataset, datasetModels, splitDataset } from '@switchyard/evaluation';
-import { loadDataset } from '@switchyard/datasets';
+import { loadDataset, rowContext, rowMessages } from '@switchyard/datasets';
 import {
   MONGO_CONNECT_OPTIONS,
   RouterModelRepository,
@@ -90,7 +90,7 @@ export async function runBenchRetrain(opts: BenchRetrainOptions): Promise<BenchO
       const batch: RoutingRecordEntity[] = [];
       for (let i = start; i < Math.min(opts.records, start + BATCH); i++) {
         const row = train[i % train.length];
-        const messages = [{ role: 'user' as const, content: row.prompt }];
+        const messages = rowMessages(row);
         const features = extractFeatures(messages);
         const option = routeOptions(policy, { request: { messages }, tenant: 'bench', features }, undefined, {
           random,
@@ -106,6 +106,7 @@ export async function runBenchRetrain(opts: BenchRetrainOptions): Promise<BenchO
           receivedAt: completedAt,
           completedAt,
           prompt: row.prompt.slice(0, 4000),
+          ...(row.context ? { context: rowContext(row) } : {}),
           features,
           decision: {
             plan: { kind: 'single', model: option.model },

@@ -41,6 +41,8 @@ export interface EvalLiveOptions {
   policy?: string;
   /** Requests carry the row's task label as their task hint; the router built for the dataset learns from it. */
   taskHint: boolean;
+  /** Weight of the rows' context for the router built for the dataset (its requests carry the context). */
+  contextWeight?: number;
   concurrency: number;
   natsUrl: string;
   redisUrl: string;
@@ -179,6 +181,7 @@ function writeDatasetPolicy(train: readonly DatasetRow[], rows: readonly Dataset
   const progress = new Progress(process.stdout);
   const artifact = trainEvalRouter(train, models, opts.seed, {
     taskHint: opts.taskHint,
+    ...(opts.contextWeight === undefined ? {} : { contextWeight: opts.contextWeight }),
     onProgress: (stage, done, total) => progress.update(stage, done, total),
   });
   progress.done();

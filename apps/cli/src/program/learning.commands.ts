@@ -277,8 +277,6 @@ function checkEvalFlags(flags: EvalFlags): void {
   const generalisation = (['train', 'test', 'cv', 'trainSize'] as const).filter((k) => flags[k] !== undefined);
   if (flags.live && generalisation.length > 0)
     throw new UsageError(`${generalisation.map(flagName).join(', ')} cannot be combined with --live`);
-  if (flags.live && flags.contextWeight !== undefined)
-    throw new UsageError('--context-weight cannot be combined with --live (live requests carry the prompt alone)');
   if ((flags.train === undefined) !== (flags.test === undefined))
     throw new UsageError('--train FILE and --test FILE go together');
   if (flags.train !== undefined && flags.dataset !== undefined)
@@ -321,6 +319,7 @@ function evalLive(flags: EvalFlags, ctx: CliContext): Promise<number> {
     policy: flags.policy,
     concurrency: flags.concurrency,
     taskHint: flags.taskHint === true,
+    ...(flags.contextWeight === undefined ? {} : { contextWeight: flags.contextWeight }),
     natsUrl: ctx.natsUrl,
     redisUrl: ctx.redisUrl,
     mongoServer: ctx.mongoServer,

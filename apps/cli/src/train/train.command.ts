@@ -1,7 +1,7 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { basename, dirname } from 'node:path';
 import { datasetModels, referencePoints, replay, splitDataset, toExamples } from '@switchyard/evaluation';
-import { type DatasetRow, loadDataset } from '@switchyard/datasets';
+import { type DatasetRow, loadDataset, rowContext } from '@switchyard/datasets';
 import { MONGO_CONNECT_OPTIONS, RouterModelRepository } from '@switchyard/persistence';
 import { LearnedRouter, describeCandidate, resolveLearnedTarget, trainLearnedRouter } from '@switchyard/routing';
 import mongoose from 'mongoose';
@@ -94,7 +94,7 @@ export async function runTrain(opts: TrainOptions): Promise<number> {
   }
 
   const router = new LearnedRouter(artifact);
-  const predictions = test.map((row) => router.predict(row.prompt, row.task, row.context));
+  const predictions = test.map((row) => router.predict(row.prompt, row.task, rowContext(row)));
   const candidates = models.map((model) => ({ model, costUsd: artifact.meanCostUsd[model] }));
   const ref = referencePoints(test, models);
   const lines = [

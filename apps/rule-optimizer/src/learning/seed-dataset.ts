@@ -1,5 +1,5 @@
 import { type SeedRow, sampleSeedRows } from '@switchyard/analytics';
-import { loadDataset } from '@switchyard/datasets';
+import { loadDataset, rowContext } from '@switchyard/datasets';
 import { ConfigError } from '@switchyard/runtime';
 import { SERVICE, type OptimizerConfig } from '../config';
 
@@ -35,6 +35,8 @@ export function loadSeedDataset(
     throw new ConfigError(SERVICE, [`RETRAIN_SEED_DATASET=${JSON.stringify(file)}: ${(err as Error).message}`]);
   }
   const rows = sampleSeedRows(all, config.RETRAIN_SEED_MAX_ROWS).map((r): SeedRow => {
+    // The conversation as a request carries it (cut as records' are), so seed rows train as records do.
+    const context = rowContext(r);
     const outcomes: SeedRow['outcomes'] = {};
     for (const [model, o] of Object.entries(r.outcomes))
       outcomes[model] =
@@ -44,7 +46,7 @@ export function loadSeedDataset(
     return {
       prompt: r.prompt,
       ...(r.task === undefined ? {} : { task: r.task }),
-      ...(r.context === undefined ? {} : { context: r.context }),
+      ...(context === undefined ? {} : { context }),
       outcomes,
     };
   });
