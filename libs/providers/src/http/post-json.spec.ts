@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { selfSignedCertificate } from '@switchyard/testing';
 import { ProviderError } from '../lib/provider-error';
-import { MAX_RESPONSE_BYTES, postJson, postSse } from './post-json';
+import { IDLE_CONNECTION_MS, MAX_RESPONSE_BYTES, postJson, postSse } from './post-json';
 
 // The HTTP client itself, against real local servers: what the adapters' fake provider does not play.
 type Handler = (req: IncomingMessage, res: ServerResponse, body: string) => void;
@@ -61,6 +61,17 @@ describe(postJson.name, () => {
     });
     expect(connections).toHaveLength(1);
   });
+
+  it(`closes a connection idle for ${IDLE_CONNECTION_MS} ms, and opens another for the next call`, async () => {
+    handler = (_req, res) => res.writeHead(200, { 'content-type': 'application/json' }).end('{}');
+    await postJson(`${base}/a`, {}, {}, undefined, 'p');
+    const opened = connections.length; // 0 when the last test's connection was still open
+    await postJson(`${base}/b`, {}, {}, undefined, 'p');
+    expect(connections).toHaveLength(opened);
+    await new Promise((resolve) => setTimeout(resolve, IDLE_CONNECTION_MS + 500));
+    await postJson(`${base}/c`, {}, {}, undefined, 'p');
+    expect(connections).toHaveLength(opened + 1);
+  }, 15_000);
 
   it(`refuses an answer larger than ${MAX_RESPONSE_BYTES} bytes without retrying it`, async () => {
     handler = (_req, res) => {

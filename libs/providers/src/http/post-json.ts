@@ -10,9 +10,17 @@ export interface JsonResponse {
 /** The largest answer body read (a JSON answer, or an error body): beyond it the call fails, not retried. */
 export const MAX_RESPONSE_BYTES = 16 * 1024 * 1024;
 
+/**
+ * How long a connection may sit idle before it is closed (sooner when the server's Keep-Alive header says
+ * so), as fetch's undici does: a provider's load balancer may drop an idle connection without a word, and
+ * a call sent on it would wait for its timeout.
+ */
+export const IDLE_CONNECTION_MS = 4_000;
+
 // node:http with keep-alive connections per provider host, not fetch: on an instant upstream fetch costs
 // about four times the CPU of the same call made this way (docs/benchmarks.md), on every request's path.
-const agents = { http: new HttpAgent({ keepAlive: true }), https: new HttpsAgent({ keepAlive: true }) };
+const keepAlive = { keepAlive: true, timeout: IDLE_CONNECTION_MS };
+const agents = { http: new HttpAgent(keepAlive), https: new HttpsAgent(keepAlive) };
 
 /**
  * POSTs JSON and reads a JSON answer, turning every way it can go wrong into a ProviderError: network
