@@ -96,6 +96,8 @@ export interface EvaluateOptions {
   contextWeight?: number;
   /** Platt-scale the learned routers' predicted qualities (`TrainLearnedRouterOptions.scaleQuality`); off when absent. */
   scaleQuality?: boolean;
+  /** Tune the learned routers on a cut holding out whole tasks (`TrainLearnedRouterOptions.tuneByTask`). */
+  tuneByTask?: boolean;
   /** Called as work proceeds: the stage, and how far it is when that is known. */
   onProgress?: (stage: string, done?: number, total?: number) => void;
 }
@@ -172,6 +174,7 @@ export function evaluateStrategies(
   const routerOptions = {
     ...(options.contextWeight === undefined ? {} : { contextWeight: options.contextWeight }),
     ...(options.scaleQuality === true ? { scaleQuality: true } : {}),
+    ...(options.tuneByTask === true ? { tuneByTask: true } : {}),
   };
   const artifact = trainEvalRouter(train, models, options.seed, {
     ...(options.training ? { settings: options.training } : {}),
@@ -324,6 +327,8 @@ export function trainEvalRouter(
     contextWeight?: number;
     /** `TrainLearnedRouterOptions.scaleQuality`. */
     scaleQuality?: boolean;
+    /** `TrainLearnedRouterOptions.tuneByTask`. */
+    tuneByTask?: boolean;
     version?: string;
     /** Step and epochs to train with instead of tuning them (e.g. what tuning chose for another router). */
     settings?: { epochs: number; learningRate: number; l2?: number; l2PerEpoch?: boolean; blendWith?: BlendPartner };
@@ -337,6 +342,7 @@ export function trainEvalRouter(
     taskHint: options.taskHint === true,
     ...(options.contextWeight === undefined ? {} : { contextWeight: options.contextWeight }),
     ...(options.scaleQuality === true ? { scaleQuality: true } : {}),
+    ...(options.tuneByTask === true ? { tuneByTask: true } : {}),
     ...(options.settings ?? {}),
     ...(options.onProgress ? { onProgress: options.onProgress } : {}),
   });

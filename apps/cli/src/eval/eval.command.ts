@@ -28,6 +28,8 @@ export interface EvalOptions {
   contextWeight?: number;
   /** Platt-scale the learned routers' predicted qualities (an experiment; off when absent). */
   scaleQuality?: boolean;
+  /** Tune on a cut holding out whole tasks (an experiment; off when absent). */
+  tuneByTask?: boolean;
   /** Leave one task out instead of one split. */
   cv?: 'task';
   /** A learning curve: the train part subsampled to each size, tested on the same test part. */
@@ -37,10 +39,11 @@ export interface EvalOptions {
 const out = (line = '') => process.stdout.write(`${line}\n`);
 
 /** The learned routers' settings every evaluation of this run trains with. */
-function routerSettings(opts: EvalOptions): { contextWeight?: number; scaleQuality?: boolean } {
+function routerSettings(opts: EvalOptions): { contextWeight?: number; scaleQuality?: boolean; tuneByTask?: boolean } {
   return {
     ...(opts.contextWeight === undefined ? {} : { contextWeight: opts.contextWeight }),
     ...(opts.scaleQuality === true ? { scaleQuality: true } : {}),
+    ...(opts.tuneByTask === true ? { tuneByTask: true } : {}),
   };
 }
 
@@ -52,6 +55,7 @@ function runHeader(opts: EvalOptions) {
     seed: opts.seed,
     ...(opts.contextWeight === undefined ? {} : { contextWeight: opts.contextWeight }),
     ...(opts.scaleQuality === true ? { qualityScaling: true } : {}),
+    ...(opts.tuneByTask === true ? { tuneByTask: true } : {}),
   };
 }
 

@@ -64,6 +64,8 @@ interface EvalFlags {
   contextWeight?: number;
   /** --quality-scaling (an experiment). */
   qualityScaling?: boolean;
+  /** --tune-by-task (an experiment). */
+  tuneByTask?: boolean;
   live?: boolean;
   costWeight?: number;
   tolerance?: number;
@@ -189,6 +191,10 @@ export function declareLearningCommands(program: Command, ctx: CliContext): void
     .option(
       '--quality-scaling',
       "an experiment: Platt-scale the learned routers' predicted qualities on a validation cut of the train part (it did not help on MMLU-Pro)",
+    )
+    .option(
+      '--tune-by-task',
+      "an experiment: tune the learned routers on a cut that holds out whole tasks of the train part (rows' task labels, at least three) instead of random rows",
     )
     .option(
       '--live',
@@ -339,6 +345,7 @@ function evalOffline(flags: EvalFlags): Promise<number> {
       : {}),
     ...(flags.contextWeight === undefined ? {} : { contextWeight: flags.contextWeight }),
     ...(flags.qualityScaling === true ? { scaleQuality: true } : {}),
+    ...(flags.tuneByTask === true ? { tuneByTask: true } : {}),
     ...(flags.cv === 'task' ? { cv: 'task' as const } : {}),
     ...(flags.trainSize === undefined ? {} : { trainSizes: flags.trainSize }),
   });

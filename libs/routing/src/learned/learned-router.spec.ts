@@ -38,6 +38,21 @@ const candidates = [
 ];
 
 describe(trainLearnedRouter.name, () => {
+  it('tunes on whole tasks held out when asked and every example has one of three or more, else on random rows', () => {
+    const tasks = ['arithmetic', 'greeting', 'proof', 'series'];
+    const tagged = examples(400).map((e, i) => ({ ...e, task: tasks[i % 4] }));
+    const settings = { version: 't@1', dims: 1 << 12, calibrate: false, classifier: false, now: () => new Date(0) };
+    const byTask = trainLearnedRouter(tagged, { ...settings, tuneByTask: true }).training.tuning;
+    expect(byTask?.heldOutGroups?.length).toBeGreaterThanOrEqual(1);
+    expect(byTask?.validationExamples).toBe(100 * (byTask?.heldOutGroups?.length ?? NaN));
+    // Without tasks on every example, or without the flag: the random cut.
+    const untagged = tagged.map((e, i) => (i === 0 ? { text: e.text, outcomes: e.outcomes } : e));
+    expect(
+      trainLearnedRouter(untagged, { ...settings, tuneByTask: true }).training.tuning?.heldOutGroups,
+    ).toBeUndefined();
+    expect(trainLearnedRouter(tagged, settings).training.tuning?.heldOutGroups).toBeUndefined();
+  });
+
   it('records the models, their mean cost and answer length, and the version', () => {
     expect(artifact).toMatchObject({
       version: 'synthetic@1',

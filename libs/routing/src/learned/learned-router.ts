@@ -113,6 +113,11 @@ export interface TrainLearnedRouterOptions extends Partial<TrainOptions> {
    */
   tune?: boolean;
   /**
+   * Tune on a cut that holds out whole tasks (the examples' `task`) instead of random rows, when every
+   * example has one and there are at least three: settings chosen for prompts of tasks training did not see.
+   */
+  tuneByTask?: boolean;
+  /**
    * Train the quality model to convergence instead of a fixed number of epochs: until an epoch lowers the
    * mean training loss by less than CONVERGENCE_TOLERANCE (relative), at most `maxEpochs` (overrides tuning).
    */
@@ -389,6 +394,7 @@ export function trainLearnedRouter(
     usable.length >= MIN_EXAMPLES_TO_TUNE
       ? tuneLogistic(featurizer.dims, xs, qualityTargets, {
           seed: defined.seed ?? DEFAULT_TRAIN_OPTIONS.seed,
+          ...(options.tuneByTask ? taskGroups(usable) : {}),
           ...routingScore(models, usable, meanCostUsd),
           onProgress: progress,
         })
@@ -633,6 +639,13 @@ export function modelsOnEveryExample(examples: readonly Pick<OutcomeExample, 'ou
     .filter(([, n]) => n === examples.length)
     .map(([m]) => m)
     .sort();
+}
+
+/** The examples' tasks as tuning's groups, when every example has one and there are at least three. */
+function taskGroups(examples: readonly OutcomeExample[]): { groups?: string[] } {
+  const groups = examples.map((e) => e.task);
+  if (groups.some((g) => g === undefined) || new Set(groups).size < 3) return {};
+  return { groups: groups as string[] };
 }
 
 function checkedContextWeight(weight: number, what: string): number {

@@ -1,6 +1,6 @@
 import { TextFeaturizer } from './text-features';
 import { SparseLinearModel } from './sparse-linear-model';
-import { tuneLogistic, tuningFolds, validationCut } from './tune-training';
+import { groupCut, tuneLogistic, tuningFolds, validationCut } from './tune-training';
 
 // Two outputs: output 0 is right on "easy" texts only, output 1 always. Separable from the words.
 const texts = Array.from({ length: 300 }, (_, i) =>
@@ -76,10 +76,49 @@ describe(tuneLogistic.name, () => {
     expect(result.epochs).toBe(result.trials[0].epochsRun);
   });
 
+  it('holds out whole groups when given them, and names them', () => {
+    const groups = texts.map((_, i) => ['law', 'math', 'physics', 'history'][i % 4]);
+    const result = tuneLogistic(featurizer.dims, xs, ys, {
+      seed: 0,
+      maxEpochs: 3,
+      candidates: [{ learningRate: 0.05, l2: 0 }],
+      groups,
+    });
+    const cut = groupCut(groups, 0);
+    expect(result.folds).toBe(1);
+    expect(result.heldOut.rows).toEqual(cut.validation);
+    expect(result.heldOutGroups).toEqual([...new Set(cut.validation.map((r) => groups[r]))].sort());
+    expect(result.validationExamples).toBe(75);
+  });
+
   it('uses one cut on large data and folds on small', () => {
     expect(tuningFolds(500)).toBe(5);
     expect(tuningFolds(4000)).toBe(3);
     expect(tuningFolds(10000)).toBe(1);
+  });
+});
+
+describe(groupCut.name, () => {
+  // 50 rows of a, 30 of b, 15 of c, 5 of d: 100 rows.
+  const groups = [...Array(50).fill('a'), ...Array(30).fill('b'), ...Array(15).fill('c'), ...Array(5).fill('d')];
+
+  it('validates on whole groups holding at least a fifth of the rows, and fits on every other row', () => {
+    for (const seed of [0, 1, 2, 3, 4, 5]) {
+      const { fit, validation } = groupCut(groups, seed);
+      const held = new Set(validation.map((r) => groups[r]));
+      // Whole groups: every row of a held-out group is in validation, none of the others.
+      expect(validation).toEqual(groups.flatMap((g, i) => (held.has(g) ? [i] : [])));
+      expect(fit).toEqual(groups.flatMap((g, i) => (held.has(g) ? [] : [i])));
+      expect(validation.length).toBeGreaterThanOrEqual(20);
+      expect(held.size).toBeLessThan(4);
+    }
+    expect(groupCut(groups, 3)).toEqual(groupCut(groups, 3));
+  });
+
+  it('never holds out every group, and needs two', () => {
+    const two = [...Array(5).fill('x'), ...Array(95).fill('y')];
+    for (const seed of [0, 1, 2, 3]) expect(new Set(groupCut(two, seed).validation.map((r) => two[r])).size).toBe(1);
+    expect(() => groupCut(Array(10).fill('only'), 0)).toThrow(/at least two groups, got 1/);
   });
 });
 

@@ -83,6 +83,8 @@ export interface TuningResult extends TrainingCandidate {
   folds: number;
   /** Rows validated on (over all folds). */
   validationExamples: number;
+  /** With `groups`: the groups the cut held out, sorted. */
+  heldOutGroups?: string[];
 }
 
 /** The rows tuning held out, with the chosen setting's predictions on them (what calibration replays). */
@@ -100,6 +102,11 @@ export interface TuneOptions {
   maxEpochs?: number;
   /** Folds; `tuningFolds(rows)` by default. */
   folds?: number;
+  /**
+   * Each row's group (a task): when given, one cut that holds out whole groups (`groupCut`) instead, so the
+   * setting is chosen for prompts of groups it did not train on.
+   */
+  groups?: readonly string[];
   /**
    * What to maximise on a fold instead of minus the log-loss: given the predictions for the fold's rows
    * (indices into the rows given), a number, higher better (e.g. the routing curve's APGR).
@@ -124,7 +131,11 @@ export function tuneLogistic(
   options: TuneOptions,
 ): TuningResult & { heldOut: HeldOutPredictions } {
   const k = options.folds ?? tuningFolds(xs.length);
-  const folds = k <= 1 ? [validationCut(xs.length, options.seed)] : kFolds(xs.length, k, options.seed);
+  const folds = options.groups
+    ? [groupCut(options.groups, options.seed)]
+    : k <= 1
+      ? [validationCut(xs.length, options.seed)]
+      : kFolds(xs.length, k, options.seed);
   const maxEpochs = options.maxEpochs ?? MAX_TUNED_EPOCHS;
   const trials: Array<TuningTrial & { predictions: Float64Array[][][] }> = [];
   for (const candidate of options.candidates ?? TRAINING_CANDIDATES) {
@@ -251,6 +262,9 @@ export function tuneLogistic(
     trials: trials.map(({ predictions: _unused, ...trial }) => trial),
     folds: folds.length,
     validationExamples: heldOut.rows.length,
+    ...(options.groups
+      ? { heldOutGroups: [...new Set(folds[0].validation.map((r) => (options.groups as readonly string[])[r]))].sort() }
+      : {}),
     heldOut,
   };
 }
@@ -310,6 +324,29 @@ export function validationCut(n: number, seed: number): { fit: number[]; validat
   const cut = Math.round(n * VALIDATION_SHARE);
   // Sorted back so each side trains in the same row order whatever the shuffle.
   return { validation: order.slice(0, cut).sort((a, b) => a - b), fit: order.slice(cut).sort((a, b) => a - b) };
+}
+
+/**
+ * Whole groups for validation, the rest to fit: the groups in a seeded shuffle, taken until they hold at
+ * least 20% of the rows (never all of them). Needs at least two groups.
+ */
+export function groupCut(groups: readonly string[], seed: number): { fit: number[]; validation: number[] } {
+  const names = [...new Set(groups)].sort();
+  if (names.length < 2) throw new Error(`a cut by group needs at least two groups, got ${names.length}`);
+  const order = shuffled(names.length, seed).map((i) => names[i]);
+  const held = new Set<string>();
+  let rows = 0;
+  const size = new Map<string, number>();
+  for (const g of groups) size.set(g, (size.get(g) ?? 0) + 1);
+  for (const name of order.slice(0, -1)) {
+    if (rows >= groups.length * VALIDATION_SHARE) break;
+    held.add(name);
+    rows += size.get(name) ?? 0;
+  }
+  const fit: number[] = [];
+  const validation: number[] = [];
+  groups.forEach((g, i) => (held.has(g) ? validation : fit).push(i));
+  return { fit, validation };
 }
 
 /** Mean binary cross-entropy over the labelled (row, output) pairs (NaN: no label); soft targets allowed. */
