@@ -10,9 +10,9 @@ export const LIVE_TENANT = 'eval';
 
 /**
  * The request sent for a test prompt on the public subject: the prompt as the last user message (after the
- * row's context, when it has one: `rowMessages`), the row id
- * in metadata so the replay provider answers from that row even when the prompt is in the dataset twice,
- * and with `taskHint` the row's task label as the request's task hint (as a caller that knows it would).
+ * row's context, when it has one: `rowMessages`), the row id in metadata so the replay provider answers
+ * from that row even when the prompt is in the dataset twice, and with `taskHint` the row's task label as
+ * the request's task hint (as a caller that knows it would).
  */
 export function liveRequest(row: DatasetRow, requestId: string, taskHint = false): ChatRequest {
   return {
