@@ -1,4 +1,4 @@
-import { type ChatMessage, contextText } from '@switchyard/contracts';
+import { type ChatMessage, contextText, messagesWithContext } from '@switchyard/contracts';
 import type { DatasetRow } from './dataset-format';
 
 /**
@@ -7,8 +7,7 @@ import type { DatasetRow } from './dataset-format';
  * conversation gets it back (`contextText`) as it would from a caller.
  */
 export function rowMessages(row: Pick<DatasetRow, 'prompt' | 'context'>): ChatMessage[] {
-  const routed: ChatMessage = { role: 'user', content: row.prompt };
-  return row.context ? [{ role: 'user', content: row.context }, routed] : [routed];
+  return messagesWithContext(row.prompt, row.context);
 }
 
 /**

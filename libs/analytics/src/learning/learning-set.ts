@@ -1,4 +1,4 @@
-import { type ChatMessage, type Decision, type Features, type Usage, estimateTokens } from '@switchyard/contracts';
+import { type Decision, type Features, type Usage, estimateTokens, messagesWithContext } from '@switchyard/contracts';
 import {
   type CompiledPolicy,
   type LearnedContext,
@@ -154,7 +154,7 @@ export function labelledExamples(records: readonly LearningRecord[]): LabelledRe
  * the conversation gets what `contextText` gave it when the request was routed.
  */
 export function policyChoiceOn(policy: CompiledPolicy, record: LearningRecord, learned?: LearnedContext): string {
-  const messages = recordedMessages(record);
+  const messages = messagesWithContext(record.text, record.context);
   const request = record.task !== undefined ? { messages, hints: { task: record.task } } : { messages };
   const first = routeOptions(
     policy,
@@ -163,12 +163,6 @@ export function policyChoiceOn(policy: CompiledPolicy, record: LearningRecord, l
   ).next();
   if (first.done) throw new Error(`policy ${policy.version} names no model`);
   return first.value.model;
-}
-
-// A record's text as a request's messages, after its context when it has one (`contextText` gives it back).
-function recordedMessages(record: Pick<LearningRecord, 'text' | 'context'>): ChatMessage[] {
-  const routed: ChatMessage = { role: 'user', content: record.text };
-  return record.context ? [{ role: 'user', content: record.context }, routed] : [routed];
 }
 
 /**

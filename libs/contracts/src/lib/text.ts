@@ -9,6 +9,15 @@ export function routingText(messages: readonly ChatMessage[]): string {
 }
 
 /**
+ * A routed message as a request carries it, after the conversation before it (`context`, when there is one,
+ * as one user message): what `routingText` and `contextText` give back, for replaying a stored prompt.
+ */
+export function messagesWithContext(text: string, context?: string): ChatMessage[] {
+  const routed: ChatMessage = { role: 'user', content: text };
+  return context ? [{ role: 'user', content: context }, routed] : [routed];
+}
+
+/**
  * Longest conversation context kept (the learned router reads its first and last thousand characters): the
  * most recent turns are the ones a follow-up refers to.
  */
