@@ -37,19 +37,14 @@ export async function postJson(
   const res = await send(url, { accept: 'application/json', ...headers }, payload, signal, provider);
   const text = await readText(res, signal, provider);
   const status = res.statusCode ?? 0;
-  const ok = status >= 200 && status < 300;
-  let body: Record<string, unknown> | undefined;
-  try {
-    body = JSON.parse(text) as Record<string, unknown>;
-  } catch {
-    if (ok)
-      throw new ProviderError(
-        `${provider} answered ${status} with a body that is not JSON (${text.length} bytes)`,
-        true,
-        status,
-      );
-  }
-  if (ok && body) return { status, body };
+  const body = parsedObject(text);
+  if (succeeded(status) && body === undefined)
+    throw new ProviderError(
+      `${provider} answered ${status} with a body that is not JSON (${text.length} bytes)`,
+      true,
+      status,
+    );
+  if (succeeded(status) && body) return { status, body };
   throw statusError(res, body, text, provider);
 }
 
@@ -66,16 +61,9 @@ export async function postSse(
   onEvent: (data: string, event: string | undefined) => void,
 ): Promise<void> {
   const res = await send(url, { accept: 'text/event-stream', ...headers }, payload, signal, provider);
-  const status = res.statusCode ?? 0;
-  if (status < 200 || status >= 300) {
+  if (!succeeded(res.statusCode ?? 0)) {
     const text = await readText(res, signal, provider).catch(() => '');
-    let body: Record<string, unknown> | undefined;
-    try {
-      body = JSON.parse(text) as Record<string, unknown>;
-    } catch {
-      // not JSON: the status says enough
-    }
-    throw statusError(res, body, text, provider);
+    throw statusError(res, parsedObject(text), text, provider);
   }
   const decoder = new TextDecoder();
   let buffer = '';
@@ -168,9 +156,21 @@ function statusError(
   const status = res.statusCode ?? 0;
   if (status === 429) return new ProviderError(`${provider} rate limited the call: ${detail}`, true, 429, retryAfter);
   if (status >= 500) return new ProviderError(`${provider} failed with ${status}: ${detail}`, true, status, retryAfter);
-  if (status >= 200 && status < 300)
-    return new ProviderError(`${provider} answered ${status} without a body`, true, status);
+  if (succeeded(status)) return new ProviderError(`${provider} answered ${status} without a body`, true, status);
   return new ProviderError(`${provider} refused the call with ${status}: ${detail}`, false, status);
+}
+
+function succeeded(status: number): boolean {
+  return status >= 200 && status < 300;
+}
+
+/** The body parsed as JSON; undefined when it is not JSON (the status then says enough). */
+function parsedObject(text: string): Record<string, unknown> | undefined {
+  try {
+    return JSON.parse(text) as Record<string, unknown>;
+  } catch {
+    return undefined;
+  }
 }
 
 function transportError(err: unknown, provider: string, signal: AbortSignal | undefined): ProviderError {
