@@ -6,13 +6,10 @@ import {
   routingText,
 } from '@switchyard/contracts';
 import { scoreDifficulty, structureBonus } from './difficulty';
-
-const HAN = /\p{Script=Han}/gu;
-const LATIN = /\p{Script=Latin}/gu;
+import { countScripts } from './scripts';
 
 export function detectLanguage(text: string): Features['language'] {
-  const han = countMatches(text, HAN);
-  const latin = countMatches(text, LATIN);
+  const { han, latin } = countScripts(text);
   if (han === 0 && latin === 0) return 'other';
   // A Han character carries about as much as a four-letter word: weigh them so.
   const hanShare = han / (han + latin / 4);
@@ -30,8 +27,8 @@ export function extractFeatures(messages: readonly ChatMessage[]): Features {
     tokenEstimate += estimateMessageTokens(m);
     if (m.role === 'user') turns++;
   }
-  const questionCount = countMatches(text, /[?？]/gu);
-  const codeBlocks = Math.floor(countMatches(text, /```/g) / 2);
+  const questionCount = countQuestionMarks(text);
+  const codeBlocks = Math.floor(countFences(text) / 2);
   const seed = scoreDifficulty(text, lower, estimateTokens(text));
   const difficulty =
     Math.round(Math.min(1, seed.difficulty + structureBonus({ codeBlocks, turns, questionCount })) * 10_000) / 10_000;
@@ -47,9 +44,19 @@ export function extractFeatures(messages: readonly ChatMessage[]): Features {
   };
 }
 
-function countMatches(text: string, re: RegExp): number {
-  re.lastIndex = 0;
+/** Question marks, ASCII and full-width. */
+function countQuestionMarks(text: string): number {
   let n = 0;
-  while (re.exec(text) !== null) n++;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c === 0x3f || c === 0xff1f) n++;
+  }
+  return n;
+}
+
+/** Code fences (```), not overlapping, left to right. */
+function countFences(text: string): number {
+  let n = 0;
+  for (let at = text.indexOf('```'); at >= 0; at = text.indexOf('```', at + 3)) n++;
   return n;
 }

@@ -1,8 +1,10 @@
 import {
   DEFAULT_TRAIN_OPTIONS,
+  type LinearLoss,
   type LinearModelState,
   SparseLinearModel,
   type TrainOptions,
+  activateInPlace,
 } from './sparse-linear-model';
 import { type SparseVector, TextFeaturizer, type TextFeaturizerState } from './text-features';
 import { type RouterCalibration, calibrate, heldOutCurve } from './calibration';
@@ -151,10 +153,20 @@ export interface LearnedPrediction {
   best: Float64Array;
 }
 
+/**
+ * A linear head as served: its weights with the IDF weight before each feature's (`TextFeaturizer.withIdf`),
+ * so a prediction is one pass over the text's features with no vector built (`scoreText`).
+ */
+interface ServedHead {
+  loss: LinearLoss;
+  rows: Float32Array;
+  bias: Float64Array;
+}
+
 export class LearnedRouter {
   private readonly featurizer: TextFeaturizer;
-  private readonly quality: SparseLinearModel;
-  private readonly classifier: SparseLinearModel | undefined;
+  private readonly quality: ServedHead;
+  private readonly classifier: ServedHead | undefined;
   private readonly contextWeight: number;
   private readonly qualityScale: PlattScale | undefined;
   readonly models: readonly string[];
@@ -164,17 +176,22 @@ export class LearnedRouter {
     if (artifact.format !== LEARNED_ROUTER_FORMAT)
       throw new Error(`not a learned-router artifact: format is ${String(artifact.format)}`);
     this.featurizer = new TextFeaturizer(artifact.featurizer);
-    this.quality = SparseLinearModel.fromJSON(artifact.quality);
-    this.classifier = artifact.classifier ? SparseLinearModel.fromJSON(artifact.classifier) : undefined;
     this.models = artifact.models;
     this.version = artifact.version;
+    const served = (state: LinearModelState): ServedHead => {
+      const model = SparseLinearModel.fromJSON(state);
+      if (model.outputs !== this.models.length)
+        throw new Error(`artifact ${artifact.version}: model count does not match its weights`);
+      if (model.dims !== this.featurizer.dims)
+        throw new Error(
+          `artifact ${artifact.version}: ${model.dims} weights per output for ${this.featurizer.dims} features`,
+        );
+      return { loss: model.loss, rows: this.featurizer.withIdf(model.weights, model.outputs), bias: model.bias };
+    };
+    this.quality = served(artifact.quality);
+    this.classifier = artifact.classifier ? served(artifact.classifier) : undefined;
     this.contextWeight = checkedContextWeight(artifact.features?.contextWeight ?? 0, `artifact ${artifact.version}`);
     this.qualityScale = artifact.qualityScale;
-    if (
-      this.quality.outputs !== this.models.length ||
-      (this.classifier !== undefined && this.classifier.outputs !== this.models.length)
-    )
-      throw new Error(`artifact ${artifact.version}: model count does not match its weights`);
   }
 
   /** False for a router trained from partial labels: only the cost-aware mode can use it. */
@@ -188,12 +205,14 @@ export class LearnedRouter {
    */
   predict(text: string, task?: string, context?: string): LearnedPrediction {
     const classifier = this.requireClassifier();
-    const x = this.features(text, task, context);
-    return { quality: this.scaled(this.quality.predict(x)), best: classifier.predict(x) };
+    return {
+      quality: this.scaled(this.head(this.quality, text, task, context)),
+      best: this.head(classifier, text, task, context),
+    };
   }
 
   predictQuality(text: string, task?: string, context?: string): Pick<LearnedPrediction, 'quality'> {
-    return { quality: this.scaled(this.quality.predict(this.features(text, task, context))) };
+    return { quality: this.scaled(this.head(this.quality, text, task, context)) };
   }
 
   // The quality model's raw probabilities through the Platt scale, in place (a fresh array).
@@ -204,10 +223,10 @@ export class LearnedRouter {
   }
 
   predictBest(text: string, task?: string, context?: string): Pick<LearnedPrediction, 'best'> {
-    return { best: this.requireClassifier().predict(this.features(text, task, context)) };
+    return { best: this.head(this.requireClassifier(), text, task, context) };
   }
 
-  private requireClassifier(): SparseLinearModel {
+  private requireClassifier(): ServedHead {
     if (!this.classifier)
       throw new Error(
         `artifact ${this.version} has no classifier: it was trained from partial labels; use mode cost-aware`,
@@ -225,13 +244,26 @@ export class LearnedRouter {
     return this.contextWeight > 0;
   }
 
-  // A task hint, or context, is a feature only for a router trained with it; others ignore it.
-  private features(text: string, task: string | undefined, context: string | undefined) {
-    return this.featurizer.transform(
-      text,
-      this.usesTaskHint ? task : undefined,
-      context === undefined ? undefined : { text: context, weight: this.contextWeight },
-    );
+  /**
+   * One head's predictions for a text. A task hint, or context, is a feature only for a router trained with
+   * it; others ignore it. Without context, the text's features are scored in one pass (`scoreText`); with it,
+   * the merged vector is built (`transform`) and scored against the same rows.
+   */
+  private head(head: ServedHead, text: string, task: string | undefined, context: string | undefined): Float64Array {
+    const out = new Float64Array(head.bias.length);
+    const hint = this.usesTaskHint ? task : undefined;
+    if (context === undefined || context === '' || !this.usesContext)
+      this.featurizer.scoreText(text, hint, head.rows, out);
+    else {
+      const x = this.featurizer.transform(text, hint, { text: context, weight: this.contextWeight });
+      const stride = out.length + 1;
+      for (let k = 0; k < x.indices.length; k++) {
+        const base = x.indices[k] * stride + 1;
+        for (let o = 0; o < out.length; o++) out[o] += head.rows[base + o] * x.values[k];
+      }
+    }
+    for (let o = 0; o < out.length; o++) out[o] += head.bias[o];
+    return activateInPlace(head.loss, out);
   }
 
   /**

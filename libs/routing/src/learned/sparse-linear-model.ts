@@ -202,12 +202,17 @@ export class SparseLinearModel {
   /** Probabilities per output for one row. */
   predict(x: SparseVector, out: Float64Array = new Float64Array(this.outputs)): Float64Array {
     this.scores(x, out);
-    if (this.loss === 'logistic') {
-      for (let k = 0; k < this.outputs; k++) out[k] = sigmoid(out[k]);
-    } else {
-      softmaxInPlace(out);
-    }
-    return out;
+    return activateInPlace(this.loss, out);
+  }
+
+  /** The weights, dims × outputs, feature-major: a view, not to be written. */
+  get weights(): Float32Array {
+    return this.w;
+  }
+
+  /** The bias per output (a copy). */
+  get bias(): Float64Array {
+    return Float64Array.from(this.b);
   }
 
   private scores(x: SparseVector, out: Float64Array): void {
@@ -301,6 +306,13 @@ function initialBiases(ys: readonly Float64Array[], outputs: number, priorStreng
     mean = Math.min(Math.max(mean, 1e-3), 1 - 1e-3);
     b[k] = Math.log(mean / (1 - mean));
   }
+}
+
+/** A linear model's scores (bias added) to its predictions, in place: sigmoid per output, or softmax. */
+export function activateInPlace(loss: LinearLoss, z: Float64Array): Float64Array {
+  if (loss === 'logistic') for (let k = 0; k < z.length; k++) z[k] = sigmoid(z[k]);
+  else softmaxInPlace(z);
+  return z;
 }
 
 export function sigmoid(x: number): number {

@@ -1,4 +1,51 @@
+import { mulberry32 } from './sparse-linear-model';
 import { type SparseVector, TextFeaturizer } from './text-features';
+
+/**
+ * The features as the regular expressions read them (the implementation before the hand-written scanner):
+ * distinct hashed indices in first-seen order with their counts. The featurizer must give exactly these, or
+ * artifacts trained before would be served other features.
+ */
+function referenceCounts(text: string, dims: number, [lo, hi]: [number, number]): Map<number, number> {
+  const counts = new Map<number, number>();
+  const add = (h: number) => counts.set(h & (dims - 1), (counts.get(h & (dims - 1)) ?? 0) + 1);
+  const fnv = (s: string) => {
+    let h = 0x811c9dc5;
+    for (let i = 0; i < s.length; i++) h = Math.imul(h ^ s.charCodeAt(i), 0x01000193);
+    return h >>> 0 || 1;
+  };
+  const lower = (text.length > 2000 ? `${text.slice(0, 1000)} ${text.slice(text.length - 1000)}` : text).toLowerCase();
+  let prev = 0;
+  for (const m of lower.matchAll(/[\p{Script=Latin}\p{N}]+|\p{Script=Han}/gu)) {
+    const h = fnv(m[0]);
+    add(h);
+    if (prev !== 0) add(Math.imul(prev ^ h, 0x01000193) ^ 0x5bd1e995);
+    prev = h;
+  }
+  const chars = lower.replace(/\s+/g, ' ');
+  for (let i = 0; i < chars.length; i++) {
+    let h = 0x01234567;
+    for (let len = 1; len <= hi && i + len <= chars.length; len++) {
+      h = Math.imul(h ^ chars.charCodeAt(i + len - 1), 0x01000193);
+      if (len >= lo) add(h ^ len);
+    }
+  }
+  return counts;
+}
+
+/** What `transform` gives for the reference counts with all IDF weights 1. */
+function referenceVector(text: string, dims: number, ngrams: [number, number]): SparseVector {
+  const counts = referenceCounts(text, dims, ngrams);
+  const indices = Int32Array.from(counts.keys());
+  const values = new Float32Array(indices.length);
+  let norm = 0;
+  [...counts.values()].forEach((c, k) => {
+    values[k] = 1 + Math.log(c);
+    norm += (1 + Math.log(c)) ** 2;
+  });
+  for (let k = 0; k < values.length; k++) values[k] /= Math.sqrt(norm) || 1;
+  return { indices, values };
+}
 
 describe(TextFeaturizer.name, () => {
   const featurizer = new TextFeaturizer({ dims: 1 << 12, charNgrams: [2, 4], idf: [] });
@@ -18,6 +65,128 @@ describe(TextFeaturizer.name, () => {
     const v = featurizer.transform(text);
     expect(v.values.reduce((s, x) => s + x * x, 0)).toBeCloseTo(1, 5);
     expect(indices(text)).toEqual(indices(text));
+  });
+
+  describe('reads words, bigrams and n-grams exactly as the regular expressions do', () => {
+    // Every kind of character the scanner treats apart: ASCII, whitespace of every sort, Latin beyond ASCII
+    // (one that lowercases to two code units), other scripts, digits of other scripts, Han in and beyond the
+    // Basic Multilingual Plane, a Han numeral, astral digits, emoji, lone surrogates, combining marks.
+    const pieces = [
+      'a',
+      'Z',
+      'q',
+      '7',
+      '0',
+      ' ',
+      '  ',
+      '\t',
+      '\n',
+      '\r\n',
+      '\v',
+      '\f',
+      '\u00a0',
+      '\u2003',
+      '\u3000',
+      '\ufeff',
+      '\u180e',
+      '\u200b',
+      '-',
+      '.',
+      '?',
+      '_',
+      "'",
+      'é',
+      'ß',
+      'İ',
+      'ﬃ',
+      'Ａ',
+      'Ⅻ',
+      'ª',
+      'λ',
+      'Ж',
+      'ק',
+      '٣',
+      '४',
+      '中',
+      '文',
+      '〇',
+      '\u{20000}',
+      '\u{1d7d8}',
+      '\u{1f600}',
+      '\ud800',
+      '\udc00',
+      '\u0301',
+      'word',
+      'Integral',
+      'x^2',
+      '12.5%',
+    ];
+    const dims = 1 << 12;
+    const featurizer = new TextFeaturizer({ dims, charNgrams: [2, 4], idf: [] });
+
+    it('on generated texts of every kind of character, short and past the 2,000-character cut', () => {
+      const random = mulberry32(7);
+      for (let t = 0; t < 400; t++) {
+        const length = t < 300 ? Math.floor(random() * 60) : 1900 + Math.floor(random() * 400);
+        let text = '';
+        while (text.length < length) text += pieces[Math.floor(random() * pieces.length)];
+        expect(featurizer.transform(text)).toEqual(referenceVector(text, dims, [2, 4]));
+      }
+    });
+
+    it('for every code unit of the Basic Multilingual Plane, as a word, a separator and a whitespace run', () => {
+      const wrong: string[] = [];
+      for (let c = 0; c < 0x10000; c++) {
+        const u = String.fromCharCode(c);
+        const text = `a${u}b ${u}${u}x${u} 9`;
+        const got = featurizer.transform(text);
+        const want = referenceVector(text, dims, [2, 4]);
+        if (got.indices.join() !== want.indices.join() || got.values.join() !== want.values.join())
+          wrong.push(c.toString(16));
+      }
+      expect(wrong).toEqual([]);
+    });
+
+    it('with other n-gram lengths', () => {
+      const other = new TextFeaturizer({ dims, charNgrams: [1, 5], idf: [] });
+      const text = 'Which gas makes up most of   the atmosphere of Mars?\n中文 ４２ Ⅻ';
+      expect(other.transform(text)).toEqual(referenceVector(text, dims, [1, 5]));
+    });
+  });
+
+  describe(TextFeaturizer.prototype.scoreText.name, () => {
+    it('gives what transform and a dot product with the weights give', () => {
+      const texts = [
+        'integrate x squared from zero to one',
+        'Why?',
+        '',
+        'the the the the cat',
+        '中文问题 '.repeat(600),
+      ];
+      const fitted = TextFeaturizer.fit(texts, 1 << 10, [2, 4], ['math', undefined, undefined, 'x', 'y']);
+      const outputs = 3;
+      const random = mulberry32(3);
+      const weights = Float32Array.from({ length: fitted.dims * outputs }, () => random() - 0.5);
+      const rows = fitted.withIdf(weights, outputs);
+      for (const [text, task] of [...texts.map((t) => [t, undefined] as const), ['why not?', 'math'] as const]) {
+        const x = fitted.transform(text, task);
+        const expected = new Float64Array(outputs);
+        x.indices.forEach((j, k) => {
+          for (let o = 0; o < outputs; o++) expected[o] += weights[j * outputs + o] * x.values[k];
+        });
+        const out = new Float64Array(outputs);
+        fitted.scoreText(text, task, rows, out);
+        for (let o = 0; o < outputs; o++) expect(out[o]).toBeCloseTo(expected[o], 6);
+      }
+    });
+
+    it('refuses rows of another shape by name', () => {
+      const f = new TextFeaturizer({ dims: 1 << 4, charNgrams: [2, 4], idf: [] });
+      expect(() => f.withIdf(new Float32Array(10), 2)).toThrow('weights hold 10 values; expected 16 × 2');
+      expect(() => f.scoreText('x', undefined, new Float32Array(10), new Float64Array(2))).toThrow(
+        'rows hold 10 values; expected 16 × 3',
+      );
+    });
   });
 
   describe('with conversation context', () => {

@@ -1,3 +1,5 @@
+import { HAN, LATIN, NUMBER, codePointScripts } from '../features/scripts';
+
 /**
  * Text features that work for Chinese and English alike, with no vocabulary to store: word unigrams and
  * bigrams (Latin words, digits) plus character n-grams (which carry Chinese, where words are not spaced),
@@ -21,7 +23,6 @@ export interface TextFeaturizerState {
   idf: number[];
 }
 
-const WORD = /[\p{Script=Latin}\p{N}]+|\p{Script=Han}/gu;
 /**
  * Longest text looked at (4,000 routed no better on MMLU-Pro and cost 10% more at p99): a longer text is
  * read as its first and its last thousand characters, so a long preamble shared by every prompt (a system
@@ -29,27 +30,23 @@ const WORD = /[\p{Script=Latin}\p{N}]+|\p{Script=Han}/gu;
  */
 const MAX_CHARS = 2000;
 const HEAD_CHARS = MAX_CHARS / 2;
-// Distinct n-grams of MAX_CHARS characters stay under 3 per character plus words: a table of 2^15 slots
-// stays under a quarter full.
-const TABLE_BITS = 15;
-const TABLE_SIZE = 1 << TABLE_BITS;
 
 export class TextFeaturizer {
   private readonly mask: number;
   private readonly idf: Float32Array;
-  // An open-addressing table that counts one text's hashed n-grams, reused across calls and cleared by
-  // bumping a generation stamp: O(n) per text with no allocation (a Map, or sorting the hashes, cost
-  // several times more on the hot path; measured with --cpu-prof on bench decision).
-  private readonly slotKey = new Int32Array(TABLE_SIZE);
-  private readonly slotCount = new Int32Array(TABLE_SIZE);
-  private readonly slotStamp = new Uint32Array(TABLE_SIZE);
-  private readonly used = new Int32Array(TABLE_SIZE);
-  private stamp = 0;
+  // One text's counts per dimension and the dimensions it touched, reused across calls and zeroed again
+  // after each: O(n) per text with no allocation and no hashing of the hashes (a Map, sorting, or an
+  // open-addressing table cost more on the hot path; measured with bench decision).
+  private readonly counter: Int32Array;
+  private touched = new Int32Array(1024);
+  // The text's UTF-16 code units with runs of whitespace collapsed to one space, for the character n-grams.
+  private units = new Uint16Array(MAX_CHARS + 2);
 
   constructor(private readonly state: TextFeaturizerState) {
     if ((state.dims & (state.dims - 1)) !== 0) throw new Error(`dims must be a power of two, got ${state.dims}`);
     this.mask = state.dims - 1;
     this.idf = Float32Array.from(state.idf.length > 0 ? state.idf : new Array<number>(state.dims).fill(1));
+    this.counter = new Int32Array(state.dims);
   }
 
   get dims(): number {
@@ -66,8 +63,9 @@ export class TextFeaturizer {
     const raw = new TextFeaturizer({ dims, charNgrams, idf: [] });
     const df = new Uint32Array(dims);
     for (const [i, text] of texts.entries()) {
-      const { indices } = raw.counts(withTask(text, tasks?.[i]));
-      for (const index of indices) df[index]++;
+      const n = raw.count(withTask(text, tasks?.[i]));
+      for (let k = 0; k < n; k++) df[raw.touched[k]]++;
+      raw.release(n);
     }
     const n = texts.length;
     const idf = new Array<number>(dims);
@@ -100,45 +98,90 @@ export class TextFeaturizer {
   }
 
   /**
-   * normalise(a + weight × b) of two unit vectors. The counting table, under a new stamp, maps each
-   * dimension to its position in the output, so a dimension `b` shares with `a` is added in place: no Map
-   * and no sort per call, as in `counts` (two texts fill the table under half). The result views arrays
-   * sized for both inputs: cheaper than copying them to its length.
+   * Rows of `weights` (dims × `outputs`, feature-major, as a linear model keeps them) with each dimension's
+   * IDF weight before them: `scoreText` reads a feature's IDF and its weights from one place in memory.
+   */
+  withIdf(weights: Float32Array, outputs: number): Float32Array {
+    const dims = this.state.dims;
+    if (weights.length !== dims * outputs)
+      throw new Error(`weights hold ${weights.length} values; expected ${dims} × ${outputs}`);
+    const stride = outputs + 1;
+    const rows = new Float32Array(dims * stride);
+    for (let j = 0; j < dims; j++) {
+      rows[j * stride] = this.idf[j];
+      rows.set(weights.subarray(j * outputs, (j + 1) * outputs), j * stride + 1);
+    }
+    return rows;
+  }
+
+  /**
+   * The linear scores `rows` (from `withIdf`) give the text's features, written to `out` (one per output,
+   * bias not added): what `transform` and a dot product with the weights give, up to rounding, without
+   * building the vector. The serving path: one pass over the text's distinct features, nothing allocated.
+   */
+  scoreText(text: string, task: string | undefined, rows: Float32Array, out: Float64Array): void {
+    const outputs = out.length;
+    const stride = outputs + 1;
+    if (rows.length !== this.state.dims * stride)
+      throw new Error(`rows hold ${rows.length} values; expected ${this.state.dims} × ${stride}`);
+    out.fill(0);
+    const n = this.count(withTask(text, task));
+    const { touched, counter } = this;
+    let norm = 0;
+    for (let k = 0; k < n; k++) {
+      const index = touched[k];
+      const base = index * stride;
+      const v = sublinear(counter[index]) * rows[base]; // sublinear tf × idf
+      counter[index] = 0;
+      norm += v * v;
+      for (let o = 0; o < outputs; o++) out[o] += rows[base + 1 + o] * v;
+    }
+    norm = Math.sqrt(norm) || 1;
+    for (let o = 0; o < outputs; o++) out[o] /= norm;
+  }
+
+  /**
+   * normalise(a + weight × b) of two unit vectors. The counter, used as a position map (position + 1),
+   * places a dimension `b` shares with `a` on `a`'s entry: no Map and no sort per call. The result views
+   * arrays sized for both inputs: cheaper than copying them to its length.
    */
   private merge(a: SparseVector, b: SparseVector, weight: number): SparseVector {
-    const stamp = this.nextStamp();
-    const { slotKey, slotCount, slotStamp } = this;
+    const position = this.counter;
     const indices = new Int32Array(a.indices.length + b.indices.length);
     const values = new Float32Array(indices.length);
     let n = 0;
     const add = (index: number, value: number) => {
-      let slot = Math.imul(index, 0x9e3779b1) >>> (32 - TABLE_BITS);
-      while (slotStamp[slot] === stamp && slotKey[slot] !== index) slot = (slot + 1) & (TABLE_SIZE - 1);
-      if (slotStamp[slot] === stamp) {
-        values[slotCount[slot]] += value;
+      const at = position[index];
+      if (at !== 0) {
+        values[at - 1] += value;
         return;
       }
-      slotStamp[slot] = stamp;
-      slotKey[slot] = index;
-      slotCount[slot] = n;
+      position[index] = n + 1;
       indices[n] = index;
       values[n++] = value;
     };
     for (let k = 0; k < a.indices.length; k++) add(a.indices[k], a.values[k]);
     for (let k = 0; k < b.indices.length; k++) add(b.indices[k], weight * b.values[k]);
     let norm = 0;
-    for (let k = 0; k < n; k++) norm += values[k] * values[k];
+    for (let k = 0; k < n; k++) {
+      position[indices[k]] = 0;
+      norm += values[k] * values[k];
+    }
     norm = Math.sqrt(norm) || 1;
     for (let k = 0; k < n; k++) values[k] /= norm;
     return { indices: indices.subarray(0, n), values: values.subarray(0, n) };
   }
 
   private textFeatures(text: string): SparseVector {
-    const { indices, counts } = this.counts(text);
-    const values = new Float32Array(indices.length);
+    const n = this.count(text);
+    const { touched, counter } = this;
+    const indices = touched.slice(0, n);
+    const values = new Float32Array(n);
     let norm = 0;
-    for (let k = 0; k < indices.length; k++) {
-      const v = (1 + Math.log(counts[k])) * this.idf[indices[k]]; // sublinear tf
+    for (let k = 0; k < n; k++) {
+      const index = indices[k];
+      const v = sublinear(counter[index]) * this.idf[index];
+      counter[index] = 0;
       values[k] = v;
       norm += v * v;
     }
@@ -147,70 +190,126 @@ export class TextFeaturizer {
     return { indices, values };
   }
 
-  /** Distinct hashed n-gram indices of a text with their counts, in first-seen order. */
-  private counts(text: string): { indices: Int32Array; counts: Int32Array } {
-    const stamp = this.nextStamp();
-    const { slotKey, slotCount, slotStamp, used } = this;
-    let n = 0;
-    const add = (h: number) => {
-      const index = h & this.mask;
-      let slot = Math.imul(index, 0x9e3779b1) >>> (32 - TABLE_BITS);
-      while (slotStamp[slot] === stamp && slotKey[slot] !== index) slot = (slot + 1) & (TABLE_SIZE - 1);
-      if (slotStamp[slot] !== stamp) {
-        slotStamp[slot] = stamp;
-        slotKey[slot] = index;
-        slotCount[slot] = 0;
-        used[n++] = slot;
-      }
-      slotCount[slot]++;
-    };
+  /** Zeroes the counts of the last `count`, for a caller that only read which dimensions it touched. */
+  private release(n: number): void {
+    for (let k = 0; k < n; k++) this.counter[this.touched[k]] = 0;
+  }
+
+  /**
+   * Counts a text's hashed features into `counter`; returns how many distinct dimensions it touched, listed
+   * first-seen in `touched`. The caller reads them and zeroes their counts before the next call.
+   *
+   * The features: words (runs of Latin letters and digits, or one Han character, as the regular expression
+   * `[\p{Script=Latin}\p{N}]+|\p{Script=Han}` reads them), word bigrams, and character n-grams of the text
+   * with whitespace runs collapsed. Scanned by hand: a regular expression's match objects and the collapsed
+   * copy of the text were most of what a decision allocated. `text-features.spec.ts` checks it against the
+   * regular-expression reading on generated texts of every kind of character.
+   */
+  private count(text: string): number {
     const lower = (
       text.length > MAX_CHARS
         ? `${text.slice(0, HEAD_CHARS)} ${text.slice(text.length - (MAX_CHARS - HEAD_CHARS))}`
         : text
     ).toLowerCase();
+    const length = lower.length;
+    const [lo, hi] = this.state.charNgrams;
+    // At most a word and a bigram per code unit, and hi - lo + 1 n-grams.
+    const most = Math.min(this.state.dims, (hi - lo + 3) * length + 1);
+    if (this.touched.length < most) this.touched = new Int32Array(most);
+    if (this.units.length < length) this.units = new Uint16Array(length);
+    const { counter, touched, units, mask } = this;
+    let n = 0;
+
     // Words and word bigrams, seeded apart from character n-grams so the two never share a hash by design.
     let prev = 0;
-    WORD.lastIndex = 0;
-    for (let m = WORD.exec(lower); m !== null; m = WORD.exec(lower)) {
-      const h = fnv(m[0], 0x811c9dc5);
-      add(h);
-      if (prev !== 0) add(Math.imul(prev ^ h, 0x01000193) ^ 0x5bd1e995);
+    for (let i = 0; i < length;) {
+      let kind = unitKind(lower, i);
+      if ((kind & KIND) === OTHER) {
+        i += kind >> 2;
+        continue;
+      }
+      let h = 0x811c9dc5;
+      if ((kind & KIND) === HAN_ONLY) {
+        for (const end = i + (kind >> 2); i < end; i++) h = Math.imul(h ^ lower.charCodeAt(i), 0x01000193);
+      } else {
+        do {
+          for (const end = i + (kind >> 2); i < end; i++) h = Math.imul(h ^ lower.charCodeAt(i), 0x01000193);
+          kind = i < length ? unitKind(lower, i) : OTHER;
+        } while ((kind & KIND) === LATIN_OR_NUMBER);
+      }
+      h = h >>> 0 || 1;
+      let index = h & mask;
+      if (counter[index]++ === 0) touched[n++] = index;
+      if (prev !== 0) {
+        index = (Math.imul(prev ^ h, 0x01000193) ^ 0x5bd1e995) & mask;
+        if (counter[index]++ === 0) touched[n++] = index;
+      }
       prev = h;
     }
+
     // Character n-grams over the text with runs of whitespace collapsed.
-    const chars = lower.replace(/\s+/g, ' ');
-    const [lo, hi] = this.state.charNgrams;
-    for (let i = 0; i < chars.length; i++) {
+    let size = 0;
+    for (let i = 0; i < length; i++) {
+      const c = lower.charCodeAt(i);
+      if (!isWhitespace(c)) units[size++] = c;
+      else if (i === 0 || !isWhitespace(lower.charCodeAt(i - 1))) units[size++] = 0x20;
+    }
+    for (let i = 0; i < size; i++) {
       let h = 0x01234567;
-      for (let len = 1; len <= hi && i + len <= chars.length; len++) {
-        h = Math.imul(h ^ chars.charCodeAt(i + len - 1), 0x01000193);
-        if (len >= lo) add(h ^ len);
+      const end = Math.min(hi, size - i);
+      for (let len = 1; len <= end; len++) {
+        h = Math.imul(h ^ units[i + len - 1], 0x01000193);
+        if (len >= lo) {
+          const index = (h ^ len) & mask;
+          if (counter[index]++ === 0) touched[n++] = index;
+        }
       }
     }
-    const indices = new Int32Array(n);
-    const counts = new Int32Array(n);
-    for (let i = 0; i < n; i++) {
-      indices[i] = slotKey[used[i]];
-      counts[i] = slotCount[used[i]];
-    }
-    return { indices, counts };
+    return n;
   }
+}
 
-  // A new generation of the table: every slot of an older stamp reads as empty.
-  private nextStamp(): number {
-    return (this.stamp = (this.stamp + 1) >>> 0 || 1);
-  }
+// 1 + ln(count) for the counts most features have, looked up rather than computed per feature.
+const SUBLINEAR = Float64Array.from({ length: 256 }, (_, c) => 1 + Math.log(c));
+
+/** Sublinear term frequency: 1 + ln(count). */
+function sublinear(count: number): number {
+  return count < 256 ? SUBLINEAR[count] : 1 + Math.log(count);
+}
+
+// What a code point is to the word scanner, in the low two bits of `unitKind`; its width in code units above.
+const KIND = 3;
+const LATIN_OR_NUMBER = 1;
+const HAN_ONLY = 2;
+const OTHER = 3;
+
+/** The kind and width (1 or 2 code units) of the code point at `i`, as kind | width << 2. */
+function unitKind(text: string, i: number): number {
+  const c = text.charCodeAt(i);
+  if (c < 0x80) return (c >= 0x61 && c <= 0x7a) || (c >= 0x30 && c <= 0x39) || (c >= 0x41 && c <= 0x5a) ? 5 : 7;
+  const s = codePointScripts(text, i);
+  const kind = s & (LATIN | NUMBER) ? LATIN_OR_NUMBER : s & HAN ? HAN_ONLY : OTHER;
+  return kind | ((s >> 4) << 2);
+}
+
+/** `\s` of a regular expression: ECMAScript's white space and line terminators. */
+function isWhitespace(c: number): boolean {
+  return c <= 0x20
+    ? c === 0x20 || (c >= 0x09 && c <= 0x0d)
+    : c >= 0xa0 &&
+        (c === 0xa0 ||
+          c === 0x1680 ||
+          (c >= 0x2000 && c <= 0x200a) ||
+          c === 0x2028 ||
+          c === 0x2029 ||
+          c === 0x202f ||
+          c === 0x205f ||
+          c === 0x3000 ||
+          c === 0xfeff);
 }
 
 /** The text with its task hint written before it as one marked word. */
 function withTask(text: string, task: string | undefined): string {
   const marked = task ? task.toLowerCase().replace(/[^\p{L}\p{N}]/gu, '') : '';
   return marked ? `xtaskx${marked} ${text}` : text;
-}
-
-function fnv(s: string, seed: number): number {
-  let h = seed;
-  for (let i = 0; i < s.length; i++) h = Math.imul(h ^ s.charCodeAt(i), 0x01000193);
-  return h >>> 0 || 1;
 }

@@ -1,0 +1,42 @@
+import { HAN, LATIN, NUMBER, codePointScripts, countScripts } from './scripts';
+
+describe('scripts', () => {
+  const byRegex = (text: string, re: RegExp) => [...text.matchAll(re)].length;
+
+  it('says what \\p{Script=Latin}, \\p{N} and \\p{Script=Han} say of every code unit of the Basic Multilingual Plane', () => {
+    const wrong: string[] = [];
+    for (let c = 0; c < 0x10000; c++) {
+      const u = String.fromCharCode(c);
+      const s = codePointScripts(u, 0);
+      const want =
+        (/^\p{Script=Latin}$/u.test(u) ? LATIN : 0) |
+        (/^\p{N}$/u.test(u) ? NUMBER : 0) |
+        (/^\p{Script=Han}$/u.test(u) ? HAN : 0);
+      if ((s & 7) !== want || s >> 4 !== 1) wrong.push(c.toString(16));
+    }
+    expect(wrong).toEqual([]);
+  });
+
+  it('reads a surrogate pair as one code point, and a lone surrogate as one of no script', () => {
+    expect(codePointScripts('\u{20000}', 0)).toBe(HAN | (2 << 4)); // CJK Extension B
+    expect(codePointScripts('\u{1d7d8}', 0)).toBe(NUMBER | (2 << 4)); // mathematical double-struck zero
+    expect(codePointScripts('\u{1f600}', 0)).toBe(2 << 4); // an emoji
+    expect(codePointScripts('\ud800x', 0)).toBe(1 << 4);
+    expect(codePointScripts('x\udc00', 1)).toBe(1 << 4);
+  });
+
+  it('counts Latin and Han code points as matching each with the regular expressions does', () => {
+    const texts = [
+      '',
+      'Hello, World! 42',
+      '为什么天空是蓝色的？Why is the sky blue?',
+      'Ａｂｃ ﬃ İstanbul ª º Ⅻ 〇 \u{20000}\u{20001} \ud800 \u{1f600} é\u0301',
+      '数学'.repeat(500) + 'x'.repeat(100),
+    ];
+    for (const text of texts)
+      expect(countScripts(text)).toEqual({
+        latin: byRegex(text, /\p{Script=Latin}/gu),
+        han: byRegex(text, /\p{Script=Han}/gu),
+      });
+  });
+});
