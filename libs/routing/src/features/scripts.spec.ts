@@ -1,4 +1,4 @@
-import { HAN, LATIN, NUMBER, codePointScripts, countScripts } from './scripts';
+import { HAN, LATIN, NUMBER, codePointScripts, countScripts, isWhitespace } from './scripts';
 
 describe('scripts', () => {
   const byRegex = (text: string, re: RegExp) => [...text.matchAll(re)].length;
@@ -38,5 +38,12 @@ describe('scripts', () => {
         latin: byRegex(text, /\p{Script=Latin}/gu),
         han: byRegex(text, /\p{Script=Han}/gu),
       });
+  });
+
+  it('says what \\s says of every code unit', () => {
+    const wrong: string[] = [];
+    for (let c = 0; c < 0x10000; c++)
+      if (isWhitespace(c) !== /\s/.test(String.fromCharCode(c))) wrong.push(c.toString(16));
+    expect(wrong).toEqual([]);
   });
 });

@@ -59,3 +59,19 @@ export function countScripts(text: string): { latin: number; han: number } {
   }
   return { latin, han };
 }
+
+/** `\s` of a regular expression: ECMAScript's white space and line terminators. */
+export function isWhitespace(c: number): boolean {
+  return c <= 0x20
+    ? c === 0x20 || (c >= 0x09 && c <= 0x0d)
+    : c >= 0xa0 &&
+        (c === 0xa0 ||
+          c === 0x1680 ||
+          (c >= 0x2000 && c <= 0x200a) ||
+          c === 0x2028 ||
+          c === 0x2029 ||
+          c === 0x202f ||
+          c === 0x205f ||
+          c === 0x3000 ||
+          c === 0xfeff);
+}

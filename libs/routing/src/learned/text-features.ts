@@ -1,4 +1,4 @@
-import { HAN, LATIN, NUMBER, codePointScripts } from '../features/scripts';
+import { HAN, LATIN, NUMBER, codePointScripts, isWhitespace } from '../features/scripts';
 
 /**
  * Text features that work for Chinese and English alike, with no vocabulary to store: word unigrams and
@@ -290,22 +290,6 @@ function unitKind(text: string, i: number): number {
   const s = codePointScripts(text, i);
   const kind = s & (LATIN | NUMBER) ? LATIN_OR_NUMBER : s & HAN ? HAN_ONLY : OTHER;
   return kind | ((s >> 4) << 2);
-}
-
-/** `\s` of a regular expression: ECMAScript's white space and line terminators. */
-function isWhitespace(c: number): boolean {
-  return c <= 0x20
-    ? c === 0x20 || (c >= 0x09 && c <= 0x0d)
-    : c >= 0xa0 &&
-        (c === 0xa0 ||
-          c === 0x1680 ||
-          (c >= 0x2000 && c <= 0x200a) ||
-          c === 0x2028 ||
-          c === 0x2029 ||
-          c === 0x202f ||
-          c === 0x205f ||
-          c === 0x3000 ||
-          c === 0xfeff);
 }
 
 /** The text with its task hint written before it as one marked word. */
