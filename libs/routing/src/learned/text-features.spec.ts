@@ -134,10 +134,24 @@ describe(TextFeaturizer.name, () => {
       }
     });
 
-    it('with other n-gram lengths', () => {
-      const other = new TextFeaturizer({ dims, charNgrams: [1, 5], idf: [] });
-      const text = 'Which gas makes up most of   the atmosphere of Mars?\n中文 ４２ Ⅻ';
-      expect(other.transform(text)).toEqual(referenceVector(text, dims, [1, 5]));
+    it('with other n-gram lengths, odd ones included', () => {
+      // Distinct words within the 2,000 characters read: more words and bigrams than the list of touched
+      // dimensions starts with (1,024), so a list sized for the n-gram lengths must still hold them.
+      const letters = 'abcdefghijklmnopqrstuvwxyz';
+      const words = Array.from({ length: 600 }, (_, i) => letters[(i * 7) % 26] + letters[Math.floor(i / 26)]);
+      const text = `Which gas makes up most of   the atmosphere of Mars?\n中文 ４２ Ⅻ ${words.join(' ')}`;
+      const dims = 1 << 20;
+      for (const ngrams of [
+        [1, 5],
+        [3, 3],
+        [0, 2],
+        [4, 2],
+        [6, 1],
+      ] as Array<[number, number]>) {
+        const expected = referenceVector(text, dims, ngrams);
+        expect(expected.indices.length).toBeGreaterThan(1024);
+        expect(new TextFeaturizer({ dims, charNgrams: ngrams, idf: [] }).transform(text)).toEqual(expected);
+      }
     });
   });
 

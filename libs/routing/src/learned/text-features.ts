@@ -213,8 +213,9 @@ export class TextFeaturizer {
     ).toLowerCase();
     const length = lower.length;
     const [lo, hi] = this.state.charNgrams;
-    // At most a word and a bigram per code unit, and hi - lo + 1 n-grams.
-    const most = Math.min(this.state.dims, (hi - lo + 3) * length + 1);
+    // At most a word, a bigram and an n-gram of each length from max(lo, 1) to hi per code unit (a typed
+    // array drops writes past its end without a word: the list must fit whatever the artifact says).
+    const most = Math.min(this.state.dims, (2 + Math.max(0, hi - Math.max(lo, 1) + 1)) * length + 1);
     if (this.touched.length < most) this.touched = new Int32Array(most);
     if (this.units.length < length) this.units = new Uint16Array(length);
     const { counter, touched, units, mask } = this;
