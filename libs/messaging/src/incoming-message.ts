@@ -51,8 +51,8 @@ export class IncomingMessage {
 function requestFieldsOf(value: unknown): { requestId?: string; tenant?: string } {
   if (typeof value !== 'object' || value === null) return {};
   const { requestId, tenant } = value as { requestId?: unknown; tenant?: unknown };
-  // Plain stores: two conditional spreads in one literal take V8's slow path (about 1.2 µs against 30 ns, on
-  // every message).
+  // Plain stores: two conditional spreads in one literal take V8's slow path, on every message
+  // (tools/probes/object-spread-cost.cjs: about 2 µs against 0.1-0.3 µs).
   const fields: { requestId?: string; tenant?: string } = {};
   if (typeof requestId === 'string') fields.requestId = requestId;
   if (typeof tenant === 'string') fields.tenant = tenant;
