@@ -23,4 +23,5 @@ export * from './payloads/tenant-keys';
 export * from './payloads/usage';
 export * from './schemas-by-subject';
 export * from './lib/closed-object';
+export * from './lib/extend';
 export * from './lib/json-schema';

@@ -1,7 +1,7 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { type JetStreamClient, jetstream } from '@nats-io/jetstream';
 import { type NatsConnection, RequestError, TimeoutError, createInbox } from '@nats-io/transport-node';
-import { type InboxReply, type PayloadOf, RouterError, type Subject, decodeJson } from '@switchyard/contracts';
+import { type InboxReply, type PayloadOf, RouterError, type Subject, decodeJson, extend } from '@switchyard/contracts';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { annotateActiveSpan, attributesOfMessage, tracingEnabled } from '@switchyard/observability';
 import { MESSAGING_OPTIONS, type MessagingOptions, NATS_CONNECTION } from './messaging.constants';
@@ -129,7 +129,7 @@ export class EventPublisher {
     // never sends its final message (a provider-adapters replica that died mid-answer).
     const deadline = setTimeout(() => sub.unsubscribe(), timeoutMs);
     try {
-      this.nc.publish(subject, encodeJson(payload), { headers: buildHeaders({ ...meta, replyTo: inbox }) });
+      this.nc.publish(subject, encodeJson(payload), { headers: buildHeaders(extend(meta, { replyTo: inbox })) });
       for await (const msg of sub) {
         const value = msg.json<Record<string, unknown>>();
         if ('ok' in value) return value;
@@ -191,7 +191,7 @@ export class EventPublisher {
         inbox.close();
         settle();
       };
-      const headers = buildHeaders(onPart ? { ...meta, replyTo: inbox.subject } : meta);
+      const headers = buildHeaders(onPart ? extend(meta, { replyTo: inbox.subject }) : meta);
       this.bus.deliver({ subject, data: encodeJson(payload), headers, reply: inbox.subject });
     });
   }
@@ -220,7 +220,7 @@ export class EventPublisher {
     tries: DurableTries = DEFAULT_TRIES,
   ): Promise<void> {
     const data = encodeJson(payload);
-    const headers = buildHeaders({ ...meta, messageId });
+    const headers = buildHeaders(extend(meta, { messageId }));
     for (let attempt = 1; ; attempt++) {
       try {
         await this.js.publish(subject, data, { msgID: messageId, headers, timeout: tries.timeoutMs });

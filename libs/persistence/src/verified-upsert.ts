@@ -1,3 +1,4 @@
+import { extend } from '@switchyard/contracts';
 import type { Collection, Model } from 'mongoose';
 import { randomUUID } from 'node:crypto';
 import type { BatchFailures, BatchOutcome } from './group-commit';
@@ -35,7 +36,7 @@ export async function insertOrUpsertVerified<T>(
   const batch = randomUUID();
   try {
     const result = await model.collection.insertMany(
-      ops.map((op) => ({ ...op.$set, _id: op._id, [CREATED_BY_FIELD]: batch }) as never),
+      ops.map((op) => extend(op.$set, { _id: op._id, [CREATED_BY_FIELD]: batch }) as never),
       { ordered: false },
     );
     if (result.insertedCount === ops.length) {

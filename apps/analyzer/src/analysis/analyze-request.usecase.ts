@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { type RequestAnalyzed, type RequestReceived, SUBJECTS, recordKey } from '@switchyard/contracts';
+import { type RequestAnalyzed, type RequestReceived, SUBJECTS, extend, recordKey } from '@switchyard/contracts';
 import { EventPublisher } from '@switchyard/messaging';
 import { extractFeatures } from '@switchyard/routing';
 
@@ -15,11 +15,10 @@ export class AnalyzeRequest {
   constructor(private readonly publisher: EventPublisher) {}
 
   execute(cmd: AnalyzeRequestCommand): RequestAnalyzed {
-    const analyzed: RequestAnalyzed = {
-      ...cmd.event,
+    const analyzed: RequestAnalyzed = extend(cmd.event, {
       features: extractFeatures(cmd.event.request.messages),
       analyzedAt: Date.now(),
-    };
+    });
     this.publisher.publish(SUBJECTS.requestAnalyzed, analyzed, {
       replyTo: cmd.replyTo,
       deadline: cmd.deadline,

@@ -7,6 +7,7 @@ import {
   type RoutePlan,
   RouterError,
   SUBJECTS,
+  extend,
   recordKey,
 } from '@switchyard/contracts';
 import { EventPublisher } from '@switchyard/messaging';
@@ -82,12 +83,11 @@ export class MakeDecision {
     );
     if (arm) decision.canaryArm = arm;
     // The plan travels with the specs of every model it may call: provider-adapters runs it without a policy.
-    const decided: RouteDecidedV2 = {
-      ...event,
+    const decided: RouteDecidedV2 = extend(event, {
       decision,
       decidedAt: Date.now(),
       execution: executionOf(policy, decision.plan),
-    };
+    });
     this.publisher.publish(SUBJECTS.routeDecidedV2, decided, {
       replyTo: cmd.replyTo,
       deadline: cmd.deadline,

@@ -11,6 +11,7 @@ import {
   SUBJECTS,
   chatDeltaSchema,
   chatRequestSchema,
+  extend,
   parsePayload,
   recordKey,
   routingText,
@@ -158,7 +159,7 @@ export class HandleChatRequest {
       requestId,
       tenant,
       receivedAt,
-      request: { ...request, requestId, tenant, stream },
+      request: extend(request, { requestId, tenant, stream }),
     };
     const meta = { deadline, messageId: recordKey(tenant, requestId) };
     let reply: ChatReply;

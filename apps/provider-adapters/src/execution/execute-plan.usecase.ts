@@ -3,11 +3,12 @@ import {
   type ChatDelta,
   type ChatSuccess,
   type CompletionSucceeded,
-  RouterError,
   type RouteDecided,
   type RouteDecidedV2,
+  RouterError,
   SUBJECTS,
   attemptKey,
+  extend,
 } from '@switchyard/contracts';
 import type { AnswerPiece, ProviderResult } from '@switchyard/providers';
 import { DurableOutbox, EventPublisher, completionBaseOf } from '@switchyard/messaging';
@@ -100,18 +101,17 @@ export class ExecutePlan {
     if (answer.result.choices) reply.choices = answer.result.choices;
     if (answer.result.logprobs) reply.logprobs = answer.result.logprobs;
     if (outcome) reply.planOutcome = outcome;
-    const record: CompletionSucceeded = {
-      ...completionBaseOf(event, attempts),
+    const record: CompletionSucceeded = extend(completionBaseOf(event, attempts), {
       completedAt,
       model: answer.model.id,
       provider: answer.model.provider,
       answer: answer.result.content,
-      ...(answer.result.toolCalls?.length ? { toolCalls: answer.result.toolCalls } : {}),
       finishReason: answer.result.finishReason,
       usage: answer.usage,
       costUsd,
       latency,
-    };
+    });
+    if (answer.result.toolCalls?.length) record.toolCalls = answer.result.toolCalls;
     if (outcome) record.planOutcome = outcome;
     // The record goes on the wire before the answer (both leave in one write): a crash after the caller has its
     // answer cannot lose the record. Its ack is awaited after replying, so the caller does not wait for it.

@@ -1,5 +1,5 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { recordKey } from '@switchyard/contracts';
+import { extend, recordKey } from '@switchyard/contracts';
 import type { Connection, Model } from 'mongoose';
 import { type BatchFailures, GroupCommit } from '../group-commit';
 import { MONGO_CONNECTION } from '../persistence.constants';
@@ -29,7 +29,7 @@ export class FeedbackRepository {
 
   /** Stores the feedback once per tenant and feedbackId, however often it is delivered. */
   async insertOnce(feedback: FeedbackEntity): Promise<void> {
-    await this.inserts.submit({ ...feedback, _id: recordKey(feedback.tenant, feedback.feedbackId) });
+    await this.inserts.submit(extend(feedback, { _id: recordKey(feedback.tenant, feedback.feedbackId) }));
   }
 
   /**

@@ -1,5 +1,5 @@
 import { Inject, Injectable, Optional } from '@nestjs/common';
-import { type CompletionFailed, type CompletionSucceeded, recordKey } from '@switchyard/contracts';
+import { type CompletionFailed, type CompletionSucceeded, extend, recordKey } from '@switchyard/contracts';
 import type { Connection, Model } from 'mongoose';
 import { type BatchOutcome, GroupCommit } from '../group-commit';
 import { MONGO_CONNECTION, RECORD_WRITER_OPTIONS } from '../persistence.constants';
@@ -164,16 +164,15 @@ export class RoutingRecordRepository {
     }
     const fields: RoutingRecordEntity =
       'stage' in event
-        ? { ...common, status: 'failed', stage: event.stage, error: event.error }
-        : {
-            ...common,
-            status: 'succeeded',
+        ? extend(common, { status: 'failed' as const, stage: event.stage, error: event.error })
+        : extend(common, {
+            status: 'succeeded' as const,
             model: event.model,
             provider: event.provider,
             usage: event.usage,
             costUsd: event.costUsd,
             latency: event.latency,
-          };
+          });
     const created = await this.completions.submit({ _id: recordKey(event.tenant, event.requestId), $set: fields });
     return { created: created === true, record: fields };
   }

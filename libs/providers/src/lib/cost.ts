@@ -1,5 +1,5 @@
 import type { ChatMessage, Usage } from '@switchyard/contracts';
-import { estimateMessageTokens, estimateTokens, type ModelSpec } from '@switchyard/contracts';
+import { type ModelSpec, estimateMessageTokens, estimateTokens, extend } from '@switchyard/contracts';
 import type { ProviderResult } from './provider-adapter';
 
 /** US dollars for a call: input and output tokens priced separately, per million tokens. */
@@ -15,7 +15,7 @@ export function costOf(
  * every answer written (all `choices`) and the tool calls they carry, as providers bill them.
  */
 export function usageOf(result: ProviderResult, messages: readonly ChatMessage[]): Usage {
-  if (result.usage) return { ...result.usage, estimated: false };
+  if (result.usage) return extend(result.usage, { estimated: false });
   let inputTokens = 0;
   for (const m of messages) inputTokens += estimateMessageTokens(m);
   const answers = result.choices?.map((c) => c.answer) ?? [{ content: result.content, toolCalls: result.toolCalls }];

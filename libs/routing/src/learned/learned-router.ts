@@ -1,3 +1,4 @@
+import { extend } from '@switchyard/contracts';
 import {
   DEFAULT_TRAIN_OPTIONS,
   type LinearLoss,
@@ -283,7 +284,7 @@ export class LearnedRouter {
     // The candidates this router knows, each with its predicted quality: looked up once for either knob.
     const scored = candidates.flatMap((c) => {
       const i = this.models.indexOf(c.model);
-      return i < 0 ? [] : [{ ...c, quality: prediction.quality[i] }];
+      return i < 0 ? [] : [extend(c, { quality: prediction.quality[i] })];
     });
     return 'costWeight' in knob ? byCostWeight(scored, knob.costWeight) : byTolerance(scored, knob.tolerance);
   }
@@ -337,7 +338,7 @@ export function byCostWeight(scored: readonly Scored[], costWeight: number): Lea
   for (const c of scored) {
     const utility = c.quality - perUsd * c.costUsd;
     if (!choice || utility > choice.utility || (utility === choice.utility && c.costUsd < choice.costUsd))
-      choice = { ...c, utility };
+      choice = extend(c, { utility });
   }
   return (
     choice && {
