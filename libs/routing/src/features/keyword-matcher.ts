@@ -20,7 +20,7 @@ export class KeywordMatcher {
       else this.substrings.push(kw);
     }
     // One alternation, longest first, so a scan of the text is a single pass. The word boundary before a
-    // keyword is checked by hand (`standsAlone`): with a lookbehind first the engine tries the alternation at
+    // keyword is checked by hand (`wordBefore`): with a lookbehind first the engine tries the alternation at
     // every position, without it it skips ahead to a keyword's first letters (p99 halved on MMLU-Pro prompts).
     words.sort((a, b) => b.length - a.length);
     this.wordRegex =
