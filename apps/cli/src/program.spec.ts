@@ -186,7 +186,10 @@ describe(runCli.name, () => {
       expect(sut.code).toBe(0);
       expect(sut.stderr).toContain('decision latency over 200 prompts');
       const printed = JSON.parse(sut.stdout) as {
-        result: { latency: Record<'p50Ms' | 'p90Ms' | 'p99Ms' | 'maxMs', number> };
+        result: {
+          latency: Record<'p50Ms' | 'p90Ms' | 'p99Ms' | 'maxMs', number>;
+          pieces: Record<'features' | 'learned' | 'planning', Record<'p50Ms' | 'p99Ms', number>>;
+        };
       };
       expect(printed).toMatchObject({
         command: 'bench decision',
@@ -202,6 +205,10 @@ describe(runCli.name, () => {
       });
       const { p50Ms, p90Ms, p99Ms, maxMs } = printed.result.latency;
       expect(0 < p50Ms && p50Ms <= p90Ms && p90Ms <= p99Ms && p99Ms <= maxMs).toBe(true);
+      for (const piece of ['features', 'learned', 'planning'] as const) {
+        const { p50Ms: p50, p99Ms: p99 } = printed.result.pieces[piece];
+        expect(0 < p50 && p50 <= p99).toBe(true);
+      }
     }, 30_000);
   });
 });

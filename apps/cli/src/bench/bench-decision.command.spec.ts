@@ -8,6 +8,12 @@ function sample(overrides: Partial<DecisionSample> = {}): DecisionSample {
     prompts: ['ab', 'abcd'],
     // 100 decisions of 0.01..1.00 ms, out of order.
     timesMs: Array.from({ length: 100 }, (_, i) => (100 - i) / 100),
+    // Each piece a tenth, a half and a fifth of that.
+    pieceTimesMs: {
+      features: Array.from({ length: 100 }, (_, i) => (100 - i) / 1000),
+      learned: Array.from({ length: 100 }, (_, i) => (100 - i) / 200),
+      planning: Array.from({ length: 100 }, (_, i) => (100 - i) / 500),
+    },
     optionsPlanned: 900,
     ...overrides,
   };
@@ -23,6 +29,11 @@ describe(summarizeDecision.name, () => {
       meanPromptChars: 3,
       latency: { p50Ms: 0.5, p90Ms: 0.9, p99Ms: 0.99, maxMs: 1 },
       optionsPlanned: 900,
+      pieces: {
+        features: { p50Ms: 0.05, p99Ms: 0.099 },
+        learned: { p50Ms: 0.25, p99Ms: 0.495 },
+        planning: { p50Ms: 0.1, p99Ms: 0.198 },
+      },
     });
   });
 
@@ -43,5 +54,8 @@ describe(decisionReport.name, () => {
       'decision latency over 100 prompts of d.jsonl (mean 3 chars; 9 models; rules + difficulty + learned bench):',
     );
     expect(sut[1]).toBe('  p50 0.500 ms   p90 0.900 ms   p99 0.990 ms   max 1.000 ms   (900 options planned)');
+    expect(sut[2]).toBe(
+      '  pieces, each timed alone: features p50 0.050 p99 0.099; learned prediction p50 0.250 p99 0.495; planning without it p50 0.100 p99 0.198 (ms)',
+    );
   });
 });
