@@ -45,13 +45,6 @@ export function countScripts(text: string): { latin: number; han: number } {
   let latin = 0;
   let han = 0;
   for (let i = 0; i < text.length;) {
-    const c = text.charCodeAt(i);
-    if (c < 0x80) {
-      // ASCII: Latin letters only.
-      if ((c | 0x20) >= 0x61 && (c | 0x20) <= 0x7a) latin++;
-      i++;
-      continue;
-    }
     const s = codePointScripts(text, i);
     if (s & LATIN) latin++;
     if (s & HAN) han++;

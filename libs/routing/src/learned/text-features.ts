@@ -286,8 +286,6 @@ const OTHER = 3;
 
 /** The kind and width (1 or 2 code units) of the code point at `i`, as kind | width << 2. */
 function unitKind(text: string, i: number): number {
-  const c = text.charCodeAt(i);
-  if (c < 0x80) return (c >= 0x61 && c <= 0x7a) || (c >= 0x30 && c <= 0x39) || (c >= 0x41 && c <= 0x5a) ? 5 : 7;
   const s = codePointScripts(text, i);
   const kind = s & (LATIN | NUMBER) ? LATIN_OR_NUMBER : s & HAN ? HAN_ONLY : OTHER;
   return kind | ((s >> 4) << 2);
