@@ -7,6 +7,7 @@ import {
   RouterError,
   type RoutingMethod,
   contextText,
+  extend,
   routingText,
 } from '@switchyard/contracts';
 import { MIN_EXAMPLES_TO_TUNE } from '../learned/tune-training';
@@ -269,11 +270,7 @@ function* levelOptions(
           ? o
           : withOwner(o, owner);
       if (note) owned = { ...owned, reason: `${o.reason}${note}` };
-      if (tags) {
-        owned = Object.assign({}, owned);
-        if (tags.filtered !== undefined) owned.filtered = tags.filtered;
-        if (tags.profile !== undefined) owned.profile = tags.profile;
-      }
+      if (tags) owned = extend(owned, tags);
       if (reasoning.size > 0 && reasoning.has(owned.model))
         owned = { ...owned, params: forReasoningModel(owned.params) };
       yield owned;

@@ -247,22 +247,17 @@ export class LearnedRouter {
 
   /**
    * One head's predictions for a text. A task hint, or context, is a feature only for a router trained with
-   * it; others ignore it. Without context, the text's features are scored in one pass (`scoreText`); with it,
-   * the merged vector is built (`transform`) and scored against the same rows.
+   * it; others ignore it.
    */
   private head(head: ServedHead, text: string, task: string | undefined, context: string | undefined): Float64Array {
     const out = new Float64Array(head.bias.length);
-    const hint = this.usesTaskHint ? task : undefined;
-    if (context === undefined || context === '' || !this.usesContext)
-      this.featurizer.scoreText(text, hint, head.rows, out);
-    else {
-      const x = this.featurizer.transform(text, hint, { text: context, weight: this.contextWeight });
-      const stride = out.length + 1;
-      for (let k = 0; k < x.indices.length; k++) {
-        const base = x.indices[k] * stride + 1;
-        for (let o = 0; o < out.length; o++) out[o] += head.rows[base + o] * x.values[k];
-      }
-    }
+    this.featurizer.scoreText(
+      text,
+      this.usesTaskHint ? task : undefined,
+      head.rows,
+      out,
+      context === undefined ? undefined : { text: context, weight: this.contextWeight },
+    );
     for (let o = 0; o < out.length; o++) out[o] += head.bias[o];
     return activateInPlace(head.loss, out);
   }

@@ -116,15 +116,30 @@ export class TextFeaturizer {
 
   /**
    * The linear scores `rows` (from `withIdf`) give the text's features, written to `out` (one per output,
-   * bias not added): what `transform` and a dot product with the weights give, up to rounding, without
-   * building the vector. The serving path: one pass over the text's distinct features, nothing allocated.
+   * bias not added): what `transform` and a dot product with the weights give, up to rounding. Without
+   * context (the serving path) no vector is built: one pass over the text's distinct features, nothing
+   * allocated. With context, the merged vector (`transform`) is scored against the same rows.
    */
-  scoreText(text: string, task: string | undefined, rows: Float32Array, out: Float64Array): void {
+  scoreText(
+    text: string,
+    task: string | undefined,
+    rows: Float32Array,
+    out: Float64Array,
+    context?: WeightedContext,
+  ): void {
     const outputs = out.length;
     const stride = outputs + 1;
     if (rows.length !== this.state.dims * stride)
       throw new Error(`rows hold ${rows.length} values; expected ${this.state.dims} × ${stride}`);
     out.fill(0);
+    if (context !== undefined && context.text !== '' && context.weight > 0) {
+      const x = this.transform(text, task, context);
+      for (let k = 0; k < x.indices.length; k++) {
+        const base = x.indices[k] * stride + 1;
+        for (let o = 0; o < outputs; o++) out[o] += rows[base + o] * x.values[k];
+      }
+      return;
+    }
     const n = this.count(withTask(text, task));
     const { touched, counter } = this;
     let norm = 0;
