@@ -56,13 +56,19 @@ describe('the learning loop: retraining, the gate, the model store, the canary v
   const policyFile = join(dir, 'policy.yaml');
   // A poor cold start (every band to the weakest model) with exploration: what the first router learns is
   // worth a lot, so the gate's verdict does not hang on the sample. A released router takes the bands' place.
+  // Exploration among four of the nine models: each explored choice has propensity 0.05 rather than 0.022, so
+  // the gate's doubly robust estimate weighs a matching record by 20 rather than 45 and its interval is
+  // narrower (with all nine, a run's lower bound came out at -0.001 once, for a utility gain of +0.16).
   writeFileSync(
     policyFile,
     stringify({
       ...(parse(readFileSync(join(root, 'policies', 'mmlu-pro-replay.yaml'), 'utf8')) as Record<string, unknown>),
       version: 'loop@1',
       difficulty: { enabled: true, bands: [{ route: { model: 'Mistral-7B-Instruct-v0.1' } }] },
-      exploration: { percent: 20 },
+      exploration: {
+        percent: 20,
+        models: ['gemini-1.5-flash-002', 'Meta-Llama-3_1-70B-Instruct', 'gemini-1.5-pro-002', 'gpt-4o-2024-05-13'],
+      },
       learning: LEARNING,
     }),
   );
