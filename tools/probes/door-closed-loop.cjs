@@ -8,9 +8,10 @@
 //   npm run build && bash scripts/infra.sh up
 //   node tools/probes/door-closed-loop.cjs --variant linger0:RECORD_WRITE_LINGER_MS=0 \
 //     --variant linger20:RECORD_WRITE_LINGER_MS=20 [--rounds 3] [--connections 1] [--requests 2000] \
-//     [--services all]
+//     [--services all] [--cpu-prof DIR]
 //
-// A variant's SERVICES=a,b,... runs that list instead of --services (what a service costs in the process).
+// A variant's SERVICES=a,b,... runs that list instead of --services (what a service costs in the process);
+// SECOND=c,d,... runs those services in a second process beside it (its CPU counts in the serve column).
 // Each run counts the records stored against the requests answered (warm-up included).
 //
 // MongoDB and Redis are the local ones (MONGODB_SERVER, REDIS_URL to change); each run has a database and key
@@ -163,6 +164,7 @@ async function run(variant) {
     ...variant.env,
   };
   let serve;
+  let second;
   try {
     const created = execFileSync('node', [cli, 'keys', 'create', '--tenant', 'bench', '--name', 'probe'], {
       env,
@@ -171,7 +173,11 @@ async function run(variant) {
     const key = /key: (\S+)/.exec(created)?.[1];
     if (!key) throw new Error(`no key in: ${created}`);
     let output = '';
-    serve = spawn('node', [cli, 'serve', '--services', variant.env.SERVICES ?? services], {
+    // --cpu-prof DIR: a V8 profile of each serving process, written to DIR/<variant> when it stops.
+    const profile = flag('--cpu-prof')
+      ? ['--cpu-prof', `--cpu-prof-dir=${join(flag('--cpu-prof'), variant.name)}`]
+      : [];
+    serve = spawn('node', [...profile, cli, 'serve', '--services', variant.env.SERVICES ?? services], {
       env,
       stdio: ['ignore', 'pipe', 'pipe'],
     });
@@ -185,9 +191,23 @@ async function run(variant) {
       },
       60_000,
     );
+    if (variant.env.SECOND) {
+      second = spawn('node', [cli, 'serve', '--services', variant.env.SECOND], {
+        env: { ...env, HTTP_PORT_INGRESS: String(await freePort()) },
+        stdio: 'ignore',
+      });
+      await sleep(5000); // connected and consuming (it has no door to ask)
+      if (second.exitCode !== null) throw new Error(`the second process (${variant.env.SECOND}) exited`);
+    }
     const agent = new http.Agent({ keepAlive: true, maxSockets: connections });
     await closedLoop(doorPort, key, 300 * connections, agent); // warm-up
-    const pids = { serve: serve.pid, nats: nats.pid, ferretdb: pidOf('ferretdb-v'), redis: pidOf('redis-server') };
+    const pids = {
+      serve: serve.pid,
+      second: second?.pid,
+      nats: nats.pid,
+      ferretdb: pidOf('ferretdb-v'),
+      redis: pidOf('redis-server'),
+    };
     const before = Object.fromEntries(Object.entries(pids).map(([n, p]) => [n, p ? cpuMs(p) : NaN]));
     const latencies = [];
     const started = Date.now();
@@ -207,6 +227,10 @@ async function run(variant) {
     const at = (q) => latencies[Math.min(latencies.length - 1, Math.floor(q * latencies.length))];
     return { rps: requests / seconds, p50: at(0.5), p90: at(0.9), p99: at(0.99), cpu, stored, sent };
   } finally {
+    if (second && second.exitCode === null) {
+      second.kill('SIGTERM');
+      await new Promise((r) => second.once('exit', r));
+    }
     if (serve && serve.exitCode === null) {
       serve.kill('SIGTERM');
       await new Promise((r) => serve.once('exit', r));
@@ -243,7 +267,8 @@ mongoose.createConnection(process.env.MONGODB_URI, { serverMonitoringMode: 'poll
   for (let r = 1; r <= rounds; r++) {
     for (const v of variants) {
       const m = await run(v);
-      const { serve, nats, ferretdb, redis } = m.cpu;
+      const { nats, ferretdb, redis } = m.cpu;
+      const serve = m.cpu.serve + (Number.isFinite(m.cpu.second) ? m.cpu.second : 0);
       const total = [serve, nats, ferretdb, redis].filter(Number.isFinite).reduce((a, b) => a + b, 0);
       process.stdout.write(
         `${v.name.padEnd(18)} ${m.rps.toFixed(0).padStart(6)}  ${f(m.p50)}  ${f(m.p90)}  ${f(m.p99)}  ${f(serve)} + ${f(nats)} + ${f(ferretdb)} + ${f(redis)} = ${f(total)}  ${m.stored}/${m.sent}\n`,
