@@ -29,6 +29,10 @@ const preset = {
   moduleFileExtensions: ['ts', 'js', 'mjs', 'json'],
   moduleNameMapper,
   testMatch: ['**/?(*.)+(spec).ts'],
+  // Integration specs talk to real servers (FerretDB, NATS, Redis) on a machine the whole suite keeps busy:
+  // a hook or test that takes 5 s there is slow, not stuck (a rollups spec's setup once timed out at jest's
+  // default of 5 s). 30 s still ends a stuck one.
+  testTimeout: 30_000,
 };
 
 /** A project's jest config: the preset, its name, and a reporter that writes its totals for scripts/test.sh. */
