@@ -43,7 +43,7 @@ export const aggregatorEnvSchema = baseEnvSchema.extend({
    * event is already durable in JetStream (acked only once stored), so this delays when a record can be read,
    * never an answer. 0 writes each at once when nothing else is being written. 200 ms: one at a time, about
    * 50 records share a write at 250 requests/s, and a serial request through the co-located process took
-   * 0.8-1.2 ms less at p50 than with 20 ms (FerretDB's CPU per record halved; docs/benchmarks.md).
+   * 0.6-1.2 ms less at p50 than with 20 ms (FerretDB's CPU per record halved; docs/benchmarks.md).
    */
   RECORD_WRITE_LINGER_MS: z.coerce.number().int().min(0).max(1000).default(200),
   /**
