@@ -91,6 +91,12 @@ describe(runCli.name, () => {
       expect((await runInProcess(['eval', '--dataset', 'x.jsonl', '--cv', 'model'])).stderr).toContain(
         '--cv takes "task"',
       );
+      expect(
+        (await runInProcess(['eval', '--dataset', 'x.jsonl', '--train-size', '500', '--repeat', '3'])).stderr,
+      ).toBe('switchyard: give one of --train-size, --repeat, not more\n');
+      expect(
+        (await runInProcess(['eval', '--train', 'a.jsonl', '--test', 'b.jsonl', '--repeat', '3'])).stderr,
+      ).toContain('with --train and --test the split is yours');
       expect((await runInProcess(['dlq', 'drop'])).stderr).toBe('switchyard: dlq drop needs --seq N[,N...] or --all\n');
     });
 

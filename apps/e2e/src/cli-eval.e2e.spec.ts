@@ -171,6 +171,42 @@ describe('switchyard eval on a synthetic dataset', () => {
     ]);
   }, 120_000);
 
+  it('repeats the evaluation over seeded splits, each the split eval --seed makes, and says how the figures spread', async () => {
+    const repeatOut = join(dir, 'repeat-out');
+    const { stdout: printed } = await run('node', [
+      cli,
+      'eval',
+      '--dataset',
+      dataset,
+      '--split',
+      '0.6',
+      '--seed',
+      '3',
+      '--repeat',
+      '2',
+      '--out',
+      repeatOut,
+    ]);
+    const repeated = JSON.parse(readFileSync(join(repeatOut, 'results.json'), 'utf8')) as {
+      check: string;
+      repeat: number;
+      folds: Array<{ fold: string; trainSize: number; testSize: number; learned: { apgr?: number } }>;
+      summary: { learned: { apgr: { n: number; mean: number; min: number; max: number } } };
+    };
+    expect(repeated).toMatchObject({ check: 'repeated-split', repeat: 2 });
+    expect(repeated.folds.map((f) => [f.fold, f.trainSize, f.testSize])).toEqual([
+      ['split seed 3', 72, 48],
+      ['split seed 4', 72, 48],
+    ]);
+    // The first split and its training are the plain run's (same --split and --seed): the same router.
+    expect(repeated.folds[0].learned.apgr).toBeCloseTo(results.apgr as number, 9);
+    const apgrs = repeated.folds.map((f) => f.learned.apgr as number);
+    expect(repeated.summary.learned.apgr).toMatchObject({ n: 2, min: Math.min(...apgrs), max: Math.max(...apgrs) });
+    expect(repeated.summary.learned.apgr.mean).toBeCloseTo((apgrs[0] + apgrs[1]) / 2, 12);
+    expect(printed).toContain('repeated splits: 2 folds');
+    expect(printed).toMatch(/Over the 2 folds, mean ± sd \(range\):\n {2}APGR {10}router \d\.\d{3} ± \d\.\d{3}/);
+  }, 120_000);
+
   it('refuses flags that do not go together, naming them', async () => {
     await expect(run('node', [cli, 'eval', '--dataset', dataset, '--cv', 'model'])).rejects.toMatchObject({
       stderr: expect.stringContaining('--cv takes "task"'),
@@ -180,6 +216,14 @@ describe('switchyard eval on a synthetic dataset', () => {
     });
     await expect(run('node', [cli, 'eval', '--dataset', dataset, '--epochs', '2'])).rejects.toMatchObject({
       stderr: expect.stringContaining('--epochs N and --step X go together'),
+    });
+    await expect(run('node', [cli, 'eval', '--dataset', dataset, '--repeat', '1'])).rejects.toMatchObject({
+      stderr: expect.stringContaining('--repeat takes 2 or more splits, got 1'),
+    });
+    await expect(
+      run('node', [cli, 'eval', '--dataset', dataset, '--cv', 'task', '--repeat', '3']),
+    ).rejects.toMatchObject({
+      stderr: expect.stringContaining('give one of --cv, --repeat, not more'),
     });
   });
 

@@ -1,5 +1,6 @@
 import { parseDataset } from '@switchyard/datasets';
-import { subsample, taskFolds } from './splits';
+import { splitDataset } from './dataset';
+import { seededSplits, spreadOf, subsample, taskFolds } from './splits';
 
 const data = (tasks: Array<string | undefined>) =>
   parseDataset(
@@ -45,5 +46,36 @@ describe(subsample.name, () => {
     expect(subsample(rows, 500, 0)).toEqual(rows);
     expect(() => subsample(rows, 0, 0)).toThrow('positive whole number');
     expect(() => subsample(rows, 1.5, 0)).toThrow('positive whole number');
+  });
+});
+
+describe(seededSplits.name, () => {
+  it('makes the splits eval --seed makes, at consecutive seeds, each a partition of the rows', () => {
+    const rows = Array.from({ length: 10 }, (_, i) => i);
+    const splits = seededSplits(rows, 0.7, 3, 3);
+    expect(splits.map((s) => s.seed)).toEqual([3, 4, 5]);
+    for (const s of splits) {
+      expect(s).toMatchObject(splitDataset(rows, 0.7, s.seed));
+      expect(s.train).toHaveLength(7);
+      expect([...s.train, ...s.test].sort((a, b) => a - b)).toEqual(rows);
+    }
+    expect(splits[0].test).not.toEqual(splits[1].test);
+  });
+
+  it('refuses fewer than two', () => {
+    expect(() => seededSplits([1, 2, 3], 0.7, 0, 1)).toThrow('at least 2, got 1');
+    expect(() => seededSplits([1, 2, 3], 0.7, 0, 2.5)).toThrow('got 2.5');
+  });
+});
+
+describe(spreadOf.name, () => {
+  it('gives the mean, the sample standard deviation and the range, leaving out what is undefined', () => {
+    // 2, 4, 4, 4, 5, 5, 7, 9: mean 5, squared deviations sum to 32, sample variance 32/7.
+    const s = spreadOf([2, 4, undefined, 4, 4, 5, 5, 7, 9]);
+    expect(s).toMatchObject({ n: 8, mean: 5, min: 2, max: 9 });
+    expect(s.sd).toBeCloseTo(Math.sqrt(32 / 7), 12);
+    expect(spreadOf([1.5])).toEqual({ n: 1, mean: 1.5, sd: 0, min: 1.5, max: 1.5 });
+    expect(spreadOf([undefined]).n).toBe(0);
+    expect(spreadOf([]).mean).toBeNaN();
   });
 });

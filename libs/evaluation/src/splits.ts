@@ -1,5 +1,6 @@
 import { DatasetError, type DatasetRow } from '@switchyard/datasets';
 import { mulberry32 } from '@switchyard/routing';
+import { splitDataset } from './dataset';
 
 /** One fold of leave-one-task-out: every other task to train on, this one to test on. */
 export interface TaskFold {
@@ -43,4 +44,49 @@ export function subsample<T>(rows: readonly T[], n: number, seed: number): T[] {
     .slice(0, Math.min(n, rows.length))
     .sort((a, b) => a - b)
     .map((i) => rows[i]);
+}
+
+/** One of several seeded splits of the same rows. */
+export interface SeededSplit<T> {
+  seed: number;
+  train: T[];
+  test: T[];
+}
+
+/**
+ * `count` splits of the same rows at seeds `firstSeed`, `firstSeed` + 1, …: each exactly the split `eval
+ * --seed` makes, so one split's row of a repeated evaluation is that split's evaluation. One split says
+ * little where a router's figures move by a few hundredths from one cut to the next.
+ */
+export function seededSplits<T>(
+  rows: readonly T[],
+  trainShare: number,
+  firstSeed: number,
+  count: number,
+): SeededSplit<T>[] {
+  if (!Number.isInteger(count) || count < 2)
+    throw new DatasetError(`repeated splits need a whole number of at least 2, got ${count}`);
+  return Array.from({ length: count }, (_, k) => ({
+    seed: firstSeed + k,
+    ...splitDataset(rows, trainShare, firstSeed + k),
+  }));
+}
+
+/** The mean, the sample standard deviation, and the range of some figures (NaN for none; sd 0 for one). */
+export interface Spread {
+  n: number;
+  mean: number;
+  sd: number;
+  min: number;
+  max: number;
+}
+
+/** How some figures spread, leaving out the undefined ones (a fold where a saving was not reached). */
+export function spreadOf(values: ReadonlyArray<number | undefined>): Spread {
+  const xs = values.filter((v): v is number => v !== undefined && Number.isFinite(v));
+  const n = xs.length;
+  if (n === 0) return { n, mean: NaN, sd: NaN, min: NaN, max: NaN };
+  const mean = xs.reduce((a, b) => a + b, 0) / n;
+  const sd = n > 1 ? Math.sqrt(xs.reduce((a, x) => a + (x - mean) ** 2, 0) / (n - 1)) : 0;
+  return { n, mean, sd, min: Math.min(...xs), max: Math.max(...xs) };
 }

@@ -6,7 +6,10 @@ import {
   describeMix,
   evaluateStrategies,
   reportHtml,
+  type Spread,
+  seededSplits,
   splitDataset,
+  spreadOf,
   subsample,
   taskFolds,
 } from '@switchyard/evaluation';
@@ -34,6 +37,8 @@ export interface EvalOptions {
   cv?: 'task';
   /** A learning curve: the train part subsampled to each size, tested on the same test part. */
   trainSizes?: number[];
+  /** This many splits, at seeds `seed`, `seed` + 1, …, instead of one. */
+  repeat?: number;
 }
 
 const out = (line = '') => process.stdout.write(`${line}\n`);
@@ -65,7 +70,8 @@ function runHeader(opts: EvalOptions) {
  */
 export async function runEval(opts: EvalOptions): Promise<number> {
   const started = Date.now();
-  if (opts.cv !== undefined || opts.trainSizes !== undefined) return runGeneralisation(opts);
+  if (opts.cv !== undefined || opts.trainSizes !== undefined || opts.repeat !== undefined)
+    return runGeneralisation(opts);
   const { train, test, source } = loadSplit(opts);
   out(source);
   const progress = new Progress(process.stdout);
@@ -172,28 +178,61 @@ interface FoldResult {
   validationPick100?: { qualityVsBest: number; saving: number };
 }
 
+/** The check a generalisation run makes, as results.json names it. */
+function checkOf(opts: EvalOptions): 'leave-one-task-out' | 'train-size' | 'repeated-split' {
+  return opts.cv === 'task' ? 'leave-one-task-out' : opts.repeat !== undefined ? 'repeated-split' : 'train-size';
+}
+
+/** The folds of a generalisation check; each fold's seed splits and trains it (the run's seed but for splits). */
+function generalisationFolds(
+  opts: EvalOptions,
+): Array<{ fold: string; train: DatasetRow[]; test: DatasetRow[]; seed: number }> {
+  if (opts.repeat !== undefined) {
+    // The file's rows in its own order, so that each split is the one `eval --seed N` makes.
+    const file = opts.dataset as string;
+    const rows = loadDataset(file);
+    out(
+      `${file}: ${rows.length} prompts; ${opts.repeat} splits ${opts.split} at seeds ${opts.seed}-${opts.seed + opts.repeat - 1}`,
+    );
+    return seededSplits(rows, opts.split, opts.seed, opts.repeat).map((s) => ({ fold: `split seed ${s.seed}`, ...s }));
+  }
+  const { train, test, source } = loadSplit(opts);
+  out(source);
+  if (opts.cv === 'task')
+    return taskFolds([...train, ...test]).map((f) => ({ fold: f.task, train: f.train, test: f.test, seed: opts.seed }));
+  return (opts.trainSizes ?? []).map((n) => {
+    if (n > train.length) out(`  ${n} rows asked; the train part has ${train.length}: all of them`);
+    return {
+      fold: `${Math.min(n, train.length)} train rows`,
+      train: subsample(train, n, opts.seed),
+      test,
+      seed: opts.seed,
+    };
+  });
+}
+
 /**
- * Leave-one-task-out (`--cv task`) or a learning curve (`--train-size`): the learned router and the
- * logistic-regression baseline on each fold, the savings at 95% and 100% of the fold's best model read off
- * each hull, and the margin over random mixing; a table and results.json.
+ * Leave-one-task-out (`--cv task`), a learning curve (`--train-size`) or repeated splits (`--repeat`): the
+ * learned router and the logistic-regression baseline on each fold, the savings at 95% and 100% of the
+ * fold's best model read off each hull, and the margin over random mixing; then how each figure spreads
+ * over the folds; a table and results.json.
  */
 async function runGeneralisation(opts: EvalOptions): Promise<number> {
   const started = Date.now();
-  const { train, test, source } = loadSplit(opts);
-  out(source);
-  const folds =
-    opts.cv === 'task'
-      ? taskFolds([...train, ...test]).map((f) => ({ fold: f.task, train: f.train, test: f.test }))
-      : (opts.trainSizes ?? []).map((n) => {
-          if (n > train.length) out(`  ${n} rows asked; the train part has ${train.length}: all of them`);
-          return { fold: `${Math.min(n, train.length)} train rows`, train: subsample(train, n, opts.seed), test };
-        });
-  out(opts.cv === 'task' ? `leave one task out: ${folds.length} folds` : `learning curve: ${folds.length} sizes`);
+  const folds = generalisationFolds(opts);
+  const check = checkOf(opts);
+  out(
+    check === 'leave-one-task-out'
+      ? `leave one task out: ${folds.length} folds`
+      : check === 'repeated-split'
+        ? `repeated splits: ${folds.length} folds`
+        : `learning curve: ${folds.length} sizes`,
+  );
   const progress = new Progress(process.stdout);
   const results: FoldResult[] = [];
   for (const [i, f] of folds.entries()) {
     const r = evaluateStrategies(f.train, f.test, {
-      seed: opts.seed,
+      seed: f.seed,
       routersOnly: true,
       ...(opts.training ? { training: opts.training } : {}),
       ...routerSettings(opts),
@@ -254,13 +293,27 @@ async function runGeneralisation(opts: EvalOptions): Promise<number> {
   progress.done();
   mkdirSync(opts.out, { recursive: true });
   const file = join(opts.out, 'results.json');
+  const summary = {
+    learned: {
+      apgr: spreadOf(results.map((r) => r.learned.apgr)),
+      saving95: spreadOf(results.map((r) => r.learned.saving95)),
+      saving100: spreadOf(results.map((r) => r.learned.saving100)),
+    },
+    baseline: {
+      apgr: spreadOf(results.map((r) => r.baseline.apgr)),
+      saving95: spreadOf(results.map((r) => r.baseline.saving95)),
+      saving100: spreadOf(results.map((r) => r.baseline.saving100)),
+    },
+  };
   writeFileSync(
     file,
     JSON.stringify(
       {
         ...runHeader(opts),
-        check: opts.cv === 'task' ? 'leave-one-task-out' : 'train-size',
+        ...(opts.repeat === undefined ? {} : { repeat: opts.repeat }),
+        check,
         folds: results,
+        summary,
       },
       null,
       2,
@@ -304,6 +357,20 @@ async function runGeneralisation(opts: EvalOptions): Promise<number> {
     results.filter((r) => (r.learned[key] ?? -Infinity) >= (r.baseline[key] ?? -Infinity)).length;
   out(
     `\nAPGR in brackets: the baseline's. The learned router matches or beats the baseline's saving in ${wins('saving95')} of ${results.length} folds at 95% and ${wins('saving100')} at 100%; its hull falls below random mixing in ${results.filter((r) => (r.learned.marginOverRandomMixing ?? 0) < -1e-9).length}.`,
+  );
+  const spread = (x: Spread, format: (v: number) => string) =>
+    x.n === 0
+      ? 'never reached'
+      : `${format(x.mean)} ± ${format(x.sd)} (${format(x.min)} to ${format(x.max)}${x.n < results.length ? `; reached in ${x.n} of ${results.length}` : ''})`;
+  const apgr = (v: number) => v.toFixed(3);
+  const share = (v: number) => pct(v);
+  out(`Over the ${results.length} folds, mean ± sd (range):`);
+  out(`  APGR          router ${spread(summary.learned.apgr, apgr)}; baseline ${spread(summary.baseline.apgr, apgr)}`);
+  out(
+    `  saving @95%   router ${spread(summary.learned.saving95, share)}; baseline ${spread(summary.baseline.saving95, share)}`,
+  );
+  out(
+    `  saving @100%  router ${spread(summary.learned.saving100, share)}; baseline ${spread(summary.baseline.saving100, share)}`,
   );
   out(`wrote ${file} in ${((Date.now() - started) / 1000).toFixed(1)} s`);
   return 0;

@@ -59,6 +59,7 @@ interface EvalFlags {
   test?: string;
   cv?: string;
   trainSize?: number[];
+  repeat?: number;
   epochs?: number;
   step?: number;
   contextWeight?: number;
@@ -174,6 +175,11 @@ export function declareLearningCommands(program: Command, ctx: CliContext): void
       positiveIntList,
     )
     .option(
+      '--repeat <n>',
+      'N splits instead of one, at seeds --seed, --seed + 1, ... (each the split eval --seed makes; routers only), with the mean and spread of each figure',
+      positiveInt,
+    )
+    .option(
       '--epochs <n>',
       'train the learned router with these passes, with --step, instead of tuning them on a validation cut',
       positiveInt,
@@ -280,7 +286,9 @@ function canaryPercent(value: string): number {
 function checkEvalFlags(flags: EvalFlags): void {
   if ((flags.epochs === undefined) !== (flags.step === undefined))
     throw new UsageError('--epochs N and --step X go together (fixed training instead of tuning)');
-  const generalisation = (['train', 'test', 'cv', 'trainSize'] as const).filter((k) => flags[k] !== undefined);
+  const generalisation = (['train', 'test', 'cv', 'trainSize', 'repeat'] as const).filter(
+    (k) => flags[k] !== undefined,
+  );
   if (flags.live && generalisation.length > 0)
     throw new UsageError(`${generalisation.map(flagName).join(', ')} cannot be combined with --live`);
   if ((flags.train === undefined) !== (flags.test === undefined))
@@ -289,8 +297,12 @@ function checkEvalFlags(flags: EvalFlags): void {
     throw new UsageError('give --dataset (split here) or --train and --test (your own split), not both');
   if (flags.cv !== undefined && flags.cv !== 'task')
     throw new UsageError(`--cv takes "task" (leave one task out), got "${flags.cv}"`);
-  if (flags.cv !== undefined && flags.trainSize !== undefined)
-    throw new UsageError('give --cv or --train-size, not both');
+  const checks = (['cv', 'trainSize', 'repeat'] as const).filter((k) => flags[k] !== undefined);
+  if (checks.length > 1) throw new UsageError(`give one of ${checks.map(flagName).join(', ')}, not more`);
+  if (flags.repeat !== undefined && flags.repeat < 2)
+    throw new UsageError(`--repeat takes 2 or more splits, got ${flags.repeat} (one split is a plain eval)`);
+  if (flags.repeat !== undefined && flags.train !== undefined)
+    throw new UsageError('--repeat splits --dataset at several seeds; with --train and --test the split is yours');
   if (!flags.dataset && flags.train === undefined)
     throw new UsageError('eval needs --dataset FILE (or --train FILE --test FILE)');
   const liveOnly = (['tolerance', 'costWeight', 'policy', 'taskHint'] as const).filter(
@@ -348,5 +360,6 @@ function evalOffline(flags: EvalFlags): Promise<number> {
     ...(flags.tuneByTask === true ? { tuneByTask: true } : {}),
     ...(flags.cv === 'task' ? { cv: 'task' as const } : {}),
     ...(flags.trainSize === undefined ? {} : { trainSizes: flags.trainSize }),
+    ...(flags.repeat === undefined ? {} : { repeat: flags.repeat }),
   });
 }
