@@ -195,10 +195,10 @@ function* exploring(
     (m) => m !== chosen.model && !filter?.reject(m, chosen.params.maxTokens),
   );
   if (candidates.length === 0) return yield* prepend(chosen, levels);
-  if (random() >= share) return yield* prepend({ ...chosen, propensity: 1 - share }, levels);
+  if (random() >= share) return yield* prepend(extend(chosen, { propensity: 1 - share }), levels);
   const model = candidates[Math.min(candidates.length - 1, Math.floor(random() * candidates.length))];
-  const explored: RouteOption = {
-    ...option(
+  const explored: RouteOption = extend(
+    option(
       model,
       reasoningModels(policy).has(model) ? forReasoningModel(chosen.params) : chosen.params,
       'explore',
@@ -206,9 +206,8 @@ function* exploring(
       input.request,
       chosen.rule,
     ),
-    propensity: share / candidates.length,
-    policyChoice: chosen.model,
-  };
+    { propensity: share / candidates.length, policyChoice: chosen.model },
+  );
   if (chosen.band !== undefined) explored.band = chosen.band;
   if (chosen.filtered !== undefined) explored.filtered = chosen.filtered;
   if (chosen.profile !== undefined) explored.profile = chosen.profile;
