@@ -183,7 +183,7 @@ function checkOf(opts: EvalOptions): 'leave-one-task-out' | 'train-size' | 'repe
   return opts.cv === 'task' ? 'leave-one-task-out' : opts.repeat !== undefined ? 'repeated-split' : 'train-size';
 }
 
-/** The folds of a generalisation check; each fold's seed splits and trains it (the run's seed but for splits). */
+/** The folds of a generalisation check, each with the seed it is trained with: `--seed`, or its split's for `--repeat`. */
 function generalisationFolds(
   opts: EvalOptions,
 ): Array<{ fold: string; train: DatasetRow[]; test: DatasetRow[]; seed: number }> {
@@ -192,7 +192,7 @@ function generalisationFolds(
     const file = opts.dataset as string;
     const rows = loadDataset(file);
     out(
-      `${file}: ${rows.length} prompts; ${opts.repeat} splits ${opts.split} at seeds ${opts.seed}-${opts.seed + opts.repeat - 1}`,
+      `${file}: ${rows.length} prompts; ${opts.repeat} splits (train share ${opts.split}) at seeds ${opts.seed} to ${opts.seed + opts.repeat - 1}`,
     );
     return seededSplits(rows, opts.split, opts.seed, opts.repeat).map((s) => ({ fold: `split seed ${s.seed}`, ...s }));
   }
