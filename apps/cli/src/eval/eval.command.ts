@@ -363,14 +363,13 @@ async function runGeneralisation(opts: EvalOptions): Promise<number> {
       ? 'never reached'
       : `${format(x.mean)} ± ${format(x.sd)} (${format(x.min)} to ${format(x.max)}${x.n < results.length ? `; reached in ${x.n} of ${results.length}` : ''})`;
   const apgr = (v: number) => v.toFixed(3);
-  const share = (v: number) => pct(v);
   out(`Over the ${results.length} folds, mean ± sd (range):`);
   out(`  APGR          router ${spread(summary.learned.apgr, apgr)}; baseline ${spread(summary.baseline.apgr, apgr)}`);
   out(
-    `  saving @95%   router ${spread(summary.learned.saving95, share)}; baseline ${spread(summary.baseline.saving95, share)}`,
+    `  saving @95%   router ${spread(summary.learned.saving95, pct)}; baseline ${spread(summary.baseline.saving95, pct)}`,
   );
   out(
-    `  saving @100%  router ${spread(summary.learned.saving100, share)}; baseline ${spread(summary.baseline.saving100, share)}`,
+    `  saving @100%  router ${spread(summary.learned.saving100, pct)}; baseline ${spread(summary.baseline.saving100, pct)}`,
   );
   out(`wrote ${file} in ${((Date.now() - started) / 1000).toFixed(1)} s`);
   return 0;
