@@ -140,6 +140,52 @@ describe('switchyard eval on a synthetic dataset', () => {
     expect(own).toMatchObject({ train: trainFile, trainSize: 90, testSize: 30 });
   }, 120_000);
 
+  it('keeps a model missing on a few rows, leaves those rows and a sparse model out, and says so', async () => {
+    const rows = readFileSync(dataset, 'utf8')
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as { outcomes: Record<string, unknown> });
+    // theta-small lacks an outcome on one test row; a fifth model answered only the first 10 train rows.
+    delete rows[100].outcomes['theta-small'];
+    for (const r of rows.slice(0, 10)) r.outcomes['kappa-rare'] = { score: 1, cost_usd: 0.0001 };
+    const trainFile = join(dir, 'gaps-train.jsonl');
+    const testFile = join(dir, 'gaps-test.jsonl');
+    writeFileSync(
+      trainFile,
+      `${rows
+        .slice(0, 90)
+        .map((r) => JSON.stringify(r))
+        .join('\n')}\n`,
+    );
+    writeFileSync(
+      testFile,
+      `${rows
+        .slice(90)
+        .map((r) => JSON.stringify(r))
+        .join('\n')}\n`,
+    );
+    const gapsOut = join(dir, 'gaps-out');
+    const { stdout: printed } = await run('node', [
+      cli,
+      'eval',
+      '--train',
+      trainFile,
+      '--test',
+      testFile,
+      '--out',
+      gapsOut,
+    ]);
+    expect(printed).toContain(
+      `${trainFile} and ${testFile}: left out kappa-rare (outcomes on 10 rows): fewer than 90% of the rows`,
+    );
+    expect(printed).toContain(
+      `${testFile}: left out 1 of 30 rows lacking an outcome of a routed model (theta-small: 1)`,
+    );
+    const gaps = JSON.parse(readFileSync(join(gapsOut, 'results.json'), 'utf8')) as Results;
+    expect(gaps).toMatchObject({ trainSize: 90, testSize: 29 });
+    expect(gaps.models).toEqual(['eta-medium', 'iota-mini', 'theta-small', 'zeta-large']);
+  }, 120_000);
+
   it('leaves one task out, a fold per task, and reports each against the baseline', async () => {
     const cvOut = join(dir, 'cv-out');
     const { stdout: printed } = await run('node', [cli, 'eval', '--dataset', dataset, '--cv', 'task', '--out', cvOut]);

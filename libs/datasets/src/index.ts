@@ -1,3 +1,4 @@
 export * from './dataset-format';
 export * from './replay-answer';
 export * from './row-conversation';
+export * from './comparable-rows';

@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
-import { datasetModels, policyForDataset, splitDataset, toExamples } from '@switchyard/evaluation';
-import { loadDataset } from '@switchyard/datasets';
+import { policyForDataset, splitDataset, toExamples } from '@switchyard/evaluation';
+import { loadComparable } from '../dataset-input';
 import {
   LearnedRouter,
   compilePolicy,
@@ -69,8 +69,10 @@ const WARMUP = 1000;
  * request besides one Redis round trip.
  */
 export async function runBenchDecision(opts: BenchDecisionOptions): Promise<BenchOutcome<BenchDecisionResult>> {
-  const rows = loadDataset(opts.dataset);
-  const models = datasetModels(rows);
+  const {
+    sets: [rows],
+    models,
+  } = loadComparable([opts.dataset], out);
   const artifact = opts.model
     ? JSON.parse(readFileSync(opts.model, 'utf8'))
     : trainLearnedRouter(toExamples(splitDataset(rows, 0.7, 0).train), { version: 'bench', models });

@@ -1,7 +1,8 @@
 import { performance } from 'node:perf_hooks';
 import { type LearningRecord, learningRecordOf, retrainFromRecords } from '@switchyard/analytics';
-import { policyForDataset, datasetModels, splitDataset } from '@switchyard/evaluation';
-import { loadDataset, rowContext, rowMessages } from '@switchyard/datasets';
+import { policyForDataset, splitDataset } from '@switchyard/evaluation';
+import { rowContext, rowMessages } from '@switchyard/datasets';
+import { loadComparable } from '../dataset-input';
 import {
   MONGO_CONNECT_OPTIONS,
   RouterModelRepository,
@@ -64,9 +65,11 @@ const EXPLORATION_PERCENT = 5;
  * comparison, and storing the router in the model store.
  */
 export async function runBenchRetrain(opts: BenchRetrainOptions): Promise<BenchOutcome<BenchRetrainResult>> {
-  const rows = loadDataset(opts.dataset);
+  const {
+    sets: [rows],
+    models,
+  } = loadComparable([opts.dataset], out);
   const { train } = splitDataset(rows, 0.7, 0);
-  const models = datasetModels(rows);
   const document = {
     ...(policyForDataset(train, models) as unknown as Record<string, unknown>),
     version: 'bench-retrain@1',

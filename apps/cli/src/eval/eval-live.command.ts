@@ -19,7 +19,8 @@ import {
   splitDataset,
   trainEvalRouter,
 } from '@switchyard/evaluation';
-import { type DatasetRow, loadDataset } from '@switchyard/datasets';
+import { type DatasetRow } from '@switchyard/datasets';
+import { loadComparable } from '../dataset-input';
 import { type ServiceName, ServiceStack, findWorkspaceRoot } from '@switchyard/launcher';
 import { MONGO_CONNECT_OPTIONS, TenantKeyRepository } from '@switchyard/persistence';
 import { bearerHeaders } from '../auth-headers';
@@ -62,7 +63,7 @@ export async function runEvalLive(opts: EvalLiveOptions): Promise<number> {
   const started = Date.now();
   const root = findWorkspaceRoot();
   const dataset = resolve(opts.dataset);
-  const rows = loadDataset(dataset);
+  const [rows] = loadComparable([dataset], out).sets;
   const { train, test } = splitDataset(rows, opts.split, opts.seed);
   out(
     `${opts.dataset}: ${rows.length} prompts; train ${train.length}, test ${test.length} (split ${opts.split}, seed ${opts.seed})`,

@@ -13,7 +13,8 @@ import {
   subsample,
   taskFolds,
 } from '@switchyard/evaluation';
-import { type DatasetRow, loadDataset } from '@switchyard/datasets';
+import { type DatasetRow } from '@switchyard/datasets';
+import { loadComparable } from '../dataset-input';
 import { pct, table, usd } from '../demo/table';
 import { Progress } from '../progress/progress';
 
@@ -142,8 +143,9 @@ export async function runEval(opts: EvalOptions): Promise<number> {
 
 function loadSplit(opts: EvalOptions): { train: DatasetRow[]; test: DatasetRow[]; source: string } {
   if (opts.files) {
-    const train = loadDataset(opts.files.train);
-    const test = loadDataset(opts.files.test);
+    const {
+      sets: [train, test],
+    } = loadComparable([opts.files.train, opts.files.test], out);
     return {
       train,
       test,
@@ -151,7 +153,7 @@ function loadSplit(opts: EvalOptions): { train: DatasetRow[]; test: DatasetRow[]
     };
   }
   const file = opts.dataset as string;
-  const rows = loadDataset(file);
+  const [rows] = loadComparable([file], out).sets;
   const { train, test } = splitDataset(rows, opts.split, opts.seed);
   return {
     train,
@@ -190,7 +192,7 @@ function generalisationFolds(
   if (opts.repeat !== undefined) {
     // The file's rows in its own order, so that each split is the one `eval --seed N` makes.
     const file = opts.dataset as string;
-    const rows = loadDataset(file);
+    const [rows] = loadComparable([file], out).sets;
     out(
       `${file}: ${rows.length} prompts; ${opts.repeat} splits (train share ${opts.split}) at seeds ${opts.seed} to ${opts.seed + opts.repeat - 1}`,
     );

@@ -4,7 +4,6 @@ import { jetstreamManager } from '@nats-io/jetstream';
 import { type NatsConnection, connect } from '@nats-io/transport-node';
 import { type ChatReply, POLICIES_STREAM, SUBJECTS, policyUpdatedSchema } from '@switchyard/contracts';
 import {
-  datasetModels,
   decisionInputOf,
   expectedAnswer,
   livePolicyDocument,
@@ -14,6 +13,7 @@ import {
   trainEvalRouter,
 } from '@switchyard/evaluation';
 import { type DatasetRow, loadDataset } from '@switchyard/datasets';
+import { loadComparable } from '../dataset-input';
 import { type ServiceName, ServiceStack, findWorkspaceRoot } from '@switchyard/launcher';
 import { MONGO_CONNECT_OPTIONS, RouterModelRepository, TenantKeyRepository } from '@switchyard/persistence';
 import { type LoadedPolicy, loadPolicyText, storedModelsNamedBy } from '@switchyard/policy-store';
@@ -99,9 +99,11 @@ export async function runSimulate(opts: SimulateOptions): Promise<number> {
   const started = Date.now();
   const root = findWorkspaceRoot();
   const dataset = resolve(opts.dataset);
-  const rows = loadDataset(dataset);
+  const {
+    sets: [rows],
+    models,
+  } = loadComparable([dataset], out);
   const { train, test } = splitDataset(rows, opts.split, opts.seed);
-  const models = datasetModels(rows);
   out(
     `${opts.dataset}: ${rows.length} prompts, ${models.length} models; traffic from the train part (${train.length}), replayed on the test part (${test.length}) (split ${opts.split}, seed ${opts.seed})`,
   );

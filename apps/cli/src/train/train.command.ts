@@ -1,7 +1,8 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { basename, dirname } from 'node:path';
-import { datasetModels, referencePoints, replay, splitDataset, toExamples } from '@switchyard/evaluation';
-import { type DatasetRow, loadDataset, rowContext } from '@switchyard/datasets';
+import { referencePoints, replay, splitDataset, toExamples } from '@switchyard/evaluation';
+import { type DatasetRow, rowContext } from '@switchyard/datasets';
+import { loadComparable } from '../dataset-input';
 import { MONGO_CONNECT_OPTIONS, RouterModelRepository } from '@switchyard/persistence';
 import { LearnedRouter, describeCandidate, resolveLearnedTarget, trainLearnedRouter } from '@switchyard/routing';
 import mongoose from 'mongoose';
@@ -34,8 +35,10 @@ const out = (line = '') => process.stdout.write(`${line}\n`);
  * and prints a first held-out check against every single model and the oracle.
  */
 export async function runTrain(opts: TrainOptions): Promise<number> {
-  const rows = loadDataset(opts.dataset);
-  const models = datasetModels(rows);
+  const {
+    sets: [rows],
+    models,
+  } = loadComparable([opts.dataset], out);
   const { train, test } = splitDataset(rows, opts.split, opts.seed);
   out(
     `${opts.dataset}: ${rows.length} prompts, ${models.length} models; training on ${train.length}, holding out ${test.length} (seed ${opts.seed})`,
