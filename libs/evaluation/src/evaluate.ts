@@ -98,6 +98,8 @@ export interface EvaluateOptions {
   scaleQuality?: boolean;
   /** Tune the learned routers on a cut holding out whole tasks (`TrainLearnedRouterOptions.tuneByTask`). */
   tuneByTask?: boolean;
+  /** Hashed feature dimensions of the learned routers (the training default when absent); the baseline keeps 2^18. */
+  dims?: number;
   /** Called as work proceeds: the stage, and how far it is when that is known. */
   onProgress?: (stage: string, done?: number, total?: number) => void;
 }
@@ -175,6 +177,7 @@ export function evaluateStrategies(
     ...(options.contextWeight === undefined ? {} : { contextWeight: options.contextWeight }),
     ...(options.scaleQuality === true ? { scaleQuality: true } : {}),
     ...(options.tuneByTask === true ? { tuneByTask: true } : {}),
+    ...(options.dims === undefined ? {} : { dims: options.dims }),
   };
   const artifact = trainEvalRouter(train, models, options.seed, {
     ...(options.training ? { settings: options.training } : {}),
@@ -329,6 +332,8 @@ export function trainEvalRouter(
     scaleQuality?: boolean;
     /** `TrainLearnedRouterOptions.tuneByTask`. */
     tuneByTask?: boolean;
+    /** `TrainLearnedRouterOptions.dims`. */
+    dims?: number;
     version?: string;
     /** Step and epochs to train with instead of tuning them (e.g. what tuning chose for another router). */
     settings?: { epochs: number; learningRate: number; l2?: number; l2PerEpoch?: boolean; blendWith?: BlendPartner };
@@ -343,6 +348,7 @@ export function trainEvalRouter(
     ...(options.contextWeight === undefined ? {} : { contextWeight: options.contextWeight }),
     ...(options.scaleQuality === true ? { scaleQuality: true } : {}),
     ...(options.tuneByTask === true ? { tuneByTask: true } : {}),
+    ...(options.dims === undefined ? {} : { dims: options.dims }),
     ...(options.settings ?? {}),
     ...(options.onProgress ? { onProgress: options.onProgress } : {}),
   });
@@ -469,6 +475,8 @@ export function trainBaselineRouter(
     version: 'baseline',
     models: [...models],
     seed,
+    // Fixed, so the reference does not move when the router's own dimensions do.
+    dims: 1 << 18,
     ...(contextWeight === undefined ? {} : { contextWeight }),
     tune: false,
     classifier: false,

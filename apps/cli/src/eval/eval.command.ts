@@ -34,6 +34,8 @@ export interface EvalOptions {
   scaleQuality?: boolean;
   /** Tune on a cut holding out whole tasks (an experiment; off when absent). */
   tuneByTask?: boolean;
+  /** The learned routers' hashed feature dimensions, log2 (the training default when absent). */
+  dimsLog2?: number;
   /** Leave one task out instead of one split. */
   cv?: 'task';
   /** A learning curve: the train part subsampled to each size, tested on the same test part. */
@@ -45,8 +47,14 @@ export interface EvalOptions {
 const out = (line = '') => process.stdout.write(`${line}\n`);
 
 /** The learned routers' settings every evaluation of this run trains with. */
-function routerSettings(opts: EvalOptions): { contextWeight?: number; scaleQuality?: boolean; tuneByTask?: boolean } {
+function routerSettings(opts: EvalOptions): {
+  contextWeight?: number;
+  scaleQuality?: boolean;
+  tuneByTask?: boolean;
+  dims?: number;
+} {
   return {
+    ...(opts.dimsLog2 === undefined ? {} : { dims: 1 << opts.dimsLog2 }),
     ...(opts.contextWeight === undefined ? {} : { contextWeight: opts.contextWeight }),
     ...(opts.scaleQuality === true ? { scaleQuality: true } : {}),
     ...(opts.tuneByTask === true ? { tuneByTask: true } : {}),
@@ -62,6 +70,7 @@ function runHeader(opts: EvalOptions) {
     ...(opts.contextWeight === undefined ? {} : { contextWeight: opts.contextWeight }),
     ...(opts.scaleQuality === true ? { qualityScaling: true } : {}),
     ...(opts.tuneByTask === true ? { tuneByTask: true } : {}),
+    ...(opts.dimsLog2 === undefined ? {} : { dimsLog2: opts.dimsLog2 }),
   };
 }
 

@@ -8,6 +8,7 @@ import { runTrain } from '../train/train.command';
 import type { CliContext } from './cli-context';
 import { printResultFile, readJsonFile, withStdoutOnStderr } from './json-output';
 import {
+  intIn,
   nonNegativeInt,
   nonNegativeNumber,
   numberIn,
@@ -67,6 +68,7 @@ interface EvalFlags {
   qualityScaling?: boolean;
   /** --tune-by-task (an experiment). */
   tuneByTask?: boolean;
+  dimsLog2?: number;
   live?: boolean;
   costWeight?: number;
   tolerance?: number;
@@ -109,7 +111,7 @@ export function declareLearningCommands(program: Command, ctx: CliContext): void
       positiveInt,
     )
     .option('--learning-rate <x>', 'fixed AdaGrad step (tuned by default, as --epochs)', positiveNumber)
-    .option('--dims-log2 <n>', 'hashed feature dimensions, log2', positiveInt, 18)
+    .option('--dims-log2 <n>', 'hashed feature dimensions, log2', intIn(10, 22), 18)
     .option('--l2 <x>', 'L2 penalty', nonNegativeNumber, 0)
     .option('--task-hint', "learn from the rows' task label too; requests then send theirs as hints.task")
     .option(
@@ -201,6 +203,11 @@ export function declareLearningCommands(program: Command, ctx: CliContext): void
     .option(
       '--tune-by-task',
       "an experiment: tune the learned routers on a cut that holds out whole tasks of the train part (rows' task labels, at least three) instead of random rows",
+    )
+    .option(
+      '--dims-log2 <n>',
+      "the learned routers' hashed feature dimensions, log2 (the training default when absent; the baseline keeps 18)",
+      intIn(10, 22),
     )
     .option(
       '--live',
@@ -358,6 +365,7 @@ function evalOffline(flags: EvalFlags): Promise<number> {
     ...(flags.contextWeight === undefined ? {} : { contextWeight: flags.contextWeight }),
     ...(flags.qualityScaling === true ? { scaleQuality: true } : {}),
     ...(flags.tuneByTask === true ? { tuneByTask: true } : {}),
+    ...(flags.dimsLog2 === undefined ? {} : { dimsLog2: flags.dimsLog2 }),
     ...(flags.cv === 'task' ? { cv: 'task' as const } : {}),
     ...(flags.trainSize === undefined ? {} : { trainSizes: flags.trainSize }),
     ...(flags.repeat === undefined ? {} : { repeat: flags.repeat }),
