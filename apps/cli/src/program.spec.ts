@@ -79,6 +79,11 @@ describe(runCli.name, () => {
         "option '--tolerance <t>' argument '2' is invalid",
       );
       expect((await runInProcess(['bench', 'overhead', '--rates', '100,x'])).code).toBe(2);
+      // 2^40 dimensions would overflow the shift; both commands bound it.
+      for (const command of ['eval', 'train'])
+        expect((await runInProcess([command, '--dataset', 'x.jsonl', '--dims-log2', '40'])).stderr).toBe(
+          "switchyard: option '--dims-log2 <n>' argument '40' is invalid. Expected a whole number from 10 to 22.\n",
+        );
     });
 
     it('exits 2 when options do not go together, saying which', async () => {
