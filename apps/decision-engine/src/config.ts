@@ -31,6 +31,12 @@ export const decisionEnvSchema = baseEnvSchema.extend(policyTrustEnvSchema.shape
    * than any request can take (REQUEST_TIMEOUT_MS, provider retries and cascades included).
    */
   BUDGET_HOLD_SECONDS: z.coerce.number().int().positive().default(300),
+  /**
+   * How long a model without a daily quota, once seen not cooling down, is routed to without asking Redis
+   * again (0: ask on every request). A cooldown provider-adapters starts after failures is seen up to this
+   * late by each replica; cooldowns last PROVIDER_COOLDOWN_MS (30 s by default).
+   */
+  COOLDOWN_CHECK_CACHE_MS: z.coerce.number().int().min(0).max(5_000).default(100),
   /** Prefix of the quota, spend and cooldown keys; tests give each run its own. */
   ROUTING_STATE_PREFIX: z.string().min(1).default('sy'),
 });

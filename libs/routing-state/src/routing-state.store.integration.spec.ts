@@ -44,6 +44,32 @@ describe(RoutingStateStore.name, () => {
       expect(await sut.reserve('flaky', 10)).toBe('granted');
     });
 
+    it('with clearForMs, grants a model without a quota from memory until that time is over', async () => {
+      let now = Date.parse('2026-12-02T10:00:00Z');
+      const sut = new RoutingStateStore(a, prefix, () => new Date(now), 100);
+      const other = new RoutingStateStore(b, prefix);
+      expect(await sut.reserve('cached', undefined)).toBe('granted');
+      // Another process starts a cooldown: this replica sees it only once its 100 ms are over.
+      await other.startCooldown('cached', 60_000);
+      now += 99;
+      expect(await sut.reserve('cached', undefined)).toBe('granted');
+      now += 2;
+      expect(await sut.reserve('cached', undefined)).toBe('cooling');
+      // Not cached while cooling: every call asks until it is clear again.
+      expect(await sut.reserve('cached', undefined)).toBe('cooling');
+      await a.del(sut.cooldownKey('cached'));
+      expect(await sut.reserve('cached', undefined)).toBe('granted');
+    });
+
+    it('with clearForMs, sees its own cooldown at once and still counts every quota', async () => {
+      const sut = new RoutingStateStore(a, prefix, undefined, 60_000);
+      expect(await sut.reserve('own', undefined)).toBe('granted');
+      await sut.startCooldown('own', 60_000);
+      expect(await sut.reserve('own', undefined)).toBe('cooling');
+      for (let i = 0; i < 3; i++) expect(await sut.reserve('counted', 2)).toBe(i < 2 ? 'granted' : 'exhausted');
+      expect(await sut.used('counted')).toBe(2);
+    });
+
     it('keeps each day in its own expiring, cluster-safe key', async () => {
       const sut = new RoutingStateStore(a, prefix, () => new Date('2026-11-23T23:59:00Z'));
       await sut.reserve('m1', 5);

@@ -38,10 +38,19 @@ export function secondsUntilUtcMidnight(now: Date): number {
  * cooldowns after provider failures (tenant limits: TenantLimitsStore). Keys expire on their own.
  */
 export class RoutingStateStore {
+  /** Per model without a quota: until when (ms since the epoch) it was last seen not cooling down. */
+  private readonly clearUntil = new Map<string, number>();
+
+  /**
+   * `clearForMs`: how long a model without a quota, once seen not cooling down, is granted without asking
+   * Redis again (0: ask every time). A cooldown another replica or provider-adapters starts is then seen
+   * up to that late; this replica's own `startCooldown` is seen at once.
+   */
   constructor(
     private readonly redis: Redis,
     private readonly prefix = 'sy',
     private readonly clock: () => Date = () => new Date(),
+    private readonly clearForMs = 0,
   ) {
     redis.defineCommand('syReserve', { lua: RESERVE, numberOfKeys: 2 });
   }
@@ -56,9 +65,15 @@ export class RoutingStateStore {
 
   /** Takes one call from the model's daily quota (undefined limit: no quota), unless it is cooling down. */
   async reserve(model: string, dailyLimit: number | undefined): Promise<Reservation> {
+    const cached = dailyLimit === undefined && this.clearForMs > 0;
+    if (cached && (this.clearUntil.get(model) ?? 0) > this.clock().getTime()) return 'granted';
     const result = (await (
       this.redis as Redis & { syReserve(k1: string, k2: string, limit: number, ttl: number): Promise<number> }
     ).syReserve(this.quotaKey(model), this.cooldownKey(model), dailyLimit ?? -1, 2 * DAY_SECONDS)) as number;
+    if (cached) {
+      if (result === 1) this.clearUntil.set(model, this.clock().getTime() + this.clearForMs);
+      else this.clearUntil.delete(model);
+    }
     return result === 1 ? 'granted' : result === 0 ? 'exhausted' : 'cooling';
   }
 
@@ -78,6 +93,7 @@ export class RoutingStateStore {
 
   /** Marks a model as cooling down: decision-engine skips it until the time is over. */
   async startCooldown(model: string, ms: number): Promise<void> {
+    this.clearUntil.delete(model);
     await this.redis.set(this.cooldownKey(model), '1', 'PX', ms);
   }
 }

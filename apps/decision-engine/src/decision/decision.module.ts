@@ -38,7 +38,8 @@ export class DecisionModule implements OnApplicationShutdown {
         {
           inject: [DECISION_REDIS],
           provide: ROUTING_STATE,
-          useFactory: (redis: Redis) => new RoutingStateStore(redis, config.ROUTING_STATE_PREFIX),
+          useFactory: (redis: Redis) =>
+            new RoutingStateStore(redis, config.ROUTING_STATE_PREFIX, undefined, config.COOLDOWN_CHECK_CACHE_MS),
         },
         {
           inject: [DECISION_REDIS],
