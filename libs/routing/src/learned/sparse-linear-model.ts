@@ -182,16 +182,30 @@ export class SparseLinearModel {
           bg2[k] += grad[k] * grad[k];
           b[k] -= (opts.learningRate * grad[k]) / Math.sqrt(bg2[k] + eps);
         }
+        // The hot loop of training (three quarters of it, profiled): each sum kept in a local rounded as the
+        // Float32Array would store it, so nothing is read back, and no L2 term read where there is none.
+        // The same arithmetic as `g2[at] += g * g; w[at] -= lr * g / sqrt(g2[at] + eps)`, bit for bit.
+        const lr = opts.learningRate;
         for (let n = 0; n < x.indices.length; n++) {
           const base = x.indices[n] * outputs;
           const xv = x.values[n];
           const l2 = l2At[x.indices[n]];
-          for (let k = 0; k < outputs; k++) {
-            const at = base + k;
-            const g = grad[k] * xv + l2 * w[at];
-            g2[at] += g * g;
-            w[at] -= (opts.learningRate * g) / Math.sqrt(g2[at] + eps);
-          }
+          if (l2 === 0)
+            for (let k = 0; k < outputs; k++) {
+              const at = base + k;
+              const g = grad[k] * xv;
+              const sum = Math.fround(g2[at] + g * g);
+              g2[at] = sum;
+              w[at] -= (lr * g) / Math.sqrt(sum + eps);
+            }
+          else
+            for (let k = 0; k < outputs; k++) {
+              const at = base + k;
+              const g = grad[k] * xv + l2 * w[at];
+              const sum = Math.fround(g2[at] + g * g);
+              g2[at] = sum;
+              w[at] -= (lr * g) / Math.sqrt(sum + eps);
+            }
         }
       }
       if (opts.onEpoch?.(epoch, total / order.length, model) === 'stop') break;
@@ -217,11 +231,13 @@ export class SparseLinearModel {
 
   private scores(x: SparseVector, out: Float64Array): void {
     const m = this.outputs;
-    for (let k = 0; k < m; k++) out[k] = this.b[k];
-    for (let n = 0; n < x.indices.length; n++) {
-      const base = x.indices[n] * m;
-      const xv = x.values[n];
-      for (let k = 0; k < m; k++) out[k] += this.w[base + k] * xv;
+    const { w, b } = this;
+    const { indices, values } = x;
+    for (let k = 0; k < m; k++) out[k] = b[k];
+    for (let n = 0; n < indices.length; n++) {
+      const base = indices[n] * m;
+      const xv = values[n];
+      for (let k = 0; k < m; k++) out[k] += w[base + k] * xv;
     }
   }
 
