@@ -181,8 +181,17 @@ describe('switchyard eval on a synthetic dataset', () => {
     expect(printed).toContain(
       `${testFile}: left out 1 of 30 rows lacking an outcome of a routed model (theta-small: 1)`,
     );
-    const gaps = JSON.parse(readFileSync(join(gapsOut, 'results.json'), 'utf8')) as Results;
+    const gaps = JSON.parse(readFileSync(join(gapsOut, 'results.json'), 'utf8')) as Results & { leftOut: string[] };
     expect(gaps).toMatchObject({ trainSize: 90, testSize: 29 });
+    // What was left out is in results.json too, as printed.
+    expect(gaps.leftOut).toHaveLength(2);
+    expect(gaps.leftOut.every((line) => printed.includes(line))).toBe(true);
+    expect(results).not.toHaveProperty('leftOut');
+    // A generalisation check on the same files keeps it the same way.
+    const curveOut = join(dir, 'gaps-curve');
+    await run('node', [cli, 'eval', '--train', trainFile, '--test', testFile, '--train-size', '60', '--out', curveOut]);
+    const curve = JSON.parse(readFileSync(join(curveOut, 'results.json'), 'utf8')) as { leftOut: string[] };
+    expect(curve.leftOut).toEqual(gaps.leftOut);
     expect(gaps.models).toEqual(['eta-medium', 'iota-mini', 'theta-small', 'zeta-large']);
   }, 120_000);
 

@@ -82,7 +82,7 @@ export async function runEval(opts: EvalOptions): Promise<number> {
   const started = Date.now();
   if (opts.cv !== undefined || opts.trainSizes !== undefined || opts.repeat !== undefined)
     return runGeneralisation(opts);
-  const { train, test, source } = loadSplit(opts);
+  const { train, test, source, leftOut } = loadSplit(opts);
   out(source);
   const progress = new Progress(process.stdout);
   const result = evaluateStrategies(train, test, {
@@ -99,6 +99,7 @@ export async function runEval(opts: EvalOptions): Promise<number> {
     JSON.stringify(
       {
         ...runHeader(opts),
+        ...(leftOut.length === 0 ? {} : { leftOut }),
         ...result,
       },
       null,
@@ -150,23 +151,35 @@ export async function runEval(opts: EvalOptions): Promise<number> {
   return 0;
 }
 
-function loadSplit(opts: EvalOptions): { train: DatasetRow[]; test: DatasetRow[]; source: string } {
+function loadSplit(opts: EvalOptions): {
+  train: DatasetRow[];
+  test: DatasetRow[];
+  source: string;
+  /** What the files' gaps left out (`loadComparable`), for results.json. */
+  leftOut: string[];
+} {
   if (opts.files) {
     const {
       sets: [train, test],
+      leftOut,
     } = loadComparable([opts.files.train, opts.files.test], out);
     return {
       train,
       test,
+      leftOut,
       source: `train ${opts.files.train}: ${train.length} prompts; test ${opts.files.test}: ${test.length} prompts`,
     };
   }
   const file = opts.dataset as string;
-  const [rows] = loadComparable([file], out).sets;
+  const {
+    sets: [rows],
+    leftOut,
+  } = loadComparable([file], out);
   const { train, test } = splitDataset(rows, opts.split, opts.seed);
   return {
     train,
     test,
+    leftOut,
     source: `${file}: ${rows.length} prompts; train ${train.length}, test ${test.length} (split ${opts.split}, seed ${opts.seed})`,
   };
 }
@@ -195,23 +208,39 @@ function checkOf(opts: EvalOptions): 'leave-one-task-out' | 'train-size' | 'repe
 }
 
 /** The folds of a generalisation check, each with the seed it is trained with: `--seed`, or its split's for `--repeat`. */
-function generalisationFolds(
-  opts: EvalOptions,
-): Array<{ fold: string; train: DatasetRow[]; test: DatasetRow[]; seed: number }> {
+function generalisationFolds(opts: EvalOptions): {
+  folds: Array<{ fold: string; train: DatasetRow[]; test: DatasetRow[]; seed: number }>;
+  leftOut: string[];
+} {
   if (opts.repeat !== undefined) {
     // The file's rows in its own order, so that each split is the one `eval --seed N` makes.
     const file = opts.dataset as string;
-    const [rows] = loadComparable([file], out).sets;
+    const {
+      sets: [rows],
+      leftOut,
+    } = loadComparable([file], out);
     out(
       `${file}: ${rows.length} prompts; ${opts.repeat} splits (train share ${opts.split}) at seeds ${opts.seed} to ${opts.seed + opts.repeat - 1}`,
     );
-    return seededSplits(rows, opts.split, opts.seed, opts.repeat).map((s) => ({ fold: `split seed ${s.seed}`, ...s }));
+    const folds = seededSplits(rows, opts.split, opts.seed, opts.repeat).map((s) => ({
+      fold: `split seed ${s.seed}`,
+      ...s,
+    }));
+    return { folds, leftOut };
   }
-  const { train, test, source } = loadSplit(opts);
+  const { train, test, source, leftOut } = loadSplit(opts);
   out(source);
   if (opts.cv === 'task')
-    return taskFolds([...train, ...test]).map((f) => ({ fold: f.task, train: f.train, test: f.test, seed: opts.seed }));
-  return (opts.trainSizes ?? []).map((n) => {
+    return {
+      folds: taskFolds([...train, ...test]).map((f) => ({
+        fold: f.task,
+        train: f.train,
+        test: f.test,
+        seed: opts.seed,
+      })),
+      leftOut,
+    };
+  const folds = (opts.trainSizes ?? []).map((n) => {
     if (n > train.length) out(`  ${n} rows asked; the train part has ${train.length}: all of them`);
     return {
       fold: `${Math.min(n, train.length)} train rows`,
@@ -220,6 +249,7 @@ function generalisationFolds(
       seed: opts.seed,
     };
   });
+  return { folds, leftOut };
 }
 
 /**
@@ -230,7 +260,7 @@ function generalisationFolds(
  */
 async function runGeneralisation(opts: EvalOptions): Promise<number> {
   const started = Date.now();
-  const folds = generalisationFolds(opts);
+  const { folds, leftOut } = generalisationFolds(opts);
   const check = checkOf(opts);
   out(
     check === 'leave-one-task-out'
@@ -321,6 +351,7 @@ async function runGeneralisation(opts: EvalOptions): Promise<number> {
     JSON.stringify(
       {
         ...runHeader(opts),
+        ...(leftOut.length === 0 ? {} : { leftOut }),
         ...(opts.repeat === undefined ? {} : { repeat: opts.repeat }),
         check,
         folds: results,
