@@ -186,6 +186,7 @@ describe('switchyard eval on a synthetic dataset', () => {
     // What was left out is in results.json too, as printed.
     expect(gaps.leftOut).toHaveLength(2);
     expect(gaps.leftOut.every((line) => printed.includes(line))).toBe(true);
+    expect(readFileSync(join(gapsOut, 'report.html'), 'utf8')).toContain('left out kappa-rare');
     expect(results).not.toHaveProperty('leftOut');
     // A generalisation check on the same files keeps it the same way.
     const curveOut = join(dir, 'gaps-curve');

@@ -128,5 +128,15 @@ describe(evaluateStrategies.name, () => {
     expect(html.match(/class="point"/g)).toHaveLength(result.strategies.filter((s) => s.costUsd > 0).length);
     expect(html.match(/<tr><td>/g)).toHaveLength(result.strategies.length);
     expect(html).toContain('<polyline');
+    expect(html).not.toContain('class="note"');
+  });
+
+  it("says in the report what the data's gaps left out, escaped", () => {
+    const html = reportHtml(result, 'tiny', [
+      'f.jsonl: left out 1 of 20 rows lacking an outcome of a routed model (<c>: 1)',
+    ]);
+    expect(html).toContain(
+      '<p class="note">f.jsonl: left out 1 of 20 rows lacking an outcome of a routed model (&lt;c&gt;: 1)</p>',
+    );
   });
 });

@@ -20,7 +20,7 @@ const esc = (s: string) =>
  * A self-contained HTML page: the cost-quality plane (cost on a log scale) with every single model, every
  * strategy, and the learned router's curve over its knob, then the table. No scripts, no external assets.
  */
-export function reportHtml(result: EvaluationResult, title: string): string {
+export function reportHtml(result: EvaluationResult, title: string, notes: readonly string[] = []): string {
   const W = 900;
   const H = 520;
   const M = { left: 70, right: 150, top: 20, bottom: 50 }; // room on the right for the priciest model's label
@@ -79,6 +79,7 @@ ${points
 <body><h1>${esc(title)}</h1>
 <p>${result.testSize} held-out prompts (trained on ${result.trainSize}), ${result.models.length} models. Best single model: <b>${esc(result.bestSingle.name)}</b>.
 Learned router (cost-aware) APGR <b>${result.apgr === undefined ? 'n/a' : result.apgr.toFixed(3)}</b>.</p>
+${notes.map((n) => `<p class="note">${esc(n)}</p>`).join('\n')}
 <p>${legend}</p>
 ${svg}
 <table><thead><tr><th>strategy</th><th>task label</th><th>quality</th><th>vs best</th><th>cost / prompt</th><th>saving</th></tr></thead><tbody>

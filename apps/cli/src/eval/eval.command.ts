@@ -107,7 +107,7 @@ export async function runEval(opts: EvalOptions): Promise<number> {
     ),
   );
   const html = join(opts.out, 'report.html');
-  writeFileSync(html, reportHtml(result, `Routing strategies on ${opts.dataset ?? opts.files?.test}`));
+  writeFileSync(html, reportHtml(result, `Routing strategies on ${opts.dataset ?? opts.files?.test}`, leftOut));
   out(
     `\nbest single model: ${result.bestSingle.name} (quality ${result.bestSingle.quality.toFixed(3)}, ${usd(result.bestSingle.costUsd)} a prompt)`,
   );
