@@ -54,13 +54,23 @@ describe('comparableRows', () => {
     expect(te.models).toEqual(['a', 'b']);
     expect(tr.rows).toHaveLength(10);
     expect(te.rows).toHaveLength(2);
-    // With f on 11 of 12 it stays, and the test row lacking it goes from the test file only.
+    // With f on all 10 train rows and 9 of 10 test rows it stays, and the test row lacking it goes from the
+    // test file only.
     const [tr2, te2] = comparableRows([
       train.map((r) => row(Number(r.id), ['a', 'b', 'f'])),
-      [row(10, ['a', 'b', 'f']), row(11, ['a', 'b'])],
+      Array.from({ length: 10 }, (_, i) => row(10 + i, i === 0 ? ['a', 'b'] : ['a', 'b', 'f'])),
     ]);
     expect(tr2.models).toEqual(['a', 'b', 'f']);
     expect([tr2.droppedRows, te2.droppedRows]).toEqual([0, 1]);
+    // g answered every row of a large test file and none of a small train file: 20 of 22 overall (91%), but
+    // keeping it would leave nothing to train on. Each file must have it on 90% of its rows.
+    const [tr3, te3] = comparableRows([
+      [row(0, ['a', 'b']), row(1, ['a', 'b'])],
+      Array.from({ length: 20 }, (_, i) => row(i + 2, ['a', 'b', 'g'])),
+    ]);
+    expect(tr3.models).toEqual(['a', 'b']);
+    expect(tr3.droppedModels).toEqual([{ model: 'g', rows: 20 }]);
+    expect([tr3.rows.length, te3.rows.length]).toEqual([2, 20]);
   });
 
   it('refuses data with fewer than two well-covered models, naming the most covered', () => {

@@ -23,7 +23,9 @@ export interface ComparableRows {
  * row counts only where every model routed to has one. A model with outcomes on at least `minCoverage` of
  * the rows is kept, and the few rows lacking it are left out; a rarer model is left out instead, so one
  * missing outcome never costs a model and a sparse model never costs most of the rows. Pure; `sets` may be
- * several files (a train and a test file) judged together, so both keep the same models.
+ * several files (a train and a test file) judged together, so both keep the same models: a model is kept
+ * only if it has that coverage in each of them (one file cannot lose most of its rows to a model only the
+ * other has).
  */
 export function comparableRows(
   sets: readonly (readonly DatasetRow[])[],
@@ -32,9 +34,16 @@ export function comparableRows(
   const min = options.minCoverage ?? MIN_MODEL_COVERAGE;
   const total = sets.reduce((n, s) => n + s.length, 0);
   const counts = new Map<string, number>();
-  for (const set of sets)
-    for (const row of set) for (const m of Object.keys(row.outcomes)) counts.set(m, (counts.get(m) ?? 0) + 1);
-  const kept = [...counts].filter(([, n]) => n >= min * total).map(([m]) => m);
+  const perSet = sets.map((set) => {
+    const inSet = new Map<string, number>();
+    for (const row of set)
+      for (const m of Object.keys(row.outcomes)) {
+        inSet.set(m, (inSet.get(m) ?? 0) + 1);
+        counts.set(m, (counts.get(m) ?? 0) + 1);
+      }
+    return inSet;
+  });
+  const kept = [...counts.keys()].filter((m) => sets.every((set, i) => (perSet[i].get(m) ?? 0) >= min * set.length));
   const models = kept.sort();
   const droppedModels = [...counts]
     .filter(([m]) => !models.includes(m))
