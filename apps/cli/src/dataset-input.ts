@@ -1,25 +1,58 @@
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import {
   type DatasetRow,
   comparableRows,
   describeLeftOutModels,
   describeLeftOutRows,
+  describeRenamed,
   loadDataset,
+  withRoutableModelIds,
 } from '@switchyard/datasets';
 
+/** Datasets as a command routes them (`loadComparable`), with what was changed on the way and why. */
+export interface ComparableInput {
+  sets: DatasetRow[][];
+  models: string[];
+  /** Lines saying what the files' gaps left out (printed; eval keeps them in results.json). */
+  leftOut: string[];
+  /** Models whose names a policy cannot use, with the id each is routed under. */
+  renamed: Array<{ from: string; to: string }>;
+  /** Every line printed about the above, for a report. */
+  notes: string[];
+}
+
 /**
- * Reads routing datasets for a command and keeps the rows every router can be compared on
- * (`comparableRows`: the same models across all the files), printing what it left out and why (and
- * returning those lines, for a results file).
+ * Reads routing datasets for a command: each model under an id a policy can name (`withRoutableModelIds`),
+ * and only the rows every router can be compared on (`comparableRows`: the same models across all the
+ * files), printing what it renamed and left out, and why.
  */
-export function loadComparable(
-  files: readonly string[],
-  print: (line: string) => void,
-): { sets: DatasetRow[][]; models: string[]; leftOut: string[] } {
-  const loaded = files.map((f) => loadDataset(f));
+export function loadComparable(files: readonly string[], print: (line: string) => void): ComparableInput {
   const name = files.join(' and ');
+  const { sets: loaded, renamed } = withRoutableModelIds(files.map((f) => loadDataset(f)));
   const results = comparableRows(loaded, { name });
-  const lines = [describeLeftOutModels(results[0], name), ...results.map((r, i) => describeLeftOutRows(r, files[i]))];
-  const leftOut = lines.filter((line): line is string => line !== undefined);
-  for (const line of leftOut) print(line);
-  return { sets: results.map((r) => r.rows), models: results[0].models, leftOut };
+  const leftOut = [
+    describeLeftOutModels(results[0], name),
+    ...results.map((r, i) => describeLeftOutRows(r, files[i])),
+  ].filter((line): line is string => line !== undefined);
+  const rename = describeRenamed(renamed);
+  const notes = [...(rename === undefined ? [] : [`${name}: ${rename}`]), ...leftOut];
+  for (const line of notes) print(line);
+  return { sets: results.map((r) => r.rows), models: results[0].models, leftOut, renamed, notes };
+}
+
+/**
+ * The file the services' replay provider (REPLAY_DATASET) reads for rows as a command routes them: the
+ * user's own file when no model was renamed, else those rows with their routable ids, written to `dir`.
+ */
+export function replayFile(
+  original: string,
+  input: Pick<ComparableInput, 'renamed'>,
+  rows: readonly DatasetRow[],
+  dir: string,
+): string {
+  if (input.renamed.length === 0) return original;
+  const file = join(dir, 'replay-dataset.jsonl');
+  writeFileSync(file, `${rows.map((r) => JSON.stringify(r)).join('\n')}\n`);
+  return file;
 }

@@ -140,13 +140,18 @@ describe('switchyard eval on a synthetic dataset', () => {
     expect(own).toMatchObject({ train: trainFile, trainSize: 90, testSize: 30 });
   }, 120_000);
 
-  it('keeps a model missing on a few rows, leaves those rows and a sparse model out, and says so', async () => {
+  it('keeps a model missing on a few rows, leaves those rows and a sparse model out, renames what a policy cannot name, and says so', async () => {
     const rows = readFileSync(dataset, 'utf8')
       .trim()
       .split('\n')
       .map((l) => JSON.parse(l) as { outcomes: Record<string, unknown> });
     // theta-small lacks an outcome on one test row; a fifth model answered only the first 10 train rows.
     delete rows[100].outcomes['theta-small'];
+    // And a model name no policy may use: it is routed under a valid id.
+    for (const r of rows) {
+      r.outcomes['iota mini@2'] = r.outcomes['iota-mini'];
+      delete r.outcomes['iota-mini'];
+    }
     for (const r of rows.slice(0, 10)) r.outcomes['kappa-rare'] = { score: 1, cost_usd: 0.0001 };
     const trainFile = join(dir, 'gaps-train.jsonl');
     const testFile = join(dir, 'gaps-test.jsonl');
@@ -181,7 +186,12 @@ describe('switchyard eval on a synthetic dataset', () => {
     expect(printed).toContain(
       `${testFile}: left out 1 of 30 rows lacking an outcome of a routed model (theta-small: 1)`,
     );
-    const gaps = JSON.parse(readFileSync(join(gapsOut, 'results.json'), 'utf8')) as Results & { leftOut: string[] };
+    expect(printed).toContain('model names a policy cannot use, routed as: "iota mini@2" as iota-mini-2');
+    const gaps = JSON.parse(readFileSync(join(gapsOut, 'results.json'), 'utf8')) as Results & {
+      leftOut: string[];
+      renamedModels: unknown;
+    };
+    expect(gaps.renamedModels).toEqual([{ from: 'iota mini@2', to: 'iota-mini-2' }]);
     expect(gaps).toMatchObject({ trainSize: 90, testSize: 29 });
     // What was left out is in results.json too, as printed.
     expect(gaps.leftOut).toHaveLength(2);
@@ -193,7 +203,7 @@ describe('switchyard eval on a synthetic dataset', () => {
     await run('node', [cli, 'eval', '--train', trainFile, '--test', testFile, '--train-size', '60', '--out', curveOut]);
     const curve = JSON.parse(readFileSync(join(curveOut, 'results.json'), 'utf8')) as { leftOut: string[] };
     expect(curve.leftOut).toEqual(gaps.leftOut);
-    expect(gaps.models).toEqual(['eta-medium', 'iota-mini', 'theta-small', 'zeta-large']);
+    expect(gaps.models).toEqual(['eta-medium', 'iota-mini-2', 'theta-small', 'zeta-large']);
   }, 120_000);
 
   it('leaves one task out, a fold per task, and reports each against the baseline', async () => {

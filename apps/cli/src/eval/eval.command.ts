@@ -14,7 +14,7 @@ import {
   taskFolds,
 } from '@switchyard/evaluation';
 import { type DatasetRow } from '@switchyard/datasets';
-import { loadComparable } from '../dataset-input';
+import { type ComparableInput, loadComparable } from '../dataset-input';
 import { pct, table, usd } from '../demo/table';
 import { Progress } from '../progress/progress';
 
@@ -82,7 +82,7 @@ export async function runEval(opts: EvalOptions): Promise<number> {
   const started = Date.now();
   if (opts.cv !== undefined || opts.trainSizes !== undefined || opts.repeat !== undefined)
     return runGeneralisation(opts);
-  const { train, test, source, leftOut } = loadSplit(opts);
+  const { train, test, source, input } = loadSplit(opts);
   out(source);
   const progress = new Progress(process.stdout);
   const result = evaluateStrategies(train, test, {
@@ -99,7 +99,7 @@ export async function runEval(opts: EvalOptions): Promise<number> {
     JSON.stringify(
       {
         ...runHeader(opts),
-        ...(leftOut.length === 0 ? {} : { leftOut }),
+        ...inputFields(input),
         ...result,
       },
       null,
@@ -107,7 +107,7 @@ export async function runEval(opts: EvalOptions): Promise<number> {
     ),
   );
   const html = join(opts.out, 'report.html');
-  writeFileSync(html, reportHtml(result, `Routing strategies on ${opts.dataset ?? opts.files?.test}`, leftOut));
+  writeFileSync(html, reportHtml(result, `Routing strategies on ${opts.dataset ?? opts.files?.test}`, input.notes));
   out(
     `\nbest single model: ${result.bestSingle.name} (quality ${result.bestSingle.quality.toFixed(3)}, ${usd(result.bestSingle.costUsd)} a prompt)`,
   );
@@ -155,32 +155,43 @@ function loadSplit(opts: EvalOptions): {
   train: DatasetRow[];
   test: DatasetRow[];
   source: string;
-  /** What the files' gaps left out (`loadComparable`), for results.json. */
-  leftOut: string[];
+  /** What loading renamed and left out (`loadComparable`), for results.json and the report. */
+  input: DatasetChanges;
 } {
   if (opts.files) {
     const {
       sets: [train, test],
-      leftOut,
+      ...input
     } = loadComparable([opts.files.train, opts.files.test], out);
     return {
       train,
       test,
-      leftOut,
+      input,
       source: `train ${opts.files.train}: ${train.length} prompts; test ${opts.files.test}: ${test.length} prompts`,
     };
   }
   const file = opts.dataset as string;
   const {
     sets: [rows],
-    leftOut,
+    ...input
   } = loadComparable([file], out);
   const { train, test } = splitDataset(rows, opts.split, opts.seed);
   return {
     train,
     test,
-    leftOut,
+    input,
     source: `${file}: ${rows.length} prompts; train ${train.length}, test ${test.length} (split ${opts.split}, seed ${opts.seed})`,
+  };
+}
+
+/** What loading changed in the data: models renamed, rows and models left out. */
+type DatasetChanges = Omit<ComparableInput, 'sets' | 'models'>;
+
+/** results.json's account of it: `renamedModels` and `leftOut`, each only when something was. */
+function inputFields(input: DatasetChanges): { renamedModels?: DatasetChanges['renamed']; leftOut?: string[] } {
+  return {
+    ...(input.renamed.length === 0 ? {} : { renamedModels: input.renamed }),
+    ...(input.leftOut.length === 0 ? {} : { leftOut: input.leftOut }),
   };
 }
 
@@ -210,14 +221,14 @@ function checkOf(opts: EvalOptions): 'leave-one-task-out' | 'train-size' | 'repe
 /** The folds of a generalisation check, each with the seed it is trained with: `--seed`, or its split's for `--repeat`. */
 function generalisationFolds(opts: EvalOptions): {
   folds: Array<{ fold: string; train: DatasetRow[]; test: DatasetRow[]; seed: number }>;
-  leftOut: string[];
+  input: DatasetChanges;
 } {
   if (opts.repeat !== undefined) {
     // The file's rows in its own order, so that each split is the one `eval --seed N` makes.
     const file = opts.dataset as string;
     const {
       sets: [rows],
-      leftOut,
+      ...input
     } = loadComparable([file], out);
     out(
       `${file}: ${rows.length} prompts; ${opts.repeat} splits (train share ${opts.split}) at seeds ${opts.seed} to ${opts.seed + opts.repeat - 1}`,
@@ -226,9 +237,9 @@ function generalisationFolds(opts: EvalOptions): {
       fold: `split seed ${s.seed}`,
       ...s,
     }));
-    return { folds, leftOut };
+    return { folds, input };
   }
-  const { train, test, source, leftOut } = loadSplit(opts);
+  const { train, test, source, input } = loadSplit(opts);
   out(source);
   if (opts.cv === 'task')
     return {
@@ -238,7 +249,7 @@ function generalisationFolds(opts: EvalOptions): {
         test: f.test,
         seed: opts.seed,
       })),
-      leftOut,
+      input,
     };
   const folds = (opts.trainSizes ?? []).map((n) => {
     if (n > train.length) out(`  ${n} rows asked; the train part has ${train.length}: all of them`);
@@ -249,7 +260,7 @@ function generalisationFolds(opts: EvalOptions): {
       seed: opts.seed,
     };
   });
-  return { folds, leftOut };
+  return { folds, input };
 }
 
 /**
@@ -260,7 +271,7 @@ function generalisationFolds(opts: EvalOptions): {
  */
 async function runGeneralisation(opts: EvalOptions): Promise<number> {
   const started = Date.now();
-  const { folds, leftOut } = generalisationFolds(opts);
+  const { folds, input } = generalisationFolds(opts);
   const check = checkOf(opts);
   out(
     check === 'leave-one-task-out'
@@ -351,7 +362,7 @@ async function runGeneralisation(opts: EvalOptions): Promise<number> {
     JSON.stringify(
       {
         ...runHeader(opts),
-        ...(leftOut.length === 0 ? {} : { leftOut }),
+        ...inputFields(input),
         ...(opts.repeat === undefined ? {} : { repeat: opts.repeat }),
         check,
         folds: results,
