@@ -101,4 +101,19 @@ describe(ReplayAdapter.name, () => {
       expect(await twice.complete(call('big', 'same question'))).toMatchObject({ costUsd: 0.003 });
     });
   });
+
+  describe('an id that the dataset gives to several prompts', () => {
+    // Ids numbered per task or per source repeat across the file: the prompt tells the rows apart.
+    const reused = new ReplayAdapter([
+      { id: '7', prompt: 'first question', outcomes: { big: { score: 1, pred: 'A', cost_usd: 0.001 } } },
+      { id: '7', prompt: 'second question', outcomes: { big: { score: 0, pred: 'B', cost_usd: 0.002 } } },
+    ]);
+    const named = (content: string) => ({ ...call('big', content), metadata: { [REPLAY_ROW_METADATA]: '7' } });
+
+    it('replays the row with that id and this prompt', async () => {
+      expect(await reused.complete(named('first question'))).toMatchObject({ costUsd: 0.001 });
+      expect(await reused.complete(named('second question'))).toMatchObject({ costUsd: 0.002 });
+      await expect(reused.complete(named('third question'))).rejects.toThrow('row "7" is not this prompt');
+    });
+  });
 });

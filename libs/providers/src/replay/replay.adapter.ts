@@ -22,14 +22,20 @@ export interface ReplayRecord {
 export class ReplayAdapter implements ProviderAdapter {
   readonly kind = 'replay';
   private readonly byPrompt: Map<string, ReplayRecord['outcomes']>;
-  private readonly byId: Map<string, ReplayRecord>;
+  /** Rows by id: several when a file reuses ids (per task, per source), told apart by their prompt. */
+  private readonly byId = new Map<string, ReplayRecord[]>();
 
   constructor(
     records: readonly ReplayRecord[],
     private readonly source = 'the replay dataset',
   ) {
     this.byPrompt = new Map(records.map((r) => [r.prompt, r.outcomes]));
-    this.byId = new Map(records.flatMap((r) => (r.id === undefined ? [] : [[r.id, r] as const])));
+    for (const r of records) {
+      if (r.id === undefined) continue;
+      const rows = this.byId.get(r.id);
+      if (rows) rows.push(r);
+      else this.byId.set(r.id, [r]);
+    }
   }
 
   get size(): number {
@@ -51,10 +57,12 @@ export class ReplayAdapter implements ProviderAdapter {
 
   private outcomesOf(prompt: string, rowId: string | undefined): ReplayRecord['outcomes'] {
     if (rowId !== undefined) {
-      const row = this.byId.get(rowId);
-      if (!row) throw new ProviderError(`${this.source} has no row with id "${rowId}"`, false);
-      // A row id with another prompt would answer a question that was not asked.
-      if (row.prompt !== prompt)
+      const rows = this.byId.get(rowId);
+      if (!rows) throw new ProviderError(`${this.source} has no row with id "${rowId}"`, false);
+      // A row id with another prompt would answer a question that was not asked; of several rows with the
+      // id and this prompt, the last (as for a prompt named by no id).
+      const row = rows.findLast((r) => r.prompt === prompt);
+      if (!row)
         throw new ProviderError(`${this.source} row "${rowId}" is not this prompt ("${prompt.slice(0, 60)}")`, false);
       return row.outcomes;
     }
