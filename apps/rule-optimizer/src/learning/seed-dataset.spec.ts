@@ -53,6 +53,16 @@ describe(loadSeedDataset.name, () => {
     expect(all?.[2]).not.toHaveProperty('context');
   });
 
+  it('names each model as policies do: a name no policy may use under its routable id', () => {
+    const renamed = join(dir, 'renamed.jsonl');
+    writeFileSync(
+      renamed,
+      `${JSON.stringify({ id: 1, prompt: 'q', outcomes: { 'claude@2024': { score: 1, cost_usd: 0.002 }, cheap: { score: 0, cost_usd: 0.0001 } } })}\n`,
+    );
+    const seed = loadSeedDataset(config({ RETRAIN_SEED_DATASET: renamed }));
+    expect(Object.keys(seed?.rows[0].outcomes ?? {}).sort()).toEqual(['cheap', 'claude-2024']);
+  });
+
   it('fails naming the variable, the file, the line and the field of a bad row', () => {
     expect(() => loadSeedDataset(config({ RETRAIN_SEED_DATASET: bad }))).toThrow(ConfigError);
     expect(() => loadSeedDataset(config({ RETRAIN_SEED_DATASET: bad }))).toThrow(

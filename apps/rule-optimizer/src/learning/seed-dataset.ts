@@ -1,5 +1,5 @@
 import { type SeedRow, sampleSeedRows } from '@switchyard/analytics';
-import { loadDataset, rowContext } from '@switchyard/datasets';
+import { loadDataset, rowContext, withRoutableModelIds } from '@switchyard/datasets';
 import { ConfigError } from '@switchyard/runtime';
 import { SERVICE, type OptimizerConfig } from '../config';
 
@@ -30,7 +30,9 @@ export function loadSeedDataset(
   if (file === undefined) return null;
   let all: ReturnType<typeof loadDataset>;
   try {
-    all = loadDataset(file, { maxBytes: SEED_DATASET_MAX_BYTES });
+    // Models under the ids policies name them by (`withRoutableModelIds`, as `switchyard eval` and `simulate`
+    // route them): a name a policy cannot use would otherwise teach nothing.
+    [all] = withRoutableModelIds([loadDataset(file, { maxBytes: SEED_DATASET_MAX_BYTES })]).sets;
   } catch (err) {
     throw new ConfigError(SERVICE, [`RETRAIN_SEED_DATASET=${JSON.stringify(file)}: ${(err as Error).message}`]);
   }
