@@ -1,5 +1,3 @@
-import { writeFileSync } from 'node:fs';
-import { join } from 'node:path';
 import {
   type DatasetRow,
   comparableRows,
@@ -39,20 +37,4 @@ export function loadComparable(files: readonly string[], print: (line: string) =
   const notes = [...(rename === undefined ? [] : [`${name}: ${rename}`]), ...leftOut];
   for (const line of notes) print(line);
   return { sets: results.map((r) => r.rows), models: results[0].models, leftOut, renamed, notes };
-}
-
-/**
- * The file the services' replay provider (REPLAY_DATASET) reads for rows as a command routes them: the
- * user's own file when no model was renamed, else those rows with their routable ids, written to `dir`.
- */
-export function replayFile(
-  original: string,
-  input: Pick<ComparableInput, 'renamed'>,
-  rows: readonly DatasetRow[],
-  dir: string,
-): string {
-  if (input.renamed.length === 0) return original;
-  const file = join(dir, 'replay-dataset.jsonl');
-  writeFileSync(file, `${rows.map((r) => JSON.stringify(r)).join('\n')}\n`);
-  return file;
 }

@@ -20,7 +20,7 @@ import {
   trainEvalRouter,
 } from '@switchyard/evaluation';
 import { type DatasetRow } from '@switchyard/datasets';
-import { loadComparable, replayFile } from '../dataset-input';
+import { loadComparable } from '../dataset-input';
 import { type ServiceName, ServiceStack, findWorkspaceRoot } from '@switchyard/launcher';
 import { MONGO_CONNECT_OPTIONS, TenantKeyRepository } from '@switchyard/persistence';
 import { bearerHeaders } from '../auth-headers';
@@ -63,8 +63,7 @@ export async function runEvalLive(opts: EvalLiveOptions): Promise<number> {
   const started = Date.now();
   const root = findWorkspaceRoot();
   const dataset = resolve(opts.dataset);
-  const input = loadComparable([dataset], out);
-  const [rows] = input.sets;
+  const [rows] = loadComparable([dataset], out).sets;
   const { train, test } = splitDataset(rows, opts.split, opts.seed);
   out(
     `${opts.dataset}: ${rows.length} prompts; train ${train.length}, test ${test.length} (split ${opts.split}, seed ${opts.seed})`,
@@ -97,7 +96,8 @@ export async function runEvalLive(opts: EvalLiveOptions): Promise<number> {
       POLICY_FILE: policyFile,
       // A policy published on router.policy.updated.v1 would supersede the file: pin the evaluated one.
       POLICY_WATCH: 'false',
-      REPLAY_DATASET: replayFile(dataset, input, rows, opts.out),
+      // Read as it is: the replay provider answers a renamed model under its routed id too.
+      REPLAY_DATASET: dataset,
       DURABLE_NAME: durable,
       CONSUMER_START: 'new',
       OPTIMIZER_QUEUE: 'switchyard-eval-live-optimizer',

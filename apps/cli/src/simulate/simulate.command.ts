@@ -12,8 +12,8 @@ import {
   splitDataset,
   trainEvalRouter,
 } from '@switchyard/evaluation';
-import { type DatasetRow, loadDataset, withRoutableModelIds } from '@switchyard/datasets';
-import { loadComparable, replayFile } from '../dataset-input';
+import { type DatasetRow, loadDataset } from '@switchyard/datasets';
+import { loadComparable } from '../dataset-input';
 import { type ServiceName, ServiceStack, findWorkspaceRoot } from '@switchyard/launcher';
 import { MONGO_CONNECT_OPTIONS, RouterModelRepository, TenantKeyRepository } from '@switchyard/persistence';
 import { type LoadedPolicy, loadPolicyText, storedModelsNamedBy } from '@switchyard/policy-store';
@@ -99,11 +99,10 @@ export async function runSimulate(opts: SimulateOptions): Promise<number> {
   const started = Date.now();
   const root = findWorkspaceRoot();
   const dataset = resolve(opts.dataset);
-  const input = loadComparable([dataset], out);
   const {
     sets: [rows],
     models,
-  } = input;
+  } = loadComparable([dataset], out);
   const { train, test } = splitDataset(rows, opts.split, opts.seed);
   out(
     `${opts.dataset}: ${rows.length} prompts, ${models.length} models; traffic from the train part (${train.length}), replayed on the test part (${test.length}) (split ${opts.split}, seed ${opts.seed})`,
@@ -140,7 +139,8 @@ export async function runSimulate(opts: SimulateOptions): Promise<number> {
       REDIS_URL: opts.redisUrl,
       MONGODB_URI: mongoUri,
       POLICY_FILE: policyFile,
-      REPLAY_DATASET: replayFile(dataset, input, rows, opts.out),
+      // Read as it is: the replay provider answers a renamed model under its routed id too.
+      REPLAY_DATASET: dataset,
       ...(seed ? { RETRAIN_SEED_DATASET: seed.file } : {}),
       OPTIMIZER_QUEUE: queueName,
       // The nights are the simulation's: the real-time schedules never fire during a run.
@@ -337,8 +337,8 @@ export function writeSeed(
   dir: string,
 ): { file: string; rows: number; leftOut: number } {
   const testPrompts = new Set(test.map((r) => r.prompt));
-  // The seed's models under the ids they are routed as (`withRoutableModelIds`), as the traffic's are.
-  const [rows] = withRoutableModelIds([loadDataset(resolve(file))]).sets;
+  // Model names as the file has them: rule-optimizer reads the seed under routable ids (`loadSeedDataset`).
+  const rows = loadDataset(resolve(file));
   const kept = rows.filter((r) => !testPrompts.has(r.prompt));
   if (kept.length === 0) throw new Error(`${file}: every row asks a question of the test part; no seed left`);
   const seedFile = join(resolve(dir), 'simulate-seed.jsonl');

@@ -102,6 +102,17 @@ describe(ReplayAdapter.name, () => {
     });
   });
 
+  describe('a model name no policy may use', () => {
+    const named = new ReplayAdapter([
+      { prompt: 'q', outcomes: { 'claude@2024': { score: 1, pred: 'A', cost_usd: 0.004 } } },
+    ]);
+
+    it('answers under the id eval and simulate route it as, and under its own name', async () => {
+      expect(await named.complete(call('claude-2024', 'q'))).toMatchObject({ costUsd: 0.004 });
+      expect(await named.complete(call('claude@2024', 'q'))).toMatchObject({ costUsd: 0.004 });
+    });
+  });
+
   describe('an id that the dataset gives to several prompts', () => {
     // Ids numbered per task or per source repeat across the file: the prompt tells the rows apart.
     const reused = new ReplayAdapter([

@@ -1,5 +1,5 @@
 import { routingText } from '@switchyard/contracts';
-import { REPLAY_ROW_METADATA, replayedAnswer } from '@switchyard/datasets';
+import { REPLAY_ROW_METADATA, replayedAnswer, routableModelId } from '@switchyard/datasets';
 import { cannotHonour, ProviderError } from '../lib/provider-error';
 import type { ProviderAdapter, ProviderCall, ProviderResult } from '../lib/provider-adapter';
 
@@ -26,9 +26,10 @@ export class ReplayAdapter implements ProviderAdapter {
   private readonly byId = new Map<string, ReplayRecord[]>();
 
   constructor(
-    records: readonly ReplayRecord[],
+    given: readonly ReplayRecord[],
     private readonly source = 'the replay dataset',
   ) {
+    const records = underRoutableIds(given);
     this.byPrompt = new Map(records.map((r) => [r.prompt, r.outcomes]));
     for (const r of records) {
       if (r.id === undefined) continue;
@@ -71,6 +72,25 @@ export class ReplayAdapter implements ProviderAdapter {
       throw new ProviderError(`${this.source} has no record of this prompt ("${prompt.slice(0, 60)}")`, false);
     return outcomes;
   }
+}
+
+/**
+ * Each outcome also under the id a policy names its model by (`routableModelId`), as `switchyard eval` and
+ * `simulate` route a name no policy may use; the name itself still answers (a policy's `deployment`).
+ */
+function underRoutableIds(records: readonly ReplayRecord[]): readonly ReplayRecord[] {
+  const ids = new Map<string, string>();
+  return records.map((r) => {
+    let outcomes = r.outcomes;
+    for (const name of Object.keys(r.outcomes)) {
+      let id = ids.get(name);
+      if (id === undefined) ids.set(name, (id = routableModelId(name)));
+      if (id === name || id in r.outcomes) continue;
+      if (outcomes === r.outcomes) outcomes = { ...r.outcomes };
+      outcomes[id] = r.outcomes[name];
+    }
+    return outcomes === r.outcomes ? r : { ...r, outcomes };
+  });
 }
 
 /**
