@@ -43,8 +43,9 @@ export function comparableRows(
       }
     return inSet;
   });
-  const kept = [...counts.keys()].filter((m) => sets.every((set, i) => (perSet[i].get(m) ?? 0) >= min * set.length));
-  const models = kept.sort();
+  const models = [...counts.keys()]
+    .filter((m) => sets.every((set, i) => (perSet[i].get(m) ?? 0) >= min * set.length))
+    .sort();
   const droppedModels = [...counts]
     .filter(([m]) => !models.includes(m))
     .map(([model, rows]) => ({ model, rows }))
