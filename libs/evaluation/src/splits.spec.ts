@@ -1,6 +1,6 @@
 import { parseDataset } from '@switchyard/datasets';
 import { splitDataset } from './dataset';
-import { seededSplits, spreadOf, subsample, taskFolds } from './splits';
+import { seededSplits, spreadOf, subsample, taskFoldName, taskFolds } from './splits';
 
 const data = (tasks: Array<string | undefined>) =>
   parseDataset(
@@ -29,6 +29,12 @@ describe(taskFolds.name, () => {
   it('refuses rows without a task, and a single task, saying which', () => {
     expect(() => taskFolds(data(['math', undefined]))).toThrow('1 of 2 rows have none');
     expect(() => taskFolds(data(['math', 'math']))).toThrow('only "math"');
+  });
+
+  it('names a fold by its task, quoting a label that would print blank', () => {
+    expect(taskFolds(data(['', 'math'])).map((f) => taskFoldName(f.task))).toEqual(['task ""', 'math']);
+    expect(taskFoldName('  ')).toBe('task "  "');
+    expect(taskFoldName('computer science')).toBe('computer science');
   });
 });
 

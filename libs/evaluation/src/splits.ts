@@ -30,6 +30,14 @@ export function taskFolds(rows: readonly DatasetRow[]): TaskFold[] {
   }));
 }
 
+/**
+ * How a report names a task's fold: the task itself, or, when the label is empty or only whitespace (which
+ * would print as a blank cell), the label in quotes.
+ */
+export function taskFoldName(task: string): string {
+  return task.trim() === '' ? `task ${JSON.stringify(task)}` : task;
+}
+
 /** `n` rows drawn without replacement, in a seeded order (the same seed, the same rows); all of them when n >= length. */
 export function subsample<T>(rows: readonly T[], n: number, seed: number): T[] {
   if (!Number.isInteger(n) || n < 1)

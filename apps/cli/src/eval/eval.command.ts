@@ -11,6 +11,7 @@ import {
   splitDataset,
   spreadOf,
   subsample,
+  taskFoldName,
   taskFolds,
 } from '@switchyard/evaluation';
 import { type DatasetRow } from '@switchyard/datasets';
@@ -244,7 +245,7 @@ function generalisationFolds(opts: EvalOptions): {
   if (opts.cv === 'task')
     return {
       folds: taskFolds([...train, ...test]).map((f) => ({
-        fold: f.task,
+        fold: taskFoldName(f.task),
         train: f.train,
         test: f.test,
         seed: opts.seed,
