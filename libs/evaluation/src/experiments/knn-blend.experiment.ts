@@ -5,8 +5,6 @@
 //
 //   DATASET=../shared/datasets/mmlu-pro/mmlu-pro-routing.jsonl SEEDS=0,1 \
 //     npx jest -c libs/evaluation/jest.config.js --testMatch '**/experiments/*.experiment.ts'
-import { readFileSync } from 'node:fs';
-import { resolve } from 'node:path';
 import {
   LearnedRouter,
   TextFeaturizer,
@@ -16,18 +14,12 @@ import {
   type OutcomeExample,
 } from '@switchyard/routing';
 import { splitDataset, toExamples } from '../dataset';
-import type { DatasetRow } from '@switchyard/datasets';
+import { experimentRows } from './experiment-rows';
 
 jest.setTimeout(3_600_000);
 
 it('prints the APGR of the router, the neighbours and their blends', () => {
-  const rows = readFileSync(
-    resolve(process.env['DATASET'] ?? '../shared/datasets/mmlu-pro/mmlu-pro-routing.jsonl'),
-    'utf8',
-  )
-    .split('\n')
-    .filter(Boolean)
-    .map((l) => JSON.parse(l) as DatasetRow);
+  const rows = experimentRows();
   for (const seed of (process.env['SEEDS'] ?? '0,1').split(',').map(Number)) {
     const { train, test } = splitDataset(rows, 0.7, seed);
     const trainEx: OutcomeExample[] = toExamples(train).map(({ task: _t, ...e }) => e);

@@ -1,0 +1,254 @@
+// Measured (docs/benchmarks.md, "Model-pair preferences"): a Bradley-Terry model of which model answers a
+// prompt better, learned from the pairs of models whose outcomes differ on it (RouteLLM learns its routers from
+// such pairwise preferences), alone and added to the learned router's logits. Settings (step, epochs, the
+// blend's weight) are chosen on a validation cut of the training part, never on the test part. Not part of
+// `npm test` (about 30 minutes a seed under jest, 70 for a held-out task); run it with:
+//
+//   DATASET=../shared/datasets/mmlu-pro/mmlu-pro-routing.jsonl SEEDS=0,1,2 \
+//     npx jest -c libs/evaluation/jest.config.js --testMatch '**/experiments/pairwise.experiment.ts'
+//
+// TRAIN_SIZE=N subsamples the training part (the learning curve's `--train-size`); HOLD_OUT_TASK=name tests on
+// one task and trains on the others (a `--cv task` fold).
+import {
+  LearnedRouter,
+  TextFeaturizer,
+  trainLearnedRouter,
+  heldOutCurve,
+  hullApgr,
+  hullMixForQuality,
+  upperHull,
+  validationCut,
+  type OutcomeExample,
+  type SparseVector,
+} from '@switchyard/routing';
+import { splitDataset, toExamples } from '../dataset';
+import { experimentRows } from './experiment-rows';
+
+jest.setTimeout(3_600_000);
+
+/** Per-model scores s_m(x) = b_m + w_m·x with P(m beats n on x) = σ(s_m − s_n), trained by AdaGrad. */
+class PairwiseModel {
+  readonly w: Float32Array;
+  readonly b: Float64Array;
+  private readonly g2: Float32Array;
+  private readonly bg2: Float64Array;
+  constructor(
+    readonly dims: number,
+    readonly models: number,
+  ) {
+    this.w = new Float32Array(dims * models);
+    this.g2 = new Float32Array(dims * models);
+    this.b = new Float64Array(models);
+    this.bg2 = new Float64Array(models);
+  }
+
+  scores(x: SparseVector, out = new Float64Array(this.models)): Float64Array {
+    const M = this.models;
+    out.set(this.b);
+    for (let n = 0; n < x.indices.length; n++) {
+      const base = x.indices[n] * M;
+      const v = x.values[n];
+      for (let k = 0; k < M; k++) out[k] += this.w[base + k] * v;
+    }
+    return out;
+  }
+
+  /** One epoch over the rows in a seeded order; every pair whose scores differ counts |difference| times. */
+  epoch(xs: readonly SparseVector[], ys: readonly Float64Array[], lr: number, seed: number): number {
+    const M = this.models;
+    const order = shuffled(xs.length, seed);
+    const s = new Float64Array(M);
+    const grad = new Float64Array(M);
+    let loss = 0;
+    for (const r of order) {
+      const y = ys[r];
+      this.scores(xs[r], s);
+      grad.fill(0);
+      let any = false;
+      for (let a = 0; a < M; a++)
+        for (let c = a + 1; c < M; c++) {
+          const d = y[a] - y[c];
+          if (d === 0) continue;
+          any = true;
+          const [i, j, wgt] = d > 0 ? [a, c, d] : [c, a, -d];
+          const p = 1 / (1 + Math.exp(-(s[i] - s[j])));
+          loss -= wgt * Math.log(Math.max(p, 1e-12));
+          const g = wgt * (p - 1);
+          grad[i] += g;
+          grad[j] -= g;
+        }
+      if (!any) continue;
+      for (let k = 0; k < M; k++) {
+        this.bg2[k] += grad[k] * grad[k];
+        this.b[k] -= (lr * grad[k]) / Math.sqrt(this.bg2[k] + 1e-8);
+      }
+      const x = xs[r];
+      for (let n = 0; n < x.indices.length; n++) {
+        const base = x.indices[n] * M;
+        const v = x.values[n];
+        for (let k = 0; k < M; k++) {
+          const g = grad[k] * v;
+          if (g === 0) continue;
+          const at = base + k;
+          this.g2[at] += g * g;
+          this.w[at] -= (lr * g) / Math.sqrt(this.g2[at] + 1e-8);
+        }
+      }
+    }
+    return loss / xs.length;
+  }
+}
+
+function shuffled(n: number, seed: number): number[] {
+  let t = seed >>> 0;
+  const rand = () => {
+    t = (t + 0x6d2b79f5) >>> 0;
+    let r = Math.imul(t ^ (t >>> 15), 1 | t);
+    r ^= r + Math.imul(r ^ (r >>> 7), 61 | r);
+    return ((r ^ (r >>> 14)) >>> 0) / 4294967296;
+  };
+  const order = Array.from({ length: n }, (_, i) => i);
+  for (let i = n - 1; i > 0; i--) {
+    const j = Math.floor(rand() * (i + 1));
+    [order[i], order[j]] = [order[j], order[i]];
+  }
+  return order;
+}
+
+const logit = (p: number) => Math.log(Math.max(p, 1e-6) / Math.max(1 - p, 1e-6));
+const sigmoid = (z: number) => 1 / (1 + Math.exp(-z));
+
+/** The pseudo-quality the cost sweep reads: σ(logit(router) + β·(s − mean s)), or σ(s − mean s) alone. */
+function combine(router: Float64Array | undefined, s: Float64Array, beta: number): Float64Array {
+  let mean = 0;
+  for (const v of s) mean += v / s.length;
+  return Float64Array.from(s, (v, k) => sigmoid((router ? logit(router[k]) : 0) + beta * (v - mean)));
+}
+
+interface Scorer {
+  models: string[];
+  apgr(preds: Float64Array[]): number;
+  /** APGR and the saving at 95% and 100% of the best model's quality, off the hull. */
+  summary(preds: Float64Array[]): string;
+}
+
+function scorerFor(models: string[], examples: readonly OutcomeExample[]): Scorer {
+  const meanCost: Record<string, number> = {};
+  for (const m of models)
+    meanCost[m] = examples.reduce((a, e) => a + (e.outcomes[m].costUsd ?? 0), 0) / examples.length;
+  const singles = models.map((m) => ({
+    quality: examples.reduce((a, e) => a + e.outcomes[m].score, 0) / examples.length,
+    costUsd: meanCost[m],
+  }));
+  const cheapest = singles.reduce((a, b) => (b.costUsd < a.costUsd ? b : a));
+  const best = singles.reduce((a, b) =>
+    b.quality > a.quality || (b.quality === a.quality && b.costUsd < a.costUsd) ? b : a,
+  );
+  const curve = (preds: Float64Array[]) => heldOutCurve(models, examples, preds, meanCost);
+  const saving = (hull: ReturnType<typeof upperHull>, share: number) => {
+    const mix = hullMixForQuality(hull, share * best.quality);
+    return mix ? `${(100 * (1 - mix.costUsd / best.costUsd)).toFixed(1)}%` : '—';
+  };
+  return {
+    models,
+    apgr: (preds) => hullApgr(curve(preds), cheapest, best),
+    summary: (preds) => {
+      const c = curve(preds);
+      const hull = upperHull(c);
+      return `${hullApgr(c, cheapest, best).toFixed(3)} / ${saving(hull, 0.95)} / ${saving(hull, 1)}`;
+    },
+  };
+}
+
+const STEPS = [0.02, 0.05, 0.1];
+const BETAS = [0.25, 0.5, 1, 2];
+const MAX_EPOCHS = 12;
+
+it('prints the APGR of the router, the pairwise model and their blends', () => {
+  const rows = experimentRows();
+  const trainSize = process.env['TRAIN_SIZE'] ? Number(process.env['TRAIN_SIZE']) : undefined;
+  const holdOut = process.env['HOLD_OUT_TASK'];
+  for (const seed of (process.env['SEEDS'] ?? '0').split(',').map(Number)) {
+    const split = holdOut
+      ? { train: rows.filter((r) => r.task !== holdOut), test: rows.filter((r) => r.task === holdOut) }
+      : splitDataset(rows, 0.7, seed);
+    const test = split.test;
+    let train = split.train;
+    if (trainSize)
+      train = shuffled(train.length, seed + 1000)
+        .slice(0, trainSize)
+        .map((i) => train[i]);
+    const strip = (ex: OutcomeExample[]) => ex.map(({ task: _t, ...e }) => e);
+    const trainEx = strip(toExamples(train));
+    const testEx = strip(toExamples(test));
+    const log = (s: string) => process.stdout.write(s + '\n');
+    log(`seed ${seed}: ${trainEx.length} train, ${testEx.length} test${holdOut ? ` (held-out task ${holdOut})` : ''}`);
+
+    // 1. Settings chosen on a validation cut of the training part.
+    const cut = validationCut(trainEx.length, seed);
+    const fitEx = cut.fit.map((i) => trainEx[i]);
+    const valEx = cut.validation.map((i) => trainEx[i]);
+    const fitRouter = new LearnedRouter(trainLearnedRouter(fitEx, { version: 'x' }));
+    const models = [...fitRouter.models];
+    const val = scorerFor(models, valEx);
+    const valRouter = valEx.map((e) => fitRouter.predictQuality(e.text).quality);
+    log(`  validation: router alone ${val.apgr(valRouter).toFixed(3)}`);
+    const fz = new TextFeaturizer(fitRouter.artifact.featurizer);
+    const ys = (ex: readonly OutcomeExample[]) => ex.map((e) => Float64Array.from(models, (m) => e.outcomes[m].score));
+    const fitX = fitEx.map((e) => fz.transform(e.text));
+    const valX = valEx.map((e) => fz.transform(e.text));
+    let bestPure = { apgr: -Infinity, step: 0, epochs: 0 };
+    let bestBlend = { apgr: -Infinity, step: 0, epochs: 0, beta: 0 };
+    for (const step of STEPS) {
+      const pm = new PairwiseModel(fz.dims, models.length);
+      let sinceBest = 0;
+      let stepBest = -Infinity;
+      for (let ep = 1; ep <= MAX_EPOCHS && sinceBest < 3; ep++) {
+        pm.epoch(fitX, ys(fitEx), step, seed * 100 + ep);
+        const s = valX.map((x) => pm.scores(x));
+        const pure = val.apgr(s.map((v) => combine(undefined, v, 1)));
+        const blends = BETAS.map((beta) => val.apgr(s.map((v, i) => combine(valRouter[i], v, beta))));
+        log(
+          `    step ${step} epoch ${ep}: pairwise ${pure.toFixed(3)}, blends ${blends.map((a, i) => `β${BETAS[i]} ${a.toFixed(3)}`).join(' ')}`,
+        );
+        if (pure > bestPure.apgr) bestPure = { apgr: pure, step, epochs: ep };
+        blends.forEach((a, i) => {
+          if (a > bestBlend.apgr) bestBlend = { apgr: a, step, epochs: ep, beta: BETAS[i] };
+        });
+        const top = Math.max(pure, ...blends);
+        if (top > stepBest) {
+          stepBest = top;
+          sinceBest = 0;
+        } else sinceBest++;
+      }
+    }
+    log(
+      `  chosen: pairwise step ${bestPure.step} × ${bestPure.epochs}; blend step ${bestBlend.step} × ${bestBlend.epochs}, β ${bestBlend.beta}`,
+    );
+
+    // 2. Trained on the whole training part with the chosen settings, measured once on the test part.
+    const router = new LearnedRouter(trainLearnedRouter(trainEx, { version: 'x' }));
+    const onTest = scorerFor([...router.models], testEx);
+    const fzAll = new TextFeaturizer(router.artifact.featurizer);
+    const trainX = trainEx.map((e) => fzAll.transform(e.text));
+    const testX = testEx.map((e) => fzAll.transform(e.text));
+    const testRouter = testEx.map((e) => router.predictQuality(e.text).quality);
+    const trained = (step: number, epochs: number) => {
+      const pm = new PairwiseModel(fzAll.dims, router.models.length);
+      for (let ep = 1; ep <= epochs; ep++) pm.epoch(trainX, ys(trainEx), step, seed * 100 + ep);
+      return testX.map((x) => pm.scores(x));
+    };
+    const pureS = trained(bestPure.step, bestPure.epochs);
+    const blendS =
+      bestBlend.step === bestPure.step && bestBlend.epochs === bestPure.epochs
+        ? pureS
+        : trained(bestBlend.step, bestBlend.epochs);
+    const blendAt = (beta: number) => blendS.map((v, i) => combine(testRouter[i], v, beta));
+    log(
+      `  test (APGR / saving @95% / @100%): router alone ${onTest.summary(testRouter)}; pairwise alone ${onTest.summary(
+        pureS.map((v) => combine(undefined, v, 1)),
+      )}; blend ${onTest.summary(blendAt(bestBlend.beta))}` +
+        ` (other β on the test part, for the record: ${BETAS.map((b) => `${b} ${onTest.summary(blendAt(b))}`).join(', ')})`,
+    );
+  }
+});
