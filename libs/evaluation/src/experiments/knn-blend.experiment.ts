@@ -4,7 +4,7 @@
 // a 70/30 split, per seed. Not part of `npm test` (about 7 minutes a seed); run it with:
 //
 //   DATASET=../shared/datasets/mmlu-pro/mmlu-pro-routing.jsonl SEEDS=0,1 \
-//     npx jest -c libs/evaluation/jest.config.js --testMatch '**/experiments/*.experiment.ts'
+//     npx jest -c libs/evaluation/jest.config.js --testMatch '**/experiments/knn-blend.experiment.ts'
 import {
   LearnedRouter,
   TextFeaturizer,
