@@ -16,12 +16,14 @@ import {
   heldOutCurve,
   hullApgr,
   hullMixForQuality,
+  mulberry32,
   upperHull,
   validationCut,
   type OutcomeExample,
   type SparseVector,
 } from '@switchyard/routing';
 import { splitDataset, toExamples } from '../dataset';
+import { subsample } from '../splits';
 import { experimentRows } from './experiment-rows';
 
 jest.setTimeout(3_600_000);
@@ -100,13 +102,7 @@ class PairwiseModel {
 }
 
 function shuffled(n: number, seed: number): number[] {
-  let t = seed >>> 0;
-  const rand = () => {
-    t = (t + 0x6d2b79f5) >>> 0;
-    let r = Math.imul(t ^ (t >>> 15), 1 | t);
-    r ^= r + Math.imul(r ^ (r >>> 7), 61 | r);
-    return ((r ^ (r >>> 14)) >>> 0) / 4294967296;
-  };
+  const rand = mulberry32(seed);
   const order = Array.from({ length: n }, (_, i) => i);
   for (let i = n - 1; i > 0; i--) {
     const j = Math.floor(rand() * (i + 1));
@@ -173,11 +169,7 @@ it('prints the APGR of the router, the pairwise model and their blends', () => {
       ? { train: rows.filter((r) => r.task !== holdOut), test: rows.filter((r) => r.task === holdOut) }
       : splitDataset(rows, 0.7, seed);
     const test = split.test;
-    let train = split.train;
-    if (trainSize)
-      train = shuffled(train.length, seed + 1000)
-        .slice(0, trainSize)
-        .map((i) => train[i]);
+    const train = trainSize ? subsample(split.train, trainSize, seed) : split.train;
     const strip = (ex: OutcomeExample[]) => ex.map(({ task: _t, ...e }) => e);
     const trainEx = strip(toExamples(train));
     const testEx = strip(toExamples(test));
