@@ -1,5 +1,8 @@
 import { HAN, LATIN, NUMBER, codePointScripts, isWhitespace } from '../features/scripts';
 
+// Math's functions as module constants: under jest's vm sandbox each `Math.x` in a hot loop is a slow global lookup.
+const { imul, log, max, min, round, sqrt } = Math;
+
 /**
  * Text features that work for Chinese and English alike, with no vocabulary to store: word unigrams and
  * bigrams (Latin words, digits) plus character n-grams (which carry Chinese, where words are not spaced),
@@ -69,7 +72,7 @@ export class TextFeaturizer {
     }
     const n = texts.length;
     const idf = new Array<number>(dims);
-    for (let i = 0; i < dims; i++) idf[i] = Math.log((1 + n) / (1 + df[i])) + 1; // smoothed, as scikit-learn
+    for (let i = 0; i < dims; i++) idf[i] = log((1 + n) / (1 + df[i])) + 1; // smoothed, as scikit-learn
     return new TextFeaturizer({ dims, charNgrams, idf });
   }
 
@@ -77,7 +80,7 @@ export class TextFeaturizer {
     return {
       dims: this.state.dims,
       charNgrams: this.state.charNgrams,
-      idf: Array.from(this.idf, (x) => Math.round(x * 1e4) / 1e4),
+      idf: Array.from(this.idf, (x) => round(x * 1e4) / 1e4),
     };
   }
 
@@ -151,7 +154,7 @@ export class TextFeaturizer {
       norm += v * v;
       for (let o = 0; o < outputs; o++) out[o] += rows[base + 1 + o] * v;
     }
-    norm = Math.sqrt(norm) || 1;
+    norm = sqrt(norm) || 1;
     for (let o = 0; o < outputs; o++) out[o] /= norm;
   }
 
@@ -182,7 +185,7 @@ export class TextFeaturizer {
       position[indices[k]] = 0;
       norm += values[k] * values[k];
     }
-    norm = Math.sqrt(norm) || 1;
+    norm = sqrt(norm) || 1;
     for (let k = 0; k < n; k++) values[k] /= norm;
     return { indices: indices.subarray(0, n), values: values.subarray(0, n) };
   }
@@ -200,7 +203,7 @@ export class TextFeaturizer {
       values[k] = v;
       norm += v * v;
     }
-    norm = Math.sqrt(norm) || 1;
+    norm = sqrt(norm) || 1;
     for (let i = 0; i < values.length; i++) values[i] /= norm;
     return { indices, values };
   }
@@ -230,7 +233,7 @@ export class TextFeaturizer {
     const [lo, hi] = this.state.charNgrams;
     // At most a word, a bigram and an n-gram of each length from max(lo, 1) to hi per code unit (a typed
     // array drops writes past its end without a word: the list must fit whatever the artifact says).
-    const most = Math.min(this.state.dims, (2 + Math.max(0, hi - Math.max(lo, 1) + 1)) * length + 1);
+    const most = min(this.state.dims, (2 + max(0, hi - max(lo, 1) + 1)) * length + 1);
     if (this.touched.length < most) this.touched = new Int32Array(most);
     if (this.units.length < length) this.units = new Uint16Array(length);
     const { counter, touched, units, mask } = this;
@@ -246,10 +249,10 @@ export class TextFeaturizer {
       }
       let h = 0x811c9dc5;
       if ((kind & KIND) === HAN_ONLY) {
-        for (const end = i + (kind >> 2); i < end; i++) h = Math.imul(h ^ lower.charCodeAt(i), 0x01000193);
+        for (const end = i + (kind >> 2); i < end; i++) h = imul(h ^ lower.charCodeAt(i), 0x01000193);
       } else {
         do {
-          for (const end = i + (kind >> 2); i < end; i++) h = Math.imul(h ^ lower.charCodeAt(i), 0x01000193);
+          for (const end = i + (kind >> 2); i < end; i++) h = imul(h ^ lower.charCodeAt(i), 0x01000193);
           kind = i < length ? unitKind(lower, i) : OTHER;
         } while ((kind & KIND) === LATIN_OR_NUMBER);
       }
@@ -257,7 +260,7 @@ export class TextFeaturizer {
       let index = h & mask;
       if (counter[index]++ === 0) touched[n++] = index;
       if (prev !== 0) {
-        index = (Math.imul(prev ^ h, 0x01000193) ^ 0x5bd1e995) & mask;
+        index = (imul(prev ^ h, 0x01000193) ^ 0x5bd1e995) & mask;
         if (counter[index]++ === 0) touched[n++] = index;
       }
       prev = h;
@@ -272,9 +275,9 @@ export class TextFeaturizer {
     }
     for (let i = 0; i < size; i++) {
       let h = 0x01234567;
-      const end = Math.min(hi, size - i);
+      const end = min(hi, size - i);
       for (let len = 1; len <= end; len++) {
-        h = Math.imul(h ^ units[i + len - 1], 0x01000193);
+        h = imul(h ^ units[i + len - 1], 0x01000193);
         if (len >= lo) {
           const index = (h ^ len) & mask;
           if (counter[index]++ === 0) touched[n++] = index;
@@ -286,11 +289,11 @@ export class TextFeaturizer {
 }
 
 // 1 + ln(count) for the counts most features have, looked up rather than computed per feature.
-const SUBLINEAR = Float64Array.from({ length: 256 }, (_, c) => 1 + Math.log(c));
+const SUBLINEAR = Float64Array.from({ length: 256 }, (_, c) => 1 + log(c));
 
 /** Sublinear term frequency: 1 + ln(count). */
 function sublinear(count: number): number {
-  return count < 256 ? SUBLINEAR[count] : 1 + Math.log(count);
+  return count < 256 ? SUBLINEAR[count] : 1 + log(count);
 }
 
 // What a code point is to the word scanner, in the low two bits of `unitKind`; its width in code units above.
