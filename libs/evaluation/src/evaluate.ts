@@ -97,7 +97,7 @@ export interface EvaluateOptions {
   /** Platt-scale the learned routers' predicted qualities (`TrainLearnedRouterOptions.scaleQuality`); off when absent. */
   scaleQuality?: boolean;
   /** Tune the learned routers on a cut holding out whole tasks (`TrainLearnedRouterOptions.tuneByTask`). */
-  tuneByTask?: boolean;
+  tuneByTask?: boolean | 'alongside';
   /** Hashed feature dimensions of the learned routers (the training default when absent); the baseline keeps 2^18. */
   dims?: number;
   /** Called as work proceeds: the stage, and how far it is when that is known. */
@@ -176,7 +176,7 @@ export function evaluateStrategies(
   const routerOptions = {
     ...(options.contextWeight === undefined ? {} : { contextWeight: options.contextWeight }),
     ...(options.scaleQuality === true ? { scaleQuality: true } : {}),
-    ...(options.tuneByTask === true ? { tuneByTask: true } : {}),
+    ...(options.tuneByTask ? { tuneByTask: options.tuneByTask } : {}),
     ...(options.dims === undefined ? {} : { dims: options.dims }),
   };
   const artifact = trainEvalRouter(train, models, options.seed, {
@@ -331,7 +331,7 @@ export function trainEvalRouter(
     /** `TrainLearnedRouterOptions.scaleQuality`. */
     scaleQuality?: boolean;
     /** `TrainLearnedRouterOptions.tuneByTask`. */
-    tuneByTask?: boolean;
+    tuneByTask?: boolean | 'alongside';
     /** `TrainLearnedRouterOptions.dims`. */
     dims?: number;
     version?: string;
@@ -347,7 +347,7 @@ export function trainEvalRouter(
     taskHint: options.taskHint === true,
     ...(options.contextWeight === undefined ? {} : { contextWeight: options.contextWeight }),
     ...(options.scaleQuality === true ? { scaleQuality: true } : {}),
-    ...(options.tuneByTask === true ? { tuneByTask: true } : {}),
+    ...(options.tuneByTask ? { tuneByTask: options.tuneByTask } : {}),
     ...(options.dims === undefined ? {} : { dims: options.dims }),
     ...(options.settings ?? {}),
     ...(options.onProgress ? { onProgress: options.onProgress } : {}),

@@ -34,7 +34,7 @@ export interface EvalOptions {
   /** Platt-scale the learned routers' predicted qualities (an experiment; off when absent). */
   scaleQuality?: boolean;
   /** Tune on a cut holding out whole tasks (an experiment; off when absent). */
-  tuneByTask?: boolean;
+  tuneByTask?: boolean | 'alongside';
   /** The learned routers' hashed feature dimensions, log2 (the training default when absent). */
   dimsLog2?: number;
   /** Leave one task out instead of one split. */
@@ -51,14 +51,14 @@ const out = (line = '') => process.stdout.write(`${line}\n`);
 function routerSettings(opts: EvalOptions): {
   contextWeight?: number;
   scaleQuality?: boolean;
-  tuneByTask?: boolean;
+  tuneByTask?: boolean | 'alongside';
   dims?: number;
 } {
   return {
     ...(opts.dimsLog2 === undefined ? {} : { dims: 1 << opts.dimsLog2 }),
     ...(opts.contextWeight === undefined ? {} : { contextWeight: opts.contextWeight }),
     ...(opts.scaleQuality === true ? { scaleQuality: true } : {}),
-    ...(opts.tuneByTask === true ? { tuneByTask: true } : {}),
+    ...(opts.tuneByTask ? { tuneByTask: opts.tuneByTask } : {}),
   };
 }
 
@@ -70,7 +70,7 @@ function runHeader(opts: EvalOptions) {
     seed: opts.seed,
     ...(opts.contextWeight === undefined ? {} : { contextWeight: opts.contextWeight }),
     ...(opts.scaleQuality === true ? { qualityScaling: true } : {}),
-    ...(opts.tuneByTask === true ? { tuneByTask: true } : {}),
+    ...(opts.tuneByTask ? { tuneByTask: opts.tuneByTask } : {}),
     ...(opts.dimsLog2 === undefined ? {} : { dimsLog2: opts.dimsLog2 }),
   };
 }
@@ -137,7 +137,7 @@ export async function runEval(opts: EvalOptions): Promise<number> {
   const tuning = result.training?.tuning;
   if (tuning)
     out(
-      `training tuned on ${tuning.folds === 1 ? 'a validation cut of' : `${tuning.folds} folds of`} ${tuning.validationExamples} training rows, maximising ${tuning.criterion}: ${describeCandidate(tuning)}, ${tuning.epochs} epochs (tried ${tuning.trials.map((t) => `${describeCandidate(t)}: best at ${t.epochs} epochs, ${t.validationScore === undefined ? `log-loss ${t.validationLogLoss.toFixed(4)}` : t.validationScore.toFixed(3)}`).join('; ')})`,
+      `training tuned on ${tuning.folds === 1 ? 'a validation cut of' : `${tuning.folds} folds of`} ${tuning.validationExamples} training rows${heldOutTasks(tuning)}, maximising ${tuning.criterion}: ${describeCandidate(tuning)}, ${tuning.epochs} epochs (tried ${tuning.trials.map((t) => `${describeCandidate(t)}: best at ${t.epochs} epochs, ${t.validationScore === undefined ? `log-loss ${t.validationLogLoss.toFixed(4)}` : t.validationScore.toFixed(3)}`).join('; ')})`,
     );
   for (const [target, pick] of [
     ['95%', result.validationPick95],
@@ -427,4 +427,11 @@ async function runGeneralisation(opts: EvalOptions): Promise<number> {
   );
   out(`wrote ${file} in ${((Date.now() - started) / 1000).toFixed(1)} s`);
   return 0;
+}
+
+/** How the tuning line names the tasks a cut of whole tasks held out (`--tune-by-task`), if one did. */
+function heldOutTasks(tuning: { folds: number; heldOutGroups?: string[] }): string {
+  const tasks = tuning.heldOutGroups;
+  if (!tasks) return '';
+  return ` (${tuning.folds === 1 ? 'the cut' : 'one fold'} held out the tasks ${tasks.map((t) => JSON.stringify(t)).join(', ')})`;
 }

@@ -67,7 +67,7 @@ interface EvalFlags {
   /** --quality-scaling (an experiment). */
   qualityScaling?: boolean;
   /** --tune-by-task (an experiment). */
-  tuneByTask?: boolean;
+  tuneByTask?: boolean | 'alongside';
   dimsLog2?: number;
   live?: boolean;
   costWeight?: number;
@@ -201,8 +201,9 @@ export function declareLearningCommands(program: Command, ctx: CliContext): void
       "an experiment: Platt-scale the learned routers' predicted qualities on a validation cut of the train part (it did not help on MMLU-Pro)",
     )
     .option(
-      '--tune-by-task',
-      "an experiment: tune the learned routers on a cut that holds out whole tasks of the train part (rows' task labels, at least three) instead of random rows",
+      '--tune-by-task [how]',
+      "an experiment: tune the learned routers on a cut that holds out whole tasks of the train part (rows' task labels, at least three) instead of random rows; 'alongside': as one more fold beside the random ones",
+      tuneByTaskMode,
     )
     .option(
       '--dims-log2 <n>',
@@ -364,10 +365,17 @@ function evalOffline(flags: EvalFlags): Promise<number> {
       : {}),
     ...(flags.contextWeight === undefined ? {} : { contextWeight: flags.contextWeight }),
     ...(flags.qualityScaling === true ? { scaleQuality: true } : {}),
-    ...(flags.tuneByTask === true ? { tuneByTask: true } : {}),
+    ...(flags.tuneByTask ? { tuneByTask: flags.tuneByTask } : {}),
     ...(flags.dimsLog2 === undefined ? {} : { dimsLog2: flags.dimsLog2 }),
     ...(flags.cv === 'task' ? { cv: 'task' as const } : {}),
     ...(flags.trainSize === undefined ? {} : { trainSizes: flags.trainSize }),
     ...(flags.repeat === undefined ? {} : { repeat: flags.repeat }),
   });
+}
+
+/** `--tune-by-task` alone: instead of the random cut; `--tune-by-task alongside`: beside it. */
+function tuneByTaskMode(value: string): true | 'alongside' {
+  if (value === 'alongside') return 'alongside';
+  if (value === 'instead') return true;
+  throw new InvalidArgumentError("Expected 'instead' or 'alongside'.");
 }

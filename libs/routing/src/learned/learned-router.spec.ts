@@ -53,6 +53,22 @@ describe(trainLearnedRouter.name, () => {
     expect(trainLearnedRouter(tagged, settings).training.tuning?.heldOutGroups).toBeUndefined();
   });
 
+  it('tunes on the random folds and one of whole tasks alongside them when asked', () => {
+    const tasks = ['arithmetic', 'greeting', 'proof', 'series'];
+    const tagged = examples(400).map((e, i) => ({ ...e, task: tasks[i % 4] }));
+    const settings = { version: 't@1', dims: 1 << 12, classifier: false, now: () => new Date(0) };
+    const router = trainLearnedRouter(tagged, { ...settings, tuneByTask: 'alongside' });
+    const tuning = router.training.tuning;
+    // 400 rows: five random folds plus the cut of whole tasks; every row validated once, plus the held-out tasks.
+    expect(tuning?.folds).toBe(6);
+    expect(tuning?.heldOutGroups?.length).toBeGreaterThanOrEqual(1);
+    expect(tuning?.validationExamples).toBe(400 + 100 * (tuning?.heldOutGroups?.length ?? NaN));
+    // Calibration replays the random folds only, as without tasks.
+    const plain = trainLearnedRouter(tagged, settings);
+    expect(router.calibration?.validationExamples).toBe(400);
+    expect(plain.calibration?.validationExamples).toBe(400);
+  });
+
   it('records the models, their mean cost and answer length, and the version', () => {
     expect(artifact).toMatchObject({
       version: 'synthetic@1',

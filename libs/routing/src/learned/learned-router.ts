@@ -118,8 +118,9 @@ export interface TrainLearnedRouterOptions extends Partial<TrainOptions> {
   /**
    * Tune on a cut that holds out whole tasks (the examples' `task`) instead of random rows, when every
    * example has one and there are at least three: settings chosen for prompts of tasks training did not see.
+   * `'alongside'`: that cut is one more fold beside the random ones, averaged with them.
    */
-  tuneByTask?: boolean;
+  tuneByTask?: boolean | 'alongside';
   /**
    * Train the quality model to convergence instead of a fixed number of epochs: until an epoch lowers the
    * mean training loss by less than CONVERGENCE_TOLERANCE (relative), at most `maxEpochs` (overrides tuning).
@@ -423,6 +424,7 @@ export function trainLearnedRouter(
       ? tuneLogistic(featurizer.dims, xs, qualityTargets, {
           seed: defined.seed ?? DEFAULT_TRAIN_OPTIONS.seed,
           ...(options.tuneByTask ? taskGroups(usable) : {}),
+          ...(options.tuneByTask === 'alongside' ? { groupsAlongside: true } : {}),
           ...routingScore(models, usable, meanCostUsd),
           onProgress: progress,
         })

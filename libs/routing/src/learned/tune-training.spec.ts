@@ -91,6 +91,24 @@ describe(tuneLogistic.name, () => {
     expect(result.validationExamples).toBe(75);
   });
 
+  it('with groups alongside, adds the group cut as one more fold and calibrates on the random folds only', () => {
+    const groups = texts.map((_, i) => ['law', 'math', 'physics', 'history'][i % 4]);
+    const options = { seed: 0, maxEpochs: 3, candidates: [{ learningRate: 0.05, l2: 0 }], groups };
+    const alongside = tuneLogistic(featurizer.dims, xs, ys, { ...options, groupsAlongside: true });
+    const instead = tuneLogistic(featurizer.dims, xs, ys, options);
+    const plain = tuneLogistic(featurizer.dims, xs, ys, { ...options, groups: undefined });
+    expect(alongside.folds).toBe(6);
+    // Calibration replays every row once: the five random folds, as without groups.
+    expect(alongside.heldOut.rows).toEqual(plain.heldOut.rows);
+    expect(alongside.validationExamples).toBe(300 + 75);
+    expect(alongside.heldOutGroups).toEqual(instead.heldOutGroups);
+    // Scored over six folds, one of them the group cut's: the mean of the two runs' scores, weighted 5:1.
+    expect(alongside.validationLogLoss).toBeCloseTo(
+      (5 * plain.trials[0].validationLogLoss + instead.trials[0].validationLogLoss) / 6,
+      10,
+    );
+  });
+
   it('uses one cut on large data and folds on small', () => {
     expect(tuningFolds(500)).toBe(5);
     expect(tuningFolds(4000)).toBe(3);

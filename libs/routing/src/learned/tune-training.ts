@@ -108,6 +108,11 @@ export interface TuneOptions {
    */
   groups?: readonly string[];
   /**
+   * With `groups`: the group cut is one more fold beside the usual random ones (averaged with them, weight
+   * 1/(folds + 1)) instead of replacing them; calibration keeps the random folds' held-out rows only.
+   */
+  groupsAlongside?: boolean;
+  /**
    * What to maximise on a fold instead of minus the log-loss: given the predictions for the fold's rows
    * (indices into the rows given), a number, higher better (e.g. the routing curve's APGR).
    */
@@ -131,11 +136,12 @@ export function tuneLogistic(
   options: TuneOptions,
 ): TuningResult & { heldOut: HeldOutPredictions } {
   const k = options.folds ?? tuningFolds(xs.length);
+  const randomFolds = () => (k <= 1 ? [validationCut(xs.length, options.seed)] : kFolds(xs.length, k, options.seed));
   const folds = options.groups
-    ? [groupCut(options.groups, options.seed)]
-    : k <= 1
-      ? [validationCut(xs.length, options.seed)]
-      : kFolds(xs.length, k, options.seed);
+    ? [...(options.groupsAlongside ? randomFolds() : []), groupCut(options.groups, options.seed)]
+    : randomFolds();
+  // The folds whose held-out rows calibration replays: every row once.
+  const calibrationFolds = options.groups && options.groupsAlongside ? folds.length - 1 : folds.length;
   const maxEpochs = options.maxEpochs ?? MAX_TUNED_EPOCHS;
   const trials: Array<TuningTrial & { predictions: Float64Array[][][] }> = [];
   for (const candidate of options.candidates ?? TRAINING_CANDIDATES) {
@@ -248,7 +254,7 @@ export function tuneLogistic(
   }
   const chosen = best(trials) as (typeof trials)[number];
   const heldOut: HeldOutPredictions = { rows: [], predictions: [] };
-  folds.forEach(({ validation }, f) => {
+  folds.slice(0, calibrationFolds).forEach(({ validation }, f) => {
     heldOut.rows.push(...validation);
     heldOut.predictions.push(...chosen.predictions[f][chosen.epochs - 1]);
   });
@@ -261,9 +267,13 @@ export function tuneLogistic(
     ...(validationScore === undefined ? {} : { validationScore }),
     trials: trials.map(({ predictions: _unused, ...trial }) => trial),
     folds: folds.length,
-    validationExamples: heldOut.rows.length,
+    validationExamples: folds.reduce((n, f) => n + f.validation.length, 0),
     ...(options.groups
-      ? { heldOutGroups: [...new Set(folds[0].validation.map((r) => (options.groups as readonly string[])[r]))].sort() }
+      ? {
+          heldOutGroups: [
+            ...new Set(folds[folds.length - 1].validation.map((r) => (options.groups as readonly string[])[r])),
+          ].sort(),
+        }
       : {}),
     heldOut,
   };
