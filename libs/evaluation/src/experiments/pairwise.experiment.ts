@@ -14,11 +14,7 @@ import {
   LearnedRouter,
   TextFeaturizer,
   trainLearnedRouter,
-  heldOutCurve,
-  hullApgr,
-  hullMixForQuality,
   mulberry32,
-  upperHull,
   validationCut,
   type OutcomeExample,
   type SparseVector,
@@ -26,6 +22,7 @@ import {
 import { splitDataset, toExamples } from '../dataset';
 import { subsample } from '../splits';
 import { experimentRows } from './experiment-rows';
+import { experimentScorer } from './experiment-scorer';
 
 jest.setTimeout(3_600_000);
 
@@ -122,41 +119,6 @@ function combine(router: Float64Array | undefined, s: Float64Array, beta: number
   return Float64Array.from(s, (v, k) => sigmoid((router ? logit(router[k]) : 0) + beta * (v - mean)));
 }
 
-interface Scorer {
-  models: string[];
-  apgr(preds: Float64Array[]): number;
-  /** APGR and the saving at 95% and 100% of the best model's quality, off the hull. */
-  summary(preds: Float64Array[]): string;
-}
-
-function scorerFor(models: string[], examples: readonly OutcomeExample[]): Scorer {
-  const meanCost: Record<string, number> = {};
-  for (const m of models)
-    meanCost[m] = examples.reduce((a, e) => a + (e.outcomes[m].costUsd ?? 0), 0) / examples.length;
-  const singles = models.map((m) => ({
-    quality: examples.reduce((a, e) => a + e.outcomes[m].score, 0) / examples.length,
-    costUsd: meanCost[m],
-  }));
-  const cheapest = singles.reduce((a, b) => (b.costUsd < a.costUsd ? b : a));
-  const best = singles.reduce((a, b) =>
-    b.quality > a.quality || (b.quality === a.quality && b.costUsd < a.costUsd) ? b : a,
-  );
-  const curve = (preds: Float64Array[]) => heldOutCurve(models, examples, preds, meanCost);
-  const saving = (hull: ReturnType<typeof upperHull>, share: number) => {
-    const mix = hullMixForQuality(hull, share * best.quality);
-    return mix ? `${(100 * (1 - mix.costUsd / best.costUsd)).toFixed(1)}%` : '—';
-  };
-  return {
-    models,
-    apgr: (preds) => hullApgr(curve(preds), cheapest, best),
-    summary: (preds) => {
-      const c = curve(preds);
-      const hull = upperHull(c);
-      return `${hullApgr(c, cheapest, best).toFixed(3)} / ${saving(hull, 0.95)} / ${saving(hull, 1)}`;
-    },
-  };
-}
-
 const STEPS = [0.02, 0.05, 0.1];
 const BETAS = [0.25, 0.5, 1, 2];
 const MAX_EPOCHS = 12;
@@ -183,7 +145,7 @@ it('prints the APGR of the router, the pairwise model and their blends', () => {
     const valEx = cut.validation.map((i) => trainEx[i]);
     const fitRouter = new LearnedRouter(trainLearnedRouter(fitEx, { version: 'x' }));
     const models = [...fitRouter.models];
-    const val = scorerFor(models, valEx);
+    const val = experimentScorer(models, valEx);
     const valRouter = valEx.map((e) => fitRouter.predictQuality(e.text).quality);
     log(`  validation: router alone ${val.apgr(valRouter).toFixed(3)}`);
     const fz = new TextFeaturizer(fitRouter.artifact.featurizer);
@@ -221,7 +183,7 @@ it('prints the APGR of the router, the pairwise model and their blends', () => {
 
     // 2. Trained on the whole training part with the chosen settings, measured once on the test part.
     const router = new LearnedRouter(trainLearnedRouter(trainEx, { version: 'x' }));
-    const onTest = scorerFor([...router.models], testEx);
+    const onTest = experimentScorer(router.models, testEx);
     const fzAll = new TextFeaturizer(router.artifact.featurizer);
     const trainX = trainEx.map((e) => fzAll.transform(e.text));
     const testX = testEx.map((e) => fzAll.transform(e.text));
@@ -238,7 +200,7 @@ it('prints the APGR of the router, the pairwise model and their blends', () => {
         : trained(bestBlend.step, bestBlend.epochs);
     const blendAt = (beta: number) => blendS.map((v, i) => combine(testRouter[i], v, beta));
     log(
-      `  test (APGR / saving @95% / @100%): router alone ${onTest.summary(testRouter)}; pairwise alone ${onTest.summary(
+      `  test: router alone ${onTest.summary(testRouter)}; pairwise alone ${onTest.summary(
         pureS.map((v) => combine(undefined, v, 1)),
       )}; blend ${onTest.summary(blendAt(bestBlend.beta))}` +
         ` (other β on the test part, for the record: ${BETAS.map((b) => `${b} ${onTest.summary(blendAt(b))}`).join(', ')})`,
