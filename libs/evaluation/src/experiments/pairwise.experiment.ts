@@ -2,8 +2,8 @@
 // prompt better, learned from the pairs of models whose outcomes differ on it (RouteLLM learns its routers from
 // such pairwise preferences), alone and added to the learned router's logits. Settings (step, epochs, the
 // blend's weight) are chosen on a validation cut of the training part, never on the test part. Not part of
-// `npm test` (about 30 minutes a seed under jest, 70 for a held-out task, before the change that made the
-// router's training twenty times faster there: docs/benchmarks.md, "Under jest"); run it with:
+// `npm test` (about 10 minutes a seed under jest; 30, and 70 for a held-out task, before the router's
+// training got twenty times faster there: docs/benchmarks.md, "Under jest"); run it with:
 //
 //   DATASET=../shared/datasets/mmlu-pro/mmlu-pro-routing.jsonl SEEDS=0,1,2 \
 //     npx jest -c libs/evaluation/jest.config.js --testMatch '**/experiments/pairwise.experiment.ts'
