@@ -2,8 +2,8 @@
 // prompt better, learned from the pairs of models whose outcomes differ on it (RouteLLM learns its routers from
 // such pairwise preferences), alone and added to the learned router's logits. Settings (step, epochs, the
 // blend's weight) are chosen on a validation cut of the training part, never on the test part. Not part of
-// `npm test` (about 10 minutes a seed under jest; 30, and 70 for a held-out task, before the router's
-// training got twenty times faster there: docs/benchmarks.md, "Under jest"); run it with:
+// `npm test` (about 3 minutes a seed under jest; 30, and 70 for a held-out task, before its loops and the
+// router's stopped looking up `Math` per call: docs/benchmarks.md, "Under jest"); run it with:
 //
 //   DATASET=../shared/datasets/mmlu-pro/mmlu-pro-routing.jsonl SEEDS=0,1,2 \
 //     npx jest -c libs/evaluation/jest.config.js --testMatch '**/experiments/pairwise.experiment.ts'
@@ -25,6 +25,9 @@ import { experimentRows } from './experiment-rows';
 import { experimentScorer } from './experiment-scorer';
 
 jest.setTimeout(3_600_000);
+
+// Module constants: under jest each `Math.x` in a loop is a slow global lookup (docs/benchmarks.md, "Under jest").
+const { exp, floor, log, max, sqrt } = Math;
 
 /** Per-model scores s_m(x) = b_m + w_m·x with P(m beats n on x) = σ(s_m − s_n), trained by AdaGrad. */
 class PairwiseModel {
@@ -71,8 +74,8 @@ class PairwiseModel {
           if (d === 0) continue;
           any = true;
           const [i, j, wgt] = d > 0 ? [a, c, d] : [c, a, -d];
-          const p = 1 / (1 + Math.exp(-(s[i] - s[j])));
-          loss -= wgt * Math.log(Math.max(p, 1e-12));
+          const p = 1 / (1 + exp(-(s[i] - s[j])));
+          loss -= wgt * log(max(p, 1e-12));
           const g = wgt * (p - 1);
           grad[i] += g;
           grad[j] -= g;
@@ -80,7 +83,7 @@ class PairwiseModel {
       if (!any) continue;
       for (let k = 0; k < M; k++) {
         this.bg2[k] += grad[k] * grad[k];
-        this.b[k] -= (lr * grad[k]) / Math.sqrt(this.bg2[k] + 1e-8);
+        this.b[k] -= (lr * grad[k]) / sqrt(this.bg2[k] + 1e-8);
       }
       const x = xs[r];
       for (let n = 0; n < x.indices.length; n++) {
@@ -91,7 +94,7 @@ class PairwiseModel {
           if (g === 0) continue;
           const at = base + k;
           this.g2[at] += g * g;
-          this.w[at] -= (lr * g) / Math.sqrt(this.g2[at] + 1e-8);
+          this.w[at] -= (lr * g) / sqrt(this.g2[at] + 1e-8);
         }
       }
     }
@@ -103,14 +106,14 @@ function shuffled(n: number, seed: number): number[] {
   const rand = mulberry32(seed);
   const order = Array.from({ length: n }, (_, i) => i);
   for (let i = n - 1; i > 0; i--) {
-    const j = Math.floor(rand() * (i + 1));
+    const j = floor(rand() * (i + 1));
     [order[i], order[j]] = [order[j], order[i]];
   }
   return order;
 }
 
-const logit = (p: number) => Math.log(Math.max(p, 1e-6) / Math.max(1 - p, 1e-6));
-const sigmoid = (z: number) => 1 / (1 + Math.exp(-z));
+const logit = (p: number) => log(max(p, 1e-6) / max(1 - p, 1e-6));
+const sigmoid = (z: number) => 1 / (1 + exp(-z));
 
 /** The pseudo-quality the cost sweep reads: σ(logit(router) + β·(s − mean s)), or σ(s − mean s) alone. */
 function combine(router: Float64Array | undefined, s: Float64Array, beta: number): Float64Array {
@@ -170,7 +173,7 @@ it('prints the APGR of the router, the pairwise model and their blends', () => {
         blends.forEach((a, i) => {
           if (a > bestBlend.apgr) bestBlend = { apgr: a, step, epochs: ep, beta: BETAS[i] };
         });
-        const top = Math.max(pure, ...blends);
+        const top = max(pure, ...blends);
         if (top > stepBest) {
           stepBest = top;
           sinceBest = 0;
