@@ -1,6 +1,9 @@
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import type { DatasetRow } from '@switchyard/datasets';
+import type { OutcomeExample } from '@switchyard/routing';
+import { splitDataset, toExamples } from '../dataset';
+import { taskFolds } from '../splits';
 
 /** The rows of `$DATASET` (MMLU-Pro's routing file by default), for the experiments in this folder. */
 export function experimentRows(): DatasetRow[] {
@@ -8,4 +11,26 @@ export function experimentRows(): DatasetRow[] {
     .split('\n')
     .filter(Boolean)
     .map((l) => JSON.parse(l) as DatasetRow);
+}
+
+/**
+ * What an experiment trains and tests on: with `$HOLD_OUT_TASK`, that task's `--cv task` fold (`taskFolds`),
+ * else `switchyard eval`'s 70/30 split at `seed`; `label` names it for the log.
+ */
+export function experimentSplit(
+  rows: readonly DatasetRow[],
+  seed: number,
+): { train: DatasetRow[]; test: DatasetRow[]; label: string } {
+  const holdOut = process.env['HOLD_OUT_TASK'];
+  if (holdOut === undefined) return { ...splitDataset(rows, 0.7, seed), label: `seed ${seed}` };
+  const folds = taskFolds(rows);
+  const fold = folds.find((f) => f.task === holdOut);
+  if (!fold)
+    throw new Error(`HOLD_OUT_TASK=${holdOut} is not a task of the rows (${folds.map((f) => f.task).join(', ')})`);
+  return { train: fold.train, test: fold.test, label: `held-out task ${holdOut}` };
+}
+
+/** The rows as examples without their task label: the routers here learn from the text alone. */
+export function unlabelledExamples(rows: readonly DatasetRow[]): OutcomeExample[] {
+  return toExamples(rows).map(({ task: _task, ...e }) => e);
 }

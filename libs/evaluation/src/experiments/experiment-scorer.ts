@@ -30,8 +30,8 @@ export function experimentScorer(
     quality: rows.reduce((a, e) => a + e.outcomes[m].score, 0) / rows.length,
     costUsd: rows.reduce((a, e) => a + (e.outcomes[m].costUsd ?? 0), 0) / rows.length,
   });
-  const meanCost = Object.fromEntries(models.map((m) => [m, meanOf(examples, m).costUsd]));
   const singles = models.map((m) => meanOf(examples, m));
+  const meanCost = Object.fromEntries(models.map((m, i) => [m, singles[i].costUsd]));
   const cheapest = singles.reduce((a, b) => (b.costUsd < a.costUsd ? b : a));
   const best = singles.reduce((a, b) =>
     b.quality > a.quality || (b.quality === a.quality && b.costUsd < a.costUsd) ? b : a,

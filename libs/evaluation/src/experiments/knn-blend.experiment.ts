@@ -5,16 +5,9 @@
 //
 //   DATASET=../shared/datasets/mmlu-pro/mmlu-pro-routing.jsonl SEEDS=0,1 \
 //     npx jest -c libs/evaluation/jest.config.js --testMatch '**/experiments/knn-blend.experiment.ts'
-import {
-  LearnedRouter,
-  TextFeaturizer,
-  trainLearnedRouter,
-  heldOutCurve,
-  hullApgr,
-  type OutcomeExample,
-} from '@switchyard/routing';
-import { splitDataset, toExamples } from '../dataset';
-import { experimentRows } from './experiment-rows';
+import { LearnedRouter, TextFeaturizer, trainLearnedRouter, heldOutCurve, hullApgr } from '@switchyard/routing';
+import { splitDataset } from '../dataset';
+import { experimentRows, unlabelledExamples } from './experiment-rows';
 
 jest.setTimeout(3_600_000);
 
@@ -22,8 +15,8 @@ it('prints the APGR of the router, the neighbours and their blends', () => {
   const rows = experimentRows();
   for (const seed of (process.env['SEEDS'] ?? '0,1').split(',').map(Number)) {
     const { train, test } = splitDataset(rows, 0.7, seed);
-    const trainEx: OutcomeExample[] = toExamples(train).map(({ task: _t, ...e }) => e);
-    const testEx: OutcomeExample[] = toExamples(test).map(({ task: _t, ...e }) => e);
+    const trainEx = unlabelledExamples(train);
+    const testEx = unlabelledExamples(test);
     const artifact = trainLearnedRouter(trainEx, { version: 'x' });
     const router = new LearnedRouter(artifact);
     const models = artifact.models;

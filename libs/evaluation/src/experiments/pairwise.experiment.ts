@@ -19,9 +19,8 @@ import {
   type OutcomeExample,
   type SparseVector,
 } from '@switchyard/routing';
-import { splitDataset, toExamples } from '../dataset';
 import { subsample } from '../splits';
-import { experimentRows } from './experiment-rows';
+import { experimentRows, experimentSplit, unlabelledExamples } from './experiment-rows';
 import { experimentScorer } from './experiment-scorer';
 
 jest.setTimeout(3_600_000);
@@ -129,18 +128,13 @@ const MAX_EPOCHS = 12;
 it('prints the APGR of the router, the pairwise model and their blends', () => {
   const rows = experimentRows();
   const trainSize = process.env['TRAIN_SIZE'] ? Number(process.env['TRAIN_SIZE']) : undefined;
-  const holdOut = process.env['HOLD_OUT_TASK'];
   for (const seed of (process.env['SEEDS'] ?? '0').split(',').map(Number)) {
-    const split = holdOut
-      ? { train: rows.filter((r) => r.task !== holdOut), test: rows.filter((r) => r.task === holdOut) }
-      : splitDataset(rows, 0.7, seed);
-    const test = split.test;
+    const split = experimentSplit(rows, seed);
     const train = trainSize ? subsample(split.train, trainSize, seed) : split.train;
-    const strip = (ex: OutcomeExample[]) => ex.map(({ task: _t, ...e }) => e);
-    const trainEx = strip(toExamples(train));
-    const testEx = strip(toExamples(test));
+    const trainEx = unlabelledExamples(train);
+    const testEx = unlabelledExamples(split.test);
     const log = (s: string) => process.stdout.write(s + '\n');
-    log(`seed ${seed}: ${trainEx.length} train, ${testEx.length} test${holdOut ? ` (held-out task ${holdOut})` : ''}`);
+    log(`${split.label}: ${trainEx.length} train, ${testEx.length} test`);
 
     // 1. Settings chosen on a validation cut of the training part.
     const cut = validationCut(trainEx.length, seed);

@@ -13,12 +13,11 @@ import {
   SparseLinearModel,
   TextFeaturizer,
   tuneLogistic,
-  type OutcomeExample,
   type SparseVector,
   type TuningResult,
 } from '@switchyard/routing';
-import { splitDataset, toExamples } from '../dataset';
-import { experimentRows } from './experiment-rows';
+import { datasetModels } from '../dataset';
+import { experimentRows, experimentSplit, unlabelledExamples } from './experiment-rows';
 import { experimentScorer } from './experiment-scorer';
 
 jest.setTimeout(3_600_000);
@@ -61,17 +60,13 @@ it('prints the router with and without the prompt’s mean word vector', () => {
     number[]
   >;
   const rows = experimentRows();
-  const holdOut = process.env['HOLD_OUT_TASK'];
   const log = (s: string) => process.stdout.write(s + '\n');
   for (const seed of (process.env['SEEDS'] ?? '0').split(',').map(Number)) {
-    const { train, test } = holdOut
-      ? { train: rows.filter((r) => r.task !== holdOut), test: rows.filter((r) => r.task === holdOut) }
-      : splitDataset(rows, 0.7, seed);
-    const strip = (ex: OutcomeExample[]) => ex.map(({ task: _t, ...e }) => e);
-    const trainEx = strip(toExamples(train));
-    const testEx = strip(toExamples(test));
-    const models = Object.keys(trainEx[0].outcomes).sort();
-    log(`seed ${seed}: ${trainEx.length} train, ${testEx.length} test${holdOut ? ` (held-out task ${holdOut})` : ''}`);
+    const { train, test, label } = experimentSplit(rows, seed);
+    const trainEx = unlabelledExamples(train);
+    const testEx = unlabelledExamples(test);
+    const models = datasetModels(train);
+    log(`${label}: ${trainEx.length} train, ${testEx.length} test`);
 
     // The word vectors standardised per dimension on the training part.
     const raw = (rs: typeof train) => rs.map((r) => Float64Array.from(vectors[r.id] ?? []));
