@@ -1,4 +1,4 @@
-import { LearnedRouter, type OutcomeExample, trainLearnedRouter } from './learned-router';
+import { LearnedRouter, type OutcomeExample, topBandSaving, trainLearnedRouter } from './learned-router';
 import { TextFeaturizer } from './text-features';
 
 // A synthetic world: the small model answers arithmetic and greetings, only the big one answers proofs.
@@ -67,6 +67,15 @@ describe(trainLearnedRouter.name, () => {
     const plain = trainLearnedRouter(tagged, settings);
     expect(router.calibration?.validationExamples).toBe(400);
     expect(plain.calibration?.validationExamples).toBe(400);
+  });
+
+  it('tunes for what it is told to: the APGR by default, the top band, or both', () => {
+    const settings = { version: 't@1', dims: 1 << 12, calibrate: false, classifier: false, now: () => new Date(0) };
+    const criterion = (tuneFor?: 'apgr' | 'top' | 'both') =>
+      trainLearnedRouter(examples(400), { ...settings, tuneFor }).training.tuning?.criterion;
+    expect(criterion()).toBe('APGR of the routing curve on held-out rows');
+    expect(criterion('top')).toBe('mean saving at 90-100% of the best model on held-out rows');
+    expect(criterion('both')).toBe('mean of the APGR and the saving at 90-100% of the best model on held-out rows');
   });
 
   it('records the models, their mean cost and answer length, and the version', () => {
@@ -281,5 +290,29 @@ describe(TextFeaturizer.name, () => {
   });
   it('refuses dimensions that are not a power of two', () => {
     expect(() => new TextFeaturizer({ dims: 1000, charNgrams: [2, 4], idf: [] })).toThrow(/power of two/);
+  });
+});
+
+describe(topBandSaving.name, () => {
+  const best = { costUsd: 10, quality: 1 };
+  it('averages the saving at 90%, 91%, ... 100% of the best model read off the hull', () => {
+    // From (1, 0.5) to (10, 1): reaching quality f costs 1 + 18 (f - 0.5), a saving of 1.8 (1 - f); its mean over
+    // f = 0.90 ... 1.00 is 1.8 × 0.05.
+    expect(topBandSaving([{ costUsd: 1, quality: 0.5 }, best], best)).toBeCloseTo(0.09, 12);
+    // A hull that reaches the best quality at a fifth of its cost saves 80% at every level.
+    expect(topBandSaving([{ costUsd: 2, quality: 1 }], best)).toBeCloseTo(0.8, 12);
+  });
+  it('counts a level the hull never reaches as no saving', () => {
+    // Up to 0.95 only: savings 0.10, 0.08, ... 0 at 0.90 ... 0.95, none above.
+    expect(
+      topBandSaving(
+        [
+          { costUsd: 1, quality: 0.5 },
+          { costUsd: 10, quality: 0.95 },
+        ],
+        best,
+      ),
+    ).toBeCloseTo(0.3 / 11, 12);
+    expect(topBandSaving([], best)).toBe(0);
   });
 });
