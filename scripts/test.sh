@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Every test of the project, as CI runs it (`npm test`):
 #   install -> local servers up -> unit and integration tests of every project, with lint, type check and
-#   build beside them -> e2e; from the start until the unit tests end, the Go the tests need is compiled beside.
+#   build beside them -> e2e. From the start until the unit tests end, the Go the tests need compiles beside.
 # Integration and e2e tests talk to the real NATS, Redis and MongoDB-wire server that scripts/infra.sh provides.
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."

@@ -76,6 +76,7 @@ describe(trainLearnedRouter.name, () => {
     expect(criterion()).toBe('APGR of the routing curve on held-out rows');
     expect(criterion('top')).toBe('mean saving at 90-100% of the best model on held-out rows');
     expect(criterion('both')).toBe('mean of the APGR and the saving at 90-100% of the best model on held-out rows');
+    expect(() => criterion('best' as 'top')).toThrow('tuneFor: "best" is not one of apgr, top, both');
   });
 
   it('records the models, their mean cost and answer length, and the version', () => {

@@ -560,6 +560,13 @@ function routingScore(
   meanCostUsd: Record<string, number>,
   tuneFor: TuneFor,
 ): Pick<TuneOptions, 'score'> {
+  const names: Record<TuneFor, string> = {
+    apgr: 'APGR of the routing curve on held-out rows',
+    top: 'mean saving at 90-100% of the best model on held-out rows',
+    both: 'mean of the APGR and the saving at 90-100% of the best model on held-out rows',
+  };
+  if (!Object.hasOwn(names, tuneFor))
+    throw new Error(`tuneFor: "${String(tuneFor)}" is not one of ${Object.keys(names).join(', ')}`);
   const singles = models.map((m) => ({
     model: m,
     quality: mean(usable.map((e) => e.outcomes[m].score)),
@@ -572,11 +579,7 @@ function routingScore(
   if (!(best.quality > cheapest.quality && best.costUsd > cheapest.costUsd)) return {};
   return {
     score: {
-      name: {
-        apgr: 'APGR of the routing curve on held-out rows',
-        top: 'mean saving at 90-100% of the best model on held-out rows',
-        both: 'mean of the APGR and the saving at 90-100% of the best model on held-out rows',
-      }[tuneFor],
+      name: names[tuneFor],
       of: (predictions, rows) => {
         const examples = rows.map((r) => usable[r]);
         const curve = heldOutCurve(models, examples, predictions, meanCostUsd);
