@@ -10,11 +10,13 @@ export NX_DAEMON=false NX_NO_CLOUD=true NX_TUI=false
 step() { printf '\n== %s\n' "$*" >&2; }
 
 step_times=()
+# One line of the closing summary: seconds, then what took them.
+took() { step_times+=("$(printf '%6ss  %s' "$1" "$2")"); }
 timed() {
   local name=$1 start=$SECONDS; shift; step "$name"
   "$@"
   local rc=$?
-  step_times+=("$(printf '%6ds  %s' $((SECONDS - start)) "$name")")
+  took $((SECONDS - start)) "$name"
   return $rc
 }
 # The Go the tests build, the deploy check's tools and the e2e suite's example client, downloads and compiles
@@ -67,16 +69,16 @@ beside() {
 beside_pid=$!
 run_step "unit and integration tests" npx nx run-many -t test --exclude=e2e --parallel=1 --output-style=static
 start=$SECONDS; wait "$beside_pid" || true
-step_times+=("$(printf '%6ds  %s' $((SECONDS - start)) "waiting for the steps beside")")
+took $((SECONDS - start)) "waiting for the steps beside"
 while read -r verdict seconds name; do
   step "$name (ran beside the unit tests)"; cat "tmp/$name.log" >&2
-  step_times+=("$(printf '%6ds  %s' "$seconds" "$name (beside the unit tests)")")
+  took "$seconds" "$name (beside the unit tests)"
   [ "$verdict" = ok ] || failed_steps+=("$name")
 done <tmp/beside.status
 for name in lint typecheck build; do grep -q " $name\$" tmp/beside.status || failed_steps+=("$name (did not finish)"); done
 wait "$go_pid" || true
 step "Go builds (ran beside)"; cat tmp/go-tools.log >&2
-step_times+=("$(printf '%6ds  %s' "$(cat tmp/go-tools.seconds 2>/dev/null || echo '?')" "Go builds (beside)")")
+took "$(cat tmp/go-tools.seconds 2>/dev/null || echo '?')" "Go builds (beside)"
 # Two spec files at a time, each jest worker on a nats-server of its own (apps/e2e/jest).
 run_step end-to-end npx nx run e2e:test --output-style=static
 
