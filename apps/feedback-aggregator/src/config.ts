@@ -46,13 +46,6 @@ export const aggregatorEnvSchema = baseEnvSchema.extend({
    * 0.6-1.2 ms less at p50 than with 20 ms (FerretDB's CPU per record halved; docs/benchmarks.md).
    */
   RECORD_WRITE_LINGER_MS: z.coerce.number().int().min(0).max(1000).default(200),
-  /**
-   * Whether a routing record keeps the routed text (the last user message, capped at 4,000 characters) and
-   * the conversation before it (`context`, capped alike), which the learning loop trains on: `full` keeps
-   * them (rule-optimizer's PROMPT_RETENTION_DAYS removes them later), `none` never writes them, so those
-   * records cannot teach (a retraining counts them as `withoutText`).
-   */
-  RECORD_PROMPTS: z.enum(['full', 'none']).default('full'),
   /** How long feedback waits for its request's record (still on its way) before it is dead-lettered as unknown. */
   FEEDBACK_HOLD_MS: z.coerce
     .number()

@@ -19,6 +19,8 @@ export class AppModule {
           // The streams this service writes to or reads, made sure of at start-up (its NATS user may touch no others).
           streams: [EVENTS_STREAM, POLICIES_STREAM],
           url: config.NATS_URL,
+          // What of a request's text its completion events carry (RECORD_PROMPTS).
+          recordPrompts: config.RECORD_PROMPTS,
         }),
         PolicyStoreModule.forRoot({
           file: config.POLICY_FILE,

@@ -1,9 +1,20 @@
-import { Injectable, Logger, type BeforeApplicationShutdown, type OnApplicationShutdown } from '@nestjs/common';
+import {
+  Inject,
+  Injectable,
+  Logger,
+  Optional,
+  type BeforeApplicationShutdown,
+  type OnApplicationShutdown,
+} from '@nestjs/common';
 import type { ReadinessIndicator } from '@switchyard/runtime';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { EventPublisher } from './event-publisher';
-import type { PayloadOf, Subject } from '@switchyard/contracts';
+import type { CompletionFailed, CompletionSucceeded, PayloadOf, SUBJECTS, Subject } from '@switchyard/contracts';
+import { type CompletionText, completionWithText } from './completion-text';
+import { MESSAGING_OPTIONS, type MessagingOptions } from './messaging.constants';
 import type { OutgoingMeta } from './outgoing';
+
+type CompletionSubject = typeof SUBJECTS.completionSucceeded | typeof SUBJECTS.completionFailed;
 
 interface Waiting {
   subject: string;
@@ -36,7 +47,14 @@ export class DurableOutbox implements BeforeApplicationShutdown, OnApplicationSh
   /** Counts since start: kept and later stored, and lost (outbox full, or still waiting at shutdown). */
   readonly counts = { deferred: 0, storedLate: 0, lost: 0 };
 
-  constructor(private readonly publisher: EventPublisher) {}
+  private readonly text: CompletionText;
+
+  constructor(
+    private readonly publisher: EventPublisher,
+    @Optional() @Inject(MESSAGING_OPTIONS) options?: Pick<MessagingOptions, 'recordPrompts'>,
+  ) {
+    this.text = options?.recordPrompts ?? 'full';
+  }
 
   /** Whether records are being stored now: false while any waits for JetStream. */
   get available(): boolean {
@@ -50,14 +68,31 @@ export class DurableOutbox implements BeforeApplicationShutdown, OnApplicationSh
   /**
    * Stores the event, or keeps it for later when JetStream does not take it: resolves either way, with
    * which. While others wait, a new one waits behind them (records are keyed, so order only keeps it fair).
+   * Completions go through `publishCompletion`, which leaves their text out under RECORD_PROMPTS=none.
    */
-  publish<S extends Subject>(
+  publish<S extends Exclude<Subject, CompletionSubject>>(
     subject: S,
     payload: PayloadOf<S>,
     messageId: string,
     meta: OutgoingMeta = {},
   ): Promise<'stored' | 'deferred'> {
     return this.publishAny(subject, payload, messageId, meta);
+  }
+
+  /**
+   * `publish` for a completion event, with as much of the request's text as this service's RECORD_PROMPTS
+   * lets leave the request path (`completionWithText`): the one way completions reach JetStream.
+   */
+  publishCompletion<S extends CompletionSubject>(
+    subject: S,
+    event: PayloadOf<S>,
+    messageId: string,
+  ): Promise<'stored' | 'deferred'> {
+    return this.publishAny(
+      subject,
+      completionWithText(event as CompletionSucceeded | CompletionFailed, this.text),
+      messageId,
+    );
   }
 
   /** `publish` for any subject and payload (the transport's own tests). */

@@ -8,6 +8,7 @@ export * from './streams';
 export * from './nats-health.indicator';
 export * from './request-failure.reporter';
 export * from './delivery';
+export * from './completion-text';
 export * from './durable-outbox';
 export * from './nats-connection';
 export * from './local-bus';

@@ -1,4 +1,5 @@
 import type { NatsAuthEnv } from '@switchyard/runtime';
+import type { CompletionText } from './completion-text';
 import type { StreamSettings, StreamSpec } from './streams';
 
 export const MESSAGING_OPTIONS = Symbol('MESSAGING_OPTIONS');
@@ -18,6 +19,11 @@ export interface MessagingOptions {
   streams?: readonly StreamSpec[];
   /** Replicas and limits of those streams; when not given, from STREAM_* variables (`loadStreamSettings`). */
   streamSettings?: StreamSettings;
+  /**
+   * How much of a request's text the completion events this service publishes carry (its RECORD_PROMPTS):
+   * `full` (default) or `none` (`completionWithText`).
+   */
+  recordPrompts?: CompletionText;
   /** Durable consumer to run for @OnStreamEvent handlers, if the app has any. */
   durable?: {
     stream: string;

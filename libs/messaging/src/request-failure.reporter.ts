@@ -104,7 +104,7 @@ export class RequestFailureReporter {
     const error = toBody(err, this.logger, event.requestId);
     const failed: CompletionFailed = { ...event, completedAt: Date.now(), error };
     // The record goes on the wire before the reply, as for answers: a crash after replying cannot lose it.
-    const stored = this.outbox.publish(
+    const stored = this.outbox.publishCompletion(
       SUBJECTS.completionFailed,
       failed,
       attemptKey(event.tenant, event.requestId, event.receivedAt),

@@ -13,12 +13,17 @@ describe(loadConfig.name, () => {
       HTTP_PORT: 3000,
       LOG_LEVEL: 'info',
       LOG_CONTENT: false,
+      RECORD_PROMPTS: 'full',
       MAX_BYTES: 10,
     });
   });
   it('logs content only when LOG_CONTENT says true', () => {
     expect(loadConfig('svc', schema, { LOG_CONTENT: 'true' }).LOG_CONTENT).toBe(true);
     expect(() => loadConfig('svc', schema, { LOG_CONTENT: 'yes' })).toThrow(/LOG_CONTENT="yes"/);
+  });
+  it('keeps the text off events and records only when RECORD_PROMPTS says none', () => {
+    expect(loadConfig('svc', schema, { RECORD_PROMPTS: 'none' }).RECORD_PROMPTS).toBe('none');
+    expect(() => loadConfig('svc', schema, { RECORD_PROMPTS: 'off' })).toThrow(/RECORD_PROMPTS="off"/);
   });
   it('treats empty strings as unset', () => {
     expect(loadConfig('svc', schema, { HTTP_PORT: '' }).HTTP_PORT).toBe(3000);

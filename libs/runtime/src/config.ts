@@ -53,6 +53,17 @@ export const baseEnvSchema = z.object({
     .enum(['true', 'false'])
     .default('false')
     .transform((v) => v === 'true'),
+  /**
+   * Whether the text of a request leaves the request path to be kept: `full` puts the routed text (the last
+   * user message, capped at 4,000 characters), the conversation before it and the answer on the completion
+   * events (ROUTER_EVENTS, and dead letters made of them), and feedback-aggregator writes the first two into
+   * the routing record, which the learning loop trains on. `none` keeps all of it out: the events say
+   * `textWithheld` and carry none of it, the records none (they cannot teach; a retraining counts them as
+   * `withoutText`). Set it on every service (switchyard.env): the services that publish completions
+   * (analyzer, decision-engine, provider-adapters) decide what the events carry, feedback-aggregator what
+   * the records keep.
+   */
+  RECORD_PROMPTS: z.enum(['full', 'none']).default('full'),
   /** After SIGTERM, the longest a service waits for in-flight work before it exits anyway. */
   SHUTDOWN_TIMEOUT_MS: z.coerce.number().int().positive().default(10_000),
 });

@@ -38,7 +38,7 @@ function message(request: RequestAnalyzed['request']): IncomingMessage {
 
 describe(DecisionController.name, () => {
   describe('onRequestAnalyzed', () => {
-    // Imitates EventPublisher.reply and DurableOutbox.publish: records what would go on the wire.
+    // Imitates EventPublisher.reply and DurableOutbox.publishCompletion: records what would go on the wire.
     const reply = recorder((_inbox: string, _payload: unknown) => undefined);
     const stored = recorder(async (_subject: string, _payload: unknown, _id: string) => 'stored' as const);
     const sut = new DecisionController(
@@ -51,7 +51,7 @@ describe(DecisionController.name, () => {
       ),
       new RequestFailureReporter(
         strictFake<EventPublisher>('EventPublisher', { reply }),
-        strictFake<DurableOutbox>('DurableOutbox', { publish: stored }),
+        strictFake<DurableOutbox>('DurableOutbox', { publishCompletion: stored }),
       ),
     );
 

@@ -51,5 +51,12 @@ describe(RecordCompletion.name, () => {
       // The record is counted in its rollup all the same: only the text is left out.
       expect(completion.calls).toHaveLength(1);
     });
+
+    it('writes no text for an event its publisher withheld the text from, even when RECORD_PROMPTS is full', async () => {
+      const { sut, upsertCompletion } = setup('full');
+      const withheld: CompletionSucceeded = { ...event, prompt: '', answer: '', textWithheld: true };
+      await sut.execute(withheld);
+      expect(upsertCompletion.calls).toEqual([[withheld, { keepPrompt: false }]]);
+    });
   });
 });

@@ -8,7 +8,8 @@ import { RollupCounter } from '../rollups/rollup-counter';
 /**
  * Stores the outcome of a request as its routing record (idempotent by request id) and, when that created
  * the record, counts it in its rollup row: a redelivered event is stored again and counted never. The
- * routed text, and the conversation before it, are stored only under RECORD_PROMPTS=full.
+ * routed text, and the conversation before it, are stored only under RECORD_PROMPTS=full, and only when
+ * the event carries them (its publisher's RECORD_PROMPTS was full too).
  */
 @Injectable()
 export class RecordCompletion {
@@ -21,7 +22,8 @@ export class RecordCompletion {
 
   async execute(event: CompletionSucceeded | CompletionFailed): Promise<void> {
     const { created, record } = await this.records.upsertCompletion(event, {
-      keepPrompt: this.config.RECORD_PROMPTS === 'full',
+      // A publisher under RECORD_PROMPTS=none sent no text: nothing to keep, whatever this service says.
+      keepPrompt: this.config.RECORD_PROMPTS === 'full' && event.textWithheld !== true,
     });
     if (created) await this.rollups.completion(record);
     this.metrics.stored('completion', created ? 'created' : 'duplicate');

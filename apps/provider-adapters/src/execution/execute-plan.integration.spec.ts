@@ -59,7 +59,7 @@ default: { route: { model: local-llama } }
     });
     const outbox = strictFake<DurableOutbox>('DurableOutbox', {
       available: true,
-      publish: recorder(async () => 'stored' as const),
+      publishCompletion: recorder(async () => 'stored' as const),
     });
     const sut = new ExecutePlan(
       new RunPlan(config, callModel, state),

@@ -97,7 +97,7 @@ function setup(adapters: ProviderAdapter[], reservations: Record<string, Reserva
   // Imitates DurableOutbox while JetStream takes every record: stored at once.
   const publishDurable = recorder(async (_subject: string, _payload: unknown, _id: string) => 'stored' as const);
   const publisher = strictFake<EventPublisher>('EventPublisher', { reply: publish });
-  const outbox = strictFake<DurableOutbox>('DurableOutbox', { available: true, publish: publishDurable });
+  const outbox = strictFake<DurableOutbox>('DurableOutbox', { available: true, publishCompletion: publishDurable });
   const settle = recorder(async (_tenant: string, _holdId: string, _usd: number, _at?: Date) => undefined);
   const startCooldown = recorder(async (_model: string, _ms: number) => undefined);
   const reserve = recorder(async (model: string, _limit?: number) => reservations[model] ?? 'granted');
@@ -191,7 +191,7 @@ describe(ExecutePlan.name, () => {
       });
       const outbox = strictFake<DurableOutbox>('DurableOutbox', {
         available: true,
-        publish: (subject: string) => {
+        publishCompletion: (subject: string) => {
           order.push(`record ${subject}`);
           return new Promise<'stored'>((resolve) => (ack = () => resolve('stored')));
         },
@@ -226,7 +226,7 @@ describe(ExecutePlan.name, () => {
       });
       const outbox = strictFake<DurableOutbox>('DurableOutbox', {
         available: true,
-        publish: async (subject: string) => {
+        publishCompletion: async (subject: string) => {
           order.push(`record ${subject}`);
           return 'stored' as const;
         },

@@ -115,7 +115,7 @@ export class ExecutePlan {
     if (outcome) record.planOutcome = outcome;
     // The record goes on the wire before the answer (both leave in one write): a crash after the caller has its
     // answer cannot lose the record. Its ack is awaited after replying, so the caller does not wait for it.
-    const stored = this.outbox.publish(
+    const stored = this.outbox.publishCompletion(
       SUBJECTS.completionSucceeded,
       record,
       attemptKey(event.tenant, event.requestId, event.receivedAt),

@@ -33,6 +33,11 @@ const completionBase = z.object({
    */
   context: z.string().max(CONTEXT_MAX_CHARS).optional(),
   taskHint: z.string().optional(),
+  /**
+   * Present when the publishing service runs with RECORD_PROMPTS=none: the text was kept out of the event
+   * (`prompt` and, on a success, `answer` are empty; no `context`, no `toolCalls`), and the record keeps none.
+   */
+  textWithheld: z.literal(true).optional(),
   features: featuresSchema.optional(),
   decision: decisionSchema.optional(),
   attempts: z.array(attemptSchema),
