@@ -99,9 +99,15 @@ describe(runCli.name, () => {
       expect((await runInProcess(['eval', '--dataset', 'x.jsonl', '--cv', 'model'])).stderr).toContain(
         '--cv takes "task"',
       );
-      expect(
-        (await runInProcess(['eval', '--dataset', 'x.jsonl', '--train-size', '500', '--repeat', '3'])).stderr,
-      ).toBe('switchyard: give one of --train-size, --repeat, not more\n');
+      expect((await runInProcess(['eval', '--dataset', 'x.jsonl', '--cv', 'task', '--train-size', '500'])).stderr).toBe(
+        'switchyard: give one of --cv, --train-size, not more\n',
+      );
+      expect((await runInProcess(['eval', '--dataset', 'x.jsonl', '--repeat', '1'])).stderr).toBe(
+        'switchyard: --repeat takes 2 or more seeds, got 1 (one seed is a run without it)\n',
+      );
+      expect((await runInProcess(['eval', '--train', 'x.jsonl'])).stderr).toBe(
+        'switchyard: --train FILE and --test FILE go together\n',
+      );
       expect(
         (await runInProcess(['eval', '--train', 'a.jsonl', '--test', 'b.jsonl', '--repeat', '3'])).stderr,
       ).toContain('with --train and --test the split is yours');

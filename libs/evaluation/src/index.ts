@@ -8,3 +8,4 @@ export * from './report-html';
 export * from './live';
 export * from './replay-plan';
 export * from './splits';
+export * from './fold-spread';

@@ -5,11 +5,14 @@ import {
   type CurveHeadline,
   describeMix,
   evaluateStrategies,
+  type FoldOverSeeds,
+  matchesOrBeats,
   reportHtml,
   type Spread,
   seededSplits,
   splitDataset,
   spreadOf,
+  spreadOverSeeds,
   subsample,
   taskFoldName,
   taskFolds,
@@ -41,7 +44,10 @@ export interface EvalOptions {
   cv?: 'task';
   /** A learning curve: the train part subsampled to each size, tested on the same test part. */
   trainSizes?: number[];
-  /** This many splits, at seeds `seed`, `seed` + 1, …, instead of one. */
+  /**
+   * Run at this many seeds, `seed`, `seed` + 1, …: this many splits instead of one; with `cv` or
+   * `trainSizes`, each fold at every seed (its rows in another order, or another split and subsample).
+   */
   repeat?: number;
 }
 
@@ -203,6 +209,8 @@ function describeSource(opts: EvalOptions): Record<string, string> {
 /** One fold of a generalisation check, as results.json keeps it. */
 interface FoldResult {
   fold: string;
+  /** The seed it ran at: the split's, the rows' order and the training's. */
+  seed: number;
   trainSize: number;
   testSize: number;
   bestSingle: { name: string; quality: number; costUsd: number };
@@ -216,14 +224,33 @@ interface FoldResult {
 
 /** The check a generalisation run makes, as results.json names it. */
 function checkOf(opts: EvalOptions): 'leave-one-task-out' | 'train-size' | 'repeated-split' {
-  return opts.cv === 'task' ? 'leave-one-task-out' : opts.repeat !== undefined ? 'repeated-split' : 'train-size';
+  return opts.cv === 'task' ? 'leave-one-task-out' : opts.trainSizes !== undefined ? 'train-size' : 'repeated-split';
 }
 
-/** The folds of a generalisation check, each with the seed it is trained with: `--seed`, or its split's for `--repeat`. */
+/** Whether the run is a check's folds at several seeds (`--cv task` or `--train-size` with `--repeat`). */
+function foldsAtSeveralSeeds(opts: EvalOptions): boolean {
+  return opts.repeat !== undefined && checkOf(opts) !== 'repeated-split';
+}
+
+/**
+ * The folds of a generalisation check, each with the seed it is trained with: `--seed`, or its split's for
+ * `--repeat`. With `--cv task` or `--train-size` and `--repeat`, the check's folds at each seed in turn, each
+ * exactly the fold `eval --seed S` with the same check makes.
+ */
 function generalisationFolds(opts: EvalOptions): {
   folds: Array<{ fold: string; train: DatasetRow[]; test: DatasetRow[]; seed: number }>;
   input: DatasetChanges;
 } {
+  if (foldsAtSeveralSeeds(opts)) {
+    const folds: Array<{ fold: string; train: DatasetRow[]; test: DatasetRow[]; seed: number }> = [];
+    let input: DatasetChanges | undefined;
+    for (let seed = opts.seed; seed < opts.seed + (opts.repeat as number); seed++) {
+      const atSeed = generalisationFolds({ ...opts, seed, repeat: undefined });
+      input ??= atSeed.input;
+      folds.push(...atSeed.folds);
+    }
+    return { folds, input: input as DatasetChanges };
+  }
   if (opts.repeat !== undefined) {
     // The file's rows in its own order, so that each split is the one `eval --seed N` makes.
     const file = opts.dataset as string;
@@ -274,12 +301,15 @@ async function runGeneralisation(opts: EvalOptions): Promise<number> {
   const started = Date.now();
   const { folds, input } = generalisationFolds(opts);
   const check = checkOf(opts);
+  const severalSeeds = foldsAtSeveralSeeds(opts);
+  const distinct = severalSeeds ? new Set(folds.map((f) => f.fold)).size : folds.length;
   out(
-    check === 'leave-one-task-out'
-      ? `leave one task out: ${folds.length} folds`
+    (check === 'leave-one-task-out'
+      ? `leave one task out: ${distinct} folds`
       : check === 'repeated-split'
-        ? `repeated splits: ${folds.length} folds`
-        : `learning curve: ${folds.length} sizes`,
+        ? `repeated splits: ${distinct} folds`
+        : `learning curve: ${distinct} sizes`) +
+      (severalSeeds ? `, each at ${opts.repeat} seeds from ${opts.seed}: ${folds.length} runs` : ''),
   );
   const progress = new Progress(process.stdout);
   const results: FoldResult[] = [];
@@ -290,7 +320,11 @@ async function runGeneralisation(opts: EvalOptions): Promise<number> {
       ...(opts.training ? { training: opts.training } : {}),
       ...routerSettings(opts),
       onProgress: (stage, done, total) =>
-        progress.update(`fold ${i + 1}/${folds.length} (${f.fold}): ${stage}`, done, total),
+        progress.update(
+          `fold ${i + 1}/${folds.length} (${f.fold}${severalSeeds ? `, seed ${f.seed}` : ''}): ${stage}`,
+          done,
+          total,
+        ),
     });
     const saving = (h: CurveHeadline) => ({
       ...h,
@@ -309,6 +343,7 @@ async function runGeneralisation(opts: EvalOptions): Promise<number> {
     const { curve: _curve, training: _training, ...baseline } = r.baseline ?? { curve: undefined, training: undefined };
     results.push({
       fold: f.fold,
+      seed: f.seed,
       trainSize: f.train.length,
       testSize: f.test.length,
       bestSingle: point(r.bestSingle),
@@ -358,6 +393,7 @@ async function runGeneralisation(opts: EvalOptions): Promise<number> {
       saving100: spreadOf(results.map((r) => r.baseline.saving100)),
     },
   };
+  const byFold = severalSeeds ? spreadOverSeeds(results) : undefined;
   writeFileSync(
     file,
     JSON.stringify(
@@ -367,6 +403,7 @@ async function runGeneralisation(opts: EvalOptions): Promise<number> {
         ...(opts.repeat === undefined ? {} : { repeat: opts.repeat }),
         check,
         folds: results,
+        ...(byFold ? { byFold } : {}),
         summary,
       },
       null,
@@ -379,6 +416,7 @@ async function runGeneralisation(opts: EvalOptions): Promise<number> {
     table(
       [
         'fold',
+        ...(severalSeeds ? ['seed'] : []),
         'train',
         'test',
         'best model',
@@ -392,6 +430,7 @@ async function runGeneralisation(opts: EvalOptions): Promise<number> {
       ],
       results.map((r) => [
         r.fold,
+        ...(severalSeeds ? [String(r.seed)] : []),
         String(r.trainSize),
         String(r.testSize),
         r.bestSingle.name,
@@ -407,17 +446,20 @@ async function runGeneralisation(opts: EvalOptions): Promise<number> {
       ]),
     ),
   );
-  const wins = (key: 'saving95' | 'saving100') =>
-    results.filter((r) => (r.learned[key] ?? -Infinity) >= (r.baseline[key] ?? -Infinity)).length;
-  out(
-    `\nAPGR in brackets: the baseline's. The learned router matches or beats the baseline's saving in ${wins('saving95')} of ${results.length} folds at 95% and ${wins('saving100')} at 100%; its hull falls below random mixing in ${results.filter((r) => (r.learned.marginOverRandomMixing ?? 0) < -1e-9).length}.`,
-  );
+  const wins = (rows: FoldResult[], key: 'saving95' | 'saving100') =>
+    rows.filter((r) => matchesOrBeats(r.learned[key], r.baseline[key])).length;
+  const below = results.filter((r) => (r.learned.marginOverRandomMixing ?? 0) < -1e-9).length;
+  if (!byFold)
+    out(
+      `\nAPGR in brackets: the baseline's. The learned router matches or beats the baseline's saving in ${wins(results, 'saving95')} of ${results.length} folds at 95% and ${wins(results, 'saving100')} at 100%; its hull falls below random mixing in ${below}.`,
+    );
+  else printFoldsOverSeeds(byFold, results, wins, below);
   const spread = (x: Spread, format: (v: number) => string) =>
     x.n === 0
       ? 'never reached'
       : `${format(x.mean)} ± ${format(x.sd)} (${format(x.min)} to ${format(x.max)}${x.n < results.length ? `; reached in ${x.n} of ${results.length}` : ''})`;
   const apgr = (v: number) => v.toFixed(3);
-  out(`Over the ${results.length} folds, mean ± sd (range):`);
+  out(`Over the ${results.length} ${severalSeeds ? 'runs (every fold at every seed)' : 'folds'}, mean ± sd (range):`);
   out(`  APGR          router ${spread(summary.learned.apgr, apgr)}; baseline ${spread(summary.baseline.apgr, apgr)}`);
   out(
     `  saving @95%   router ${spread(summary.learned.saving95, pct)}; baseline ${spread(summary.baseline.saving95, pct)}`,
@@ -428,6 +470,55 @@ async function runGeneralisation(opts: EvalOptions): Promise<number> {
   out(`wrote ${file} in ${((Date.now() - started) / 1000).toFixed(1)} s`);
   return 0;
 }
+
+/**
+ * `--cv task` or `--train-size` with `--repeat`: each fold's mean over its seeds against the baseline's,
+ * and how many folds the router wins at each seed alone (what one run would have said).
+ */
+function printFoldsOverSeeds(
+  byFold: FoldOverSeeds[],
+  results: FoldResult[],
+  wins: (rows: FoldResult[], key: 'saving95' | 'saving100') => number,
+  below: number,
+): void {
+  const m = (x: Spread, format: (v: number) => string) =>
+    x.n === 0 ? 'not reached' : `${format(x.mean)} ± ${format(x.sd)}${x.n < byFold[0].seeds.length ? ` (${x.n})` : ''}`;
+  const apgr = (v: number) => v.toFixed(3);
+  out(
+    `\nAPGR in brackets: the baseline's. Each fold over its ${byFold[0].seeds.length} seeds, mean ± sd (in brackets, the seeds where it was reached):`,
+  );
+  out(
+    table(
+      ['fold', 'APGR', 'baseline APGR', 'saving @95%', 'baseline @95%', 'saving @100%', 'baseline @100%'],
+      byFold.map((f) => [
+        f.fold,
+        m(f.learned.apgr, apgr),
+        m(f.baseline.apgr, apgr),
+        m(f.learned.saving95, pct),
+        m(f.baseline.saving95, pct),
+        m(f.learned.saving100, pct),
+        m(f.baseline.saving100, pct),
+      ]),
+    ),
+  );
+  const meanWins = (key: 'saving95' | 'saving100') =>
+    byFold.filter((f) => matchesOrBeats(meanOrUndefined(f.learned[key]), meanOrUndefined(f.baseline[key]))).length;
+  const seeds = [...new Set(results.map((r) => r.seed))];
+  const perSeed = (key: 'saving95' | 'saving100') =>
+    seeds
+      .map((seed) =>
+        wins(
+          results.filter((r) => r.seed === seed),
+          key,
+        ),
+      )
+      .join(', ');
+  out(
+    `\nOn its mean over the seeds, the learned router matches or beats the baseline's saving in ${meanWins('saving95')} of ${byFold.length} folds at 95% and ${meanWins('saving100')} at 100% (at each seed alone, ${seeds.join(', ')}: ${perSeed('saving95')} at 95%; ${perSeed('saving100')} at 100%); its hull falls below random mixing in ${below} of ${results.length} runs.`,
+  );
+}
+
+const meanOrUndefined = (x: Spread): number | undefined => (x.n === 0 ? undefined : x.mean);
 
 /** How the tuning line names the tasks a cut of whole tasks held out (`--tune-by-task`), if one did. */
 function heldOutTasks(tuning: { folds: number; heldOutGroups?: string[] }): string {

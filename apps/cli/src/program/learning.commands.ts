@@ -178,7 +178,7 @@ export function declareLearningCommands(program: Command, ctx: CliContext): void
     )
     .option(
       '--repeat <n>',
-      'N splits instead of one, at seeds --seed, --seed + 1, ... (each the split eval --seed makes; routers only), with the mean and spread of each figure',
+      'run at N seeds, --seed, --seed + 1, ... (routers only), with the mean and spread of each figure: N splits instead of one, or with --cv or --train-size each fold at N seeds (its rows in another order, or another subsample)',
       positiveInt,
     )
     .option(
@@ -305,10 +305,10 @@ function checkEvalFlags(flags: EvalFlags): void {
     throw new UsageError('give --dataset (split here) or --train and --test (your own split), not both');
   if (flags.cv !== undefined && flags.cv !== 'task')
     throw new UsageError(`--cv takes "task" (leave one task out), got "${flags.cv}"`);
-  const checks = (['cv', 'trainSize', 'repeat'] as const).filter((k) => flags[k] !== undefined);
+  const checks = (['cv', 'trainSize'] as const).filter((k) => flags[k] !== undefined);
   if (checks.length > 1) throw new UsageError(`give one of ${checks.map(flagName).join(', ')}, not more`);
   if (flags.repeat !== undefined && flags.repeat < 2)
-    throw new UsageError(`--repeat takes 2 or more splits, got ${flags.repeat} (one split is a plain eval)`);
+    throw new UsageError(`--repeat takes 2 or more seeds, got ${flags.repeat} (one seed is a run without it)`);
   if (flags.repeat !== undefined && flags.train !== undefined)
     throw new UsageError('--repeat splits --dataset at several seeds; with --train and --test the split is yours');
   if (!flags.dataset && flags.train === undefined)
