@@ -105,6 +105,12 @@ describe(runCli.name, () => {
       expect((await runInProcess(['eval', '--dataset', 'x.jsonl', '--repeat', '1'])).stderr).toBe(
         'switchyard: --repeat takes 2 or more seeds, got 1 (one seed is a run without it)\n',
       );
+      expect((await runInProcess(['eval', '--combine', 'a', 'b', '--cv', 'task', '--seed', '2'])).stderr).toBe(
+        'switchyard: --combine reads finished runs and takes only --out and --json, not --seed, --cv\n',
+      );
+      expect((await runInProcess(['eval', '--combine', 'a'])).stderr).toBe(
+        'switchyard: --combine takes the folders of 2 or more runs, at different seeds\n',
+      );
       expect((await runInProcess(['eval', '--train', 'x.jsonl'])).stderr).toBe(
         'switchyard: --train FILE and --test FILE go together\n',
       );

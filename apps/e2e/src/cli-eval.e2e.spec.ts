@@ -263,6 +263,18 @@ describe('switchyard eval on a synthetic dataset', () => {
     const lookups = cv.folds.filter((f) => f.fold === 'lookup').map((f) => f.learned.apgr as number);
     expect(cv.byFold[0].learned.apgr.n).toBe(2);
     expect(cv.byFold[0].learned.apgr.mean).toBeCloseTo((lookups[0] + lookups[1]) / 2, 12);
+    // The same seeds run apart (the plain run at seed 0 above, one at seed 1) and read together: the same report.
+    const seedOne = join(dir, 'cv-seed-1');
+    await run('node', [cli, 'eval', '--dataset', dataset, '--cv', 'task', '--seed', '1', '--out', seedOne]);
+    const combined = join(dir, 'cv-combined');
+    await run('node', [cli, 'eval', '--combine', seedOne, join(dir, 'cv-out'), '--out', combined]);
+    const together = read(combined);
+    expect(together.folds).toEqual(cv.folds);
+    expect(together.byFold).toEqual(cv.byFold);
+    expect(together).toMatchObject({ check: 'leave-one-task-out', repeat: 2 });
+    await expect(
+      run('node', [cli, 'eval', '--combine', seeded, join(dir, 'cv-out'), '--out', join(dir, 'cv-twice')]),
+    ).rejects.toMatchObject({ code: 1, stderr: expect.stringContaining('fold "lookup" at seed 0 is in both') });
     expect(printed).toContain('leave one task out: 2 folds, each at 2 seeds from 0: 4 runs');
     expect(printed).toMatch(
       /On its mean over the seeds, the learned router matches or beats the baseline's saving in \d of 2 folds at 95% and \d at 100% \(at each seed alone, 0, 1: \d, \d at 95%/,

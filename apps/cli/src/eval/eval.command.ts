@@ -5,14 +5,9 @@ import {
   type CurveHeadline,
   describeMix,
   evaluateStrategies,
-  type FoldOverSeeds,
-  matchesOrBeats,
   reportHtml,
-  type Spread,
   seededSplits,
   splitDataset,
-  spreadOf,
-  spreadOverSeeds,
   subsample,
   taskFoldName,
   taskFolds,
@@ -21,6 +16,7 @@ import { type DatasetRow } from '@switchyard/datasets';
 import { type ComparableInput, loadComparable } from '../dataset-input';
 import { pct, table, usd } from '../demo/table';
 import { Progress } from '../progress/progress';
+import { type FoldResult, type GeneralisationCheck, reportGeneralisation } from './generalisation-report';
 
 export interface EvalOptions {
   /** Split here (`split`, `seed`)... */
@@ -206,24 +202,8 @@ function describeSource(opts: EvalOptions): Record<string, string> {
   return opts.files ? { train: opts.files.train, test: opts.files.test } : { dataset: opts.dataset as string };
 }
 
-/** One fold of a generalisation check, as results.json keeps it. */
-interface FoldResult {
-  fold: string;
-  /** The seed it ran at: the split's, the rows' order and the training's. */
-  seed: number;
-  trainSize: number;
-  testSize: number;
-  bestSingle: { name: string; quality: number; costUsd: number };
-  cheapest: { name: string; quality: number; costUsd: number };
-  learned: CurveHeadline & { saving95?: number; saving100?: number };
-  baseline: CurveHeadline & { saving95?: number; saving100?: number };
-  training: { setting: string; epochs: number };
-  validationPick95?: { qualityVsBest: number; saving: number };
-  validationPick100?: { qualityVsBest: number; saving: number };
-}
-
 /** The check a generalisation run makes, as results.json names it. */
-function checkOf(opts: EvalOptions): 'leave-one-task-out' | 'train-size' | 'repeated-split' {
+function checkOf(opts: EvalOptions): GeneralisationCheck {
   return opts.cv === 'task' ? 'leave-one-task-out' : opts.trainSizes !== undefined ? 'train-size' : 'repeated-split';
 }
 
@@ -379,146 +359,19 @@ async function runGeneralisation(opts: EvalOptions): Promise<number> {
     });
   }
   progress.done();
-  mkdirSync(opts.out, { recursive: true });
-  const file = join(opts.out, 'results.json');
-  const summary = {
-    learned: {
-      apgr: spreadOf(results.map((r) => r.learned.apgr)),
-      saving95: spreadOf(results.map((r) => r.learned.saving95)),
-      saving100: spreadOf(results.map((r) => r.learned.saving100)),
+  return reportGeneralisation({
+    out: opts.out,
+    header: {
+      ...runHeader(opts),
+      ...inputFields(input),
+      ...(opts.repeat === undefined ? {} : { repeat: opts.repeat }),
     },
-    baseline: {
-      apgr: spreadOf(results.map((r) => r.baseline.apgr)),
-      saving95: spreadOf(results.map((r) => r.baseline.saving95)),
-      saving100: spreadOf(results.map((r) => r.baseline.saving100)),
-    },
-  };
-  const byFold = severalSeeds ? spreadOverSeeds(results) : undefined;
-  writeFileSync(
-    file,
-    JSON.stringify(
-      {
-        ...runHeader(opts),
-        ...inputFields(input),
-        ...(opts.repeat === undefined ? {} : { repeat: opts.repeat }),
-        check,
-        folds: results,
-        ...(byFold ? { byFold } : {}),
-        summary,
-      },
-      null,
-      2,
-    ),
-  );
-  const s = (v: number | undefined) => (v === undefined ? 'not reached' : pct(v));
-  const a = (v: number | undefined) => (v === undefined ? 'n/a' : v.toFixed(3));
-  out(
-    table(
-      [
-        'fold',
-        ...(severalSeeds ? ['seed'] : []),
-        'train',
-        'test',
-        'best model',
-        'APGR',
-        'saving @95%',
-        'baseline @95%',
-        'saving @100%',
-        'baseline @100%',
-        'vs random',
-        'setting × epochs',
-      ],
-      results.map((r) => [
-        r.fold,
-        ...(severalSeeds ? [String(r.seed)] : []),
-        String(r.trainSize),
-        String(r.testSize),
-        r.bestSingle.name,
-        `${a(r.learned.apgr)} (${a(r.baseline.apgr)})`,
-        s(r.learned.saving95),
-        s(r.baseline.saving95),
-        s(r.learned.saving100),
-        s(r.baseline.saving100),
-        r.learned.marginOverRandomMixing === undefined
-          ? 'n/a'
-          : `${r.learned.marginOverRandomMixing >= 0 ? '+' : ''}${r.learned.marginOverRandomMixing.toFixed(3)}`,
-        r.training.setting,
-      ]),
-    ),
-  );
-  const wins = (rows: FoldResult[], key: 'saving95' | 'saving100') =>
-    rows.filter((r) => matchesOrBeats(r.learned[key], r.baseline[key])).length;
-  const below = results.filter((r) => (r.learned.marginOverRandomMixing ?? 0) < -1e-9).length;
-  if (!byFold)
-    out(
-      `\nAPGR in brackets: the baseline's. The learned router matches or beats the baseline's saving in ${wins(results, 'saving95')} of ${results.length} folds at 95% and ${wins(results, 'saving100')} at 100%; its hull falls below random mixing in ${below}.`,
-    );
-  else printFoldsOverSeeds(byFold, results, wins, below);
-  const spread = (x: Spread, format: (v: number) => string) =>
-    x.n === 0
-      ? 'never reached'
-      : `${format(x.mean)} ± ${format(x.sd)} (${format(x.min)} to ${format(x.max)}${x.n < results.length ? `; reached in ${x.n} of ${results.length}` : ''})`;
-  const apgr = (v: number) => v.toFixed(3);
-  out(`Over the ${results.length} ${severalSeeds ? 'runs (every fold at every seed)' : 'folds'}, mean ± sd (range):`);
-  out(`  APGR          router ${spread(summary.learned.apgr, apgr)}; baseline ${spread(summary.baseline.apgr, apgr)}`);
-  out(
-    `  saving @95%   router ${spread(summary.learned.saving95, pct)}; baseline ${spread(summary.baseline.saving95, pct)}`,
-  );
-  out(
-    `  saving @100%  router ${spread(summary.learned.saving100, pct)}; baseline ${spread(summary.baseline.saving100, pct)}`,
-  );
-  out(`wrote ${file} in ${((Date.now() - started) / 1000).toFixed(1)} s`);
-  return 0;
+    check,
+    severalSeeds,
+    results,
+    started,
+  });
 }
-
-/**
- * `--cv task` or `--train-size` with `--repeat`: each fold's mean over its seeds against the baseline's,
- * and how many folds the router wins at each seed alone (what one run would have said).
- */
-function printFoldsOverSeeds(
-  byFold: FoldOverSeeds[],
-  results: FoldResult[],
-  wins: (rows: FoldResult[], key: 'saving95' | 'saving100') => number,
-  below: number,
-): void {
-  const m = (x: Spread, format: (v: number) => string) =>
-    x.n === 0 ? 'not reached' : `${format(x.mean)} ± ${format(x.sd)}${x.n < byFold[0].seeds.length ? ` (${x.n})` : ''}`;
-  const apgr = (v: number) => v.toFixed(3);
-  out(
-    `\nAPGR in brackets: the baseline's. Each fold over its ${byFold[0].seeds.length} seeds, mean ± sd (in brackets, the seeds where it was reached):`,
-  );
-  out(
-    table(
-      ['fold', 'APGR', 'baseline APGR', 'saving @95%', 'baseline @95%', 'saving @100%', 'baseline @100%'],
-      byFold.map((f) => [
-        f.fold,
-        m(f.learned.apgr, apgr),
-        m(f.baseline.apgr, apgr),
-        m(f.learned.saving95, pct),
-        m(f.baseline.saving95, pct),
-        m(f.learned.saving100, pct),
-        m(f.baseline.saving100, pct),
-      ]),
-    ),
-  );
-  const meanWins = (key: 'saving95' | 'saving100') =>
-    byFold.filter((f) => matchesOrBeats(meanOrUndefined(f.learned[key]), meanOrUndefined(f.baseline[key]))).length;
-  const seeds = [...new Set(results.map((r) => r.seed))];
-  const perSeed = (key: 'saving95' | 'saving100') =>
-    seeds
-      .map((seed) =>
-        wins(
-          results.filter((r) => r.seed === seed),
-          key,
-        ),
-      )
-      .join(', ');
-  out(
-    `\nOn its mean over the seeds, the learned router matches or beats the baseline's saving in ${meanWins('saving95')} of ${byFold.length} folds at 95% and ${meanWins('saving100')} at 100% (at each seed alone, ${seeds.join(', ')}: ${perSeed('saving95')} at 95%; ${perSeed('saving100')} at 100%); its hull falls below random mixing in ${below} of ${results.length} runs.`,
-  );
-}
-
-const meanOrUndefined = (x: Spread): number | undefined => (x.n === 0 ? undefined : x.mean);
 
 /** How the tuning line names the tasks a cut of whole tasks held out (`--tune-by-task`), if one did. */
 function heldOutTasks(tuning: { folds: number; heldOutGroups?: string[] }): string {

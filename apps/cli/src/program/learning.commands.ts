@@ -2,6 +2,7 @@ import { join } from 'node:path';
 import { DEFAULT_CONTEXT_WEIGHT } from '@switchyard/routing';
 import { type Command, InvalidArgumentError } from 'commander';
 import { runEvalLive } from '../eval/eval-live.command';
+import { runCombine } from '../eval/combine-runs';
 import { runEval } from '../eval/eval.command';
 import { runSimulate } from '../simulate/simulate.command';
 import { runTrain } from '../train/train.command';
@@ -61,6 +62,7 @@ interface EvalFlags {
   cv?: string;
   trainSize?: number[];
   repeat?: number;
+  combine?: string[];
   epochs?: number;
   step?: number;
   contextWeight?: number;
@@ -223,10 +225,16 @@ export function declareLearningCommands(program: Command, ctx: CliContext): void
     .option('--policy <file>', '--live: evaluate this policy instead of the learned router trained on the train part')
     .option('--concurrency <n>', '--live: requests in flight at once', positiveInt, 16)
     .option('--task-hint', "--live: requests carry the row's task label as hints.task (and the router learns it)")
+    .option(
+      '--combine <dir...>',
+      'instead: read finished runs of the same --cv task or --train-size check at other seeds (their --out folders) together, as --repeat reports them',
+    )
     .option('--json', 'print results.json (live.json with --live) instead of the table')
-    .action(async (flags: EvalFlags) => {
-      checkEvalFlags(flags);
-      const run = () => (flags.live ? evalLive(flags, ctx) : evalOffline(flags));
+    .action(async (flags: EvalFlags, command: Command) => {
+      if (flags.combine) checkCombineFlags(flags, command);
+      else checkEvalFlags(flags);
+      const run = () =>
+        flags.combine ? runCombine(flags.combine, flags.out) : flags.live ? evalLive(flags, ctx) : evalOffline(flags);
       ctx.exitCode = flags.json
         ? await printResultFile(ctx, join(flags.out, flags.live ? 'live.json' : 'results.json'), run)
         : await run();
@@ -323,6 +331,19 @@ function checkEvalFlags(flags: EvalFlags): void {
   if (flags.live && flags.tolerance !== undefined && flags.costWeight !== undefined)
     throw new UsageError('give --tolerance or --cost-weight, not both');
   if (flags.live && !flags.dataset) throw new UsageError('eval --live needs --dataset FILE');
+}
+
+/** `--combine` reads finished runs: what would set up a new one has no place beside it. */
+function checkCombineFlags(flags: EvalFlags, command: Command): void {
+  const given = command.options
+    .map((o) => o.attributeName())
+    .filter((k) => k !== 'combine' && k !== 'out' && k !== 'json' && command.getOptionValueSource(k) === 'cli');
+  if (given.length > 0)
+    throw new UsageError(
+      `--combine reads finished runs and takes only --out and --json, not ${given.map(flagName).join(', ')}`,
+    );
+  if (flags.combine && flags.combine.length < 2)
+    throw new UsageError('--combine takes the folders of 2 or more runs, at different seeds');
 }
 
 /** `trainSize` -> `--train-size`. */
