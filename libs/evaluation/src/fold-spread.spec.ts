@@ -24,9 +24,12 @@ describe(spreadOverSeeds.name, () => {
 });
 
 describe(matchesOrBeats.name, () => {
-  it('compares two figures, one never reached losing to any reached', () => {
+  it('compares two figures, the same within rounding, one never reached losing to any reached', () => {
     expect(matchesOrBeats(0.5, 0.5)).toBe(true);
     expect(matchesOrBeats(0.49, 0.5)).toBe(false);
+    // The same hull point priced a few ulps apart is a tie, not a loss.
+    expect(matchesOrBeats(0.9965894777038792, 0.9965894777038803)).toBe(true);
+    expect(matchesOrBeats(0.5 - 1e-6, 0.5)).toBe(false);
     expect(matchesOrBeats(0, undefined)).toBe(true);
     expect(matchesOrBeats(undefined, 0)).toBe(false);
     expect(matchesOrBeats(Number.NaN, 0.1)).toBe(false);
