@@ -76,6 +76,7 @@ describe(runCombine.name, () => {
     await expect(runCombine([a, split], join(dir, 'x'))).rejects.toThrow(
       'a repeated-split run; --combine takes runs of --cv task or --train-size',
     );
+    await expect(runCombine([a, other], `${a}/`)).rejects.toThrow(`--out ${a}/ is one of the runs read`);
     await expect(runCombine([a, join(dir, 'missing')], join(dir, 'x'))).rejects.toThrow(
       `${join(dir, 'missing', 'results.json')}: not found`,
     );

@@ -1,5 +1,5 @@
 import { existsSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { type FoldResult, type GeneralisationCheck, reportGeneralisation } from './generalisation-report';
 
 /** What `--combine` reads of a finished run's results.json. */
@@ -51,6 +51,9 @@ function readRun(dir: string): RunFile {
  */
 export async function runCombine(dirs: string[], outDir: string): Promise<number> {
   const started = Date.now();
+  const into = dirs.find((d) => resolve(d) === resolve(outDir));
+  if (into !== undefined)
+    throw new Error(`--out ${outDir} is one of the runs read: give another folder, so that ${into}'s results stay`);
   const runs = dirs.map(readRun);
   const [first] = runs;
   const sameAs = (r: RunFile) => JSON.stringify(sortedKeys(r.header)) === JSON.stringify(sortedKeys(first.header));
