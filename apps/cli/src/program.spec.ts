@@ -87,6 +87,9 @@ describe(runCli.name, () => {
       expect((await runInProcess(['eval', '--dataset', 'x.jsonl', '--tune-by-task', 'beside'])).stderr).toBe(
         "switchyard: option '--tune-by-task [how]' argument 'beside' is invalid. Expected 'instead' or 'alongside'.\n",
       );
+      expect((await runInProcess(['eval', '--dataset', 'x.jsonl', '--adagrad-start', '-0.1'])).stderr).toBe(
+        "switchyard: option '--adagrad-start <sum>' argument '-0.1' is invalid. Expected a number, 0 or more.\n",
+      );
     });
 
     it('exits 2 when options do not go together, saying which', async () => {

@@ -98,6 +98,8 @@ export interface EvaluateOptions {
   scaleQuality?: boolean;
   /** Tune the learned routers on a cut holding out whole tasks (`TrainLearnedRouterOptions.tuneByTask`). */
   tuneByTask?: boolean | 'alongside';
+  /** AdaGrad's starting sum for the learned routers (`TrainLearnedRouterOptions.initialAccumulator`). */
+  initialAccumulator?: number;
   /** Hashed feature dimensions of the learned routers (the training default when absent); the baseline keeps 2^18. */
   dims?: number;
   /** Called as work proceeds: the stage, and how far it is when that is known. */
@@ -177,6 +179,7 @@ export function evaluateStrategies(
     ...(options.contextWeight === undefined ? {} : { contextWeight: options.contextWeight }),
     ...(options.scaleQuality === true ? { scaleQuality: true } : {}),
     ...(options.tuneByTask ? { tuneByTask: options.tuneByTask } : {}),
+    ...(options.initialAccumulator === undefined ? {} : { initialAccumulator: options.initialAccumulator }),
     ...(options.dims === undefined ? {} : { dims: options.dims }),
   };
   const artifact = trainEvalRouter(train, models, options.seed, {
@@ -272,6 +275,8 @@ export function evaluateStrategies(
           learningRate: artifact.training.learningRate ?? DEFAULT_TRAIN_OPTIONS.learningRate,
           l2: artifact.training.l2,
           ...(artifact.training.l2PerEpoch ? { l2PerEpoch: true } : {}),
+          // The router's own start (none: AdaGrad from 0), not the run's option, which tuning applied to the plain steps only.
+          initialAccumulator: artifact.training.initialAccumulator ?? 0,
           ...(artifact.training.blendWith ? { blendWith: artifact.training.blendWith } : {}),
         },
         onProgress: (stage, done, total) => progress(`learned router + task hint, training: ${stage}`, done, total),
@@ -332,11 +337,20 @@ export function trainEvalRouter(
     scaleQuality?: boolean;
     /** `TrainLearnedRouterOptions.tuneByTask`. */
     tuneByTask?: boolean | 'alongside';
+    /** `TrainLearnedRouterOptions.initialAccumulator` (`settings` may carry one too). */
+    initialAccumulator?: number;
     /** `TrainLearnedRouterOptions.dims`. */
     dims?: number;
     version?: string;
     /** Step and epochs to train with instead of tuning them (e.g. what tuning chose for another router). */
-    settings?: { epochs: number; learningRate: number; l2?: number; l2PerEpoch?: boolean; blendWith?: BlendPartner };
+    settings?: {
+      epochs: number;
+      learningRate: number;
+      l2?: number;
+      l2PerEpoch?: boolean;
+      initialAccumulator?: number;
+      blendWith?: BlendPartner;
+    };
     onProgress?: (stage: string, done: number, total: number) => void;
   } = {},
 ): LearnedRouterArtifact {
@@ -348,6 +362,7 @@ export function trainEvalRouter(
     ...(options.contextWeight === undefined ? {} : { contextWeight: options.contextWeight }),
     ...(options.scaleQuality === true ? { scaleQuality: true } : {}),
     ...(options.tuneByTask ? { tuneByTask: options.tuneByTask } : {}),
+    ...(options.initialAccumulator === undefined ? {} : { initialAccumulator: options.initialAccumulator }),
     ...(options.dims === undefined ? {} : { dims: options.dims }),
     ...(options.settings ?? {}),
     ...(options.onProgress ? { onProgress: options.onProgress } : {}),

@@ -34,6 +34,8 @@ export interface EvalOptions {
   scaleQuality?: boolean;
   /** Tune on a cut holding out whole tasks (an experiment; off when absent). */
   tuneByTask?: boolean | 'alongside';
+  /** AdaGrad's starting sum for the learned routers' early-stopped settings (the training default when absent). */
+  adagradStart?: number;
   /** The learned routers' hashed feature dimensions, log2 (the training default when absent). */
   dimsLog2?: number;
   /** Leave one task out instead of one split. */
@@ -54,6 +56,7 @@ function routerSettings(opts: EvalOptions): {
   contextWeight?: number;
   scaleQuality?: boolean;
   tuneByTask?: boolean | 'alongside';
+  initialAccumulator?: number;
   dims?: number;
 } {
   return {
@@ -61,6 +64,7 @@ function routerSettings(opts: EvalOptions): {
     ...(opts.contextWeight === undefined ? {} : { contextWeight: opts.contextWeight }),
     ...(opts.scaleQuality === true ? { scaleQuality: true } : {}),
     ...(opts.tuneByTask ? { tuneByTask: opts.tuneByTask } : {}),
+    ...(opts.adagradStart === undefined ? {} : { initialAccumulator: opts.adagradStart }),
   };
 }
 
@@ -73,6 +77,7 @@ function runHeader(opts: EvalOptions) {
     ...(opts.contextWeight === undefined ? {} : { contextWeight: opts.contextWeight }),
     ...(opts.scaleQuality === true ? { qualityScaling: true } : {}),
     ...(opts.tuneByTask ? { tuneByTask: opts.tuneByTask } : {}),
+    ...(opts.adagradStart === undefined ? {} : { adagradStart: opts.adagradStart }),
     ...(opts.dimsLog2 === undefined ? {} : { dimsLog2: opts.dimsLog2 }),
   };
 }

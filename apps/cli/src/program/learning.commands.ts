@@ -1,5 +1,5 @@
 import { join } from 'node:path';
-import { DEFAULT_CONTEXT_WEIGHT } from '@switchyard/routing';
+import { ADAGRAD_INITIAL_ACCUMULATOR, DEFAULT_CONTEXT_WEIGHT } from '@switchyard/routing';
 import { type Command, InvalidArgumentError } from 'commander';
 import { runEvalLive } from '../eval/eval-live.command';
 import { runCombine } from '../eval/combine-runs';
@@ -70,6 +70,8 @@ interface EvalFlags {
   qualityScaling?: boolean;
   /** --tune-by-task (an experiment). */
   tuneByTask?: boolean | 'alongside';
+  /** --adagrad-start (an experiment). */
+  adagradStart?: number;
   dimsLog2?: number;
   live?: boolean;
   costWeight?: number;
@@ -206,6 +208,11 @@ export function declareLearningCommands(program: Command, ctx: CliContext): void
       '--tune-by-task [how]',
       "an experiment: tune the learned routers on a cut that holds out whole tasks of the train part (rows' task labels, at least three) instead of random rows; 'alongside': as one more fold beside the random ones",
       tuneByTaskMode,
+    )
+    .option(
+      '--adagrad-start <sum>',
+      `an experiment: AdaGrad's starting sum of squared gradients for the learned routers' early-stopped settings (default ${ADAGRAD_INITIAL_ACCUMULATOR}; 0 trains them as before it had one)`,
+      nonNegativeNumber,
     )
     .option(
       '--dims-log2 <n>',
@@ -387,6 +394,7 @@ function evalOffline(flags: EvalFlags): Promise<number> {
     ...(flags.contextWeight === undefined ? {} : { contextWeight: flags.contextWeight }),
     ...(flags.qualityScaling === true ? { scaleQuality: true } : {}),
     ...(flags.tuneByTask ? { tuneByTask: flags.tuneByTask } : {}),
+    ...(flags.adagradStart === undefined ? {} : { adagradStart: flags.adagradStart }),
     ...(flags.dimsLog2 === undefined ? {} : { dimsLog2: flags.dimsLog2 }),
     ...(flags.cv === 'task' ? { cv: 'task' as const } : {}),
     ...(flags.trainSize === undefined ? {} : { trainSizes: flags.trainSize }),

@@ -1,5 +1,6 @@
 import { LearnedRouter, type OutcomeExample, topBandSaving, trainLearnedRouter } from './learned-router';
 import { TextFeaturizer } from './text-features';
+import { ADAGRAD_INITIAL_ACCUMULATOR } from './tune-training';
 
 // A synthetic world: the small model answers arithmetic and greetings, only the big one answers proofs.
 function examples(n: number): OutcomeExample[] {
@@ -77,6 +78,39 @@ describe(trainLearnedRouter.name, () => {
     expect(criterion('top')).toBe('mean saving at 90-100% of the best model on held-out rows');
     expect(criterion('both')).toBe('mean of the APGR and the saving at 90-100% of the best model on held-out rows');
     expect(() => criterion('best' as 'top')).toThrow('tuneFor: "best" is not one of apgr, top, both');
+  });
+
+  it('trains the final model from the AdaGrad starting sum tuning chose, and records it', () => {
+    const settings = { version: 't@1', dims: 1 << 12, calibrate: false, classifier: false, now: () => new Date(0) };
+    const tuned = trainLearnedRouter(examples(400), settings);
+    // The early-stopped candidates start from ADAGRAD_INITIAL_ACCUMULATOR; the regularised regression does not.
+    const chosePlain = tuned.training.tuning?.l2PerEpoch !== true;
+    expect(tuned.training.initialAccumulator).toBe(chosePlain ? ADAGRAD_INITIAL_ACCUMULATOR : undefined);
+    expect(tuned.training.tuning?.initialAccumulator).toBe(tuned.training.initialAccumulator);
+    // Given fixed settings, only when asked; the same seed and settings from another start give other weights.
+    const fixed = { ...settings, epochs: 2, learningRate: 0.05 };
+    const plain = trainLearnedRouter(examples(400), fixed);
+    const damped = trainLearnedRouter(examples(400), { ...fixed, initialAccumulator: 1e-3 });
+    expect(plain.training.initialAccumulator).toBeUndefined();
+    expect(damped.training.initialAccumulator).toBe(1e-3);
+    expect(damped.quality.weights).not.toBe(plain.quality.weights);
+    // 0 is AdaGrad from zero, as without one.
+    expect(trainLearnedRouter(examples(400), { ...fixed, initialAccumulator: 0 }).quality.weights).toBe(
+      plain.quality.weights,
+    );
+  });
+
+  it('tunes every early-stopped candidate from the starting sum it is given, and the regression from its own', () => {
+    const settings = { version: 't@1', dims: 1 << 12, calibrate: false, classifier: false, now: () => new Date(0) };
+    const trials = trainLearnedRouter(examples(400), { ...settings, initialAccumulator: 0.5 }).training.tuning?.trials;
+    expect(trials?.filter((t) => t.l2 === 0 && !t.blendWith).map((t) => t.initialAccumulator)).toEqual([0.5, 0.5, 0.5]);
+    expect(trials?.filter((t) => t.l2 > 0).map((t) => t.initialAccumulator)).toEqual([undefined]);
+    const byDefault = trainLearnedRouter(examples(400), settings).training.tuning?.trials;
+    expect(byDefault?.filter((t) => t.l2 === 0 && !t.blendWith).map((t) => t.initialAccumulator)).toEqual([
+      ADAGRAD_INITIAL_ACCUMULATOR,
+      ADAGRAD_INITIAL_ACCUMULATOR,
+      ADAGRAD_INITIAL_ACCUMULATOR,
+    ]);
   });
 
   it('records the models, their mean cost and answer length, and the version', () => {

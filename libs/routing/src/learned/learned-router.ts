@@ -15,6 +15,8 @@ import {
   type BlendPartner,
   type HeldOutPredictions,
   MIN_EXAMPLES_TO_TUNE,
+  TRAINING_CANDIDATES,
+  type TrainingCandidate,
   type TuneOptions,
   type TuningResult,
   hasConverged,
@@ -88,6 +90,8 @@ export interface LearnedRouterTraining {
   learningRate?: number;
   /** The L2 was spread per epoch over each feature's rows (`TrainDataOptions.l2PerEpoch`). */
   l2PerEpoch?: boolean;
+  /** AdaGrad's starting sum of squared gradients (`TrainOptions.initialAccumulator`), when not the default. */
+  initialAccumulator?: number;
   /** A second quality model, trained so, was averaged with the first. */
   blendWith?: BlendPartner;
   /** How the step and epochs were chosen on a validation cut, when they were (`trainLearnedRouter` without fixed ones). */
@@ -145,6 +149,12 @@ export interface TrainLearnedRouterOptions extends Partial<TrainOptions> {
   scaleQuality?: boolean;
   /** The quality model's L2 spread per epoch over the rows having each feature (see `TrainDataOptions`). */
   l2PerEpoch?: boolean;
+  /**
+   * AdaGrad's starting sum of squared gradients (`TrainOptions.initialAccumulator`): with fixed settings,
+   * theirs; when tuning, every early-stopped candidate's instead of ADAGRAD_INITIAL_ACCUMULATOR (0: from
+   * zero, as before it had one). The regularised regression keeps its own.
+   */
+  initialAccumulator?: number;
   /** Train a second quality model with these settings and average the two (what tuning may choose). */
   blendWith?: BlendPartner;
   /** Train the seed's classifier head too (true by default); the cost-aware mode does not need it. */
@@ -421,7 +431,13 @@ export function trainLearnedRouter(
     return y;
   });
 
-  const train = { epochs: options.epochs, learningRate: options.learningRate, l2: options.l2, seed: options.seed };
+  const train = {
+    epochs: options.epochs,
+    learningRate: options.learningRate,
+    l2: options.l2,
+    seed: options.seed,
+    initialAccumulator: options.initialAccumulator,
+  };
   const defined = Object.fromEntries(Object.entries(train).filter(([, v]) => v !== undefined)) as Partial<TrainOptions>;
   const classifierSettings = { ...defined };
   const tuning =
@@ -432,6 +448,7 @@ export function trainLearnedRouter(
     usable.length >= MIN_EXAMPLES_TO_TUNE
       ? tuneLogistic(featurizer.dims, xs, qualityTargets, {
           seed: defined.seed ?? DEFAULT_TRAIN_OPTIONS.seed,
+          ...(options.initialAccumulator === undefined ? {} : { candidates: startingFrom(options.initialAccumulator) }),
           ...(options.tuneByTask ? taskGroups(usable) : {}),
           ...(options.tuneByTask === 'alongside' ? { groupsAlongside: true } : {}),
           ...routingScore(models, usable, meanCostUsd, options.tuneFor ?? 'apgr'),
@@ -444,6 +461,7 @@ export function trainLearnedRouter(
     defined.epochs = tuning.epochs;
     defined.learningRate = tuning.learningRate;
     defined.l2 = tuning.l2;
+    if (tuning.initialAccumulator !== undefined) defined.initialAccumulator = tuning.initialAccumulator;
     l2PerEpoch = tuning.l2PerEpoch === true;
     blendWith = tuning.blendWith;
   }
@@ -521,6 +539,7 @@ export function trainLearnedRouter(
       l2: defined.l2 ?? DEFAULT_TRAIN_OPTIONS.l2,
       learningRate: defined.learningRate ?? DEFAULT_TRAIN_OPTIONS.learningRate,
       ...(l2PerEpoch ? { l2PerEpoch } : {}),
+      ...(defined.initialAccumulator === undefined ? {} : { initialAccumulator: defined.initialAccumulator }),
       ...(blendWith ? { blendWith } : {}),
       ...(tuning ? { tuning: withoutHeldOut(tuning) } : {}),
     },
@@ -606,6 +625,11 @@ export function topBandSaving(hull: readonly CostQuality[], best: CostQuality): 
     total += mix && best.costUsd > 0 ? Math.max(0, 1 - mix.costUsd / best.costUsd) : 0;
   }
   return total / 11;
+}
+
+/** The tuning candidates with the early-stopped ones' AdaGrad starting from `sum`. */
+function startingFrom(sum: number): TrainingCandidate[] {
+  return TRAINING_CANDIDATES.map((c) => (c.l2 > 0 ? c : { ...c, initialAccumulator: sum }));
 }
 
 function withoutHeldOut(tuning: TuningResult & { heldOut: HeldOutPredictions }): TuningResult {

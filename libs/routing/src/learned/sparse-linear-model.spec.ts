@@ -9,9 +9,17 @@ function referenceTrain(
   dims: number,
   xs: SparseVector[],
   ys: Float64Array[],
-  o: { learningRate: number; l2: number; l2PerEpoch?: boolean; seed: number; epochs: number },
+  o: {
+    learningRate: number;
+    l2: number;
+    l2PerEpoch?: boolean;
+    initialAccumulator?: number;
+    seed: number;
+    epochs: number;
+  },
 ): { w: Float32Array; b: Float64Array } {
   const outputs = ys[0].length;
+  const start = o.initialAccumulator ?? 1e-8;
   const b = SparseLinearModel.train('logistic', dims, xs, ys, { ...o, epochs: 0 }).bias; // the base rates
   const w = new Float32Array(dims * outputs);
   const g2 = new Float32Array(dims * outputs);
@@ -37,14 +45,14 @@ function referenceTrain(
       const grad = z.map((zk, k) => sigmoid(zk) - ys[r][k]);
       for (let k = 0; k < outputs; k++) {
         bg2[k] += grad[k] * grad[k];
-        b[k] -= (o.learningRate * grad[k]) / Math.sqrt(bg2[k] + 1e-8);
+        b[k] -= (o.learningRate * grad[k]) / Math.sqrt(bg2[k] + start);
       }
       for (let n = 0; n < x.indices.length; n++)
         for (let k = 0; k < outputs; k++) {
           const at = x.indices[n] * outputs + k;
           const g = grad[k] * x.values[n] + l2At[x.indices[n]] * w[at];
           g2[at] += g * g;
-          w[at] -= (o.learningRate * g) / Math.sqrt(g2[at] + 1e-8);
+          w[at] -= (o.learningRate * g) / Math.sqrt(g2[at] + start);
         }
     }
   }
@@ -71,6 +79,10 @@ describe('SparseLinearModel.train (logistic)', () => {
     ['no L2', { learningRate: 0.1, l2: 0, seed: 3, epochs: 4 }],
     ['L2 on every update', { learningRate: 0.05, l2: 0.01, seed: 4, epochs: 3 }],
     ['L2 spread per epoch', { learningRate: 0.1, l2: 1, l2PerEpoch: true, seed: 5, epochs: 3 }],
+    [
+      'a starting sum of squared gradients',
+      { learningRate: 0.05, l2: 0, initialAccumulator: 1e-3, seed: 6, epochs: 3 },
+    ],
   ])('is textbook AdaGrad bit for bit: %s', (_name, o) => {
     const model = SparseLinearModel.train('logistic', dims, xs, ys, o);
     const expected = referenceTrain(dims, xs, ys, o);
@@ -78,5 +90,37 @@ describe('SparseLinearModel.train (logistic)', () => {
     expect(Array.from(model.bias)).toEqual(Array.from(expected.b));
     // And it learned something: the weights moved.
     expect(model.weights.some((v) => v !== 0)).toBe(true);
+  });
+});
+
+describe('SparseLinearModel.train: AdaGrad starting sum (initialAccumulator)', () => {
+  // One row, one feature of value 0.5, one output labelled 1, the bias at its base rate (1, clamped): the
+  // first update's gradient on the weight is (σ(b) - 1) × 0.5 = g, and the weight moves by step × g / √(G0 + g²).
+  const xs: SparseVector[] = [{ indices: Int32Array.of(3), values: Float32Array.of(0.5) }];
+  const ys = [Float64Array.of(1)];
+  const firstStep = (initialAccumulator?: number) => {
+    const bias = SparseLinearModel.train('logistic', 8, xs, ys, { epochs: 0 }).bias[0];
+    const g = (sigmoid(bias) - 1) * 0.5;
+    const model = SparseLinearModel.train('logistic', 8, xs, ys, {
+      learningRate: 0.1,
+      l2: 0,
+      seed: 0,
+      epochs: 1,
+      ...(initialAccumulator === undefined ? {} : { initialAccumulator }),
+    });
+    return { g, w: model.weights[3] };
+  };
+
+  it('from (almost) zero, the first update is about the full step however small the gradient', () => {
+    const { g, w } = firstStep();
+    expect(Math.abs(g)).toBeLessThan(0.01);
+    expect(w).toBeCloseTo((-0.1 * g) / Math.sqrt(1e-8 + g * g), 6);
+    expect(w).toBeGreaterThan(0.09);
+  });
+
+  it('from G0, the first update is step × g / sqrt(G0 + g^2): a small gradient moves the weight a little', () => {
+    const { g, w } = firstStep(1e-3);
+    expect(w).toBeCloseTo((-0.1 * g) / Math.sqrt(1e-3 + g * g), 6);
+    expect(w).toBeLessThan(0.1 / 3);
   });
 });

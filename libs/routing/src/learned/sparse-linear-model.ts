@@ -27,6 +27,13 @@ export interface TrainOptions {
   /** Deterministic shuffling. */
   seed: number;
   /**
+   * The constant under AdaGrad's square root, as if every parameter's sum of squared gradients started there:
+   * `w -= step × g / √(initialAccumulator + Σg²)`. Absent (or below ADAGRAD_EPSILON), ADAGRAD_EPSILON, no
+   * more than a guard against dividing by zero: then a parameter's first update is the full step whatever its gradient, which lets a
+   * feature seen in one or two rows weigh as much as a common one (see TRAINING_CANDIDATES).
+   */
+  initialAccumulator?: number;
+  /**
    * After each epoch: its mean training loss, and the model as trained so far (it may predict, for early
    * stopping on a validation cut). Returning 'stop' ends the training after this epoch.
    */
@@ -38,6 +45,8 @@ export interface TrainOptions {
 // 0.05 and above, more epochs or an L2 term overfit the hashed n-grams (1.05-1.20). 0.02 × 2 is the cheapest
 // of the best. `npx switchyard eval` re-checks on any dataset.
 export const DEFAULT_TRAIN_OPTIONS: TrainOptions = { epochs: 2, learningRate: 0.02, l2: 0, seed: 0 };
+/** AdaGrad's guard against dividing by zero, the default `TrainOptions.initialAccumulator`. */
+export const ADAGRAD_EPSILON = 1e-8;
 
 /** What a training set says beyond its rows and targets (kept apart from `TrainOptions`, the hyperparameters a router's trainer passes through). */
 export interface TrainDataOptions {
@@ -141,7 +150,7 @@ export class SparseLinearModel {
     const grad = new Float64Array(outputs);
     // The labelled outputs of a partial row, refilled per row (no allocation in the loop).
     const labelled = new Int32Array(outputs);
-    const eps = 1e-8;
+    const eps = max(opts.initialAccumulator ?? 0, ADAGRAD_EPSILON);
     for (let epoch = 1; epoch <= opts.epochs; epoch++) {
       for (let i = order.length - 1; i > 0; i--) {
         const j = floor(rand() * (i + 1));

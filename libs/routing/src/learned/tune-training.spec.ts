@@ -44,6 +44,25 @@ describe(tuneLogistic.name, () => {
     expect(result.heldOut.rows).toEqual(validationCut(300, 0).validation);
   });
 
+  it('trains each candidate from its own AdaGrad starting sum, and the chosen setting carries it', () => {
+    const tune = (initialAccumulator?: number) =>
+      tuneLogistic(featurizer.dims, xs, ys, {
+        seed: 0,
+        folds: 1,
+        maxEpochs: 1,
+        candidates: [{ learningRate: 0.05, l2: 0, ...(initialAccumulator ? { initialAccumulator } : {}) }],
+      });
+    const plain = tune();
+    const damped = tune(0.1);
+    expect(plain.initialAccumulator).toBeUndefined();
+    expect(damped.initialAccumulator).toBe(0.1);
+    // A large starting sum shrinks every first step: after one epoch the predictions are nearer the base rates.
+    expect(damped.heldOut.predictions).not.toEqual(plain.heldOut.predictions);
+    const spread = (r: typeof plain) =>
+      Math.max(...r.heldOut.predictions.map((p) => p[0])) - Math.min(...r.heldOut.predictions.map((p) => p[0]));
+    expect(spread(damped)).toBeLessThan(spread(plain));
+  });
+
   it('tries the best plain setting averaged with the regularised one, as one more trial', () => {
     const result = tuneLogistic(featurizer.dims, xs, ys, {
       seed: 0,

@@ -12,7 +12,21 @@ export interface TrainingCandidate {
    * stopped early on the score: its epochs are the last every fold ran.
    */
   converge?: boolean;
+  /** `TrainOptions.initialAccumulator`: AdaGrad's starting sum of squared gradients. */
+  initialAccumulator?: number;
 }
+
+/**
+ * AdaGrad's starting sum of squared gradients for the early-stopped candidates (`TrainOptions
+ * .initialAccumulator`; Keras starts it at 0.1, PyTorch at 0). From 0, a weight's first update is the full
+ * step whatever its gradient: a feature seen in one or two rows (a subject's own vocabulary) weighs as much
+ * as a common one, and on prompts of a subject the router never trained on those weights carry over worst.
+ * From 0.01, a weight whose gradients are the size a prompt's TF-IDF values give (a few hundredths: a
+ * prompt has hundreds of features and unit length) moves by a fraction of the step until its squared
+ * gradients add up to about 0.01, over many rows; a common feature's later steps barely change. Measured against 0 and 0.001 in docs/benchmarks.md
+ * ("AdaGrad's starting sum").
+ */
+export const ADAGRAD_INITIAL_ACCUMULATOR = 0.01;
 
 /**
  * Settings tried when tuning: AdaGrad steps without L2 (early stopping is the regulariser: 0.02 for two
@@ -21,9 +35,9 @@ export interface TrainingCandidate {
  * then the best of the first kind averaged with the second (see `tuneLogistic`).
  */
 export const TRAINING_CANDIDATES: readonly TrainingCandidate[] = [
-  { learningRate: 0.02, l2: 0 },
-  { learningRate: 0.05, l2: 0 },
-  { learningRate: 0.1, l2: 0 },
+  { learningRate: 0.02, l2: 0, initialAccumulator: ADAGRAD_INITIAL_ACCUMULATOR },
+  { learningRate: 0.05, l2: 0, initialAccumulator: ADAGRAD_INITIAL_ACCUMULATOR },
+  { learningRate: 0.1, l2: 0, initialAccumulator: ADAGRAD_INITIAL_ACCUMULATOR },
   { learningRate: 0.1, l2: 1, l2PerEpoch: true, converge: true },
 ];
 /** An epoch improving the training loss by less than this share has converged. */
@@ -163,6 +177,7 @@ export function tuneLogistic(
           learningRate: candidate.learningRate,
           l2: candidate.l2,
           ...(candidate.l2PerEpoch ? { l2PerEpoch: true } : {}),
+          ...(candidate.initialAccumulator === undefined ? {} : { initialAccumulator: candidate.initialAccumulator }),
           seed: options.seed,
           epochs: maxEpochs,
           ...(options.priorStrength === undefined ? {} : { priorStrength: options.priorStrength }),
