@@ -90,7 +90,7 @@ export interface LearnedRouterTraining {
   learningRate?: number;
   /** The L2 was spread per epoch over each feature's rows (`TrainDataOptions.l2PerEpoch`). */
   l2PerEpoch?: boolean;
-  /** AdaGrad's starting sum of squared gradients (`TrainOptions.initialAccumulator`), when not the default. */
+  /** AdaGrad's starting sum of squared gradients (`TrainOptions.initialAccumulator`), when one was set (absent: from 0). */
   initialAccumulator?: number;
   /** A second quality model, trained so, was averaged with the first. */
   blendWith?: BlendPartner;
