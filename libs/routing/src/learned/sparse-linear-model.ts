@@ -29,8 +29,9 @@ export interface TrainOptions {
   /**
    * The constant under AdaGrad's square root, as if every parameter's sum of squared gradients started there:
    * `w -= step × g / √(initialAccumulator + Σg²)`. Absent (or below ADAGRAD_EPSILON), ADAGRAD_EPSILON, no
-   * more than a guard against dividing by zero: then a parameter's first update is the full step whatever its gradient, which lets a
-   * feature seen in one or two rows weigh as much as a common one (see TRAINING_CANDIDATES).
+   * more than a guard against dividing by zero: then a parameter's first update is the full step whatever
+   * its gradient, which lets a feature seen in one or two rows weigh as much as a common one (see
+   * TRAINING_CANDIDATES).
    */
   initialAccumulator?: number;
   /**
