@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 // Synthetic stress sets for the learned router, derived from a routing dataset (the MMLU-Pro file by default),
 // each a hard case users bring: few rows, two models, one task, a long preamble shared by every prompt
-// (a system prompt, a template), and conversations (issue #12): follow-ups whose difficulty is the question
+// (a system prompt, a template), noisy graded scores (a judge's, not an answer key's), and conversations (issue #12): follow-ups whose difficulty is the question
 // before them, context that has nothing to do with the prompt, and one system prompt shared by every
 // conversation. Deterministic: the same input gives the same files.
 //
@@ -9,6 +9,7 @@
 //   then: npx switchyard eval --dataset OUT_DIR/<set>.jsonl --out out/stress/<set>
 const { readFileSync, writeFileSync, mkdirSync } = require('node:fs');
 const { join } = require('node:path');
+const { createHash } = require('node:crypto');
 
 const input = process.argv[2] ?? '../shared/datasets/mmlu-pro/mmlu-pro-routing.jsonl';
 const outDir = process.argv[3] ?? 'out/stress-sets';
@@ -16,6 +17,11 @@ const rows = readFileSync(input, 'utf8')
   .split('\n')
   .filter((l) => l.trim())
   .map((l) => JSON.parse(l));
+
+/** Uniform noise in [0, 1) fixed by its key, so the noisy set is the same on every run. */
+function noiseOf(key) {
+  return createHash('sha256').update(key).digest().readUInt32BE(0) / 2 ** 32;
+}
 
 function mean(xs) {
   return xs.reduce((a, b) => a + b, 0) / xs.length;
@@ -62,6 +68,19 @@ const sets = {
     ...r,
     outcomes: { [cheapest.m]: r.outcomes[cheapest.m], [best.m]: r.outcomes[best.m] },
   })),
+  // Graded scores with noise, as a judge's grades are: 1,500 rows of every task, each model's score
+  // 0.8 × score + 0.2 × uniform noise (fixed by the row and the model). Every model's mean moves alike and
+  // the gaps shrink by a fifth, so the cheapest and the best are closer and every label is blurred: a
+  // tuning choice made on a few hundred held-out rows is at its noisiest.
+  'graded-noisy': rows
+    .filter((_, i) => i % Math.floor(rows.length / 1500) === 0)
+    .slice(0, 1500)
+    .map((r, i) => ({
+      ...r,
+      outcomes: Object.fromEntries(
+        Object.entries(r.outcomes).map(([m, o]) => [m, { ...o, score: 0.8 * o.score + 0.2 * noiseOf(`${i} ${m}`) }]),
+      ),
+    })),
   // One task: the router cannot lean on the subject.
   'one-task': rows.filter((r) => r.task === bigTask),
   // The same 3,000-character preamble before every prompt: the signal sits after it.
