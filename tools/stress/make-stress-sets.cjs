@@ -1,9 +1,10 @@
 #!/usr/bin/env node
 // Synthetic stress sets for the learned router, derived from a routing dataset (the MMLU-Pro file by default),
 // each a hard case users bring: few rows, two models, one task, a long preamble shared by every prompt
-// (a system prompt, a template), noisy graded scores (a judge's, not an answer key's), and conversations (issue #12): follow-ups whose difficulty is the question
-// before them, context that has nothing to do with the prompt, and one system prompt shared by every
-// conversation. Deterministic: the same input gives the same files.
+// (a system prompt, a template), noisy graded scores (a judge's, not an answer key's), and conversations
+// (issue #12): follow-ups whose difficulty is the question before them, context that has nothing to do
+// with the prompt, and one system prompt shared by every conversation. Deterministic: the same input gives
+// the same files.
 //
 //   node tools/stress/make-stress-sets.cjs [DATASET] [OUT_DIR]
 //   then: npx switchyard eval --dataset OUT_DIR/<set>.jsonl --out out/stress/<set>
@@ -21,6 +22,12 @@ const rows = readFileSync(input, 'utf8')
 /** Uniform noise in [0, 1) fixed by its key, so the noisy set is the same on every run. */
 function noiseOf(key) {
   return createHash('sha256').update(key).digest().readUInt32BE(0) / 2 ** 32;
+}
+
+/** About `n` rows spread over the whole file (every k-th row); all of them when the file has fewer. */
+function everyNth(n) {
+  const step = Math.max(1, Math.floor(rows.length / n));
+  return rows.filter((_, i) => i % step === 0).slice(0, n);
 }
 
 function mean(xs) {
@@ -62,7 +69,7 @@ const FOLLOW_UPS = [
 
 const sets = {
   // 1,000 rows of every task, every n-th row of the file: 700 to train on at the default split.
-  'few-rows': rows.filter((_, i) => i % Math.floor(rows.length / 1000) === 0).slice(0, 1000),
+  'few-rows': everyNth(1000),
   // Only the cheapest and the best model: little room, and random mixing is a strong rival.
   'two-models': rows.map((r) => ({
     ...r,
@@ -72,15 +79,12 @@ const sets = {
   // 0.8 × score + 0.2 × uniform noise (fixed by the row and the model). Every model's mean moves alike and
   // the gaps shrink by a fifth, so the cheapest and the best are closer and every label is blurred: a
   // tuning choice made on a few hundred held-out rows is at its noisiest.
-  'graded-noisy': rows
-    .filter((_, i) => i % Math.floor(rows.length / 1500) === 0)
-    .slice(0, 1500)
-    .map((r, i) => ({
-      ...r,
-      outcomes: Object.fromEntries(
-        Object.entries(r.outcomes).map(([m, o]) => [m, { ...o, score: 0.8 * o.score + 0.2 * noiseOf(`${i} ${m}`) }]),
-      ),
-    })),
+  'graded-noisy': everyNth(1500).map((r, i) => ({
+    ...r,
+    outcomes: Object.fromEntries(
+      Object.entries(r.outcomes).map(([m, o]) => [m, { ...o, score: 0.8 * o.score + 0.2 * noiseOf(`${i} ${m}`) }]),
+    ),
+  })),
   // One task: the router cannot lean on the subject.
   'one-task': rows.filter((r) => r.task === bigTask),
   // The same 3,000-character preamble before every prompt: the signal sits after it.
