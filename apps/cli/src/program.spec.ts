@@ -90,6 +90,9 @@ describe(runCli.name, () => {
       expect((await runInProcess(['eval', '--dataset', 'x.jsonl', '--adagrad-start', '-0.1'])).stderr).toBe(
         "switchyard: option '--adagrad-start <sum>' argument '-0.1' is invalid. Expected a number, 0 or more.\n",
       );
+      expect((await runInProcess(['eval', '--dataset', 'x.jsonl', '--bootstrap', '-1'])).stderr).toBe(
+        "switchyard: option '--bootstrap <n>' argument '-1' is invalid. Expected a whole number from 0 to 100000.\n",
+      );
     });
 
     it('exits 2 when options do not go together, saying which', async () => {
@@ -120,6 +123,9 @@ describe(runCli.name, () => {
       expect(
         (await runInProcess(['eval', '--train', 'a.jsonl', '--test', 'b.jsonl', '--repeat', '3'])).stderr,
       ).toContain('with --train and --test the split is yours');
+      expect((await runInProcess(['eval', '--dataset', 'x.jsonl', '--live', '--bootstrap', '200'])).stderr).toBe(
+        'switchyard: --bootstrap cannot be combined with --live\n',
+      );
       expect((await runInProcess(['dlq', 'drop'])).stderr).toBe('switchyard: dlq drop needs --seq N[,N...] or --all\n');
     });
 

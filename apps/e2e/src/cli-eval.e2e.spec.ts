@@ -27,6 +27,15 @@ interface Results {
     saving: number;
     usesTaskLabel: boolean;
   }>;
+  costToReach95UsdPerPrompt?: number;
+  costToReach100UsdPerPrompt?: number;
+  baseline?: { apgr?: number; costToReach95UsdPerPrompt?: number; costToReach100UsdPerPrompt?: number };
+  versusBaseline?: {
+    resamples: number;
+    apgr?: { difference: number; low: number; high: number };
+    saving95: { difference: number; low: number; high: number };
+    saving100: { difference: number; low: number; high: number };
+  };
 }
 
 function syntheticDataset(dir: string, rows = 120): string {
@@ -126,18 +135,58 @@ describe('switchyard eval on a synthetic dataset', () => {
     expect(stdout).toContain('best single model: zeta-large');
     expect(stdout).toMatch(/learned router \(cost-aware\), \d+ settings traced: APGR \d/);
     expect(stdout).toMatch(/logistic-regression baseline \(\d+ epochs\): APGR \d/);
+    expect(stdout).toMatch(
+      /router minus baseline on the 48 test rows, 95% paired bootstrap interval over 1000 resamples .*: APGR [+−]\d\.\d{3} \[[+−]\d\.\d{3}, [+−]\d\.\d{3}\] \((ahead|behind|level)\); saving @95% [+−][\d.]+ points/,
+    );
+    expect(html).toContain('class="versus-baseline"');
   });
 
-  it('takes the user’s own split', async () => {
+  it('compares the router with the baseline on the test part: the headline figures’ differences, each with an interval', () => {
+    const v = results.versusBaseline;
+    const b = results.baseline;
+    if (!v || !b || results.apgr === undefined || b.apgr === undefined)
+      throw new Error('no comparison with the baseline');
+    expect(v.resamples).toBe(1000);
+    // The differences are the headline figures' own, read on every test row once.
+    expect(v.apgr?.difference).toBeCloseTo(results.apgr - b.apgr, 9);
+    const saving = (cost: number | undefined) => 1 - (cost ?? NaN) / results.bestSingle.costUsd;
+    expect(v.saving95.difference).toBeCloseTo(
+      saving(results.costToReach95UsdPerPrompt) - saving(b.costToReach95UsdPerPrompt),
+      9,
+    );
+    expect(v.saving100.difference).toBeCloseTo(
+      saving(results.costToReach100UsdPerPrompt) - saving(b.costToReach100UsdPerPrompt),
+      9,
+    );
+    for (const d of [v.apgr, v.saving95, v.saving100]) {
+      expect(d?.low).toBeLessThanOrEqual(d?.high ?? NaN);
+      expect(Number.isFinite(d?.low)).toBe(true);
+    }
+  });
+
+  it('takes the user’s own split (and leaves the bootstrap out when told to)', async () => {
     const lines = readFileSync(dataset, 'utf8').trim().split('\n');
     const trainFile = join(dir, 'own-train.jsonl');
     const testFile = join(dir, 'own-test.jsonl');
     writeFileSync(trainFile, `${lines.slice(0, 90).join('\n')}\n`);
     writeFileSync(testFile, `${lines.slice(90).join('\n')}\n`);
     const ownOut = join(dir, 'own-out');
-    await run('node', [cli, 'eval', '--train', trainFile, '--test', testFile, '--out', ownOut]);
+    const noBootstrap = ['--bootstrap', '0'];
+    const { stdout: printed } = await run('node', [
+      cli,
+      'eval',
+      ...noBootstrap,
+      '--train',
+      trainFile,
+      '--test',
+      testFile,
+      '--out',
+      ownOut,
+    ]);
     const own = JSON.parse(readFileSync(join(ownOut, 'results.json'), 'utf8')) as Results & { train: string };
     expect(own).toMatchObject({ train: trainFile, trainSize: 90, testSize: 30 });
+    expect(own).not.toHaveProperty('versusBaseline');
+    expect(printed).not.toContain('router minus baseline');
   }, 120_000);
 
   it('keeps a model missing on a few rows, leaves those rows and a sparse model out, renames what a policy cannot name, and says so', async () => {
@@ -221,6 +270,9 @@ describe('switchyard eval on a synthetic dataset', () => {
     ]);
     expect(printed).toContain('leave one task out: 2 folds');
     expect(printed).toMatch(/beats the baseline's saving in \d of 2 folds/);
+    expect(printed).toMatch(
+      /Router against baseline on each fold's test rows \(paired bootstrap, 1000 resamples, 95% interval of the difference\), of 2: APGR ahead in \d, behind in \d, not told apart in \d;/,
+    );
   }, 120_000);
 
   it('leaves one task out at several seeds, each the run --seed makes, and reads each fold over them', async () => {

@@ -10,7 +10,9 @@ import {
   mixKey,
   mixedSetting,
   resolveLearnedTarget,
-  sweepCostWeights,
+  prepareSweep,
+  type PreparedSweep,
+  sumSweep,
   upperHull,
   LearnedRouter,
   type LearnedRouterArtifact,
@@ -23,6 +25,7 @@ import {
   trainLearnedRouter,
 } from '@switchyard/routing';
 import { estimateTokens } from '@switchyard/contracts';
+import { pairedBootstrap, type VersusBaseline } from './bootstrap';
 import { apgr, costToReach } from './curve';
 import { DatasetError, type DatasetRow, rowContext, rowMessages } from '@switchyard/datasets';
 import { datasetModels, toExamples } from './dataset';
@@ -67,6 +70,11 @@ export interface EvaluationResult {
   validationPick100?: ValidationPick;
   /** The same curve for the router given the task label as a hint (`learned+task`; only when the data has tasks). */
   withTaskHint?: CurveHeadline;
+  /**
+   * The learned router minus the baseline (APGR, saving at 95% and 100% of the best), each with its 95% paired
+   * bootstrap interval over the test rows: whether the test part tells the two apart.
+   */
+  versusBaseline?: VersusBaseline;
 }
 
 /** The knob calibrated on a validation cut, and what it gave on the test part. */
@@ -102,6 +110,8 @@ export interface EvaluateOptions {
   initialAccumulator?: number;
   /** Hashed feature dimensions of the learned routers (the training default when absent); the baseline keeps 2^18. */
   dims?: number;
+  /** Resamples of the paired bootstrap against the baseline (DEFAULT_BOOTSTRAP_RESAMPLES when absent; 0: none). */
+  bootstrapResamples?: number;
   /** Called as work proceeds: the stage, and how far it is when that is known. */
   onProgress?: (stage: string, done?: number, total?: number) => void;
 }
@@ -315,6 +325,22 @@ export function evaluateStrategies(
   const baseline = summary(baselineCurve);
   result.baseline = { ...baseline.headline, curve: baseline.curve, training: baselineRouter.artifact.training };
   if (hinted) result.withTaskHint = summary(hinted).headline;
+  if (options.bootstrapResamples !== 0) {
+    progress('paired bootstrap of the router against the baseline over the test rows');
+    result.versusBaseline = pairedBootstrap({
+      router: traced.sweep,
+      baseline: baselineCurve.sweep,
+      models: models.map((m) => ({
+        model: m,
+        score: test.map((row) => row.outcomes[m].score),
+        costUsd: test.map((row) => row.outcomes[m].cost_usd),
+      })),
+      cheapest: cheapest.name,
+      best: bestSingle.name,
+      seed: options.seed,
+      ...(options.bootstrapResamples === undefined ? {} : { resamples: options.bootstrapResamples }),
+    });
+  }
   if (served['95']) result.validationPick95 = served['95'];
   if (served['100']) result.validationPick100 = served['100'];
   return result;
@@ -417,6 +443,8 @@ interface TracedCurve {
    */
   settings: Array<CostQuality & { costWeight?: number; model?: string }>;
   hull: Array<CostQuality & { costWeight?: number; model?: string }>;
+  /** The sweep before summing: what the paired bootstrap resamples. */
+  sweep: PreparedSweep;
 }
 
 function traceCurve(
@@ -434,18 +462,19 @@ function traceCurve(
     if (!outcome) throw new Error(`the learned router chose "${model}" for row ${row.id}, which has no outcome for it`);
     return { score: outcome.score, costUsd: outcome.cost_usd };
   };
-  const points = sweepCostWeights(
+  const sweep = prepareSweep(
     sweepRows,
     (r, k) => recorded(rows[r], predictions[r].candidates[k].model),
     (r) => recorded(rows[r], fallback),
   );
+  const points = sumSweep(sweep);
   const singles = referencePoints(rows, router.models).singles.map((r) => ({
     model: r.name,
     quality: r.quality,
     costUsd: r.costUsd,
   }));
   const settings = [...points, ...singles];
-  return { points, settings, hull: upperHull(settings) };
+  return { points, settings, hull: upperHull(settings), sweep };
 }
 
 /** The curve's point in force at `costWeight`: the last one starting at or below it. */

@@ -9,3 +9,4 @@ export * from './live';
 export * from './replay-plan';
 export * from './splits';
 export * from './fold-spread';
+export * from './bootstrap';

@@ -1,3 +1,4 @@
+import { describeVersusBaseline } from './bootstrap';
 import type { EvaluationResult, StrategyEntry } from './evaluate';
 
 const COLORS: Record<string, string> = {
@@ -78,7 +79,8 @@ ${points
 <style>body{font-family:system-ui,sans-serif;margin:24px;color:#111}table{border-collapse:collapse}td,th{padding:4px 10px;border-bottom:1px solid #ddd;text-align:right}td:first-child,th:first-child{text-align:left}</style></head>
 <body><h1>${esc(title)}</h1>
 <p>${result.testSize} held-out prompts (trained on ${result.trainSize}), ${result.models.length} models. Best single model: <b>${esc(result.bestSingle.name)}</b>.
-Learned router (cost-aware) APGR <b>${result.apgr === undefined ? 'n/a' : result.apgr.toFixed(3)}</b>.</p>
+Learned router (cost-aware) APGR <b>${result.apgr === undefined ? 'n/a' : result.apgr.toFixed(3)}</b>${result.baseline?.apgr === undefined ? '' : `, logistic-regression baseline ${result.baseline.apgr.toFixed(3)}`}.</p>
+${result.versusBaseline ? `<p class="versus-baseline">${esc(describeVersusBaseline(result.versusBaseline, result.testSize))}.</p>` : ''}
 ${notes.map((n) => `<p class="note">${esc(n)}</p>`).join('\n')}
 <p>${legend}</p>
 ${svg}

@@ -4,6 +4,7 @@ import { describeCandidate } from '@switchyard/routing';
 import {
   type CurveHeadline,
   describeMix,
+  describeVersusBaseline,
   evaluateStrategies,
   reportHtml,
   seededSplits,
@@ -38,6 +39,8 @@ export interface EvalOptions {
   adagradStart?: number;
   /** The learned routers' hashed feature dimensions, log2 (the training default when absent). */
   dimsLog2?: number;
+  /** Resamples of the paired bootstrap against the baseline (`EvaluateOptions.bootstrapResamples`). */
+  bootstrap?: number;
   /** Leave one task out instead of one split. */
   cv?: 'task';
   /** A learning curve: the train part subsampled to each size, tested on the same test part. */
@@ -51,15 +54,17 @@ export interface EvalOptions {
 
 const out = (line = '') => process.stdout.write(`${line}\n`);
 
-/** The learned routers' settings every evaluation of this run trains with. */
+/** The learned routers' settings every evaluation of this run trains with, and how it compares them. */
 function routerSettings(opts: EvalOptions): {
   contextWeight?: number;
   scaleQuality?: boolean;
   tuneByTask?: boolean | 'alongside';
   initialAccumulator?: number;
   dims?: number;
+  bootstrapResamples?: number;
 } {
   return {
+    ...(opts.bootstrap === undefined ? {} : { bootstrapResamples: opts.bootstrap }),
     ...(opts.dimsLog2 === undefined ? {} : { dims: 1 << opts.dimsLog2 }),
     ...(opts.contextWeight === undefined ? {} : { contextWeight: opts.contextWeight }),
     ...(opts.scaleQuality === true ? { scaleQuality: true } : {}),
@@ -141,6 +146,7 @@ export async function runEval(opts: EvalOptions): Promise<number> {
   if (result.baseline)
     out(`logistic-regression baseline (${result.baseline.training.epochs} epochs): ${headline(result.baseline)}`);
   if (result.withTaskHint) out(`with the task label as a hint (marked): ${headline(result.withTaskHint)}`);
+  if (result.versusBaseline) out(describeVersusBaseline(result.versusBaseline, result.testSize));
   const tuning = result.training?.tuning;
   if (tuning)
     out(
@@ -361,6 +367,7 @@ async function runGeneralisation(opts: EvalOptions): Promise<number> {
             validationPick100: { qualityVsBest: r.validationPick100.qualityVsBest, saving: r.validationPick100.saving },
           }
         : {}),
+      ...(r.versusBaseline ? { versusBaseline: r.versusBaseline } : {}),
     });
   }
   progress.done();

@@ -7,6 +7,9 @@ import {
   type Spread,
   spreadOf,
   spreadOverSeeds,
+  type PairedDifference,
+  verdict,
+  type VersusBaseline,
 } from '@switchyard/evaluation';
 import { pct, table } from '../demo/table';
 
@@ -29,6 +32,8 @@ export interface FoldResult {
   training: { setting: string; epochs: number };
   validationPick95?: { qualityVsBest: number; saving: number };
   validationPick100?: { qualityVsBest: number; saving: number };
+  /** Router minus baseline with 95% paired bootstrap intervals over the fold's test rows. */
+  versusBaseline?: VersusBaseline;
 }
 
 /**
@@ -120,6 +125,20 @@ export function reportGeneralisation(run: {
       `\nAPGR in brackets: the baseline's. The learned router matches or beats the baseline's saving in ${wins(results, 'saving95')} of ${results.length} folds at 95% and ${wins(results, 'saving100')} at 100%; its hull falls below random mixing in ${below}.`,
     );
   else printFoldsOverSeeds(byFold, results, wins, below);
+  const tested = results.flatMap((r) => (r.versusBaseline ? [r.versusBaseline] : []));
+  if (tested.length > 0) {
+    const count = (pick: (v: VersusBaseline) => PairedDifference | undefined) => {
+      const verdicts = tested.flatMap((v) => {
+        const d = pick(v);
+        return d ? [verdict(d)] : [];
+      });
+      const n = (kind: string) => verdicts.filter((v) => v === kind).length;
+      return `ahead in ${n('ahead')}, behind in ${n('behind')}, not told apart in ${n('level')}`;
+    };
+    out(
+      `Router against baseline on each ${severalSeeds ? 'run' : 'fold'}'s test rows (paired bootstrap, ${tested[0].resamples} resamples, 95% interval of the difference), of ${tested.length}: APGR ${count((v) => v.apgr)}; saving @95% ${count((v) => v.saving95)}; @100% ${count((v) => v.saving100)}.`,
+    );
+  }
   const spread = (x: Spread, format: (v: number) => string) =>
     x.n === 0
       ? 'never reached'

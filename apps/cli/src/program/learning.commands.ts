@@ -1,5 +1,6 @@
 import { join } from 'node:path';
 import { ADAGRAD_INITIAL_ACCUMULATOR, DEFAULT_CONTEXT_WEIGHT } from '@switchyard/routing';
+import { DEFAULT_BOOTSTRAP_RESAMPLES } from '@switchyard/evaluation';
 import { type Command, InvalidArgumentError } from 'commander';
 import { runEvalLive } from '../eval/eval-live.command';
 import { runCombine } from '../eval/combine-runs';
@@ -73,6 +74,7 @@ interface EvalFlags {
   /** --adagrad-start (an experiment). */
   adagradStart?: number;
   dimsLog2?: number;
+  bootstrap?: number;
   live?: boolean;
   costWeight?: number;
   tolerance?: number;
@@ -220,6 +222,11 @@ export function declareLearningCommands(program: Command, ctx: CliContext): void
       intIn(10, 22),
     )
     .option(
+      '--bootstrap <n>',
+      `resamples of the paired bootstrap that says whether the test part tells the router and the baseline apart (default ${DEFAULT_BOOTSTRAP_RESAMPLES}; 0: none)`,
+      intIn(0, 100_000),
+    )
+    .option(
       '--live',
       'instead: send the test prompts through the six services (started here, replay provider) and check they reproduce the offline numbers of the same policy; writes live.json',
     )
@@ -309,11 +316,11 @@ function canaryPercent(value: string): number {
 function checkEvalFlags(flags: EvalFlags): void {
   if ((flags.epochs === undefined) !== (flags.step === undefined))
     throw new UsageError('--epochs N and --step X go together (fixed training instead of tuning)');
-  const generalisation = (['train', 'test', 'cv', 'trainSize', 'repeat'] as const).filter(
+  const offlineOnly = (['train', 'test', 'cv', 'trainSize', 'repeat', 'bootstrap'] as const).filter(
     (k) => flags[k] !== undefined,
   );
-  if (flags.live && generalisation.length > 0)
-    throw new UsageError(`${generalisation.map(flagName).join(', ')} cannot be combined with --live`);
+  if (flags.live && offlineOnly.length > 0)
+    throw new UsageError(`${offlineOnly.map(flagName).join(', ')} cannot be combined with --live`);
   if ((flags.train === undefined) !== (flags.test === undefined))
     throw new UsageError('--train FILE and --test FILE go together');
   if (flags.train !== undefined && flags.dataset !== undefined)
@@ -396,6 +403,7 @@ function evalOffline(flags: EvalFlags): Promise<number> {
     ...(flags.tuneByTask ? { tuneByTask: flags.tuneByTask } : {}),
     ...(flags.adagradStart === undefined ? {} : { adagradStart: flags.adagradStart }),
     ...(flags.dimsLog2 === undefined ? {} : { dimsLog2: flags.dimsLog2 }),
+    ...(flags.bootstrap === undefined ? {} : { bootstrap: flags.bootstrap }),
     ...(flags.cv === 'task' ? { cv: 'task' as const } : {}),
     ...(flags.trainSize === undefined ? {} : { trainSizes: flags.trainSize }),
     ...(flags.repeat === undefined ? {} : { repeat: flags.repeat }),

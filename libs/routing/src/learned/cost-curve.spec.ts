@@ -1,4 +1,12 @@
-import { choiceSegments, hullMixForCost, hullMixForQuality, sweepCostWeights, upperHull } from './cost-curve';
+import {
+  choiceSegments,
+  hullMixForCost,
+  hullMixForQuality,
+  prepareSweep,
+  sumSweep,
+  sweepCostWeights,
+  upperHull,
+} from './cost-curve';
 import { byCostWeight } from './learned-router';
 import { mulberry32 } from './sparse-linear-model';
 
@@ -63,6 +71,52 @@ describe('sweepCostWeights', () => {
       [1, 7.5],
       [0.5, 3],
     ]);
+  });
+
+  it('with row weights, sums as if each row appeared that many times (0: not at all)', () => {
+    const rand = mulberry32(11);
+    for (let trial = 0; trial < 50; trial++) {
+      const rows = Array.from({ length: 1 + Math.floor(rand() * 8) }, () => ({
+        quality: [rand(), rand(), rand()],
+        costUsd: [10, 3, 1],
+      }));
+      const recorded = rows.map(() => [0, 1, 2].map((k) => ({ score: Math.round(rand()), costUsd: [10, 3, 1][k] })));
+      const weights = rows.map((_, r) => (r === 0 ? 1 : Math.floor(rand() * 3)));
+      const repeated = rows.flatMap((_, r) => Array.from({ length: weights[r] }, () => r));
+      const expected = sweepCostWeights(
+        repeated.map((r) => rows[r]),
+        (i, k) => recorded[repeated[i]][k],
+        () => ({ score: 0, costUsd: 0 }),
+      );
+      const weighted = sumSweep(
+        prepareSweep(
+          rows,
+          (r, k) => recorded[r][k],
+          () => ({ score: 0, costUsd: 0 }),
+        ),
+        weights,
+      );
+      // The weighted sweep keeps a point where only weight-0 rows change; the repeated rows' curve has none there.
+      const at = (w: number) => weighted.filter((p) => p.costWeight <= w).pop();
+      for (const p of expected) {
+        expect(at(p.costWeight)?.quality).toBeCloseTo(p.quality, 12);
+        expect(at(p.costWeight)?.costUsd).toBeCloseTo(p.costUsd, 12);
+      }
+      for (const p of weighted) {
+        const e = expected.filter((q) => q.costWeight <= p.costWeight).pop();
+        expect(p.quality).toBeCloseTo(e?.quality ?? NaN, 12);
+      }
+    }
+  });
+
+  it('is empty when every row weighs 0', () => {
+    const prepared = prepareSweep(
+      [{ quality: [0.9, 0.5], costUsd: [10, 1] }],
+      () => ({ score: 1, costUsd: 1 }),
+      () => ({ score: 0, costUsd: 0 }),
+    );
+    expect(sumSweep(prepared, [0])).toEqual([]);
+    expect(sumSweep(prepared)).toHaveLength(2);
   });
 
   it('charges a row without candidates its fallback at every weight', () => {

@@ -75,28 +75,74 @@ export function sweepCostWeights(
   outcome: (row: number, choice: number) => { score: number; costUsd: number },
   fallback: (row: number) => { score: number; costUsd: number },
 ): SweepPoint[] {
-  if (rows.length === 0) return [];
-  let quality = 0;
-  let cost = 0;
-  const events: Array<{ weight: number; row: number; from: number; to: number }> = [];
+  return sumSweep(prepareSweep(rows, outcome, fallback));
+}
+
+/**
+ * A sweep before it is summed: each row's outcome at cost weight 0, and every change of a row's outcome as
+ * the weight rises, in order of weight. Summed with row weights (`sumSweep`), one preparation gives the
+ * curve on any resample of the rows.
+ */
+export interface PreparedSweep {
+  start: Array<{ score: number; costUsd: number }>;
+  changes: Array<{ weight: number; row: number; score: number; costUsd: number }>;
+}
+
+/** `sweepCostWeights`' first half: the rows' choice segments, as outcomes and changes of outcome. */
+export function prepareSweep(
+  rows: readonly SweepRow[],
+  outcome: (row: number, choice: number) => { score: number; costUsd: number },
+  fallback: (row: number) => { score: number; costUsd: number },
+): PreparedSweep {
+  const start: PreparedSweep['start'] = [];
+  const changes: PreparedSweep['changes'] = [];
   rows.forEach((row, r) => {
     const segments = choiceSegments(row);
     const first = segments.length > 0 ? outcome(r, segments[0].choice) : fallback(r);
-    quality += first.score;
-    cost += first.costUsd;
-    for (let s = 1; s < segments.length; s++)
-      events.push({ weight: segments[s].fromWeight, row: r, from: segments[s - 1].choice, to: segments[s].choice });
+    start.push({ score: first.score, costUsd: first.costUsd });
+    for (let s = 1; s < segments.length; s++) {
+      const from = outcome(r, segments[s - 1].choice);
+      const to = outcome(r, segments[s].choice);
+      changes.push({
+        weight: segments[s].fromWeight,
+        row: r,
+        score: to.score - from.score,
+        costUsd: to.costUsd - from.costUsd,
+      });
+    }
   });
-  events.sort((a, b) => a.weight - b.weight);
-  const n = rows.length;
+  // Stable: changes at the same weight keep the rows' order.
+  changes.sort((a, b) => a.weight - b.weight);
+  return { start, changes };
+}
+
+/**
+ * The curve of a prepared sweep: the mean outcome at weight 0 and after each weight where an outcome
+ * changes. With `rowWeights` (how many times each row counts, e.g. a bootstrap resample's counts), the
+ * weighted mean; rows of weight 0 drop out.
+ */
+export function sumSweep(prepared: PreparedSweep, rowWeights?: ArrayLike<number>): SweepPoint[] {
+  const { start, changes } = prepared;
+  if (start.length === 0) return [];
+  let n = 0;
+  let quality = 0;
+  let cost = 0;
+  for (let r = 0; r < start.length; r++) {
+    const w = rowWeights ? rowWeights[r] : 1;
+    n += w;
+    quality += w * start[r].score;
+    cost += w * start[r].costUsd;
+  }
+  if (!(n > 0)) return [];
   const points: SweepPoint[] = [{ costWeight: 0, quality: quality / n, costUsd: cost / n }];
-  for (let i = 0; i < events.length; i++) {
-    const e = events[i];
-    const from = outcome(e.row, e.from);
-    const to = outcome(e.row, e.to);
-    quality += to.score - from.score;
-    cost += to.costUsd - from.costUsd;
-    if (i + 1 < events.length && events[i + 1].weight === e.weight) continue;
+  for (let i = 0; i < changes.length; i++) {
+    const e = changes[i];
+    const w = rowWeights ? rowWeights[e.row] : 1;
+    if (w !== 0) {
+      quality += w * e.score;
+      cost += w * e.costUsd;
+    }
+    if (i + 1 < changes.length && changes[i + 1].weight === e.weight) continue;
     const point = { costWeight: e.weight, quality: quality / n, costUsd: cost / n };
     if (e.weight === 0) points[0] = point;
     else points.push(point);
