@@ -271,8 +271,11 @@ describe('switchyard eval on a synthetic dataset', () => {
     expect(printed).toContain('leave one task out: 2 folds');
     expect(printed).toMatch(/beats the baseline's saving in \d of 2 folds/);
     expect(printed).toMatch(
-      /Router against baseline on each fold's test rows \(paired bootstrap, 1000 resamples, 95% interval of the difference\), of 2: APGR ahead in \d, behind in \d, not told apart in \d;/,
+      /Router against baseline on each fold's test rows \(paired bootstrap, 1000 resamples, 95% interval of the difference; .*\), of 2: APGR ahead in \d, behind in \d, not told apart in \d;/,
     );
+    // Each fold's row carries its three verdicts (APGR, @95%, @100%) in the "vs baseline" column.
+    expect(printed).toMatch(/vs random +vs baseline +setting/);
+    for (const fold of ['lookup', 'proofs']) expect(printed).toMatch(new RegExp(`\\n${fold} .* [-+=?] [-+=?] [-+=?] `));
   }, 120_000);
 
   it('leaves one task out at several seeds, each the run --seed makes, and reads each fold over them', async () => {

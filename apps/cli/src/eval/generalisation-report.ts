@@ -97,6 +97,7 @@ export function reportGeneralisation(run: {
         'saving @100%',
         'baseline @100%',
         'vs random',
+        'vs baseline',
         'setting × epochs',
       ],
       results.map((r) => [
@@ -113,6 +114,7 @@ export function reportGeneralisation(run: {
         r.learned.marginOverRandomMixing === undefined
           ? 'n/a'
           : `${r.learned.marginOverRandomMixing >= 0 ? '+' : ''}${r.learned.marginOverRandomMixing.toFixed(3)}`,
+        verdicts(r.versusBaseline),
         r.training.setting,
       ]),
     ),
@@ -136,7 +138,7 @@ export function reportGeneralisation(run: {
       return `ahead in ${n('ahead')}, behind in ${n('behind')}, not told apart in ${n('level')}`;
     };
     out(
-      `Router against baseline on each ${severalSeeds ? 'run' : 'fold'}'s test rows (paired bootstrap, ${tested[0].resamples} resamples, 95% interval of the difference), of ${tested.length}: APGR ${count((v) => v.apgr)}; saving @95% ${count((v) => v.saving95)}; @100% ${count((v) => v.saving100)}.`,
+      `Router against baseline on each ${severalSeeds ? 'run' : 'fold'}'s test rows (paired bootstrap, ${tested[0].resamples} resamples, 95% interval of the difference; "vs baseline" above: APGR, @95%, @100%, + ahead, - behind, = not told apart), of ${tested.length}: APGR ${count((v) => v.apgr)}; saving @95% ${count((v) => v.saving95)}; @100% ${count((v) => v.saving100)}.`,
     );
   }
   const spread = (x: Spread, format: (v: number) => string) =>
@@ -204,3 +206,11 @@ function printFoldsOverSeeds(
 }
 
 const meanOrUndefined = (x: Spread): number | undefined => (x.n === 0 ? undefined : x.mean);
+
+/** A fold's three bootstrap verdicts as the table shows them: APGR, @95%, @100%; + ahead, - behind, = level, ? none. */
+function verdicts(v: VersusBaseline | undefined): string {
+  if (!v) return 'n/a';
+  const sign = (d: PairedDifference | undefined) =>
+    d === undefined ? '?' : { ahead: '+', behind: '-', level: '=' }[verdict(d)];
+  return `${sign(v.apgr)} ${sign(v.saving95)} ${sign(v.saving100)}`;
+}
