@@ -273,6 +273,13 @@ describe('switchyard eval on a synthetic dataset', () => {
     expect(printed).toMatch(
       /Router against baseline on each fold's test rows \(paired bootstrap, 1000 resamples, 95% interval of the difference; .*\), of 2: APGR ahead in \d, behind in \d, not told apart in \d;/,
     );
+    // The page beside results.json: a chart per figure, and each fold with its verdicts against the baseline.
+    const page = readFileSync(join(cvOut, 'report.html'), 'utf8');
+    expect(page).toContain('<h1>Routing on data it was not tuned on: leave one task out</h1>');
+    expect(page.match(/<svg /g)?.length).toBeGreaterThanOrEqual(2);
+    for (const fold of ['lookup', 'proofs']) expect(page).toContain(`<tr><td>${fold}</td>`);
+    expect(page.match(/<td class="verdict (ahead|behind|level)"/g)?.length).toBeGreaterThanOrEqual(4);
+    expect(printed).toContain(`wrote ${join(cvOut, 'results.json')} and ${join(cvOut, 'report.html')}`);
     // Each fold's row carries its three verdicts (APGR, @95%, @100%) in the "vs baseline" column.
     expect(printed).toMatch(/vs random +vs baseline +setting/);
     for (const fold of ['lookup', 'proofs']) expect(printed).toMatch(new RegExp(`\\n${fold} .* [-+=?] [-+=?] [-+=?] `));

@@ -10,3 +10,4 @@ export * from './replay-plan';
 export * from './splits';
 export * from './fold-spread';
 export * from './bootstrap';
+export * from './folds-html';

@@ -14,8 +14,10 @@ const COLORS: Record<string, string> = {
   oracle: '#16a34a',
 };
 
-const esc = (s: string) =>
+/** Text as HTML: the four characters that could open markup or end an attribute, escaped. */
+export const escapeHtml = (s: string) =>
   s.replace(/[&<>"]/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;' })[c] ?? c);
+const esc = escapeHtml;
 
 /**
  * A self-contained HTML page: the cost-quality plane (cost on a log scale) with every single model, every

@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import {
   type CurveHeadline,
   type FoldOverSeeds,
+  foldsReportHtml,
   matchesOrBeats,
   type Spread,
   spreadOf,
@@ -17,6 +18,18 @@ const out = (line = '') => process.stdout.write(`${line}\n`);
 
 /** The check a generalisation run makes, as results.json names it. */
 export type GeneralisationCheck = 'leave-one-task-out' | 'train-size' | 'repeated-split';
+
+const CHECK_TITLES: Record<GeneralisationCheck, string> = {
+  'leave-one-task-out': 'leave one task out',
+  'train-size': 'learning curve',
+  'repeated-split': 'repeated splits',
+};
+
+/** The page's line under its title: the data and how many runs. */
+function describeRun(header: Record<string, unknown>, runs: number, severalSeeds: boolean): string {
+  const source = [header['dataset'], header['train'], header['test']].filter((v) => typeof v === 'string').join(', ');
+  return `${source === '' ? 'the runs combined' : source}: ${runs} ${severalSeeds ? 'runs (every fold at every seed)' : 'folds'}, each router trained on the fold's train part and read on its test part against the per-model logistic-regression baseline.`;
+}
 
 /** One fold of a generalisation check, as results.json keeps it. */
 export interface FoldResult {
@@ -154,7 +167,16 @@ export function reportGeneralisation(run: {
   out(
     `  saving @100%  router ${spread(summary.learned.saving100, pct)}; baseline ${spread(summary.baseline.saving100, pct)}`,
   );
-  out(`wrote ${file} in ${((Date.now() - run.started) / 1000).toFixed(1)} s`);
+  const html = join(run.out, 'report.html');
+  writeFileSync(
+    html,
+    foldsReportHtml(
+      `Routing on data it was not tuned on: ${CHECK_TITLES[check]}`,
+      describeRun(run.header, results.length, severalSeeds),
+      results,
+    ),
+  );
+  out(`wrote ${file} and ${html} in ${((Date.now() - run.started) / 1000).toFixed(1)} s`);
   return 0;
 }
 
