@@ -421,6 +421,24 @@ describe('switchyard eval on a synthetic dataset', () => {
     expect(artifact.calibration.hull.at(-1)?.quality).toBe(1);
   }, 120_000);
 
+  it('says how far the test rows alone move the quality a resolved target served', async () => {
+    const bigger = syntheticDataset(dir, 400);
+    const { stdout: printed } = await run('node', [
+      cli,
+      'eval',
+      '--dataset',
+      bigger,
+      '--bootstrap',
+      '200',
+      '--out',
+      join(dir, 'target-out'),
+    ]);
+    expect(printed).toMatch(
+      /target 100% of the best, resolved on the router's calibration .*: on the test part [\d.]+% of the best \(95% bootstrap interval [\d.]+% to [\d.]+%\) at /,
+    );
+    expect(printed).toContain('over 200 resamples');
+  }, 120_000);
+
   it('names the file and the line of a bad row, and exits non-zero', async () => {
     const bad = join(dir, 'bad.jsonl');
     writeFileSync(bad, `${readFileSync(dataset, 'utf8').split('\n')[0]}\n{"id": "x", "prompt": 3}\n`);

@@ -1,5 +1,5 @@
 import { prepareSweep } from '@switchyard/routing';
-import { pairedBootstrap, quantile, verdict } from './bootstrap';
+import { bootstrapRatio, pairedBootstrap, quantile, verdict } from './bootstrap';
 
 /**
  * Two models, cheap (cost 1) and best (cost 10), on `n` rows: the first half easy (both score 1), the rest
@@ -116,5 +116,28 @@ describe('quantile', () => {
     expect(quantile([1, 2, 3, 4, 5], 1)).toBe(5);
     expect(quantile([7], 0.975)).toBe(7);
     expect(quantile([], 0.5)).toBeNaN();
+  });
+});
+
+describe('bootstrapRatio', () => {
+  it('brackets the ratio of the two sums, narrowing with more rows, and is the ratio itself when every row agrees', () => {
+    // 9 rows in 10 served as well as the best model, 1 in 10 worse: the ratio is 0.9.
+    const rows = (n: number) => Array.from({ length: n }, (_, i) => (i % 10 === 0 ? 0 : 1));
+    const ones = (n: number) => Array.from({ length: n }, () => 1);
+    const small = bootstrapRatio(rows(50), ones(50), 1, 500);
+    const large = bootstrapRatio(rows(5000), ones(5000), 1, 500);
+    expect(small.low).toBeLessThan(0.9);
+    expect(small.high).toBeGreaterThan(0.9);
+    expect(large.low).toBeGreaterThan(small.low);
+    expect(large.high).toBeLessThan(small.high);
+    expect(large.low).toBeGreaterThan(0.88);
+    expect(large.high).toBeLessThan(0.92);
+    expect(bootstrapRatio([0.5, 0.5], [1, 1], 2, 50)).toEqual({ low: 0.5, high: 0.5 });
+  });
+
+  it('refuses sides of different rows and a bad resample count', () => {
+    expect(() => bootstrapRatio([1], [1, 1], 0)).toThrow(/same rows on both sides, got 1 and 2/);
+    expect(() => bootstrapRatio([], [], 0)).toThrow(/same rows/);
+    expect(() => bootstrapRatio([1], [1], 0, 0)).toThrow(/positive integer, got 0/);
   });
 });

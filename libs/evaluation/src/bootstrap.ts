@@ -152,6 +152,38 @@ export function pairedBootstrap(input: {
   };
 }
 
+/**
+ * The 95% bootstrap interval of a ratio of two means over the same rows, sum(numerator) / sum(denominator)
+ * on each resample (e.g. a served policy's quality against the best model's, row by row): how far the test
+ * rows alone would move it.
+ */
+export function bootstrapRatio(
+  numerator: ArrayLike<number>,
+  denominator: ArrayLike<number>,
+  seed: number,
+  resamples = DEFAULT_BOOTSTRAP_RESAMPLES,
+): { low: number; high: number } {
+  const n = numerator.length;
+  if (denominator.length !== n || n === 0)
+    throw new Error(`bootstrap of a ratio: needs the same rows on both sides, got ${n} and ${denominator.length}`);
+  if (!Number.isInteger(resamples) || resamples < 1)
+    throw new Error(`bootstrap of a ratio: resamples must be a positive integer, got ${resamples}`);
+  const rand = mulberry32(seed ^ 0xb007);
+  const ratios: number[] = [];
+  for (let b = 0; b < resamples; b++) {
+    let top = 0;
+    let bottom = 0;
+    for (let i = 0; i < n; i++) {
+      const r = Math.floor(rand() * n);
+      top += numerator[r];
+      bottom += denominator[r];
+    }
+    if (bottom !== 0) ratios.push(top / bottom);
+  }
+  ratios.sort((a, b) => a - b);
+  return { low: quantile(ratios, 0.025), high: quantile(ratios, 0.975) };
+}
+
 /** Which side of zero an interval falls: the router ahead, behind, or neither told apart. */
 export function verdict(d: PairedDifference): 'ahead' | 'behind' | 'level' {
   return d.low > 0 ? 'ahead' : d.high < 0 ? 'behind' : 'level';

@@ -77,6 +77,8 @@ describe(evaluateStrategies.name, () => {
     expect(calibrated.training?.tuning).toMatchObject({ folds: 5, validationExamples: 250 });
     expect(calibrated.validationPick100).toMatchObject({ share: 1, quality: 1, qualityVsBest: 1 });
     expect(calibrated.validationPick100?.saving).toBeCloseTo(0.45, 12);
+    // Every test row served as well as by the best model: no resample of them moves the ratio off 1.
+    expect(calibrated.validationPick100?.qualityVsBestInterval).toEqual({ low: 1, high: 1 });
     // 95% mixes two settings: what the test part gets is the mix of what each setting gets there.
     const pick = calibrated.validationPick95!;
     expect(pick.share).toBeGreaterThan(0);
@@ -86,6 +88,20 @@ describe(evaluateStrategies.name, () => {
     expect(pick.quality).toBeGreaterThanOrEqual(0.9);
     expect(pick.quality).toBeLessThanOrEqual(1);
     expect(pick.costUsd).toBeLessThanOrEqual(0.0055 + 1e-12);
+    // No row scores above the best model's (1): the ratio's interval lies within [0, 1].
+    const interval = pick.qualityVsBestInterval;
+    expect(interval?.low).toBeGreaterThanOrEqual(0);
+    expect(interval?.low).toBeLessThanOrEqual(interval?.high ?? NaN);
+    expect(interval?.high).toBeLessThanOrEqual(1);
+    // Without a bootstrap, no interval.
+    const noBootstrap = evaluateStrategies(rows(0, 250), rows(1000, 4), {
+      seed: 0,
+      routersOnly: true,
+      bootstrapResamples: 0,
+    });
+    expect(noBootstrap.validationPick95).toBeDefined();
+    expect(noBootstrap.validationPick95).not.toHaveProperty('qualityVsBestInterval');
+    expect(noBootstrap).not.toHaveProperty('versusBaseline');
     // Routers only: no seed rules, cascades or task hint.
     expect(calibrated.strategies.some((s) => s.family === 'seed' || s.family === 'learned+task')).toBe(false);
   });

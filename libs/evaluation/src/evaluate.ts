@@ -25,7 +25,7 @@ import {
   trainLearnedRouter,
 } from '@switchyard/routing';
 import { estimateTokens } from '@switchyard/contracts';
-import { pairedBootstrap, type VersusBaseline } from './bootstrap';
+import { bootstrapRatio, pairedBootstrap, type VersusBaseline } from './bootstrap';
 import { apgr, costToReach } from './curve';
 import { DatasetError, type DatasetRow, rowContext, rowMessages } from '@switchyard/datasets';
 import { datasetModels, toExamples } from './dataset';
@@ -82,6 +82,8 @@ export interface ValidationPick extends KnobMix {
   quality: number;
   costUsd: number;
   qualityVsBest: number;
+  /** The 95% paired bootstrap interval of `qualityVsBest` over the test rows (absent with no bootstrap). */
+  qualityVsBestInterval?: { low: number; high: number };
   saving: number;
 }
 
@@ -228,17 +230,28 @@ export function evaluateStrategies(
     if (!mix.reached) continue;
     // Served as decision-engine serves it: each prompt's side of the mix picked by the hash of its text (and
     // of its context, for a router that reads it: mixKey).
+    const serve = (row: DatasetRow, i: number) => {
+      const setting = mixedSetting(mix, mixKey(row.prompt, router.usesContext ? rowContext(row) : undefined));
+      return 'model' in setting
+        ? setting.model
+        : (router.chooseCostAware(predictions[i], predictions[i].candidates, setting)?.model ?? ref.best.name);
+    };
     add(
-      replay(`cost-aware, target ${target}% of ${calibration.bestModel} (${describeMix(mix)})`, test, (row, i) => {
-        const setting = mixedSetting(mix, mixKey(row.prompt, router.usesContext ? rowContext(row) : undefined));
-        return 'model' in setting
-          ? setting.model
-          : (router.chooseCostAware(predictions[i], predictions[i].candidates, setting)?.model ?? ref.best.name);
-      }),
+      replay(`cost-aware, target ${target}% of ${calibration.bestModel} (${describeMix(mix)})`, test, serve),
       'learned',
     );
     const entry = entries[entries.length - 1];
     const { quality, costUsd } = entry;
+    // How far the test rows alone move the quality the target served, against the best model on the same rows.
+    const interval =
+      options.bootstrapResamples === 0
+        ? undefined
+        : bootstrapRatio(
+            test.map((row, i) => row.outcomes[serve(row, i)].score),
+            test.map((row) => row.outcomes[ref.best.name].score),
+            options.seed,
+            options.bootstrapResamples,
+          );
     served[target] = {
       lowWeight: mix.lowWeight,
       highWeight: mix.highWeight,
@@ -248,6 +261,7 @@ export function evaluateStrategies(
       quality,
       costUsd,
       qualityVsBest: entry.qualityVsBest,
+      ...(interval ? { qualityVsBestInterval: interval } : {}),
       saving: entry.saving,
     };
   }

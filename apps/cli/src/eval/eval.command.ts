@@ -158,7 +158,7 @@ export async function runEval(opts: EvalOptions): Promise<number> {
   ] as const)
     out(
       pick
-        ? `target ${target} of the best, resolved on the router's calibration (${describeMix(pick)}): on the test part ${pct(pick.qualityVsBest)} of the best at ${pct(pick.saving)} saving`
+        ? `target ${target} of the best, resolved on the router's calibration (${describeMix(pick)}): on the test part ${pct(pick.qualityVsBest)} of the best${pick.qualityVsBestInterval ? ` (95% bootstrap interval ${pct(pick.qualityVsBestInterval.low)} to ${pct(pick.qualityVsBestInterval.high)})` : ''} at ${pct(pick.saving)} saving`
         : `the held-out rows' curve never reached ${target} of their best model`,
     );
   out(`wrote ${file} and ${html} in ${((Date.now() - started) / 1000).toFixed(1)} s`);
