@@ -65,6 +65,14 @@ function figures(
   };
 }
 
+/** One resample: as many rows as `counts` has, drawn with replacement; each row's count written into `counts`. */
+function drawRows(rand: () => number, counts: Float64Array): Float64Array {
+  const n = counts.length;
+  counts.fill(0);
+  for (let i = 0; i < n; i++) counts[Math.floor(rand() * n)]++;
+  return counts;
+}
+
 /** The q-quantile of sorted values, interpolated between neighbours. */
 export function quantile(sorted: readonly number[], q: number): number {
   if (sorted.length === 0) return Number.NaN;
@@ -133,9 +141,7 @@ export function pairedBootstrap(input: {
   const rand = mulberry32(input.seed ^ 0xb007);
   const counts = new Float64Array(n);
   for (let b = 0; b < resamples; b++) {
-    counts.fill(0);
-    for (let i = 0; i < n; i++) counts[Math.floor(rand() * n)]++;
-    const d = evaluate(counts);
+    const d = evaluate(drawRows(rand, counts));
     if (d.apgr !== undefined) draws.apgr.push(d.apgr);
     draws.saving95.push(d.saving95);
     draws.saving100.push(d.saving100);
@@ -169,14 +175,15 @@ export function bootstrapRatio(
   if (!Number.isInteger(resamples) || resamples < 1)
     throw new Error(`bootstrap of a ratio: resamples must be a positive integer, got ${resamples}`);
   const rand = mulberry32(seed ^ 0xb007);
+  const counts = new Float64Array(n);
   const ratios: number[] = [];
   for (let b = 0; b < resamples; b++) {
+    drawRows(rand, counts);
     let top = 0;
     let bottom = 0;
-    for (let i = 0; i < n; i++) {
-      const r = Math.floor(rand() * n);
-      top += numerator[r];
-      bottom += denominator[r];
+    for (let r = 0; r < n; r++) {
+      top += counts[r] * numerator[r];
+      bottom += counts[r] * denominator[r];
     }
     if (bottom !== 0) ratios.push(top / bottom);
   }
@@ -191,10 +198,15 @@ export function verdict(d: PairedDifference): 'ahead' | 'behind' | 'level' {
 
 /** One split's router-against-baseline line: each difference with its paired bootstrap interval. */
 export function describeVersusBaseline(v: VersusBaseline, testRows: number): string {
-  const signed = (x: number, digits: number) => `${x >= 0 ? '+' : '−'}${Math.abs(x).toFixed(digits)}`;
   const apgr = (d: PairedDifference) =>
-    `${signed(d.difference, 3)} [${signed(d.low, 3)}, ${signed(d.high, 3)}] (${verdict(d)})`;
+    `${signedDifference(d.difference, false)} [${signedDifference(d.low, false)}, ${signedDifference(d.high, false)}] (${verdict(d)})`;
   const points = (d: PairedDifference) =>
-    `${signed(d.difference * 100, 1)} points [${signed(d.low * 100, 1)}, ${signed(d.high * 100, 1)}] (${verdict(d)})`;
+    `${signedDifference(d.difference, true)} points [${signedDifference(d.low, true)}, ${signedDifference(d.high, true)}] (${verdict(d)})`;
   return `router minus baseline on the ${testRows} test rows, 95% paired bootstrap interval over ${v.resamples} resamples (level: the test part cannot tell them apart): ${v.apgr ? `APGR ${apgr(v.apgr)}; ` : ''}saving @95% ${points(v.saving95)}; @100% ${points(v.saving100)}`;
+}
+
+/** A difference as the reports print it, signed: APGR to three places, a saving (`points`) in points to one. */
+export function signedDifference(x: number, points: boolean): string {
+  const v = points ? x * 100 : x;
+  return `${v >= 0 ? '+' : '−'}${Math.abs(v).toFixed(points ? 1 : 3)}`;
 }

@@ -230,12 +230,13 @@ export function evaluateStrategies(
     if (!mix.reached) continue;
     // Served as decision-engine serves it: each prompt's side of the mix picked by the hash of its text (and
     // of its context, for a router that reads it: mixKey).
-    const serve = (row: DatasetRow, i: number) => {
+    const picks = test.map((row, i) => {
       const setting = mixedSetting(mix, mixKey(row.prompt, router.usesContext ? rowContext(row) : undefined));
       return 'model' in setting
         ? setting.model
         : (router.chooseCostAware(predictions[i], predictions[i].candidates, setting)?.model ?? ref.best.name);
-    };
+    });
+    const serve = (_row: DatasetRow, i: number) => picks[i];
     add(
       replay(`cost-aware, target ${target}% of ${calibration.bestModel} (${describeMix(mix)})`, test, serve),
       'learned',
@@ -247,7 +248,7 @@ export function evaluateStrategies(
       options.bootstrapResamples === 0
         ? undefined
         : bootstrapRatio(
-            test.map((row, i) => row.outcomes[serve(row, i)].score),
+            test.map((row, i) => row.outcomes[picks[i]].score),
             test.map((row) => row.outcomes[ref.best.name].score),
             options.seed,
             options.bootstrapResamples,

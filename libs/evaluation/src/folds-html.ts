@@ -1,4 +1,4 @@
-import { type PairedDifference, type VersusBaseline, verdict } from './bootstrap';
+import { type PairedDifference, signedDifference, type VersusBaseline, verdict } from './bootstrap';
 import type { FoldFigures, SeededFold } from './fold-spread';
 import { escapeHtml as esc } from './report-html';
 
@@ -17,8 +17,7 @@ const num = (v: number | undefined) => (v === undefined ? 'n/a' : v.toFixed(3));
 /** A verdict cell: the word, the difference and its interval (APGR as is, savings in points). */
 function verdictCell(d: PairedDifference | undefined, points: boolean): string {
   if (!d) return '<td>n/a</td>';
-  const k = points ? 100 : 1;
-  const f = (x: number) => `${x * k >= 0 ? '+' : '−'}${Math.abs(x * k).toFixed(points ? 1 : 3)}`;
+  const f = (x: number) => signedDifference(x, points);
   const v = verdict(d);
   return `<td class="verdict ${v}" title="${f(d.difference)} [${f(d.low)}, ${f(d.high)}]">${v} ${f(d.difference)} <small>[${f(d.low)}, ${f(d.high)}]</small></td>`;
 }
