@@ -95,12 +95,18 @@ describe(ServiceLogger.name, () => {
       const { sut, records } = capture();
       await withServiceLogContext('analyzer', async () => {
         annotateLogContext({ requestId: 'not-a-request' });
+        // a starts first and logs only after b has logged: the two are in flight at once, in a set order
+        // (timers of 5 ms against 1 ms gave that order only on an idle machine).
+        let bLogged = (): void => undefined;
+        const afterB = new Promise<void>((resolve) => (bLogged = resolve));
         await Promise.all(
           ['a', 'b'].map((id) =>
             withRequestLogContext({}, async () => {
               annotateLogContext({ requestId: id, tenant: `t-${id}` });
-              await new Promise((r) => setTimeout(r, id === 'a' ? 5 : 1));
+              await new Promise((r) => setTimeout(r, 1));
+              if (id === 'a') await afterB;
               sut.log(`handled ${id}`);
+              if (id === 'b') bLogged();
             }),
           ),
         );
