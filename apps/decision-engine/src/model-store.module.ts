@@ -1,5 +1,5 @@
 import { type DynamicModule, Inject, Logger, Module, type OnApplicationShutdown } from '@nestjs/common';
-import { MONGO_CONNECT_OPTIONS, RouterModelRepository } from '@switchyard/persistence';
+import { RouterModelRepository, mongoConnectOptions } from '@switchyard/persistence';
 import { ROUTER_MODEL_SOURCE, type RouterModelSource } from '@switchyard/policy-store';
 import mongoose, { type Connection } from 'mongoose';
 
@@ -24,7 +24,7 @@ export class ModelStoreModule implements OnApplicationShutdown {
         {
           provide: MODEL_STORE_CONNECTION,
           useFactory: () => {
-            const connection = mongoose.createConnection(uri, MONGO_CONNECT_OPTIONS);
+            const connection = mongoose.createConnection(uri, mongoConnectOptions(uri));
             // Unreachable is not fatal here: a router that cannot be fetched refuses only the policy naming it.
             connection.on('error', (err: Error) => logger.warn(`model store: ${err.message}`));
             return connection;

@@ -43,6 +43,25 @@ export const MONGO_CONNECT_OPTIONS: ConnectOptions = {
   ignoreUndefined: true,
 };
 
+/**
+ * How long one send or receive on a MongoDB connection may wait, unless the URI sets `socketTimeoutMS`: a
+ * server that hangs, or a network that drops packets without a reset, fails the operation after this long
+ * instead of holding it (and whatever waits on it: a batch of records, a report) until the kernel's TCP
+ * keepalive gives up, ten minutes or more later. Two minutes: above the longest single read measured here
+ * (a month of hourly rollups at a million records, 21 s on FerretDB; docs/benchmarks.md).
+ */
+export const DEFAULT_MONGO_SOCKET_TIMEOUT_MS = 120_000;
+
+/**
+ * The driver options for a connection to `uri`: MONGO_CONNECT_OPTIONS and a socket timeout, the URI's own
+ * `socketTimeoutMS` when it has one (options given here would override the URI's), else the default.
+ */
+export function mongoConnectOptions(uri: string): ConnectOptions {
+  return /[?&]sockettimeoutms=/i.test(uri)
+    ? { ...MONGO_CONNECT_OPTIONS }
+    : { ...MONGO_CONNECT_OPTIONS, socketTimeoutMS: DEFAULT_MONGO_SOCKET_TIMEOUT_MS };
+}
+
 @Module({})
 export class PersistenceModule implements OnModuleInit, OnApplicationShutdown {
   private readonly logger = new Logger(PersistenceModule.name);
@@ -99,7 +118,7 @@ export class PersistenceModule implements OnModuleInit, OnApplicationShutdown {
           provide: MONGO_CONNECTION,
           useFactory: async () =>
             mongoose
-              .createConnection(uri, { ...MONGO_CONNECT_OPTIONS, autoCreate: true, autoIndex: false })
+              .createConnection(uri, { ...mongoConnectOptions(uri), autoCreate: true, autoIndex: false })
               .asPromise(),
         },
       ],

@@ -6,3 +6,4 @@ export * from './fake-provider-server';
 export * from './temporary-nats';
 export * from './temporary-ferretdb';
 export * from './self-signed-certificate';
+export * from './freezing-proxy';

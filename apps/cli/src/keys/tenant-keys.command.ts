@@ -1,6 +1,6 @@
 import { type ConnectionOptions, connect } from '@nats-io/transport-node';
 import { SUBJECTS, TENANT_PATTERN, TENANT_RULE, type TenantKeysChanged } from '@switchyard/contracts';
-import { MONGO_CONNECT_OPTIONS, TenantKeyRepository, type TenantKeyInfo } from '@switchyard/persistence';
+import { mongoConnectOptions, TenantKeyRepository, type TenantKeyInfo } from '@switchyard/persistence';
 import mongoose from 'mongoose';
 
 export type TenantKeysOptions =
@@ -24,7 +24,7 @@ export async function runTenantKeys(opts: TenantKeysOptions, env: TenantKeysEnv)
   const out = env.out ?? ((line: string) => process.stdout.write(`${line}\n`));
   if ('tenant' in opts && opts.tenant !== undefined && !TENANT_PATTERN.test(opts.tenant))
     throw new Error(`--tenant ${TENANT_RULE}; got "${opts.tenant}"`);
-  const db = await mongoose.createConnection(env.mongoUri, MONGO_CONNECT_OPTIONS).asPromise();
+  const db = await mongoose.createConnection(env.mongoUri, mongoConnectOptions(env.mongoUri)).asPromise();
   try {
     const keys = new TenantKeyRepository(db);
     await keys.ensureIndexes();

@@ -2,7 +2,7 @@ import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { userInfo } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import {
-  MONGO_CONNECT_OPTIONS,
+  mongoConnectOptions,
   PolicyVersionRepository,
   type SuggestionEntity,
   SuggestionRepository,
@@ -35,7 +35,7 @@ const out = (line = '') => process.stdout.write(`${line}\n`);
  * `switchyard policy publish <candidate file>` once the canary arms (switchyard report) show it holds.
  */
 export async function runApplySuggestion(opts: ApplySuggestionOptions): Promise<number> {
-  const db = await mongoose.createConnection(opts.mongoUri, MONGO_CONNECT_OPTIONS).asPromise();
+  const db = await mongoose.createConnection(opts.mongoUri, mongoConnectOptions(opts.mongoUri)).asPromise();
   let suggestion: SuggestionEntity;
   let base: { text: string; baseDir: string; source: string };
   try {
@@ -103,7 +103,7 @@ export async function runApplySuggestion(opts: ApplySuggestionOptions): Promise<
   const code = await publishPolicyText({ ...opts, text: controlYaml, baseDir: base.baseDir, source: files.control });
   if (code !== 0) return code;
 
-  const db2 = await mongoose.createConnection(opts.mongoUri, MONGO_CONNECT_OPTIONS).asPromise();
+  const db2 = await mongoose.createConnection(opts.mongoUri, mongoConnectOptions(opts.mongoUri)).asPromise();
   try {
     const marked = await new SuggestionRepository(db2).markApplied(suggestion.suggestionId, {
       policyVersion: control.version,

@@ -5,7 +5,7 @@ import { jetstream, jetstreamManager } from '@nats-io/jetstream';
 import { type ConnectionOptions, connect } from '@nats-io/transport-node';
 import { POLICIES_STREAM, type PolicyUpdated, SUBJECTS } from '@switchyard/contracts';
 import { ensureStream } from '@switchyard/messaging';
-import { MONGO_CONNECT_OPTIONS, PolicyVersionRepository, RouterModelRepository } from '@switchyard/persistence';
+import { mongoConnectOptions, PolicyVersionRepository, RouterModelRepository } from '@switchyard/persistence';
 import { loadPolicyText, storedModelsNamedBy } from '@switchyard/policy-store';
 import { LearnedRouter, type PolicyTrust } from '@switchyard/routing';
 import mongoose from 'mongoose';
@@ -54,7 +54,7 @@ export async function publishPolicyText(opts: PublishPolicyTextOptions): Promise
   const publishedAt = Date.now();
   const publishedBy = userInfo().username;
 
-  const db = await mongoose.createConnection(opts.mongoUri, MONGO_CONNECT_OPTIONS).asPromise();
+  const db = await mongoose.createConnection(opts.mongoUri, mongoConnectOptions(opts.mongoUri)).asPromise();
   try {
     const repository = new PolicyVersionRepository(db);
     await repository.ensureIndexes();
@@ -93,7 +93,7 @@ async function fetchStoredRouters(text: string, mongoUri: string): Promise<Map<s
   const routers = new Map<string, LearnedRouter>();
   const named = storedModelsNamedBy(text);
   if (named.length === 0) return routers;
-  const db = await mongoose.createConnection(mongoUri, MONGO_CONNECT_OPTIONS).asPromise();
+  const db = await mongoose.createConnection(mongoUri, mongoConnectOptions(mongoUri)).asPromise();
   try {
     const store = new RouterModelRepository(db);
     for (const version of named) {

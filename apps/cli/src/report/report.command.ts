@@ -6,7 +6,7 @@ import { CHART_FILE, type OptimizerReportBody, staticReportPage } from '@switchy
 import { readPackageFile } from '@switchyard/runtime';
 import { type OptimizerRunAccepted, SUBJECTS } from '@switchyard/contracts';
 import {
-  MONGO_CONNECT_OPTIONS,
+  mongoConnectOptions,
   type OptimizerReportEntity,
   OptimizerReportRepository,
   SuggestionRepository,
@@ -31,7 +31,7 @@ export interface ReportOptions {
 
 /** `switchyard report`: the optimizer's report, as text, JSON or an HTML file. */
 export async function runReport(opts: ReportOptions): Promise<number> {
-  const db = await mongoose.createConnection(opts.mongoUri, MONGO_CONNECT_OPTIONS).asPromise();
+  const db = await mongoose.createConnection(opts.mongoUri, mongoConnectOptions(opts.mongoUri)).asPromise();
   try {
     const reports = new OptimizerReportRepository(db);
     let id = opts.id;
@@ -105,7 +105,7 @@ export interface SuggestionsOptions {
 
 /** `switchyard suggestions`: the rule review's suggestions (open ones by default), newest first. */
 export async function runSuggestions(opts: SuggestionsOptions): Promise<number> {
-  const db = await mongoose.createConnection(opts.mongoUri, MONGO_CONNECT_OPTIONS).asPromise();
+  const db = await mongoose.createConnection(opts.mongoUri, mongoConnectOptions(opts.mongoUri)).asPromise();
   try {
     const found = await new SuggestionRepository(db).list({
       status: opts.status === 'all' ? undefined : opts.status,

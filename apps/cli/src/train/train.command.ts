@@ -3,7 +3,7 @@ import { basename, dirname } from 'node:path';
 import { referencePoints, replay, splitDataset, toExamples } from '@switchyard/evaluation';
 import { type DatasetRow, rowContext } from '@switchyard/datasets';
 import { loadComparable } from '../dataset-input';
-import { MONGO_CONNECT_OPTIONS, RouterModelRepository } from '@switchyard/persistence';
+import { mongoConnectOptions, RouterModelRepository } from '@switchyard/persistence';
 import { LearnedRouter, describeCandidate, resolveLearnedTarget, trainLearnedRouter } from '@switchyard/routing';
 import mongoose from 'mongoose';
 import { pct, table, usd } from '../demo/table';
@@ -80,7 +80,7 @@ export async function runTrain(opts: TrainOptions): Promise<number> {
   writeFileSync(opts.out, JSON.stringify(artifact));
   out(`Wrote ${opts.out}`);
   if (opts.publishTo) {
-    const db = await mongoose.createConnection(opts.publishTo, MONGO_CONNECT_OPTIONS).asPromise();
+    const db = await mongoose.createConnection(opts.publishTo, mongoConnectOptions(opts.publishTo)).asPromise();
     try {
       const store = new RouterModelRepository(db);
       await store.ensureIndexes();

@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import { Inject, Injectable, Logger, Optional } from '@nestjs/common';
 import {
   type RollupCounts,
@@ -60,7 +61,12 @@ interface Pending {
   grain: RollupGrain;
   dims: RollupDims;
   counts: RollupCounts;
+  /** The write that carries these increments, once sent (see `RollupRepository`, "at most once"). */
+  seq?: number;
 }
+
+/** The field of a row holding, per writer, the last of its writes the row has taken: `w.<writer>`. */
+const WRITES_FIELD = 'w';
 
 /** The day's row of an hour's: the same dimensions at the UTC day's midnight. */
 function dayOf(dims: RollupDims): RollupDims {
@@ -88,12 +94,23 @@ export interface RollupWriterOptions {
  * each increment would buy no durability: a record is counted once, when it is created, so an event
  * redelivered after a crash finds its record and counts nothing either way. What a crash loses (the last
  * interval's increments) the optimizer's reconciliation recounts from the records.
+ *
+ * At most once, too: a write that fails may still have been applied (the server took it, and the answer
+ * was lost or came after the socket timeout), so retrying an `$inc` would count it twice. Each write is
+ * numbered per writer (a random id per process), and a row stores the number of the last write it took
+ * from each writer (`w.<writer>`); an increment applies only to a row whose number for this writer is
+ * lower. A failed write is retried with its own number and its own increments, before anything newer
+ * for its rows: a row that took it the first time ignores the retry.
  */
 @Injectable()
 export class RollupRepository {
   private readonly logger = new Logger(RollupRepository.name);
   private readonly models: Record<RollupGrain, Model<RollupDocument>>;
   private readonly pending = new Map<string, Pending>();
+  /** Increments whose write failed and may have been applied: retried as they were sent, before `pending`. */
+  private readonly inDoubt = new Map<string, Pending>();
+  private readonly writer = randomBytes(6).toString('hex');
+  private sequence = 0;
   private readonly known = new Set<string>();
   private timer: NodeJS.Timeout | undefined;
   private flushing: Promise<void> | undefined;
@@ -101,6 +118,8 @@ export class RollupRepository {
   private readonly waiting: Array<() => void> = [];
   /** Row writes that failed (and were retried) since start-up. */
   failedWrites = 0;
+  /** Rows that had taken a write whose answer was lost: its retry counted nothing (at most once). */
+  retriesAlreadyTaken = 0;
 
   constructor(
     @Inject(MONGO_CONNECTION) connection: Connection,
@@ -144,7 +163,7 @@ export class RollupRepository {
   /** Writes every increment held now; rejects (keeping them for the next try) when the store refuses. */
   async flush(): Promise<void> {
     while (this.flushing) await this.flushing;
-    if (this.pending.size === 0) return;
+    if (this.pending.size === 0 && this.inDoubt.size === 0) return;
     this.flushing = this.writePending();
     try {
       await this.flushing;
@@ -155,7 +174,7 @@ export class RollupRepository {
 
   /** Increments not written yet, in rows. */
   get backlog(): number {
-    return this.pending.size;
+    return this.pending.size + this.inDoubt.size;
   }
 
   /** Writes what is held and stops the timer: at shutdown, before the connection closes. */
@@ -166,7 +185,7 @@ export class RollupRepository {
       await this.flush();
     } catch (err) {
       this.logger.error(
-        `${this.pending.size} rollup rows were not written at shutdown (${(err as Error).message}); the optimizer's reconciliation recounts them`,
+        `${this.backlog} rollup rows were not written at shutdown (${(err as Error).message}); the optimizer's reconciliation recounts them`,
       );
     }
   }
@@ -183,7 +202,7 @@ export class RollupRepository {
           this.failedWrites++;
           this.retryMs = Math.min(RETRY_MS.most, this.retryMs ? this.retryMs * 2 : RETRY_MS.first);
           this.logger.warn(
-            `rollup increments of ${this.pending.size} rows not written (${err.message}); trying again in ${this.retryMs} ms`,
+            `rollup increments of ${this.backlog} rows not written (${err.message}); trying again in ${this.retryMs} ms`,
           );
           this.schedule(this.retryMs);
         },
@@ -193,23 +212,46 @@ export class RollupRepository {
   }
 
   private async writePending(): Promise<void> {
-    const entries = [...this.pending];
+    // What failed before goes first, under its own numbers: a row must see a write's retry before any
+    // later write of this writer, whose higher number would make the retry look applied.
+    const doubtful = [...this.inDoubt];
+    this.inDoubt.clear();
+    await this.writeEntries(doubtful);
+    const fresh = [...this.pending];
     this.pending.clear();
+    await this.writeEntries(fresh);
+    if (this.pending.size < MAX_PENDING_ROWS) for (const resolve of this.waiting.splice(0)) resolve();
+  }
+
+  /**
+   * Writes entries in batches, each batch under a new number unless its entries were sent before. When a
+   * batch fails its entries are in doubt (they may have been applied) and are kept, numbers and all, for a
+   * retry; of the entries after it, those sent before stay in doubt and the others go back to `pending`,
+   * merged with what arrived since.
+   */
+  private async writeEntries(entries: Array<[string, Pending]>): Promise<void> {
     for (let i = 0; i < entries.length; i += MAX_ROWS_PER_WRITE) {
       const batch = entries.slice(i, i + MAX_ROWS_PER_WRITE);
+      const seq = ++this.sequence;
+      for (const [, p] of batch) p.seq ??= seq;
       try {
         await this.write(batch);
       } catch (err) {
-        // Put back what was not written, merged with what arrived since, for the next try.
-        for (const [key, p] of entries.slice(i)) {
+        for (const [key, p] of batch) {
           this.known.delete(key);
+          this.inDoubt.set(key, p);
+        }
+        for (const [key, p] of entries.slice(i + MAX_ROWS_PER_WRITE)) {
+          if (p.seq !== undefined) {
+            this.inDoubt.set(key, p);
+            continue;
+          }
           const now = this.pending.get(key);
           this.pending.set(key, now ? { ...p, counts: addCounts(p.counts, now.counts) } : p);
         }
         throw err;
       }
     }
-    if (this.pending.size < MAX_PENDING_ROWS) for (const resolve of this.waiting.splice(0)) resolve();
   }
 
   /**
@@ -222,7 +264,10 @@ export class RollupRepository {
     const query: Record<string, unknown> = { hour: { $gte: new Date(filter.from), $lt: new Date(to) } };
     for (const d of ['tenant', 'model', 'rule', 'method', 'arm'] as const)
       if (filter[d] !== undefined) query[d] = filter[d];
-    const docs = await this.models[grain].find(query).lean<RollupDocument[]>().exec();
+    const docs = await this.models[grain]
+      .find(query, { [WRITES_FIELD]: 0 })
+      .lean<RollupDocument[]>()
+      .exec();
     return docs.map(toRow);
   }
 
@@ -300,22 +345,43 @@ export class RollupRepository {
       model,
       batch.filter(([key]) => !this.known.has(key)),
     );
+    const mark = `${WRITES_FIELD}.${this.writer}`;
+    // Applies to a row that has not taken this write (nor a later one of this writer) yet.
     const increment = ([, p]: [string, Pending]) => ({
-      updateOne: { filter: { _id: rollupKey(p.dims) }, update: { $inc: incrementsOf(p.counts) } },
+      updateOne: {
+        filter: { _id: rollupKey(p.dims), $or: [{ [mark]: { $exists: false } }, { [mark]: { $lt: p.seq } }] },
+        update: { $inc: incrementsOf(p.counts), $set: { [mark]: p.seq } },
+      },
     });
     const result = await model.collection.bulkWrite(batch.map(increment) as never, { ordered: false });
     if (result.matchedCount !== batch.length) {
-      // A row this process knew of is gone (rollups deleted by hand, or for retention): an update of a
+      // Not matched: a row that took this write already (a retry of a write applied the first time), or a
+      // row this process knew of that is gone (rollups deleted by hand, or for retention): an update of a
       // missing document does nothing, so the increments of the rows missing now were not applied.
       const missing: Array<[string, Pending]> = [];
-      for (const entry of batch)
-        if (!(await model.collection.findOne({ _id: rollupKey(entry[1].dims) } as never, { projection: { _id: 1 } })))
-          missing.push(entry);
-      if (missing.length !== batch.length - result.matchedCount)
-        throw new Error(`rollup increments matched ${result.matchedCount} of ${batch.length} rows`);
+      let notTaken = 0;
+      for (const entry of batch) {
+        const row = await model.collection.findOne({ _id: rollupKey(entry[1].dims) } as never, {
+          projection: { [mark]: 1 },
+        });
+        const taken = (row?.[WRITES_FIELD] as Record<string, unknown> | undefined)?.[this.writer];
+        if (!row) missing.push(entry);
+        else if (!(Number(taken) >= (entry[1].seq ?? 0))) notTaken++;
+      }
+      if (notTaken > 0)
+        throw new Error(
+          `rollup increments matched ${result.matchedCount} of ${batch.length} rows (${notTaken} not taken)`,
+        );
+      const takenBefore = batch.length - result.matchedCount - missing.length;
+      this.retriesAlreadyTaken += takenBefore;
+      if (takenBefore > 0)
+        this.logger.log(`${takenBefore} rollup rows had taken a retried write already; not counted twice`);
       await this.ensureRows(model, missing);
-      const retried = await model.collection.bulkWrite(missing.map(increment) as never, { ordered: false });
-      if (retried.matchedCount !== missing.length)
+      const retried =
+        missing.length > 0
+          ? await model.collection.bulkWrite(missing.map(increment) as never, { ordered: false })
+          : undefined;
+      if (retried && retried.matchedCount !== missing.length)
         throw new Error(`rollup increments matched ${retried.matchedCount} of ${missing.length} re-created rows`);
     }
     if (this.known.size > KNOWN_ROWS_LIMIT) this.known.clear();
@@ -363,7 +429,7 @@ function dimsOf({ hour, tenant, model, rule, method, arm }: RollupDims): RollupD
 }
 
 function toRow(doc: RollupDocument): RollupRow {
-  const { _id, hour, tenant, model, rule, method, arm, ...sums } = doc;
+  const { _id, hour, tenant, model, rule, method, arm, [WRITES_FIELD]: _writes, ...sums } = doc;
   return {
     hour: new Date(hour).getTime(),
     tenant,
