@@ -1,11 +1,14 @@
 import {
   type RouterCalibration,
   calibrate,
+  heldOutCurve,
   mixKey,
   mixedSetting,
+  pricedAsServed,
   resolveLearnedTarget,
   textHashUnit,
 } from './calibration';
+import type { OutcomeExample } from './learned-router';
 
 const calibration: RouterCalibration = {
   validationExamples: 100,
@@ -136,5 +139,50 @@ describe(mixKey.name, () => {
     expect(mixKey('and why?', '')).toBe('and why?');
     expect(mixKey('and why?', 'what is 2 plus 2')).not.toBe(mixKey('and why?', 'prove it by induction'));
     expect(mixKey('and why?', 'what is 2 plus 2')).not.toBe('and why?');
+  });
+});
+
+describe(pricedAsServed.name, () => {
+  // estimateTokens: one token per four characters (no Han here), rounded up.
+  const example = (chars: number, costs: Record<string, number>, context?: string): OutcomeExample => ({
+    text: 'x'.repeat(chars),
+    ...(context === undefined ? {} : { context }),
+    outcomes: Object.fromEntries(Object.entries(costs).map(([m, costUsd]) => [m, { score: 1, costUsd }])),
+  });
+
+  it('recovers a price per input token and the usual answer’s cost from costs that follow them', () => {
+    // big: $2 per token in and $500 of answer on average; flat: the same cost whatever the length.
+    // The answers' lengths vary (±30 around 500) but not with the input, as answers do.
+    const rows = [40, 40, 4000, 4000].map((chars, i) =>
+      example(chars, { big: 2 * (chars / 4) + 500 + (i % 2 ? -30 : 30), flat: 7 }),
+    );
+    const cost = pricedAsServed(['big', 'flat'], rows);
+    expect(cost(example(800, {}), 'big')).toBeCloseTo(2 * 200 + 500, 9);
+    expect(cost(example(800, {}), 'flat')).toBe(7);
+    // The context is paid for too, as the served router counts it.
+    expect(cost(example(800, {}, 'y'.repeat(400)), 'big') - cost(example(800, {}), 'big')).toBeCloseTo(200, 6);
+  });
+
+  it('gives a model whose cost falls with length its mean, and never a cost below 0', () => {
+    const rows = [example(40, { odd: 9 }), example(4000, { odd: 1 })];
+    const cost = pricedAsServed(['odd'], rows);
+    expect(cost(example(40, {}), 'odd')).toBe(5);
+    expect(cost(example(40_000, {}), 'odd')).toBe(5);
+  });
+});
+
+describe('heldOutCurve with the costs a decision expects', () => {
+  // One prompt, two models: "long" recorded a long (dear) answer on it, which no decision could know.
+  const examples: OutcomeExample[] = [
+    { text: 'q', outcomes: { short: { score: 0, costUsd: 1 }, long: { score: 1, costUsd: 9 } } },
+  ];
+  const predictions = [Float64Array.of(0.2, 0.8)];
+
+  it('chooses by the expected cost and pays the recorded one', () => {
+    const expected = () => 1; // both expected to cost the same: the better one wins at every weight
+    const curve = heldOutCurve(['short', 'long'], examples, predictions, {}, expected);
+    expect(curve).toEqual([{ costWeight: 0, quality: 1, costUsd: 9 }]);
+    // By the recorded costs the cheap model takes over once a weight makes 8 of cost worth 0.6 of quality.
+    expect(heldOutCurve(['short', 'long'], examples, predictions, {})).toHaveLength(2);
   });
 });

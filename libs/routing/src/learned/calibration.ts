@@ -6,6 +6,7 @@ import {
   sweepCostWeights,
   upperHull,
 } from './cost-curve';
+import { estimateTokens } from '@switchyard/contracts';
 import type { OutcomeExample } from './learned-router';
 
 /**
@@ -57,10 +58,11 @@ export function calibrate(
   examples: readonly OutcomeExample[],
   predictions: ReadonlyArray<ArrayLike<number>>,
   meanCostUsd: Record<string, number>,
+  decisionCost?: DecisionCost,
 ): RouterCalibration {
   if (examples.length === 0) throw new Error('calibration needs held-out examples');
   const cost = (e: OutcomeExample, m: string) => e.outcomes[m]?.costUsd ?? meanCostUsd[m] ?? 0;
-  const points = heldOutCurve(models, examples, predictions, meanCostUsd);
+  const points = heldOutCurve(models, examples, predictions, meanCostUsd, decisionCost);
   const perModel: RouterCalibration['models'] = {};
   for (const m of models) {
     let q = 0;
@@ -87,19 +89,73 @@ export function calibrate(
   return { validationExamples: examples.length, models: perModel, bestModel, hull };
 }
 
+/** What a decision expects a call of `model` to cost for an example, before the call (see `pricedAsServed`). */
+export type DecisionCost = (example: OutcomeExample, model: string) => number;
+
 /**
- * The router's curve on examples with full outcomes, from its predictions for them: each prompt priced and
- * paid with its recorded costs (a model's mean where a cost is missing), scored with its recorded scores.
+ * What the served router expects a call to cost, before it is made, learned from `examples`: the served
+ * router prices a request by its input tokens (the text and the conversation before it, estimated) at the
+ * model's input price plus the model's usual answer at its output price (`pricedCandidates`), a line in the
+ * input tokens. Per model, the least-squares line of the recorded cost on the estimated input tokens (slope
+ * at least 0; a model whose cost does not vary with them gets its mean) stands in for those prices, which
+ * training does not know. Tuning's scores and the calibration weigh choices by it, so a knob calibrated at
+ * training time means what it will mean when served; the recorded cost also knew how long each answer
+ * turned out, which no decision can.
+ */
+export function pricedAsServed(models: readonly string[], examples: readonly OutcomeExample[]): DecisionCost {
+  const tokens = new Map<OutcomeExample, number>();
+  const tokensOf = (e: OutcomeExample) => {
+    let t = tokens.get(e);
+    if (t === undefined) tokens.set(e, (t = estimateTokens(e.text) + (e.context ? estimateTokens(e.context) : 0)));
+    return t;
+  };
+  const lines = new Map<string, { slope: number; intercept: number }>();
+  for (const m of models) {
+    const rows = examples.filter((e) => e.outcomes[m]?.costUsd !== undefined);
+    const n = rows.length;
+    if (n === 0) continue;
+    let sx = 0;
+    let sy = 0;
+    for (const e of rows) {
+      sx += tokensOf(e);
+      sy += e.outcomes[m].costUsd as number;
+    }
+    const mx = sx / n;
+    const my = sy / n;
+    let sxy = 0;
+    let sxx = 0;
+    for (const e of rows) {
+      const dx = tokensOf(e) - mx;
+      sxy += dx * ((e.outcomes[m].costUsd as number) - my);
+      sxx += dx * dx;
+    }
+    const slope = sxx > 0 ? Math.max(0, sxy / sxx) : 0;
+    lines.set(m, { slope, intercept: my - slope * mx });
+  }
+  return (e, m) => {
+    const line = lines.get(m);
+    if (!line) return e.outcomes[m]?.costUsd ?? 0;
+    return Math.max(0, line.intercept + line.slope * tokensOf(e));
+  };
+}
+
+/**
+ * The router's curve on examples with full outcomes, from its predictions for them: each prompt paid with its
+ * recorded costs (a model's mean where a cost is missing) and scored with its recorded scores. The choices
+ * weigh `decisionCost` (what the router would expect before the call, as served: `pricedAsServed`), or the
+ * recorded costs themselves when it is not given, which knows each answer's length before it is written.
  */
 export function heldOutCurve(
   models: readonly string[],
   examples: readonly OutcomeExample[],
   predictions: ReadonlyArray<ArrayLike<number>>,
   meanCostUsd: Record<string, number>,
+  decisionCost?: DecisionCost,
 ): SweepPoint[] {
   const cost = (e: OutcomeExample, m: string) => e.outcomes[m]?.costUsd ?? meanCostUsd[m] ?? 0;
+  const expected = decisionCost ?? cost;
   return sweepCostWeights(
-    examples.map((e, i) => ({ quality: predictions[i], costUsd: models.map((m) => cost(e, m)) })),
+    examples.map((e, i) => ({ quality: predictions[i], costUsd: models.map((m) => expected(e, m)) })),
     (r, k) => ({ score: examples[r].outcomes[models[k]].score, costUsd: cost(examples[r], models[k]) }),
     () => ({ score: 0, costUsd: 0 }),
   );

@@ -8,7 +8,7 @@ import {
   activateInPlace,
 } from './sparse-linear-model';
 import { type SparseVector, TextFeaturizer, type TextFeaturizerState } from './text-features';
-import { type RouterCalibration, calibrate, heldOutCurve } from './calibration';
+import { type DecisionCost, type RouterCalibration, calibrate, heldOutCurve, pricedAsServed } from './calibration';
 import { type PlattScale, applyPlatt, fitPlatt } from './platt';
 import { type CostQuality, hullApgr, hullMixForQuality, upperHull } from './cost-curve';
 import {
@@ -412,6 +412,8 @@ export function trainLearnedRouter(
   }
 
   const { featurizer, xs, contextWeight } = fitFeatures(usable, options, progress);
+  // Choices on held-out rows (tuning's scores, the calibration) weigh the cost the served router will expect.
+  const decisionCost = pricedAsServed(models, usable);
 
   const qualityTargets = usable.map((e) => Float64Array.from(models, (m) => clamp01(e.outcomes[m].score)));
   const bestTargets = usable.map((e) => {
@@ -451,7 +453,7 @@ export function trainLearnedRouter(
           ...(options.initialAccumulator === undefined ? {} : { candidates: startingFrom(options.initialAccumulator) }),
           ...(options.tuneByTask ? taskGroups(usable) : {}),
           ...(options.tuneByTask === 'alongside' ? { groupsAlongside: true } : {}),
-          ...routingScore(models, usable, meanCostUsd, options.tuneFor ?? 'apgr'),
+          ...routingScore(models, usable, meanCostUsd, options.tuneFor ?? 'apgr', decisionCost),
           onProgress: progress,
         })
       : undefined;
@@ -480,7 +482,13 @@ export function trainLearnedRouter(
   const qualityScale = heldOut && options.scaleQuality === true ? fitQualityScale(models, usable, heldOut) : undefined;
   // The knob is calibrated on predictions as the router will serve them: scaled.
   const calibration = heldOut
-    ? calibrateOnCut(models, usable, meanCostUsd, qualityScale ? scaledHeldOut(heldOut, qualityScale) : heldOut)
+    ? calibrateOnCut(
+        models,
+        usable,
+        meanCostUsd,
+        qualityScale ? scaledHeldOut(heldOut, qualityScale) : heldOut,
+        decisionCost,
+      )
     : undefined;
   let epochs = options.converge?.maxEpochs ?? defined.epochs ?? DEFAULT_TRAIN_OPTIONS.epochs;
   const converge = options.converge;
@@ -578,6 +586,7 @@ function routingScore(
   usable: readonly OutcomeExample[],
   meanCostUsd: Record<string, number>,
   tuneFor: TuneFor,
+  decisionCost: DecisionCost,
 ): Pick<TuneOptions, 'score'> {
   const names: Record<TuneFor, string> = {
     apgr: 'APGR of the routing curve on held-out rows',
@@ -601,7 +610,7 @@ function routingScore(
       name: names[tuneFor],
       of: (predictions, rows) => {
         const examples = rows.map((r) => usable[r]);
-        const curve = heldOutCurve(models, examples, predictions, meanCostUsd);
+        const curve = heldOutCurve(models, examples, predictions, meanCostUsd, decisionCost);
         const apgr = () => hullApgr(curve, cheapest, best);
         const top = () =>
           topBandSaving(upperHull(curve), {
@@ -672,12 +681,14 @@ function calibrateOnCut(
   usable: readonly OutcomeExample[],
   meanCostUsd: Record<string, number>,
   heldOut: HeldOutPredictions,
+  decisionCost: DecisionCost,
 ): RouterCalibration {
   return calibrate(
     models,
     heldOut.rows.map((r) => usable[r]),
     heldOut.predictions,
     meanCostUsd,
+    decisionCost,
   );
 }
 
