@@ -51,7 +51,8 @@ export interface ResolvedTarget extends KnobMix {
 
 /**
  * The calibration of a router from its predictions on held-out examples with full outcomes: each prompt's
- * choice at every cost weight (priced with its recorded costs), swept into a curve, and its hull.
+ * choice at every cost weight (weighing `decisionCost`, the recorded costs without it; paid at the recorded
+ * ones), swept into a curve, and its hull.
  */
 export function calibrate(
   models: readonly string[],
