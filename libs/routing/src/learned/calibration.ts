@@ -99,9 +99,10 @@ export type DecisionCost = (example: OutcomeExample, model: string) => number;
  * model's input price plus the model's usual answer at its output price (`pricedCandidates`), a line in the
  * input tokens. Per model, the least-squares line of the recorded cost on the estimated input tokens (slope
  * at least 0; a model whose cost does not vary with them gets its mean) stands in for those prices, which
- * training does not know. Tuning's scores and the calibration weigh choices by it, so a knob calibrated at
- * training time means what it will mean when served; the recorded cost also knew how long each answer
- * turned out, which no decision can.
+ * training does not know. The calibration weighs choices by it, so a knob calibrated at training time
+ * means what it will mean when served; the recorded cost also knew how long each answer turned out, which
+ * no decision can. (Tuning's scores keep the recorded costs: priced this way too, they chose other settings
+ * no better on the whole, and one learning-curve run behind the baseline; docs/benchmarks.md.)
  */
 export function pricedAsServed(models: readonly string[], examples: readonly OutcomeExample[]): DecisionCost {
   const tokens = new Map<OutcomeExample, number>();

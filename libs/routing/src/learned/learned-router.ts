@@ -412,7 +412,8 @@ export function trainLearnedRouter(
   }
 
   const { featurizer, xs, contextWeight } = fitFeatures(usable, options, progress);
-  // Choices on held-out rows (tuning's scores, the calibration) weigh the cost the served router will expect.
+  // The calibration's choices weigh the cost the served router will expect (`pricedAsServed`); tuning's
+  // scores keep the recorded costs (docs/benchmarks.md, "The calibration priced as served").
   const decisionCost = pricedAsServed(models, usable);
 
   const qualityTargets = usable.map((e) => Float64Array.from(models, (m) => clamp01(e.outcomes[m].score)));
@@ -453,7 +454,7 @@ export function trainLearnedRouter(
           ...(options.initialAccumulator === undefined ? {} : { candidates: startingFrom(options.initialAccumulator) }),
           ...(options.tuneByTask ? taskGroups(usable) : {}),
           ...(options.tuneByTask === 'alongside' ? { groupsAlongside: true } : {}),
-          ...routingScore(models, usable, meanCostUsd, options.tuneFor ?? 'apgr', decisionCost),
+          ...routingScore(models, usable, meanCostUsd, options.tuneFor ?? 'apgr'),
           onProgress: progress,
         })
       : undefined;
@@ -586,7 +587,6 @@ function routingScore(
   usable: readonly OutcomeExample[],
   meanCostUsd: Record<string, number>,
   tuneFor: TuneFor,
-  decisionCost: DecisionCost,
 ): Pick<TuneOptions, 'score'> {
   const names: Record<TuneFor, string> = {
     apgr: 'APGR of the routing curve on held-out rows',
@@ -610,7 +610,7 @@ function routingScore(
       name: names[tuneFor],
       of: (predictions, rows) => {
         const examples = rows.map((r) => usable[r]);
-        const curve = heldOutCurve(models, examples, predictions, meanCostUsd, decisionCost);
+        const curve = heldOutCurve(models, examples, predictions, meanCostUsd);
         const apgr = () => hullApgr(curve, cheapest, best);
         const top = () =>
           topBandSaving(upperHull(curve), {
