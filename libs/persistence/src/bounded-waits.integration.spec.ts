@@ -31,7 +31,9 @@ describe('MongoDB operations against a server that stops answering', () => {
   beforeAll(async () => {
     const server = new URL(testInfra.mongoServer);
     proxy = await FreezingProxy.start({ host: server.hostname, port: Number(server.port || 27017) });
-    const uri = `mongodb://127.0.0.1:${proxy.port}/${database}?socketTimeoutMS=1000&connectTimeoutMS=1000`;
+    // The same server's credentials, if the test server has them; only the address goes through the proxy.
+    const credentials = server.username ? `${server.username}:${server.password}@` : '';
+    const uri = `mongodb://${credentials}127.0.0.1:${proxy.port}/${database}?socketTimeoutMS=1000&connectTimeoutMS=1000`;
     connection = await mongoose.createConnection(uri, mongoConnectOptions(uri)).asPromise();
     direct = await mongoose
       .createConnection(mongoUriFor(database), mongoConnectOptions(mongoUriFor(database)))
