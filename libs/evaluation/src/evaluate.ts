@@ -18,13 +18,13 @@ import {
   type LearnedRouterArtifact,
   type CompiledPolicy,
   compilePolicy,
+  inputTokensOf,
   pricedCandidates,
   decideRoute,
   extractFeatures,
   mulberry32,
   trainLearnedRouter,
 } from '@switchyard/routing';
-import { estimateTokens } from '@switchyard/contracts';
 import { bootstrapRatio, pairedBootstrap, type VersusBaseline } from './bootstrap';
 import { apgr, costToReach } from './curve';
 import { DatasetError, type DatasetRow, rowContext, rowMessages } from '@switchyard/datasets';
@@ -438,11 +438,7 @@ function predictAll(
         ? router.predict(row.prompt, row.task, rowContext(row))
         : { ...router.predictQuality(row.prompt, row.task, rowContext(row)), best: new Float64Array(0) }),
       // The row's input as a request would carry it: the prompt and the conversation before it.
-      candidates: pricedCandidates(
-        policy,
-        router,
-        estimateTokens(row.prompt) + (row.context === undefined ? 0 : estimateTokens(row.context)),
-      ),
+      candidates: pricedCandidates(policy, router, inputTokensOf(row.prompt, row.context)),
     };
     if (i === rows.length - 1) progress(rows.length, rows.length);
     return prediction;

@@ -376,13 +376,12 @@ export class RollupRepository {
       this.retriesAlreadyTaken += takenBefore;
       if (takenBefore > 0)
         this.logger.log(`${takenBefore} rollup rows had taken a retried write already; not counted twice`);
-      await this.ensureRows(model, missing);
-      const retried =
-        missing.length > 0
-          ? await model.collection.bulkWrite(missing.map(increment) as never, { ordered: false })
-          : undefined;
-      if (retried && retried.matchedCount !== missing.length)
-        throw new Error(`rollup increments matched ${retried.matchedCount} of ${missing.length} re-created rows`);
+      if (missing.length > 0) {
+        await this.ensureRows(model, missing);
+        const retried = await model.collection.bulkWrite(missing.map(increment) as never, { ordered: false });
+        if (retried.matchedCount !== missing.length)
+          throw new Error(`rollup increments matched ${retried.matchedCount} of ${missing.length} re-created rows`);
+      }
     }
     if (this.known.size > KNOWN_ROWS_LIMIT) this.known.clear();
     for (const [key] of batch) this.known.add(key);

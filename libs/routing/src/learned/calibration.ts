@@ -90,6 +90,14 @@ export function calibrate(
   return { validationExamples: examples.length, models: perModel, bestModel, hull };
 }
 
+/**
+ * A request's input tokens as the served router prices them: the routed text and the conversation before
+ * it, estimated. What `switchyard eval` prices its test rows by, and what `pricedAsServed` fits against.
+ */
+export function inputTokensOf(text: string, context?: string): number {
+  return estimateTokens(text) + (context === undefined ? 0 : estimateTokens(context));
+}
+
 /** What a decision expects a call of `model` to cost for an example, before the call (see `pricedAsServed`). */
 export type DecisionCost = (example: OutcomeExample, model: string) => number;
 
@@ -108,7 +116,7 @@ export function pricedAsServed(models: readonly string[], examples: readonly Out
   const tokens = new Map<OutcomeExample, number>();
   const tokensOf = (e: OutcomeExample) => {
     let t = tokens.get(e);
-    if (t === undefined) tokens.set(e, (t = estimateTokens(e.text) + (e.context ? estimateTokens(e.context) : 0)));
+    if (t === undefined) tokens.set(e, (t = inputTokensOf(e.text, e.context)));
     return t;
   };
   const lines = new Map<string, { slope: number; intercept: number }>();
