@@ -1,7 +1,7 @@
 import { type DynamicModule, Module } from '@nestjs/common';
 import { POLICIES_STREAM } from '@switchyard/contracts';
 import { MessagingModule, NatsHealthIndicator } from '@switchyard/messaging';
-import { MongoHealthIndicator, PersistenceModule } from '@switchyard/persistence';
+import { MongoHealthIndicator, PersistenceModule, SCAN_MONGO_SOCKET_TIMEOUT_MS } from '@switchyard/persistence';
 import { HealthModule, RedisHealthIndicator } from '@switchyard/runtime';
 import { TenancyModule } from '@switchyard/tenancy';
 import { type OptimizerConfig, SERVICE } from './config';
@@ -22,7 +22,8 @@ export class AppModule {
           streams: [POLICIES_STREAM],
           url: config.NATS_URL,
         }),
-        PersistenceModule.forRoot(config.MONGODB_URI),
+        // Its jobs scan the records: a round trip may read a whole collection on FerretDB.
+        PersistenceModule.forRoot(config.MONGODB_URI, { socketTimeoutMs: SCAN_MONGO_SOCKET_TIMEOUT_MS }),
         TenancyModule.forRoot({
           authenticate: config.AUTH === 'on',
           defaultTenant: 'default',

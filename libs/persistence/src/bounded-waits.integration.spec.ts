@@ -1,7 +1,11 @@
 import { emptyCounts } from '@switchyard/analytics';
 import { FreezingProxy, mongoUriFor, testInfra, uniqueName, waitFor } from '@switchyard/testing';
 import mongoose, { type Connection } from 'mongoose';
-import { DEFAULT_MONGO_SOCKET_TIMEOUT_MS, mongoConnectOptions } from './persistence.module';
+import {
+  DEFAULT_MONGO_SOCKET_TIMEOUT_MS,
+  SCAN_MONGO_SOCKET_TIMEOUT_MS,
+  mongoConnectOptions,
+} from './persistence.module';
 import { RollupRepository } from './rollups/rollup.repository';
 
 describe(mongoConnectOptions.name, () => {
@@ -14,7 +18,15 @@ describe(mongoConnectOptions.name, () => {
 
   it("leaves the URI's own socketTimeoutMS in force (options would override it)", () => {
     for (const uri of ['mongodb://db/s?socketTimeoutMS=5000', 'mongodb://db/s?replicaSet=rs0&sockettimeoutms=0'])
-      expect(mongoConnectOptions(uri)).not.toHaveProperty('socketTimeoutMS');
+      expect(mongoConnectOptions(uri, SCAN_MONGO_SOCKET_TIMEOUT_MS)).not.toHaveProperty('socketTimeoutMS');
+  });
+
+  it("takes a caller's own default (the optimizer's scans) and refuses one that is no timeout", () => {
+    expect(mongoConnectOptions('mongodb://db/s', 1_800_000).socketTimeoutMS).toBe(1_800_000);
+    for (const bad of [0, -1, 1.5, Number.NaN, Number.POSITIVE_INFINITY])
+      expect(() => mongoConnectOptions('mongodb://db/s', bad)).toThrow(
+        /socketTimeoutMs must be a positive whole number/,
+      );
   });
 });
 

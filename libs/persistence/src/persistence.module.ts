@@ -47,19 +47,32 @@ export const MONGO_CONNECT_OPTIONS: ConnectOptions = {
  * How long one send or receive on a MongoDB connection may wait, unless the URI sets `socketTimeoutMS`: a
  * server that hangs, or a network that drops packets without a reset, fails the operation after this long
  * instead of holding it (and whatever waits on it: a batch of records, a report) until the kernel's TCP
- * keepalive gives up, ten minutes or more later. Two minutes: above the longest single read measured here
- * (a month of hourly rollups at a million records, 21 s on FerretDB; docs/benchmarks.md).
+ * keepalive gives up, ten minutes or more later. Two minutes: above the longest single read the request
+ * path and the CLI make (a month of hourly rollups at a million records, 21 s on FerretDB;
+ * docs/benchmarks.md).
  */
 export const DEFAULT_MONGO_SOCKET_TIMEOUT_MS = 120_000;
 
 /**
- * The driver options for a connection to `uri`: MONGO_CONNECT_OPTIONS and a socket timeout, the URI's own
- * `socketTimeoutMS` when it has one (options given here would override the URI's), else the default.
+ * The socket timeout of rule-optimizer's connection: its jobs scan the records (the canary check's arms,
+ * the recount of closed hours, the retraining's labelled records, the prompt retention's one update), and
+ * FerretDB answers a filter it cannot serve from an index by reading the whole collection in the round trip
+ * of the first batch: 10,000 to 23,000 records a second here (4,000- and 800-character records;
+ * tools/probes/ferretdb-scan.cjs), so two minutes is one to three million records. Thirty minutes bounds a
+ * hung server all the same.
  */
-export function mongoConnectOptions(uri: string): ConnectOptions {
+export const SCAN_MONGO_SOCKET_TIMEOUT_MS = 30 * 60_000;
+
+/**
+ * The driver options for a connection to `uri`: MONGO_CONNECT_OPTIONS and a socket timeout, the URI's own
+ * `socketTimeoutMS` when it has one (options given here would override the URI's), else `socketTimeoutMs`.
+ */
+export function mongoConnectOptions(uri: string, socketTimeoutMs = DEFAULT_MONGO_SOCKET_TIMEOUT_MS): ConnectOptions {
+  if (!(Number.isInteger(socketTimeoutMs) && socketTimeoutMs > 0))
+    throw new Error(`socketTimeoutMs must be a positive whole number of milliseconds, got ${socketTimeoutMs}`);
   return /[?&]sockettimeoutms=/i.test(uri)
     ? { ...MONGO_CONNECT_OPTIONS }
-    : { ...MONGO_CONNECT_OPTIONS, socketTimeoutMS: DEFAULT_MONGO_SOCKET_TIMEOUT_MS };
+    : { ...MONGO_CONNECT_OPTIONS, socketTimeoutMS: socketTimeoutMs };
 }
 
 @Module({})
@@ -80,11 +93,12 @@ export class PersistenceModule implements OnModuleInit, OnApplicationShutdown {
 
   /**
    * `rollups`: how the rollup writer batches, `records`: how record writes are grouped (services that write
-   * them set these from their config).
+   * them set these from their config); `socketTimeoutMs`: the connection's socket timeout when the URI sets
+   * none (default DEFAULT_MONGO_SOCKET_TIMEOUT_MS).
    */
   static forRoot(
     uri: string,
-    options: { rollups?: RollupWriterOptions; records?: RecordWriterOptions } = {},
+    options: { rollups?: RollupWriterOptions; records?: RecordWriterOptions; socketTimeoutMs?: number } = {},
   ): DynamicModule {
     return {
       exports: [
@@ -118,7 +132,11 @@ export class PersistenceModule implements OnModuleInit, OnApplicationShutdown {
           provide: MONGO_CONNECTION,
           useFactory: async () =>
             mongoose
-              .createConnection(uri, { ...mongoConnectOptions(uri), autoCreate: true, autoIndex: false })
+              .createConnection(uri, {
+                ...mongoConnectOptions(uri, options.socketTimeoutMs),
+                autoCreate: true,
+                autoIndex: false,
+              })
               .asPromise(),
         },
       ],
