@@ -16,8 +16,7 @@ import {
   TextFeaturizer,
   trainLearnedRouter,
 } from '@switchyard/routing';
-import { subsample } from '../splits';
-import { experimentRows, experimentSplit, unlabelledExamples } from './experiment-rows';
+import { experimentCases, experimentRows } from './experiment-rows';
 import { experimentScorer } from './experiment-scorer';
 
 jest.setTimeout(6 * 3_600_000);
@@ -85,15 +84,8 @@ function sphericalKMeans(xs: readonly SparseVector[], dims: number, k: number, s
 }
 
 it('prints the test-part curve of the router with a cluster hint at each k', () => {
-  const rows = experimentRows();
-  const size = Number(process.env['TRAIN_SIZE'] ?? 0);
   const ks = (process.env['KS'] ?? '8,16,32').split(',').map(Number);
-  for (const seed of (process.env['SEEDS'] ?? '0').split(',').map(Number)) {
-    const split = experimentSplit(rows, seed);
-    const train = size > 0 ? subsample(split.train, size, seed) : split.train;
-    const trainEx = unlabelledExamples(train);
-    const testEx = unlabelledExamples(split.test);
-    const label = `${split.label}${size > 0 ? `, ${size} rows` : ''}`;
+  for (const { seed, label, trainEx, testEx } of experimentCases(experimentRows())) {
     const score = (hinted: OutcomeExample[], testTasks: Array<string | undefined>, what: string) => {
       const started = Date.now();
       const artifact = trainLearnedRouter(hinted, { version: 'x', taskHint: testTasks[0] !== undefined });

@@ -3,7 +3,7 @@ import { resolve } from 'node:path';
 import type { DatasetRow } from '@switchyard/datasets';
 import type { OutcomeExample } from '@switchyard/routing';
 import { splitDataset, toExamples } from '../dataset';
-import { taskFolds } from '../splits';
+import { subsample, taskFolds } from '../splits';
 
 /** The rows of `$DATASET` (MMLU-Pro's routing file by default), for the experiments in this folder. */
 export function experimentRows(): DatasetRow[] {
@@ -33,4 +33,34 @@ export function experimentSplit(
 /** The rows as examples without their task label: the routers here learn from the text alone. */
 export function unlabelledExamples(rows: readonly DatasetRow[]): OutcomeExample[] {
   return toExamples(rows).map(({ task: _task, ...e }) => e);
+}
+
+/** One check an experiment runs: its training and test examples (no task labels) and a name for the log. */
+export interface ExperimentCase {
+  seed: number;
+  label: string;
+  trainEx: OutcomeExample[];
+  testEx: OutcomeExample[];
+}
+
+/**
+ * The checks of `$SEEDS` (comma-separated, `defaultSeeds` when unset): per seed, `experimentSplit`'s train
+ * and test parts, the training part subsampled to `$TRAIN_SIZE` rows when it is set (as `switchyard eval
+ * --train-size` does).
+ */
+export function experimentCases(rows: readonly DatasetRow[], defaultSeeds = '0'): ExperimentCase[] {
+  const size = Number(process.env['TRAIN_SIZE'] ?? 0);
+  return (process.env['SEEDS'] ?? defaultSeeds)
+    .split(',')
+    .map(Number)
+    .map((seed) => {
+      const split = experimentSplit(rows, seed);
+      const train = size > 0 ? subsample(split.train, size, seed) : split.train;
+      return {
+        seed,
+        label: `${split.label}${size > 0 ? `, ${size} rows` : ''}`,
+        trainEx: unlabelledExamples(train),
+        testEx: unlabelledExamples(split.test),
+      };
+    });
 }

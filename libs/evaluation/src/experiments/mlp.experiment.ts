@@ -19,8 +19,7 @@ import {
   TextFeaturizer,
   trainLearnedRouter,
 } from '@switchyard/routing';
-import { subsample } from '../splits';
-import { experimentRows, experimentSplit, unlabelledExamples } from './experiment-rows';
+import { experimentCases, experimentRows } from './experiment-rows';
 import { experimentScorer } from './experiment-scorer';
 
 jest.setTimeout(6 * 3_600_000);
@@ -169,16 +168,9 @@ function trainMlp(
 }
 
 it('prints the test-part curve of the linear router, the hidden-layer network and their mean', () => {
-  const rows = experimentRows();
-  const size = Number(process.env['TRAIN_SIZE'] ?? 0);
   const hidden = Number(process.env['HIDDEN'] ?? 64);
   const rate = Number(process.env['RATE'] ?? 0.05);
-  for (const seed of (process.env['SEEDS'] ?? '0').split(',').map(Number)) {
-    const split = experimentSplit(rows, seed);
-    const train = size > 0 ? subsample(split.train, size, seed) : split.train;
-    const trainEx = unlabelledExamples(train);
-    const testEx = unlabelledExamples(split.test);
-    const label = `${split.label}${size > 0 ? `, ${size} rows` : ''}`;
+  for (const { seed, label, trainEx, testEx } of experimentCases(experimentRows())) {
     let started = Date.now();
     const artifact = trainLearnedRouter(trainEx, { version: 'x' });
     const router = new LearnedRouter(artifact);

@@ -19,8 +19,7 @@ import {
   type OutcomeExample,
   type SparseVector,
 } from '@switchyard/routing';
-import { subsample } from '../splits';
-import { experimentRows, experimentSplit, unlabelledExamples } from './experiment-rows';
+import { experimentCases, experimentRows } from './experiment-rows';
 import { experimentScorer } from './experiment-scorer';
 
 jest.setTimeout(3_600_000);
@@ -126,15 +125,9 @@ const BETAS = [0.25, 0.5, 1, 2];
 const MAX_EPOCHS = 12;
 
 it('prints the APGR of the router, the pairwise model and their blends', () => {
-  const rows = experimentRows();
-  const trainSize = process.env['TRAIN_SIZE'] ? Number(process.env['TRAIN_SIZE']) : undefined;
-  for (const seed of (process.env['SEEDS'] ?? '0').split(',').map(Number)) {
-    const split = experimentSplit(rows, seed);
-    const train = trainSize ? subsample(split.train, trainSize, seed) : split.train;
-    const trainEx = unlabelledExamples(train);
-    const testEx = unlabelledExamples(split.test);
+  for (const { seed, label, trainEx, testEx } of experimentCases(experimentRows())) {
     const log = (s: string) => process.stdout.write(s + '\n');
-    log(`${split.label}: ${trainEx.length} train, ${testEx.length} test`);
+    log(`${label}: ${trainEx.length} train, ${testEx.length} test`);
 
     // 1. Settings chosen on a validation cut of the training part.
     const cut = validationCut(trainEx.length, seed);

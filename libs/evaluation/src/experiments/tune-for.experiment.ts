@@ -9,20 +9,13 @@
 // and with HOLD_OUT_TASK=health (philosophy, business) for a leave-one-task-out fold, TRAIN_SIZE=1000 for
 // the training part subsampled as `switchyard eval --train-size` does.
 import { LearnedRouter, type TuneFor, trainLearnedRouter } from '@switchyard/routing';
-import { subsample } from '../splits';
-import { experimentRows, experimentSplit, unlabelledExamples } from './experiment-rows';
+import { experimentCases, experimentRows } from './experiment-rows';
 import { experimentScorer } from './experiment-scorer';
 
 jest.setTimeout(3_600_000);
 
 it('prints the test-part curve of a router tuned for each score', () => {
-  const rows = experimentRows();
-  const size = Number(process.env['TRAIN_SIZE'] ?? 0);
-  for (const seed of (process.env['SEEDS'] ?? '0').split(',').map(Number)) {
-    const split = experimentSplit(rows, seed);
-    const train = size > 0 ? subsample(split.train, size, seed) : split.train;
-    const trainEx = unlabelledExamples(train);
-    const testEx = unlabelledExamples(split.test);
+  for (const { label, trainEx, testEx } of experimentCases(experimentRows())) {
     for (const tuneFor of ['apgr', 'top', 'both'] as TuneFor[]) {
       const artifact = trainLearnedRouter(trainEx, { version: 'x', tuneFor });
       const router = new LearnedRouter(artifact);
@@ -30,9 +23,7 @@ it('prints the test-part curve of a router tuned for each score', () => {
       const preds = testEx.map((e) => Float64Array.from(router.predictQuality(e.text).quality));
       const t = artifact.training.tuning;
       const chose = t ? `step ${t.learningRate}, L2 ${t.l2} × ${t.epochs}${t.blendWith ? ', blended' : ''}` : 'untuned';
-      process.stdout.write(
-        `${split.label}${size > 0 ? `, ${size} rows` : ''}, tuned for ${tuneFor}: ${scorer.summary(preds)} (chose ${chose})\n`,
-      );
+      process.stdout.write(`${label}, tuned for ${tuneFor}: ${scorer.summary(preds)} (chose ${chose})\n`);
     }
   }
 });
