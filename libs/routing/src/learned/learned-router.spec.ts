@@ -132,6 +132,35 @@ describe(trainLearnedRouter.name, () => {
     });
     expect(again.quality.weights).toBe(artifact.quality.weights);
   });
+  it('counts the character n-grams it is told to (none at all: words alone), records them, and serves the same', () => {
+    const settings = { version: 'v', dims: 1 << 14, epochs: 4, learningRate: 0.1 };
+    expect(artifact.featurizer.charNgrams).toEqual([2, 4]);
+    for (const charNgrams of [
+      [3, 5],
+      [1, 0],
+    ] as Array<[number, number]>) {
+      const trained = trainLearnedRouter(examples(400), { ...settings, charNgrams });
+      expect(trained.featurizer.charNgrams).toEqual(charNgrams);
+      const router = new LearnedRouter(JSON.parse(JSON.stringify(trained)));
+      const knob = { costWeight: 0.3 };
+      expect(router.chooseCostAware(router.predict('what is 3 plus 4'), candidates, knob)?.model).toBe('small');
+      expect(router.chooseCostAware(router.predict('prove the lemma by induction'), candidates, knob)?.model).toBe(
+        'big',
+      );
+    }
+    // Words alone: two Chinese characters are two words and their pair (three features), without the
+    // two-character n-gram the default counts besides.
+    const featuresOf = (charNgrams: [number, number]) =>
+      new TextFeaturizer({ dims: 1 << 16, charNgrams, idf: [] }).transform('你好').indices.length;
+    expect(featuresOf([1, 0])).toBe(3);
+    expect(featuresOf([2, 4])).toBe(4);
+    for (const bad of [
+      [0, 4],
+      [2, 9],
+      [1.5, 3],
+    ] as Array<[number, number]>)
+      expect(() => trainLearnedRouter(examples(50), { ...settings, charNgrams: bad })).toThrow(/charNgrams must be/);
+  });
   it('refuses data with fewer than two models', () => {
     expect(() => trainLearnedRouter([{ text: 'x', outcomes: { a: { score: 1 } } }], { version: 'v' })).toThrow(
       /at least two models/,

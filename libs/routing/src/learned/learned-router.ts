@@ -105,6 +105,11 @@ export interface LearnedRouterTraining {
 export interface TrainLearnedRouterOptions extends Partial<TrainOptions> {
   version: string;
   dims?: number;
+  /**
+   * The character n-gram lengths the featurizer counts, [shortest, longest] ([2, 4] by default; [1, 0]: none,
+   * words and word pairs alone). Stored in the artifact, so the served router counts the same.
+   */
+  charNgrams?: [number, number];
   /** Models to learn; by default every model that has an outcome on every example. */
   models?: string[];
   /** Learn from the examples' task hint too; requests then pass theirs (`hints.task`) when routed. */
@@ -700,10 +705,16 @@ function calibrateOnCut(
  */
 export function fitFeatures(
   examples: ReadonlyArray<{ text: string; task?: string; context?: string }>,
-  settings: { dims?: number; taskHint?: boolean; contextWeight?: number },
+  settings: { dims?: number; taskHint?: boolean; contextWeight?: number; charNgrams?: [number, number] },
   progress: (stage: string, done: number, total: number) => void,
 ): { featurizer: TextFeaturizer; xs: SparseVector[]; contextWeight: number } {
   const dims = settings.dims ?? 1 << 18;
+  const charNgrams = settings.charNgrams;
+  if (
+    charNgrams !== undefined &&
+    !(Number.isInteger(charNgrams[0]) && Number.isInteger(charNgrams[1]) && charNgrams[0] >= 1 && charNgrams[1] <= 8)
+  )
+    throw new Error(`charNgrams must be whole lengths [shortest >= 1, longest <= 8], got [${charNgrams.join(', ')}]`);
   const taskHint = settings.taskHint === true;
   const contextWeight = checkedContextWeight(settings.contextWeight ?? DEFAULT_CONTEXT_WEIGHT, 'contextWeight');
   progress('features', 0, examples.length);
@@ -711,7 +722,7 @@ export function fitFeatures(
   const featurizer = TextFeaturizer.fit(
     examples.map((e) => e.text),
     dims,
-    undefined,
+    charNgrams,
     examples.map(taskOf),
   );
   const xs = examples.map((e, i) => {
