@@ -8,7 +8,7 @@ import {
   activateInPlace,
 } from './sparse-linear-model';
 import { type SparseVector, TextFeaturizer, type TextFeaturizerState } from './text-features';
-import { type DecisionCost, type RouterCalibration, calibrate, heldOutCurve, pricedAsServed } from './calibration';
+import { type RouterCalibration, calibrate, heldOutCurve, pricedAsServed } from './calibration';
 import { type PlattScale, applyPlatt, fitPlatt } from './platt';
 import { type CostQuality, hullApgr, hullMixForQuality, upperHull } from './cost-curve';
 import {
@@ -417,9 +417,6 @@ export function trainLearnedRouter(
   }
 
   const { featurizer, xs, contextWeight } = fitFeatures(usable, options, progress);
-  // The calibration's choices weigh the cost the served router will expect (`pricedAsServed`); tuning's
-  // scores keep the recorded costs (docs/benchmarks.md, "The calibration priced as served").
-  const decisionCost = pricedAsServed(models, usable);
 
   const qualityTargets = usable.map((e) => Float64Array.from(models, (m) => clamp01(e.outcomes[m].score)));
   const bestTargets = usable.map((e) => {
@@ -488,13 +485,7 @@ export function trainLearnedRouter(
   const qualityScale = heldOut && options.scaleQuality === true ? fitQualityScale(models, usable, heldOut) : undefined;
   // The knob is calibrated on predictions as the router will serve them: scaled.
   const calibration = heldOut
-    ? calibrateOnCut(
-        models,
-        usable,
-        meanCostUsd,
-        qualityScale ? scaledHeldOut(heldOut, qualityScale) : heldOut,
-        decisionCost,
-      )
+    ? calibrateOnCut(models, usable, meanCostUsd, qualityScale ? scaledHeldOut(heldOut, qualityScale) : heldOut)
     : undefined;
   let epochs = options.converge?.maxEpochs ?? defined.epochs ?? DEFAULT_TRAIN_OPTIONS.epochs;
   const converge = options.converge;
@@ -686,14 +677,16 @@ function calibrateOnCut(
   usable: readonly OutcomeExample[],
   meanCostUsd: Record<string, number>,
   heldOut: HeldOutPredictions,
-  decisionCost: DecisionCost,
 ): RouterCalibration {
+  // The choices weigh the cost the served router will expect, fitted on every training row
+  // (`pricedAsServed`); tuning's scores keep the recorded costs (docs/benchmarks.md, "The calibration priced
+  // as served").
   return calibrate(
     models,
     heldOut.rows.map((r) => usable[r]),
     heldOut.predictions,
     meanCostUsd,
-    decisionCost,
+    pricedAsServed(models, usable),
   );
 }
 
