@@ -18,6 +18,7 @@ import {
   type SparseVector,
   TextFeaturizer,
   trainLearnedRouter,
+  validationCut,
 } from '@switchyard/routing';
 import { experimentCases, experimentRows } from './experiment-rows';
 import { experimentScorer } from './experiment-scorer';
@@ -185,16 +186,10 @@ it('prints the test-part curve of the linear router, the hidden-layer network an
     const fz = new TextFeaturizer(artifact.featurizer);
     const vec = (e: OutcomeExample) => fz.transform(e.text);
     const target = (e: OutcomeExample) => models.map((m) => e.outcomes[m].score);
-    // The validation cut: a seeded 20% of the training part, as tuning cuts it.
-    const order = Array.from(trainEx.keys());
-    const random = mulberry32(seed ^ 0x51ed);
-    for (let i = order.length - 1; i > 0; i--) {
-      const j = Math.floor(random() * (i + 1));
-      [order[i], order[j]] = [order[j], order[i]];
-    }
-    const cut = Math.round(order.length * 0.2);
-    const fitRows = order.slice(cut).map((i) => trainEx[i]);
-    const validRows = order.slice(0, cut).map((i) => trainEx[i]);
+    // The validation cut: tuning's own (a seeded 20% of the training part).
+    const cut = validationCut(trainEx.length, seed);
+    const fitRows = cut.fit.map((i) => trainEx[i]);
+    const validRows = cut.validation.map((i) => trainEx[i]);
     const options = { dims: fz.dims, hidden, rate, epochs: 40, seed };
     const tuned = trainMlp(fitRows.map(vec), fitRows.map(target), options, {
       xs: validRows.map(vec),
