@@ -1,7 +1,12 @@
 import { join } from 'node:path';
-import { ADAGRAD_INITIAL_ACCUMULATOR, DEFAULT_CONTEXT_WEIGHT } from '@switchyard/routing';
+import {
+  ADAGRAD_INITIAL_ACCUMULATOR,
+  DEFAULT_CONTEXT_WEIGHT,
+  WORD_SCANNERS,
+  type WordScanner,
+} from '@switchyard/routing';
 import { DEFAULT_BOOTSTRAP_RESAMPLES } from '@switchyard/evaluation';
-import { type Command, InvalidArgumentError } from 'commander';
+import { type Command, InvalidArgumentError, Option } from 'commander';
 import { runEvalLive } from '../eval/eval-live.command';
 import { runCombine } from '../eval/combine-runs';
 import { runEval } from '../eval/eval.command';
@@ -47,6 +52,7 @@ interface TrainFlags {
   l2: number;
   taskHint?: boolean;
   contextWeight?: number;
+  words: WordScanner;
   /** --quality-scaling (an experiment). */
   qualityScaling?: boolean;
   publish?: boolean;
@@ -125,6 +131,14 @@ export function declareLearningCommands(program: Command, ctx: CliContext): void
       `weight of the rows' conversation context against their prompt (0: the prompt alone; default ${DEFAULT_CONTEXT_WEIGHT}); requests then weigh theirs alike`,
       nonNegativeNumber,
     )
+    .addOption(
+      new Option(
+        '--words <scanner>',
+        'what the featurizer reads as a word: letters, digits and marks of any script (letters), or Latin words and Han characters only, as routers trained before it',
+      )
+        .choices(WORD_SCANNERS)
+        .default('letters'),
+    )
     .option(
       '--quality-scaling',
       'an experiment: Platt-scale the predicted qualities, one scale for every model, fitted on the validation cut (docs/benchmarks.md: it did not help on MMLU-Pro)',
@@ -149,6 +163,7 @@ export function declareLearningCommands(program: Command, ctx: CliContext): void
           ...(flags.learningRate === undefined ? {} : { learningRate: flags.learningRate }),
           taskHint: flags.taskHint === true,
           ...(flags.contextWeight === undefined ? {} : { contextWeight: flags.contextWeight }),
+          words: flags.words,
           ...(flags.qualityScaling === true ? { scaleQuality: true } : {}),
           publishTo: flags.publish ? ctx.mongoUri : undefined,
         });

@@ -4,7 +4,13 @@ import { referencePoints, replay, splitDataset, toExamples } from '@switchyard/e
 import { type DatasetRow, rowContext } from '@switchyard/datasets';
 import { loadComparable } from '../dataset-input';
 import { mongoConnectOptions, RouterModelRepository } from '@switchyard/persistence';
-import { LearnedRouter, describeCandidate, resolveLearnedTarget, trainLearnedRouter } from '@switchyard/routing';
+import {
+  LearnedRouter,
+  type WordScanner,
+  describeCandidate,
+  resolveLearnedTarget,
+  trainLearnedRouter,
+} from '@switchyard/routing';
 import mongoose from 'mongoose';
 import { pct, table, usd } from '../demo/table';
 
@@ -22,6 +28,8 @@ export interface TrainOptions {
   taskHint?: boolean;
   /** Weight of the rows' conversation context against their prompt (the training default when absent). */
   contextWeight?: number;
+  /** What the featurizer reads as a word (the training default, `letters`, when absent). */
+  words?: WordScanner;
   /** Platt-scale the predicted qualities (an experiment; off when absent). */
   scaleQuality?: boolean;
   /** Also store the artifact in the model store at this MongoDB URI (policies then name it `learned.model`). */
@@ -55,6 +63,7 @@ export async function runTrain(opts: TrainOptions): Promise<number> {
     taskHint: opts.taskHint,
     ...(opts.contextWeight === undefined ? {} : { contextWeight: opts.contextWeight }),
     ...(opts.scaleQuality === true ? { scaleQuality: true } : {}),
+    ...(opts.words === undefined ? {} : { words: opts.words }),
     dims: 1 << opts.dimsLog2,
     onProgress: (stage, done, total) => {
       if (stage !== lastStage) process.stdout.write(`${lastStage ? '\n' : ''}  ${stage}`);

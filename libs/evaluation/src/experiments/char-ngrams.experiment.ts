@@ -8,9 +8,9 @@
 //     npx jest -c libs/evaluation/jest.config.js --testMatch '**/experiments/char-ngrams.experiment.ts'
 //
 // and with TRAIN_SIZE=1000 or HOLD_OUT_TASK=health.
-import { LearnedRouter, trainLearnedRouter } from '@switchyard/routing';
+import { trainLearnedRouter } from '@switchyard/routing';
 import { experimentCases, experimentRows } from './experiment-rows';
-import { experimentScorer } from './experiment-scorer';
+import { routerSummary } from './experiment-scorer';
 
 jest.setTimeout(6 * 3_600_000);
 
@@ -26,14 +26,8 @@ it('prints the test-part curve of the router with each choice of character n-gra
     for (const spec of specs) {
       const started = Date.now();
       const artifact = trainLearnedRouter(trainEx, { version: 'x', charNgrams: lengths(spec) });
-      const router = new LearnedRouter(artifact);
-      const scorer = experimentScorer(artifact.models, testEx, { modelsAlone: true });
-      const preds = testEx.map((e) => Float64Array.from(router.predictQuality(e.text).quality));
-      const t = artifact.training.tuning;
-      const chose = t ? `step ${t.learningRate}, L2 ${t.l2} × ${t.epochs}${t.blendWith ? ', blended' : ''}` : 'untuned';
-      process.stdout.write(
-        `${label}, character n-grams ${spec}: ${scorer.summary(preds)} (chose ${chose}; ${((Date.now() - started) / 1000).toFixed(0)} s)\n`,
-      );
+      const summary = routerSummary(artifact, testEx, { started });
+      process.stdout.write(`${label}, character n-grams ${spec}: ${summary}\n`);
     }
   }
 });

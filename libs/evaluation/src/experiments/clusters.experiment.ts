@@ -9,7 +9,6 @@
 //   DATASET=../shared/datasets/mmlu-pro/mmlu-pro-routing.jsonl SEEDS=0 KS=8,16,32 \
 //     npx jest -c libs/evaluation/jest.config.js --testMatch '**/experiments/clusters.experiment.ts'
 import {
-  LearnedRouter,
   mulberry32,
   type OutcomeExample,
   type SparseVector,
@@ -17,7 +16,7 @@ import {
   trainLearnedRouter,
 } from '@switchyard/routing';
 import { experimentCases, experimentRows } from './experiment-rows';
-import { experimentScorer } from './experiment-scorer';
+import { routerSummary } from './experiment-scorer';
 
 jest.setTimeout(6 * 3_600_000);
 
@@ -89,14 +88,8 @@ it('prints the test-part curve of the router with a cluster hint at each k', () 
     const score = (hinted: OutcomeExample[], testTasks: Array<string | undefined>, what: string) => {
       const started = Date.now();
       const artifact = trainLearnedRouter(hinted, { version: 'x', taskHint: testTasks[0] !== undefined });
-      const router = new LearnedRouter(artifact);
-      const scorer = experimentScorer(artifact.models, testEx, { modelsAlone: true });
-      const preds = testEx.map((e, i) => Float64Array.from(router.predictQuality(e.text, testTasks[i]).quality));
-      const t = artifact.training.tuning;
-      const chose = t ? `step ${t.learningRate}, L2 ${t.l2} × ${t.epochs}${t.blendWith ? ', blended' : ''}` : 'untuned';
-      process.stdout.write(
-        `${label}, ${what}: ${scorer.summary(preds)} (chose ${chose}; ${((Date.now() - started) / 1000).toFixed(0)} s)\n`,
-      );
+      const summary = routerSummary(artifact, testEx, { tasks: testTasks, started });
+      process.stdout.write(`${label}, ${what}: ${summary}\n`);
     };
     if (process.env['SKIP_PLAIN'] !== '1')
       score(

@@ -1,4 +1,6 @@
 import {
+  LearnedRouter,
+  type LearnedRouterArtifact,
   heldOutCurve,
   hullApgr,
   hullMixForQuality,
@@ -51,4 +53,23 @@ export function experimentScorer(
       return `APGR ${hullApgr(c, cheapest, best).toFixed(3)}, @95% ${saving(upperHull(c), 0.95)}, @100% ${saving(upperHull(c), 1)}`;
     },
   };
+}
+
+/**
+ * A trained router scored once on the test rows (`summary`), with the setting tuning chose and, given when
+ * its training `started` (ms), the seconds since: one line of an experiment's table. `tasks` are the hints
+ * the router is given per row, when it learnt from them.
+ */
+export function routerSummary(
+  artifact: LearnedRouterArtifact,
+  testEx: readonly OutcomeExample[],
+  { tasks, started }: { tasks?: ReadonlyArray<string | undefined>; started?: number } = {},
+): string {
+  const router = new LearnedRouter(artifact);
+  const scorer = experimentScorer(artifact.models, testEx, { modelsAlone: true });
+  const preds = testEx.map((e, i) => Float64Array.from(router.predictQuality(e.text, tasks?.[i]).quality));
+  const t = artifact.training.tuning;
+  const chose = t ? `step ${t.learningRate}, L2 ${t.l2} × ${t.epochs}${t.blendWith ? ', blended' : ''}` : 'untuned';
+  const took = started === undefined ? '' : `; ${((Date.now() - started) / 1000).toFixed(0)} s`;
+  return `${scorer.summary(preds)} (chose ${chose}${took})`;
 }

@@ -1,9 +1,22 @@
-import { HAN, LATIN, NUMBER, codePointScripts, countScripts, isWhitespace } from './scripts';
+import {
+  HAN,
+  LATIN,
+  LETTER,
+  NUMBER,
+  UNSPACED,
+  UNSPACED_SCRIPTS,
+  WIDTH_SHIFT,
+  codePointScripts,
+  countScripts,
+  isWhitespace,
+} from './scripts';
 
 describe('scripts', () => {
   const byRegex = (text: string, re: RegExp) => [...text.matchAll(re)].length;
 
-  it('says what \\p{Script=Latin}, \\p{N} and \\p{Script=Han} say of every code unit of the Basic Multilingual Plane', () => {
+  const unspaced = new RegExp(`^${UNSPACED_SCRIPTS.source}$`, 'u');
+
+  it('says what \\p{Script=Latin}, \\p{N}, \\p{Script=Han}, [\\p{L}\\p{M}] and the unspaced scripts say of every code unit of the Basic Multilingual Plane', () => {
     const wrong: string[] = [];
     for (let c = 0; c < 0x10000; c++) {
       const u = String.fromCharCode(c);
@@ -11,18 +24,21 @@ describe('scripts', () => {
       const want =
         (/^\p{Script=Latin}$/u.test(u) ? LATIN : 0) |
         (/^\p{N}$/u.test(u) ? NUMBER : 0) |
-        (/^\p{Script=Han}$/u.test(u) ? HAN : 0);
-      if ((s & 7) !== want || s >> 4 !== 1) wrong.push(c.toString(16));
+        (/^\p{Script=Han}$/u.test(u) ? HAN : 0) |
+        (/^[\p{L}\p{M}]$/u.test(u) ? LETTER : 0) |
+        (unspaced.test(u) ? UNSPACED : 0);
+      if ((s & ((1 << WIDTH_SHIFT) - 1)) !== want || s >> WIDTH_SHIFT !== 1) wrong.push(c.toString(16));
     }
     expect(wrong).toEqual([]);
   });
 
   it('reads a surrogate pair as one code point, and a lone surrogate as one of no script', () => {
-    expect(codePointScripts('\u{20000}', 0)).toBe(HAN | (2 << 4)); // CJK Extension B
-    expect(codePointScripts('\u{1d7d8}', 0)).toBe(NUMBER | (2 << 4)); // mathematical double-struck zero
-    expect(codePointScripts('\u{1f600}', 0)).toBe(2 << 4); // an emoji
-    expect(codePointScripts('\ud800x', 0)).toBe(1 << 4);
-    expect(codePointScripts('x\udc00', 1)).toBe(1 << 4);
+    expect(codePointScripts('\u{20000}', 0)).toBe(HAN | LETTER | UNSPACED | (2 << WIDTH_SHIFT)); // CJK Extension B
+    expect(codePointScripts('\u{1d7d8}', 0)).toBe(NUMBER | (2 << WIDTH_SHIFT)); // mathematical double-struck zero
+    expect(codePointScripts('\u{1d400}', 0)).toBe(LETTER | (2 << WIDTH_SHIFT)); // mathematical bold capital A
+    expect(codePointScripts('\u{1f600}', 0)).toBe(2 << WIDTH_SHIFT); // an emoji
+    expect(codePointScripts('\ud800x', 0)).toBe(1 << WIDTH_SHIFT);
+    expect(codePointScripts('x\udc00', 1)).toBe(1 << WIDTH_SHIFT);
   });
 
   it('counts Latin and Han code points as matching each with the regular expressions does', () => {

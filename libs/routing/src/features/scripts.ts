@@ -1,43 +1,66 @@
 /**
- * Which of the scripts the router reads a code point belongs to, as the regular expressions `\p{Script=Latin}`,
- * `\p{N}` and `\p{Script=Han}` with the `u` flag say, without running them per character: the answer for each
- * code point of the Basic Multilingual Plane is learnt on first sight and kept in a table (64 KiB); code
- * points beyond it (rare) are asked each time. A scan by hand costs a fraction of matching each character,
- * which builds a match object per hit (measured with bench decision).
+ * Which of the classes the router reads a code point belongs to, as the regular expressions `\p{Script=Latin}`,
+ * `\p{N}`, `\p{Script=Han}`, `[\p{L}\p{M}]` and UNSPACED_SCRIPTS with the `u` flag say, without running them per
+ * character: the answer for each code point of the Basic Multilingual Plane is learnt on first sight and kept
+ * in a table (64 KiB); code points beyond it (rare) are asked each time. A scan by hand costs a fraction of
+ * matching each character, which builds a match object per hit (measured with bench decision).
  */
 export const LATIN = 1;
 export const NUMBER = 2;
 export const HAN = 4;
 const KNOWN = 8;
+/** A letter or a combining mark of any script (`[\p{L}\p{M}]`). */
+export const LETTER = 16;
+/** A code point of a script written without spaces between words (UNSPACED_SCRIPTS). */
+export const UNSPACED = 32;
+/** `codePointScripts` gives the code point's width in code units above its classes: `>> WIDTH_SHIFT`. */
+export const WIDTH_SHIFT = 8;
+const CLASSES = LATIN | NUMBER | HAN | LETTER | UNSPACED;
+
+/**
+ * Scripts written without spaces between words: a word scanner cannot find their words, so it reads each
+ * of their characters as one word (as Han always was).
+ */
+export const UNSPACED_SCRIPTS =
+  /[\p{Script=Han}\p{Script=Hiragana}\p{Script=Katakana}\p{Script=Thai}\p{Script=Lao}\p{Script=Khmer}\p{Script=Myanmar}]/u;
 
 const LATIN_ONE = /^\p{Script=Latin}$/u;
 const NUMBER_ONE = /^\p{N}$/u;
 const HAN_ONE = /^\p{Script=Han}$/u;
+const LETTER_ONE = /^[\p{L}\p{M}]$/u;
+const UNSPACED_ONE = new RegExp(`^${UNSPACED_SCRIPTS.source}$`, 'u');
 const bmp = new Uint8Array(0x10000);
 for (let c = 0; c < 0x80; c++) {
   const letter = (c >= 0x41 && c <= 0x5a) || (c >= 0x61 && c <= 0x7a);
-  bmp[c] = KNOWN | (letter ? LATIN : 0) | (c >= 0x30 && c <= 0x39 ? NUMBER : 0);
+  bmp[c] = KNOWN | (letter ? LATIN | LETTER : 0) | (c >= 0x30 && c <= 0x39 ? NUMBER : 0);
 }
 
 function scriptsOf(codePoint: number): number {
   const one = String.fromCodePoint(codePoint);
-  return (LATIN_ONE.test(one) ? LATIN : 0) | (NUMBER_ONE.test(one) ? NUMBER : 0) | (HAN_ONE.test(one) ? HAN : 0);
+  return (
+    (LATIN_ONE.test(one) ? LATIN : 0) |
+    (NUMBER_ONE.test(one) ? NUMBER : 0) |
+    (HAN_ONE.test(one) ? HAN : 0) |
+    (LETTER_ONE.test(one) ? LETTER : 0) |
+    (UNSPACED_ONE.test(one) ? UNSPACED : 0)
+  );
 }
 
 /**
- * The scripts (LATIN | NUMBER | HAN bits) of the code point at `i` of `text`, with its width in code units
- * (1, or 2 for a surrogate pair) above them: `scripts | width << 4`. A lone surrogate is a code point of
- * no script, as the regular expressions read it.
+ * The classes (LATIN | NUMBER | HAN | LETTER | UNSPACED bits) of the code point at `i` of `text`, with its
+ * width in code units (1, or 2 for a surrogate pair) above them: `classes | width << WIDTH_SHIFT`. A lone
+ * surrogate is a code point of no class, as the regular expressions read it.
  */
 export function codePointScripts(text: string, i: number): number {
   const c = text.charCodeAt(i);
   if (c >= 0xd800 && c <= 0xdbff && i + 1 < text.length) {
     const low = text.charCodeAt(i + 1);
-    if (low >= 0xdc00 && low <= 0xdfff) return scriptsOf(((c - 0xd800) << 10) + (low - 0xdc00) + 0x10000) | 32;
+    if (low >= 0xdc00 && low <= 0xdfff)
+      return scriptsOf(((c - 0xd800) << 10) + (low - 0xdc00) + 0x10000) | (2 << WIDTH_SHIFT);
   }
   let known = bmp[c];
   if (known === 0) known = bmp[c] = KNOWN | scriptsOf(c);
-  return (known & 7) | 16;
+  return (known & CLASSES) | (1 << WIDTH_SHIFT);
 }
 
 /** Code points of `text` in Latin script and in Han script. */
@@ -48,7 +71,7 @@ export function countScripts(text: string): { latin: number; han: number } {
     const s = codePointScripts(text, i);
     if (s & LATIN) latin++;
     if (s & HAN) han++;
-    i += s >> 4;
+    i += s >> WIDTH_SHIFT;
   }
   return { latin, han };
 }

@@ -7,7 +7,13 @@ import {
   type TrainOptions,
   activateInPlace,
 } from './sparse-linear-model';
-import { type SparseVector, TextFeaturizer, type TextFeaturizerState } from './text-features';
+import {
+  type SparseVector,
+  TextFeaturizer,
+  type TextFeaturizerState,
+  WORD_SCANNERS,
+  type WordScanner,
+} from './text-features';
 import { type RouterCalibration, calibrate, heldOutCurve, pricedAsServed } from './calibration';
 import { type PlattScale, applyPlatt, fitPlatt } from './platt';
 import { type CostQuality, hullApgr, hullMixForQuality, upperHull } from './cost-curve';
@@ -110,6 +116,11 @@ export interface TrainLearnedRouterOptions extends Partial<TrainOptions> {
    * words and word pairs alone). Stored in the artifact, so the served router counts the same.
    */
   charNgrams?: [number, number];
+  /**
+   * What the featurizer reads as a word (`letters`, any script, by default; `latin-han`: the scanner before
+   * it, for comparison). Stored in the artifact, so the served router reads the same.
+   */
+  words?: WordScanner;
   /** Models to learn; by default every model that has an outcome on every example. */
   models?: string[];
   /** Learn from the examples' task hint too; requests then pass theirs (`hints.task`) when routed. */
@@ -698,7 +709,13 @@ function calibrateOnCut(
  */
 export function fitFeatures(
   examples: ReadonlyArray<{ text: string; task?: string; context?: string }>,
-  settings: { dims?: number; taskHint?: boolean; contextWeight?: number; charNgrams?: [number, number] },
+  settings: {
+    dims?: number;
+    taskHint?: boolean;
+    contextWeight?: number;
+    charNgrams?: [number, number];
+    words?: WordScanner;
+  },
   progress: (stage: string, done: number, total: number) => void,
 ): { featurizer: TextFeaturizer; xs: SparseVector[]; contextWeight: number } {
   const dims = settings.dims ?? 1 << 18;
@@ -708,6 +725,8 @@ export function fitFeatures(
     !(Number.isInteger(charNgrams[0]) && Number.isInteger(charNgrams[1]) && charNgrams[0] >= 1 && charNgrams[1] <= 8)
   )
     throw new Error(`charNgrams must be whole lengths [shortest >= 1, longest <= 8], got [${charNgrams.join(', ')}]`);
+  if (settings.words !== undefined && !WORD_SCANNERS.includes(settings.words))
+    throw new Error(`words must be one of ${WORD_SCANNERS.join(', ')}, got ${JSON.stringify(settings.words)}`);
   const taskHint = settings.taskHint === true;
   const contextWeight = checkedContextWeight(settings.contextWeight ?? DEFAULT_CONTEXT_WEIGHT, 'contextWeight');
   progress('features', 0, examples.length);
@@ -717,6 +736,7 @@ export function fitFeatures(
     dims,
     charNgrams,
     examples.map(taskOf),
+    settings.words,
   );
   const xs = examples.map((e, i) => {
     if (i % 1000 === 0) progress('features', i, examples.length);

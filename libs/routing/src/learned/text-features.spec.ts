@@ -1,12 +1,27 @@
 import { mulberry32 } from './sparse-linear-model';
-import { type SparseVector, TextFeaturizer } from './text-features';
+import { UNSPACED_SCRIPTS } from '../features/scripts';
+import { type SparseVector, TextFeaturizer, type WordScanner } from './text-features';
+
+/** Words as each scanner's regular expression reads them. */
+const WORDS: Record<WordScanner, RegExp> = {
+  'latin-han': /[\p{Script=Latin}\p{N}]+|\p{Script=Han}/gu,
+  letters: new RegExp(
+    `(?:(?!${UNSPACED_SCRIPTS.source})[\\p{L}\\p{M}\\p{N}])+|(?=${UNSPACED_SCRIPTS.source})[\\p{L}\\p{M}\\p{N}]`,
+    'gu',
+  ),
+};
 
 /**
  * The features as the regular expressions read them (the implementation before the hand-written scanner):
  * distinct hashed indices in first-seen order with their counts. The featurizer must give exactly these, or
  * artifacts trained before would be served other features.
  */
-function referenceCounts(text: string, dims: number, [lo, hi]: [number, number]): Map<number, number> {
+function referenceCounts(
+  text: string,
+  dims: number,
+  [lo, hi]: [number, number],
+  words: WordScanner,
+): Map<number, number> {
   const counts = new Map<number, number>();
   const add = (h: number) => counts.set(h & (dims - 1), (counts.get(h & (dims - 1)) ?? 0) + 1);
   const fnv = (s: string) => {
@@ -16,7 +31,7 @@ function referenceCounts(text: string, dims: number, [lo, hi]: [number, number])
   };
   const lower = (text.length > 2000 ? `${text.slice(0, 1000)} ${text.slice(text.length - 1000)}` : text).toLowerCase();
   let prev = 0;
-  for (const m of lower.matchAll(/[\p{Script=Latin}\p{N}]+|\p{Script=Han}/gu)) {
+  for (const m of lower.matchAll(WORDS[words])) {
     const h = fnv(m[0]);
     add(h);
     if (prev !== 0) add(Math.imul(prev ^ h, 0x01000193) ^ 0x5bd1e995);
@@ -34,8 +49,13 @@ function referenceCounts(text: string, dims: number, [lo, hi]: [number, number])
 }
 
 /** What `transform` gives for the reference counts with all IDF weights 1. */
-function referenceVector(text: string, dims: number, ngrams: [number, number]): SparseVector {
-  const counts = referenceCounts(text, dims, ngrams);
+function referenceVector(
+  text: string,
+  dims: number,
+  ngrams: [number, number],
+  words: WordScanner = 'latin-han',
+): SparseVector {
+  const counts = referenceCounts(text, dims, ngrams, words);
   const indices = Int32Array.from(counts.keys());
   const values = new Float32Array(indices.length);
   let norm = 0;
@@ -120,19 +140,34 @@ describe(TextFeaturizer.name, () => {
       'Integral',
       'x^2',
       '12.5%',
+      'Почему',
+      'π',
+      '한국어',
+      'か',
+      'カ',
+      'ー',
+      'ก',
+      '\u0e34',
+      'क',
+      '\u093f',
+      'ع',
+      '\u{1d400}',
     ];
     const dims = 1 << 12;
-    const featurizer = new TextFeaturizer({ dims, charNgrams: [2, 4], idf: [] });
 
-    it('on generated texts of every kind of character, short and past the 2,000-character cut', () => {
-      const random = mulberry32(7);
-      for (let t = 0; t < 400; t++) {
-        const length = t < 300 ? Math.floor(random() * 60) : 1900 + Math.floor(random() * 400);
-        let text = '';
-        while (text.length < length) text += pieces[Math.floor(random() * pieces.length)];
-        expect(featurizer.transform(text)).toEqual(referenceVector(text, dims, [2, 4]));
-      }
-    });
+    it.each(['letters', 'latin-han'] as const)(
+      'on generated texts of every kind of character, short and past the 2,000-character cut (%s)',
+      (words) => {
+        const featurizer = new TextFeaturizer({ dims, charNgrams: [2, 4], words, idf: [] });
+        const random = mulberry32(7);
+        for (let t = 0; t < 400; t++) {
+          const length = t < 300 ? Math.floor(random() * 60) : 1900 + Math.floor(random() * 400);
+          let text = '';
+          while (text.length < length) text += pieces[Math.floor(random() * pieces.length)];
+          expect(featurizer.transform(text)).toEqual(referenceVector(text, dims, [2, 4], words));
+        }
+      },
+    );
 
     it('with other n-gram lengths, odd ones included', () => {
       // Distinct words within the 2,000 characters read: more words and bigrams than the list of touched
@@ -152,6 +187,52 @@ describe(TextFeaturizer.name, () => {
         expect(expected.indices.length).toBeGreaterThan(1024);
         expect(new TextFeaturizer({ dims, charNgrams: ngrams, idf: [] }).transform(text)).toEqual(expected);
       }
+    });
+  });
+
+  describe('words of every script', () => {
+    const words = (scanner: WordScanner | undefined, text: string) =>
+      new TextFeaturizer({
+        dims: 1 << 16,
+        charNgrams: [1, 0],
+        ...(scanner ? { words: scanner } : {}),
+        idf: [],
+      }).transform(text).indices.length;
+
+    it('reads words in Cyrillic, Greek, Hangul, Arabic and Devanagari, where the Latin-and-Han scanner read none', () => {
+      for (const text of [
+        'Почему небо голубое',
+        'τι είναι το π',
+        '하늘은 왜 파란가',
+        'لماذا السماء زرقاء',
+        'आसमान नीला क्यों है',
+      ]) {
+        expect(words('latin-han', text)).toBe(0);
+        // Three to five words and their bigrams, with no character n-grams ([1, 0]).
+        expect(words('letters', text)).toBeGreaterThanOrEqual(5);
+      }
+    });
+
+    it('reads each character of kana and Thai as a word, as Han', () => {
+      expect(words('letters', 'ありがとう')).toBe(5 + 4); // あ り が と う and the four pairs of neighbours
+      expect(words('letters', 'สวัสดี')).toBe(5 + 5); // ส ว ◌ั ส ด ◌ี (ส twice) and five distinct pairs
+      expect(words('latin-han', 'ありがとう สวัสดี')).toBe(0);
+      expect(words('letters', '中文')).toBe(words('latin-han', '中文'));
+    });
+
+    it('keeps an artifact without a scanner on the one it was trained with (latin-han), and refuses an unknown one', () => {
+      const text = 'Почему π? Why is the sky blue, 天空?';
+      expect(words(undefined, text)).toBe(words('latin-han', text));
+      expect(words('letters', text)).toBeGreaterThan(words('latin-han', text));
+      expect(() => new TextFeaturizer({ dims: 16, charNgrams: [2, 4], words: 'all' as WordScanner, idf: [] })).toThrow(
+        'words must be one of letters, latin-han, got "all"',
+      );
+    });
+
+    it('is fitted with letters unless told, and says so in its state', () => {
+      expect(TextFeaturizer.fit(['a b'], 1 << 8).toJSON().words).toBe('letters');
+      expect(TextFeaturizer.fit(['a b'], 1 << 8, [2, 4], undefined, 'latin-han').toJSON().words).toBe('latin-han');
+      expect(new TextFeaturizer({ dims: 1 << 8, charNgrams: [2, 4], idf: [] }).toJSON()).not.toHaveProperty('words');
     });
   });
 

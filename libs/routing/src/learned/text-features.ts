@@ -1,12 +1,11 @@
-import { HAN, LATIN, NUMBER, codePointScripts, isWhitespace } from '../features/scripts';
+import { HAN, LATIN, LETTER, NUMBER, UNSPACED, WIDTH_SHIFT, codePointScripts, isWhitespace } from '../features/scripts';
 
 // Math's functions as module constants: under jest's vm sandbox each `Math.x` in a hot loop is a slow global lookup.
 const { imul, log, max, min, round, sqrt } = Math;
 
 /**
- * Text features that work for Chinese and English alike, with no vocabulary to store: word unigrams and
- * bigrams (Latin words, digits) plus character n-grams (which carry Chinese, where words are not spaced),
- * hashed into a fixed number of dimensions, weighted by TF-IDF and L2-normalised.
+ * Text features for any language, with no vocabulary to store: word unigrams and bigrams plus character
+ * n-grams, hashed into a fixed number of dimensions, weighted by TF-IDF and L2-normalised.
  */
 export interface SparseVector {
   indices: Int32Array;
@@ -19,9 +18,21 @@ export interface WeightedContext {
   weight: number;
 }
 
+/**
+ * What the word scanner reads as a word. `letters`: a run of letters, combining marks and digits of any
+ * script, except that each character of a script written without spaces (Han, kana, Thai, Lao, Khmer,
+ * Myanmar) is a word alone. `latin-han`, the scanner of artifacts trained before `letters` existed: a run
+ * of Latin letters and digits, or one Han character; text in other scripts (Cyrillic, Greek, Arabic,
+ * Hangul, kana, ...) gives no words, only character n-grams.
+ */
+export type WordScanner = 'letters' | 'latin-han';
+export const WORD_SCANNERS: readonly WordScanner[] = ['letters', 'latin-han'];
+
 export interface TextFeaturizerState {
   dims: number;
   charNgrams: [number, number];
+  /** Absent in artifacts trained before it existed: `latin-han`, so they keep the features they learnt on. */
+  words?: WordScanner;
   /** Inverse document frequency per dimension, from the training texts. */
   idf: number[];
 }
@@ -44,9 +55,13 @@ export class TextFeaturizer {
   private touched = new Int32Array(1024);
   // The text's UTF-16 code units with runs of whitespace collapsed to one space, for the character n-grams.
   private units = new Uint16Array(MAX_CHARS + 2);
+  private readonly anyScript: boolean;
 
   constructor(private readonly state: TextFeaturizerState) {
     if ((state.dims & (state.dims - 1)) !== 0) throw new Error(`dims must be a power of two, got ${state.dims}`);
+    if (state.words !== undefined && !WORD_SCANNERS.includes(state.words))
+      throw new Error(`words must be one of ${WORD_SCANNERS.join(', ')}, got ${JSON.stringify(state.words)}`);
+    this.anyScript = state.words === 'letters';
     this.mask = state.dims - 1;
     this.idf = Float32Array.from(state.idf.length > 0 ? state.idf : new Array<number>(state.dims).fill(1));
     this.counter = new Int32Array(state.dims);
@@ -56,14 +71,18 @@ export class TextFeaturizer {
     return this.state.dims;
   }
 
-  /** Fits the IDF weights on training texts (with their task hints, for a router that uses them). */
+  /**
+   * Fits the IDF weights on training texts (with their task hints, for a router that uses them), words read
+   * by `words` (`letters` unless told).
+   */
   static fit(
     texts: readonly string[],
     dims = 1 << 18,
     charNgrams: [number, number] = [2, 4],
     tasks?: ReadonlyArray<string | undefined>,
+    words: WordScanner = 'letters',
   ): TextFeaturizer {
-    const raw = new TextFeaturizer({ dims, charNgrams, idf: [] });
+    const raw = new TextFeaturizer({ dims, charNgrams, words, idf: [] });
     const df = new Uint32Array(dims);
     for (const [i, text] of texts.entries()) {
       const n = raw.count(withTask(text, tasks?.[i]));
@@ -73,13 +92,14 @@ export class TextFeaturizer {
     const n = texts.length;
     const idf = new Array<number>(dims);
     for (let i = 0; i < dims; i++) idf[i] = log((1 + n) / (1 + df[i])) + 1; // smoothed, as scikit-learn
-    return new TextFeaturizer({ dims, charNgrams, idf });
+    return new TextFeaturizer({ dims, charNgrams, words, idf });
   }
 
   toJSON(): TextFeaturizerState {
     return {
       dims: this.state.dims,
       charNgrams: this.state.charNgrams,
+      ...(this.state.words === undefined ? {} : { words: this.state.words }),
       idf: Array.from(this.idf, (x) => round(x * 1e4) / 1e4),
     };
   }
@@ -217,8 +237,9 @@ export class TextFeaturizer {
    * Counts a text's hashed features into `counter`; returns how many distinct dimensions it touched, listed
    * first-seen in `touched`. The caller reads them and zeroes their counts before the next call.
    *
-   * The features: words (runs of Latin letters and digits, or one Han character, as the regular expression
-   * `[\p{Script=Latin}\p{N}]+|\p{Script=Han}` reads them), word bigrams, and character n-grams of the text
+   * The features: words (as `WordScanner` says: with `letters`, what the regular expression
+   * `(?:(?!U)[\p{L}\p{M}\p{N}])+|(?=U)[\p{L}\p{M}\p{N}]` reads, U being UNSPACED_SCRIPTS; with `latin-han`,
+   * `[\p{Script=Latin}\p{N}]+|\p{Script=Han}`), word bigrams, and character n-grams of the text
    * with whitespace runs collapsed. Scanned by hand: a regular expression's match objects and the collapsed
    * copy of the text were most of what a decision allocated. `text-features.spec.ts` checks it against the
    * regular-expression reading on generated texts of every kind of character.
@@ -236,13 +257,13 @@ export class TextFeaturizer {
     const most = min(this.state.dims, (2 + max(0, hi - max(lo, 1) + 1)) * length + 1);
     if (this.touched.length < most) this.touched = new Int32Array(most);
     if (this.units.length < length) this.units = new Uint16Array(length);
-    const { counter, touched, units, mask } = this;
+    const { counter, touched, units, mask, anyScript } = this;
     let n = 0;
 
     // Words and word bigrams, seeded apart from character n-grams so the two never share a hash by design.
     let prev = 0;
     for (let i = 0; i < length;) {
-      let kind = unitKind(lower, i);
+      let kind = unitKind(lower, i, anyScript);
       if ((kind & KIND) === OTHER) {
         i += kind >> 2;
         continue;
@@ -253,7 +274,7 @@ export class TextFeaturizer {
       } else {
         do {
           for (const end = i + (kind >> 2); i < end; i++) h = imul(h ^ lower.charCodeAt(i), 0x01000193);
-          kind = i < length ? unitKind(lower, i) : OTHER;
+          kind = i < length ? unitKind(lower, i, anyScript) : OTHER;
         } while ((kind & KIND) === LATIN_OR_NUMBER);
       }
       h = h >>> 0 || 1;
@@ -298,15 +319,32 @@ function sublinear(count: number): number {
 
 // What a code point is to the word scanner, in the low two bits of `unitKind`; its width in code units above.
 const KIND = 3;
+/** Part of a run that makes one word. */
 const LATIN_OR_NUMBER = 1;
+/** A word alone. */
 const HAN_ONLY = 2;
+/** Between words. */
 const OTHER = 3;
 
-/** The kind and width (1 or 2 code units) of the code point at `i`, as kind | width << 2. */
-function unitKind(text: string, i: number): number {
+/**
+ * The kind and width (1 or 2 code units) of the code point at `i`, as kind | width << 2: with `anyScript`
+ * (the `letters` scanner), letters, marks and digits of any script join runs, and those of an unspaced
+ * script are words alone; otherwise (`latin-han`) Latin letters and digits join runs, and Han is alone.
+ */
+function unitKind(text: string, i: number, anyScript: boolean): number {
   const s = codePointScripts(text, i);
-  const kind = s & (LATIN | NUMBER) ? LATIN_OR_NUMBER : s & HAN ? HAN_ONLY : OTHER;
-  return kind | ((s >> 4) << 2);
+  const kind = anyScript
+    ? s & (LETTER | NUMBER)
+      ? s & UNSPACED
+        ? HAN_ONLY
+        : LATIN_OR_NUMBER
+      : OTHER
+    : s & (LATIN | NUMBER)
+      ? LATIN_OR_NUMBER
+      : s & HAN
+        ? HAN_ONLY
+        : OTHER;
+  return kind | ((s >> WIDTH_SHIFT) << 2);
 }
 
 /** The text with its task hint written before it as one marked word. */
