@@ -7,6 +7,7 @@ import {
   mongoConnectOptions,
 } from './persistence.module';
 import { RollupRepository } from './rollups/rollup.repository';
+import { storeRead } from './store-errors';
 
 describe(mongoConnectOptions.name, () => {
   it('bounds every send and receive by default', () => {
@@ -67,6 +68,41 @@ describe('MongoDB operations against a server that stops answering', () => {
     await expect(docs.findOne({ _id: 'a' as never })).rejects.toThrow(/timed out/i);
     proxy.thaw();
     await expect(docs.findOne({ _id: 'a' as never })).resolves.toMatchObject({ x: 1 });
+  });
+
+  it("answers an API caller's read as unavailable when the socket times out, and within its own bound when the connection waits longer", async () => {
+    const docs = connection.collection('docs');
+    await docs.insertOne({ _id: 'b' as never, x: 2 });
+    const server = new URL(testInfra.mongoServer);
+    const credentials = server.username ? `${server.username}:${server.password}@` : '';
+    // As rule-optimizer connects: round trips may take 30 minutes (its scans).
+    const scanUri = `mongodb://${credentials}127.0.0.1:${proxy.port}/${database}?connectTimeoutMS=1000`;
+    const scanning = await mongoose
+      .createConnection(scanUri, mongoConnectOptions(scanUri, SCAN_MONGO_SOCKET_TIMEOUT_MS))
+      .asPromise();
+    try {
+      await scanning.collection('docs').findOne({ _id: 'b' as never });
+      proxy.freeze();
+      await expect(storeRead('docs', () => docs.findOne({ _id: 'b' as never }))).rejects.toMatchObject({
+        code: 'unavailable',
+        message: expect.stringMatching(/^the record store \(MongoDB\) is unavailable, reading docs: .*timed out/),
+      });
+      const started = Date.now();
+      await expect(
+        storeRead('reports', () => scanning.collection('docs').findOne({ _id: 'b' as never }), 500),
+      ).rejects.toMatchObject({
+        code: 'unavailable',
+        message: 'the record store (MongoDB) is unavailable, reading reports: MongoDB did not answer within 0.5 s',
+      });
+      expect(Date.now() - started).toBeLessThan(5_000);
+      proxy.thaw();
+      await expect(storeRead('docs', () => docs.findOne({ _id: 'b' as never }), 10_000)).resolves.toMatchObject({
+        x: 2,
+      });
+    } finally {
+      proxy.thaw();
+      await scanning.close(true);
+    }
   });
 
   // The rollup writer's increments are not idempotent: a write that timed out may still be applied (the

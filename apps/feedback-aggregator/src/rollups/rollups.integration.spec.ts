@@ -16,7 +16,7 @@ import {
   type RoutingRecordEntity,
   RoutingRecordRepository,
 } from '@switchyard/persistence';
-import { mongoUriFor, uniqueName } from '@switchyard/testing';
+import { FreezingProxy, mongoUriFor, testInfra, uniqueName } from '@switchyard/testing';
 import mongoose, { type Connection } from 'mongoose';
 import { RecordCompletion } from '../records/record-completion.usecase';
 import { RecordFeedback } from '../records/record-feedback.usecase';
@@ -220,6 +220,34 @@ describe('rollups kept by feedback-aggregator', () => {
     const recent = await stats.execute({ query: partial, authorization: undefined, now: DAY0.to });
     expect(recent.total.requests).toBeGreaterThan(0);
   });
+
+  it('answers stats as unavailable, naming the store, while MongoDB does not answer', async () => {
+    const server = new URL(testInfra.mongoServer);
+    const proxy = await FreezingProxy.start({ host: server.hostname, port: Number(server.port || 27017) });
+    const credentials = server.username ? `${server.username}:${server.password}@` : '';
+    const uri = `mongodb://${credentials}127.0.0.1:${proxy.port}/${connection.name}?socketTimeoutMS=1000&connectTimeoutMS=1000`;
+    const through = await mongoose.createConnection(uri, MONGO_CONNECT_OPTIONS).asPromise();
+    const frozenRollups = new RollupRepository(through);
+    try {
+      const stats = new QueryStats(frozenRollups, new TenantAuthenticator(undefined, 'default'), { hourlyDays: 3 });
+      const query = statsQuerySchema.parse({ from: DAY0.from, to: DAY0.to, compare: false });
+      const ask = () => stats.execute({ query, authorization: undefined, now: DAY0.to });
+      const before = (await ask()).total.requests;
+      proxy.freeze();
+      await expect(ask()).rejects.toMatchObject({
+        code: 'unavailable',
+        retryAfterSeconds: 5,
+        message: expect.stringMatching(/^the record store \(MongoDB\) is unavailable, reading the stats rollups: /),
+      });
+      proxy.thaw();
+      expect((await ask()).total.requests).toBe(before);
+    } finally {
+      proxy.thaw();
+      await frozenRollups.close();
+      await through.close(true);
+      await proxy.close();
+    }
+  }, 30_000);
 
   it("reads a window by tenant, and never another tenant's rows", async () => {
     const acme = await rollups.find({ ...WINDOW, tenant: 'acme' });

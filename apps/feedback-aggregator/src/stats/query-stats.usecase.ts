@@ -1,7 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { answerStats } from '@switchyard/analytics';
 import { RouterError, type StatsAnswer, type StatsQuery, statsWindows } from '@switchyard/contracts';
-import { RollupRepository, dailyWindow } from '@switchyard/persistence';
+import { RollupRepository, dailyWindow, storeRead } from '@switchyard/persistence';
 import { TenantAuthenticator } from '@switchyard/tenancy';
 
 export const STATS_OPTIONS = Symbol('STATS_OPTIONS');
@@ -65,10 +65,12 @@ export class QueryStats {
       method: query.method,
       arm: query.arm,
     };
-    const [rows, before] = await Promise.all([
-      this.rollups.find({ ...window, ...filter, throughNow }),
-      query.compare ? this.rollups.find({ ...previous, ...filter }) : undefined,
-    ]);
+    const [rows, before] = await storeRead('the stats rollups', () =>
+      Promise.all([
+        this.rollups.find({ ...window, ...filter, throughNow }),
+        query.compare ? this.rollups.find({ ...previous, ...filter }) : undefined,
+      ]),
+    );
     return answerStats({
       query,
       window,

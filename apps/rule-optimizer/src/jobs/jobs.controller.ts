@@ -8,11 +8,13 @@ import {
 } from '@switchyard/contracts';
 import { type IncomingMessage, OnSubject } from '@switchyard/messaging';
 import {
+  DEFAULT_MONGO_SOCKET_TIMEOUT_MS,
   OptimizerReportRepository,
   type OptimizerReportEntity,
   type SuggestionEntity,
   SuggestionRepository,
   type SuggestionStatus,
+  storeRead,
 } from '@switchyard/persistence';
 import { RouterErrorFilter } from '@switchyard/runtime';
 import { TenantAuthenticator } from '@switchyard/tenancy';
@@ -54,13 +56,14 @@ export class JobsController {
     @Query('limit') limit?: string,
   ): Promise<{ reports: Array<Omit<OptimizerReportEntity, 'body'>> }> {
     this.tenants.requireAdmin(authorization);
-    return { reports: await this.reports.list(OPTIMIZER_REPORT_KIND, boundedLimit(limit, 20)) };
+    const n = boundedLimit(limit, 20);
+    return { reports: await read('optimizer reports', () => this.reports.list(OPTIMIZER_REPORT_KIND, n)) };
   }
 
   @Get('v1/optimizer/reports/latest')
   async latest(@Headers('authorization') authorization: string | undefined): Promise<OptimizerReportEntity> {
     this.tenants.requireAdmin(authorization);
-    const report = await this.reports.latest(OPTIMIZER_REPORT_KIND);
+    const report = await read('the latest optimizer report', () => this.reports.latest(OPTIMIZER_REPORT_KIND));
     if (!report)
       throw new RouterError(
         'not_found',
@@ -75,7 +78,7 @@ export class JobsController {
     @Param('reportId') reportId: string,
   ): Promise<OptimizerReportEntity> {
     this.tenants.requireAdmin(authorization);
-    const report = await this.reports.findByReportId(reportId);
+    const report = await read(`report ${reportId}`, () => this.reports.findByReportId(reportId));
     if (!report) throw new RouterError('not_found', `no report ${reportId}`);
     return report;
   }
@@ -89,11 +92,14 @@ export class JobsController {
     this.tenants.requireAdmin(authorization);
     if (status !== undefined && !SUGGESTION_STATUSES.includes(status as SuggestionStatus))
       throw new RouterError('invalid_request', `status must be one of ${SUGGESTION_STATUSES.join(', ')}`, 'status');
+    const n = boundedLimit(limit, 100);
     return {
-      suggestions: await this.suggestionsStore.list({
-        status: (status as SuggestionStatus | undefined) ?? undefined,
-        limit: boundedLimit(limit, 100),
-      }),
+      suggestions: await read('suggestions', () =>
+        this.suggestionsStore.list({
+          status: (status as SuggestionStatus | undefined) ?? undefined,
+          limit: n,
+        }),
+      ),
     };
   }
 
@@ -103,13 +109,21 @@ export class JobsController {
     @Param('suggestionId') suggestionId: string,
   ): Promise<SuggestionEntity> {
     this.tenants.requireAdmin(authorization);
-    const found = await this.suggestionsStore.findById(suggestionId);
+    const found = await read(`suggestion ${suggestionId}`, () => this.suggestionsStore.findById(suggestionId));
     if (!found) throw new RouterError('not_found', `no suggestion ${suggestionId}`);
     return found;
   }
 }
 
 const SUGGESTION_STATUSES: readonly SuggestionStatus[] = ['open', 'applied', 'superseded'];
+
+/**
+ * A read for an API caller, answered `unavailable` when MongoDB is down or silent: this service's connection
+ * waits up to 30 minutes for a round trip (its jobs' scans), a caller no longer than the others' 2 minutes.
+ */
+function read<T>(what: string, run: () => Promise<T>): Promise<T> {
+  return storeRead(what, run, DEFAULT_MONGO_SOCKET_TIMEOUT_MS);
+}
 
 /** A `limit` query parameter: a positive integer up to `max`, else the default. */
 function boundedLimit(raw: string | undefined, fallback: number, max = 500): number {
