@@ -84,6 +84,9 @@ describe(runCli.name, () => {
         expect((await runInProcess([command, '--dataset', 'x.jsonl', '--dims-log2', '40'])).stderr).toBe(
           "switchyard: option '--dims-log2 <n>' argument '40' is invalid. Expected a whole number from 10 to 22.\n",
         );
+      expect((await runInProcess(['train', '--dataset', 'x.jsonl', '--words', 'spaces'])).stderr).toBe(
+        "switchyard: option '--words <scanner>' argument 'spaces' is invalid. Allowed choices are letters, latin-han.\n",
+      );
       expect((await runInProcess(['eval', '--dataset', 'x.jsonl', '--tune-by-task', 'beside'])).stderr).toBe(
         "switchyard: option '--tune-by-task [how]' argument 'beside' is invalid. Expected 'instead' or 'alongside'.\n",
       );

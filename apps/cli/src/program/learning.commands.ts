@@ -174,8 +174,10 @@ export function declareLearningCommands(program: Command, ctx: CliContext): void
       const { code } = await withStdoutOnStderr(ctx, run);
       // The weights are megabytes of numbers: the document says what was trained and where it is.
       const artifact = (code === 0 ? readJsonFile(out) : undefined) as Record<string, unknown> | undefined;
-      const { featurizer: _f, quality: _q, classifier: _c, ...about } = artifact ?? {};
-      ctx.printJson(artifact ? { ok: true, out, ...about } : { ok: false, exitCode: code });
+      const { featurizer, quality: _q, classifier: _c, ...about } = artifact ?? {};
+      // What the featurizer reads (dimensions, n-grams, word scanner), without its IDF weights.
+      const { idf: _idf, ...reads } = (featurizer ?? {}) as Record<string, unknown>;
+      ctx.printJson(artifact ? { ok: true, out, ...about, featurizer: reads } : { ok: false, exitCode: code });
       ctx.exitCode = code;
     });
 
