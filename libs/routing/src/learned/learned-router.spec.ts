@@ -1,5 +1,5 @@
 import { LearnedRouter, type OutcomeExample, topBandSaving, trainLearnedRouter } from './learned-router';
-import { TextFeaturizer } from './text-features';
+import { TextFeaturizer, type TextFeaturizerState, type WordScanner } from './text-features';
 import { ADAGRAD_INITIAL_ACCUMULATOR } from './tune-training';
 
 // A synthetic world: the small model answers arithmetic and greetings, only the big one answers proofs.
@@ -160,6 +160,22 @@ describe(trainLearnedRouter.name, () => {
       [1.5, 3],
     ] as Array<[number, number]>)
       expect(() => trainLearnedRouter(examples(50), { ...settings, charNgrams: bad })).toThrow(/charNgrams must be/);
+  });
+  it('reads words of every script unless told the Latin-and-Han scanner, records which, and serves the same', () => {
+    const settings = { version: 'v', dims: 1 << 14, epochs: 4, learningRate: 0.1 };
+    expect(artifact.featurizer.words).toBe('letters');
+    const older = trainLearnedRouter(examples(400), { ...settings, words: 'latin-han' });
+    expect(older.featurizer.words).toBe('latin-han');
+    // An artifact from before the field: served with the scanner it was trained with.
+    const { words: _words, ...before } = older.featurizer;
+    const question = 'сколько будет 3 плюс 4';
+    const read = (featurizer: TextFeaturizerState) =>
+      new LearnedRouter({ ...older, featurizer }).predictQuality(question);
+    expect(read(before).quality).toEqual(new LearnedRouter(older).predictQuality(question).quality);
+    expect(read({ ...before, words: 'letters' }).quality).not.toEqual(read(before).quality);
+    expect(() => trainLearnedRouter(examples(50), { ...settings, words: 'spaces' as WordScanner })).toThrow(
+      'words must be one of letters, latin-han, got "spaces"',
+    );
   });
   it('refuses data with fewer than two models', () => {
     expect(() => trainLearnedRouter([{ text: 'x', outcomes: { a: { score: 1 } } }], { version: 'v' })).toThrow(

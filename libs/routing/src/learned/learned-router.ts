@@ -7,13 +7,7 @@ import {
   type TrainOptions,
   activateInPlace,
 } from './sparse-linear-model';
-import {
-  type SparseVector,
-  TextFeaturizer,
-  type TextFeaturizerState,
-  WORD_SCANNERS,
-  type WordScanner,
-} from './text-features';
+import { type SparseVector, TextFeaturizer, type TextFeaturizerState, type WordScanner } from './text-features';
 import { type RouterCalibration, calibrate, heldOutCurve, pricedAsServed } from './calibration';
 import { type PlattScale, applyPlatt, fitPlatt } from './platt';
 import { type CostQuality, hullApgr, hullMixForQuality, upperHull } from './cost-curve';
@@ -725,8 +719,6 @@ export function fitFeatures(
     !(Number.isInteger(charNgrams[0]) && Number.isInteger(charNgrams[1]) && charNgrams[0] >= 1 && charNgrams[1] <= 8)
   )
     throw new Error(`charNgrams must be whole lengths [shortest >= 1, longest <= 8], got [${charNgrams.join(', ')}]`);
-  if (settings.words !== undefined && !WORD_SCANNERS.includes(settings.words))
-    throw new Error(`words must be one of ${WORD_SCANNERS.join(', ')}, got ${JSON.stringify(settings.words)}`);
   const taskHint = settings.taskHint === true;
   const contextWeight = checkedContextWeight(settings.contextWeight ?? DEFAULT_CONTEXT_WEIGHT, 'contextWeight');
   progress('features', 0, examples.length);

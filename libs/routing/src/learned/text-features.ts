@@ -269,13 +269,13 @@ export class TextFeaturizer {
         continue;
       }
       let h = 0x811c9dc5;
-      if ((kind & KIND) === HAN_ONLY) {
+      if ((kind & KIND) === ALONE) {
         for (const end = i + (kind >> 2); i < end; i++) h = imul(h ^ lower.charCodeAt(i), 0x01000193);
       } else {
         do {
           for (const end = i + (kind >> 2); i < end; i++) h = imul(h ^ lower.charCodeAt(i), 0x01000193);
           kind = i < length ? unitKind(lower, i, anyScript) : OTHER;
-        } while ((kind & KIND) === LATIN_OR_NUMBER);
+        } while ((kind & KIND) === IN_RUN);
       }
       h = h >>> 0 || 1;
       let index = h & mask;
@@ -320,9 +320,9 @@ function sublinear(count: number): number {
 // What a code point is to the word scanner, in the low two bits of `unitKind`; its width in code units above.
 const KIND = 3;
 /** Part of a run that makes one word. */
-const LATIN_OR_NUMBER = 1;
+const IN_RUN = 1;
 /** A word alone. */
-const HAN_ONLY = 2;
+const ALONE = 2;
 /** Between words. */
 const OTHER = 3;
 
@@ -336,13 +336,13 @@ function unitKind(text: string, i: number, anyScript: boolean): number {
   const kind = anyScript
     ? s & (LETTER | NUMBER)
       ? s & UNSPACED
-        ? HAN_ONLY
-        : LATIN_OR_NUMBER
+        ? ALONE
+        : IN_RUN
       : OTHER
     : s & (LATIN | NUMBER)
-      ? LATIN_OR_NUMBER
+      ? IN_RUN
       : s & HAN
-        ? HAN_ONLY
+        ? ALONE
         : OTHER;
   return kind | ((s >> WIDTH_SHIFT) << 2);
 }
