@@ -110,6 +110,10 @@ describe(evaluateStrategies.name, () => {
     expect(result.validationPick95).toBeUndefined();
   });
 
+  it('says what the learned router read (dimensions, n-grams, word scanner), without its weights', () => {
+    expect(result.featurizer).toEqual({ dims: expect.any(Number), charNgrams: [2, 4], words: 'letters' });
+  });
+
   it('runs the per-model logistic-regression baseline on the same split and reads it the same way', () => {
     expect(result.baseline?.training.epochs).toBeGreaterThan(1);
     expect(result.baseline?.costToReach100UsdPerPrompt).toBeCloseTo(0.0055, 12);

@@ -3,6 +3,7 @@ import {
   DEFAULT_TRAIN_OPTIONS,
   type LearnedPrediction,
   type LearnedRouterTraining,
+  type TextFeaturizerState,
   type CostQuality,
   type SweepPoint,
   type KnobMix,
@@ -59,6 +60,8 @@ export interface EvaluationResult {
   learnedCurve?: CurveReport;
   /** How the learned router was trained: the step and epochs tuning chose, with every trial. */
   training?: LearnedRouterTraining;
+  /** What the learned router's featurizer reads: dimensions, character n-grams, word scanner (no weights). */
+  featurizer?: Omit<TextFeaturizerState, 'idf'>;
   /** The per-model logistic-regression baseline, on the same split, read the same way. */
   baseline?: CurveHeadline & { curve: CurveReport; training: LearnedRouterTraining };
   strategies: StrategyEntry[];
@@ -337,6 +340,8 @@ export function evaluateStrategies(
   Object.assign(result, learned.headline);
   result.learnedCurve = learned.curve;
   result.training = artifact.training;
+  const { idf: _idf, ...reads } = artifact.featurizer;
+  result.featurizer = reads;
   const baseline = summary(baselineCurve);
   result.baseline = { ...baseline.headline, curve: baseline.curve, training: baselineRouter.artifact.training };
   if (hinted) result.withTaskHint = summary(hinted).headline;
