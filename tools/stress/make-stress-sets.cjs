@@ -3,8 +3,8 @@
 // each a hard case users bring: few rows, two models, one task, a long preamble shared by every prompt
 // (a system prompt, a template), noisy graded scores (a judge's, not an answer key's), and conversations
 // (issue #12): follow-ups whose difficulty is the question before them, context that has nothing to do
-// with the prompt, and one system prompt shared by every conversation. Deterministic: the same input gives
-// the same files.
+// with the prompt, and one system prompt shared by every conversation; and every prompt written in another
+// script. Deterministic: the same input gives the same files.
 //
 //   node tools/stress/make-stress-sets.cjs [DATASET] [OUT_DIR]
 //   then: npx switchyard eval --dataset OUT_DIR/<set>.jsonl --out out/stress/<set>
@@ -67,6 +67,16 @@ const FOLLOW_UPS = [
   'What would change your answer?',
 ];
 
+// Each Latin letter as one Cyrillic letter (case kept; digits, punctuation and spacing unchanged): the same
+// words, spelt in another alphabet.
+const CYRILLIC = 'абцдефгхийклмнопярстувшжыз';
+function inCyrillic(text) {
+  return text.replace(/[a-z]/gi, (ch) => {
+    const c = CYRILLIC[ch.toLowerCase().charCodeAt(0) - 97];
+    return ch === ch.toLowerCase() ? c : c.toUpperCase();
+  });
+}
+
 const sets = {
   // 1,000 rows of every task, every n-th row of the file: 700 to train on at the default split.
   'few-rows': everyNth(1000),
@@ -100,6 +110,9 @@ const sets = {
   'unrelated-context': rows.map((r, i) => ({ ...r, context: rows[(i + 7919) % rows.length].prompt })),
   // The long preamble above as every row's system prompt, in `context` this time: what most apps send.
   'shared-system-prompt': rows.map((r) => ({ ...r, context: preamble })),
+  // Every prompt in another script (Latin letters spelt in Cyrillic, letter for letter), the outcomes the
+  // original's: a router that reads any script routes it as well as the original.
+  'other-script': rows.map((r) => ({ ...r, prompt: inCyrillic(r.prompt) })),
 };
 mkdirSync(outDir, { recursive: true });
 for (const [name, set] of Object.entries(sets)) {

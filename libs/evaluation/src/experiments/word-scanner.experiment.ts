@@ -9,7 +9,8 @@
 //   DATASET=../shared/datasets/mmlu-pro/mmlu-pro-routing.jsonl SEEDS=0,1,2 WORDS=letters,latin-han \
 //     npx jest -c libs/evaluation/jest.config.js --testMatch '**/experiments/word-scanner.experiment.ts'
 //
-// and with TRAIN_SIZE=1000 or HOLD_OUT_TASK=health.
+// and with TRAIN_SIZE=1000 or HOLD_OUT_TASK=health; on another script with
+// DATASET=out/stress-sets/other-script.jsonl (`node tools/stress/make-stress-sets.cjs` writes it).
 import { WORD_SCANNERS, type WordScanner, trainLearnedRouter } from '@switchyard/routing';
 import { experimentCases, experimentRows } from './experiment-rows';
 import { routerSummary } from './experiment-scorer';
