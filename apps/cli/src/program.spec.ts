@@ -93,6 +93,10 @@ describe(runCli.name, () => {
       expect((await runInProcess(['eval', '--dataset', 'x.jsonl', '--adagrad-start', '-0.1'])).stderr).toBe(
         "switchyard: option '--adagrad-start <sum>' argument '-0.1' is invalid. Expected a number, 0 or more.\n",
       );
+      for (const k of ['1', '2.5', '101'])
+        expect((await runInProcess(['eval', '--dataset', 'x.jsonl', '--average-folds', k])).stderr).toBe(
+          `switchyard: option '--average-folds <k>' argument '${k}' is invalid. Expected 0 or a whole number from 2 to 100.\n`,
+        );
       expect((await runInProcess(['eval', '--dataset', 'x.jsonl', '--bootstrap', '-1'])).stderr).toBe(
         "switchyard: option '--bootstrap <n>' argument '-1' is invalid. Expected a whole number from 0 to 100000.\n",
       );

@@ -75,6 +75,8 @@ describe(evaluateStrategies.name, () => {
     const calibrated = evaluateStrategies(rows(0, 250), rows(1000, 4), { seed: 0, routersOnly: true });
     // 250 rows: tuned on five folds, every row validated once.
     expect(calibrated.training?.tuning).toMatchObject({ folds: 5, validationExamples: 250 });
+    // ...and its quality model is one model on every row.
+    expect(calibrated.training?.foldModels).toBeUndefined();
     expect(calibrated.validationPick100).toMatchObject({ share: 1, quality: 1, qualityVsBest: 1 });
     expect(calibrated.validationPick100?.saving).toBeCloseTo(0.45, 12);
     // Every test row served as well as by the best model: no resample of them moves the ratio off 1.
@@ -104,6 +106,12 @@ describe(evaluateStrategies.name, () => {
     expect(noBootstrap).not.toHaveProperty('versusBaseline');
     // Routers only: no seed rules, cascades or task hint.
     expect(calibrated.strategies.some((s) => s.family === 'seed' || s.family === 'learned+task')).toBe(false);
+  });
+
+  it('averages the learned routers’ fold models when told to (an experiment)', () => {
+    const averaged = evaluateStrategies(rows(0, 250), rows(1000, 4), { seed: 0, routersOnly: true, averageFolds: 5 });
+    expect(averaged.training?.tuning?.folds).toBe(5);
+    expect(averaged.training?.foldModels).toBe(5);
   });
 
   it('leaves the target unresolved on too few rows to calibrate', () => {

@@ -113,6 +113,8 @@ export interface EvaluateOptions {
   tuneByTask?: boolean | 'alongside';
   /** AdaGrad's starting sum for the learned routers (`TrainLearnedRouterOptions.initialAccumulator`). */
   initialAccumulator?: number;
+  /** Fold models the learned routers average (`TrainLearnedRouterOptions.averageFolds`); their default when absent. */
+  averageFolds?: number;
   /** Hashed feature dimensions of the learned routers (the training default when absent); the baseline keeps 2^18. */
   dims?: number;
   /** Resamples of the paired bootstrap against the baseline (DEFAULT_BOOTSTRAP_RESAMPLES when absent; 0: none). */
@@ -195,6 +197,7 @@ export function evaluateStrategies(
     ...(options.scaleQuality === true ? { scaleQuality: true } : {}),
     ...(options.tuneByTask ? { tuneByTask: options.tuneByTask } : {}),
     ...(options.initialAccumulator === undefined ? {} : { initialAccumulator: options.initialAccumulator }),
+    ...(options.averageFolds === undefined ? {} : { averageFolds: options.averageFolds }),
     ...(options.dims === undefined ? {} : { dims: options.dims }),
   };
   const artifact = trainEvalRouter(train, models, options.seed, {
@@ -306,6 +309,7 @@ export function evaluateStrategies(
           // The router's own start (none: AdaGrad from 0), not the run's option, which tuning applied to the plain steps only.
           initialAccumulator: artifact.training.initialAccumulator ?? 0,
           ...(artifact.training.blendWith ? { blendWith: artifact.training.blendWith } : {}),
+          averageFolds: artifact.training.foldModels ?? 0,
         },
         onProgress: (stage, done, total) => progress(`learned router + task hint, training: ${stage}`, done, total),
       }),
@@ -385,6 +389,8 @@ export function trainEvalRouter(
     tuneByTask?: boolean | 'alongside';
     /** `TrainLearnedRouterOptions.initialAccumulator` (`settings` may carry one too). */
     initialAccumulator?: number;
+    /** `TrainLearnedRouterOptions.averageFolds` (`settings` may carry one too). */
+    averageFolds?: number;
     /** `TrainLearnedRouterOptions.dims`. */
     dims?: number;
     version?: string;
@@ -396,6 +402,7 @@ export function trainEvalRouter(
       l2PerEpoch?: boolean;
       initialAccumulator?: number;
       blendWith?: BlendPartner;
+      averageFolds?: number;
     };
     onProgress?: (stage: string, done: number, total: number) => void;
   } = {},
@@ -409,6 +416,7 @@ export function trainEvalRouter(
     ...(options.scaleQuality === true ? { scaleQuality: true } : {}),
     ...(options.tuneByTask ? { tuneByTask: options.tuneByTask } : {}),
     ...(options.initialAccumulator === undefined ? {} : { initialAccumulator: options.initialAccumulator }),
+    ...(options.averageFolds === undefined ? {} : { averageFolds: options.averageFolds }),
     ...(options.dims === undefined ? {} : { dims: options.dims }),
     ...(options.settings ?? {}),
     ...(options.onProgress ? { onProgress: options.onProgress } : {}),

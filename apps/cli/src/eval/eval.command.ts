@@ -1,6 +1,6 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { describeCandidate } from '@switchyard/routing';
+import { describeCandidate, foldModelsNote } from '@switchyard/routing';
 import {
   type CurveHeadline,
   describeMix,
@@ -37,6 +37,8 @@ export interface EvalOptions {
   tuneByTask?: boolean | 'alongside';
   /** AdaGrad's starting sum for the learned routers' early-stopped settings (the training default when absent). */
   adagradStart?: number;
+  /** Fold models the learned routers average (`TrainLearnedRouterOptions.averageFolds`). */
+  averageFolds?: number;
   /** The learned routers' hashed feature dimensions, log2 (the training default when absent). */
   dimsLog2?: number;
   /** Resamples of the paired bootstrap against the baseline (`EvaluateOptions.bootstrapResamples`). */
@@ -60,6 +62,7 @@ function routerSettings(opts: EvalOptions): {
   scaleQuality?: boolean;
   tuneByTask?: boolean | 'alongside';
   initialAccumulator?: number;
+  averageFolds?: number;
   dims?: number;
   bootstrapResamples?: number;
 } {
@@ -70,6 +73,7 @@ function routerSettings(opts: EvalOptions): {
     ...(opts.scaleQuality === true ? { scaleQuality: true } : {}),
     ...(opts.tuneByTask ? { tuneByTask: opts.tuneByTask } : {}),
     ...(opts.adagradStart === undefined ? {} : { initialAccumulator: opts.adagradStart }),
+    ...(opts.averageFolds === undefined ? {} : { averageFolds: opts.averageFolds }),
   };
 }
 
@@ -83,6 +87,7 @@ function runHeader(opts: EvalOptions) {
     ...(opts.scaleQuality === true ? { qualityScaling: true } : {}),
     ...(opts.tuneByTask ? { tuneByTask: opts.tuneByTask } : {}),
     ...(opts.adagradStart === undefined ? {} : { adagradStart: opts.adagradStart }),
+    ...(opts.averageFolds === undefined ? {} : { averageFolds: opts.averageFolds }),
     ...(opts.dimsLog2 === undefined ? {} : { dimsLog2: opts.dimsLog2 }),
   };
 }
@@ -150,7 +155,7 @@ export async function runEval(opts: EvalOptions): Promise<number> {
   const tuning = result.training?.tuning;
   if (tuning)
     out(
-      `training tuned on ${tuning.folds === 1 ? 'a validation cut of' : `${tuning.folds} folds of`} ${tuning.validationExamples} training rows${heldOutTasks(tuning)}, maximising ${tuning.criterion}: ${describeCandidate(tuning)}, ${tuning.epochs} epochs (tried ${tuning.trials.map((t) => `${describeCandidate(t)}: best at ${t.epochs} epochs, ${t.validationScore === undefined ? `log-loss ${t.validationLogLoss.toFixed(4)}` : t.validationScore.toFixed(3)}`).join('; ')})`,
+      `training tuned on ${tuning.folds === 1 ? 'a validation cut of' : `${tuning.folds} folds of`} ${tuning.validationExamples} training rows${heldOutTasks(tuning)}, maximising ${tuning.criterion}: ${describeCandidate(tuning)}, ${tuning.epochs} epochs${foldModelsNote(result.training?.foldModels)} (tried ${tuning.trials.map((t) => `${describeCandidate(t)}: best at ${t.epochs} epochs, ${t.validationScore === undefined ? `log-loss ${t.validationLogLoss.toFixed(4)}` : t.validationScore.toFixed(3)}`).join('; ')})`,
     );
   for (const [target, pick] of [
     ['95%', result.validationPick95],
@@ -357,7 +362,7 @@ async function runGeneralisation(opts: EvalOptions): Promise<number> {
           l2: r.training?.l2 ?? 0,
           ...(r.training?.l2PerEpoch ? { l2PerEpoch: true } : {}),
           ...(r.training?.blendWith ? { blendWith: r.training.blendWith } : {}),
-        })} (× ${r.training?.epochs ?? 0})`,
+        })} (× ${r.training?.epochs ?? 0})${foldModelsNote(r.training?.foldModels)}`,
       },
       ...(r.validationPick95
         ? { validationPick95: { qualityVsBest: r.validationPick95.qualityVsBest, saving: r.validationPick95.saving } }

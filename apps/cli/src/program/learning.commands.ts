@@ -15,6 +15,7 @@ import { runTrain } from '../train/train.command';
 import type { CliContext } from './cli-context';
 import { printResultFile, readJsonFile, withStdoutOnStderr } from './json-output';
 import {
+  foldCount,
   intIn,
   nonNegativeInt,
   nonNegativeNumber,
@@ -79,6 +80,7 @@ interface EvalFlags {
   tuneByTask?: boolean | 'alongside';
   /** --adagrad-start (an experiment). */
   adagradStart?: number;
+  averageFolds?: number;
   dimsLog2?: number;
   bootstrap?: number;
   live?: boolean;
@@ -232,6 +234,11 @@ export function declareLearningCommands(program: Command, ctx: CliContext): void
       '--adagrad-start <sum>',
       `an experiment: AdaGrad's starting sum of squared gradients for the learned routers' early-stopped settings (default ${ADAGRAD_INITIAL_ACCUMULATOR}; 0 trains them as before it had one)`,
       nonNegativeNumber,
+    )
+    .option(
+      '--average-folds <k>',
+      "an experiment: the learned routers' quality model as the average of k models, each trained without one of k folds (default 0: one model on every row; on small data it did not route better)",
+      foldCount,
     )
     .option(
       '--dims-log2 <n>',
@@ -419,6 +426,7 @@ function evalOffline(flags: EvalFlags): Promise<number> {
     ...(flags.qualityScaling === true ? { scaleQuality: true } : {}),
     ...(flags.tuneByTask ? { tuneByTask: flags.tuneByTask } : {}),
     ...(flags.adagradStart === undefined ? {} : { adagradStart: flags.adagradStart }),
+    ...(flags.averageFolds === undefined ? {} : { averageFolds: flags.averageFolds }),
     ...(flags.dimsLog2 === undefined ? {} : { dimsLog2: flags.dimsLog2 }),
     ...(flags.bootstrap === undefined ? {} : { bootstrap: flags.bootstrap }),
     ...(flags.cv === 'task' ? { cv: 'task' as const } : {}),

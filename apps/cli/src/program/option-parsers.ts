@@ -17,6 +17,14 @@ export function nonNegativeInt(value: string): number {
   return n;
 }
 
+/** A fold count: 0 (none) or a whole number from 2 to 100. */
+export function foldCount(value: string): number {
+  const n = Number(value);
+  if (value.trim() === '' || !Number.isInteger(n) || n < 0 || n === 1 || n > 100)
+    throw new InvalidArgumentError('Expected 0 or a whole number from 2 to 100.');
+  return n;
+}
+
 export function positiveNumber(value: string): number {
   const n = Number(value);
   if (value.trim() === '' || !Number.isFinite(n) || n <= 0)

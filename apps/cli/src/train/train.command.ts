@@ -8,6 +8,7 @@ import {
   LearnedRouter,
   type WordScanner,
   describeCandidate,
+  foldModelsNote,
   resolveLearnedTarget,
   trainLearnedRouter,
 } from '@switchyard/routing';
@@ -75,7 +76,7 @@ export async function runTrain(opts: TrainOptions): Promise<number> {
   const { tuning } = artifact.training;
   out(
     tuning
-      ? `Tuned on ${tuning.folds === 1 ? 'a validation cut of' : `${tuning.folds} folds of`} ${tuning.validationExamples} rows (${tuning.criterion}): ${describeCandidate(tuning)}, ${tuning.epochs} epochs`
+      ? `Tuned on ${tuning.folds === 1 ? 'a validation cut of' : `${tuning.folds} folds of`} ${tuning.validationExamples} rows (${tuning.criterion}): ${describeCandidate(tuning)}, ${tuning.epochs} epochs${foldModelsNote(artifact.training.foldModels)}`
       : `Step ${artifact.training.learningRate}, ${artifact.training.epochs} epochs (not tuned)`,
   );
   const calibration = artifact.calibration;

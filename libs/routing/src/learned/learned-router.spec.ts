@@ -1,6 +1,7 @@
-import { LearnedRouter, type OutcomeExample, topBandSaving, trainLearnedRouter } from './learned-router';
+import { LearnedRouter, type OutcomeExample, fitFeatures, topBandSaving, trainLearnedRouter } from './learned-router';
+import { SparseLinearModel } from './sparse-linear-model';
 import { TextFeaturizer, type TextFeaturizerState, type WordScanner } from './text-features';
-import { ADAGRAD_INITIAL_ACCUMULATOR } from './tune-training';
+import { ADAGRAD_INITIAL_ACCUMULATOR, randomCuts } from './tune-training';
 
 // A synthetic world: the small model answers arithmetic and greetings, only the big one answers proofs.
 function examples(n: number): OutcomeExample[] {
@@ -111,6 +112,71 @@ describe(trainLearnedRouter.name, () => {
       ADAGRAD_INITIAL_ACCUMULATOR,
       ADAGRAD_INITIAL_ACCUMULATOR,
     ]);
+  });
+
+  it('averages models trained without each of tuning’s five folds when told to, and records it; by default one model', () => {
+    const settings = { version: 't@1', dims: 1 << 12, calibrate: false, classifier: false, now: () => new Date(0) };
+    const rows = examples(400);
+    const averaged = trainLearnedRouter(rows, { ...settings, averageFolds: 5 });
+    expect(averaged.training.tuning?.folds).toBe(5);
+    expect(averaged.training.foldModels).toBe(5);
+    // The same weights as five models trained here at the chosen setting on the rows outside each fold, averaged.
+    const { featurizer, xs } = fitFeatures(rows, { dims: 1 << 12 }, () => undefined);
+    expect(featurizer.toJSON().idf).toEqual(averaged.featurizer.idf);
+    const ys = rows.map((e) => Float64Array.from(averaged.models, (m) => e.outcomes[m].score));
+    const t = averaged.training;
+    const setting = {
+      learningRate: t.learningRate,
+      l2: t.l2,
+      epochs: t.epochs,
+      seed: 0,
+      ...(t.l2PerEpoch ? { l2PerEpoch: true } : {}),
+      ...(t.initialAccumulator === undefined ? {} : { initialAccumulator: t.initialAccumulator }),
+    };
+    const train = (fit: number[]) => {
+      const one = SparseLinearModel.train(
+        'logistic',
+        1 << 12,
+        fit.map((r) => xs[r]),
+        fit.map((r) => ys[r]),
+        setting,
+      );
+      if (!t.blendWith) return one;
+      const { epochs, ...partner } = t.blendWith;
+      const other = SparseLinearModel.train(
+        'logistic',
+        1 << 12,
+        fit.map((r) => xs[r]),
+        fit.map((r) => ys[r]),
+        { ...partner, epochs, seed: 0 },
+      );
+      return SparseLinearModel.average([one, other]);
+    };
+    const folds = randomCuts(rows.length, 5, 0);
+    expect(folds.map((f) => f.fit.length)).toEqual([320, 320, 320, 320, 320]);
+    expect(averaged.quality.weights).toBe(SparseLinearModel.average(folds.map((f) => train(f.fit))).toJSON().weights);
+    // By default (or told 0): one model on every row, at the setting tuning chose.
+    for (const whole of [
+      trainLearnedRouter(rows, settings),
+      trainLearnedRouter(rows, { ...settings, averageFolds: 0 }),
+    ]) {
+      expect(whole.training.foldModels).toBeUndefined();
+      expect(whole.quality.weights).toBe(train(rows.map((_, i) => i)).toJSON().weights);
+    }
+    // Fixed settings (no tuning) too.
+    const fixed = { ...settings, epochs: 2, learningRate: 0.05 };
+    expect(trainLearnedRouter(rows, { ...fixed, averageFolds: 3 }).training.foldModels).toBe(3);
+  });
+
+  it('refuses a fold count that is not 0 or 2 to the examples, or one with training to convergence', () => {
+    const settings = { version: 't@1', dims: 1 << 10, calibrate: false, classifier: false, epochs: 1 };
+    for (const averageFolds of [1, -2, 2.5, 401, Number.NaN])
+      expect(() => trainLearnedRouter(examples(400), { ...settings, averageFolds })).toThrow(
+        `averageFolds must be 0 or a whole number from 2 to the 400 examples, got ${averageFolds}`,
+      );
+    expect(() =>
+      trainLearnedRouter(examples(400), { ...settings, averageFolds: 5, converge: { maxEpochs: 3 } }),
+    ).toThrow('averageFolds and converge cannot be combined');
   });
 
   it('records the models, their mean cost and answer length, and the version', () => {

@@ -150,7 +150,7 @@ export function tuneLogistic(
   options: TuneOptions,
 ): TuningResult & { heldOut: HeldOutPredictions } {
   const k = options.folds ?? tuningFolds(xs.length);
-  const randomFolds = () => (k <= 1 ? [validationCut(xs.length, options.seed)] : kFolds(xs.length, k, options.seed));
+  const randomFolds = () => randomCuts(xs.length, k, options.seed);
   const folds = options.groups
     ? [...(options.groupsAlongside ? randomFolds() : []), groupCut(options.groups, options.seed)]
     : randomFolds();
@@ -317,6 +317,14 @@ export function describeCandidate(c: TrainingCandidate & { blendWith?: BlendPart
   const one = (x: TrainingCandidate) =>
     `step ${x.learningRate}${x.l2 > 0 ? `, L2 ${x.l2}${x.l2PerEpoch ? ' per epoch' : ''}` : ''}`;
   return c.blendWith ? `${one(c)} averaged with ${one(c.blendWith)} × ${c.blendWith.epochs} epochs` : one(c);
+}
+
+/**
+ * The random folds tuning validates on (`TuneOptions.folds`): one 80/20 `validationCut` when k is 1, else k
+ * folds of a seeded shuffle, each row validated in exactly one.
+ */
+export function randomCuts(n: number, k: number, seed: number): Array<{ fit: number[]; validation: number[] }> {
+  return k <= 1 ? [validationCut(n, seed)] : kFolds(n, k, seed);
 }
 
 /** k folds of a seeded shuffle: each row validated in exactly one. */
