@@ -221,6 +221,43 @@ describe(runCli.name, () => {
     });
   });
 
+  describe('train', () => {
+    it('says with --json what it trained and where, with what the featurizer reads but no weights', async () => {
+      const dataset = join(ROOT, 'datasets', 'sample', 'mmlu-pro-sample.jsonl');
+      const out = join(dir, 'sample-router.json');
+      const sut = await runInProcess([
+        'train',
+        '--dataset',
+        dataset,
+        '--out',
+        out,
+        '--epochs',
+        '1',
+        '--learning-rate',
+        '0.05',
+        '--dims-log2',
+        '12',
+        '--json',
+      ]);
+      expect(sut.code).toBe(0);
+      expect(sut.stderr).toContain(`Wrote ${out}`);
+      const printed = JSON.parse(sut.stdout) as Record<string, unknown>;
+      expect(printed).toMatchObject({
+        ok: true,
+        out,
+        format: 'switchyard.learned-router/1',
+        featurizer: { dims: 4096, charNgrams: [2, 4], words: 'letters' },
+        training: { epochs: 1, learningRate: 0.05 },
+      });
+      expect(printed['featurizer']).not.toHaveProperty('idf');
+      for (const weights of ['quality', 'classifier']) expect(printed).not.toHaveProperty(weights);
+      // The file itself holds all of it.
+      const written = JSON.parse(readFileSync(out, 'utf8')) as Record<string, { idf?: number[] }>;
+      expect(written['featurizer'].idf).toHaveLength(4096);
+      expect(written).toHaveProperty('quality');
+    }, 30_000);
+  });
+
   describe('bench decision', () => {
     it('prints its numbers with --json, the report on stderr', async () => {
       const dataset = join(ROOT, 'datasets', 'sample', 'mmlu-pro-sample.jsonl');

@@ -23,6 +23,7 @@ import {
   pricedCandidates,
   decideRoute,
   extractFeatures,
+  featurizerReads,
   mulberry32,
   trainLearnedRouter,
 } from '@switchyard/routing';
@@ -344,8 +345,7 @@ export function evaluateStrategies(
   Object.assign(result, learned.headline);
   result.learnedCurve = learned.curve;
   result.training = artifact.training;
-  const { idf: _idf, ...reads } = artifact.featurizer;
-  result.featurizer = reads;
+  result.featurizer = featurizerReads(artifact.featurizer);
   const baseline = summary(baselineCurve);
   result.baseline = { ...baseline.headline, curve: baseline.curve, training: baselineRouter.artifact.training };
   if (hinted) result.withTaskHint = summary(hinted).headline;

@@ -2,6 +2,8 @@ import { join } from 'node:path';
 import {
   ADAGRAD_INITIAL_ACCUMULATOR,
   DEFAULT_CONTEXT_WEIGHT,
+  type LearnedRouterArtifact,
+  featurizerReads,
   WORD_SCANNERS,
   type WordScanner,
 } from '@switchyard/routing';
@@ -175,11 +177,13 @@ export function declareLearningCommands(program: Command, ctx: CliContext): void
       }
       const { code } = await withStdoutOnStderr(ctx, run);
       // The weights are megabytes of numbers: the document says what was trained and where it is.
-      const artifact = (code === 0 ? readJsonFile(out) : undefined) as Record<string, unknown> | undefined;
-      const { featurizer, quality: _q, classifier: _c, ...about } = artifact ?? {};
-      // What the featurizer reads (dimensions, n-grams, word scanner), without its IDF weights.
-      const { idf: _idf, ...reads } = (featurizer ?? {}) as Record<string, unknown>;
-      ctx.printJson(artifact ? { ok: true, out, ...about, featurizer: reads } : { ok: false, exitCode: code });
+      const artifact = (code === 0 ? readJsonFile(out) : undefined) as LearnedRouterArtifact | undefined;
+      if (!artifact) {
+        ctx.printJson({ ok: false, exitCode: code });
+      } else {
+        const { featurizer, quality: _q, classifier: _c, ...about } = artifact;
+        ctx.printJson({ ok: true, out, ...about, featurizer: featurizerReads(featurizer) });
+      }
       ctx.exitCode = code;
     });
 

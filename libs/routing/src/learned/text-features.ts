@@ -37,6 +37,12 @@ export interface TextFeaturizerState {
   idf: number[];
 }
 
+/** What a featurizer reads (dimensions, n-grams, word scanner), without its IDF weights: for reports. */
+export function featurizerReads(state: TextFeaturizerState): Omit<TextFeaturizerState, 'idf'> {
+  const { idf: _idf, ...reads } = state;
+  return reads;
+}
+
 /**
  * Longest text looked at (4,000 routed no better on MMLU-Pro and cost 10% more at p99): a longer text is
  * read as its first and its last thousand characters, so a long preamble shared by every prompt (a system
