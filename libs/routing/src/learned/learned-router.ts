@@ -141,6 +141,8 @@ export interface TrainLearnedRouterOptions extends Partial<TrainOptions> {
    * `'alongside'`: that cut is one more fold beside the random ones, averaged with them.
    */
   tuneByTask?: boolean | 'alongside';
+  /** Tuning's random folds drawn this many times, each another shuffle (`TuneOptions.repeats`; 1 by default). */
+  tuneRepeats?: number;
   /**
    * What tuning maximises on its held-out rows when they have every model's outcome: `'apgr'` (the default)
    * the routing curve's APGR; `'top'` the mean saving over 90-100% of the best model's quality, the end users
@@ -475,6 +477,7 @@ export function trainLearnedRouter(
           ...(options.initialAccumulator === undefined ? {} : { candidates: startingFrom(options.initialAccumulator) }),
           ...(options.tuneByTask ? taskGroups(usable) : {}),
           ...(options.tuneByTask === 'alongside' ? { groupsAlongside: true } : {}),
+          ...(options.tuneRepeats === undefined ? {} : { repeats: options.tuneRepeats }),
           ...routingScore(models, usable, meanCostUsd, options.tuneFor ?? 'apgr'),
           onProgress: progress,
         })

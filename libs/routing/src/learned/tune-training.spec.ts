@@ -128,6 +128,24 @@ describe(tuneLogistic.name, () => {
     );
   });
 
+  it('draws the folds again from other shuffles when told, scores on all, and calibrates on the first draw', () => {
+    const options = { seed: 0, maxEpochs: 3, candidates: [{ learningRate: 0.05, l2: 0 }] };
+    const once = tuneLogistic(featurizer.dims, xs, ys, options);
+    const twice = tuneLogistic(featurizer.dims, xs, ys, { ...options, repeats: 2 });
+    expect(twice.folds).toBe(10);
+    expect(twice.validationExamples).toBe(600);
+    // Calibration replays every row once, the first draw's folds: the same rows as drawn once.
+    expect(twice.heldOut.rows).toEqual(once.heldOut.rows);
+    // The second draw's five cuts are other rows: the mean over ten is not the first five's.
+    expect(twice.trials[0].validationLogLoss).not.toBeCloseTo(once.trials[0].validationLogLoss, 6);
+    // Drawn once, as without the option.
+    expect(tuneLogistic(featurizer.dims, xs, ys, { ...options, repeats: 1 })).toEqual(once);
+    for (const repeats of [0, 1.5])
+      expect(() => tuneLogistic(featurizer.dims, xs, ys, { ...options, repeats })).toThrow(
+        `repeats must be a whole number from 1, got ${repeats}`,
+      );
+  });
+
   it('uses one cut on large data and folds on small', () => {
     expect(tuningFolds(500)).toBe(5);
     expect(tuningFolds(4000)).toBe(3);

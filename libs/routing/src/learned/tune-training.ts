@@ -47,6 +47,8 @@ export const CONVERGENCE_TOLERANCE = 1e-3;
 export function hasConverged(previousLoss: number, loss: number): boolean {
   return previousLoss - loss < CONVERGENCE_TOLERANCE * previousLoss;
 }
+/** How far apart the shuffle seeds of repeated fold draws are (`TuneOptions.repeats`). */
+const REPEAT_SEED_STEP = 7919;
 /** Most passes a tuned training may make; early stopping usually ends it well before. */
 export const MAX_TUNED_EPOCHS = 32;
 /** Epochs without a better validation score before a fold stops. */
@@ -117,6 +119,12 @@ export interface TuneOptions {
   /** Folds; `tuningFolds(rows)` by default. */
   folds?: number;
   /**
+   * The random folds drawn this many times, each draw another shuffle (1 by default): every setting is
+   * scored on repeats × folds held-out cuts, so the choice rests less on how one shuffle fell. Calibration
+   * replays the first draw's held-out rows (every row once).
+   */
+  repeats?: number;
+  /**
    * Each row's group (a task): when given, one cut that holds out whole groups (`groupCut`) instead, so the
    * setting is chosen for prompts of groups it did not train on.
    */
@@ -150,12 +158,18 @@ export function tuneLogistic(
   options: TuneOptions,
 ): TuningResult & { heldOut: HeldOutPredictions } {
   const k = options.folds ?? tuningFolds(xs.length);
-  const randomFolds = () => randomCuts(xs.length, k, options.seed);
+  const repeats = options.repeats ?? 1;
+  if (!Number.isInteger(repeats) || repeats < 1)
+    throw new Error(`repeats must be a whole number from 1, got ${repeats}`);
+  // The first draw is the one without repeats (seed as given): repeats add folds, they do not move these.
+  const randomFolds = () =>
+    Array.from({ length: repeats }, (_, r) => randomCuts(xs.length, k, options.seed + REPEAT_SEED_STEP * r)).flat();
   const folds = options.groups
     ? [...(options.groupsAlongside ? randomFolds() : []), groupCut(options.groups, options.seed)]
     : randomFolds();
-  // The folds whose held-out rows calibration replays: every row once.
-  const calibrationFolds = options.groups && options.groupsAlongside ? folds.length - 1 : folds.length;
+  // The folds whose held-out rows calibration replays: every row once (the first draw's random folds).
+  const firstDraw = k <= 1 ? 1 : k;
+  const calibrationFolds = options.groups && !options.groupsAlongside ? folds.length : firstDraw;
   const maxEpochs = options.maxEpochs ?? MAX_TUNED_EPOCHS;
   const trials: Array<TuningTrial & { predictions: Float64Array[][][] }> = [];
   for (const candidate of options.candidates ?? TRAINING_CANDIDATES) {
