@@ -1,4 +1,5 @@
 import {
+  type DecisionCost,
   LearnedRouter,
   type LearnedRouterArtifact,
   heldOutCurve,
@@ -21,12 +22,13 @@ export interface ExperimentScorer {
  * The cheapest and the best model of `examples` (their mean recorded cost and score) normalise APGR; the
  * curve is the cost-weight sweep of the predictions (`heldOutCurve`), and with `modelsAlone` every model
  * alone too, as `switchyard eval` reads its hull (without it, a hull that reaches the best model's quality
- * only through the sweep can read a saving below zero).
+ * only through the sweep can read a saving below zero). Choices weigh each row's recorded cost, as if known
+ * before the call, unless `decisionCost` says what a decision expects instead.
  */
 export function experimentScorer(
   models: readonly string[],
   examples: readonly OutcomeExample[],
-  options: { modelsAlone?: boolean } = {},
+  options: { modelsAlone?: boolean; decisionCost?: DecisionCost } = {},
 ): ExperimentScorer {
   const meanOf = (rows: readonly OutcomeExample[], m: string) => ({
     quality: rows.reduce((a, e) => a + e.outcomes[m].score, 0) / rows.length,
@@ -39,7 +41,7 @@ export function experimentScorer(
     b.quality > a.quality || (b.quality === a.quality && b.costUsd < a.costUsd) ? b : a,
   );
   const curve = (rows: readonly OutcomeExample[], preds: readonly Float64Array[]): CostQuality[] => [
-    ...heldOutCurve([...models], rows, preds, meanCost),
+    ...heldOutCurve([...models], rows, preds, meanCost, options.decisionCost),
     ...(options.modelsAlone ? models.map((m) => meanOf(rows, m)) : []),
   ];
   const saving = (hull: readonly CostQuality[], share: number) => {
