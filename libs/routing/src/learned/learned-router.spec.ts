@@ -168,12 +168,21 @@ describe(trainLearnedRouter.name, () => {
     expect(trainLearnedRouter(rows, { ...fixed, averageFolds: 3 }).training.foldModels).toBe(3);
   });
 
-  it('refuses a fold count that is not 0 or 2 to the examples, or one with training to convergence', () => {
-    const settings = { version: 't@1', dims: 1 << 10, calibrate: false, classifier: false, epochs: 1 };
+  it('refuses a fold count that is not 0 or 2 to the examples, or one with training to convergence, before any work', () => {
+    const stages: string[] = [];
+    const settings = {
+      version: 't@1',
+      dims: 1 << 10,
+      calibrate: false,
+      classifier: false,
+      onProgress: (stage: string) => stages.push(stage),
+    };
     for (const averageFolds of [1, -2, 2.5, 401, Number.NaN])
       expect(() => trainLearnedRouter(examples(400), { ...settings, averageFolds })).toThrow(
         `averageFolds must be 0 or a whole number from 2 to the 400 examples, got ${averageFolds}`,
       );
+    // Refused before the features, let alone tuning, were worked out.
+    expect(stages).toEqual([]);
     expect(() =>
       trainLearnedRouter(examples(400), { ...settings, averageFolds: 5, converge: { maxEpochs: 3 } }),
     ).toThrow('averageFolds and converge cannot be combined');

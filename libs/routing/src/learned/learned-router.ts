@@ -428,6 +428,8 @@ export function trainLearnedRouter(
     );
   const usable = examples.filter((e) => models.every((m) => e.outcomes[m] !== undefined));
   if (usable.length === 0) throw new Error('no example has outcomes for all the models');
+  // Checked before the work, not after tuning.
+  const foldModels = checkedFoldModels(options.averageFolds ?? 0, usable.length, options.converge !== undefined);
   const progress = options.onProgress ?? (() => undefined);
 
   const meanCostUsd: Record<string, number> = {};
@@ -512,7 +514,6 @@ export function trainLearnedRouter(
   let epochs = options.converge?.maxEpochs ?? defined.epochs ?? DEFAULT_TRAIN_OPTIONS.epochs;
   const converge = options.converge;
   const seed = defined.seed ?? DEFAULT_TRAIN_OPTIONS.seed;
-  const foldModels = checkedFoldModels(options.averageFolds ?? 0, usable.length, converge !== undefined);
   // The quality model (and its averaged partner, when tuning chose a blend) trained on the given rows.
   const fitQuality = (rows: readonly number[] | undefined, stage: string): SparseLinearModel => {
     const fitXs = rows ? rows.map((r) => xs[r]) : xs;
