@@ -6,6 +6,10 @@ export const featuresSchema = z.object({
   chars: z.number().int().nonnegative(),
   /** Estimated tokens of the whole conversation. */
   tokenEstimate: z.number().int().nonnegative(),
+  /**
+   * The script carrying most of the last user message: `zh` Han without kana, `en` Latin script, `other` any
+   * other script (Japanese, Korean, Cyrillic, ...) or none, `mixed` when no script carries 80% of it.
+   */
   language: z.enum(['zh', 'en', 'mixed', 'other']),
   turns: z.number().int().nonnegative(),
   questionCount: z.number().int().nonnegative(),

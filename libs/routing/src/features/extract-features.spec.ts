@@ -37,6 +37,13 @@ describe(detectLanguage.name, () => {
     ['Why is the sky blue?', 'en'],
     ['请解释 quantum entanglement 和 Bell inequality', 'mixed'],
     ['12345 !!!', 'other'],
+    ['Pourquoi le ciel est-il bleu ?', 'en'],
+    ['なぜ空は青いのですか', 'other'], // Japanese: Han beside kana
+    ['東京都の人口は何人ですか', 'other'], // mostly Han, a few kana
+    ['这个词在日语里写作「かな」，为什么要用假名来表示发音', 'zh'], // a Japanese word quoted in Chinese
+    ['이 코드에서 bug를 찾아줘', 'other'], // Korean with an English word
+    ['Почему небо голубое?', 'other'],
+    ['Explain this: Почему небо голубое?', 'mixed'],
   ])('%s is %s', (text, lang) => {
     expect(detectLanguage(text)).toBe(lang);
   });

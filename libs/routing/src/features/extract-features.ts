@@ -8,13 +8,23 @@ import {
 import { scoreDifficulty, structureBonus } from './difficulty';
 import { countScripts } from './scripts';
 
+/**
+ * The script that carries most of the last user message: 'zh' Han without kana (Chinese), 'en' Latin script
+ * (English and every other Latin-script language), 'other' any other script (Japanese, Korean, Cyrillic,
+ * Arabic, Indic, Thai, ...) or no letters at all, 'mixed' when none carries 80%. Each script is weighed by
+ * about what it carries: a Han, kana or Hangul character or one of an unspaced script as a four-letter word,
+ * a letter of an alphabet as a quarter of one. Han beside kana (at least a tenth of the two) is Japanese.
+ */
 export function detectLanguage(text: string): Features['language'] {
-  const { han, latin } = countScripts(text);
-  if (han === 0 && latin === 0) return 'other';
-  // A Han character carries about as much as a four-letter word: weigh them so.
-  const hanShare = han / (han + latin / 4);
-  if (hanShare >= 0.8) return 'zh';
-  if (hanShare <= 0.2) return 'en';
+  const { han, latin, kana, hangul, unspaced, letters } = countScripts(text);
+  const japanese = kana > 0 && kana * 10 >= han + kana;
+  const zh = japanese ? 0 : han;
+  const en = latin / 4;
+  const other = kana + (japanese ? han : 0) + hangul + unspaced + letters / 4;
+  const all = zh + en + other;
+  if (all === 0 || other >= 0.8 * all) return 'other';
+  if (zh >= 0.8 * all) return 'zh';
+  if (en >= 0.8 * all) return 'en';
   return 'mixed';
 }
 

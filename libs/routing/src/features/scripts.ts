@@ -13,9 +13,13 @@ const KNOWN = 8;
 export const LETTER = 16;
 /** A code point of a script written without spaces between words (UNSPACED_SCRIPTS). */
 export const UNSPACED = 32;
+/** Hiragana or Katakana (`[\p{Script=Hiragana}\p{Script=Katakana}]`): Japanese. */
+export const KANA = 64;
+/** Hangul (`\p{Script=Hangul}`): Korean. */
+export const HANGUL = 128;
 /** `codePointScripts` gives the code point's width in code units above its classes: `>> WIDTH_SHIFT`. */
 export const WIDTH_SHIFT = 8;
-const CLASSES = LATIN | NUMBER | HAN | LETTER | UNSPACED;
+const CLASSES = LATIN | NUMBER | HAN | LETTER | UNSPACED | KANA | HANGUL;
 
 /**
  * Scripts written without spaces between words: a word scanner cannot find their words, so it reads each
@@ -29,6 +33,8 @@ const NUMBER_ONE = /^\p{N}$/u;
 const HAN_ONE = /^\p{Script=Han}$/u;
 const LETTER_ONE = /^[\p{L}\p{M}]$/u;
 const UNSPACED_ONE = new RegExp(`^${UNSPACED_SCRIPTS.source}$`, 'u');
+const KANA_ONE = /^[\p{Script=Hiragana}\p{Script=Katakana}]$/u;
+const HANGUL_ONE = /^\p{Script=Hangul}$/u;
 const bmp = new Uint8Array(0x10000);
 for (let c = 0; c < 0x80; c++) {
   const letter = (c >= 0x41 && c <= 0x5a) || (c >= 0x61 && c <= 0x7a);
@@ -42,12 +48,14 @@ function scriptsOf(codePoint: number): number {
     (NUMBER_ONE.test(one) ? NUMBER : 0) |
     (HAN_ONE.test(one) ? HAN : 0) |
     (LETTER_ONE.test(one) ? LETTER : 0) |
-    (UNSPACED_ONE.test(one) ? UNSPACED : 0)
+    (UNSPACED_ONE.test(one) ? UNSPACED : 0) |
+    (KANA_ONE.test(one) ? KANA : 0) |
+    (HANGUL_ONE.test(one) ? HANGUL : 0)
   );
 }
 
 /**
- * The classes (LATIN | NUMBER | HAN | LETTER | UNSPACED bits) of the code point at `i` of `text`, with its
+ * The classes (LATIN | NUMBER | HAN | LETTER | UNSPACED | KANA | HANGUL bits) of the code point at `i` of `text`, with its
  * width in code units (1, or 2 for a surrogate pair) above them: `classes | width << WIDTH_SHIFT`. A lone
  * surrogate is a code point of no class, as the regular expressions read it.
  */
@@ -63,17 +71,33 @@ export function codePointScripts(text: string, i: number): number {
   return (known & CLASSES) | (1 << WIDTH_SHIFT);
 }
 
-/** Code points of `text` in Latin script and in Han script. */
-export function countScripts(text: string): { latin: number; han: number } {
-  let latin = 0;
-  let han = 0;
+/** How many code points of a text are of each script the router tells apart. */
+export interface ScriptCounts {
+  latin: number;
+  han: number;
+  /** Hiragana and Katakana. */
+  kana: number;
+  hangul: number;
+  /** Other scripts written without spaces between words (Thai, Lao, Khmer, Myanmar). */
+  unspaced: number;
+  /** Letters and combining marks of any other script (Cyrillic, Greek, Arabic, Hebrew, Indic, ...). */
+  letters: number;
+}
+
+/** Code points of `text` by script (`ScriptCounts`), in one pass. */
+export function countScripts(text: string): ScriptCounts {
+  const counts: ScriptCounts = { latin: 0, han: 0, kana: 0, hangul: 0, unspaced: 0, letters: 0 };
   for (let i = 0; i < text.length;) {
     const s = codePointScripts(text, i);
-    if (s & LATIN) latin++;
-    if (s & HAN) han++;
+    if (s & LATIN) counts.latin++;
+    else if (s & HAN) counts.han++;
+    else if (s & KANA) counts.kana++;
+    else if (s & HANGUL) counts.hangul++;
+    else if (s & UNSPACED) counts.unspaced++;
+    else if (s & LETTER) counts.letters++;
     i += s >> WIDTH_SHIFT;
   }
-  return { latin, han };
+  return counts;
 }
 
 /** `\s` of a regular expression: ECMAScript's white space and line terminators. */
