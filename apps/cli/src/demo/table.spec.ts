@@ -12,6 +12,13 @@ describe(table.name, () => {
       ),
     ).toBe(['model    n', '------  --', 'gpt-4o  12', 'mini     3'].join('\n'));
   });
+
+  it('refuses a row with more cells than headers, and leaves the missing cells of a short row empty', () => {
+    expect(() => table(['model'], [['a'], ['b', 1]])).toThrow('table row 2 has 2 cells for 1 headers');
+    expect(table(['model', 'n'], [['gpt-4o', 12], ['mini']])).toBe(
+      ['model    n', '------  --', 'gpt-4o  12', 'mini      '].join('\n'),
+    );
+  });
 });
 
 describe('formatters', () => {

@@ -113,7 +113,7 @@ export function simulateHtml(report: SimulateReport): string {
   const rows = report.days
     .map(
       (d) =>
-        `<tr><td>${d.day}</td><td>${d.requests}</td><td>${d.quality.toFixed(3)}</td><td>${usd(d.costUsdPerRequest)}</td><td>${(d.explorationShare * 100).toFixed(1)}%</td><td>${esc(d.modelVersion)}</td><td>${d.testQuality.toFixed(4)}</td><td>${usd(d.testCostUsdPerRequest)}</td><td>${esc(d.canary.verdict)}: ${esc(d.canary.reason)}</td><td>${esc(d.gate.outcome)}: ${esc(d.gate.reason)}</td></tr>`,
+        `<tr><td>${d.day}</td><td>${d.requests}</td><td>${d.quality.toFixed(3)}</td><td>${usd(d.costUsdPerRequest)}</td><td>${(d.explorationShare * 100).toFixed(1)}%</td><td>${esc(d.modelVersion)}</td><td>${d.testQuality.toFixed(4)}</td><td>${usd(d.testCostUsdPerRequest)}</td><td>${d.testCandidate ? `${esc(d.testCandidate.policyVersion)}: ${d.testCandidate.quality.toFixed(4)} at ${usd(d.testCandidate.costUsdPerRequest)}` : ''}</td><td>${esc(d.canary.verdict)}: ${esc(d.canary.reason)}</td><td>${esc(d.gate.outcome)}: ${esc(d.gate.reason)}</td></tr>`,
     )
     .join('\n');
   return `<!doctype html>
@@ -121,12 +121,12 @@ export function simulateHtml(report: SimulateReport): string {
 <style>body{font-family:system-ui,sans-serif;margin:24px;color:#111}table{border-collapse:collapse;font-size:13px}td,th{border:1px solid #ddd;padding:4px 6px;vertical-align:top}th{background:#f5f5f5}</style>
 </head><body>
 <h1>The learning loop, day by day</h1>
-<p>${esc(report.dataset)}: ${report.settings['days']} days of ${report.settings['requestsPerDay']} requests, feedback on ${(report.settings['feedbackShare'] * 100).toFixed(0)}% (noise ${(report.settings['feedbackNoise'] * 100).toFixed(0)}%), exploration ${report.settings['explorationPercent']}%, canary ${report.settings['canaryPercent']}%. Test quality and cost: the policy in force at the end of each day replayed on the test part, never trained on.</p>
+<p>${esc(report.dataset)}: ${report.settings['days']} days of ${report.settings['requestsPerDay']} requests, feedback on ${(report.settings['feedbackShare'] * 100).toFixed(0)}% (noise ${(report.settings['feedbackNoise'] * 100).toFixed(0)}%), exploration ${report.settings['explorationPercent']}%, canary ${report.settings['canaryPercent']}%. Test quality and cost: the policy in force at the end of each day replayed on the test part, never trained on; canary arm on test: the candidate a canary runs at the end of the day, replayed the same way.</p>
 ${lineChart('Quality', days, quality, (v) => v.toFixed(3))}
 ${lineChart('Cost per request', days, cost, usd)}
 ${shareChart(report.days)}
 <h2>Days</h2>
-<table><tr><th>day</th><th>requests</th><th>quality</th><th>cost/request</th><th>explored</th><th>router in force</th><th>test quality</th><th>test cost</th><th>canary check</th><th>retraining</th></tr>
+<table><tr><th>day</th><th>requests</th><th>quality</th><th>cost/request</th><th>explored</th><th>router in force</th><th>test quality</th><th>test cost</th><th>canary arm on test</th><th>canary check</th><th>retraining</th></tr>
 ${rows}
 </table>
 </body></html>

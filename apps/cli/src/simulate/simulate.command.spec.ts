@@ -2,7 +2,8 @@ import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { type DatasetRow, loadDataset } from '@switchyard/datasets';
-import { writeSeed } from './simulate.command';
+import { simulateHtml } from './simulate-html';
+import { type SimulatedDay, daysTable, writeSeed } from './simulate.command';
 
 const row = (id: number): DatasetRow => ({
   id: String(id),
@@ -20,5 +21,63 @@ describe(writeSeed.name, () => {
     expect(loadDataset(seed.file).map((r) => r.prompt)).toEqual(['question 1', 'question 3']);
     expect(readFileSync(seed.file, 'utf8').endsWith('\n')).toBe(true);
     expect(() => writeSeed(source, [1, 2, 3, 4].map(row), dir)).toThrow(/every row asks a question of the test part/);
+  });
+});
+
+const day = (n: number, candidate?: SimulatedDay['testCandidate']): SimulatedDay => ({
+  day: n,
+  requests: 800,
+  answered: 800,
+  quality: 0.585,
+  costUsdPerRequest: 0.000135,
+  modelVersion: 'none',
+  policyVersion: 'p@1',
+  explorationShare: 0.053,
+  shareByModel: { a: 1 },
+  feedback: 400,
+  testQuality: 0.6011,
+  testCostUsdPerRequest: 0.000072,
+  testPolicyVersion: 'p@1',
+  ...(candidate ? { testCandidate: candidate } : {}),
+  gate: { outcome: candidate ? 'released' : 'refused', reason: 'utility' },
+  canary: { verdict: 'none', reason: 'no canary' },
+});
+
+describe(daysTable.name, () => {
+  it("shows the canary's candidate on the test part under its own header, empty on days without one", () => {
+    const lines = daysTable([
+      day(1),
+      day(2, { policyVersion: 'p@1+canary', quality: 0.7, costUsdPerRequest: 0.000507 }),
+    ]).split('\n');
+    expect(lines[0]).toMatch(/test cost +canary arm on test *$/);
+    expect(lines[2]).toMatch(/\$0\.000072 *$/);
+    expect(lines[3]).toMatch(/\$0\.000072 {2}0\.7000 at \$0\.000507$/);
+    // Every column of the last row starts under its header.
+    expect(lines[3].indexOf('0.7000')).toBe(lines[0].indexOf('canary arm on test'));
+  });
+});
+
+describe(simulateHtml.name, () => {
+  it("has a cell for every header, the canary's candidate among them", () => {
+    const html = simulateHtml({
+      dataset: 'd.jsonl',
+      settings: {
+        days: 2,
+        requestsPerDay: 800,
+        feedbackShare: 0.5,
+        feedbackNoise: 0.1,
+        explorationPercent: 5,
+        canaryPercent: 50,
+      },
+      singles: [{ model: 'a', quality: 0.7, costUsd: 0.001 }],
+      days: [day(1), day(2, { policyVersion: 'p@1+canary<x>', quality: 0.7, costUsdPerRequest: 0.000507 })],
+    });
+    const table = html.slice(html.indexOf('<h2>Days</h2>'));
+    const headers = table.match(/<th>/g)?.length;
+    const rows = table.split('</tr>').filter((r) => r.includes('<td>'));
+    expect(rows).toHaveLength(2);
+    for (const r of rows) expect(r.match(/<td>/g)?.length).toBe(headers);
+    expect(table).toContain('<th>canary arm on test</th>');
+    expect(rows[1]).toContain('<td>p@1+canary&lt;x&gt;: 0.7000 at $0.000507</td>');
   });
 });

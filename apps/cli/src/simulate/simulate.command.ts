@@ -222,7 +222,7 @@ export async function runSimulate(opts: SimulateOptions): Promise<number> {
       }
       days.push(entry);
       out(
-        `day ${day}: ${entry.answered}/${entry.requests} answered, quality ${entry.quality.toFixed(3)}, ${usd(entry.costUsdPerRequest)}/request, explored ${pct(entry.explorationShare)}, router ${entry.modelVersion}; canary: ${entry.canary.verdict}; retraining: ${entry.gate.outcome}; in force now ${entry.testPolicyVersion}: test quality ${entry.testQuality.toFixed(4)} at ${usd(entry.testCostUsdPerRequest)} (${seconds(dayStarted)})`,
+        `day ${day}: ${entry.answered}/${entry.requests} answered, quality ${entry.quality.toFixed(3)}, ${usd(entry.costUsdPerRequest)}/request, explored ${pct(entry.explorationShare)}, router ${entry.modelVersion}; canary: ${entry.canary.verdict}; retraining: ${entry.gate.outcome}; in force now ${entry.testPolicyVersion}: test quality ${entry.testQuality.toFixed(4)} at ${usd(entry.testCostUsdPerRequest)}${entry.testCandidate ? `, its canary ${entry.testCandidate.policyVersion} ${candidateOnTest(entry)}` : ''} (${seconds(dayStarted)})`,
       );
       out(`  canary: ${entry.canary.reason}`);
       out(`  retraining: ${entry.gate.reason}`);
@@ -515,39 +515,48 @@ export function replayOnTest(
   return { quality: quality / test.length, costUsd: cost / test.length };
 }
 
+/** What a canary candidate at the end of a day did on the test part, as the day's line and table show it. */
+function candidateOnTest(d: SimulatedDay): string {
+  return d.testCandidate ? `${d.testCandidate.quality.toFixed(4)} at ${usd(d.testCandidate.costUsdPerRequest)}` : '';
+}
+
+/** The summary table, a row per day; `canary arm on test` is the canary's candidate at the end of the day. */
+export function daysTable(days: readonly SimulatedDay[]): string {
+  return table(
+    [
+      'day',
+      'quality',
+      'cost/request',
+      'explored',
+      'router in force',
+      'canary',
+      'retraining',
+      'test quality',
+      'test cost',
+      'canary arm on test',
+    ],
+    days.map((d) => [
+      d.day,
+      d.quality.toFixed(3),
+      usd(d.costUsdPerRequest),
+      pct(d.explorationShare),
+      d.modelVersion,
+      d.canary.verdict,
+      d.gate.outcome,
+      d.testQuality.toFixed(4),
+      usd(d.testCostUsdPerRequest),
+      candidateOnTest(d),
+    ]),
+  );
+}
+
 function printSummary(
   days: readonly SimulatedDay[],
   singles: ReadonlyArray<{ model: string; quality: number; costUsd: number }>,
   reference: { quality: number; costUsd: number } | undefined,
 ): void {
   out('');
-  out(
-    table(
-      [
-        'day',
-        'quality',
-        'cost/request',
-        'explored',
-        'router in force',
-        'canary',
-        'retraining',
-        'test quality',
-        'test cost',
-      ],
-      days.map((d) => [
-        d.day,
-        d.quality.toFixed(3),
-        usd(d.costUsdPerRequest),
-        pct(d.explorationShare),
-        d.modelVersion,
-        d.canary.verdict,
-        d.gate.outcome,
-        d.testQuality.toFixed(4),
-        usd(d.testCostUsdPerRequest),
-        d.testCandidate ? `${d.testCandidate.quality.toFixed(4)} at ${usd(d.testCandidate.costUsdPerRequest)}` : '',
-      ]),
-    ),
-  );
+  out(daysTable(days));
   const best = singles.reduce((a, b) => (b.quality > a.quality ? b : a));
   const last = days[days.length - 1];
   out(
