@@ -159,6 +159,22 @@ describe(evaluateStrategies.name, () => {
     expect(html).not.toContain('class="note"');
   });
 
+  it('reports data whose models cost nothing without a NaN: savings n/a, the plane replaced by a note', () => {
+    const free = (r: ReturnType<typeof rows>) =>
+      r.map((x) => ({
+        ...x,
+        outcomes: Object.fromEntries(Object.entries(x.outcomes).map(([m, o]) => [m, { ...o, cost_usd: 0 }])),
+      }));
+    const zero = evaluateStrategies(free(rows(0, 40)), free(rows(100, 4)), { seed: 0, costWeights: [0, 0.5] });
+    expect(zero.apgr).toBeUndefined();
+    expect(zero.bestSingle.saving).toBeNaN(); // nothing to save on: JSON writes null
+    const html = reportHtml(zero, 'free');
+    expect(html).not.toMatch(/NaN|Infinity/);
+    expect(html).toContain('Every strategy costs nothing on this data');
+    expect(html).not.toContain('<svg');
+    expect(html.match(/<td>n\/a<\/td><\/tr>/g)).toHaveLength(zero.strategies.length);
+  });
+
   it("says in the report what the data's gaps left out, escaped", () => {
     const html = reportHtml(result, 'tiny', [
       'f.jsonl: left out 1 of 20 rows lacking an outcome of a routed model (<c>: 1)',

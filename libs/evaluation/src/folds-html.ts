@@ -11,7 +11,8 @@ export interface FoldRow extends SeededFold {
   versusBaseline?: VersusBaseline;
 }
 
-const pct = (v: number | undefined) => (v === undefined ? 'not reached' : `${(v * 100).toFixed(1)}%`);
+const pct = (v: number | undefined) =>
+  v === undefined ? 'not reached' : Number.isFinite(v) ? `${(v * 100).toFixed(1)}%` : 'n/a';
 const num = (v: number | undefined) => (v === undefined ? 'n/a' : v.toFixed(3));
 
 /** A verdict cell: the word, the difference and its interval (APGR as is, savings in points). */

@@ -18,6 +18,8 @@ const COLORS: Record<string, string> = {
 export const escapeHtml = (s: string) =>
   s.replace(/[&<>"]/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;' })[c] ?? c);
 const esc = escapeHtml;
+/** A share as a percentage; `n/a` with nothing to divide by (a saving against a best model that is free). */
+const pct = (v: number) => (Number.isFinite(v) ? `${(v * 100).toFixed(1)}%` : 'n/a');
 
 /**
  * A self-contained HTML page: the cost-quality plane (cost on a log scale) with every single model, every
@@ -34,8 +36,8 @@ export function reportHtml(result: EvaluationResult, title: string, notes: reado
   const [qMin, qMax] = [Math.max(0, Math.min(...qs) - 0.02), Math.min(1, Math.max(...qs) + 0.02)];
   const x = (cost: number) => M.left + ((Math.log10(cost) - cMin) / (cMax - cMin)) * (W - M.left - M.right);
   const y = (q: number) => H - M.bottom - ((q - qMin) / (qMax - qMin)) * (H - M.top - M.bottom);
-  const curveOf = (family: string) =>
-    result.strategies.filter((s) => s.family === family).sort((a, b) => a.costUsd - b.costUsd);
+  // A log axis has no place for a free setting: the plane shows what costs something, the table everything.
+  const curveOf = (family: string) => points.filter((s) => s.family === family).sort((a, b) => a.costUsd - b.costUsd);
   const polyline = (family: string) => {
     const curve = curveOf(family);
     return curve.length === 0
@@ -55,7 +57,10 @@ export function reportHtml(result: EvaluationResult, title: string, notes: reado
     `<circle class="point" cx="${x(s.costUsd).toFixed(1)}" cy="${y(s.quality).toFixed(1)}" r="5" fill="${COLORS[s.family] ?? '#000'}"><title>${esc(s.name)}: quality ${s.quality.toFixed(3)}, $${s.costUsd.toFixed(6)}</title></circle>`;
   const label = (s: StrategyEntry) =>
     `<text x="${(x(s.costUsd) + 7).toFixed(1)}" y="${(y(s.quality) - 6).toFixed(1)}" font-size="11">${esc(s.name)}</text>`;
-  const svg = `<svg xmlns="http://www.w3.org/2000/svg" width="${W}" height="${H}" role="img" aria-label="quality against cost per prompt">
+  const svg =
+    points.length === 0
+      ? '<p class="note">Every strategy costs nothing on this data: there is no cost axis to draw.</p>'
+      : `<svg xmlns="http://www.w3.org/2000/svg" width="${W}" height="${H}" role="img" aria-label="quality against cost per prompt">
 ${ticks.join('\n')}
 ${polyline('learned')}
 ${polyline('learned+task')}
@@ -70,7 +75,7 @@ ${points
   const rows = result.strategies
     .map(
       (s) =>
-        `<tr><td>${esc(s.name)}</td><td>${s.usesTaskLabel ? 'yes' : ''}</td><td>${s.quality.toFixed(3)}</td><td>${(s.qualityVsBest * 100).toFixed(1)}%</td><td>$${s.costUsd.toFixed(6)}</td><td>${(s.saving * 100).toFixed(1)}%</td></tr>`,
+        `<tr><td>${esc(s.name)}</td><td>${s.usesTaskLabel ? 'yes' : ''}</td><td>${s.quality.toFixed(3)}</td><td>${pct(s.qualityVsBest)}</td><td>$${s.costUsd.toFixed(6)}</td><td>${pct(s.saving)}</td></tr>`,
     )
     .join('\n');
   const legend = Object.entries(COLORS)

@@ -26,5 +26,8 @@ describe('formatters', () => {
     expect(usd(0.000123)).toBe('$0.000123');
     expect(usd(1.23456)).toBe('$1.2346');
     expect(pct(0.1234)).toBe('12.3%');
+    // A saving against a best model that is free has nothing to divide by.
+    expect(pct(Number.NaN)).toBe('n/a');
+    expect(pct(-Infinity)).toBe('n/a');
   });
 });

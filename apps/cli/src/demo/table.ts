@@ -14,4 +14,5 @@ export function table(headers: string[], rows: Array<Array<string | number>>): s
 }
 
 export const usd = (x: number) => `$${x < 0.01 ? x.toFixed(6) : x.toFixed(4)}`;
-export const pct = (x: number) => `${(x * 100).toFixed(1)}%`;
+/** A share as a percentage; `n/a` for a share with nothing to divide by (a saving against a free model). */
+export const pct = (x: number) => (Number.isFinite(x) ? `${(x * 100).toFixed(1)}%` : 'n/a');
