@@ -24,6 +24,8 @@ describe(evaluateStrategies.name, () => {
     expect(byName.get('cheap')).toMatchObject({ quality: 0.5, costUsd: 0.001, family: 'single' });
     expect(result.bestSingle).toMatchObject({ name: 'big', quality: 1, costUsd: 0.01, qualityVsBest: 1, saving: 0 });
     expect(result.cheapest.name).toBe('cheap');
+    // Every prompt is distinct (ids 0-39 against 100-103).
+    expect(result.testRowsSeenInTrain).toBe(0);
   });
 
   it("runs the seed's rule and difficulty routers alone and chained, on a policy made for the data", () => {
@@ -157,6 +159,10 @@ describe(evaluateStrategies.name, () => {
     expect(html.match(/<tr><td>/g)).toHaveLength(result.strategies.length);
     expect(html).toContain('<polyline');
     expect(html).not.toContain('class="note"');
+  });
+
+  it('counts the test prompts the train part repeats', () => {
+    expect(evaluateStrategies(rows(0, 40), rows(2, 3), { seed: 0, costWeights: [0] }).testRowsSeenInTrain).toBe(3);
   });
 
   it('reports data whose models cost nothing without a NaN: savings n/a, the plane replaced by a note', () => {

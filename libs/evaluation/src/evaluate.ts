@@ -34,6 +34,7 @@ import { datasetModels, toExamples } from './dataset';
 import { policyForDataset } from './dataset-policy';
 import { type StrategyResult, referencePoints, replay } from './metrics';
 import { planStrategies } from './plan-strategies';
+import { testRowsSeenInTrain } from './splits';
 
 export interface StrategyEntry extends StrategyResult {
   /** Quality as a share of the best single model's. */
@@ -50,6 +51,8 @@ export interface EvaluationResult {
   models: string[];
   trainSize: number;
   testSize: number;
+  /** Test rows whose prompt (and context) is also in the train part, word for word (`testRowsSeenInTrain`). */
+  testRowsSeenInTrain: number;
   bestSingle: StrategyEntry;
   cheapest: StrategyEntry;
   /** Of the cost-aware learned router's curve over its cost weight, read off its hull (see `CurveHeadline`). */
@@ -336,6 +339,7 @@ export function evaluateStrategies(
     models,
     trainSize: train.length,
     testSize: test.length,
+    testRowsSeenInTrain: testRowsSeenInTrain(train, test),
     bestSingle,
     cheapest,
     strategies: entries,

@@ -1,6 +1,6 @@
 import { parseDataset } from '@switchyard/datasets';
 import { splitDataset } from './dataset';
-import { seededSplits, spreadOf, subsample, taskFoldName, taskFolds } from './splits';
+import { seededSplits, spreadOf, subsample, taskFoldName, taskFolds, testRowsSeenInTrain } from './splits';
 
 const data = (tasks: Array<string | undefined>) =>
   parseDataset(
@@ -83,5 +83,20 @@ describe(spreadOf.name, () => {
     expect(spreadOf([1.5])).toEqual({ n: 1, mean: 1.5, sd: 0, min: 1.5, max: 1.5 });
     expect(spreadOf([undefined]).n).toBe(0);
     expect(spreadOf([]).mean).toBeNaN();
+  });
+});
+
+describe(testRowsSeenInTrain.name, () => {
+  it('counts test rows whose prompt and context a train row has, word for word', () => {
+    const train = [{ prompt: 'a' }, { prompt: 'b', context: 'x' }, { prompt: 'a' }];
+    const test = [
+      { prompt: 'a' }, // seen (twice in train: counted once)
+      { prompt: 'a' }, // a repeat within the test part counts again
+      { prompt: 'b' }, // the train row has a context: not the same request
+      { prompt: 'b', context: 'x' }, // seen
+      { prompt: 'A' }, // case matters
+    ];
+    expect(testRowsSeenInTrain(train, test)).toBe(3);
+    expect(testRowsSeenInTrain([], test)).toBe(0);
   });
 });

@@ -3,6 +3,20 @@ import { mulberry32 } from '@switchyard/routing';
 import { splitDataset } from './dataset';
 
 /** One fold of leave-one-task-out: every other task to train on, this one to test on. */
+/**
+ * Test rows whose prompt, with its context, is also a training row's, word for word: a dataset that repeats
+ * questions (MMLU-Pro has 159 such pairs) lets a router learn some test rows' outcomes. Reported, not removed:
+ * in real traffic a repeated prompt is worth remembering.
+ */
+export function testRowsSeenInTrain(
+  train: readonly Pick<DatasetRow, 'prompt' | 'context'>[],
+  test: readonly Pick<DatasetRow, 'prompt' | 'context'>[],
+): number {
+  const key = (r: Pick<DatasetRow, 'prompt' | 'context'>) => `${r.context ?? ''}\u0000${r.prompt}`;
+  const seen = new Set(train.map(key));
+  return test.reduce((n, r) => n + (seen.has(key(r)) ? 1 : 0), 0);
+}
+
 export interface TaskFold {
   task: string;
   train: DatasetRow[];

@@ -125,7 +125,17 @@ export async function runEval(opts: EvalOptions): Promise<number> {
     ),
   );
   const html = join(opts.out, 'report.html');
-  writeFileSync(html, reportHtml(result, `Routing strategies on ${opts.dataset ?? opts.files?.test}`, input.notes));
+  const repeated =
+    result.testRowsSeenInTrain === 0
+      ? []
+      : [
+          `${result.testRowsSeenInTrain} of the ${result.testSize} test prompts (${pct(result.testRowsSeenInTrain / result.testSize)}) are also in the train part, word for word: the data repeats them, and a router may have learnt their outcomes`,
+        ];
+  for (const note of repeated) out(note);
+  writeFileSync(
+    html,
+    reportHtml(result, `Routing strategies on ${opts.dataset ?? opts.files?.test}`, [...input.notes, ...repeated]),
+  );
   out(
     `\nbest single model: ${result.bestSingle.name} (quality ${result.bestSingle.quality.toFixed(3)}, ${usd(result.bestSingle.costUsd)} a prompt)`,
   );
@@ -342,6 +352,7 @@ async function runGeneralisation(opts: EvalOptions): Promise<number> {
       seed: f.seed,
       trainSize: f.train.length,
       testSize: f.test.length,
+      testRowsSeenInTrain: r.testRowsSeenInTrain,
       bestSingle: point(r.bestSingle),
       cheapest: point(r.cheapest),
       learned: saving({

@@ -38,6 +38,8 @@ export interface FoldResult {
   seed: number;
   trainSize: number;
   testSize: number;
+  /** Test rows whose prompt is also in the fold's train part, word for word (absent in older results.json). */
+  testRowsSeenInTrain?: number;
   bestSingle: { name: string; quality: number; costUsd: number };
   cheapest: { name: string; quality: number; costUsd: number };
   learned: CurveHeadline & { saving95?: number; saving100?: number };
@@ -152,6 +154,13 @@ export function reportGeneralisation(run: {
     };
     out(
       `Router against baseline on each ${severalSeeds ? 'run' : 'fold'}'s test rows (paired bootstrap, ${tested[0].resamples} resamples, 95% interval of the difference; "vs baseline" above: APGR, @95%, @100%, + ahead, - behind, = not told apart), of ${tested.length}: APGR ${count((v) => v.apgr)}; saving @95% ${count((v) => v.saving95)}; @100% ${count((v) => v.saving100)}.`,
+    );
+  }
+  const seen = results.reduce((n, r) => n + (r.testRowsSeenInTrain ?? 0), 0);
+  if (seen > 0) {
+    const tests = results.reduce((n, r) => n + r.testSize, 0);
+    out(
+      `${seen} of the ${tests} test prompts of the ${severalSeeds ? 'runs' : 'folds'} (${pct(seen / tests)}) are also in their train part, word for word: the data repeats them, and a router may have learnt their outcomes.`,
     );
   }
   const spread = (x: Spread, format: (v: number) => string) =>
