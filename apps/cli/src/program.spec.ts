@@ -54,6 +54,35 @@ describe(runCli.name, () => {
   });
 
   describe('a wrong command line', () => {
+    it('prints a failure document on stdout with --json, after the line on stderr', async () => {
+      const missing = await runInProcess(['eval', '--dataset', '/nonexistent/x.jsonl', '--json']);
+      expect(missing.code).toBe(1);
+      expect(missing.stderr).toContain('switchyard: cannot read dataset /nonexistent/x.jsonl');
+      expect(JSON.parse(missing.stdout)).toEqual({
+        ok: false,
+        exitCode: 1,
+        error: expect.stringContaining('cannot read dataset /nonexistent/x.jsonl'),
+      });
+      const usage = await runInProcess(['eval', '--dataset', 'x.jsonl', '--repeat', '1', '--json']);
+      expect(usage.code).toBe(2);
+      expect(JSON.parse(usage.stdout)).toMatchObject({ ok: false, exitCode: 2 });
+      // After --, --json is an argument, not the option.
+      expect((await runInProcess(['chta', '--', '--json'])).stdout).toBe('');
+    });
+
+    it('exits 2 naming a command help is asked about that does not exist, and an unknown service to serve', async () => {
+      expect(await runInProcess(['help', 'chta'])).toEqual({
+        code: 2,
+        stdout: '',
+        stderr: "switchyard: unknown command 'chta' (switchyard --help lists them)\n",
+      });
+      const serve = await runInProcess(['serve', '--services', 'ingress,foo']);
+      expect(serve.code).toBe(2);
+      expect(serve.stderr).toMatch(
+        /^switchyard: option '--services <list>' argument 'ingress,foo' is invalid\. unknown service foo; use all or a list of ingress, /,
+      );
+    });
+
     it('exits 2 naming an unknown command, with the nearest one', async () => {
       const sut = await runInProcess(['chta', 'hello']);
       expect(sut).toEqual({
@@ -79,11 +108,15 @@ describe(runCli.name, () => {
         "option '--tolerance <t>' argument '2' is invalid",
       );
       expect((await runInProcess(['bench', 'overhead', '--rates', '100,x'])).code).toBe(2);
-      // 2^40 dimensions would overflow the shift; both commands bound it.
-      for (const command of ['eval', 'train'])
-        expect((await runInProcess([command, '--dataset', 'x.jsonl', '--dims-log2', '40'])).stderr).toBe(
+      // 2^40 dimensions would overflow the shift; every command bounds it.
+      for (const command of [['eval'], ['train'], ['bench', 'retrain']])
+        expect((await runInProcess([...command, '--dataset', 'x.jsonl', '--dims-log2', '40'])).stderr).toBe(
           "switchyard: option '--dims-log2 <n>' argument '40' is invalid. Expected a whole number from 10 to 22.\n",
         );
+      expect(await runInProcess(['report', '--days', '3'])).toMatchObject({
+        code: 2,
+        stderr: 'switchyard: --days sets the window of a run: use it with --run\n',
+      });
       expect((await runInProcess(['train', '--dataset', 'x.jsonl', '--words', 'spaces'])).stderr).toBe(
         "switchyard: option '--words <scanner>' argument 'spaces' is invalid. Allowed choices are letters, latin-han.\n",
       );

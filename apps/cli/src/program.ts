@@ -12,8 +12,9 @@ export const USAGE_EXIT_CODE = 2;
 
 const ENVIRONMENT = `
 Environment: NATS_URL, REDIS_URL, MONGODB_URI and the NATS credential variables, as for the services;
-SWITCHYARD_URL and SWITCHYARD_API_KEY for chat, feedback, stats and bench pipeline.
-Every command that prints a result takes --json: one JSON document on stdout, progress on stderr.
+SWITCHYARD_URL for chat and feedback (the HTTP door); SWITCHYARD_API_KEY for chat, feedback, stats and
+bench pipeline. Every command that prints a result takes --json: one JSON document on stdout, progress on
+stderr (keys list and dlq list: one per line; the commands that act rather than report take none).
 Exit codes: 0 done, 1 failed, 2 bad command line.`;
 
 /** The `switchyard` command line, its output going to `ctx.io`. A program parses once: build one per run. */
@@ -43,18 +44,29 @@ export function buildProgram(ctx: CliContext): Command {
  */
 export async function runCli(argv: string[], io: CliIo = processIo()): Promise<number> {
   const ctx = new CliContext(io);
+  // With --json a failure is a document too, after the line on stderr: stdout never ends up empty.
+  const failed = (code: number, message: string): number => {
+    const options = argv.includes('--') ? argv.slice(0, argv.indexOf('--')) : argv;
+    if (options.includes('--json')) ctx.printJson({ ok: false, exitCode: code, error: message });
+    return code;
+  };
   try {
-    await buildProgram(ctx).parseAsync(argv, { from: 'user' });
+    const program = buildProgram(ctx);
+    // `help <command>` of a command there is not: commander would print the whole help and never name it.
+    const [first, asked] = argv;
+    if (first === 'help' && asked !== undefined && !program.commands.some((c) => c.name() === asked))
+      throw new UsageError(`unknown command '${asked}' (switchyard --help lists them)`);
+    await program.parseAsync(argv, { from: 'user' });
     return ctx.exitCode;
   } catch (err) {
     // Commander has already said what was wrong (or shown the help a bare group asks for).
-    if (err instanceof CommanderError) return err.exitCode === 0 ? 0 : USAGE_EXIT_CODE;
+    if (err instanceof CommanderError) return err.exitCode === 0 ? 0 : failed(USAGE_EXIT_CODE, oneLine(err.message));
     if (err instanceof UsageError) {
       ctx.err(`switchyard: ${oneLine(err.message)}`);
-      return USAGE_EXIT_CODE;
+      return failed(USAGE_EXIT_CODE, oneLine(err.message));
     }
     ctx.err(`switchyard: ${(err as Error).message}`);
-    return 1;
+    return failed(1, (err as Error).message);
   }
 }
 

@@ -16,6 +16,7 @@ import { runBenchSoak } from '../bench/soak/soak.command';
 import type { CliContext } from './cli-context';
 import { printCommandResult, printResultFile } from './json-output';
 import {
+  intIn,
   nonNegativeInt,
   nonNegativeNumber,
   numberIn,
@@ -46,7 +47,7 @@ export function declareBenchCommands(program: Command, ctx: CliContext): void {
   bench
     .command('decision')
     .description('in-process decision latency (features + rules + difficulty + learned) on real prompts')
-    .requiredOption('--dataset <file>', 'JSONL outcomes file')
+    .requiredOption('--dataset <file>', 'JSONL outcomes file, .gz too')
     .option('--prompts <n>', 'prompts to time', positiveInt, 10000)
     .option('--model <file>', 'a trained artifact (default: train one on the 70% split first)')
     .option('--json', JSON_REPORT)
@@ -77,8 +78,8 @@ export function declareBenchCommands(program: Command, ctx: CliContext): void {
       "the nightly retraining at scale: N labelled routing records stored as the services would (a dataset's prompts, its cold policy with 5% exploration), then the job's steps timed: reading them, training, the off-policy comparison, storing the router",
     )
     .option('--records <n>', 'records to store', positiveInt, 50000)
-    .option('--dataset <file>', 'JSONL outcomes file', 'datasets/sample/mmlu-pro-3000.jsonl.gz')
-    .option('--dims-log2 <n>', 'hashed feature dimensions, log2 (as RETRAIN_DIMS)', positiveInt, 18)
+    .option('--dataset <file>', 'JSONL outcomes file, .gz too', 'datasets/sample/mmlu-pro-3000.jsonl.gz')
+    .option('--dims-log2 <n>', 'hashed feature dimensions, log2 (as RETRAIN_DIMS)', intIn(10, 22), 18)
     .option('--json', JSON_REPORT)
     .action((flags: { records: number; dataset: string; dimsLog2: number; json?: boolean }) =>
       report(ctx, flags.json, 'retrain', () =>
@@ -255,7 +256,7 @@ export function declareBenchCommands(program: Command, ctx: CliContext): void {
   bench
     .command('upstream')
     .description('answer every POST /v1/chat/completions at once with a fixed completion (what bench gateway runs)')
-    .option('--port <n>', 'the port (default: a free one, printed)', nonNegativeInt, 0)
+    .option('--port <n>', 'the port; 0 for a free one, printed', nonNegativeInt, 0)
     .action(async (flags: { port: number }) => {
       ctx.exitCode = await runUpstreamServer({ port: flags.port });
     });

@@ -118,7 +118,7 @@ export function declareLearningCommands(program: Command, ctx: CliContext): void
       .command('train')
       .summary('train the learned router on a dataset')
       .description('train the learned router on a dataset (format: docs/datasets.md) and check it on held-out prompts')
-      .requiredOption('--dataset <file>', 'JSONL outcomes file'),
+      .requiredOption('--dataset <file>', 'JSONL outcomes file, .gz too'),
   )
     .option('--out <file>', 'where to write the artifact (default: models/<dataset>.json)')
     .option(
@@ -194,9 +194,9 @@ export function declareLearningCommands(program: Command, ctx: CliContext): void
       .description(
         "every routing strategy replayed on a dataset's held-out part: quality, cost, saving, APGR (writes results.json and report.html)",
       )
-      .option('--dataset <file>', 'JSONL outcomes file (or --train and --test)'),
+      .option('--dataset <file>', 'JSONL outcomes file, .gz too (or --train and --test)'),
   )
-    .option('--out <dir>', 'where results.json goes', 'out/eval')
+    .option('--out <dir>', 'where results.json and report.html go (and live.json with --live)', 'out/eval')
     .option('--train <file>', 'your own train part, with --test, instead of --dataset and --split')
     .option('--test <file>', 'your own test part, with --train')
     .option('--cv <how>', 'task: leave one task out, a fold per task trained on the others (routers only)')
@@ -231,7 +231,7 @@ export function declareLearningCommands(program: Command, ctx: CliContext): void
     )
     .option(
       '--tune-by-task [how]',
-      "an experiment: tune the learned routers on a cut that holds out whole tasks of the train part (rows' task labels, at least three) instead of random rows; 'alongside': as one more fold beside the random ones",
+      "an experiment: tune the learned routers on a cut that holds out whole tasks of the train part (rows' task labels, at least three) instead of random rows ('instead', the default); 'alongside': as one more fold beside the random ones",
       tuneByTaskMode,
     )
     .option(

@@ -42,11 +42,14 @@ export function declareOperationCommands(program: Command, ctx: CliContext): voi
       "the optimizer's newest report: spend by model and tenant, quality, the rule review and its suggestions with their evidence (also GET /v1/optimizer/reports/latest and the page /report of rule-optimizer, with an admin key)",
     )
     .option('--run', 'ask rule-optimizer for a run now (over NATS, as the operator) and wait for its report')
-    .option('--days <n>', "--run: the window (default: the service's OPTIMIZER_WINDOW_DAYS)", positiveInt)
+    .option('--days <n>', "with --run: the window (default: the service's OPTIMIZER_WINDOW_DAYS)", positiveInt)
     .option('--id <id>', 'a report by id instead of the newest')
     .option('--html <file>', 'also write the report as one HTML file with its charts (works offline)')
     .option('--json', 'the report as JSON')
     .action(async (flags: { run?: boolean; days?: number; id?: string; html?: string; json?: boolean }) => {
+      // A stored report's window is the one it was made over.
+      if (flags.days !== undefined && !flags.run)
+        throw new UsageError('--days sets the window of a run: use it with --run');
       ctx.exitCode = await runReport({
         mongoUri: ctx.mongoUri,
         id: flags.id,
@@ -211,7 +214,7 @@ function declareKeys(program: Command, ctx: CliContext): void {
     .command('list')
     .description('keys by id, tenant, prefix and state (never the key)')
     .option('--tenant <t>', "one tenant's", tenantName)
-    .option('--json', 'one JSON object per key and line (as before)')
+    .option('--json', 'one JSON object per key and line (not one document)')
     .action(async (flags: { tenant?: string; json?: boolean }) => {
       ctx.exitCode = await runTenantKeys({ action: 'list', tenant: flags.tenant, json: flags.json === true }, env());
     });
@@ -244,7 +247,8 @@ function declareDeadLetters(program: Command, ctx: CliContext): void {
     command
       .option('--seq <list>', 'the letters to act on, N[,N...] (see dlq list)', positiveIntList)
       .option('--all', 'every letter (with --reason, every letter of that reason)')
-      .addOption(new Option('--reason <r>', 'only letters of this reason').choices(DEAD_LETTER_REASONS));
+      .addOption(reasonOption());
+  const reasonOption = () => new Option('--reason <r>', 'only letters of this reason').choices(DEAD_LETTER_REASONS);
   const run = async (action: 'list' | 'replay' | 'drop', flags: DeadLetterFlags) => {
     if (action !== 'list' && !flags.seq && !flags.all)
       throw new UsageError(`dlq ${action} needs --seq N[,N...] or --all`);
@@ -259,9 +263,13 @@ function declareDeadLetters(program: Command, ctx: CliContext): void {
     });
   };
 
-  selection(dlq.command('list').description('the letters, newest last, with why'))
+  dlq
+    .command('list')
+    .description('the letters, newest last, with why')
+    .option('--seq <list>', 'only these letters, N[,N...]', positiveIntList)
+    .addOption(reasonOption())
     .option('--limit <n>', 'the newest N', positiveInt, 50)
-    .option('--json', 'one JSON object per letter and line, its payload decoded (as before)')
+    .option('--json', 'one JSON object per letter and line (not one document), its payload decoded')
     .action((flags: DeadLetterFlags) => run('list', flags));
   selection(dlq.command('replay').description('put letters back on their subject once the cause is fixed')).action(
     (flags: DeadLetterFlags) => run('replay', flags),

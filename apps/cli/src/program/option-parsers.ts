@@ -1,3 +1,4 @@
+import { type ServiceName, parseServiceList } from '@switchyard/launcher';
 import { InvalidArgumentError } from 'commander';
 
 // Option values parsed as commander reads them: a bad one is a usage error naming the option and the value
@@ -80,4 +81,14 @@ export function matching(pattern: RegExp, rule: string): (value: string) => stri
     if (pattern.test(value)) return value;
     throw new InvalidArgumentError(`It ${rule}.`);
   };
+}
+
+/** `serve --services`: all, or a comma-separated list of service names. */
+export function serviceList(value: string): ServiceName[] {
+  try {
+    return parseServiceList(value);
+  } catch (err) {
+    // parseServiceList names the option itself: commander names it again.
+    throw new InvalidArgumentError((err as Error).message.replace(/^--services: /, ''));
+  }
 }

@@ -1,4 +1,5 @@
 import type { Command } from 'commander';
+import type { ServiceName } from '@switchyard/launcher';
 import { REQUEST_ID_PATTERN, REQUEST_ID_RULE, feedbackRequestSchema } from '@switchyard/contracts';
 import { runChat } from '../chat/chat.command';
 import { runDemo } from '../demo/demo.command';
@@ -6,7 +7,7 @@ import { runFeedback } from '../feedback/feedback.command';
 import { runSchema } from '../schema/schema.command';
 import { runServe } from '../serve/serve.command';
 import type { CliContext } from './cli-context';
-import { booleanWord, intIn, matching, positiveInt } from './option-parsers';
+import { booleanWord, intIn, matching, positiveInt, serviceList } from './option-parsers';
 import { UsageError } from './usage.error';
 
 const URL_HELP = 'the HTTP door, ingress (default: env SWITCHYARD_URL, else http://127.0.0.1:3000)';
@@ -29,11 +30,11 @@ export function declareServiceCommands(program: Command, ctx: CliContext): void 
     )
     .option(
       '--services <list>',
-      'all, or a list of ingress,analyzer,decision-engine,provider-adapters,feedback-aggregator,rule-optimizer; each reads the usual environment, and its HTTP port from HTTP_PORT_<SERVICE> (HTTP_PORT_DECISION_ENGINE=...) or its default',
-      'all',
+      'all, or a list of ingress,analyzer,decision-engine,provider-adapters,feedback-aggregator,rule-optimizer; each reads the usual environment, and its HTTP port from HTTP_PORT_<SERVICE> (HTTP_PORT_DECISION_ENGINE=...) or its default (default: all)',
+      serviceList,
     )
-    .action(async (flags: { services: string }) => {
-      ctx.exitCode = await runServe(flags.services);
+    .action(async (flags: { services?: ServiceName[] }) => {
+      ctx.exitCode = await runServe(flags.services ?? serviceList('all'));
     });
 
   program

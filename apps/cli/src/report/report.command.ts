@@ -14,6 +14,7 @@ import {
 } from '@switchyard/persistence';
 import mongoose from 'mongoose';
 import { formatReport, formatSuggestion } from './format-report';
+import { requestService } from '../nats-request';
 
 const out = (line = '') => process.stdout.write(`${line}\n`);
 const REPORT_KIND = 'optimizer';
@@ -65,7 +66,9 @@ async function requestRun(reports: OptimizerReportRepository, run: NonNullable<R
   const nc = await connect(run.nats);
   let accepted: OptimizerRunAccepted;
   try {
-    const reply = await nc.request(
+    const reply = await requestService(
+      nc,
+      'rule-optimizer',
       SUBJECTS.optimizerRunRequested,
       JSON.stringify({ job: 'optimize', days: run.days }),
       {

@@ -2,6 +2,7 @@ import { type ConnectionOptions, connect } from '@nats-io/transport-node';
 import { SUBJECTS, type StatsAnswer, type StatsQueryInput } from '@switchyard/contracts';
 import { bearerHeaders } from '../auth-headers';
 import { pct, table, usd } from '../demo/table';
+import { requestService } from '../nats-request';
 
 export interface StatsOptions {
   nats: ConnectionOptions;
@@ -21,7 +22,7 @@ export async function runStats(opts: StatsOptions): Promise<number> {
   const nc = await connect(opts.nats);
   let answer: StatsAnswer | { ok: false; error: { code: string; message: string } };
   try {
-    const reply = await nc.request(SUBJECTS.statsQuery, JSON.stringify(opts.query), {
+    const reply = await requestService(nc, 'feedback-aggregator', SUBJECTS.statsQuery, JSON.stringify(opts.query), {
       timeout: 15_000,
       headers: bearerHeaders(opts.key),
     });

@@ -41,7 +41,7 @@ const out = (line = '') => process.stdout.write(`${line}\n`);
 
 /**
  * Trains the learned router on the train part of a dataset, writes the artifact decision-engine loads,
- * and prints a first held-out check against every single model and the oracle.
+ * and prints a first held-out check against the best and the cheapest single model and the oracle.
  */
 export async function runTrain(opts: TrainOptions): Promise<number> {
   const {
@@ -52,7 +52,7 @@ export async function runTrain(opts: TrainOptions): Promise<number> {
   out(
     `${opts.dataset}: ${rows.length} prompts, ${models.length} models; training on ${train.length}, holding out ${test.length} (seed ${opts.seed})`,
   );
-  const version = `${basename(opts.dataset).replace(/\.jsonl?$/, '')}@${new Date().toISOString().slice(0, 10)}-s${opts.seed}`;
+  const version = `${basename(opts.dataset).replace(/\.jsonl?(\.gz)?$/, '')}@${new Date().toISOString().slice(0, 10)}-s${opts.seed}`;
   let lastStage = '';
   const artifact = trainLearnedRouter(toExamples(train), {
     version,
