@@ -142,7 +142,10 @@ function declarePolicy(program: Command, ctx: CliContext): void {
       'check a policy file as policy publish and the services would (compiled, within POLICY_KEY_ENV_PREFIX and POLICY_ALLOWED_HOSTS, its learned artifact and canary candidate loaded), offline: no NATS, no MongoDB',
     )
     .argument('<file>', 'the policy (YAML or JSON)')
-    .option('--json', 'print { ok, errors: [{ field, message }], version, models, rules } as JSON')
+    .option(
+      '--json',
+      'print { ok, errors: [{ field, message }], file, version, models, rules, learned?, canary?, notes } as JSON (failed: { ok, errors, file })',
+    )
     .action((file: string, flags: { json?: boolean }) => {
       ctx.exitCode = runValidatePolicy({ file, trust: ctx.policyTrust(), json: flags.json === true }, ctx.io);
     });
