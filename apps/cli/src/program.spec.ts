@@ -130,6 +130,9 @@ describe(runCli.name, () => {
         expect((await runInProcess(['eval', '--dataset', 'x.jsonl', '--average-folds', k])).stderr).toBe(
           `switchyard: option '--average-folds <k>' argument '${k}' is invalid. Expected 0 or a whole number from 2 to 100.\n`,
         );
+      expect((await runInProcess(['eval', '--dataset', 'x.jsonl', '--average-iterates', 'last'])).stderr).toBe(
+        "switchyard: option '--average-iterates <how>' argument 'last' is invalid. Allowed choices are epoch, all, none.\n",
+      );
       expect((await runInProcess(['eval', '--dataset', 'x.jsonl', '--bootstrap', '-1'])).stderr).toBe(
         "switchyard: option '--bootstrap <n>' argument '-1' is invalid. Expected a whole number from 0 to 100000.\n",
       );

@@ -1,5 +1,6 @@
 import {
   type BlendPartner,
+  type IterateAveraging,
   DEFAULT_TRAIN_OPTIONS,
   type LearnedPrediction,
   type LearnedRouterTraining,
@@ -119,6 +120,8 @@ export interface EvaluateOptions {
   initialAccumulator?: number;
   /** Fold models the learned routers average (`TrainLearnedRouterOptions.averageFolds`); their default when absent. */
   averageFolds?: number;
+  /** The learned routers' iterate averaging (`TrainLearnedRouterOptions.averageIterates`); their default when absent. */
+  averageIterates?: IterateAveraging | 'none';
   /** Hashed feature dimensions of the learned routers (the training default when absent); the baseline keeps 2^18. */
   dims?: number;
   /** Resamples of the paired bootstrap against the baseline (DEFAULT_BOOTSTRAP_RESAMPLES when absent; 0: none). */
@@ -202,6 +205,7 @@ export function evaluateStrategies(
     ...(options.tuneByTask ? { tuneByTask: options.tuneByTask } : {}),
     ...(options.initialAccumulator === undefined ? {} : { initialAccumulator: options.initialAccumulator }),
     ...(options.averageFolds === undefined ? {} : { averageFolds: options.averageFolds }),
+    ...(options.averageIterates === undefined ? {} : { averageIterates: options.averageIterates }),
     ...(options.dims === undefined ? {} : { dims: options.dims }),
   };
   const artifact = trainEvalRouter(train, models, options.seed, {
@@ -314,6 +318,7 @@ export function evaluateStrategies(
           initialAccumulator: artifact.training.initialAccumulator ?? 0,
           ...(artifact.training.blendWith ? { blendWith: artifact.training.blendWith } : {}),
           averageFolds: artifact.training.foldModels ?? 0,
+          averageIterates: artifact.training.averageIterates ?? 'none',
         },
         onProgress: (stage, done, total) => progress(`learned router + task hint, training: ${stage}`, done, total),
       }),
@@ -395,6 +400,8 @@ export function trainEvalRouter(
     initialAccumulator?: number;
     /** `TrainLearnedRouterOptions.averageFolds` (`settings` may carry one too). */
     averageFolds?: number;
+    /** `TrainLearnedRouterOptions.averageIterates` (`settings` may carry one too). */
+    averageIterates?: IterateAveraging | 'none';
     /** `TrainLearnedRouterOptions.dims`. */
     dims?: number;
     version?: string;
@@ -407,6 +414,7 @@ export function trainEvalRouter(
       initialAccumulator?: number;
       blendWith?: BlendPartner;
       averageFolds?: number;
+      averageIterates?: IterateAveraging | 'none';
     };
     onProgress?: (stage: string, done: number, total: number) => void;
   } = {},
@@ -421,6 +429,7 @@ export function trainEvalRouter(
     ...(options.tuneByTask ? { tuneByTask: options.tuneByTask } : {}),
     ...(options.initialAccumulator === undefined ? {} : { initialAccumulator: options.initialAccumulator }),
     ...(options.averageFolds === undefined ? {} : { averageFolds: options.averageFolds }),
+    ...(options.averageIterates === undefined ? {} : { averageIterates: options.averageIterates }),
     ...(options.dims === undefined ? {} : { dims: options.dims }),
     ...(options.settings ?? {}),
     ...(options.onProgress ? { onProgress: options.onProgress } : {}),

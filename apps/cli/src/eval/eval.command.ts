@@ -39,6 +39,8 @@ export interface EvalOptions {
   adagradStart?: number;
   /** Fold models the learned routers average (`TrainLearnedRouterOptions.averageFolds`). */
   averageFolds?: number;
+  /** The learned routers' iterate averaging (`TrainLearnedRouterOptions.averageIterates`; the default when absent). */
+  averageIterates?: 'epoch' | 'all' | 'none';
   /** The learned routers' hashed feature dimensions, log2 (the training default when absent). */
   dimsLog2?: number;
   /** Resamples of the paired bootstrap against the baseline (`EvaluateOptions.bootstrapResamples`). */
@@ -63,6 +65,7 @@ function routerSettings(opts: EvalOptions): {
   tuneByTask?: boolean | 'alongside';
   initialAccumulator?: number;
   averageFolds?: number;
+  averageIterates?: 'epoch' | 'all' | 'none';
   dims?: number;
   bootstrapResamples?: number;
 } {
@@ -74,6 +77,7 @@ function routerSettings(opts: EvalOptions): {
     ...(opts.tuneByTask ? { tuneByTask: opts.tuneByTask } : {}),
     ...(opts.adagradStart === undefined ? {} : { initialAccumulator: opts.adagradStart }),
     ...(opts.averageFolds === undefined ? {} : { averageFolds: opts.averageFolds }),
+    ...(opts.averageIterates === undefined ? {} : { averageIterates: opts.averageIterates }),
   };
 }
 
@@ -88,6 +92,7 @@ function runHeader(opts: EvalOptions) {
     ...(opts.tuneByTask ? { tuneByTask: opts.tuneByTask } : {}),
     ...(opts.adagradStart === undefined ? {} : { adagradStart: opts.adagradStart }),
     ...(opts.averageFolds === undefined ? {} : { averageFolds: opts.averageFolds }),
+    ...(opts.averageIterates === undefined ? {} : { averageIterates: opts.averageIterates }),
     ...(opts.dimsLog2 === undefined ? {} : { dimsLog2: opts.dimsLog2 }),
   };
 }

@@ -83,6 +83,7 @@ interface EvalFlags {
   /** --adagrad-start (an experiment). */
   adagradStart?: number;
   averageFolds?: number;
+  averageIterates?: 'epoch' | 'all' | 'none';
   dimsLog2?: number;
   bootstrap?: number;
   live?: boolean;
@@ -243,6 +244,12 @@ export function declareLearningCommands(program: Command, ctx: CliContext): void
       '--average-folds <k>',
       "an experiment: the learned routers' quality model as the average of k models, each trained without one of k folds (default 0: one model on every row; on small data it did not route better)",
       foldCount,
+    )
+    .addOption(
+      new Option(
+        '--average-iterates <how>',
+        "the learned routers' early-stopped settings return their weights averaged over the last epoch's updates (epoch, the default), over all of them (all), or their last weights (none, as before)",
+      ).choices(['epoch', 'all', 'none']),
     )
     .option(
       '--dims-log2 <n>',
@@ -431,6 +438,7 @@ function evalOffline(flags: EvalFlags): Promise<number> {
     ...(flags.tuneByTask ? { tuneByTask: flags.tuneByTask } : {}),
     ...(flags.adagradStart === undefined ? {} : { adagradStart: flags.adagradStart }),
     ...(flags.averageFolds === undefined ? {} : { averageFolds: flags.averageFolds }),
+    ...(flags.averageIterates === undefined ? {} : { averageIterates: flags.averageIterates }),
     ...(flags.dimsLog2 === undefined ? {} : { dimsLog2: flags.dimsLog2 }),
     ...(flags.bootstrap === undefined ? {} : { bootstrap: flags.bootstrap }),
     ...(flags.cv === 'task' ? { cv: 'task' as const } : {}),

@@ -1,4 +1,11 @@
-import { LearnedRouter, type OutcomeExample, fitFeatures, topBandSaving, trainLearnedRouter } from './learned-router';
+import {
+  LearnedRouter,
+  type LearnedRouterArtifact,
+  type OutcomeExample,
+  fitFeatures,
+  topBandSaving,
+  trainLearnedRouter,
+} from './learned-router';
 import { SparseLinearModel } from './sparse-linear-model';
 import { TextFeaturizer, type TextFeaturizerState, type WordScanner } from './text-features';
 import { ADAGRAD_INITIAL_ACCUMULATOR, randomCuts } from './tune-training';
@@ -114,6 +121,41 @@ describe(trainLearnedRouter.name, () => {
     ]);
   });
 
+  it("averages the early-stopped settings' iterates per epoch by default, as told, or not at all", () => {
+    const settings = { version: 't@1', dims: 1 << 12, calibrate: false, classifier: false, now: () => new Date(0) };
+    const rows = examples(400);
+    const trialsOf = (a: LearnedRouterArtifact) =>
+      (a.training.tuning?.trials ?? []).map((t) => [t.learningRate, t.l2, t.averageIterates]);
+    const byDefault = trainLearnedRouter(rows, settings);
+    expect(trialsOf(byDefault).slice(0, 4)).toEqual([
+      [0.02, 0, 'epoch'],
+      [0.05, 0, 'epoch'],
+      [0.1, 0, 'epoch'],
+      [0.1, 1, undefined], // the regularised regression, trained to convergence, never averages
+    ]);
+    // What the artifact records is what its final model was trained with: the chosen setting's.
+    const chosen = byDefault.training.tuning;
+    expect(byDefault.training.averageIterates).toBe(chosen?.l2 === 0 ? 'epoch' : undefined);
+    const none = trainLearnedRouter(rows, { ...settings, averageIterates: 'none' });
+    expect(trialsOf(none).every(([, , a]) => a === undefined)).toBe(true);
+    expect(none.training.averageIterates).toBeUndefined();
+    expect(none.quality.weights).not.toBe(byDefault.quality.weights);
+    const all = trainLearnedRouter(rows, { ...settings, averageIterates: 'all' });
+    expect(
+      trialsOf(all)
+        .slice(0, 3)
+        .map(([, , a]) => a),
+    ).toEqual(['all', 'all', 'all']);
+    // Fixed settings train as given: no averaging unless asked for.
+    expect(trainLearnedRouter(rows, { ...settings, epochs: 2, learningRate: 0.02 }).training.averageIterates).toBe(
+      undefined,
+    );
+    expect(
+      trainLearnedRouter(rows, { ...settings, epochs: 2, learningRate: 0.02, averageIterates: 'epoch' }).training
+        .averageIterates,
+    ).toBe('epoch');
+  });
+
   it('averages models trained without each of tuning’s five folds when told to, and records it; by default one model', () => {
     const settings = { version: 't@1', dims: 1 << 12, calibrate: false, classifier: false, now: () => new Date(0) };
     const rows = examples(400);
@@ -132,6 +174,7 @@ describe(trainLearnedRouter.name, () => {
       seed: 0,
       ...(t.l2PerEpoch ? { l2PerEpoch: true } : {}),
       ...(t.initialAccumulator === undefined ? {} : { initialAccumulator: t.initialAccumulator }),
+      ...(t.averageIterates === undefined ? {} : { averageIterates: t.averageIterates }),
     };
     const train = (fit: number[]) => {
       const one = SparseLinearModel.train(

@@ -1,6 +1,7 @@
 import { extend } from '@switchyard/contracts';
 import {
   DEFAULT_TRAIN_OPTIONS,
+  type IterateAveraging,
   type LinearLoss,
   type LinearModelState,
   SparseLinearModel,
@@ -93,6 +94,8 @@ export interface LearnedRouterTraining {
   l2PerEpoch?: boolean;
   /** AdaGrad's starting sum of squared gradients (`TrainOptions.initialAccumulator`), when one was set (absent: from 0). */
   initialAccumulator?: number;
+  /** The weights averaged over each epoch's updates or over all of them (`TrainOptions.averageIterates`); absent: the last. */
+  averageIterates?: IterateAveraging;
   /** A second quality model, trained so, was averaged with the first. */
   blendWith?: BlendPartner;
   /**
@@ -108,7 +111,13 @@ export interface LearnedRouterTraining {
   labelsPerModel?: Record<string, number>;
 }
 
-export interface TrainLearnedRouterOptions extends Partial<TrainOptions> {
+export interface TrainLearnedRouterOptions extends Omit<Partial<TrainOptions>, 'averageIterates'> {
+  /**
+   * The early-stopped settings' iterate averaging (`TrainOptions.averageIterates`): per epoch by default
+   * when tuning (TRAINING_CANDIDATES), none with fixed settings; `'none'` turns it off, `'all'` averages
+   * every update. The regularised regression never averages (it is trained to convergence).
+   */
+  averageIterates?: IterateAveraging | 'none';
   version: string;
   dims?: number;
   /**
@@ -465,6 +474,7 @@ export function trainLearnedRouter(
     l2: options.l2,
     seed: options.seed,
     initialAccumulator: options.initialAccumulator,
+    averageIterates: options.averageIterates === 'none' ? undefined : options.averageIterates,
   };
   const defined = Object.fromEntries(Object.entries(train).filter(([, v]) => v !== undefined)) as Partial<TrainOptions>;
   const classifierSettings = { ...defined };
@@ -476,7 +486,9 @@ export function trainLearnedRouter(
     usable.length >= MIN_EXAMPLES_TO_TUNE
       ? tuneLogistic(featurizer.dims, xs, qualityTargets, {
           seed: defined.seed ?? DEFAULT_TRAIN_OPTIONS.seed,
-          ...(options.initialAccumulator === undefined ? {} : { candidates: startingFrom(options.initialAccumulator) }),
+          ...(options.initialAccumulator === undefined && options.averageIterates === undefined
+            ? {}
+            : { candidates: candidatesWith(options.initialAccumulator, options.averageIterates) }),
           ...(options.tuneByTask ? taskGroups(usable) : {}),
           ...(options.tuneByTask === 'alongside' ? { groupsAlongside: true } : {}),
           ...(options.tuneRepeats === undefined ? {} : { repeats: options.tuneRepeats }),
@@ -491,6 +503,8 @@ export function trainLearnedRouter(
     defined.learningRate = tuning.learningRate;
     defined.l2 = tuning.l2;
     if (tuning.initialAccumulator !== undefined) defined.initialAccumulator = tuning.initialAccumulator;
+    if (tuning.averageIterates) defined.averageIterates = tuning.averageIterates;
+    else delete defined.averageIterates;
     l2PerEpoch = tuning.l2PerEpoch === true;
     blendWith = tuning.blendWith;
   }
@@ -583,6 +597,7 @@ export function trainLearnedRouter(
       learningRate: defined.learningRate ?? DEFAULT_TRAIN_OPTIONS.learningRate,
       ...(l2PerEpoch ? { l2PerEpoch } : {}),
       ...(defined.initialAccumulator === undefined ? {} : { initialAccumulator: defined.initialAccumulator }),
+      ...(defined.averageIterates === undefined ? {} : { averageIterates: defined.averageIterates }),
       ...(blendWith ? { blendWith } : {}),
       ...(foldModels > 0 ? { foldModels } : {}),
       ...(tuning ? { tuning: withoutHeldOut(tuning) } : {}),
@@ -684,9 +699,22 @@ export function topBandSaving(hull: readonly CostQuality[], best: CostQuality): 
   return total / 11;
 }
 
-/** The tuning candidates with the early-stopped ones' AdaGrad starting from `sum`. */
-function startingFrom(sum: number): TrainingCandidate[] {
-  return TRAINING_CANDIDATES.map((c) => (c.l2 > 0 ? c : { ...c, initialAccumulator: sum }));
+/**
+ * The tuning candidates with the early-stopped ones' AdaGrad starting from `sum` (when given) and their
+ * iterates averaged as `average` says (when given; `'none'`: not at all); the regularised regression keeps
+ * its own.
+ */
+function candidatesWith(sum: number | undefined, average: IterateAveraging | 'none' | undefined): TrainingCandidate[] {
+  return TRAINING_CANDIDATES.map((c) => {
+    if (c.l2 > 0) return c;
+    const { averageIterates: averaged, ...rest } = c;
+    const averaging = average === undefined ? averaged : average === 'none' ? undefined : average;
+    return {
+      ...rest,
+      ...(sum === undefined ? {} : { initialAccumulator: sum }),
+      ...(averaging ? { averageIterates: averaging } : {}),
+    };
+  });
 }
 
 function withoutHeldOut(tuning: TuningResult & { heldOut: HeldOutPredictions }): TuningResult {

@@ -17,7 +17,7 @@ function referenceTrain(
     seed: number;
     epochs: number;
   },
-): { w: Float32Array; b: Float64Array } {
+): { w: Float32Array; b: Float64Array; meanW: Float64Array; meanB: Float64Array; epochMeanW: Float64Array } {
   const outputs = ys[0].length;
   const start = o.initialAccumulator ?? 1e-8;
   const b = SparseLinearModel.train('logistic', dims, xs, ys, { ...o, epochs: 0 }).bias; // the base rates
@@ -32,7 +32,16 @@ function referenceTrain(
   }
   const order = Array.from(xs.keys());
   const rand = mulberry32(o.seed);
+  // Every iterate summed, for the average of them all (`averageIterates`).
+  const sumW = new Float64Array(w.length);
+  const sumB = new Float64Array(outputs);
+  let steps = 0;
+  // And the iterates of the last epoch alone (`averageIterates: 'epoch'`).
+  const epochSumW = new Float64Array(w.length);
+  let epochSteps = 0;
   for (let epoch = 1; epoch <= o.epochs; epoch++) {
+    epochSumW.fill(0);
+    epochSteps = 0;
     for (let i = order.length - 1; i > 0; i--) {
       const j = Math.floor(rand() * (i + 1));
       [order[i], order[j]] = [order[j], order[i]];
@@ -54,9 +63,20 @@ function referenceTrain(
           g2[at] += g * g;
           w[at] -= (o.learningRate * g) / Math.sqrt(g2[at] + start);
         }
+      steps++;
+      epochSteps++;
+      for (let i = 0; i < w.length; i++) sumW[i] += w[i];
+      for (let i = 0; i < w.length; i++) epochSumW[i] += w[i];
+      for (let k = 0; k < outputs; k++) sumB[k] += b[k];
     }
   }
-  return { w, b };
+  return {
+    w,
+    b,
+    meanW: sumW.map((v) => v / steps),
+    meanB: sumB.map((v) => v / steps),
+    epochMeanW: epochSumW.map((v) => v / epochSteps),
+  };
 }
 
 function randomData(seed: number, rows: number, dims: number, outputs: number) {
@@ -90,6 +110,50 @@ describe('SparseLinearModel.train (logistic)', () => {
     expect(Array.from(model.bias)).toEqual(Array.from(expected.b));
     // And it learned something: the weights moved.
     expect(model.weights.some((v) => v !== 0)).toBe(true);
+  });
+});
+
+describe('SparseLinearModel.train: averaged iterates (averageIterates)', () => {
+  const dims = 64;
+  const { xs, ys } = randomData(12, 200, dims, 4);
+
+  it.each([
+    ['no L2', { learningRate: 0.1, l2: 0, seed: 3, epochs: 3 }],
+    ['L2 spread per epoch', { learningRate: 0.1, l2: 1, l2PerEpoch: true, seed: 5, epochs: 2 }],
+  ])('returns the mean of the weights after every update: %s', (_name, o) => {
+    const model = SparseLinearModel.train('logistic', dims, xs, ys, { ...o, averageIterates: 'all' });
+    const expected = referenceTrain(dims, xs, ys, o);
+    const last = SparseLinearModel.train('logistic', dims, xs, ys, o);
+    for (let i = 0; i < expected.meanW.length; i++) expect(model.weights[i]).toBeCloseTo(expected.meanW[i], 5);
+    for (let k = 0; k < expected.meanB.length; k++) expect(model.bias[k]).toBeCloseTo(expected.meanB[k], 9);
+    // Not the last weights, which training arrives at as it does without averaging.
+    expect(Array.from(last.weights)).toEqual(Array.from(expected.w));
+    expect(Array.from(model.weights)).not.toEqual(Array.from(last.weights));
+  });
+
+  it("'epoch': the mean of the weights after each update of the last epoch", () => {
+    const o = { learningRate: 0.1, l2: 0, seed: 3, epochs: 3 };
+    const model = SparseLinearModel.train('logistic', dims, xs, ys, { ...o, averageIterates: 'epoch' });
+    const expected = referenceTrain(dims, xs, ys, o);
+    for (let i = 0; i < expected.epochMeanW.length; i++)
+      expect(model.weights[i]).toBeCloseTo(expected.epochMeanW[i], 5);
+    expect(Array.from(model.weights)).not.toEqual(Array.from(Float32Array.from(expected.meanW)));
+  });
+
+  it('shows each epoch the average so far, and refuses missing targets', () => {
+    const seen: Float32Array[] = [];
+    const o = { learningRate: 0.1, l2: 0, seed: 3, epochs: 2 };
+    SparseLinearModel.train('logistic', dims, xs, ys, {
+      ...o,
+      averageIterates: 'all',
+      onEpoch: (_e, _loss, m) => void seen.push(Float32Array.from(m.weights)),
+    });
+    const afterOne = referenceTrain(dims, xs, ys, { ...o, epochs: 1 });
+    for (let i = 0; i < afterOne.meanW.length; i++) expect(seen[0][i]).toBeCloseTo(afterOne.meanW[i], 5);
+    const partial = ys.map((y, r) => (r === 0 ? Float64Array.from(y, (v, k) => (k === 0 ? NaN : v)) : y));
+    expect(() => SparseLinearModel.train('logistic', dims, xs, partial, { ...o, averageIterates: 'all' })).toThrow(
+      'averaged iterates with missing (NaN) targets are not supported',
+    );
   });
 });
 

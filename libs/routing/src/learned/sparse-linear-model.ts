@@ -20,6 +20,9 @@ export interface LinearModelState {
   bias: number[];
 }
 
+/** What `TrainOptions.averageIterates` averages: the updates of the last epoch, or all of them. */
+export type IterateAveraging = 'epoch' | 'all';
+
 export interface TrainOptions {
   epochs: number;
   learningRate: number;
@@ -34,6 +37,13 @@ export interface TrainOptions {
    * TRAINING_CANDIDATES).
    */
   initialAccumulator?: number;
+  /**
+   * Return (and show `onEpoch`) the average of the weights after each update of the epoch just run
+   * (`'epoch'`, tail averaging) or of every update so far (`'all'`, Polyak-Ruppert), not the last weights
+   * (absent). It damps the pull of the last rows seen; TRAINING_CANDIDATES' early-stopped settings average
+   * per epoch (docs/benchmarks.md, "Iterates averaged").
+   */
+  averageIterates?: IterateAveraging;
   /**
    * After each epoch: its mean training loss, and the model as trained so far (it may predict, for early
    * stopping on a validation cut). Returning 'stop' ends the training after this epoch.
@@ -152,7 +162,12 @@ export class SparseLinearModel {
     // The labelled outputs of a partial row, refilled per row (no allocation in the loop).
     const labelled = new Int32Array(outputs);
     const eps = max(opts.initialAccumulator ?? 0, ADAGRAD_EPSILON);
+    const avg = opts.averageIterates ? new IterateAverage(w, g2, b, bg2, l2At, opts.learningRate, eps) : undefined;
+    // The model as it stands: its weights, or their average so far.
+    const current = () => (avg ? new SparseLinearModel(loss, dims, outputs, ...avg.averaged(step)) : model);
+    let step = 0;
     for (let epoch = 1; epoch <= opts.epochs; epoch++) {
+      if (avg && opts.averageIterates === 'epoch') avg.restart(step);
       for (let i = order.length - 1; i > 0; i--) {
         const j = floor(rand() * (i + 1));
         [order[i], order[j]] = [order[j], order[i]];
@@ -171,6 +186,7 @@ export class SparseLinearModel {
           total += rowLoss;
         }
         if (partial && partial[r] === 1) {
+          if (avg) throw new Error('averaged iterates with missing (NaN) targets are not supported');
           let count = 0;
           for (let k = 0; k < outputs; k++) if (!Number.isNaN(y[k])) labelled[count++] = k;
           for (let c = 0; c < count; c++) {
@@ -189,6 +205,11 @@ export class SparseLinearModel {
               w[at] -= (opts.learningRate * g) / sqrt(g2[at] + eps);
             }
           }
+          continue;
+        }
+        step++;
+        if (avg) {
+          avg.update(x, grad, step);
           continue;
         }
         for (let k = 0; k < outputs; k++) {
@@ -221,9 +242,9 @@ export class SparseLinearModel {
             }
         }
       }
-      if (opts.onEpoch?.(epoch, total / order.length, model) === 'stop') break;
+      if (opts.onEpoch?.(epoch, total / order.length, current()) === 'stop') break;
     }
-    return model;
+    return current();
   }
 
   /** Probabilities per output for one row. */
@@ -276,6 +297,89 @@ export class SparseLinearModel {
       }
     }
     return loss;
+  }
+}
+
+/**
+ * AdaGrad's updates with the running average of the iterates (`TrainOptions.averageIterates`). With Δ_s the
+ * update of step s, Σ_{t≤T} w_t = T·w_0 + (T + 1)·(w_T − w_0) − Σ_s s·Δ_s: one more sum per weight, kept as
+ * updates happen, gives the average at any step without touching the weights a row does not have.
+ */
+class IterateAverage {
+  private readonly u: Float64Array;
+  private readonly ub: Float64Array;
+  private b0: Float64Array;
+  private w0: Float32Array | undefined;
+  private start = 0;
+
+  constructor(
+    private readonly w: Float32Array,
+    private readonly g2: Float32Array,
+    private readonly b: Float64Array,
+    private readonly bg2: Float64Array,
+    private readonly l2At: Float64Array,
+    private readonly lr: number,
+    private readonly eps: number,
+  ) {
+    this.u = new Float64Array(w.length);
+    this.ub = new Float64Array(b.length);
+    this.b0 = Float64Array.from(b);
+  }
+
+  /** One row's AdaGrad step (as `train` takes it), its updates weighed by `step` into the sums. */
+  update(x: SparseVector, grad: Float64Array, step: number): void {
+    const { w, g2, b, bg2, u, ub, l2At, lr, eps } = this;
+    const outputs = b.length;
+    for (let k = 0; k < outputs; k++) {
+      bg2[k] += grad[k] * grad[k];
+      const d = -(lr * grad[k]) / sqrt(bg2[k] + eps);
+      b[k] += d;
+      ub[k] += step * d;
+    }
+    for (let n = 0; n < x.indices.length; n++) {
+      const base = x.indices[n] * outputs;
+      const xv = x.values[n];
+      const l2 = l2At[x.indices[n]];
+      for (let k = 0; k < outputs; k++) {
+        const at = base + k;
+        // As `train`'s own loop: no L2 term read where there is none (x + 0 is x, so the same bits).
+        const g = l2 === 0 ? grad[k] * xv : grad[k] * xv + l2 * w[at];
+        const sum = fround(g2[at] + g * g);
+        g2[at] = sum;
+        const before = w[at];
+        w[at] -= (lr * g) / sqrt(sum + eps);
+        // What the Float32Array stored, so the sums are of the iterates as kept.
+        u[at] += step * (w[at] - before);
+      }
+    }
+  }
+
+  /** Averages from here on only: the iterates after step `step` (the sums start again from the weights now). */
+  restart(step: number): void {
+    this.start = step;
+    this.w0 = Float32Array.from(this.w);
+    this.b0 = Float64Array.from(this.b);
+    this.u.fill(0);
+    this.ub.fill(0);
+  }
+
+  /**
+   * The weights and biases averaged over the iterates after `steps` steps, those since the last `restart`
+   * (copies of the weights as they are before any): with n of them from w0, w0 + ((T + 1)·(w_T − w0) − Σ s·Δ_s) / n.
+   */
+  averaged(steps: number): [Float32Array, Float64Array] {
+    const n = steps - this.start;
+    const { w, b, u, ub, b0, w0 } = this;
+    if (n === 0) return [Float32Array.from(w), Float64Array.from(b)];
+    const wa = new Float32Array(w.length);
+    for (let i = 0; i < w.length; i++) {
+      const from = w0 ? w0[i] : 0;
+      if (u[i] !== 0 || w[i] !== from) wa[i] = from + ((steps + 1) * (w[i] - from) - u[i]) / n;
+      else wa[i] = from;
+    }
+    const ba = new Float64Array(b.length);
+    for (let k = 0; k < b.length; k++) ba[k] = b0[k] + ((steps + 1) * (b[k] - b0[k]) - ub[k]) / n;
+    return [wa, ba];
   }
 }
 

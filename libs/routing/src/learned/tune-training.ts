@@ -1,4 +1,4 @@
-import { SparseLinearModel, mulberry32 } from './sparse-linear-model';
+import { type IterateAveraging, SparseLinearModel, mulberry32 } from './sparse-linear-model';
 import type { SparseVector } from './text-features';
 
 /** One training setting tuning may choose (with the number of epochs). */
@@ -14,6 +14,8 @@ export interface TrainingCandidate {
   converge?: boolean;
   /** `TrainOptions.initialAccumulator`: AdaGrad's starting sum of squared gradients. */
   initialAccumulator?: number;
+  /** `TrainOptions.averageIterates`: the weights averaged over each epoch's updates, or over all of them. */
+  averageIterates?: IterateAveraging;
 }
 
 /**
@@ -30,14 +32,15 @@ export const ADAGRAD_INITIAL_ACCUMULATOR = 0.01;
 
 /**
  * Settings tried when tuning: AdaGrad steps without L2 (early stopping is the regulariser: 0.02 for two
- * epochs was MMLU-Pro's pick; 0.2 was tried too and scored last on every dataset), and one logistic
+ * epochs was MMLU-Pro's pick; 0.2 was tried too and scored last on every dataset), each epoch's model the
+ * average of the weights after each of its updates (docs/benchmarks.md, "Iterates averaged"), and one logistic
  * regression regularised as scikit-learn's default (C = 1), which holds up better on a few hundred rows;
  * then the best of the first kind averaged with the second (see `tuneLogistic`).
  */
 export const TRAINING_CANDIDATES: readonly TrainingCandidate[] = [
-  { learningRate: 0.02, l2: 0, initialAccumulator: ADAGRAD_INITIAL_ACCUMULATOR },
-  { learningRate: 0.05, l2: 0, initialAccumulator: ADAGRAD_INITIAL_ACCUMULATOR },
-  { learningRate: 0.1, l2: 0, initialAccumulator: ADAGRAD_INITIAL_ACCUMULATOR },
+  { learningRate: 0.02, l2: 0, initialAccumulator: ADAGRAD_INITIAL_ACCUMULATOR, averageIterates: 'epoch' },
+  { learningRate: 0.05, l2: 0, initialAccumulator: ADAGRAD_INITIAL_ACCUMULATOR, averageIterates: 'epoch' },
+  { learningRate: 0.1, l2: 0, initialAccumulator: ADAGRAD_INITIAL_ACCUMULATOR, averageIterates: 'epoch' },
   { learningRate: 0.1, l2: 1, l2PerEpoch: true, converge: true },
 ];
 /** An epoch improving the training loss by less than this share has converged. */
@@ -192,6 +195,7 @@ export function tuneLogistic(
           l2: candidate.l2,
           ...(candidate.l2PerEpoch ? { l2PerEpoch: true } : {}),
           ...(candidate.initialAccumulator === undefined ? {} : { initialAccumulator: candidate.initialAccumulator }),
+          ...(candidate.averageIterates ? { averageIterates: candidate.averageIterates } : {}),
           seed: options.seed,
           epochs: maxEpochs,
           ...(options.priorStrength === undefined ? {} : { priorStrength: options.priorStrength }),
@@ -329,7 +333,7 @@ function averageLogits(a: Float64Array, b: Float64Array): Float64Array {
 /** A setting as the progress line and the report name it. */
 export function describeCandidate(c: TrainingCandidate & { blendWith?: BlendPartner }): string {
   const one = (x: TrainingCandidate) =>
-    `step ${x.learningRate}${x.l2 > 0 ? `, L2 ${x.l2}${x.l2PerEpoch ? ' per epoch' : ''}` : ''}`;
+    `step ${x.learningRate}${x.l2 > 0 ? `, L2 ${x.l2}${x.l2PerEpoch ? ' per epoch' : ''}` : ''}${x.averageIterates === 'all' ? ', all iterates averaged' : ''}`;
   return c.blendWith ? `${one(c)} averaged with ${one(c.blendWith)} × ${c.blendWith.epochs} epochs` : one(c);
 }
 
