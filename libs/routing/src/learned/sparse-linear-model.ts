@@ -346,10 +346,11 @@ class IterateAverage {
         const g = l2 === 0 ? grad[k] * xv : grad[k] * xv + l2 * w[at];
         const sum = fround(g2[at] + g * g);
         g2[at] = sum;
+        // The new weight as the Float32Array stores it, so the sums are of the iterates as kept.
         const before = w[at];
-        w[at] -= (lr * g) / sqrt(sum + eps);
-        // What the Float32Array stored, so the sums are of the iterates as kept.
-        u[at] += step * (w[at] - before);
+        const after = fround(before - (lr * g) / sqrt(sum + eps));
+        w[at] = after;
+        u[at] += step * (after - before);
       }
     }
   }
