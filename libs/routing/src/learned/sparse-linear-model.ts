@@ -150,6 +150,8 @@ export class SparseLinearModel {
     // Rows with a missing target, flagged once so the rows without any keep the original loop untouched.
     const partial = rowsWithMissingTargets(ys, outputs);
     if (partial && loss !== 'logistic') throw new Error('missing (NaN) targets need the logistic loss');
+    if (partial && opts.averageIterates)
+      throw new Error('averaged iterates with missing (NaN) targets are not supported');
     // Start the biases at the base rates: the first epoch then learns what the text adds to them.
     if (loss === 'logistic') initialBiases(ys, outputs, opts.priorStrength ?? 0, b);
     const model = new SparseLinearModel(loss, dims, outputs, w, b);
@@ -163,9 +165,10 @@ export class SparseLinearModel {
     const labelled = new Int32Array(outputs);
     const eps = max(opts.initialAccumulator ?? 0, ADAGRAD_EPSILON);
     const avg = opts.averageIterates ? new IterateAverage(w, g2, b, bg2, l2At, opts.learningRate, eps) : undefined;
+    // Rows trained on so far (every one a full row when averaging).
+    let step = 0;
     // The model as it stands: its weights, or their average so far.
     const current = () => (avg ? new SparseLinearModel(loss, dims, outputs, ...avg.averaged(step)) : model);
-    let step = 0;
     for (let epoch = 1; epoch <= opts.epochs; epoch++) {
       if (avg && opts.averageIterates === 'epoch') avg.restart(step);
       for (let i = order.length - 1; i > 0; i--) {
@@ -186,7 +189,6 @@ export class SparseLinearModel {
           total += rowLoss;
         }
         if (partial && partial[r] === 1) {
-          if (avg) throw new Error('averaged iterates with missing (NaN) targets are not supported');
           let count = 0;
           for (let k = 0; k < outputs; k++) if (!Number.isNaN(y[k])) labelled[count++] = k;
           for (let c = 0; c < count; c++) {
