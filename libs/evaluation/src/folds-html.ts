@@ -1,6 +1,6 @@
 import { type PairedDifference, signedDifference, type VersusBaseline, verdict } from './bootstrap';
 import type { FoldFigures, SeededFold } from './fold-spread';
-import { escapeHtml as esc } from './report-html';
+import { escapeHtml as esc, sharePct } from './report-html';
 
 /** One run of a generalisation check as its page shows it. */
 export interface FoldRow extends SeededFold {
@@ -11,8 +11,7 @@ export interface FoldRow extends SeededFold {
   versusBaseline?: VersusBaseline;
 }
 
-const pct = (v: number | undefined) =>
-  v === undefined ? 'not reached' : Number.isFinite(v) ? `${(v * 100).toFixed(1)}%` : 'n/a';
+const pct = (v: number | undefined) => (v === undefined ? 'not reached' : sharePct(v));
 const num = (v: number | undefined) => (v === undefined ? 'n/a' : v.toFixed(3));
 
 /** A verdict cell: the word, the difference and its interval (APGR as is, savings in points). */

@@ -19,7 +19,7 @@ export const escapeHtml = (s: string) =>
   s.replace(/[&<>"]/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;' })[c] ?? c);
 const esc = escapeHtml;
 /** A share as a percentage; `n/a` with nothing to divide by (a saving against a best model that is free). */
-const pct = (v: number) => (Number.isFinite(v) ? `${(v * 100).toFixed(1)}%` : 'n/a');
+export const sharePct = (v: number) => (Number.isFinite(v) ? `${(v * 100).toFixed(1)}%` : 'n/a');
 
 /**
  * A self-contained HTML page: the cost-quality plane (cost on a log scale) with every single model, every
@@ -75,7 +75,7 @@ ${points
   const rows = result.strategies
     .map(
       (s) =>
-        `<tr><td>${esc(s.name)}</td><td>${s.usesTaskLabel ? 'yes' : ''}</td><td>${s.quality.toFixed(3)}</td><td>${pct(s.qualityVsBest)}</td><td>$${s.costUsd.toFixed(6)}</td><td>${pct(s.saving)}</td></tr>`,
+        `<tr><td>${esc(s.name)}</td><td>${s.usesTaskLabel ? 'yes' : ''}</td><td>${s.quality.toFixed(3)}</td><td>${sharePct(s.qualityVsBest)}</td><td>$${s.costUsd.toFixed(6)}</td><td>${sharePct(s.saving)}</td></tr>`,
     )
     .join('\n');
   const legend = Object.entries(COLORS)

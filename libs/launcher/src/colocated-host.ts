@@ -26,7 +26,7 @@ export function parseServiceList(value: string): ServiceName[] {
   const unknown = names.filter((n) => !(SERVICE_NAMES as readonly string[]).includes(n));
   if (unknown.length > 0 || names.length === 0)
     throw new Error(
-      `--services: ${unknown.length > 0 ? `unknown service ${unknown.join(', ')}` : 'no service named'}; ` +
+      `${unknown.length > 0 ? `unknown service ${unknown.join(', ')}` : 'no service named'}; ` +
         `use all or a list of ${SERVICE_NAMES.join(', ')}`,
     );
   // Started in the stack's order whatever the list's.

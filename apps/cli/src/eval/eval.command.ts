@@ -17,7 +17,12 @@ import { type DatasetRow } from '@switchyard/datasets';
 import { type ComparableInput, loadComparable } from '../dataset-input';
 import { pct, table, usd } from '../demo/table';
 import { Progress } from '../progress/progress';
-import { type FoldResult, type GeneralisationCheck, reportGeneralisation } from './generalisation-report';
+import {
+  type FoldResult,
+  type GeneralisationCheck,
+  repeatedPromptsNote,
+  reportGeneralisation,
+} from './generalisation-report';
 
 export interface EvalOptions {
   /** Split here (`split`, `seed`)... */
@@ -131,11 +136,7 @@ export async function runEval(opts: EvalOptions): Promise<number> {
   );
   const html = join(opts.out, 'report.html');
   const repeated =
-    result.testRowsSeenInTrain === 0
-      ? []
-      : [
-          `${result.testRowsSeenInTrain} of the ${result.testSize} test prompts (${pct(result.testRowsSeenInTrain / result.testSize)}) are also in the train part, word for word: the data repeats them, and a router may have learnt their outcomes`,
-        ];
+    result.testRowsSeenInTrain === 0 ? [] : [repeatedPromptsNote(result.testRowsSeenInTrain, result.testSize)];
   for (const note of repeated) out(note);
   writeFileSync(
     html,

@@ -31,6 +31,14 @@ function describeRun(header: Record<string, unknown>, runs: number, severalSeeds
   return `${source === '' ? 'the runs combined' : source}: ${runs} ${severalSeeds ? 'runs (every fold at every seed)' : 'folds'}, each router trained on the fold's train part and read on its test part against the per-model logistic-regression baseline.`;
 }
 
+/**
+ * What eval says of test prompts the train part repeats word for word (`testRowsSeenInTrain`): `seen` of
+ * `tests`, over one split or summed over the runs or folds `of` a generalisation check.
+ */
+export function repeatedPromptsNote(seen: number, tests: number, of?: 'runs' | 'folds'): string {
+  return `${seen} of the ${tests} test prompts${of ? ` of the ${of}` : ''} (${pct(seen / tests)}) are also in ${of ? 'their' : 'the'} train part, word for word: the data repeats them, and a router may have learnt their outcomes`;
+}
+
 /** One fold of a generalisation check, as results.json keeps it. */
 export interface FoldResult {
   fold: string;
@@ -157,12 +165,8 @@ export function reportGeneralisation(run: {
     );
   }
   const seen = results.reduce((n, r) => n + (r.testRowsSeenInTrain ?? 0), 0);
-  if (seen > 0) {
-    const tests = results.reduce((n, r) => n + r.testSize, 0);
-    out(
-      `${seen} of the ${tests} test prompts of the ${severalSeeds ? 'runs' : 'folds'} (${pct(seen / tests)}) are also in their train part, word for word: the data repeats them, and a router may have learnt their outcomes.`,
-    );
-  }
+  const tests = results.reduce((n, r) => n + r.testSize, 0);
+  if (seen > 0) out(`${repeatedPromptsNote(seen, tests, severalSeeds ? 'runs' : 'folds')}.`);
   const spread = (x: Spread, format: (v: number) => string) =>
     x.n === 0
       ? 'never reached'

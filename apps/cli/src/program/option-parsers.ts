@@ -88,7 +88,6 @@ export function serviceList(value: string): ServiceName[] {
   try {
     return parseServiceList(value);
   } catch (err) {
-    // parseServiceList names the option itself: commander names it again.
-    throw new InvalidArgumentError((err as Error).message.replace(/^--services: /, ''));
+    throw new InvalidArgumentError((err as Error).message);
   }
 }

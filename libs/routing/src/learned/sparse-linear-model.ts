@@ -310,8 +310,9 @@ export class SparseLinearModel {
 class IterateAverage {
   private readonly u: Float64Array;
   private readonly ub: Float64Array;
+  /** The weights and biases the average starts from (the last `restart`'s), and the step they are at. */
+  private w0: Float32Array;
   private b0: Float64Array;
-  private w0: Float32Array | undefined;
   private start = 0;
 
   constructor(
@@ -325,6 +326,7 @@ class IterateAverage {
   ) {
     this.u = new Float64Array(w.length);
     this.ub = new Float64Array(b.length);
+    this.w0 = Float32Array.from(w);
     this.b0 = Float64Array.from(b);
   }
 
@@ -375,11 +377,7 @@ class IterateAverage {
     const { w, b, u, ub, b0, w0 } = this;
     if (n === 0) return [Float32Array.from(w), Float64Array.from(b)];
     const wa = new Float32Array(w.length);
-    for (let i = 0; i < w.length; i++) {
-      const from = w0 ? w0[i] : 0;
-      if (u[i] !== 0 || w[i] !== from) wa[i] = from + ((steps + 1) * (w[i] - from) - u[i]) / n;
-      else wa[i] = from;
-    }
+    for (let i = 0; i < w.length; i++) wa[i] = w0[i] + ((steps + 1) * (w[i] - w0[i]) - u[i]) / n;
     const ba = new Float64Array(b.length);
     for (let k = 0; k < b.length; k++) ba[k] = b0[k] + ((steps + 1) * (b[k] - b0[k]) - ub[k]) / n;
     return [wa, ba];
