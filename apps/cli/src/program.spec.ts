@@ -182,6 +182,21 @@ describe(runCli.name, () => {
         stderr: "switchyard: missing required argument 'file'\n",
       });
       expect((await runInProcess(['keys', 'create', '--tenant', 'a:b'])).code).toBe(2);
+      expect(await runInProcess(['bench', 'echo'])).toMatchObject({
+        code: 2,
+        stderr: "switchyard: required option '--subject <s>' not specified\n",
+      });
+    });
+
+    it('names an unknown option before a missing required one', async () => {
+      expect(await runInProcess(['train', '--bogus'])).toMatchObject({
+        code: 2,
+        stderr: "switchyard: unknown option '--bogus'\n",
+      });
+      // And with --json, the same as a document on stdout.
+      const json = await runInProcess(['train', '--json', '--bogus']);
+      expect(json.code).toBe(2);
+      expect(JSON.parse(json.stdout)).toEqual({ ok: false, exitCode: 2, error: "unknown option '--bogus'" });
     });
 
     it('exits 2 when stats has no key to ask with', async () => {

@@ -35,7 +35,25 @@ export function buildProgram(ctx: CliContext): Command {
   declareLearningCommands(program, ctx);
   declareBenchCommands(program, ctx);
   declareOperationCommands(program, ctx);
+  checkRequiredOptionsLast(program);
   return program;
+}
+
+/**
+ * Commander checks required options before unknown ones, so `train --bogus` said `--dataset` was missing and
+ * never named `--bogus`. Each required option is checked instead just before its command's action, after the
+ * unknown ones (the same message and exit code; `requiredOption` still declares them).
+ */
+function checkRequiredOptionsLast(command: Command): void {
+  const required = command.options.filter((o) => o.mandatory);
+  for (const option of required) option.makeOptionMandatory(false);
+  if (required.length > 0)
+    command.hook('preAction', (self) => {
+      for (const option of required)
+        if (self.getOptionValue(option.attributeName()) === undefined)
+          throw new UsageError(`required option '${option.flags}' not specified`);
+    });
+  for (const sub of command.commands) checkRequiredOptionsLast(sub);
 }
 
 /**

@@ -267,6 +267,18 @@ describe("the analysts' view: rollups, rule review, report page, a suggestion th
     expect(text).toContain(`${suggestionId}  rule code_generation: claude-3-sonnet -> gpt-4o (better)`);
     const listed = (await cli(['suggestions'])).stdout;
     expect(listed).toContain(suggestionId);
+    // A report that is not there fails with a line on stderr and, with --json, a document on stdout.
+    const missing = await cli(['report', '--id', 'no-such-report', '--json']).then(
+      () => ({ code: 0, stdout: '', stderr: '' }),
+      (e: { code: number; stdout: string; stderr: string }) => e,
+    );
+    expect(missing.code).toBe(1);
+    expect(missing.stderr).toContain('no report no-such-report (switchyard report lists the newest)');
+    expect(JSON.parse(missing.stdout)).toEqual({
+      ok: false,
+      exitCode: 1,
+      error: 'no report no-such-report (switchyard report lists the newest)',
+    });
 
     const page = await (browser as Browser).newPage();
     const problems: string[] = [];

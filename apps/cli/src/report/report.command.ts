@@ -38,14 +38,13 @@ export async function runReport(opts: ReportOptions): Promise<number> {
     let id = opts.id;
     if (opts.run) id = await requestRun(reports, opts.run);
     const report = id ? await reports.findByReportId(id) : await reports.latest(REPORT_KIND);
-    if (!report) {
-      process.stderr.write(
+    // Thrown, not returned: the CLI says it on stderr and, with --json, as a document on stdout too.
+    if (!report)
+      throw new Error(
         id
-          ? `no report ${id} (switchyard report lists the newest)\n`
-          : 'no optimizer report yet: the nightly run makes one, or ask for one now with switchyard report --run\n',
+          ? `no report ${id} (switchyard report lists the newest)`
+          : 'no optimizer report yet: the nightly run makes one, or ask for one now with switchyard report --run',
       );
-      return 1;
-    }
     if (opts.html) {
       const file = resolve(opts.html);
       writeFileSync(file, staticReportPage(report, readPackageFile('chart.js', CHART_FILE)));

@@ -30,10 +30,8 @@ export async function runStats(opts: StatsOptions): Promise<number> {
   } finally {
     await nc.close();
   }
-  if (!answer.ok) {
-    process.stderr.write(`stats refused (${answer.error.code}): ${answer.error.message}\n`);
-    return 1;
-  }
+  // Thrown, not returned: the CLI says it on stderr and, with --json, as a document on stdout too.
+  if (!answer.ok) throw new Error(`stats refused (${answer.error.code}): ${answer.error.message}`);
   if (opts.json) {
     out(JSON.stringify(answer, null, 2));
     return 0;
