@@ -52,12 +52,15 @@ function referenceTrain(
       for (let n = 0; n < x.indices.length; n++)
         for (let k = 0; k < outputs; k++) z[k] += w[x.indices[n] * outputs + k] * x.values[n];
       const grad = z.map((zk, k) => sigmoid(zk) - ys[r][k]);
+      // A NaN target: that output learns nothing from the row (its weights stay, its iterate still counts).
       for (let k = 0; k < outputs; k++) {
+        if (Number.isNaN(ys[r][k])) continue;
         bg2[k] += grad[k] * grad[k];
         b[k] -= (o.learningRate * grad[k]) / Math.sqrt(bg2[k] + start);
       }
       for (let n = 0; n < x.indices.length; n++)
         for (let k = 0; k < outputs; k++) {
+          if (Number.isNaN(ys[r][k])) continue;
           const at = x.indices[n] * outputs + k;
           const g = grad[k] * x.values[n] + l2At[x.indices[n]] * w[at];
           g2[at] += g * g;
@@ -140,7 +143,7 @@ describe('SparseLinearModel.train: averaged iterates (averageIterates)', () => {
     expect(Array.from(model.weights)).not.toEqual(Array.from(Float32Array.from(expected.meanW)));
   });
 
-  it('shows each epoch the average so far, and refuses missing targets', () => {
+  it('shows each epoch the average so far', () => {
     const seen: Float32Array[] = [];
     const o = { learningRate: 0.1, l2: 0, seed: 3, epochs: 2 };
     SparseLinearModel.train('logistic', dims, xs, ys, {
@@ -150,11 +153,29 @@ describe('SparseLinearModel.train: averaged iterates (averageIterates)', () => {
     });
     const afterOne = referenceTrain(dims, xs, ys, { ...o, epochs: 1 });
     for (let i = 0; i < afterOne.meanW.length; i++) expect(seen[0][i]).toBeCloseTo(afterOne.meanW[i], 5);
-    const partial = ys.map((y, r) => (r === 0 ? Float64Array.from(y, (v, k) => (k === 0 ? NaN : v)) : y));
-    expect(() => SparseLinearModel.train('logistic', dims, xs, partial, { ...o, averageIterates: 'all' })).toThrow(
-      'averaged iterates with missing (NaN) targets are not supported',
-    );
   });
+
+  it.each(['all', 'epoch'] as const)(
+    "with missing (NaN) targets, '%s': a partial row moves only its labelled outputs, and still counts as an iterate",
+    (averageIterates) => {
+      // A bandit log's rows: one output labelled in most rows, two or every one in some.
+      const rand = mulberry32(21);
+      const partial = ys.map((y, r) => {
+        if (r % 5 === 0) return y;
+        const keep = new Set([Math.floor(rand() * y.length), r % 3 === 0 ? Math.floor(rand() * y.length) : -1]);
+        return Float64Array.from(y, (v, k) => (keep.has(k) ? v : NaN));
+      });
+      const o = { learningRate: 0.1, l2: 0.01, seed: 7, epochs: 3 };
+      const model = SparseLinearModel.train('logistic', dims, xs, partial, { ...o, averageIterates });
+      const expected = referenceTrain(dims, xs, partial, o);
+      const mean = averageIterates === 'all' ? expected.meanW : expected.epochMeanW;
+      for (let i = 0; i < mean.length; i++) expect(model.weights[i]).toBeCloseTo(mean[i], 5);
+      // The last weights, unaveraged, are the textbook's bit for bit with the same partial rows.
+      const last = SparseLinearModel.train('logistic', dims, xs, partial, o);
+      expect(Array.from(last.weights)).toEqual(Array.from(expected.w));
+      expect(Array.from(model.weights)).not.toEqual(Array.from(last.weights));
+    },
+  );
 });
 
 describe('SparseLinearModel.train: AdaGrad starting sum (initialAccumulator)', () => {

@@ -150,8 +150,6 @@ export class SparseLinearModel {
     // Rows with a missing target, flagged once so the rows without any keep the original loop untouched.
     const partial = rowsWithMissingTargets(ys, outputs);
     if (partial && loss !== 'logistic') throw new Error('missing (NaN) targets need the logistic loss');
-    if (partial && opts.averageIterates)
-      throw new Error('averaged iterates with missing (NaN) targets are not supported');
     // Start the biases at the base rates: the first epoch then learns what the text adds to them.
     if (loss === 'logistic') initialBiases(ys, outputs, opts.priorStrength ?? 0, b);
     const model = new SparseLinearModel(loss, dims, outputs, w, b);
@@ -165,7 +163,9 @@ export class SparseLinearModel {
     const labelled = new Int32Array(outputs);
     const eps = max(opts.initialAccumulator ?? 0, ADAGRAD_EPSILON);
     const avg = opts.averageIterates ? new IterateAverage(w, g2, b, bg2, l2At, opts.learningRate, eps) : undefined;
-    // Rows trained on so far (every one a full row when averaging).
+    // Every output, for the averaged updates of a full row (a partial row passes `labelled`).
+    const everyOutput = Int32Array.from({ length: outputs }, (_, k) => k);
+    // Rows trained on so far, partial or not: each leaves one iterate.
     let step = 0;
     // The model as it stands: its weights, or their average so far.
     const current = () => (avg ? new SparseLinearModel(loss, dims, outputs, ...avg.averaged(step)) : model);
@@ -191,6 +191,11 @@ export class SparseLinearModel {
         if (partial && partial[r] === 1) {
           let count = 0;
           for (let k = 0; k < outputs; k++) if (!Number.isNaN(y[k])) labelled[count++] = k;
+          step++;
+          if (avg) {
+            avg.update(x, grad, step, labelled, count);
+            continue;
+          }
           for (let c = 0; c < count; c++) {
             const k = labelled[c];
             bg2[k] += grad[k] * grad[k];
@@ -211,7 +216,7 @@ export class SparseLinearModel {
         }
         step++;
         if (avg) {
-          avg.update(x, grad, step);
+          avg.update(x, grad, step, everyOutput, outputs);
           continue;
         }
         for (let k = 0; k < outputs; k++) {
@@ -330,11 +335,15 @@ class IterateAverage {
     this.b0 = Float64Array.from(b);
   }
 
-  /** One row's AdaGrad step (as `train` takes it), its updates weighed by `step` into the sums. */
-  update(x: SparseVector, grad: Float64Array, step: number): void {
+  /**
+   * One row's AdaGrad step (as `train` takes it) for the outputs `outs[0..count)` (a partial row's labelled
+   * ones; the others keep their weights, so their iterate is unchanged), weighed by `step` into the sums.
+   */
+  update(x: SparseVector, grad: Float64Array, step: number, outs: Int32Array, count: number): void {
     const { w, g2, b, bg2, u, ub, l2At, lr, eps } = this;
     const outputs = b.length;
-    for (let k = 0; k < outputs; k++) {
+    for (let c = 0; c < count; c++) {
+      const k = outs[c];
       bg2[k] += grad[k] * grad[k];
       const d = -(lr * grad[k]) / sqrt(bg2[k] + eps);
       b[k] += d;
@@ -344,7 +353,8 @@ class IterateAverage {
       const base = x.indices[n] * outputs;
       const xv = x.values[n];
       const l2 = l2At[x.indices[n]];
-      for (let k = 0; k < outputs; k++) {
+      for (let c = 0; c < count; c++) {
+        const k = outs[c];
         const at = base + k;
         // As `train`'s own loop: no L2 term read where there is none (x + 0 is x, so the same bits).
         const g = l2 === 0 ? grad[k] * xv : grad[k] * xv + l2 * w[at];

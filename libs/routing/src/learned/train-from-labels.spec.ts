@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import { DEFAULT_CONTEXT_WEIGHT, LearnedRouter, trainLearnedRouter } from './learned-router';
 import { SparseLinearModel, mulberry32 } from './sparse-linear-model';
+import { ADAGRAD_INITIAL_ACCUMULATOR } from './tune-training';
 import { TextFeaturizer } from './text-features';
 import { type LabelledExample, labelledFromOutcomes, trainRouterFromLabels } from './train-from-labels';
 
@@ -79,6 +80,38 @@ describe(trainRouterFromLabels.name, () => {
     const fixed = trainRouterFromLabels(banditExamples(600), { ...options, epochs: chosen });
     expect(fixed.quality.weights).toBe(artifact.quality.weights);
     expect(fixed.training.validationLogLoss).toBeUndefined();
+  });
+
+  it("starts AdaGrad's sums at ADAGRAD_INITIAL_ACCUMULATOR unless told, and averages iterates only when told", () => {
+    expect(artifact.training).toMatchObject({ initialAccumulator: ADAGRAD_INITIAL_ACCUMULATOR, learningRate: 0.02 });
+    expect(artifact.training.averageIterates).toBeUndefined();
+    const epochs = artifact.training.chosenEpochs;
+    // A zero start (the retraining before) and an averaged one train other weights, and say so.
+    const zero = trainRouterFromLabels(banditExamples(600), { ...options, epochs, initialAccumulator: 0 });
+    expect(zero.training.initialAccumulator).toBe(0);
+    const averaged = trainRouterFromLabels(banditExamples(600), { ...options, epochs, averageIterates: 'epoch' });
+    expect(averaged.training.averageIterates).toBe('epoch');
+    const fixed = trainRouterFromLabels(banditExamples(600), { ...options, epochs });
+    const weights = new Set([fixed.quality.weights, zero.quality.weights, averaged.quality.weights]);
+    expect(weights.size).toBe(3);
+    // 'none' is the default.
+    const none = trainRouterFromLabels(banditExamples(600), { ...options, epochs, averageIterates: 'none' });
+    expect(none.quality.weights).toBe(fixed.quality.weights);
+    // Each still learns the bandit world.
+    for (const a of [zero, averaged]) {
+      const router = new LearnedRouter(a);
+      expect(router.predictQuality('alpha question').quality[0]).toBeGreaterThan(
+        router.predictQuality('alpha question').quality[1],
+      );
+    }
+    expect(() => trainRouterFromLabels(banditExamples(10), { ...options, initialAccumulator: -1 })).toThrow(
+      'initialAccumulator must be finite and 0 or above; got -1',
+    );
+  });
+
+  it('chooses the epochs among the candidates given', () => {
+    const chosen = trainRouterFromLabels(banditExamples(600), { ...options, epochCandidates: [3] });
+    expect(chosen.training).toMatchObject({ chosenEpochs: 3, epochs: 3 });
   });
 
   it('uses the default epochs without a validation cut below 200 examples', () => {

@@ -5,8 +5,13 @@ import {
   type OutcomeExample,
   fitFeatures,
 } from './learned-router';
-import { DEFAULT_TRAIN_OPTIONS, SparseLinearModel, type TrainOptions } from './sparse-linear-model';
-import { logLoss, validationCut } from './tune-training';
+import {
+  DEFAULT_TRAIN_OPTIONS,
+  type IterateAveraging,
+  SparseLinearModel,
+  type TrainOptions,
+} from './sparse-linear-model';
+import { ADAGRAD_INITIAL_ACCUMULATOR, logLoss, validationCut } from './tune-training';
 
 /**
  * One prompt with a quality label for some of the models: in production only the model that answered has
@@ -37,10 +42,24 @@ export interface TrainFromLabelsOptions {
   expectedOutputTokens?: Record<string, number>;
   /** Hashed feature dimensions, a power of two; 1 << 18 by default. */
   dims?: number;
-  /** Fixed epochs; when absent they are chosen on a validation cut (see `EPOCH_CANDIDATES`). */
+  /** Fixed epochs; when absent they are chosen on a validation cut among `epochCandidates`. */
   epochs?: number;
+  /** The epochs tried when none are fixed (EPOCH_CANDIDATES by default). */
+  epochCandidates?: readonly number[];
   learningRate?: number;
   l2?: number;
+  /**
+   * AdaGrad's starting sum of squared gradients (`TrainOptions.initialAccumulator`): ADAGRAD_INITIAL_ACCUMULATOR
+   * by default, as the offline trainer's settings (0: from zero). Measured on one-label-a-row logs (train-from-labels.experiment.ts):
+   * +0.040 APGR over 12 runs against a zero start (docs/benchmarks.md, "The nightly retraining's AdaGrad").
+   */
+  initialAccumulator?: number;
+  /**
+   * The weights averaged over each epoch's updates or all of them (`TrainOptions.averageIterates`); absent or
+   * 'none' (the default): the last. Measured, and not the default here: its passes are longer than the offline
+   * trainer's early-stopped ones, and averaging moved APGR by -0.018 on the same runs.
+   */
+  averageIterates?: IterateAveraging | 'none';
   seed?: number;
   /** Pseudo-labels pulling each model's starting quality toward the mean of all labels; 10 by default. */
   priorStrength?: number;
@@ -91,6 +110,9 @@ export function trainRouterFromLabels(
   if (usable.length === 0)
     throw new Error(`none of the ${examples.length} examples has a label for any of ${models.join(', ')}`);
   const progress = options.onProgress ?? (() => undefined);
+  const initialAccumulator = options.initialAccumulator ?? ADAGRAD_INITIAL_ACCUMULATOR;
+  if (!(Number.isFinite(initialAccumulator) && initialAccumulator >= 0))
+    throw new Error(`initialAccumulator must be finite and 0 or above; got ${initialAccumulator}`);
 
   const labelsPerModel: Record<string, number> = {};
   const meanCostUsd: Record<string, number> = {};
@@ -108,11 +130,14 @@ export function trainRouterFromLabels(
     Float64Array.from(models, (m) => (isLabel(e.labels[m]) ? clamp01(e.labels[m].score) : NaN)),
   );
 
+  const averageIterates = options.averageIterates === 'none' ? undefined : options.averageIterates;
   const base: Partial<TrainOptions> & { priorStrength: number } = {
     learningRate: options.learningRate ?? DEFAULT_TRAIN_OPTIONS.learningRate,
     l2: options.l2 ?? DEFAULT_TRAIN_OPTIONS.l2,
     seed: options.seed ?? DEFAULT_TRAIN_OPTIONS.seed,
     priorStrength: options.priorStrength ?? DEFAULT_PRIOR_STRENGTH,
+    initialAccumulator,
+    ...(averageIterates === undefined ? {} : { averageIterates }),
   };
   for (const e of usable)
     if (e.weight !== undefined && !(Number.isFinite(e.weight) && e.weight > 0))
@@ -137,7 +162,7 @@ export function trainRouterFromLabels(
   let validationLogLoss: number | undefined;
   if (options.epochs === undefined && usable.length >= MIN_EXAMPLES_TO_CHOOSE_EPOCHS) {
     const { fit, validation } = validationCut(usable.length, base.seed ?? 0);
-    for (const candidate of EPOCH_CANDIDATES) {
+    for (const candidate of options.epochCandidates ?? EPOCH_CANDIDATES) {
       const model = train(fit, candidate, `validation ${candidate} epochs`);
       const loss = logLoss(
         model,
@@ -163,6 +188,9 @@ export function trainRouterFromLabels(
     chosenEpochs: epochs,
     labels,
     labelsPerModel,
+    learningRate: base.learningRate ?? DEFAULT_TRAIN_OPTIONS.learningRate,
+    initialAccumulator,
+    ...(averageIterates === undefined ? {} : { averageIterates }),
   };
   if (validationLogLoss !== undefined) training.validationLogLoss = validationLogLoss;
   return {
