@@ -59,7 +59,11 @@ export const routeTargetSchema = withKnownKeys(
 export type RouteTarget = z.infer<typeof routeTargetSchema>;
 
 export const ruleConditionSchema = closedObject({
-  /** Any of these keywords in the last user message (Chinese substrings, English whole words). */
+  /**
+   * Any of these keywords in the last user message, case-insensitive: whole words in scripts written with
+   * spaces (English, Russian, Arabic, ...), substrings in those written without (Chinese, Japanese, Thai) and
+   * in Korean (`KeywordMatcher`).
+   */
   keywordsAny: z.array(z.string().min(1)).min(1).optional(),
   /**
    * An RE2 regular expression (linear time: no backreferences or lookaround) tested against the last user
