@@ -19,4 +19,15 @@ fi
 stamp=node_modules/.package-lock.json
 if [ -f "$stamp" ] && [ ! package-lock.json -nt "$stamp" ]; then exit 0; fi
 echo "[install] npm install from package-lock.json (about a minute on a warm cache)" >&2
-npm install --no-audit --no-fund --loglevel=error
+# The registry drops a connection now and then (ECONNRESET mid-body, which npm's own fetch retries do not
+# cover): the whole install is tried again, picking up what the last try fetched, before giving up.
+attempts=3
+for attempt in $(seq 1 "$attempts"); do
+  if npm install --no-audit --no-fund --loglevel=error --fetch-retries=4; then exit 0; fi
+  if [ "$attempt" = "$attempts" ]; then
+    echo "[install] npm install failed $attempts times (the messages above say why); run scripts/install.sh again when the registry answers" >&2
+    exit 1
+  fi
+  echo "[install] npm install failed (try $attempt of $attempts: the registry or the network?); trying again in $((attempt * 15)) s" >&2
+  sleep $((attempt * 15))
+done
