@@ -8,7 +8,7 @@
 // log would have it; LABELS=full: every model's label (a seed dataset).
 // Not part of `npm test` (minutes a split); run it with:
 //
-//   DATASET=out/stress-sets/graded-noisy.jsonl SEEDS=0,1,2 [LABELS=one|full] [MODES=last,sum,avg,both,sum16,last16] \
+//   DATASET=out/stress-sets/graded-noisy.jsonl SEEDS=0,1,2 [LABELS=one|full] [MODES=last,sum,avg,both,sum16,last16,steps] \
 //     npx jest -c libs/evaluation/jest.config.js --testMatch '**/experiments/train-from-labels.experiment.ts'
 //
 // and with few-rows, one-task, or MMLU-Pro (whole, or TRAIN_SIZE=500, 1000 or 2000).
@@ -35,6 +35,9 @@ const MODES: Record<string, Partial<TrainFromLabelsOptions>> = {
   last16: { initialAccumulator: 0, epochCandidates: [1, 2, 4, 8, 16] },
 };
 
+/** MODES=steps: the step too chosen by validation log-loss, among these (the passes chosen per step as usual). */
+const STEPS = [0.02, 0.05, 0.1];
+
 /** Each example with one model's label, drawn uniformly (seeded). */
 function oneLabelEach(examples: readonly LabelledExample[], seed: number): LabelledExample[] {
   const rand = mulberry32(seed + 1000);
@@ -54,12 +57,19 @@ it('prints the test-part curve of the retrained router, as trained now and with 
     const labelled = full ? examples : oneLabelEach(examples, seed);
     for (const mode of modes) {
       const settings = MODES[mode];
-      if (!settings) throw new Error(`MODES: ${mode} is not one of ${Object.keys(MODES).join(', ')}`);
+      if (!settings && mode !== 'steps')
+        throw new Error(`MODES: ${mode} is not one of ${[...Object.keys(MODES), 'steps'].join(', ')}`);
       const started = Date.now();
-      const artifact = trainRouterFromLabels(labelled, { version: 'x', models, seed, ...settings });
+      const artifact = settings
+        ? trainRouterFromLabels(labelled, { version: 'x', models, seed, ...settings })
+        : STEPS.map((learningRate) =>
+            trainRouterFromLabels(labelled, { version: 'x', models, seed, learningRate }),
+          ).reduce((a, b) =>
+            (b.training.validationLogLoss ?? Infinity) < (a.training.validationLogLoss ?? Infinity) ? b : a,
+          );
       const summary = routerSummary(artifact, testEx, { started });
       process.stdout.write(
-        `${label}, ${full ? 'full' : 'one'} labels, ${mode.padEnd(6)} (${artifact.training.epochs} epochs): ${summary}\n`,
+        `${label}, ${full ? 'full' : 'one'} labels, ${mode.padEnd(6)} (step ${artifact.training.learningRate} × ${artifact.training.epochs}): ${summary}\n`,
       );
     }
   }
