@@ -8,7 +8,7 @@
 // log would have it; LABELS=full: every model's label (a seed dataset).
 // Not part of `npm test` (minutes a split); run it with:
 //
-//   DATASET=out/stress-sets/graded-noisy.jsonl SEEDS=0,1,2 [LABELS=one|full] [MODES=last,sum,avg,both,sum16,last16,steps] \
+//   DATASET=out/stress-sets/graded-noisy.jsonl SEEDS=0,1,2 [LABELS=one|full] [MODES=last,sum,avg,both,sum16,last16,steps,conc,conc16] \
 //     npx jest -c libs/evaluation/jest.config.js --testMatch '**/experiments/train-from-labels.experiment.ts'
 //
 // and with few-rows, one-task, or MMLU-Pro (whole, or TRAIN_SIZE=500, 1000 or 2000).
@@ -33,6 +33,9 @@ const MODES: Record<string, Partial<TrainFromLabelsOptions>> = {
   // Up to 16 passes: with one label a row, a model's output sees a ninth of the rows per pass.
   sum16: { epochCandidates: [1, 2, 4, 8, 16] },
   last16: { initialAccumulator: 0, epochCandidates: [1, 2, 4, 8, 16] },
+  // The passes chosen by how each model's predictions order its labelled rows, not by log-loss.
+  conc: { chooseEpochsBy: 'concordance' },
+  conc16: { chooseEpochsBy: 'concordance', epochCandidates: [1, 2, 4, 8, 16] },
 };
 
 /** MODES=steps: the step too chosen by validation log-loss, among these (the passes chosen per step as usual). */

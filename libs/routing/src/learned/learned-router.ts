@@ -88,6 +88,8 @@ export interface LearnedRouterTraining {
   chosenEpochs?: number;
   /** Mean log-loss over the validation cut's labelled (example, model) pairs at `chosenEpochs`. */
   validationLogLoss?: number;
+  /** What chose `chosenEpochs` on the validation cut (`TrainFromLabelsOptions.chooseEpochsBy`), when it was chosen. */
+  epochsChosenBy?: 'log-loss' | 'concordance';
   /** The AdaGrad step trained with (absent in older artifacts: DEFAULT_TRAIN_OPTIONS's). */
   learningRate?: number;
   /** The L2 was spread per epoch over each feature's rows (`TrainDataOptions.l2PerEpoch`). */

@@ -109,9 +109,15 @@ describe(trainRouterFromLabels.name, () => {
     );
   });
 
-  it('chooses the epochs among the candidates given', () => {
+  it('chooses the epochs among the candidates given, by log-loss or by concordance, and says which', () => {
     const chosen = trainRouterFromLabels(banditExamples(600), { ...options, epochCandidates: [3] });
-    expect(chosen.training).toMatchObject({ chosenEpochs: 3, epochs: 3 });
+    expect(chosen.training).toMatchObject({ chosenEpochs: 3, epochs: 3, epochsChosenBy: 'log-loss' });
+    expect(artifact.training.epochsChosenBy).toBe('log-loss');
+    const byOrder = trainRouterFromLabels(banditExamples(600), { ...options, chooseEpochsBy: 'concordance' });
+    expect(byOrder.training.epochsChosenBy).toBe('concordance');
+    expect([1, 2, 4, 8]).toContain(byOrder.training.chosenEpochs);
+    // The bandit world's order is learnt in one pass: concordance keeps the fewest epochs on a tie.
+    expect(byOrder.training.chosenEpochs).toBe(1);
   });
 
   it('uses the default epochs without a validation cut below 200 examples', () => {

@@ -1,6 +1,6 @@
 import { TextFeaturizer } from './text-features';
 import { SparseLinearModel } from './sparse-linear-model';
-import { groupCut, tuneLogistic, tuningFolds, validationCut } from './tune-training';
+import { groupCut, meanConcordance, tuneLogistic, tuningFolds, validationCut } from './tune-training';
 
 // Two outputs: output 0 is right on "easy" texts only, output 1 always. Separable from the words.
 const texts = Array.from({ length: 300 }, (_, i) =>
@@ -188,5 +188,63 @@ describe('SparseLinearModel.average', () => {
       for (let k = 0; k < 2; k++) expect(logit(pm[k])).toBeCloseTo((logit(pa[k]) + logit(pb[k])) / 2, 4);
     }
     expect(() => SparseLinearModel.average([])).toThrow('nothing to average');
+  });
+});
+
+describe(meanConcordance.name, () => {
+  // Two outputs over four one-hot features: output 0's logits 1, 2, 3, 4 by feature, output 1's 4, 3, 2, 1.
+  const weights = Float32Array.from([1, 4, 2, 3, 3, 2, 4, 1]);
+  const model = SparseLinearModel.fromJSON({
+    loss: 'logistic',
+    dims: 4,
+    outputs: 2,
+    weights: Buffer.from(weights.buffer).toString('base64'),
+    bias: [0, 0],
+  });
+  const xs = [0, 1, 2, 3].map((i) => ({ indices: Int32Array.of(i), values: Float32Array.of(1) }));
+
+  it('is the share of differently labelled pairs each output orders as their labels, averaged over outputs', () => {
+    // Output 0 ranks rows 0 < 1 < 2 < 3; labels 0, 1, 0, 1: pairs (0,1) yes, (0,3) yes, (1,2) no, (2,3) yes -> 3/4.
+    // Output 1 ranks them the other way; labels 1, 1, 0, 0: all four pairs in order -> 1.
+    const ys = [
+      [0, 1],
+      [1, 1],
+      [0, 0],
+      [1, 0],
+    ].map((y) => Float64Array.from(y));
+    expect(meanConcordance(model, xs, ys)).toBeCloseTo((3 / 4 + 1) / 2, 12);
+  });
+
+  it('counts only labelled rows, weighs graded pairs by their gap, and skips outputs without a pair', () => {
+    // Output 0: rows 1 and 3 labelled 0.2 and 0.9 -> in order (1). Output 1: one label, no pair: skipped.
+    const ys = [
+      [NaN, NaN],
+      [0.2, 1],
+      [NaN, NaN],
+      [0.9, NaN],
+    ].map((y) => Float64Array.from(y));
+    expect(meanConcordance(model, xs, ys)).toBe(1);
+    // Graded labels: each pair weighs by its gap. Rows 0-2 labelled 0.6, 0.5 and 1 on output 0: the pair
+    // (0, 1) is out of order but 0.1 apart, the two in order 0.4 and 0.5 apart -> 0.9 (2/3 unweighed).
+    const graded = [
+      [0.6, NaN],
+      [0.5, NaN],
+      [1, NaN],
+      [NaN, NaN],
+    ].map((y) => Float64Array.from(y));
+    expect(meanConcordance(model, xs, graded)).toBeCloseTo(0.9, 12);
+    // Nothing to order at all: 0.5, a coin.
+    expect(
+      meanConcordance(
+        model,
+        xs,
+        [
+          [1, 1],
+          [1, 1],
+          [1, 1],
+          [1, 1],
+        ].map((y) => Float64Array.from(y)),
+      ),
+    ).toBe(0.5);
   });
 });

@@ -408,6 +408,49 @@ export function logLoss(model: SparseLinearModel, xs: readonly SparseVector[], y
   );
 }
 
+/**
+ * How well the model ranks each output's labelled rows: per output, the share of pairs of validation rows
+ * with different labels that it orders as their labels are (ties in prediction: half), each pair weighed by
+ * the gap between its labels (graded labels 0.5 and 0.55 say little about which answer was better): the
+ * AUC for 0/1 labels; averaged over the outputs that have such a pair. What routing needs
+ * of a quality model is the order (which prompts a model fails), not the calibration the log-loss rewards.
+ * 0.5 when no output has a pair. Quadratic in an output's labelled rows: at most `maxRows` of them (the first).
+ */
+export function meanConcordance(
+  model: SparseLinearModel,
+  xs: readonly SparseVector[],
+  ys: readonly Float64Array[],
+  maxRows = 4000,
+): number {
+  const predictions = xs.map((x) => model.predict(x));
+  const outputs = model.outputs;
+  let sum = 0;
+  let counted = 0;
+  for (let k = 0; k < outputs; k++) {
+    const p: number[] = [];
+    const y: number[] = [];
+    for (let r = 0; r < ys.length && p.length < maxRows; r++) {
+      if (Number.isNaN(ys[r][k])) continue;
+      p.push(predictions[r][k]);
+      y.push(ys[r][k]);
+    }
+    let pairs = 0;
+    let agree = 0;
+    for (let i = 0; i < p.length; i++)
+      for (let j = i + 1; j < p.length; j++) {
+        const gap = Math.abs(y[i] - y[j]);
+        if (gap === 0) continue;
+        pairs += gap;
+        const order = (p[i] - p[j]) * (y[i] - y[j]);
+        agree += order > 0 ? gap : order === 0 ? gap / 2 : 0;
+      }
+    if (pairs === 0) continue;
+    sum += agree / pairs;
+    counted++;
+  }
+  return counted > 0 ? sum / counted : 0.5;
+}
+
 function meanLogLoss(predictions: readonly Float64Array[], ys: readonly Float64Array[]): number {
   let total = 0;
   let count = 0;
