@@ -107,6 +107,12 @@ describe(trainRouterFromLabels.name, () => {
     expect(() => trainRouterFromLabels(banditExamples(10), { ...options, initialAccumulator: -1 })).toThrow(
       'initialAccumulator must be finite and 0 or above; got -1',
     );
+    expect(() => trainRouterFromLabels(banditExamples(10), { ...options, epochCandidates: [2, 0.5] })).toThrow(
+      'epochCandidates must be whole numbers from 1; got [0.5, 2]',
+    );
+    expect(() => trainRouterFromLabels(banditExamples(10), { ...options, epochCandidates: [] })).toThrow(
+      'epochCandidates must be whole numbers from 1; got []',
+    );
   });
 
   it('chooses the epochs among the candidates given, by log-loss or by concordance, and says which', () => {

@@ -44,7 +44,7 @@ export interface TrainFromLabelsOptions {
   dims?: number;
   /** Fixed epochs; when absent they are chosen on a validation cut among `epochCandidates`. */
   epochs?: number;
-  /** The epochs tried when none are fixed (EPOCH_CANDIDATES by default). */
+  /** The epochs tried when none are fixed, whole numbers from 1 (EPOCH_CANDIDATES by default). */
   epochCandidates?: readonly number[];
   /**
    * What chooses among them on the validation cut: the least log-loss (the default), or the best
@@ -56,9 +56,10 @@ export interface TrainFromLabelsOptions {
   learningRate?: number;
   l2?: number;
   /**
-   * AdaGrad's starting sum of squared gradients (`TrainOptions.initialAccumulator`): ADAGRAD_INITIAL_ACCUMULATOR
-   * by default, as the offline trainer's settings (0: from zero). Measured on one-label-a-row logs (train-from-labels.experiment.ts):
-   * +0.040 APGR over 12 runs against a zero start (docs/benchmarks.md, "The nightly retraining's AdaGrad").
+   * AdaGrad's starting sum of squared gradients (`TrainOptions.initialAccumulator`):
+   * ADAGRAD_INITIAL_ACCUMULATOR by default, as the offline trainer's (0: from zero, as before). Measured on
+   * logs of one label a row (train-from-labels.experiment.ts): +0.040 APGR over 12 runs against a zero
+   * start (docs/benchmarks.md, "The nightly retraining's AdaGrad").
    */
   initialAccumulator?: number;
   /**
@@ -117,6 +118,10 @@ export function trainRouterFromLabels(
   if (usable.length === 0)
     throw new Error(`none of the ${examples.length} examples has a label for any of ${models.join(', ')}`);
   const progress = options.onProgress ?? (() => undefined);
+  // Ascending, so a tie keeps the fewer epochs.
+  const epochCandidates = [...(options.epochCandidates ?? EPOCH_CANDIDATES)].sort((a, b) => a - b);
+  if (epochCandidates.length === 0 || !epochCandidates.every((e) => Number.isInteger(e) && e >= 1))
+    throw new Error(`epochCandidates must be whole numbers from 1; got [${epochCandidates.join(', ')}]`);
   const initialAccumulator = options.initialAccumulator ?? ADAGRAD_INITIAL_ACCUMULATOR;
   if (!(Number.isFinite(initialAccumulator) && initialAccumulator >= 0))
     throw new Error(`initialAccumulator must be finite and 0 or above; got ${initialAccumulator}`);
@@ -172,7 +177,7 @@ export function trainRouterFromLabels(
     const valXs = validation.map((r) => xs[r]);
     const valYs = validation.map((r) => ys[r]);
     let bestScore = -Infinity;
-    for (const candidate of options.epochCandidates ?? EPOCH_CANDIDATES) {
+    for (const candidate of epochCandidates) {
       const model = train(fit, candidate, `validation ${candidate} epochs`);
       const loss = logLoss(model, valXs, valYs);
       const score = options.chooseEpochsBy === 'concordance' ? meanConcordance(model, valXs, valYs) : -loss;
