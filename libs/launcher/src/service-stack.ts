@@ -46,6 +46,9 @@ export interface StackOptions {
   nodeArgs?: string[];
 }
 
+/** Tries a service (or a co-located host) gets to find a port nobody took before it bound it. */
+export const PORT_ATTEMPTS = 3;
+
 /** All six services, each its own process, started consumers-first and stopped with SIGTERM. */
 export class ServiceStack {
   private readonly services = new Map<ServiceName, ServiceProcess[]>();
@@ -56,33 +59,54 @@ export class ServiceStack {
     const root = this.options.root ?? findWorkspaceRoot();
     if (this.options.colocated) return this.startColocated(root, onReady);
     const counts = SERVICE_NAMES.map((name) => this.options.replicas?.[name] ?? 1);
+    const make = (name: ServiceName, port: number) =>
+      new ServiceProcess(
+        name,
+        port,
+        { ...this.options.env, ...this.options.serviceEnv?.[name] },
+        root,
+        undefined,
+        undefined,
+        this.options.nodeArgs,
+      );
     // Every port of the stack at once, so no two processes get the same one.
     const free = this.options.ports === 'free' ? await freePorts(counts.reduce((a, b) => a + b, 0)) : [];
     for (const [k, name] of SERVICE_NAMES.entries()) {
       const count = counts[k];
       if (count > 1 && this.options.ports !== 'free') throw new Error(`${count} replicas of ${name} need free ports`);
       const processes: ServiceProcess[] = [];
-      for (let i = 0; i < count; i++) {
-        const port = this.options.ports === 'free' ? (free.shift() as number) : DEFAULT_PORTS[name];
-        processes.push(
-          new ServiceProcess(
-            name,
-            port,
-            { ...this.options.env, ...this.options.serviceEnv?.[name] },
-            root,
-            undefined,
-            undefined,
-            this.options.nodeArgs,
-          ),
-        );
-      }
+      for (let i = 0; i < count; i++)
+        processes.push(make(name, this.options.ports === 'free' ? (free.shift() as number) : DEFAULT_PORTS[name]));
       this.services.set(name, processes);
     }
     // Consumers first, the door last, as a rolling deploy would leave them.
     for (const name of [...SERVICE_NAMES].reverse()) {
-      for (const service of this.all(name)) {
+      const processes = this.all(name);
+      for (let i = 0; i < processes.length; i++) {
+        processes[i] = await this.startOnFreePort(processes[i], async () => make(name, (await freePorts(1))[0]));
+        onReady(name, processes[i].baseUrl);
+      }
+    }
+  }
+
+  /**
+   * Starts a process. With free ports, one that exits because its port was taken meanwhile (EADDRINUSE: the
+   * OS hands ports of the same range to other processes' listeners and outgoing connections between
+   * `freePorts` and the bind, and the stack's services start one after another over several seconds) is
+   * started again, as `again` makes it on other ports, up to PORT_ATTEMPTS times in all.
+   */
+  private async startOnFreePort(
+    service: ServiceProcess,
+    again: () => Promise<ServiceProcess>,
+  ): Promise<ServiceProcess> {
+    for (let attempt = 1; ; attempt++) {
+      try {
         await service.start();
-        onReady(name, service.baseUrl);
+        return service;
+      } catch (err) {
+        const taken = service.exitCode !== null && service.logs().includes('EADDRINUSE');
+        if (this.options.ports !== 'free' || !taken || attempt >= PORT_ATTEMPTS) throw err;
+        service = await again();
       }
     }
   }
@@ -90,29 +114,37 @@ export class ServiceStack {
   private async startColocated(root: string, onReady: (name: ServiceName, url: string) => void): Promise<void> {
     if (Object.values(this.options.replicas ?? {}).some((n) => (n ?? 1) > 1))
       throw new Error('co-located services run one of each: no replicas');
-    const ports =
-      this.options.ports === 'free'
-        ? await freePorts(SERVICE_NAMES.length)
-        : SERVICE_NAMES.map((n) => DEFAULT_PORTS[n]);
-    const env: Record<string, string> = { ...this.options.env };
-    SERVICE_NAMES.forEach((name, i) => (env[portVariableOf(name)] = String(ports[i])));
     for (const name of SERVICE_NAMES)
       if (this.options.serviceEnv?.[name])
         throw new Error(`co-located services share one environment: serviceEnv for ${name} cannot apply`);
-    const host = new ServiceProcess(
-      'switchyard serve',
-      ports[0],
-      env,
-      root,
-      {
-        main: join(root, 'dist', 'apps', 'cli', 'main.js'),
-        args: ['serve', '--services', 'all'],
-        readyUrls: ports.map((p) => `http://127.0.0.1:${p}/readyz`),
-      },
-      undefined,
-      this.options.nodeArgs,
+    const envOf = (ports: readonly number[]) => {
+      const env: Record<string, string> = { ...this.options.env };
+      SERVICE_NAMES.forEach((name, i) => (env[portVariableOf(name)] = String(ports[i])));
+      return env;
+    };
+    const hostOn = (ports: readonly number[]) =>
+      new ServiceProcess(
+        'switchyard serve',
+        ports[0],
+        envOf(ports),
+        root,
+        {
+          main: join(root, 'dist', 'apps', 'cli', 'main.js'),
+          args: ['serve', '--services', 'all'],
+          readyUrls: ports.map((p) => `http://127.0.0.1:${p}/readyz`),
+        },
+        undefined,
+        this.options.nodeArgs,
+      );
+    let ports =
+      this.options.ports === 'free'
+        ? await freePorts(SERVICE_NAMES.length)
+        : SERVICE_NAMES.map((n) => DEFAULT_PORTS[n]);
+    // Another try takes six other ports: `ports` is always the started host's.
+    const host = await this.startOnFreePort(hostOn(ports), async () =>
+      hostOn((ports = await freePorts(SERVICE_NAMES.length))),
     );
-    await host.start();
+    const env = envOf(ports);
     SERVICE_NAMES.forEach((name, i) => {
       this.services.set(name, [new ServiceProcess(name, ports[i], env, root, undefined, host)]);
       onReady(name, `http://127.0.0.1:${ports[i]}`);
