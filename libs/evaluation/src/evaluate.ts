@@ -1,6 +1,6 @@
 import {
   type BlendPartner,
-  type IterateAveraging,
+  type IterateAveragingChoice,
   DEFAULT_TRAIN_OPTIONS,
   type LearnedPrediction,
   type LearnedRouterTraining,
@@ -121,7 +121,7 @@ export interface EvaluateOptions {
   /** Fold models the learned routers average (`TrainLearnedRouterOptions.averageFolds`); their default when absent. */
   averageFolds?: number;
   /** The learned routers' iterate averaging (`TrainLearnedRouterOptions.averageIterates`); their default when absent. */
-  averageIterates?: IterateAveraging | 'none';
+  averageIterates?: IterateAveragingChoice;
   /** Hashed feature dimensions of the learned routers (the training default when absent); the baseline keeps 2^18. */
   dims?: number;
   /** Resamples of the paired bootstrap against the baseline (DEFAULT_BOOTSTRAP_RESAMPLES when absent; 0: none). */
@@ -401,7 +401,7 @@ export function trainEvalRouter(
     /** `TrainLearnedRouterOptions.averageFolds` (`settings` may carry one too). */
     averageFolds?: number;
     /** `TrainLearnedRouterOptions.averageIterates` (`settings` may carry one too). */
-    averageIterates?: IterateAveraging | 'none';
+    averageIterates?: IterateAveragingChoice;
     /** `TrainLearnedRouterOptions.dims`. */
     dims?: number;
     version?: string;
@@ -414,7 +414,7 @@ export function trainEvalRouter(
       initialAccumulator?: number;
       blendWith?: BlendPartner;
       averageFolds?: number;
-      averageIterates?: IterateAveraging | 'none';
+      averageIterates?: IterateAveragingChoice;
     };
     onProgress?: (stage: string, done: number, total: number) => void;
   } = {},

@@ -1,5 +1,5 @@
 import { join } from 'node:path';
-import { ServiceProcess, findWorkspaceRoot, freePorts } from './service-process';
+import { ServiceProcess, findWorkspaceRoot, freePort, freePorts } from './service-process';
 
 /** The six services, in pipeline order. */
 export const SERVICE_NAMES = [
@@ -83,7 +83,7 @@ export class ServiceStack {
     for (const name of [...SERVICE_NAMES].reverse()) {
       const processes = this.all(name);
       for (let i = 0; i < processes.length; i++) {
-        processes[i] = await this.startOnFreePort(processes[i], async () => make(name, (await freePorts(1))[0]));
+        processes[i] = await this.startOnFreePort(processes[i], async () => make(name, await freePort()));
         onReady(name, processes[i].baseUrl);
       }
     }

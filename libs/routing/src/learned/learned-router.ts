@@ -2,11 +2,13 @@ import { extend } from '@switchyard/contracts';
 import {
   DEFAULT_TRAIN_OPTIONS,
   type IterateAveraging,
+  type IterateAveragingChoice,
   type LinearLoss,
   type LinearModelState,
   SparseLinearModel,
   type TrainOptions,
   activateInPlace,
+  iterateAveraging,
 } from './sparse-linear-model';
 import { type SparseVector, TextFeaturizer, type TextFeaturizerState, type WordScanner } from './text-features';
 import { type RouterCalibration, calibrate, heldOutCurve, pricedAsServed } from './calibration';
@@ -119,7 +121,7 @@ export interface TrainLearnedRouterOptions extends Omit<Partial<TrainOptions>, '
    * when tuning (TRAINING_CANDIDATES), none with fixed settings; `'none'` turns it off, `'all'` averages
    * every update. The regularised regression never averages (it is trained to convergence).
    */
-  averageIterates?: IterateAveraging | 'none';
+  averageIterates?: IterateAveragingChoice;
   version: string;
   dims?: number;
   /**
@@ -476,7 +478,7 @@ export function trainLearnedRouter(
     l2: options.l2,
     seed: options.seed,
     initialAccumulator: options.initialAccumulator,
-    averageIterates: options.averageIterates === 'none' ? undefined : options.averageIterates,
+    averageIterates: iterateAveraging(options.averageIterates),
   };
   const defined = Object.fromEntries(Object.entries(train).filter(([, v]) => v !== undefined)) as Partial<TrainOptions>;
   const classifierSettings = { ...defined };
@@ -706,11 +708,11 @@ export function topBandSaving(hull: readonly CostQuality[], best: CostQuality): 
  * iterates averaged as `average` says (when given; `'none'`: not at all); the regularised regression keeps
  * its own.
  */
-function candidatesWith(sum: number | undefined, average: IterateAveraging | 'none' | undefined): TrainingCandidate[] {
+function candidatesWith(sum: number | undefined, average: IterateAveragingChoice | undefined): TrainingCandidate[] {
   return TRAINING_CANDIDATES.map((c) => {
     if (c.l2 > 0) return c;
     const { averageIterates: averaged, ...rest } = c;
-    const averaging = average === undefined ? averaged : average === 'none' ? undefined : average;
+    const averaging = average === undefined ? averaged : iterateAveraging(average);
     return {
       ...rest,
       ...(sum === undefined ? {} : { initialAccumulator: sum }),

@@ -22,6 +22,13 @@ export interface LinearModelState {
 
 /** What `TrainOptions.averageIterates` averages: the updates of the last epoch, or all of them. */
 export type IterateAveraging = 'epoch' | 'all';
+/** A trainer's `averageIterates` option: an averaging, or `'none'` for the last weights. */
+export type IterateAveragingChoice = IterateAveraging | 'none';
+
+/** The averaging a choice asks `TrainOptions.averageIterates` for: undefined for `'none'` (or no choice). */
+export function iterateAveraging(choice: IterateAveragingChoice | undefined): IterateAveraging | undefined {
+  return choice === 'none' ? undefined : choice;
+}
 
 export interface TrainOptions {
   epochs: number;

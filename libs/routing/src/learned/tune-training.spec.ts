@@ -202,6 +202,7 @@ describe(meanConcordance.name, () => {
     bias: [0, 0],
   });
   const xs = [0, 1, 2, 3].map((i) => ({ indices: Int32Array.of(i), values: Float32Array.of(1) }));
+  const predict = xs.map((x) => model.predict(x));
 
   it('is the share of differently labelled pairs each output orders as their labels, averaged over outputs', () => {
     // Output 0 ranks rows 0 < 1 < 2 < 3; labels 0, 1, 0, 1: pairs (0,1) yes, (0,3) yes, (1,2) no, (2,3) yes -> 3/4.
@@ -212,7 +213,7 @@ describe(meanConcordance.name, () => {
       [0, 0],
       [1, 0],
     ].map((y) => Float64Array.from(y));
-    expect(meanConcordance(model, xs, ys)).toBeCloseTo((3 / 4 + 1) / 2, 12);
+    expect(meanConcordance(predict, ys)).toBeCloseTo((3 / 4 + 1) / 2, 12);
   });
 
   it('counts only labelled rows, weighs graded pairs by their gap, and skips outputs without a pair', () => {
@@ -223,7 +224,7 @@ describe(meanConcordance.name, () => {
       [NaN, NaN],
       [0.9, NaN],
     ].map((y) => Float64Array.from(y));
-    expect(meanConcordance(model, xs, ys)).toBe(1);
+    expect(meanConcordance(predict, ys)).toBe(1);
     // Graded labels: each pair weighs by its gap. Rows 0-2 labelled 0.6, 0.5 and 1 on output 0: the pair
     // (0, 1) is out of order but 0.1 apart, the two in order 0.4 and 0.5 apart -> 0.9 (2/3 unweighed).
     const graded = [
@@ -232,12 +233,11 @@ describe(meanConcordance.name, () => {
       [1, NaN],
       [NaN, NaN],
     ].map((y) => Float64Array.from(y));
-    expect(meanConcordance(model, xs, graded)).toBeCloseTo(0.9, 12);
+    expect(meanConcordance(predict, graded)).toBeCloseTo(0.9, 12);
     // Nothing to order at all: 0.5, a coin.
     expect(
       meanConcordance(
-        model,
-        xs,
+        predict,
         [
           [1, 1],
           [1, 1],

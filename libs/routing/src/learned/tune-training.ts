@@ -400,16 +400,8 @@ export function groupCut(groups: readonly string[], seed: number): { fit: number
   return { fit, validation };
 }
 
-/** Mean binary cross-entropy over the labelled (row, output) pairs (NaN: no label); soft targets allowed. */
-export function logLoss(model: SparseLinearModel, xs: readonly SparseVector[], ys: readonly Float64Array[]): number {
-  return meanLogLoss(
-    xs.map((x) => model.predict(x)),
-    ys,
-  );
-}
-
 /**
- * How well the model ranks each output's labelled rows: per output, the share of pairs of validation rows
+ * How well predictions (per row, a probability per output) rank each output's labelled rows: per output, the share of pairs of validation rows
  * with different labels that it orders as their labels are (ties in prediction: half), each pair weighed by
  * the gap between its labels (graded labels 0.5 and 0.55 say little about which answer was better): the
  * AUC for 0/1 labels; averaged over the outputs that have such a pair. What routing needs
@@ -417,13 +409,11 @@ export function logLoss(model: SparseLinearModel, xs: readonly SparseVector[], y
  * 0.5 when no output has a pair. Quadratic in an output's labelled rows: at most `maxRows` of them (the first).
  */
 export function meanConcordance(
-  model: SparseLinearModel,
-  xs: readonly SparseVector[],
+  predictions: readonly Float64Array[],
   ys: readonly Float64Array[],
   maxRows = 4000,
 ): number {
-  const predictions = xs.map((x) => model.predict(x));
-  const outputs = model.outputs;
+  const outputs = ys[0]?.length ?? 0;
   let sum = 0;
   let counted = 0;
   for (let k = 0; k < outputs; k++) {
@@ -451,7 +441,8 @@ export function meanConcordance(
   return counted > 0 ? sum / counted : 0.5;
 }
 
-function meanLogLoss(predictions: readonly Float64Array[], ys: readonly Float64Array[]): number {
+/** Mean binary cross-entropy over the labelled (row, output) pairs (NaN: no label); soft targets allowed. */
+export function meanLogLoss(predictions: readonly Float64Array[], ys: readonly Float64Array[]): number {
   let total = 0;
   let count = 0;
   for (let r = 0; r < predictions.length; r++) {
