@@ -11,7 +11,15 @@ import {
   RouterModelRepository,
   RoutingRecordRepository,
 } from '@switchyard/persistence';
-import { compilePolicy, extractFeatures, mulberry32, routeOptions } from '@switchyard/routing';
+import {
+  WARM_START_LEARNING_RATE,
+  compilePolicy,
+  extractFeatures,
+  labelledFromOutcomes,
+  mulberry32,
+  routeOptions,
+  trainRouterFromLabels,
+} from '@switchyard/routing';
 import { mongoUriFor, recorder, strictFake, uniqueName } from '@switchyard/testing';
 import mongoose, { type Connection } from 'mongoose';
 import { parse, stringify } from 'yaml';
@@ -67,6 +75,8 @@ describe(`${RetrainRouter.name} with a seed dataset`, () => {
   const published = recorder((_subject: string, _event: unknown) => undefined);
   const released = recorder(async (doc: Record<string, unknown>, _by: string) => String(doc['version']));
   let sut: RetrainRouter;
+  // The policy the fake store has in force (the tests of a warm start put one with a learned router).
+  let inForce: Record<string, unknown> = document;
 
   beforeAll(async () => {
     connection = await mongoose
@@ -142,7 +152,7 @@ describe(`${RetrainRouter.name} with a seed dataset`, () => {
       RETRAIN_SEED_WEIGHT: '0.5',
     });
     const release = strictFake<PolicyRelease>('PolicyRelease', {
-      inForce: async () => ({ version: 'seeded@1', yaml: stringify(document), source: 'test' }),
+      inForce: async () => ({ version: String(inForce['version']), yaml: stringify(inForce), source: 'test' }),
       publish: released,
     });
     const publisher = strictFake<EventPublisher>('EventPublisher', { publish: published });
@@ -205,5 +215,62 @@ describe(`${RetrainRouter.name} with a seed dataset`, () => {
     expect(again.modelVersion).toBe(first.modelVersion);
     expect(released.calls).toHaveLength(releases);
     expect(await runs.find('seeded-run@1')).toMatchObject({ outcome: first.outcome, finishedAt: first.finishedAt });
+  });
+
+  describe('continuing from the router in force (learning.warmStart)', () => {
+    // The router in force: trained offline on 100 other questions, every label, over 4,096 features (the
+    // optimizer's RETRAIN_DIMS is 16,384: a warm start keeps the router's).
+    const offline = trainRouterFromLabels(
+      labelledFromOutcomes(
+        others.map((r) => ({
+          text: r.prompt,
+          outcomes: Object.fromEntries(
+            Object.entries(r.outcomes).map(([m, o]) => [m, { score: o.score, costUsd: o.cost_usd }]),
+          ),
+        })),
+      ),
+      { version: 'offline-1', models: Object.keys(others[0].outcomes), dims: 1 << 12 },
+    );
+    const withRouter = (model: string, learning: Record<string, unknown> = {}) => ({
+      ...document,
+      version: `learned@${model}`,
+      learned: { model },
+      learning: { ...(document.learning as object), ...learning },
+    });
+    afterAll(() => {
+      inForce = document;
+    });
+
+    it('trains from the stored router the policy names, keeping its features, and says so', async () => {
+      await models.save(offline, { source: 'test', status: 'promoted' });
+      inForce = withRouter('offline-1');
+      const run = await sut.execute({ runId: 'warm-run@1', now: new Date(NOW) });
+      expect(['released', 'refused']).toContain(run.outcome);
+      expect(run.training).toMatchObject({
+        warmStart: { from: 'offline-1' },
+        warmStartedFrom: 'offline-1',
+        learningRate: WARM_START_LEARNING_RATE,
+        featureDims: 1 << 12,
+      });
+      if (run.outcome === 'released') {
+        const artifact = (await models.load(run.modelVersion as string)) as typeof offline;
+        expect(artifact.featurizer).toEqual(offline.featurizer);
+      }
+    }, 300_000);
+
+    it('trains from scratch when the named router does not load, or when told not to continue, and says why', async () => {
+      inForce = withRouter('missing-1');
+      const missing = await sut.execute({ runId: 'warm-run@2', now: new Date(NOW) });
+      expect(missing.training?.['warmStart']).toEqual({
+        none: expect.stringMatching(/^router missing-1 did not load: /),
+      });
+      expect(missing.training?.['warmStartedFrom']).toBeUndefined();
+      expect(missing.training?.['learningRate']).toBe(0.02);
+      inForce = withRouter('offline-1', { warmStart: false });
+      const cold = await sut.execute({ runId: 'warm-run@3', now: new Date(NOW) });
+      expect(cold.training?.['warmStart']).toBeUndefined();
+      expect(cold.training?.['warmStartedFrom']).toBeUndefined();
+      expect(cold.training?.['featureDims']).toBe(1 << 14);
+    }, 300_000);
   });
 });

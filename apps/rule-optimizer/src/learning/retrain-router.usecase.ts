@@ -9,7 +9,14 @@ import {
   RouterModelRepository,
   RoutingRecordRepository,
 } from '@switchyard/persistence';
-import { type LearningSettings, compilePolicy, withCanary } from '@switchyard/routing';
+import {
+  LearnedRouter,
+  type LearnedRouterArtifact,
+  type LearningSettings,
+  type PolicyDocument,
+  compilePolicy,
+  withCanary,
+} from '@switchyard/routing';
 import { parse } from 'yaml';
 import { OPTIMIZER_CONFIG, type OptimizerConfig } from '../config';
 import { PolicyRelease } from './policy-release';
@@ -85,6 +92,27 @@ export class RetrainRouter implements OnModuleInit {
     return run;
   }
 
+  /**
+   * The router the policy in force serves, from the model store, for a warm start; when there is none or it
+   * does not load, why (the run then trains from scratch, and says so).
+   */
+  private async routerInForce(settings: PolicyDocument): Promise<WarmStart> {
+    const stored = settings.learned?.model;
+    if (!stored)
+      return {
+        none: settings.learned?.artifact
+          ? `the policy's router is a file (learned.artifact ${settings.learned.artifact}), not in the model store`
+          : 'the policy has no learned router',
+      };
+    try {
+      return { artifact: new LearnedRouter((await this.models.load(stored)) as LearnedRouterArtifact).artifact };
+    } catch (err) {
+      const none = `router ${stored} did not load: ${(err as Error).message}`;
+      this.logger.warn(`retraining from scratch: ${none}`);
+      return { none };
+    }
+  }
+
   private async train(
     run: LearningRunEntity,
     yaml: string,
@@ -113,14 +141,23 @@ export class RetrainRouter implements OnModuleInit {
     await progress(20);
 
     const version = modelVersion(now, run.runId);
+    const warm =
+      settings.learning?.retrain && settings.learning.warmStart ? await this.routerInForce(settings) : undefined;
     const result = retrainFromRecords(document, records, {
       version,
       dims: this.config.RETRAIN_DIMS,
       maxWeight: this.config.RETRAIN_MAX_WEIGHT,
       ...(this.seed ? { seed: { rows: this.seed.rows, weight: this.seed.weight } } : {}),
+      ...(warm?.artifact ? { warmStart: warm.artifact } : {}),
       onProgress: (_stage, done, total) => void progress(20 + Math.round((60 * done) / Math.max(total, 1))),
     });
-    run.training = { window, recordsRead: read, withoutText, ...result.training };
+    run.training = {
+      window,
+      recordsRead: read,
+      withoutText,
+      ...result.training,
+      ...(warm ? { warmStart: warm.artifact ? { from: warm.artifact.version } : { none: warm.none } } : {}),
+    };
     if (this.seed)
       // What the seed gave this run: `used` is 0 when the run stopped before training.
       run.training['seed'] = {
@@ -165,6 +202,9 @@ export class RetrainRouter implements OnModuleInit {
     run.reason = `${run.reason}; canary ${run.releasedVersion} at ${learning.canary.percent}%`;
   }
 }
+
+/** What a warm start continues from: the policy's stored router, or why there is none. */
+type WarmStart = { artifact: LearnedRouterArtifact; none?: undefined } | { artifact?: undefined; none: string };
 
 function canaryOf(settings: LearningSettings) {
   return { percent: settings.canary.percent, stickyBy: settings.canary.stickyBy, auto: settings.canary.auto };

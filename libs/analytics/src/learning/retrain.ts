@@ -42,6 +42,13 @@ export interface RetrainOptions {
    * compares on); see `seedExamples`. `minLabels` still counts the records alone.
    */
   seed?: SeedSet;
+  /**
+   * The router in force, to continue from (`TrainFromLabelsOptions.warmStart`): the released router and the
+   * half that decides in the gate start from it, keeping its features (`dims` and `contextWeight` are then
+   * its own); the half that predicts the gate's rewards is trained from scratch, so the judgement does not
+   * share the candidate's starting point.
+   */
+  warmStart?: LearnedRouterArtifact;
   onProgress?: (stage: string, done: number, total: number) => void;
 }
 
@@ -105,13 +112,19 @@ export function retrainFromRecords(
     examples.push(...seed.examples);
     training['seed'] = seed.summary;
   }
-  const trainOn = (part: readonly LabelledRecordExample[], version: string, epochs = options.epochs) =>
+  const warm = options.warmStart;
+  const trainOn = (
+    part: readonly LabelledRecordExample[],
+    version: string,
+    { epochs = options.epochs, fromInForce = true }: { epochs?: number; fromInForce?: boolean } = {},
+  ) =>
     trainRouterFromLabels(part, {
       version,
       models,
-      dims: options.dims,
       epochs,
-      contextWeight: options.contextWeight ?? DEFAULT_CONTEXT_WEIGHT,
+      ...(warm && fromInForce
+        ? { warmStart: warm }
+        : { dims: options.dims, contextWeight: options.contextWeight ?? DEFAULT_CONTEXT_WEIGHT }),
       expectedOutputTokens: Object.fromEntries(models.map((m) => [m, tokens.output])),
       expectedCostUsd: Object.fromEntries(models.map((m) => [m, expectedCost(policy, m, tokens)])),
       onProgress: options.onProgress,
@@ -121,24 +134,26 @@ export function retrainFromRecords(
   // ...judged honestly: a router trained the same way on one half of the training part decides, one trained
   // on the other half predicts the rewards. A router graded by its own predictions picks the models it
   // happens to overrate and believes itself (the winner's curse); with independent halves the noise of the
-  // one is not the other's.
+  // one is not the other's. The rewards' half starts from scratch even with a warm start, for the same reason.
   const epochs = artifact.training.epochs;
   const judged = trainOn(
     examples.filter((_, i) => i % 2 === 0),
     `${options.version}/a`,
-    epochs,
+    { epochs },
   );
   const rewards = new LearnedRouter(
     trainOn(
       examples.filter((_, i) => i % 2 === 1),
       `${options.version}/b`,
-      epochs,
+      { epochs, fromInForce: false },
     ),
   );
   // Model ids hold dots: stored as a list, since MongoDB-wire servers may refuse dotted keys (FerretDB does).
   const { labelsPerModel, ...trained } = artifact.training;
   Object.assign(training, trained, {
     labelsPerModel: Object.entries(labelsPerModel ?? {}).map(([model, labels]) => ({ model, labels })),
+    // The hashed feature dimensions (a warm start keeps its router's).
+    featureDims: artifact.featurizer.dims,
     // How much the conversation before a text counted, and how many training records had one to count.
     contextWeight: artifact.features?.contextWeight ?? 0,
     withContext: labelled.filter((r) => r.context !== undefined).length,

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import type { DatasetRow } from '@switchyard/datasets';
-import type { OutcomeExample } from '@switchyard/routing';
+import { type LabelledExample, type OutcomeExample, mulberry32 } from '@switchyard/routing';
 import { splitDataset, toExamples } from '../dataset';
 import { subsample, taskFolds } from '../splits';
 
@@ -63,4 +63,14 @@ export function experimentCases(rows: readonly DatasetRow[], defaultSeeds = '0')
         testEx: unlabelledExamples(split.test),
       };
     });
+}
+
+/** Each example with one model's label, drawn uniformly (seeded): what an exploring log would have. */
+export function oneLabelEach(examples: readonly LabelledExample[], seed: number): LabelledExample[] {
+  const rand = mulberry32(seed + 1000);
+  return examples.map((e) => {
+    const models = Object.keys(e.labels);
+    const m = models[Math.floor(rand() * models.length)];
+    return { ...e, labels: { [m]: e.labels[m] } };
+  });
 }

@@ -8,18 +8,12 @@
 // log would have it; LABELS=full: every model's label (a seed dataset).
 // Not part of `npm test` (minutes a split); run it with:
 //
-//   DATASET=out/stress-sets/graded-noisy.jsonl SEEDS=0,1,2 [LABELS=one|full] [MODES=last,sum,avg,both,sum16,last16,steps,conc,conc16] \
+//   DATASET=out/stress-sets/graded-noisy.jsonl SEEDS=0,1,2 [LABELS=one|full] [MODES=last,sum,avg,both,sum16,last16,steps,conc,conc16,shared,sharedc] \
 //     npx jest -c libs/evaluation/jest.config.js --testMatch '**/experiments/train-from-labels.experiment.ts'
 //
 // and with few-rows, one-task, or MMLU-Pro (whole, or TRAIN_SIZE=500, 1000 or 2000).
-import {
-  type LabelledExample,
-  type TrainFromLabelsOptions,
-  labelledFromOutcomes,
-  mulberry32,
-  trainRouterFromLabels,
-} from '@switchyard/routing';
-import { experimentCases, experimentRows } from './experiment-rows';
+import { type TrainFromLabelsOptions, labelledFromOutcomes, trainRouterFromLabels } from '@switchyard/routing';
+import { experimentCases, experimentRows, oneLabelEach } from './experiment-rows';
 import { routerSummary } from './experiment-scorer';
 
 jest.setTimeout(6 * 3_600_000);
@@ -36,20 +30,13 @@ const MODES: Record<string, Partial<TrainFromLabelsOptions>> = {
   // The passes chosen by how each model's predictions order its labelled rows, not by log-loss.
   conc: { chooseEpochsBy: 'concordance' },
   conc16: { chooseEpochsBy: 'concordance', epochCandidates: [1, 2, 4, 8, 16] },
+  // Each model's weights as its own plus a part shared by all, learned from every label.
+  shared: { sharedPart: true },
+  sharedc: { sharedPart: true, chooseEpochsBy: 'concordance' },
 };
 
 /** MODES=steps: the step too chosen by validation log-loss, among these (the passes chosen per step as usual). */
 const STEPS = [0.02, 0.05, 0.1];
-
-/** Each example with one model's label, drawn uniformly (seeded). */
-function oneLabelEach(examples: readonly LabelledExample[], seed: number): LabelledExample[] {
-  const rand = mulberry32(seed + 1000);
-  return examples.map((e) => {
-    const models = Object.keys(e.labels);
-    const m = models[Math.floor(rand() * models.length)];
-    return { ...e, labels: { [m]: e.labels[m] } };
-  });
-}
 
 it('prints the test-part curve of the retrained router, as trained now and with the offline trainer’s settings', () => {
   const modes = (process.env['MODES'] ?? 'last,sum,avg,both').split(',');

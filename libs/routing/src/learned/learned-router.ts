@@ -92,6 +92,10 @@ export interface LearnedRouterTraining {
   validationLogLoss?: number;
   /** What chose `chosenEpochs` on the validation cut (`TrainFromLabelsOptions.chooseEpochsBy`), when it was chosen. */
   epochsChosenBy?: 'log-loss' | 'concordance';
+  /** The router a retraining continued from (`TrainFromLabelsOptions.warmStart`); absent: trained from scratch. */
+  warmStartedFrom?: string;
+  /** Trained with a part shared by every model (`TrainFromLabelsOptions.sharedPart`). */
+  sharedPart?: boolean;
   /** The AdaGrad step trained with (absent in older artifacts: DEFAULT_TRAIN_OPTIONS's). */
   learningRate?: number;
   /** The L2 was spread per epoch over each feature's rows (`TrainDataOptions.l2PerEpoch`). */
@@ -809,16 +813,29 @@ export function fitFeatures(
     examples.map(taskOf),
     settings.words,
   );
+  return { featurizer, xs: featuresOf(featurizer, examples, { taskHint, contextWeight }, progress), contextWeight };
+}
+
+/**
+ * The examples' feature vectors under a featurizer already fitted (`fitFeatures` fits one; a warm start reuses
+ * its router's), the task hint and context counted as `features` says.
+ */
+export function featuresOf(
+  featurizer: TextFeaturizer,
+  examples: ReadonlyArray<{ text: string; task?: string; context?: string }>,
+  features: { taskHint: boolean; contextWeight: number },
+  progress: (stage: string, done: number, total: number) => void,
+): SparseVector[] {
   const xs = examples.map((e, i) => {
     if (i % 1000 === 0) progress('features', i, examples.length);
     return featurizer.transform(
       e.text,
-      taskOf(e),
-      e.context === undefined ? undefined : { text: e.context, weight: contextWeight },
+      features.taskHint ? e.task : undefined,
+      e.context === undefined ? undefined : { text: e.context, weight: features.contextWeight },
     );
   });
   progress('features', examples.length, examples.length);
-  return { featurizer, xs, contextWeight };
+  return xs;
 }
 
 /** Models with an outcome on every example, sorted: the ones a router can learn. */

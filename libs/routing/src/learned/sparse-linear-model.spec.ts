@@ -16,12 +16,21 @@ function referenceTrain(
     initialAccumulator?: number;
     seed: number;
     epochs: number;
+    /** Starting weights and biases per output (a warm start), NaN bias: the base rate and zero weights. */
+    start?: { w: Float32Array; b: Float64Array };
   },
 ): { w: Float32Array; b: Float64Array; meanW: Float64Array; meanB: Float64Array; epochMeanW: Float64Array } {
   const outputs = ys[0].length;
   const start = o.initialAccumulator ?? 1e-8;
-  const b = SparseLinearModel.train('logistic', dims, xs, ys, { ...o, epochs: 0 }).bias; // the base rates
+  const { start: _start, ...trainOptions } = o;
+  const b = SparseLinearModel.train('logistic', dims, xs, ys, { ...trainOptions, epochs: 0 }).bias; // the base rates
   const w = new Float32Array(dims * outputs);
+  if (o.start)
+    for (let k = 0; k < outputs; k++) {
+      if (Number.isNaN(o.start.b[k])) continue;
+      b[k] = o.start.b[k];
+      for (let f = 0; f < dims; f++) w[f * outputs + k] = o.start.w[f * outputs + k];
+    }
   const g2 = new Float32Array(dims * outputs);
   const bg2 = new Float64Array(outputs);
   const l2At = new Float64Array(dims).fill(o.l2);
@@ -113,6 +122,171 @@ describe('SparseLinearModel.train (logistic)', () => {
     expect(Array.from(model.bias)).toEqual(Array.from(expected.b));
     // And it learned something: the weights moved.
     expect(model.weights.some((v) => v !== 0)).toBe(true);
+  });
+});
+
+describe('SparseLinearModel.train: a warm start (start)', () => {
+  const dims = 64;
+  const { xs, ys } = randomData(13, 200, dims, 4);
+  // The start: a model of three outputs trained on other rows; this model's outputs 0, 1 and 3 continue from
+  // its outputs 2, 0 and 1, output 2 starts as without a start.
+  const other = randomData(14, 150, dims, 3);
+  const startModel = SparseLinearModel.train('logistic', dims, other.xs, other.ys, { epochs: 2, learningRate: 0.1 });
+  const from = [2, 0, -1, 1];
+  const startWeights = () => {
+    const w = new Float32Array(dims * 4);
+    const b = new Float64Array(4);
+    for (const [k, j] of from.entries()) {
+      b[k] = j === -1 ? NaN : startModel.bias[j];
+      if (j !== -1) for (let f = 0; f < dims; f++) w[f * 4 + k] = startModel.weights[f * 3 + j];
+    }
+    return { w, b };
+  };
+
+  it.each([
+    ['no L2', { learningRate: 0.1, l2: 0, seed: 3, epochs: 2 }],
+    [
+      'a starting sum, L2 spread per epoch',
+      { learningRate: 0.05, l2: 1, l2PerEpoch: true, initialAccumulator: 1e-2, seed: 4, epochs: 1 },
+    ],
+  ])('continues from the start model’s mapped outputs, bit for bit as textbook AdaGrad from there: %s', (_name, o) => {
+    const model = SparseLinearModel.train('logistic', dims, xs, ys, { ...o, start: { model: startModel, from } });
+    const expected = referenceTrain(dims, xs, ys, { ...o, start: startWeights() });
+    expect(Array.from(model.weights)).toEqual(Array.from(expected.w));
+    expect(Array.from(model.bias)).toEqual(Array.from(expected.b));
+    // Not what training from scratch arrives at.
+    const cold = SparseLinearModel.train('logistic', dims, xs, ys, o);
+    expect(Array.from(model.weights)).not.toEqual(Array.from(cold.weights));
+  });
+
+  it('with no epochs, is the start model itself on the mapped outputs, and the base rate elsewhere', () => {
+    const model = SparseLinearModel.train('logistic', dims, xs, ys, { epochs: 0, start: { model: startModel, from } });
+    const baseRates = SparseLinearModel.train('logistic', dims, xs, ys, { epochs: 0 }).bias;
+    expect(Array.from(model.bias)).toEqual([startModel.bias[2], startModel.bias[0], baseRates[2], startModel.bias[1]]);
+    for (let f = 0; f < dims; f++) {
+      expect(model.weights[f * 4]).toBe(startModel.weights[f * 3 + 2]);
+      expect(model.weights[f * 4 + 2]).toBe(0);
+      expect(model.weights[f * 4 + 3]).toBe(startModel.weights[f * 3 + 1]);
+    }
+  });
+
+  it('refuses a start of other dims or loss, a map of the wrong length, and outputs the start does not have', () => {
+    const train = (start: { model: SparseLinearModel; from: number[] }) => () =>
+      SparseLinearModel.train('logistic', dims, xs, ys, { epochs: 1, start });
+    const wide = SparseLinearModel.train('logistic', 128, other.xs, other.ys, { epochs: 0 });
+    const softmax = SparseLinearModel.train(
+      'softmax',
+      dims,
+      other.xs,
+      other.ys.map(() => Float64Array.of(1, 0, 0)),
+      {
+        epochs: 0,
+      },
+    );
+    expect(train({ model: wide, from })).toThrow(
+      'a warm start needs the same loss and dims: the start is logistic over 128, this logistic over 64',
+    );
+    expect(train({ model: softmax, from })).toThrow('the start is softmax over 64');
+    expect(train({ model: startModel, from: [0, 1] })).toThrow('a warm start maps 2 outputs; this model has 4');
+    expect(train({ model: startModel, from: [0, 1, 3, -1] })).toThrow(
+      "a warm start's output 2 maps to 3, not an output of the start (0..2) or -1",
+    );
+  });
+});
+
+describe('SparseLinearModel.train: a part shared by every output (sharedPart)', () => {
+  const dims = 32;
+  const { xs, ys } = randomData(15, 200, dims, 3);
+  // One label a row, as a bandit log has it.
+  const partial = ys.map((y, r) => Float64Array.from(y, (v, k) => (k === r % 3 ? v : NaN)));
+
+  /** Per row: scores b_k + x·(w_k + s) for the labelled k; AdaGrad on b_k, w_k with g_k, on s with Σ g_k. */
+  function referenceShared(o: { learningRate: number; initialAccumulator: number; seed: number; epochs: number }) {
+    const outputs = 3;
+    const b = SparseLinearModel.train('logistic', dims, xs, partial, { epochs: 0 }).bias;
+    const w = new Float64Array(dims * outputs);
+    const s = new Float64Array(dims);
+    const g2 = new Float64Array(dims * outputs);
+    const sg2 = new Float64Array(dims);
+    const bg2 = new Float64Array(outputs);
+    const order = Array.from(xs.keys());
+    const rand = mulberry32(o.seed);
+    for (let epoch = 1; epoch <= o.epochs; epoch++) {
+      for (let i = order.length - 1; i > 0; i--) {
+        const j = Math.floor(rand() * (i + 1));
+        [order[i], order[j]] = [order[j], order[i]];
+      }
+      for (const r of order) {
+        const x = xs[r];
+        const grads: Array<[number, number]> = [];
+        for (let k = 0; k < outputs; k++) {
+          if (Number.isNaN(partial[r][k])) continue;
+          let z = b[k];
+          for (let n = 0; n < x.indices.length; n++)
+            z += (w[x.indices[n] * outputs + k] + s[x.indices[n]]) * x.values[n];
+          grads.push([k, sigmoid(z) - partial[r][k]]);
+        }
+        for (const [k, g] of grads) {
+          bg2[k] += g * g;
+          b[k] -= (o.learningRate * g) / Math.sqrt(bg2[k] + o.initialAccumulator);
+        }
+        for (let n = 0; n < x.indices.length; n++) {
+          const f = x.indices[n];
+          let sum = 0;
+          for (const [k, g] of grads) {
+            const gw = g * x.values[n];
+            g2[f * outputs + k] += gw * gw;
+            w[f * outputs + k] -= (o.learningRate * gw) / Math.sqrt(g2[f * outputs + k] + o.initialAccumulator);
+            sum += g;
+          }
+          const gs = sum * x.values[n];
+          sg2[f] += gs * gs;
+          s[f] -= (o.learningRate * gs) / Math.sqrt(sg2[f] + o.initialAccumulator);
+        }
+      }
+    }
+    return { w: w.map((v, i) => v + s[Math.floor(i / outputs)]), b };
+  }
+
+  it('is AdaGrad on each output’s own weights and one shared vector, folded into every output at the end', () => {
+    const o = { learningRate: 0.1, initialAccumulator: 0.01, seed: 7, epochs: 3, l2: 0 };
+    const model = SparseLinearModel.train('logistic', dims, xs, partial, { ...o, sharedPart: true });
+    const expected = referenceShared(o);
+    for (let i = 0; i < expected.w.length; i++) expect(model.weights[i]).toBeCloseTo(expected.w[i], 4);
+    for (let k = 0; k < 3; k++) expect(model.bias[k]).toBeCloseTo(expected.b[k], 6);
+    // Not what each output learns alone.
+    const alone = SparseLinearModel.train('logistic', dims, xs, partial, o);
+    expect(Math.max(...model.weights.map((v, i) => Math.abs(v - alone.weights[i])))).toBeGreaterThan(0.01);
+  });
+
+  it('teaches an output what the other outputs’ rows say of a feature it never saw labelled', () => {
+    // Feature 0 makes every output fail, feature 1 succeed; output 2 is labelled only on rows without either.
+    const rows = 300;
+    const fx: SparseVector[] = Array.from({ length: rows }, (_, r) => ({
+      indices: Int32Array.of(r % 3 === 2 ? 2 : r % 2, 3),
+      values: Float32Array.of(1, 0.2),
+    }));
+    const fy = fx.map((x, r) =>
+      Float64Array.from({ length: 3 }, (_, k) =>
+        k !== r % 3 ? NaN : x.indices[0] === 0 ? 0 : x.indices[0] === 1 ? 1 : 0.5,
+      ),
+    );
+    const predict = (sharedPart: boolean, feature: number) =>
+      SparseLinearModel.train('logistic', 8, fx, fy, { epochs: 5, learningRate: 0.2, sharedPart }).predict({
+        indices: Int32Array.of(feature),
+        values: Float32Array.of(1),
+      })[2];
+    expect(predict(true, 1) - predict(true, 0)).toBeGreaterThan(0.3);
+    expect(Math.abs(predict(false, 1) - predict(false, 0))).toBeLessThan(1e-9);
+  });
+
+  it('refuses the softmax loss and averaged iterates', () => {
+    expect(() => SparseLinearModel.train('softmax', dims, xs, ys, { sharedPart: true })).toThrow(
+      'a shared part needs the logistic loss',
+    );
+    expect(() =>
+      SparseLinearModel.train('logistic', dims, xs, ys, { sharedPart: true, averageIterates: 'epoch' }),
+    ).toThrow('a shared part is not trained with averaged iterates');
   });
 });
 

@@ -83,6 +83,20 @@ export interface TrainDataOptions {
    * this is a logistic regression with sklearn's `C` (objective: C × summed loss + ½‖w‖²).
    */
   l2PerEpoch?: boolean;
+  /**
+   * Training continues from this model (a warm start): output k starts from `start.model`'s output
+   * `start.from[k]` (its weights and bias), or, where `from[k]` is -1, from zero weights and the base-rate bias
+   * as without a start. AdaGrad's sums start afresh. Same loss and dims; `from` has one entry per output.
+   */
+  start?: { model: SparseLinearModel; from: readonly number[] };
+  /**
+   * Logistic only: each output's weights are its own plus a part shared by every output (what makes a prompt
+   * hard or easy for all of them), the shared part learned from the sum of the labelled outputs' gradients
+   * at the same step, and folded into each output's weights at the end (the model served is the same
+   * shape). With one label a row, an output alone learns from its own rows only; the shared part learns
+   * from all. Not with `averageIterates`.
+   */
+  sharedPart?: boolean;
 }
 
 export class SparseLinearModel {
@@ -159,6 +173,13 @@ export class SparseLinearModel {
     if (partial && loss !== 'logistic') throw new Error('missing (NaN) targets need the logistic loss');
     // Start the biases at the base rates: the first epoch then learns what the text adds to them.
     if (loss === 'logistic') initialBiases(ys, outputs, opts.priorStrength ?? 0, b);
+    if (opts.start) startFrom(opts.start, loss, dims, outputs, w, b);
+    if (opts.sharedPart) {
+      if (loss !== 'logistic') throw new Error('a shared part needs the logistic loss');
+      if (opts.averageIterates) throw new Error('a shared part is not trained with averaged iterates');
+      SparseLinearModel.trainSharedPart(xs, ys, opts, w, b, outputs, dims);
+      return new SparseLinearModel(loss, dims, outputs, w, b);
+    }
     const model = new SparseLinearModel(loss, dims, outputs, w, b);
     // The L2 strength of each feature's updates: l2 everywhere, or spread over the rows having it.
     const l2At = l2PerFeature(dims, xs, opts.l2, options.l2PerEpoch === true);
@@ -259,6 +280,86 @@ export class SparseLinearModel {
       if (opts.onEpoch?.(epoch, total / order.length, current()) === 'stop') break;
     }
     return current();
+  }
+
+  /**
+   * `train` with `sharedPart`: AdaGrad over each output's weights w (from their start) and one shared vector s
+   * (from zero), a row's score for output k being b_k + x·(w_k + s); an update of s takes the sum of the
+   * labelled outputs' gradients. s is added to every output's weights when done. L2 applies to w and s alike.
+   */
+  private static trainSharedPart(
+    xs: readonly SparseVector[],
+    ys: readonly Float64Array[],
+    opts: TrainOptions & TrainDataOptions,
+    w: Float32Array,
+    b: Float64Array,
+    outputs: number,
+    dims: number,
+  ): void {
+    const shared = new Float64Array(dims);
+    const sg2 = new Float64Array(dims);
+    const g2 = new Float32Array(dims * outputs);
+    const bg2 = new Float64Array(outputs);
+    const l2At = l2PerFeature(dims, xs, opts.l2, opts.l2PerEpoch === true);
+    const eps = max(opts.initialAccumulator ?? 0, ADAGRAD_EPSILON);
+    const lr = opts.learningRate;
+    const order = Array.from(xs.keys());
+    const rand = mulberry32(opts.seed);
+    const grad = new Float64Array(outputs);
+    // The labelled outputs of the row, refilled per row.
+    const labelled = new Int32Array(outputs);
+    const weights = opts.weights;
+    const folded = () => {
+      const wf = Float32Array.from(w);
+      for (let f = 0; f < dims; f++)
+        if (shared[f] !== 0) for (let k = 0; k < outputs; k++) wf[f * outputs + k] += shared[f];
+      return new SparseLinearModel('logistic', dims, outputs, wf, Float64Array.from(b));
+    };
+    for (let epoch = 1; epoch <= opts.epochs; epoch++) {
+      for (let i = order.length - 1; i > 0; i--) {
+        const j = floor(rand() * (i + 1));
+        [order[i], order[j]] = [order[j], order[i]];
+      }
+      let total = 0;
+      for (const r of order) {
+        const { indices, values } = xs[r];
+        const y = ys[r];
+        const rw = weights ? weights[r] : 1;
+        let count = 0;
+        for (let k = 0; k < outputs; k++) if (!Number.isNaN(y[k])) labelled[count++] = k;
+        let sharedScore = 0;
+        for (let n = 0; n < indices.length; n++) sharedScore += shared[indices[n]] * values[n];
+        let gradSum = 0;
+        for (let c = 0; c < count; c++) {
+          const k = labelled[c];
+          let z = b[k] + sharedScore;
+          for (let n = 0; n < indices.length; n++) z += w[indices[n] * outputs + k] * values[n];
+          const p = sigmoid(z);
+          total -= rw * (y[k] * log(p + 1e-12) + (1 - y[k]) * log(1 - p + 1e-12));
+          const gk = (p - y[k]) * rw;
+          grad[c] = gk;
+          gradSum += gk;
+          bg2[k] += gk * gk;
+          b[k] -= (lr * gk) / sqrt(bg2[k] + eps);
+        }
+        for (let n = 0; n < indices.length; n++) {
+          const f = indices[n];
+          const xv = values[n];
+          const l2 = l2At[f];
+          for (let c = 0; c < count; c++) {
+            const at = f * outputs + labelled[c];
+            const g = grad[c] * xv + l2 * w[at];
+            g2[at] += g * g;
+            w[at] -= (lr * g) / sqrt(g2[at] + eps);
+          }
+          const g = gradSum * xv + l2 * shared[f];
+          sg2[f] += g * g;
+          shared[f] -= (lr * g) / sqrt(sg2[f] + eps);
+        }
+      }
+      if (opts.onEpoch?.(epoch, total / order.length, folded()) === 'stop') break;
+    }
+    w.set(folded().w);
   }
 
   /** Probabilities per output for one row. */
@@ -456,6 +557,35 @@ function initialBiases(ys: readonly Float64Array[], outputs: number, priorStreng
     if (counts[k] === 0 && priorStrength <= 0) mean = overall;
     mean = min(max(mean, 1e-3), 1 - 1e-3);
     b[k] = log(mean / (1 - mean));
+  }
+}
+
+/** Copies the start model's outputs into a new model's weights and biases (`TrainDataOptions.start`). */
+function startFrom(
+  start: NonNullable<TrainDataOptions['start']>,
+  loss: LinearLoss,
+  dims: number,
+  outputs: number,
+  w: Float32Array,
+  b: Float64Array,
+): void {
+  const { model, from } = start;
+  const sw = model.weights;
+  const sb = model.bias;
+  if (model.loss !== loss || model.dims !== dims)
+    throw new Error(
+      `a warm start needs the same loss and dims: the start is ${model.loss} over ${model.dims}, this ${loss} over ${dims}`,
+    );
+  if (from.length !== outputs) throw new Error(`a warm start maps ${from.length} outputs; this model has ${outputs}`);
+  for (const k of from.keys()) {
+    const j = from[k];
+    if (j === -1) continue;
+    if (!(Number.isInteger(j) && j >= 0 && j < model.outputs))
+      throw new Error(
+        `a warm start's output ${k} maps to ${j}, not an output of the start (0..${model.outputs - 1}) or -1`,
+      );
+    b[k] = sb[j];
+    for (let f = 0; f < dims; f++) w[f * outputs + k] = sw[f * model.outputs + j];
   }
 }
 

@@ -3,7 +3,13 @@ import { DEFAULT_CONTEXT_WEIGHT, LearnedRouter, trainLearnedRouter } from './lea
 import { SparseLinearModel, mulberry32 } from './sparse-linear-model';
 import { ADAGRAD_INITIAL_ACCUMULATOR } from './tune-training';
 import { TextFeaturizer } from './text-features';
-import { type LabelledExample, labelledFromOutcomes, trainRouterFromLabels } from './train-from-labels';
+import {
+  type LabelledExample,
+  WARM_START_EPOCH_CANDIDATES,
+  WARM_START_LEARNING_RATE,
+  labelledFromOutcomes,
+  trainRouterFromLabels,
+} from './train-from-labels';
 
 // A bandit world: "alpha" prompts are answered well by A and badly by B, "beta" prompts the reverse; each
 // prompt was answered (and labelled) by one model only, picked at random.
@@ -108,10 +114,10 @@ describe(trainRouterFromLabels.name, () => {
       'initialAccumulator must be finite and 0 or above; got -1',
     );
     expect(() => trainRouterFromLabels(banditExamples(10), { ...options, epochCandidates: [2, 0.5] })).toThrow(
-      'epochCandidates must be whole numbers from 1; got [0.5, 2]',
+      'epochCandidates must be whole numbers from 1 (0 with a warm start); got [0.5, 2]',
     );
     expect(() => trainRouterFromLabels(banditExamples(10), { ...options, epochCandidates: [] })).toThrow(
-      'epochCandidates must be whole numbers from 1; got []',
+      'epochCandidates must be whole numbers from 1 (0 with a warm start); got []',
     );
   });
 
@@ -236,6 +242,81 @@ describe(trainRouterFromLabels.name, () => {
     );
     const bad = [{ ...banditExamples(1)[0], weight: 0 }];
     expect(() => trainRouterFromLabels(bad, options)).toThrow(/weight must be finite and above 0; got 0/);
+  });
+});
+
+describe(`${trainRouterFromLabels.name} from a router (warmStart)`, () => {
+  // The router in force knows the bandit world for A and B (C never answered); the night's log is twenty
+  // "gamma" prompts, each answered by C (good) or B (bad), nothing about alpha or beta.
+  const gamma: LabelledExample[] = Array.from({ length: 20 }, (_, i) => ({
+    text: `gamma request ${i % 5}`,
+    labels: { [i % 2 ? 'C' : 'B']: { score: i % 2 } },
+  }));
+  // A large step, for twenty rows to teach in two passes (a warm start's own is WARM_START_LEARNING_RATE).
+  const night = { version: 'night@2', models: ['A', 'B', 'C'], epochs: 2, learningRate: 0.1, now: () => new Date(0) };
+  const warm = trainRouterFromLabels(gamma, { ...night, warmStart: artifact });
+  const cold = trainRouterFromLabels(gamma, { ...night, dims: 1 << 12 });
+
+  it('keeps what the router knew and learns the log: A still over B on alpha, B over A on beta, C on gamma', () => {
+    const router = new LearnedRouter(warm);
+    const q = (text: string) => router.predictQuality(text).quality;
+    expect(q('alpha question 3 about rivers')[0]).toBeGreaterThan(q('alpha question 3 about rivers')[1] + 0.15);
+    expect(q('beta question 3 about rivers')[1]).toBeGreaterThan(q('beta question 3 about rivers')[0] + 0.15);
+    expect(q('gamma request 2')[2]).toBeGreaterThan(q('gamma request 2')[1] + 0.15);
+    // From scratch, the log alone knows nothing of alpha and beta: A sits at the prior whatever the prompt.
+    const scratch = new LearnedRouter(cold);
+    const a = scratch.predictQuality('alpha question 3 about rivers').quality;
+    const b = scratch.predictQuality('beta question 3 about rivers').quality;
+    expect(Math.abs(a[0] - b[0])).toBeLessThan(0.02);
+  });
+
+  it('keeps the router’s featurizer and inputs, maps models by name, and says what it started from', () => {
+    expect(warm.featurizer).toEqual(artifact.featurizer);
+    expect(warm.features).toEqual(artifact.features);
+    expect(warm.training.warmStartedFrom).toBe('bandit@1');
+    // Unless told, a quarter of the cold step, and the passes chosen among 0 (the router as it is) to 8.
+    const { learningRate: _step, epochs: _epochs, ...untold } = night;
+    const defaults = trainRouterFromLabels(banditExamples(300, 2), { ...untold, warmStart: artifact });
+    expect(defaults.training.learningRate).toBe(WARM_START_LEARNING_RATE);
+    expect(WARM_START_EPOCH_CANDIDATES).toContain(defaults.training.chosenEpochs);
+    expect(trainRouterFromLabels(banditExamples(300, 2), untold).training.learningRate).toBe(0.02);
+    // No pass: the router as it was, for the models it has.
+    const kept = new LearnedRouter(trainRouterFromLabels(gamma, { ...night, epochs: 0, warmStart: artifact }));
+    for (const text of ['alpha question 3 about rivers', 'gamma request 2'])
+      expect(kept.predictQuality(text).quality.slice(0, 2)).toEqual(sut.predictQuality(text).quality.slice(0, 2));
+    expect(() => trainRouterFromLabels(banditExamples(300, 2), { ...untold, epochCandidates: [0, 1] })).toThrow(
+      'epochCandidates must be whole numbers from 1 (0 with a warm start); got [0, 1]',
+    );
+    expect(cold.training.warmStartedFrom).toBeUndefined();
+    // Listed in another order, the models still start from their own outputs.
+    const reordered = trainRouterFromLabels(gamma, { ...night, models: ['C', 'A', 'B'], warmStart: artifact });
+    const router = new LearnedRouter(reordered);
+    const alpha = router.predictQuality('alpha question 3 about rivers').quality;
+    expect(alpha[1]).toBeGreaterThan(alpha[2] + 0.15);
+  });
+
+  it('refuses features other than the router’s, and a router whose quality model is not logistic', () => {
+    expect(() => trainRouterFromLabels(gamma, { ...night, warmStart: artifact, dims: 1 << 10 })).toThrow(
+      'a warm start from router bandit@1 keeps its features; asked for dims 1024 (it has 4096)',
+    );
+    expect(() =>
+      trainRouterFromLabels(gamma, { ...night, warmStart: artifact, taskHint: true, contextWeight: 0.9 }),
+    ).toThrow(
+      `a warm start from router bandit@1 keeps its features; asked for taskHint true (it has false), contextWeight 0.9 (it has ${DEFAULT_CONTEXT_WEIGHT})`,
+    );
+    // Options that agree with the router are accepted.
+    const same = trainRouterFromLabels(gamma, {
+      ...night,
+      warmStart: artifact,
+      dims: 1 << 12,
+      taskHint: false,
+      contextWeight: DEFAULT_CONTEXT_WEIGHT,
+    });
+    expect(same.quality).toEqual(warm.quality);
+    const softmax = { ...artifact, quality: { ...artifact.quality, loss: 'softmax' as const } };
+    expect(() => trainRouterFromLabels(gamma, { ...night, warmStart: softmax })).toThrow(
+      'router bandit@1 cannot be a warm start: its quality model is softmax, not logistic',
+    );
   });
 });
 

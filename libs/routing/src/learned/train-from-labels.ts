@@ -3,6 +3,7 @@ import {
   type LearnedRouterArtifact,
   type LearnedRouterTraining,
   type OutcomeExample,
+  featuresOf,
   fitFeatures,
 } from './learned-router';
 import {
@@ -12,6 +13,7 @@ import {
   type TrainOptions,
   iterateAveraging,
 } from './sparse-linear-model';
+import { TextFeaturizer } from './text-features';
 import { ADAGRAD_INITIAL_ACCUMULATOR, meanConcordance, meanLogLoss, validationCut } from './tune-training';
 
 /**
@@ -79,12 +81,29 @@ export interface TrainFromLabelsOptions {
    * `trainLearnedRouter`; 0: the prompt alone). Examples without context train as before.
    */
   contextWeight?: number;
+  /**
+   * A router to continue from (a warm start), usually the one in force: its featurizer (IDF weights, dims),
+   * task hint and context weight are kept, each model it has starts from its weights and bias, a model it
+   * lacks from zero as without one; AdaGrad's sums start afresh, at WARM_START_LEARNING_RATE unless told. `dims`, `taskHint` and `contextWeight`, when
+   * given, must be the router's. Recorded as `training.warmStartedFrom`.
+   */
+  warmStart?: LearnedRouterArtifact;
+  /** Each model's weights as its own plus a part shared by all models (`TrainDataOptions.sharedPart`); off by default. */
+  sharedPart?: boolean;
   onProgress?: (stage: string, done: number, total: number) => void;
   now?: () => Date;
 }
 
 /** Epochs tried when none are given: few passes are the norm for hashed n-grams (see DEFAULT_TRAIN_OPTIONS). */
 export const EPOCH_CANDIDATES: readonly number[] = [1, 2, 4, 8];
+/**
+ * The AdaGrad step of a warm start unless told: a quarter of the cold one. Measured with
+ * warm-start.experiment.ts (docs/benchmarks.md, "The retraining continued from the router in force"): at the
+ * cold step the passes chosen by log-loss took the router far from what it knew.
+ */
+export const WARM_START_LEARNING_RATE = 0.005;
+/** A warm start's epochs tried when none are given: 0 keeps the router as it is, when no pass does better. */
+export const WARM_START_EPOCH_CANDIDATES: readonly number[] = [0, ...EPOCH_CANDIDATES];
 /** Below this many examples a 20% cut is too noisy to choose on; the default epochs are used. */
 export const MIN_EXAMPLES_TO_CHOOSE_EPOCHS = 200;
 const DEFAULT_PRIOR_STRENGTH = 10;
@@ -119,10 +138,15 @@ export function trainRouterFromLabels(
   if (usable.length === 0)
     throw new Error(`none of the ${examples.length} examples has a label for any of ${models.join(', ')}`);
   const progress = options.onProgress ?? (() => undefined);
-  // Ascending, so a tie keeps the fewer epochs.
-  const epochCandidates = [...(options.epochCandidates ?? EPOCH_CANDIDATES)].sort((a, b) => a - b);
-  if (epochCandidates.length === 0 || !epochCandidates.every((e) => Number.isInteger(e) && e >= 1))
-    throw new Error(`epochCandidates must be whole numbers from 1; got [${epochCandidates.join(', ')}]`);
+  // Ascending, so a tie keeps the fewer epochs; a warm start may keep its router as it is (0 epochs).
+  const fewest = options.warmStart ? 0 : 1;
+  const epochCandidates = [
+    ...(options.epochCandidates ?? (options.warmStart ? WARM_START_EPOCH_CANDIDATES : EPOCH_CANDIDATES)),
+  ].sort((a, b) => a - b);
+  if (epochCandidates.length === 0 || !epochCandidates.every((e) => Number.isInteger(e) && e >= fewest))
+    throw new Error(
+      `epochCandidates must be whole numbers from ${fewest}${fewest ? ' (0 with a warm start)' : ''}; got [${epochCandidates.join(', ')}]`,
+    );
   const initialAccumulator = options.initialAccumulator ?? ADAGRAD_INITIAL_ACCUMULATOR;
   if (!(Number.isFinite(initialAccumulator) && initialAccumulator >= 0))
     throw new Error(`initialAccumulator must be finite and 0 or above; got ${initialAccumulator}`);
@@ -137,7 +161,14 @@ export function trainRouterFromLabels(
     meanOutputTokens[m] = meanOf(labels.map((l) => l.outputTokens)) ?? options.expectedOutputTokens?.[m] ?? 0;
   }
 
-  const { featurizer, xs, contextWeight } = fitFeatures(usable, options, progress);
+  const warm = options.warmStart;
+  const { featurizer, xs, contextWeight } = warm
+    ? warmFeatures(warm, usable, options, progress)
+    : fitFeatures(usable, options, progress);
+  const start = warm && {
+    model: SparseLinearModel.fromJSON(warm.quality),
+    from: models.map((m) => warm.models.indexOf(m)),
+  };
   // NaN marks "no label for this model on this prompt": the model learns nothing from the row.
   const ys = usable.map((e) =>
     Float64Array.from(models, (m) => (isLabel(e.labels[m]) ? clamp01(e.labels[m].score) : NaN)),
@@ -145,7 +176,7 @@ export function trainRouterFromLabels(
 
   const averageIterates = iterateAveraging(options.averageIterates);
   const base: Partial<TrainOptions> & { priorStrength: number } = {
-    learningRate: options.learningRate ?? DEFAULT_TRAIN_OPTIONS.learningRate,
+    learningRate: options.learningRate ?? (warm ? WARM_START_LEARNING_RATE : DEFAULT_TRAIN_OPTIONS.learningRate),
     l2: options.l2 ?? DEFAULT_TRAIN_OPTIONS.l2,
     seed: options.seed ?? DEFAULT_TRAIN_OPTIONS.seed,
     priorStrength: options.priorStrength ?? DEFAULT_PRIOR_STRENGTH,
@@ -168,6 +199,8 @@ export function trainRouterFromLabels(
         epochs,
         onEpoch: (e) => progress(stage, e, epochs),
         ...(weighted ? { weights: Float64Array.from(rows, (r) => usable[r].weight ?? 1) } : {}),
+        ...(start ? { start } : {}),
+        ...(options.sharedPart ? { sharedPart: true } : {}),
       },
     );
 
@@ -206,6 +239,8 @@ export function trainRouterFromLabels(
     learningRate: base.learningRate ?? DEFAULT_TRAIN_OPTIONS.learningRate,
     initialAccumulator,
     ...(averageIterates === undefined ? {} : { averageIterates }),
+    ...(warm ? { warmStartedFrom: warm.version } : {}),
+    ...(options.sharedPart ? { sharedPart: true } : {}),
   };
   if (validationLogLoss !== undefined) {
     training.validationLogLoss = validationLogLoss;
@@ -220,12 +255,42 @@ export function trainRouterFromLabels(
     meanOutputTokens,
     featurizer: featurizer.toJSON(),
     quality: quality.toJSON(),
-    features: { taskHint: options.taskHint === true, contextWeight },
+    features: { taskHint: warm ? warm.features?.taskHint === true : options.taskHint === true, contextWeight },
     training,
   };
 }
 
 type Label = LabelledExample['labels'][string];
+
+/** The features of a warm start: its router's featurizer and inputs, refusing options that say otherwise. */
+function warmFeatures(
+  warm: LearnedRouterArtifact,
+  examples: readonly LabelledExample[],
+  options: TrainFromLabelsOptions,
+  progress: (stage: string, done: number, total: number) => void,
+): ReturnType<typeof fitFeatures> {
+  if (warm.quality.loss !== 'logistic')
+    throw new Error(
+      `router ${warm.version} cannot be a warm start: its quality model is ${warm.quality.loss}, not logistic`,
+    );
+  const taskHint = warm.features?.taskHint === true;
+  const contextWeight = warm.features?.contextWeight ?? 0;
+  const differs = [
+    options.dims !== undefined &&
+      options.dims !== warm.featurizer.dims &&
+      `dims ${options.dims} (it has ${warm.featurizer.dims})`,
+    options.taskHint !== undefined &&
+      options.taskHint !== taskHint &&
+      `taskHint ${options.taskHint} (it has ${taskHint})`,
+    options.contextWeight !== undefined &&
+      options.contextWeight !== contextWeight &&
+      `contextWeight ${options.contextWeight} (it has ${contextWeight})`,
+  ].filter((d): d is string => typeof d === 'string');
+  if (differs.length > 0)
+    throw new Error(`a warm start from router ${warm.version} keeps its features; asked for ${differs.join(', ')}`);
+  const featurizer = new TextFeaturizer(warm.featurizer);
+  return { featurizer, xs: featuresOf(featurizer, examples, { taskHint, contextWeight }, progress), contextWeight };
+}
 
 function isLabel(label: Label | undefined): label is Label {
   return label !== undefined && Number.isFinite(label.score);

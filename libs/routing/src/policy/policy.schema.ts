@@ -298,6 +298,12 @@ export const learningSettingsSchema = closedObject({
   margin: z.number().min(0).max(1).default(0.005),
   /** The learned level's cost weight in the policies it proposes (DEFAULT_COST_WEIGHT when left out). */
   costWeight: z.number().min(0).optional(),
+  /**
+   * Continue from the router in force (its `learned.model`, loaded from the model store) rather than train
+   * from scratch: what it knows is kept and the records refine it, at a quarter of the step
+   * (WARM_START_LEARNING_RATE). From scratch when the policy has no stored router (or it does not load).
+   */
+  warmStart: z.boolean().default(true),
   /** How a candidate that passed the gate is released: canary share, stickiness, and its automatic verdict. */
   canary: closedObject({
     percent: z.number().gt(0).max(100).default(20),
