@@ -40,6 +40,8 @@ const VARIANTS: Record<string, Partial<TrainFromLabelsOptions>> = {
   shared: { sharedPart: true },
   // A warm start's passes are chosen among 0 (the router as it is), 1, 2, 4 and 8 unless told.
   nozero: { epochCandidates: [1, 2, 4, 8] },
+  // A warm start keeps the fewest passes within one standard error of the least log-loss unless told.
+  least: { epochsRule: 'least' },
 };
 
 /** The rows shuffled by the seed, then cut in two at `at`. */

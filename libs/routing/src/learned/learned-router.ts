@@ -92,6 +92,8 @@ export interface LearnedRouterTraining {
   validationLogLoss?: number;
   /** What chose `chosenEpochs` on the validation cut (`TrainFromLabelsOptions.chooseEpochsBy`), when it was chosen. */
   epochsChosenBy?: 'log-loss' | 'concordance';
+  /** The fewest epochs within one standard error of the least log-loss were kept (`TrainFromLabelsOptions.epochsRule`). */
+  epochsRule?: 'one-standard-error';
   /** The router a retraining continued from (`TrainFromLabelsOptions.warmStart`); absent: trained from scratch. */
   warmStartedFrom?: string;
   /** Trained with a part shared by every model (`TrainFromLabelsOptions.sharedPart`). */

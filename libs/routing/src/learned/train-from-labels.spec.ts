@@ -9,6 +9,7 @@ import {
   WARM_START_LEARNING_RATE,
   labelledFromOutcomes,
   trainRouterFromLabels,
+  withinOneStandardError,
 } from './train-from-labels';
 
 // A bandit world: "alpha" prompts are answered well by A and badly by B, "beta" prompts the reverse; each
@@ -278,6 +279,14 @@ describe(`${trainRouterFromLabels.name} from a router (warmStart)`, () => {
     const { learningRate: _step, epochs: _epochs, ...untold } = night;
     const defaults = trainRouterFromLabels(banditExamples(300, 2), { ...untold, warmStart: artifact });
     expect(defaults.training.learningRate).toBe(WARM_START_LEARNING_RATE);
+    expect(defaults.training.epochsRule).toBe('one-standard-error');
+    const least = trainRouterFromLabels(banditExamples(300, 2), {
+      ...untold,
+      warmStart: artifact,
+      epochsRule: 'least',
+    });
+    expect(least.training.epochsRule).toBeUndefined();
+    expect(least.training.validationLogLoss).toBeLessThanOrEqual(defaults.training.validationLogLoss as number);
     expect(WARM_START_EPOCH_CANDIDATES).toContain(defaults.training.chosenEpochs);
     expect(trainRouterFromLabels(banditExamples(300, 2), untold).training.learningRate).toBe(0.02);
     // No pass: the router as it was, for the models it has.
@@ -316,6 +325,24 @@ describe(`${trainRouterFromLabels.name} from a router (warmStart)`, () => {
     const softmax = { ...artifact, quality: { ...artifact.quality, loss: 'softmax' as const } };
     expect(() => trainRouterFromLabels(gamma, { ...night, warmStart: softmax })).toThrow(
       'router bandit@1 cannot be a warm start: its quality model is softmax, not logistic',
+    );
+  });
+});
+
+describe(withinOneStandardError.name, () => {
+  it('compares the mean paired difference with its standard error', () => {
+    const ones = Float64Array.of(1, 1, 1);
+    // Differences 0, 1, 2: mean 1, standard deviation 1, standard error 1/√3 ≈ 0.577.
+    expect(withinOneStandardError(Float64Array.of(1, 2, 3), ones)).toBe(false);
+    // Differences 0, 0.5, -0.5: mean 0.
+    expect(withinOneStandardError(Float64Array.of(1, 1.5, 0.5), ones)).toBe(true);
+    // Differences 0.5, 1.5, -0.5: mean 0.5, standard deviation 1, standard error 0.577.
+    expect(withinOneStandardError(Float64Array.of(1.5, 2.5, 0.5), ones)).toBe(true);
+    // Always 0.1 worse: no spread, so clearly worse.
+    expect(withinOneStandardError(Float64Array.of(1.1, 1.1, 1.1), ones)).toBe(false);
+    expect(withinOneStandardError(Float64Array.of(0.9, 0.9, 0.9), ones)).toBe(true);
+    expect(() => withinOneStandardError(ones, Float64Array.of(1))).toThrow(
+      'paired losses of different lengths: 3 and 1',
     );
   });
 });

@@ -56,6 +56,12 @@ export interface TrainFromLabelsOptions {
    * (docs/benchmarks.md, "The nightly retraining's AdaGrad").
    */
   chooseEpochsBy?: 'log-loss' | 'concordance';
+  /**
+   * How log-loss chooses the passes: the least (`least`, the default from scratch), or the fewest within one
+   * standard error of the least, paired by label (`one-standard-error`, the default of a warm start: its
+   * fewest is 0, the router as it is, kept unless training clearly does better on the held-out labels).
+   */
+  epochsRule?: 'least' | 'one-standard-error';
   learningRate?: number;
   l2?: number;
   /**
@@ -204,6 +210,7 @@ export function trainRouterFromLabels(
       },
     );
 
+  const epochsRule = options.epochsRule ?? (warm ? 'one-standard-error' : 'least');
   let epochs = options.epochs ?? DEFAULT_TRAIN_OPTIONS.epochs;
   let validationLogLoss: number | undefined;
   if (options.epochs === undefined && usable.length >= MIN_EXAMPLES_TO_CHOOSE_EPOCHS) {
@@ -211,16 +218,27 @@ export function trainRouterFromLabels(
     const valXs = validation.map((r) => xs[r]);
     const valYs = validation.map((r) => ys[r]);
     let bestScore = -Infinity;
+    const tried: Array<{ epochs: number; loss: number; losses: Float64Array }> = [];
     for (const candidate of epochCandidates) {
       const model = train(fit, candidate, `validation ${candidate} epochs`);
       const predictions = valXs.map((x) => model.predict(x));
       const loss = meanLogLoss(predictions, valYs);
+      tried.push({ epochs: candidate, loss, losses: labelLogLosses(predictions, valYs) });
       const score = options.chooseEpochsBy === 'concordance' ? meanConcordance(predictions, valYs) : -loss;
       // Ties keep the fewer epochs: cheaper, and less to overfit.
       if (score > bestScore) {
         bestScore = score;
         validationLogLoss = loss;
         epochs = candidate;
+      }
+    }
+    if (epochsRule === 'one-standard-error' && options.chooseEpochsBy !== 'concordance') {
+      // The fewest passes whose labels' log-loss is within one standard error of the least's (paired by label).
+      const best = tried.find((t) => t.epochs === epochs) as (typeof tried)[number];
+      const fewest = tried.find((t) => t.epochs <= best.epochs && withinOneStandardError(t.losses, best.losses));
+      if (fewest) {
+        epochs = fewest.epochs;
+        validationLogLoss = fewest.loss;
       }
     }
   }
@@ -245,6 +263,8 @@ export function trainRouterFromLabels(
   if (validationLogLoss !== undefined) {
     training.validationLogLoss = validationLogLoss;
     training.epochsChosenBy = options.chooseEpochsBy ?? 'log-loss';
+    if (epochsRule === 'one-standard-error' && training.epochsChosenBy === 'log-loss')
+      training.epochsRule = 'one-standard-error';
   }
   return {
     format: LEARNED_ROUTER_FORMAT,
@@ -261,6 +281,28 @@ export function trainRouterFromLabels(
 }
 
 type Label = LabelledExample['labels'][string];
+
+/** Each labelled (row, model) pair's log-loss, in order: what `meanLogLoss` averages. */
+function labelLogLosses(predictions: readonly Float64Array[], ys: readonly Float64Array[]): Float64Array {
+  const losses: number[] = [];
+  for (let r = 0; r < predictions.length; r++)
+    for (let k = 0; k < predictions[r].length; k++)
+      if (!Number.isNaN(ys[r][k]))
+        losses.push(meanLogLoss([predictions[r].subarray(k, k + 1)], [ys[r].subarray(k, k + 1)]));
+  return Float64Array.from(losses);
+}
+
+/** Whether the mean of `a − b` (paired) is at most one standard error of that mean. */
+export function withinOneStandardError(a: Float64Array, b: Float64Array): boolean {
+  const n = a.length;
+  if (n !== b.length) throw new Error(`paired losses of different lengths: ${n} and ${b.length}`);
+  if (n < 2) return true;
+  let mean = 0;
+  for (let i = 0; i < n; i++) mean += (a[i] - b[i]) / n;
+  let ss = 0;
+  for (let i = 0; i < n; i++) ss += (a[i] - b[i] - mean) ** 2;
+  return mean <= Math.sqrt(ss / (n - 1) / n);
+}
 
 /** The features of a warm start: its router's featurizer and inputs, refusing options that say otherwise. */
 function warmFeatures(
