@@ -109,6 +109,7 @@ interface SimulateFlags {
   concurrency: number;
   reference: boolean;
   seedDataset?: string;
+  startRouter?: number;
   json?: boolean;
 }
 
@@ -316,6 +317,11 @@ export function declareLearningCommands(program: Command, ctx: CliContext): void
       '--seed-dataset <file>',
       "a dataset whose rows join every night's training (rule-optimizer's RETRAIN_SEED_DATASET); its questions of the test part are left out",
     )
+    .option(
+      '--start-router <rows>',
+      "start with a learned router in force instead of rules and bands: trained offline on this many rows of the train part (every model's outcome), stored, and continued from by the nights (learning.warmStart)",
+      positiveInt,
+    )
     .option('--json', 'print simulate.json instead of the summary')
     .action(async (flags: SimulateFlags) => {
       const run = () =>
@@ -335,6 +341,7 @@ export function declareLearningCommands(program: Command, ctx: CliContext): void
           mongoServer: ctx.mongoServer,
           reference: flags.reference,
           ...(flags.seedDataset !== undefined ? { seedDataset: flags.seedDataset } : {}),
+          ...(flags.startRouter !== undefined ? { startRouterRows: flags.startRouter } : {}),
         });
       ctx.exitCode = flags.json ? await printResultFile(ctx, join(flags.out, 'simulate.json'), run) : await run();
     });

@@ -3,7 +3,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { type DatasetRow, loadDataset } from '@switchyard/datasets';
 import { simulateHtml } from './simulate-html';
-import { type SimulatedDay, daysTable, writeSeed } from './simulate.command';
+import { compilePolicy } from '@switchyard/routing';
+import { type SimulatedDay, coldPolicy, daysTable, startPolicy, writeSeed } from './simulate.command';
 
 const row = (id: number): DatasetRow => ({
   id: String(id),
@@ -21,6 +22,25 @@ describe(writeSeed.name, () => {
     expect(loadDataset(seed.file).map((r) => r.prompt)).toEqual(['question 1', 'question 3']);
     expect(readFileSync(seed.file, 'utf8').endsWith('\n')).toBe(true);
     expect(() => writeSeed(source, [1, 2, 3, 4].map(row), dir)).toThrow(/every row asks a question of the test part/);
+  });
+});
+
+describe(startPolicy.name, () => {
+  const settings = { days: 7, explorationPercent: 5, canaryPercent: 50 };
+  it('routes by the stored router alone, with the cold start’s models, exploration and learning', () => {
+    const start = startPolicy([row(1), row(2)], ['a', 'b'], 'simulate-start-x1', settings);
+    const cold = coldPolicy([row(1), row(2)], ['a', 'b'], settings);
+    const compiled = compilePolicy(start);
+    expect(compiled.document.learned).toMatchObject({ enabled: true, model: 'simulate-start-x1', mode: 'cost-aware' });
+    expect(compiled.document.rules).toEqual([]);
+    expect(compiled.document.difficulty?.enabled ?? false).toBe(false);
+    expect(start).toMatchObject({
+      models: cold['models'],
+      exploration: cold['exploration'],
+      learning: cold['learning'],
+    });
+    // The nights continue from it (learning.warmStart's default).
+    expect(compiled.document.learning?.warmStart).toBe(true);
   });
 });
 

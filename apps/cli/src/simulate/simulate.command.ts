@@ -58,6 +58,11 @@ export interface SimulateOptions {
   reference: boolean;
   /** A dataset merged into every night's training (RETRAIN_SEED_DATASET), its test-part questions left out. */
   seedDataset?: string;
+  /**
+   * Start with a learned router in force (trained offline on this many rows of the train part, every
+   * model's outcome, stored in the run's model store) instead of the rules and difficulty bands.
+   */
+  startRouterRows?: number;
 }
 
 /** One simulated day, as `simulate.json` holds it. */
@@ -110,10 +115,16 @@ export async function runSimulate(opts: SimulateOptions): Promise<number> {
   mkdirSync(opts.out, { recursive: true });
   const run = `${Date.now().toString(36)}${process.pid.toString(36)}`;
   const policyFile = join(resolve(opts.out), 'simulate-policy.yaml');
-  const cold = coldPolicy(train, models, opts);
+  if (opts.startRouterRows !== undefined && opts.startRouterRows > train.length)
+    throw new Error(`--start-router ${opts.startRouterRows}: the train part has ${train.length} rows`);
+  const startRouter =
+    opts.startRouterRows === undefined
+      ? undefined
+      : trainEvalRouter(train.slice(0, opts.startRouterRows), models, opts.seed, { version: `simulate-start-${run}` });
+  const cold = startRouter ? startPolicy(train, models, startRouter.version, opts) : coldPolicy(train, models, opts);
   writeFileSync(
     policyFile,
-    `# Written by switchyard simulate: the cold start (rules and difficulty bands, exploration, learning on).\n${stringify(cold)}`,
+    `# Written by switchyard simulate: the ${startRouter ? `start (the learned router ${startRouter.version}` : 'cold start (rules and difficulty bands'}, exploration, learning on).\n${stringify(cold)}`,
   );
   const seed = opts.seedDataset ? writeSeed(opts.seedDataset, test, opts.out) : undefined;
   if (seed)
@@ -156,6 +167,13 @@ export async function runSimulate(opts: SimulateOptions): Promise<number> {
   let reference: { quality: number; costUsd: number } | undefined;
   const store = new RouterModelRepository(db);
   try {
+    if (startRouter) {
+      await store.ensureIndexes();
+      await store.save(startRouter, { source: 'switchyard simulate --start-router', status: 'promoted' });
+      out(
+        `start router ${startRouter.version}: trained on the first ${opts.startRouterRows} rows of the train part, every model's outcome`,
+      );
+    }
     const tenantKeys = new TenantKeyRepository(db);
     await tenantKeys.ensureIndexes();
     const { key } = await tenantKeys.create(TENANT, 'simulate');
@@ -324,6 +342,29 @@ export function coldPolicy(
         auto: { minRequests: 300, minLabels: 100, maxRequests: 3000, margin: 0.02 },
       },
     },
+  };
+}
+
+/**
+ * The start with a learned router in force (`--start-router`): the stored router over the dataset's priced
+ * models, no rules or bands, the cheapest model by default, and the cold start's exploration and learning.
+ */
+export function startPolicy(
+  train: readonly DatasetRow[],
+  models: readonly string[],
+  routerVersion: string,
+  opts: Pick<SimulateOptions, 'days' | 'explorationPercent' | 'canaryPercent'>,
+): Record<string, unknown> {
+  const cold = coldPolicy(train, models, opts);
+  const priced = cold['models'] as Array<{ id: string }>;
+  return {
+    version: cold['version'],
+    models: priced,
+    rules: [],
+    learned: { enabled: true, model: routerVersion, mode: 'cost-aware' },
+    default: { route: { model: priced[0].id }, params: {} },
+    ...(cold['exploration'] ? { exploration: cold['exploration'] } : {}),
+    learning: cold['learning'],
   };
 }
 
