@@ -110,6 +110,7 @@ interface SimulateFlags {
   reference: boolean;
   seedDataset?: string;
   startRouter?: number;
+  warmStart: boolean;
   json?: boolean;
 }
 
@@ -322,6 +323,10 @@ export function declareLearningCommands(program: Command, ctx: CliContext): void
       "start with a learned router in force instead of rules and bands: trained offline on this many rows of the train part (every model's outcome), stored, and continued from by the nights (learning.warmStart)",
       positiveInt,
     )
+    .option(
+      '--no-warm-start',
+      'the nights train from scratch, not from the router in force (learning.warmStart: false)',
+    )
     .option('--json', 'print simulate.json instead of the summary')
     .action(async (flags: SimulateFlags) => {
       const run = () =>
@@ -342,6 +347,7 @@ export function declareLearningCommands(program: Command, ctx: CliContext): void
           reference: flags.reference,
           ...(flags.seedDataset !== undefined ? { seedDataset: flags.seedDataset } : {}),
           ...(flags.startRouter !== undefined ? { startRouterRows: flags.startRouter } : {}),
+          warmStart: flags.warmStart,
         });
       ctx.exitCode = flags.json ? await printResultFile(ctx, join(flags.out, 'simulate.json'), run) : await run();
     });

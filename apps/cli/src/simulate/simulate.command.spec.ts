@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { type DatasetRow, loadDataset } from '@switchyard/datasets';
 import { simulateHtml } from './simulate-html';
 import { compilePolicy } from '@switchyard/routing';
-import { type SimulatedDay, coldPolicy, daysTable, startPolicy, writeSeed } from './simulate.command';
+import { type SimulatedDay, coldPolicy, daysTable, startPolicy, trainedFrom, writeSeed } from './simulate.command';
 
 const row = (id: number): DatasetRow => ({
   id: String(id),
@@ -41,6 +41,21 @@ describe(startPolicy.name, () => {
     });
     // The nights continue from it (learning.warmStart's default).
     expect(compiled.document.learning?.warmStart).toBe(true);
+    // Unless told otherwise (--no-warm-start).
+    const scratch = compilePolicy(startPolicy([row(1)], ['a', 'b'], 'v1', { ...settings, warmStart: false }));
+    expect(scratch.document.learning?.warmStart).toBe(false);
+  });
+});
+
+describe(trainedFrom.name, () => {
+  it('says what a night trained from, and its passes, when the run says', () => {
+    const gate = { outcome: 'refused', reason: 'utility' };
+    expect(trainedFrom(gate)).toBe('');
+    expect(trainedFrom({ ...gate, warmStart: { from: 'lr-1' }, passes: 0 })).toBe(' (from router lr-1, 0 passes)');
+    expect(trainedFrom({ ...gate, warmStart: { from: 'lr-1' }, passes: 1 })).toBe(' (from router lr-1, 1 pass)');
+    expect(trainedFrom({ ...gate, warmStart: { none: 'the policy has no learned router' }, passes: 8 })).toBe(
+      ' (from scratch: the policy has no learned router, 8 passes)',
+    );
   });
 });
 

@@ -1,5 +1,5 @@
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import { jetstreamManager } from '@nats-io/jetstream';
 import { type NatsConnection, connect } from '@nats-io/transport-node';
 import { type ChatReply, POLICIES_STREAM, SUBJECTS, policyUpdatedSchema } from '@switchyard/contracts';
@@ -31,6 +31,7 @@ import mongoose, { type Connection } from 'mongoose';
 import { parse, stringify } from 'yaml';
 import { bearerHeaders } from '../auth-headers';
 import { startPrivateNats } from '../bench/overhead/child-processes';
+import { publishPolicyText } from '../policy/publish-policy.command';
 import { pct, table, usd } from '../demo/table';
 import { Progress } from '../progress/progress';
 import { simulateHtml } from './simulate-html';
@@ -63,6 +64,8 @@ export interface SimulateOptions {
    * model's outcome, stored in the run's model store) instead of the rules and difficulty bands.
    */
   startRouterRows?: number;
+  /** The nights continue from the router in force (`learning.warmStart`); true unless told. */
+  warmStart?: boolean;
 }
 
 /** One simulated day, as `simulate.json` holds it. */
@@ -85,7 +88,16 @@ export interface SimulatedDay {
   testPolicyVersion: string;
   /** The canary candidate at the end of the day, replayed on the test part, when one runs. */
   testCandidate?: { policyVersion: string; quality: number; costUsdPerRequest: number };
-  gate: { outcome: string; reason: string; modelVersion?: string; releasedVersion?: string };
+  gate: {
+    outcome: string;
+    reason: string;
+    modelVersion?: string;
+    releasedVersion?: string;
+    /** What the night's router was trained from: `{ from: <router> }` (a warm start) or `{ none: <why> }`. */
+    warmStart?: { from?: string; none?: string };
+    /** Its passes over the training part (0: the router in force as it was). */
+    passes?: number;
+  };
   canary: { verdict: string; reason: string; publishedVersion?: string };
 }
 
@@ -115,17 +127,20 @@ export async function runSimulate(opts: SimulateOptions): Promise<number> {
   mkdirSync(opts.out, { recursive: true });
   const run = `${Date.now().toString(36)}${process.pid.toString(36)}`;
   const policyFile = join(resolve(opts.out), 'simulate-policy.yaml');
+  const cold = coldPolicy(train, models, opts);
+  writeFileSync(
+    policyFile,
+    `# Written by switchyard simulate: the cold start (rules and difficulty bands, exploration, learning on).\n${stringify(cold)}`,
+  );
   if (opts.startRouterRows !== undefined && opts.startRouterRows > train.length)
     throw new Error(`--start-router ${opts.startRouterRows}: the train part has ${train.length} rows`);
   const startRouter =
     opts.startRouterRows === undefined
       ? undefined
       : trainEvalRouter(train.slice(0, opts.startRouterRows), models, opts.seed, { version: `simulate-start-${run}` });
-  const cold = startRouter ? startPolicy(train, models, startRouter.version, opts) : coldPolicy(train, models, opts);
-  writeFileSync(
-    policyFile,
-    `# Written by switchyard simulate: the ${startRouter ? `start (the learned router ${startRouter.version}` : 'cold start (rules and difficulty bands'}, exploration, learning on).\n${stringify(cold)}`,
-  );
+  // A policy naming a stored router is published, never a service's file: the services load the file, then
+  // the newest published policy, fetching the router it names from the store.
+  const start = startRouter ? startPolicy(train, models, startRouter.version, opts) : undefined;
   const seed = opts.seedDataset ? writeSeed(opts.seedDataset, test, opts.out) : undefined;
   if (seed)
     out(
@@ -167,17 +182,27 @@ export async function runSimulate(opts: SimulateOptions): Promise<number> {
   let reference: { quality: number; costUsd: number } | undefined;
   const store = new RouterModelRepository(db);
   try {
-    if (startRouter) {
+    if (startRouter && start) {
       await store.ensureIndexes();
       await store.save(startRouter, { source: 'switchyard simulate --start-router', status: 'promoted' });
       out(
         `start router ${startRouter.version}: trained on the first ${opts.startRouterRows} rows of the train part, every model's outcome`,
       );
+      const published = await publishPolicyText({
+        text: stringify(start),
+        source: 'switchyard simulate --start-router',
+        baseDir: dirname(policyFile),
+        nats: { servers: nats.url },
+        mongoUri,
+      });
+      if (published !== 0) throw new Error(`the start policy ${String(start['version'])} was not published`);
     }
     const tenantKeys = new TenantKeyRepository(db);
     await tenantKeys.ensureIndexes();
     const { key } = await tenantKeys.create(TENANT, 'simulate');
-    out(`Starting the six services (policy ${cold.version as string}, replay provider, private nats-server)...`);
+    out(
+      `Starting the six services (policy ${start ? `${String(start['version'])}, published over the file's ` : ''}${cold.version as string}, replay provider, private nats-server)...`,
+    );
     await stack.start();
     await events.waitUntilReady();
 
@@ -223,6 +248,8 @@ export async function runSimulate(opts: SimulateOptions): Promise<number> {
           reason: String(gate['reason'] ?? '').replace(/^(passed|refused): /, ''),
           ...(gate['modelVersion'] ? { modelVersion: String(gate['modelVersion']) } : {}),
           ...(gate['releasedVersion'] ? { releasedVersion: String(gate['releasedVersion']) } : {}),
+          ...(gate['warmStart'] ? { warmStart: gate['warmStart'] as { from?: string; none?: string } } : {}),
+          ...(typeof gate['passes'] === 'number' ? { passes: gate['passes'] } : {}),
         },
         canary: {
           verdict: String(canary['verdict'] ?? 'unknown'),
@@ -243,7 +270,7 @@ export async function runSimulate(opts: SimulateOptions): Promise<number> {
         `day ${day}: ${entry.answered}/${entry.requests} answered, quality ${entry.quality.toFixed(3)}, ${usd(entry.costUsdPerRequest)}/request, explored ${pct(entry.explorationShare)}, router ${entry.modelVersion}; canary: ${entry.canary.verdict}; retraining: ${entry.gate.outcome}; in force now ${entry.testPolicyVersion}: test quality ${entry.testQuality.toFixed(4)} at ${usd(entry.testCostUsdPerRequest)}${entry.testCandidate ? `, its canary ${entry.testCandidate.policyVersion} ${candidateOnTest(entry)}` : ''} (${seconds(dayStarted)})`,
       );
       out(`  canary: ${entry.canary.reason}`);
-      out(`  retraining: ${entry.gate.reason}`);
+      out(`  retraining: ${entry.gate.reason}${trainedFrom(entry.gate)}`);
     }
   } catch (err) {
     process.stderr.write(`simulate failed: ${(err as Error).message}\n`);
@@ -306,6 +333,8 @@ export async function runSimulate(opts: SimulateOptions): Promise<number> {
       canaryPercent: opts.canaryPercent,
       ...(seed ? { seedRows: seed.rows } : {}),
     },
+    ...(startRouter ? { startRouter: { version: startRouter.version, rows: opts.startRouterRows } } : {}),
+    warmStart: opts.warmStart !== false,
     ...(seed ? { seedDataset: opts.seedDataset } : {}),
     coldPolicy: policyFile,
     singles,
@@ -323,7 +352,7 @@ export async function runSimulate(opts: SimulateOptions): Promise<number> {
 export function coldPolicy(
   train: readonly DatasetRow[],
   models: readonly string[],
-  opts: Pick<SimulateOptions, 'days' | 'explorationPercent' | 'canaryPercent'>,
+  opts: Pick<SimulateOptions, 'days' | 'explorationPercent' | 'canaryPercent' | 'warmStart'>,
 ): Record<string, unknown> {
   const policy = policyForDataset(train, models) as unknown as Record<string, unknown>;
   return {
@@ -336,6 +365,7 @@ export function coldPolicy(
       minHoldout: 100,
       holdoutShare: 0.5,
       margin: 0.005,
+      ...(opts.warmStart === false ? { warmStart: false } : {}),
       canary: {
         percent: opts.canaryPercent,
         stickyBy: 'user',
@@ -347,18 +377,19 @@ export function coldPolicy(
 
 /**
  * The start with a learned router in force (`--start-router`): the stored router over the dataset's priced
- * models, no rules or bands, the cheapest model by default, and the cold start's exploration and learning.
+ * models, no rules or bands, the cheapest model by default, and the cold start's exploration and learning;
+ * published over the cold start's file before the services start.
  */
 export function startPolicy(
   train: readonly DatasetRow[],
   models: readonly string[],
   routerVersion: string,
-  opts: Pick<SimulateOptions, 'days' | 'explorationPercent' | 'canaryPercent'>,
+  opts: Pick<SimulateOptions, 'days' | 'explorationPercent' | 'canaryPercent' | 'warmStart'>,
 ): Record<string, unknown> {
   const cold = coldPolicy(train, models, opts);
   const priced = cold['models'] as Array<{ id: string }>;
   return {
-    version: cold['version'],
+    version: 'simulate-start@1',
     models: priced,
     rules: [],
     learned: { enabled: true, model: routerVersion, mode: 'cost-aware' },
@@ -490,6 +521,14 @@ async function waitForRecords(db: Connection, records: number, feedback: number)
 }
 
 /** Runs one of rule-optimizer's jobs now, as its schedule would, and returns what it returned. */
+/** ` (from router X, 2 passes)`: what a night's router continued from, when the run says. */
+export function trainedFrom(gate: SimulatedDay['gate']): string {
+  const passes = gate.passes === undefined ? '' : `, ${gate.passes} pass${gate.passes === 1 ? '' : 'es'}`;
+  if (gate.warmStart?.from) return ` (from router ${gate.warmStart.from}${passes})`;
+  if (gate.warmStart?.none) return ` (from scratch: ${gate.warmStart.none}${passes})`;
+  return '';
+}
+
 async function runJob(queue: Queue, events: QueueEvents, name: string): Promise<Record<string, unknown>> {
   const job = await queue.add(name, {}, { removeOnComplete: 100, removeOnFail: 100 });
   return ((await job.waitUntilFinished(events, 600_000)) ?? {}) as Record<string, unknown>;

@@ -49,6 +49,9 @@ export class OptimizerProcessor implements OnModuleInit, OnApplicationShutdown {
           reason: run.reason,
           modelVersion: run.modelVersion,
           releasedVersion: run.releasedVersion,
+          // What the router was trained from (learning.warmStart) and its passes, when it trained.
+          ...(run.training?.['warmStart'] ? { warmStart: run.training['warmStart'] } : {}),
+          ...(typeof run.training?.['epochs'] === 'number' ? { passes: run.training['epochs'] } : {}),
         };
       },
       'canary-check': async () => canaryCheck.execute(),
