@@ -61,6 +61,15 @@ describe('learned artifact of a policy', () => {
     expect(loaded.learned?.mix).toMatchObject({ reached: true, expectedQuality: 1 });
   });
 
+  it('refuses a file naming a stored router, saying to publish it, and loads it with the learned level skipped', () => {
+    writeFileSync(join(dir, 's.yaml'), policy('toy.json').replace('artifact: toy.json', 'model: lr-1'));
+    expect(() => loadPolicyFile(join(dir, 's.yaml'))).toThrow(
+      /learned.model: model lr-1 is in the model store, which is not read here: .*npx switchyard policy publish FILE/,
+    );
+    // What provider-adapters checks at start: it never routes, so it needs the models and prices alone.
+    expect(loadPolicyFile(join(dir, 's.yaml'), undefined, { learned: 'skip' }).learned).toBeUndefined();
+  });
+
   it('names learned.artifact and says how to make one when it is missing', () => {
     writeFileSync(join(dir, 'q.yaml'), policy('missing.json'));
     expect(() => loadPolicyFile(join(dir, 'q.yaml'))).toThrow(

@@ -188,7 +188,7 @@ function storedRouter(version: string, source: string, stored: StoredRouterLooku
       field: `${source}: learned.model`,
       message: stored
         ? `model ${version} could not be loaded from the model store (see the log for why; list them with: npx switchyard models list)`
-        : `model ${version} is in the model store, which this service does not read (set MONGODB_URI)`,
+        : `model ${version} is in the model store, which is not read here: a policy file is read at start, before any connection, so publish a policy naming a stored router (npx switchyard policy publish FILE); a service without MONGODB_URI never reads the store`,
     },
   ]);
 }
