@@ -134,6 +134,8 @@ export async function runSimulate(opts: SimulateOptions): Promise<number> {
   );
   if (opts.startRouterRows !== undefined && opts.startRouterRows > train.length)
     throw new Error(`--start-router ${opts.startRouterRows}: the train part has ${train.length} rows`);
+  if (opts.startRouterRows !== undefined)
+    out(`Training the start router on the first ${opts.startRouterRows} rows of the train part...`);
   const startRouter =
     opts.startRouterRows === undefined
       ? undefined
@@ -520,7 +522,6 @@ async function waitForRecords(db: Connection, records: number, feedback: number)
   }
 }
 
-/** Runs one of rule-optimizer's jobs now, as its schedule would, and returns what it returned. */
 /** ` (from router X, 2 passes)`: what a night's router continued from, when the run says. */
 export function trainedFrom(gate: SimulatedDay['gate']): string {
   const passes = gate.passes === undefined ? '' : `, ${gate.passes} pass${gate.passes === 1 ? '' : 'es'}`;
@@ -529,6 +530,7 @@ export function trainedFrom(gate: SimulatedDay['gate']): string {
   return '';
 }
 
+/** Runs one of rule-optimizer's jobs now, as its schedule would, and returns what it returned. */
 async function runJob(queue: Queue, events: QueueEvents, name: string): Promise<Record<string, unknown>> {
   const job = await queue.add(name, {}, { removeOnComplete: 100, removeOnFail: 100 });
   return ((await job.waitUntilFinished(events, 600_000)) ?? {}) as Record<string, unknown>;
