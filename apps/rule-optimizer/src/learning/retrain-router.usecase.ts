@@ -93,8 +93,9 @@ export class RetrainRouter implements OnModuleInit {
   }
 
   /**
-   * The router the policy in force serves, from the model store, for a warm start; when there is none or it
-   * does not load, why (the run then trains from scratch, and says so).
+   * The router the policy in force serves, from the model store: what the gate replays the policy's choices
+   * with, and what a warm start continues from. When there is none or it does not load, why (the run then
+   * trains from scratch, judges by the records' own choices, and says so).
    */
   private async routerInForce(settings: PolicyDocument): Promise<WarmStart> {
     const stored = settings.learned?.model;
@@ -108,7 +109,7 @@ export class RetrainRouter implements OnModuleInit {
       return { artifact: new LearnedRouter((await this.models.load(stored)) as LearnedRouterArtifact).artifact };
     } catch (err) {
       const none = `router ${stored} did not load: ${(err as Error).message}`;
-      this.logger.warn(`retraining from scratch: ${none}`);
+      this.logger.warn(`${none}: the run trains from scratch, and the gate judges by the records' own choices`);
       return { none };
     }
   }
@@ -141,14 +142,16 @@ export class RetrainRouter implements OnModuleInit {
     await progress(20);
 
     const version = modelVersion(now, run.runId);
-    const warm =
-      settings.learning?.retrain && settings.learning.warmStart ? await this.routerInForce(settings) : undefined;
+    // The router in force: what the gate replays the policy's choices with, and what a warm start continues from.
+    const inForce = settings.learning?.retrain ? await this.routerInForce(settings) : undefined;
+    const warm = settings.learning?.warmStart ? inForce : undefined;
     const result = retrainFromRecords(document, records, {
       version,
       dims: this.config.RETRAIN_DIMS,
       maxWeight: this.config.RETRAIN_MAX_WEIGHT,
       ...(this.seed ? { seed: { rows: this.seed.rows, weight: this.seed.weight } } : {}),
       ...(warm?.artifact ? { warmStart: warm.artifact } : {}),
+      ...(inForce?.artifact ? { inForceRouter: inForce.artifact } : {}),
       onProgress: (_stage, done, total) => void progress(20 + Math.round((60 * done) / Math.max(total, 1))),
     });
     run.training = {

@@ -123,6 +123,25 @@ describe('the retraining gate on MMLU-Pro outcomes', () => {
     }
   }, 120_000);
 
+  it('judges against the policy in force now, replaying its choices, not against the one that logged the records', () => {
+    // Traffic logged while flash answered everything; since then the bands policy (`document`) is in force.
+    const traffic = logged(seed + 20, 600, flashDocument);
+    const options = { version: 'replay', dims: 1 << 12, epochs: 1 };
+    const underFlash = retrainFromRecords(flashDocument, traffic, options);
+    const underBands = retrainFromRecords(document, traffic, options);
+    if (underFlash.outcome === 'skipped' || underBands.outcome === 'skipped') throw new Error('skipped');
+    expect(underFlash.training['currentChoices']).toBe('replayed');
+    expect(underBands.training['currentChoices']).toBe('replayed');
+    // The same records and candidate router; the policy in force alone differs, and the bands cost more.
+    expect(underBands.evaluation.current.costUsd).toBeGreaterThan(underFlash.evaluation.current.costUsd);
+    // A policy with a learned level and no router to replay it with: the records' own choices stand.
+    const learned = { ...document, learned: { model: 'lr-in-force' } };
+    const fallback = retrainFromRecords(learned, traffic, options);
+    expect(fallback.training['currentChoices']).toBe('records');
+    if (fallback.outcome === 'skipped') throw new Error('skipped');
+    expect(fallback.evaluation.current).toEqual(underFlash.evaluation.current);
+  }, 120_000);
+
   it('skips when the policy asks for no retraining or there are too few labels', () => {
     const { learning: _omit, ...without } = document;
     expect(retrainFromRecords(without, logged(1, 300), { version: 'x' })).toMatchObject({

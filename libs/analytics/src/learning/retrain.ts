@@ -49,6 +49,12 @@ export interface RetrainOptions {
    * share the candidate's starting point.
    */
   warmStart?: LearnedRouterArtifact;
+  /**
+   * The router the policy in force serves (its `learned.model` or artifact), to replay the policy's choices on
+   * the held-out records. Without it, a policy with a learned level is judged by the choices the records
+   * logged, which are those of whatever policy was in force when each was made.
+   */
+  inForceRouter?: LearnedRouterArtifact;
   onProgress?: (stage: string, done: number, total: number) => void;
 }
 
@@ -177,7 +183,7 @@ export function retrainFromRecords(
       quality: r.quality,
       costUsd: r.costUsd,
     })),
-    current: holdout.map((r) => r.policyChoice),
+    current: currentChoices(policy, holdout, options.inForceRouter, training),
     candidate: holdout.map((r) => policyChoiceOn(candidate, r, learned)),
     qualityHat: (i, m) => reward.quality(holdout[i], m),
     costHat: (i, m) => reward.cost(holdout[i], m),
@@ -195,6 +201,35 @@ export function retrainFromRecords(
     artifact,
     candidateDocument,
   };
+}
+
+/**
+ * What the policy in force chooses on each held-out record: replayed (`training.currentChoices: 'replayed'`),
+ * so that records logged under an earlier policy of the window (before a promotion, or the other arm of a
+ * canary) judge the candidate against the policy in force now, not against the one that made them. A policy
+ * with a learned level needs its router for that; without it the records' own choices stand (`'records'`).
+ */
+function currentChoices(
+  policy: CompiledPolicy,
+  holdout: readonly LearningRecord[],
+  router: LearnedRouterArtifact | undefined,
+  training: Record<string, unknown>,
+): string[] {
+  const settings = policy.document.learned;
+  let learned: ReturnType<typeof learnedContext> | undefined;
+  if (settings && settings.enabled !== false) {
+    try {
+      learned = router ? learnedContext(new LearnedRouter(router), settings) : undefined;
+    } catch (err) {
+      training['currentChoicesFallback'] = (err as Error).message;
+    }
+    if (!learned) {
+      training['currentChoices'] = 'records';
+      return holdout.map((r) => r.policyChoice);
+    }
+  }
+  training['currentChoices'] = 'replayed';
+  return holdout.map((r) => policyChoiceOn(policy, r, learned));
 }
 
 function expectedCost(policy: CompiledPolicy, model: string, tokens: { input: number; output: number }): number {
