@@ -97,7 +97,7 @@ export class RetrainRouter implements OnModuleInit {
    * with, and what a warm start continues from. When there is none or it does not load, why (the run then
    * trains from scratch, judges by the records' own choices, and says so).
    */
-  private async routerInForce(settings: PolicyDocument): Promise<WarmStart> {
+  private async routerInForce(settings: PolicyDocument): Promise<RouterInForce> {
     const stored = settings.learned?.model;
     if (!stored)
       return {
@@ -206,8 +206,8 @@ export class RetrainRouter implements OnModuleInit {
   }
 }
 
-/** What a warm start continues from: the policy's stored router, or why there is none. */
-type WarmStart = { artifact: LearnedRouterArtifact; none?: undefined } | { artifact?: undefined; none: string };
+/** The policy's stored router (what the gate replays and a warm start continues from), or why there is none. */
+type RouterInForce = { artifact: LearnedRouterArtifact; none?: undefined } | { artifact?: undefined; none: string };
 
 function canaryOf(settings: LearningSettings) {
   return { percent: settings.canary.percent, stickyBy: settings.canary.stickyBy, auto: settings.canary.auto };

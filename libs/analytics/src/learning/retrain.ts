@@ -176,6 +176,9 @@ export function retrainFromRecords(
   const reward = rewardModel(rewards, candidate, meanQuality);
   const costWeight = settings.costWeight ?? DEFAULT_COST_WEIGHT;
   const costScale = Math.max(...Object.values(artifact.meanCostUsd), 1e-12);
+  const current = currentChoices(policy, holdout, options.inForceRouter);
+  training['currentChoices'] = current.from;
+  if (current.fallback) training['currentChoicesFallback'] = current.fallback;
   const comparison = compareOffPolicy({
     records: holdout.map((r) => ({
       loggedModel: r.model,
@@ -183,7 +186,7 @@ export function retrainFromRecords(
       quality: r.quality,
       costUsd: r.costUsd,
     })),
-    current: currentChoices(policy, holdout, options.inForceRouter, training),
+    current: current.choices,
     candidate: holdout.map((r) => policyChoiceOn(candidate, r, learned)),
     qualityHat: (i, m) => reward.quality(holdout[i], m),
     costHat: (i, m) => reward.cost(holdout[i], m),
@@ -204,7 +207,7 @@ export function retrainFromRecords(
 }
 
 /**
- * What the policy in force chooses on each held-out record: replayed (`training.currentChoices: 'replayed'`),
+ * What the policy in force chooses on each held-out record: replayed (`from: 'replayed'`),
  * so that records logged under an earlier policy of the window (before a promotion, or the other arm of a
  * canary) judge the candidate against the policy in force now, not against the one that made them. A policy
  * with a learned level needs its router for that; without it the records' own choices stand (`'records'`).
@@ -213,23 +216,19 @@ function currentChoices(
   policy: CompiledPolicy,
   holdout: readonly LearningRecord[],
   router: LearnedRouterArtifact | undefined,
-  training: Record<string, unknown>,
-): string[] {
+): { choices: string[]; from: 'replayed' | 'records'; fallback?: string } {
   const settings = policy.document.learned;
-  let learned: ReturnType<typeof learnedContext> | undefined;
-  if (settings && settings.enabled !== false) {
-    try {
-      learned = router ? learnedContext(new LearnedRouter(router), settings) : undefined;
-    } catch (err) {
-      training['currentChoicesFallback'] = (err as Error).message;
-    }
-    if (!learned) {
-      training['currentChoices'] = 'records';
-      return holdout.map((r) => r.policyChoice);
-    }
+  if (!settings || settings.enabled === false)
+    return { choices: holdout.map((r) => policyChoiceOn(policy, r)), from: 'replayed' };
+  const recorded = { choices: holdout.map((r) => r.policyChoice), from: 'records' as const };
+  if (!router) return recorded;
+  let learned: ReturnType<typeof learnedContext>;
+  try {
+    learned = learnedContext(new LearnedRouter(router), settings);
+  } catch (err) {
+    return { ...recorded, fallback: (err as Error).message };
   }
-  training['currentChoices'] = 'replayed';
-  return holdout.map((r) => policyChoiceOn(policy, r, learned));
+  return { choices: holdout.map((r) => policyChoiceOn(policy, r, learned)), from: 'replayed' };
 }
 
 function expectedCost(policy: CompiledPolicy, model: string, tokens: { input: number; output: number }): number {

@@ -199,10 +199,7 @@ export class SparseLinearModel {
     const current = () => (avg ? new SparseLinearModel(loss, dims, outputs, ...avg.averaged(step)) : model);
     for (let epoch = 1; epoch <= opts.epochs; epoch++) {
       if (avg && opts.averageIterates === 'epoch') avg.restart(step);
-      for (let i = order.length - 1; i > 0; i--) {
-        const j = floor(rand() * (i + 1));
-        [order[i], order[j]] = [order[j], order[i]];
-      }
+      shuffleInPlace(order, rand);
       let total = 0;
       for (const r of order) {
         const x = xs[r];
@@ -316,10 +313,7 @@ export class SparseLinearModel {
       return new SparseLinearModel('logistic', dims, outputs, wf, Float64Array.from(b));
     };
     for (let epoch = 1; epoch <= opts.epochs; epoch++) {
-      for (let i = order.length - 1; i > 0; i--) {
-        const j = floor(rand() * (i + 1));
-        [order[i], order[j]] = [order[j], order[i]];
-      }
+      shuffleInPlace(order, rand);
       let total = 0;
       for (const r of order) {
         const { indices, values } = xs[r];
@@ -557,6 +551,14 @@ function initialBiases(ys: readonly Float64Array[], outputs: number, priorStreng
     if (counts[k] === 0 && priorStrength <= 0) mean = overall;
     mean = min(max(mean, 1e-3), 1 - 1e-3);
     b[k] = log(mean / (1 - mean));
+  }
+}
+
+/** Fisher-Yates with the trainer's generator: each epoch's order of the rows. */
+function shuffleInPlace(order: number[], rand: () => number): void {
+  for (let i = order.length - 1; i > 0; i--) {
+    const j = floor(rand() * (i + 1));
+    [order[i], order[j]] = [order[j], order[i]];
   }
 }
 

@@ -14,7 +14,7 @@ import {
   iterateAveraging,
 } from './sparse-linear-model';
 import { TextFeaturizer } from './text-features';
-import { ADAGRAD_INITIAL_ACCUMULATOR, meanConcordance, meanLogLoss, validationCut } from './tune-training';
+import { ADAGRAD_INITIAL_ACCUMULATOR, labelLogLosses, meanConcordance, meanLoss, validationCut } from './tune-training';
 
 /**
  * One prompt with a quality label for some of the models: in production only the model that answered has
@@ -228,8 +228,9 @@ export function trainRouterFromLabels(
     for (const candidate of epochCandidates) {
       const model = train(fit, candidate, `validation ${candidate} epochs`);
       const predictions = valXs.map((x) => model.predict(x));
-      const loss = meanLogLoss(predictions, valYs);
-      tried.push({ epochs: candidate, loss, losses: labelLogLosses(predictions, valYs) });
+      const losses = labelLogLosses(predictions, valYs);
+      const loss = meanLoss(losses);
+      tried.push({ epochs: candidate, loss, losses });
       const score = options.chooseEpochsBy === 'concordance' ? meanConcordance(predictions, valYs) : -loss;
       // Ties keep the fewer epochs: cheaper, and less to overfit.
       if (score > bestScore) {
@@ -287,16 +288,6 @@ export function trainRouterFromLabels(
 }
 
 type Label = LabelledExample['labels'][string];
-
-/** Each labelled (row, model) pair's log-loss, in order: what `meanLogLoss` averages. */
-function labelLogLosses(predictions: readonly Float64Array[], ys: readonly Float64Array[]): Float64Array {
-  const losses: number[] = [];
-  for (let r = 0; r < predictions.length; r++)
-    for (let k = 0; k < predictions[r].length; k++)
-      if (!Number.isNaN(ys[r][k]))
-        losses.push(meanLogLoss([predictions[r].subarray(k, k + 1)], [ys[r].subarray(k, k + 1)]));
-  return Float64Array.from(losses);
-}
 
 /** Whether the mean of `a − b` (paired) is at most one standard error of that mean. */
 export function withinOneStandardError(a: Float64Array, b: Float64Array): boolean {

@@ -443,16 +443,26 @@ export function meanConcordance(
 
 /** Mean binary cross-entropy over the labelled (row, output) pairs (NaN: no label); soft targets allowed. */
 export function meanLogLoss(predictions: readonly Float64Array[], ys: readonly Float64Array[]): number {
-  let total = 0;
-  let count = 0;
+  return meanLoss(labelLogLosses(predictions, ys));
+}
+
+/** Each labelled (row, output) pair's binary cross-entropy, row by row: what `meanLogLoss` averages. */
+export function labelLogLosses(predictions: readonly Float64Array[], ys: readonly Float64Array[]): Float64Array {
+  const losses: number[] = [];
   for (let r = 0; r < predictions.length; r++) {
     const p = predictions[r];
     const y = ys[r];
     for (let k = 0; k < p.length; k++) {
       if (Number.isNaN(y[k])) continue;
-      total -= y[k] * Math.log(p[k] + 1e-12) + (1 - y[k]) * Math.log(1 - p[k] + 1e-12);
-      count++;
+      losses.push(-(y[k] * Math.log(p[k] + 1e-12) + (1 - y[k]) * Math.log(1 - p[k] + 1e-12)));
     }
   }
-  return count > 0 ? total / count : 0;
+  return Float64Array.from(losses);
+}
+
+/** The mean of some losses, 0 when there are none. */
+export function meanLoss(values: Float64Array): number {
+  let total = 0;
+  for (const v of values) total += v;
+  return values.length > 0 ? total / values.length : 0;
 }
