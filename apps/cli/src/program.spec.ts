@@ -240,6 +240,27 @@ describe(runCli.name, () => {
       });
     });
 
+    it('checks a policy naming a stored router offline but that level, and says so', async () => {
+      const stored = join(dir, 'stored.yaml');
+      writeFileSync(
+        stored,
+        readFileSync(DEFAULT_POLICY, 'utf8')
+          .replace(/^version: .*$/m, 'version: stored@1')
+          .concat('learned: { model: lr-20261204 }\n'),
+      );
+      const sut = await runInProcess(['policy', 'validate', stored]);
+      expect(sut.code).toBe(0);
+      expect(sut.stdout).toMatch(/^ok: .*stored\.yaml version stored@1, 4 models/);
+      expect(sut.stderr).toBe(
+        'note: learned.model lr-20261204 is in the model store, not checked offline (policy publish, and decision-engine at start, check it)\n',
+      );
+      // The rest of the learned level is still checked: a mode the schema does not know is refused.
+      writeFileSync(stored, readFileSync(stored, 'utf8').replace('model: lr-20261204', 'model: lr-20261204, mode: x'));
+      const broken = await runInProcess(['policy', 'validate', stored]);
+      expect(broken.code).toBe(1);
+      expect(broken.stderr).toContain('learned.mode');
+    });
+
     it('exits 1 when the file cannot be read', async () => {
       const sut = await runInProcess(['policy', 'validate', join(dir, 'missing.yaml'), '--json']);
       expect(sut.code).toBe(1);

@@ -1,8 +1,8 @@
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { PolicyError, trainLearnedRouter } from '@switchyard/routing';
-import { loadPolicyFile, loadPolicyText, readPolicyFile } from './policy-loader';
+import { LearnedRouter, PolicyError, trainLearnedRouter } from '@switchyard/routing';
+import { loadPolicyFile, loadPolicyText, readPolicyFile, storedModelsNamedBy } from './policy-loader';
 
 describe(readPolicyFile.name, () => {
   it('loads the repository default policy', () => {
@@ -61,13 +61,51 @@ describe('learned artifact of a policy', () => {
     expect(loaded.learned?.mix).toMatchObject({ reached: true, expectedQuality: 1 });
   });
 
-  it('refuses a file naming a stored router, saying to publish it, and loads it with the learned level skipped', () => {
+  it('refuses a stored router without the store, and loads it with the learned level skipped or unchecked', () => {
     writeFileSync(join(dir, 's.yaml'), policy('toy.json').replace('artifact: toy.json', 'model: lr-1'));
     expect(() => loadPolicyFile(join(dir, 's.yaml'))).toThrow(
-      /learned.model: model lr-1 is in the model store, which is not read here: .*npx switchyard policy publish FILE/,
+      /learned.model: model lr-1 is in the model store, which this process does not read \(decision-engine reads it/,
     );
     // What provider-adapters checks at start: it never routes, so it needs the models and prices alone.
     expect(loadPolicyFile(join(dir, 's.yaml'), undefined, { learned: 'skip' }).learned).toBeUndefined();
+    // decision-engine's check before any connection: the rest is checked, the stored router later.
+    expect(loadPolicyFile(join(dir, 's.yaml'), undefined, { stored: 'unchecked' }).learned).toBeUndefined();
+    writeFileSync(join(dir, 's-bad.yaml'), policy('toy.json').replace('artifact: toy.json', 'model: lr-1, mode: x'));
+    expect(() => loadPolicyFile(join(dir, 's-bad.yaml'), undefined, { stored: 'unchecked' })).toThrow(/learned.mode/);
+  });
+
+  it('loads a stored router from the lookup, and a file router beside an unchecked stored one', () => {
+    writeFileSync(join(dir, 'st.yaml'), policy('toy.json').replace('artifact: toy.json', 'model: toy-2'));
+    const toy = new LearnedRouter({ ...artifact, version: 'toy-2' });
+    const stored = (v: string) => (v === 'toy-2' ? toy : undefined);
+    expect(loadPolicyFile(join(dir, 'st.yaml'), undefined, { stored }).learned?.router).toBe(toy);
+    expect(() => loadPolicyFile(join(dir, 'st.yaml'), undefined, { stored: () => undefined })).toThrow(
+      /learned.model: model toy-2 could not be loaded from the model store/,
+    );
+    // A canary whose candidate file serves a stored router, the control a file: only the stored one unchecked.
+    writeFileSync(
+      join(dir, 'cand.yaml'),
+      policy('toy.json').replace('artifact: toy.json', 'model: lr-2').replace('l@1', 'l@2'),
+    );
+    writeFileSync(join(dir, 'ctl.yaml'), `canary: { percent: 10, policy: cand.yaml }\n${policy('toy.json')}`);
+    const loaded = loadPolicyFile(join(dir, 'ctl.yaml'), undefined, { stored: 'unchecked' });
+    expect(loaded.learned?.router.version).toBe('toy@1');
+    expect(loaded.canary?.candidate.learned).toBeUndefined();
+  });
+
+  it('names the stored routers a policy and its canary candidate (inline or a file) name, once each', () => {
+    const stored = (model: string, version: string) =>
+      policy('toy.json').replace('artifact: toy.json', `model: ${model}`).replace('l@1', version);
+    writeFileSync(join(dir, 'cand-2.yaml'), stored('lr-2', 'l@2'));
+    writeFileSync(join(dir, 'cand-1.yaml'), stored('lr-1', 'l@2'));
+    const text = (candidate: string) => `canary: { percent: 10, policy: ${candidate} }\n${stored('lr-1', 'l@1')}`;
+    expect(storedModelsNamedBy(text('cand-2.yaml'), dir)).toEqual(['lr-1', 'lr-2']);
+    expect(storedModelsNamedBy(text('cand-1.yaml'), dir)).toEqual(['lr-1']);
+    expect(storedModelsNamedBy(text('missing.yaml'), dir)).toEqual(['lr-1']);
+    const inline = `canary: { percent: 10, candidate: { version: l@2, learned: { model: lr-3 }, models: [{ id: a, provider: simulated, tier: t, priceUsdPerMTok: { input: 1, output: 1 } }], default: { route: { model: a } } } }\n${stored('lr-1', 'l@1')}`;
+    expect(storedModelsNamedBy(inline)).toEqual(['lr-1', 'lr-3']);
+    expect(storedModelsNamedBy(text('cand-2.yaml'))).toEqual(['lr-1']); // no directory: the candidate file is not read
+    expect(storedModelsNamedBy('not: [a policy')).toEqual([]);
   });
 
   it('names learned.artifact and says how to make one when it is missing', () => {

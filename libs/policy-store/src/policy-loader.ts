@@ -22,8 +22,12 @@ import {
 export type StoredRouterLookup = (version: string) => LearnedRouter | undefined;
 
 export interface LoadOptions {
-  /** The fetched model-store routers; without it a policy naming `learned.model` is refused. */
-  stored?: StoredRouterLookup;
+  /**
+   * The fetched model-store routers; without it a policy naming `learned.model` is refused. `unchecked`:
+   * such a policy's learned level is left unloaded (and unchecked), the rest checked as usual (a check made
+   * before the store can be read: decision-engine's at start, `switchyard policy validate`).
+   */
+  stored?: StoredRouterLookup | 'unchecked';
   /**
    * `skip`: the learned level is not loaded (services that do not route, like provider-adapters, need the
    * models and prices only, not megabytes of weights).
@@ -69,18 +73,30 @@ export function loadPolicyFile(
 }
 
 /**
- * The model-store versions a policy text names (`learned.model`, its own and its inline canary candidate's),
- * for the caller to fetch before loading it. A text that does not parse names none (loading it reports why).
+ * The model-store versions a policy text names (`learned.model`, its own and its canary candidate's: inline,
+ * or a file relative to `baseDir` when given), for the caller to fetch before loading it. A text or candidate
+ * file that does not parse or read names none (loading it reports why).
  */
-export function storedModelsNamedBy(text: string): string[] {
+export function storedModelsNamedBy(text: string, baseDir?: string): string[] {
+  let doc: CompiledPolicy['document'];
   try {
-    const doc = parsePolicy(text).document;
-    const named = doc.learned?.enabled && doc.learned.model ? [doc.learned.model] : [];
-    if (doc.canary?.candidate) named.push(...storedModelsNamedBy(JSON.stringify(doc.canary.candidate)));
-    return named;
+    doc = parsePolicy(text).document;
   } catch {
     return [];
   }
+  const named = doc.learned?.enabled && doc.learned.model ? [doc.learned.model] : [];
+  if (doc.canary?.candidate) named.push(...storedModelsNamedBy(JSON.stringify(doc.canary.candidate)));
+  else if (doc.canary?.policy !== undefined && baseDir !== undefined) {
+    const file = resolve(baseDir, doc.canary.policy);
+    let candidate: string | undefined;
+    try {
+      candidate = readFileSync(file, 'utf8');
+    } catch {
+      // Loading the policy says the candidate cannot be read.
+    }
+    if (candidate !== undefined) named.push(...storedModelsNamedBy(candidate, dirname(file)));
+  }
+  return [...new Set(named)];
 }
 
 /**
@@ -139,6 +155,7 @@ function loadOne(
   if (untrusted.length > 0) throw new PolicyError(untrusted.map((p) => ({ ...p, field: `${source}: ${p.field}` })));
   const settings = policy.document.learned;
   if (!settings?.enabled || options.learned === 'skip') return { policy };
+  if (settings.model !== undefined && options.stored === 'unchecked') return { policy };
   const [router, field] =
     settings.model !== undefined
       ? [storedRouter(settings.model, source, options.stored), 'learned.model']
@@ -180,7 +197,8 @@ function fileRouter(path: string, source: string): LearnedRouter {
   }
 }
 
-function storedRouter(version: string, source: string, stored: StoredRouterLookup | undefined): LearnedRouter {
+function storedRouter(version: string, source: string, stored: LoadOptions['stored']): LearnedRouter {
+  if (stored === 'unchecked') throw new Error('unreachable: an unchecked stored router is not loaded');
   const router = stored?.(version);
   if (router) return router;
   throw new PolicyError([
@@ -188,7 +206,7 @@ function storedRouter(version: string, source: string, stored: StoredRouterLooku
       field: `${source}: learned.model`,
       message: stored
         ? `model ${version} could not be loaded from the model store (see the log for why; list them with: npx switchyard models list)`
-        : `model ${version} is in the model store, which is not read here: a policy file is read at start, before any connection, so publish a policy naming a stored router (npx switchyard policy publish FILE); a service without MONGODB_URI never reads the store`,
+        : `model ${version} is in the model store, which this process does not read (decision-engine reads it, with MONGODB_URI: as its POLICY_FILE, or published with npx switchyard policy publish FILE)`,
     },
   ]);
 }

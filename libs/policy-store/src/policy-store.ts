@@ -12,8 +12,15 @@ export class PolicyStore {
   private readonly logger = new Logger(PolicyStore.name);
   private loaded: LoadedPolicy;
 
-  constructor(@Inject(POLICY_STORE_OPTIONS) readonly options: PolicyStoreOptions) {
-    this.loaded = loadPolicyFile(options.file, options.trust, { learned: options.learned });
+  /**
+   * `initial`: the file's policy loaded already (PolicyStoreModule fetches the stored routers it names
+   * first); without it the file is loaded here, and a stored router it names is refused.
+   */
+  constructor(
+    @Inject(POLICY_STORE_OPTIONS) readonly options: PolicyStoreOptions,
+    initial?: LoadedPolicy,
+  ) {
+    this.loaded = initial ?? loadPolicyFile(options.file, options.trust, { learned: options.learned });
     this.describe('loaded from ' + options.file);
   }
 

@@ -1,12 +1,5 @@
 import { dirname, resolve } from 'node:path';
-import {
-  Inject,
-  Injectable,
-  Logger,
-  type OnApplicationBootstrap,
-  type OnApplicationShutdown,
-  Optional,
-} from '@nestjs/common';
+import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
 import { type ConsumerMessages, DeliverPolicy, type JsMsg, jetstream, jetstreamManager } from '@nats-io/jetstream';
 import type { NatsConnection } from '@nats-io/transport-node';
 import { POLICIES_STREAM, type PolicyRejected, SUBJECTS, policyUpdatedSchema } from '@switchyard/contracts';
@@ -15,7 +8,7 @@ import { PolicyError } from '@switchyard/routing';
 import { loadPolicyText, storedModelsNamedBy } from './policy-loader';
 import { PolicyStore } from './policy-store';
 import { POLICY_STORE_OPTIONS, type PolicyStoreOptions } from './policy-store.options';
-import { ROUTER_MODEL_SOURCE, type RouterModelSource, StoredRouters } from './stored-routers';
+import { StoredRouters } from './stored-routers';
 
 /**
  * Keeps this replica on the newest published policy: at start-up it applies the last one on the
@@ -28,17 +21,15 @@ export class PolicyWatcher implements OnApplicationBootstrap, OnApplicationShutd
   private readonly logger = new Logger(PolicyWatcher.name);
   private messages: ConsumerMessages | undefined;
   private loop: Promise<void> | undefined;
-  private readonly routers: StoredRouters;
 
   constructor(
     @Inject(NATS_CONNECTION) private readonly nc: NatsConnection,
     @Inject(POLICY_STORE_OPTIONS) private readonly options: PolicyStoreOptions,
     private readonly store: PolicyStore,
     private readonly publisher: EventPublisher,
-    @Optional() @Inject(ROUTER_MODEL_SOURCE) source?: RouterModelSource,
-  ) {
-    this.routers = new StoredRouters(source);
-  }
+    /** Shared with the store's start: the file's routers are not fetched twice. */
+    private readonly routers: StoredRouters,
+  ) {}
 
   async onApplicationBootstrap(): Promise<void> {
     const { stream, subject } = this.options.updates ?? {
@@ -78,15 +69,13 @@ export class PolicyWatcher implements OnApplicationBootstrap, OnApplicationShutd
       const event = policyUpdatedSchema.parse(JSON.parse(Buffer.from(data).toString('utf8')));
       version = event.version;
       const learned = this.options.learned ?? 'load';
-      const named = learned === 'load' ? storedModelsNamedBy(event.yaml) : [];
+      const baseDir = dirname(resolve(this.options.file));
+      const named = learned === 'load' ? storedModelsNamedBy(event.yaml, baseDir) : [];
       await this.routers.fetch(named);
-      const loaded = loadPolicyText(
-        event.yaml,
-        dirname(resolve(this.options.file)),
-        `published policy ${event.version}`,
-        this.options.trust,
-        { learned, stored: this.routers.available ? (v) => this.routers.get(v) : undefined },
-      );
+      const loaded = loadPolicyText(event.yaml, baseDir, `published policy ${event.version}`, this.options.trust, {
+        learned,
+        stored: this.routers.available ? (v) => this.routers.get(v) : undefined,
+      });
       if (loaded.policy.version !== event.version)
         throw new PolicyError([
           {

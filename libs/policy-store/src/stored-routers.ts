@@ -1,5 +1,8 @@
+import { readFileSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
 import { Logger } from '@nestjs/common';
-import { LearnedRouter } from '@switchyard/routing';
+import { LearnedRouter, type PolicyTrust } from '@switchyard/routing';
+import { type LoadedPolicy, loadPolicyFile, storedModelsNamedBy } from './policy-loader';
 
 /** Where trained routers are read from by version (the model store in MongoDB: RouterModelRepository). */
 export interface RouterModelSource {
@@ -49,4 +52,27 @@ export class StoredRouters {
   retain(versions: readonly string[]): void {
     for (const version of [...this.routers.keys()]) if (!versions.includes(version)) this.routers.delete(version);
   }
+}
+
+/**
+ * Reads and compiles a policy file as `loadPolicyFile` does, with the model-store routers it names (its own
+ * `learned.model`, its canary candidate's) fetched into `routers` first: how decision-engine starts from a
+ * POLICY_FILE naming a stored router. One that cannot be fetched refuses the file (the log says why), and
+ * the service does not start on a policy it cannot serve.
+ */
+export async function loadPolicyFileWithStore(
+  file: string,
+  trust: PolicyTrust | undefined,
+  learned: 'load' | 'skip',
+  routers: StoredRouters,
+): Promise<LoadedPolicy> {
+  const path = resolve(file);
+  let text: string | undefined;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch {
+    // loadPolicyFile names the file and why it cannot be read.
+  }
+  if (learned === 'load' && text !== undefined) await routers.fetch(storedModelsNamedBy(text, dirname(path)));
+  return loadPolicyFile(file, trust, { learned, stored: routers.available ? (v) => routers.get(v) : undefined });
 }

@@ -25,18 +25,13 @@ export function runValidatePolicy(opts: ValidatePolicyOptions, io: Pick<CliIo, '
   } catch (err) {
     return invalid(opts, io, [{ field: '(file)', message: `cannot read ${file}: ${(err as Error).message}` }]);
   }
-  const stored = storedModelsNamedBy(text);
+  const stored = storedModelsNamedBy(text, dirname(file));
   const notes = stored.map(
-    (v) => `learned.model ${v} is in the model store, not checked offline (policy publish checks it)`,
+    (v) =>
+      `learned.model ${v} is in the model store, not checked offline (policy publish, and decision-engine at start, check it)`,
   );
   try {
-    const loaded = loadPolicyText(
-      text,
-      dirname(file),
-      opts.file,
-      opts.trust,
-      stored.length > 0 ? { learned: 'skip' } : {},
-    );
+    const loaded = loadPolicyText(text, dirname(file), opts.file, opts.trust, { stored: 'unchecked' });
     const summary = {
       ok: true,
       errors: [],
