@@ -7,3 +7,4 @@ export * from './temporary-nats';
 export * from './temporary-ferretdb';
 export * from './self-signed-certificate';
 export * from './freezing-proxy';
+export * from './start-server';

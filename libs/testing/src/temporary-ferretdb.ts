@@ -2,9 +2,8 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { homedir, tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { setTimeout as sleep } from 'node:timers/promises';
-import { freePort } from '@switchyard/launcher';
-import { acceptsConnections, killAndWait } from './accepts-connections';
+import { killAndWait } from './accepts-connections';
+import { startServer } from './start-server';
 
 /** Where scripts/infra.sh builds FerretDB (its SWITCHYARD_CACHE). */
 function ferretdbBinary(): string {
@@ -27,29 +26,31 @@ export class TemporaryFerretDb {
     return `mongodb://127.0.0.1:${this.port}/${database}`;
   }
 
+  /** Starts it: on a free port the first time, on the same port again after a stop. */
   async start(): Promise<void> {
     const binary = ferretdbBinary();
     if (!existsSync(binary))
       throw new Error(`no FerretDB at ${binary}: run scripts/infra.sh up without MONGODB_URI once to build it`);
-    if (this.port === 0) this.port = await freePort();
-    this.child = spawn(
-      binary,
-      [
-        '--handler=sqlite',
-        `--sqlite-url=file:${this.dataDir}/`,
-        `--listen-addr=127.0.0.1:${this.port}`,
-        '--debug-addr=127.0.0.1:0',
-        '--telemetry=disable',
-        `--state-dir=${this.dataDir}`,
-        '--log-level=error',
-      ],
-      { stdio: 'ignore' },
-    );
-    for (let i = 0; i < 200; i++) {
-      if (await acceptsConnections(this.port)) return;
-      await sleep(50);
-    }
-    throw new Error(`FerretDB did not start on port ${this.port}`);
+    const { child, port } = await startServer({
+      name: 'FerretDB',
+      port: this.port === 0 ? undefined : this.port,
+      spawn: (port) =>
+        spawn(
+          binary,
+          [
+            '--handler=sqlite',
+            `--sqlite-url=file:${this.dataDir}/`,
+            `--listen-addr=127.0.0.1:${port}`,
+            '--debug-addr=127.0.0.1:0',
+            '--telemetry=disable',
+            `--state-dir=${this.dataDir}`,
+            '--log-level=error',
+          ],
+          { stdio: ['ignore', 'pipe', 'pipe'] },
+        ),
+    });
+    this.child = child;
+    this.port = port;
   }
 
   /** Stops it at once (SIGKILL: an outage, not a maintenance window). */

@@ -2,10 +2,9 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { setTimeout as sleep } from 'node:timers/promises';
 import { randomBytes } from 'node:crypto';
-import { acceptsConnections, killAndWait } from './accepts-connections';
-import { freePorts } from '@switchyard/launcher';
+import { killAndWait } from './accepts-connections';
+import { startServer } from './start-server';
 
 /** The password variables deploy/k8s/nats/nats-server.conf reads, one per user. */
 export const NATS_PASSWORD_VARIABLES = {
@@ -55,38 +54,26 @@ export class TemporaryNats {
   }
 
   async start(): Promise<void> {
-    const [port, http] = await freePorts(2);
-    this.port = port;
     const env: NodeJS.ProcessEnv = { ...process.env };
     for (const [user, variable] of Object.entries(NATS_PASSWORD_VARIABLES))
       env[variable] = this.passwords[user as NatsUser];
-    const child = spawn(
-      'nats-server',
-      [
-        '-c',
-        this.configFile,
-        '-a',
-        '127.0.0.1',
-        '-p',
-        String(port),
-        '-m',
-        String(http),
-        '-sd',
-        this.storeDir,
-        ...this.args,
-      ],
-      { env, stdio: ['ignore', 'pipe', 'pipe'] },
-    );
+    const { child, port } = await startServer({
+      name: 'nats-server',
+      spawn: (port) => {
+        this.output = '';
+        const child = spawn(
+          'nats-server',
+          ['-c', this.configFile, '-a', '127.0.0.1', '-p', String(port), '-sd', this.storeDir, ...this.args],
+          { env, stdio: ['ignore', 'pipe', 'pipe'] },
+        );
+        const append = (d: Buffer) => (this.output += d.toString());
+        child.stdout?.on('data', append);
+        child.stderr?.on('data', append);
+        return child;
+      },
+    });
     this.child = child;
-    const append = (d: Buffer) => (this.output += d.toString());
-    child.stdout?.on('data', append);
-    child.stderr?.on('data', append);
-    for (let i = 0; i < 200; i++) {
-      if (child.exitCode !== null) throw new Error(`nats-server exited (${child.exitCode}): ${this.output}`);
-      if (await acceptsConnections(port)) return;
-      await sleep(50);
-    }
-    throw new Error(`nats-server did not start on port ${port}: ${this.output}`);
+    this.port = port;
   }
 
   async stop(): Promise<void> {

@@ -1,7 +1,6 @@
 import { type ChildProcess, spawn } from 'node:child_process';
-import { setTimeout as sleep } from 'node:timers/promises';
-import { acceptsConnections, killAndWait } from './accepts-connections';
-import { freePort } from '@switchyard/launcher';
+import { killAndWait } from './accepts-connections';
+import { startServer } from './start-server';
 
 /**
  * A redis-server of a test's own on a free loopback port, which the test may stop and start again to
@@ -15,18 +14,20 @@ export class TemporaryRedis {
     return `redis://127.0.0.1:${this.port}`;
   }
 
+  /** Starts it: on a free port the first time, on the same port again after a stop. */
   async start(): Promise<void> {
-    if (this.port === 0) this.port = await freePort();
-    this.child = spawn(
-      'redis-server',
-      ['--port', String(this.port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'],
-      { stdio: 'ignore' },
-    );
-    for (let i = 0; i < 100; i++) {
-      if (await acceptsConnections(this.port)) return;
-      await sleep(50);
-    }
-    throw new Error(`redis-server did not start on port ${this.port}`);
+    const { child, port } = await startServer({
+      name: 'redis-server',
+      port: this.port === 0 ? undefined : this.port,
+      spawn: (port) =>
+        spawn(
+          'redis-server',
+          ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--loglevel', 'warning'],
+          { stdio: ['ignore', 'pipe', 'pipe'] },
+        ),
+    });
+    this.child = child;
+    this.port = port;
   }
 
   async stop(): Promise<void> {
