@@ -26,7 +26,7 @@ describe(runCli.name, () => {
       expect(sut.code).toBe(0);
       for (const command of ['serve', 'demo', 'chat', 'feedback', 'schema', 'train', 'eval', 'simulate', 'bench'])
         expect(sut.stdout).toMatch(new RegExp(`^  ${command}\\b`, 'm'));
-      for (const command of ['policy', 'report', 'suggestions', 'stats', 'keys', 'dlq'])
+      for (const command of ['policy', 'report', 'suggestions', 'stats', 'models', 'keys', 'dlq'])
         expect(sut.stdout).toMatch(new RegExp(`^  ${command}\\b`, 'm'));
       expect(sut.stdout).toContain('Exit codes: 0 done, 1 failed, 2 bad command line.');
     });

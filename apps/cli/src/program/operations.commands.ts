@@ -8,6 +8,7 @@ import {
   TENANT_RULE,
 } from '@switchyard/contracts';
 import { runDeadLetters } from '../dlq/dead-letters.command';
+import { runModelsList, runModelsShow } from '../models/models.command';
 import { runTenantKeys } from '../keys/tenant-keys.command';
 import { runApplySuggestion } from '../policy/apply-suggestion.command';
 import { runPublishPolicy } from '../policy/publish-policy.command';
@@ -31,7 +32,7 @@ function statsDimensions(value: string): StatsDimension[] {
   return dims as StatsDimension[];
 }
 
-/** policy, report, suggestions, stats, keys, dlq: operating a running system. */
+/** policy, report, suggestions, stats, models, keys, dlq: operating a running system. */
 export function declareOperationCommands(program: Command, ctx: CliContext): void {
   declarePolicy(program, ctx);
 
@@ -129,8 +130,39 @@ export function declareOperationCommands(program: Command, ctx: CliContext): voi
       },
     );
 
+  declareModels(program, ctx);
   declareKeys(program, ctx);
   declareDeadLetters(program, ctx);
+}
+
+function declareModels(program: Command, ctx: CliContext): void {
+  const models = program
+    .command('models')
+    .summary('the learned routers of the model store: list, show')
+    .description(
+      'the learned routers of the model store (MongoDB, MONGODB_URI): the versions a policy serves with learned: { model: VERSION }',
+    );
+  models
+    .command('list')
+    .description(
+      'the stored routers, newest first: status (candidate, promoted, rejected and why), made when and by what, size',
+    )
+    .option('--limit <n>', 'at most N (up to 500)', intIn(1, 500), 20)
+    .option('--json', 'as JSON')
+    .action(async (flags: { limit: number; json?: boolean }) => {
+      ctx.exitCode = await runModelsList(
+        { mongoUri: ctx.mongoUri, limit: flags.limit, json: flags.json === true },
+        ctx,
+      );
+    });
+  models
+    .command('show')
+    .description("one stored router: its metadata, how it was trained and how it did (the trainer's record)")
+    .argument('<version>', 'its version (models list shows them)')
+    .option('--json', 'as JSON')
+    .action(async (version: string, flags: { json?: boolean }) => {
+      ctx.exitCode = await runModelsShow({ mongoUri: ctx.mongoUri, version, json: flags.json === true }, ctx);
+    });
 }
 
 function declarePolicy(program: Command, ctx: CliContext): void {
