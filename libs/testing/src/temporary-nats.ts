@@ -63,7 +63,21 @@ export class TemporaryNats {
         this.output = '';
         const child = spawn(
           'nats-server',
-          ['-c', this.configFile, '-a', '127.0.0.1', '-p', String(port), '-sd', this.storeDir, ...this.args],
+          // `-m -1`: the configuration's fixed monitoring port (8222) is replaced by one the OS picks, so two servers
+          // of tests, or a server already on the machine, never collide on it.
+          [
+            '-c',
+            this.configFile,
+            '-a',
+            '127.0.0.1',
+            '-p',
+            String(port),
+            '-m',
+            '-1',
+            '-sd',
+            this.storeDir,
+            ...this.args,
+          ],
           { env, stdio: ['ignore', 'pipe', 'pipe'] },
         );
         const append = (d: Buffer) => (this.output += d.toString());
