@@ -18,4 +18,9 @@ export interface PolicyStoreOptions {
    * routers named by model-store version need a RouterModelSource bound to ROUTER_MODEL_SOURCE.
    */
   learned?: 'load' | 'skip';
+  /**
+   * How soon a published policy refused only because a learned router it names could not be fetched is tried
+   * again (then twice as late each time, up to `max`); DEFAULT_REFETCH_MS when not given.
+   */
+  refetchMs?: { first: number; max: number };
 }

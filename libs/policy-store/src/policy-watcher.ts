@@ -10,6 +10,9 @@ import { PolicyStore } from './policy-store';
 import { POLICY_STORE_OPTIONS, type PolicyStoreOptions } from './policy-store.options';
 import { StoredRouters } from './stored-routers';
 
+/** How soon a policy refused for a router the store could not give is tried again: then twice as late, up to max. */
+export const DEFAULT_REFETCH_MS = { first: 5_000, max: 60_000 };
+
 /**
  * Keeps this replica on the newest published policy: at start-up it applies the last one on the
  * ROUTER_POLICIES stream (so a replica started later agrees with the others), then follows new ones with
@@ -21,6 +24,9 @@ export class PolicyWatcher implements OnApplicationBootstrap, OnApplicationShutd
   private readonly logger = new Logger(PolicyWatcher.name);
   private messages: ConsumerMessages | undefined;
   private loop: Promise<void> | undefined;
+  /** The newest policy received: a retry of an older one gives way to it. */
+  private newest: Uint8Array | undefined;
+  private refetch: NodeJS.Timeout | undefined;
 
   constructor(
     @Inject(NATS_CONNECTION) private readonly nc: NatsConnection,
@@ -54,24 +60,34 @@ export class PolicyWatcher implements OnApplicationBootstrap, OnApplicationShutd
   }
 
   async onApplicationShutdown(): Promise<void> {
+    this.cancelRefetch();
     this.messages?.stop();
     await this.loop;
   }
 
   /**
    * Applies one published policy, or refuses it and keeps the current one. The learned routers it names in
-   * the model store are fetched first (the policy in force serves meanwhile).
+   * the model store are fetched first (the policy in force serves meanwhile). Refused because the store did not
+   * answer for a router it names, it is tried again after `refetchMs` (doubling up to
+   * its max) until it is applied, refused for another reason, or a newer policy arrives; the refusal is
+   * published once.
    */
-  async apply(data: Uint8Array, how: string): Promise<boolean> {
+  async apply(data: Uint8Array, how: string, attempt = 0): Promise<boolean> {
+    if (attempt === 0) {
+      this.newest = data;
+      this.cancelRefetch();
+    } else if (this.newest !== data) return false; // a newer policy came meanwhile
     const kept = this.store.current().version;
     let version = '(unreadable)';
+    let unfetched: string[] = [];
     try {
       const event = policyUpdatedSchema.parse(JSON.parse(Buffer.from(data).toString('utf8')));
       version = event.version;
       const learned = this.options.learned ?? 'load';
       const baseDir = dirname(resolve(this.options.file));
       const named = learned === 'load' ? storedModelsNamedBy(event.yaml, baseDir) : [];
-      await this.routers.fetch(named);
+      unfetched = await this.routers.fetch(named);
+      if (this.newest !== data) return false;
       const loaded = loadPolicyText(event.yaml, baseDir, `published policy ${event.version}`, this.options.trust, {
         learned,
         stored: this.routers.available ? (v) => this.routers.get(v) : undefined,
@@ -83,15 +99,19 @@ export class PolicyWatcher implements OnApplicationBootstrap, OnApplicationShutd
             message: `the document says "${loaded.policy.version}" but was published as "${event.version}"`,
           },
         ]);
-      this.store.replace(loaded, how);
+      this.store.replace(loaded, attempt > 0 ? `${how} (once its learned router could be fetched)` : how);
       this.routers.retain(named);
       return true;
     } catch (err) {
       const problems =
         err instanceof PolicyError ? err.problems : [{ field: '(event)', message: (err as Error).message }];
-      this.logger.error(
-        `policy ${version} refused, ${kept} keeps serving: ${problems.map((p) => `${p.field}: ${p.message}`).join('; ')}`,
-      );
+      const said = problems.map((p) => `${p.field}: ${p.message}`).join('; ');
+      if (unfetched.length > 0) this.refetchLater(data, how, attempt + 1, unfetched);
+      if (attempt > 0) {
+        this.logger.warn(`policy ${version} still refused, ${kept} keeps serving: ${said}`);
+        return false;
+      }
+      this.logger.error(`policy ${version} refused, ${kept} keeps serving: ${said}`);
       const rejected: PolicyRejected = {
         version,
         service: this.options.service ?? 'unknown',
@@ -102,5 +122,23 @@ export class PolicyWatcher implements OnApplicationBootstrap, OnApplicationShutd
       this.publisher.publish(SUBJECTS.policyRejected, rejected);
       return false;
     }
+  }
+
+  private refetchLater(data: Uint8Array, how: string, attempt: number, unfetched: string[]): void {
+    const { first, max } = this.options.refetchMs ?? DEFAULT_REFETCH_MS;
+    const delay = Math.min(first * 2 ** (attempt - 1), max);
+    this.logger.warn(
+      `learned router ${unfetched.join(', ')} not fetched: the policy naming it is tried again in ${delay} ms`,
+    );
+    this.refetch = setTimeout(() => {
+      this.refetch = undefined;
+      void this.apply(data, how, attempt);
+    }, delay);
+    this.refetch.unref();
+  }
+
+  private cancelRefetch(): void {
+    if (this.refetch) clearTimeout(this.refetch);
+    this.refetch = undefined;
   }
 }

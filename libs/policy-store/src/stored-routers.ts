@@ -4,9 +4,18 @@ import { Logger } from '@nestjs/common';
 import { LearnedRouter, type PolicyTrust } from '@switchyard/routing';
 import { type LoadedPolicy, loadPolicyFile, storedModelsNamedBy } from './policy-loader';
 
-/** Where trained routers are read from by version (the model store in MongoDB: RouterModelRepository). */
+/**
+ * Where trained routers are read from by version (the model store in MongoDB: RouterModelRepository). `load`
+ * rejects with an error carrying a `problem` (no such version, a chunk missing, corrupt) when the store
+ * answered but cannot give that version; any other rejection is taken for the store not answering.
+ */
 export interface RouterModelSource {
   load(version: string): Promise<unknown>;
+}
+
+/** Whether a rejection of RouterModelSource.load says the store did not answer (worth asking again later). */
+function storeDidNotAnswer(err: unknown): boolean {
+  return !(err instanceof Error && typeof (err as { problem?: unknown }).problem === 'string');
 }
 
 export const ROUTER_MODEL_SOURCE = Symbol('ROUTER_MODEL_SOURCE');
@@ -27,14 +36,30 @@ export class StoredRouters {
     return this.source !== undefined;
   }
 
-  /** Fetches the versions not held yet (one at a time: each is megabytes). */
-  async fetch(versions: readonly string[]): Promise<void> {
-    if (!this.source) return;
+  /**
+   * Fetches the versions not held yet (one at a time: each is megabytes). Returns those not fetched because the
+   * store did not answer (asking again later may work); a version the store answered for but could not give,
+   * or that does not load, is only logged.
+   */
+  async fetch(versions: readonly string[]): Promise<string[]> {
+    const unanswered: string[] = [];
+    if (!this.source) return unanswered;
     for (const version of versions) {
       if (this.routers.has(version)) continue;
       const started = Date.now();
+      let stored: unknown;
       try {
-        const router = new LearnedRouter((await this.source.load(version)) as LearnedRouter['artifact']);
+        stored = await this.source.load(version);
+      } catch (err) {
+        const said = `learned router ${version} not loaded from the model store: ${(err as Error).message}`;
+        if (storeDidNotAnswer(err)) {
+          unanswered.push(version);
+          this.logger.warn(said);
+        } else this.logger.error(said);
+        continue;
+      }
+      try {
+        const router = new LearnedRouter(stored as LearnedRouter['artifact']);
         if (router.version !== version) throw new Error(`the stored artifact says it is ${router.version}`);
         this.routers.set(version, router);
         this.logger.log(`learned router ${version} loaded from the model store in ${Date.now() - started} ms`);
@@ -42,6 +67,7 @@ export class StoredRouters {
         this.logger.error(`learned router ${version} not loaded from the model store: ${(err as Error).message}`);
       }
     }
+    return unanswered;
   }
 
   get(version: string): LearnedRouter | undefined {
