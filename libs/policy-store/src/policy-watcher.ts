@@ -27,6 +27,7 @@ export class PolicyWatcher implements OnApplicationBootstrap, OnApplicationShutd
   /** The newest policy received: a retry of an older one gives way to it. */
   private newest: Uint8Array | undefined;
   private refetch: NodeJS.Timeout | undefined;
+  private stopped = false;
 
   constructor(
     @Inject(NATS_CONNECTION) private readonly nc: NatsConnection,
@@ -60,6 +61,7 @@ export class PolicyWatcher implements OnApplicationBootstrap, OnApplicationShutd
   }
 
   async onApplicationShutdown(): Promise<void> {
+    this.stopped = true;
     this.cancelRefetch();
     this.messages?.stop();
     await this.loop;
@@ -125,6 +127,7 @@ export class PolicyWatcher implements OnApplicationBootstrap, OnApplicationShutd
   }
 
   private refetchLater(data: Uint8Array, how: string, attempt: number, unfetched: string[]): void {
+    if (this.stopped) return; // a retry that was under way at shutdown
     const { first, max } = this.options.refetchMs ?? DEFAULT_REFETCH_MS;
     const delay = Math.min(first * 2 ** (attempt - 1), max);
     this.logger.warn(
