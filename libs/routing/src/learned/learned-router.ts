@@ -162,6 +162,8 @@ export interface TrainLearnedRouterOptions extends Omit<Partial<TrainOptions>, '
   tuneByTask?: boolean | 'alongside';
   /** Tuning's random folds drawn this many times, each another shuffle (`TuneOptions.repeats`; 1 by default). */
   tuneRepeats?: number;
+  /** How tuning picks its winner (`TuneOptions.select`; `best` by default). Measured, not the default. */
+  tuneSelect?: 'best' | 'regularised-within-one-se';
   /**
    * What tuning maximises on its held-out rows when they have every model's outcome: `'apgr'` (the default)
    * the routing curve's APGR; `'top'` the mean saving over 90-100% of the best model's quality, the end users
@@ -502,6 +504,7 @@ export function trainLearnedRouter(
           ...(options.tuneByTask ? taskGroups(usable) : {}),
           ...(options.tuneByTask === 'alongside' ? { groupsAlongside: true } : {}),
           ...(options.tuneRepeats === undefined ? {} : { repeats: options.tuneRepeats }),
+          ...(options.tuneSelect === undefined ? {} : { select: options.tuneSelect }),
           ...routingScore(models, usable, meanCostUsd, options.tuneFor ?? 'apgr'),
           onProgress: progress,
         })

@@ -1,6 +1,13 @@
 import { TextFeaturizer } from './text-features';
 import { SparseLinearModel } from './sparse-linear-model';
-import { groupCut, meanConcordance, tuneLogistic, tuningFolds, validationCut } from './tune-training';
+import {
+  groupCut,
+  meanConcordance,
+  tuneLogistic,
+  tuningFolds,
+  validationCut,
+  withinOneStandardErrorOf,
+} from './tune-training';
 
 // Two outputs: output 0 is right on "easy" texts only, output 1 always. Separable from the words.
 const texts = Array.from({ length: 300 }, (_, i) =>
@@ -246,5 +253,23 @@ describe(meanConcordance.name, () => {
         ].map((y) => Float64Array.from(y)),
       ),
     ).toBe(0.5);
+  });
+});
+
+describe(withinOneStandardErrorOf.name, () => {
+  const trial = (name: string, foldScores: number[]) => ({ name, foldScores });
+
+  it('keeps the winner when its lead, fold by fold, is more than one standard error of its mean', () => {
+    // differences 0.1, 0.2, 0: mean 0.1, sd 0.1, standard error 0.0577
+    expect(withinOneStandardErrorOf(trial('top', [1, 1.2, 1.1]), trial('simple', [0.9, 1, 1.1])).name).toBe('top');
+  });
+
+  it('takes the simpler model when the lead is within one standard error', () => {
+    // differences 0, -0.1, 0.3: mean 0.067, sd 0.208, standard error 0.120
+    expect(withinOneStandardErrorOf(trial('top', [1, 1, 1.3]), trial('simple', [1, 1.1, 1])).name).toBe('simple');
+  });
+
+  it('keeps the winner on one fold (no standard error to read)', () => {
+    expect(withinOneStandardErrorOf(trial('top', [1]), trial('simple', [1])).name).toBe('top');
   });
 });

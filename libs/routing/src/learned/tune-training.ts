@@ -142,6 +142,12 @@ export interface TuneOptions {
    * (indices into the rows given), a number, higher better (e.g. the routing curve's APGR).
    */
   score?: { name: string; of: (predictions: readonly Float64Array[], rows: readonly number[]) => number };
+  /**
+   * How the winner is picked: `best` (the default) the best mean score; `regularised-within-one-se` the
+   * regularised regression instead when the best's lead over it, paired fold by fold, is within one standard
+   * error of that mean (folds ≥ 2; the simpler model unless the folds say otherwise). Measured, not the default.
+   */
+  select?: 'best' | 'regularised-within-one-se';
   onProgress?: (stage: string, done: number, total: number) => void;
 }
 
@@ -174,7 +180,7 @@ export function tuneLogistic(
   const firstDraw = k <= 1 ? 1 : k;
   const calibrationFolds = options.groups && !options.groupsAlongside ? folds.length : firstDraw;
   const maxEpochs = options.maxEpochs ?? MAX_TUNED_EPOCHS;
-  const trials: Array<TuningTrial & { predictions: Float64Array[][][] }> = [];
+  const trials: Array<TuningTrial & { predictions: Float64Array[][][]; foldScores: number[] }> = [];
   for (const candidate of options.candidates ?? TRAINING_CANDIDATES) {
     // Per fold: the score, the log-loss and the predictions after each epoch.
     const perFold = folds.map(({ fit, validation }, f) => {
@@ -237,6 +243,7 @@ export function tuneLogistic(
       ...(options.score ? { validationScore: meanAt('scores', best) } : {}),
       epochsRun: ran,
       predictions: perFold.map((f) => f.predictionsByEpoch),
+      foldScores: perFold.map((f) => f.scores[best]),
     });
   }
   // The best early-stopped setting and the best regularised one, their logits averaged: one linear model
@@ -266,7 +273,7 @@ export function tuneLogistic(
       ),
     );
     const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
-    const { predictions: _p, ...partner } = regularised;
+    const { predictions: _p, foldScores: _s, ...partner } = regularised;
     trials.push({
       ...plain,
       validationLogLoss: mean(losses),
@@ -283,22 +290,35 @@ export function tuneLogistic(
         byEpoch[plain.epochs - 1] = rows;
         return byEpoch;
       }),
+      foldScores: scores,
     });
   }
-  const chosen = best(trials) as (typeof trials)[number];
+  const top = best(trials) as (typeof trials)[number];
+  const chosen =
+    options.select === 'regularised-within-one-se' && regularised && top !== regularised
+      ? withinOneStandardErrorOf(top, regularised)
+      : top;
   const heldOut: HeldOutPredictions = { rows: [], predictions: [] };
   folds.slice(0, calibrationFolds).forEach(({ validation }, f) => {
     heldOut.rows.push(...validation);
     heldOut.predictions.push(...chosen.predictions[f][chosen.epochs - 1]);
   });
-  const { predictions: _p, epochs, validationLogLoss, validationScore, epochsRun: _r, ...setting } = chosen;
+  const {
+    predictions: _p,
+    foldScores: _s,
+    epochs,
+    validationLogLoss,
+    validationScore,
+    epochsRun: _r,
+    ...setting
+  } = chosen;
   return {
     ...setting,
     epochs,
     validationLogLoss,
     criterion: options.score?.name ?? '-log-loss',
     ...(validationScore === undefined ? {} : { validationScore }),
-    trials: trials.map(({ predictions: _unused, ...trial }) => trial),
+    trials: trials.map(({ predictions: _unused, foldScores: _scores, ...trial }) => trial),
     folds: folds.length,
     validationExamples: folds.reduce((n, f) => n + f.validation.length, 0),
     ...(options.groups
@@ -310,6 +330,19 @@ export function tuneLogistic(
       : {}),
     heldOut,
   };
+}
+
+/**
+ * `simpler` unless `top` leads it by more than one standard error of the mean of their fold-by-fold
+ * differences (one fold: `top`).
+ */
+export function withinOneStandardErrorOf<T extends { foldScores: readonly number[] }>(top: T, simpler: T): T {
+  const k = top.foldScores.length;
+  if (k < 2) return top;
+  const d = top.foldScores.map((s, f) => s - simpler.foldScores[f]);
+  const mean = d.reduce((a, b) => a + b, 0) / k;
+  const sd = Math.sqrt(d.reduce((a, x) => a + (x - mean) ** 2, 0) / (k - 1));
+  return mean <= sd / Math.sqrt(k) ? simpler : top;
 }
 
 /** The trial with the best score (ties: the earlier). */
