@@ -70,9 +70,8 @@ export class PolicyWatcher implements OnApplicationBootstrap, OnApplicationShutd
   /**
    * Applies one published policy, or refuses it and keeps the current one. The learned routers it names in
    * the model store are fetched first (the policy in force serves meanwhile). Refused because the store did not
-   * answer for a router it names, it is tried again after `refetchMs` (doubling up to
-   * its max) until it is applied, refused for another reason, or a newer policy arrives; the refusal is
-   * published once.
+   * answer for a router it names, it is tried again after `refetchMs` (doubling up to its max) until it is
+   * applied, refused for another reason, or a newer policy arrives; the refusal is published once.
    */
   async apply(data: Uint8Array, how: string, attempt = 0): Promise<boolean> {
     if (attempt === 0) {

@@ -295,9 +295,7 @@ export function tuneLogistic(
   }
   const top = best(trials) as (typeof trials)[number];
   const chosen =
-    options.select === 'regularised-within-one-se' && regularised && top !== regularised
-      ? withinOneStandardErrorOf(top, regularised)
-      : top;
+    options.select === 'regularised-within-one-se' && regularised ? withinOneStandardErrorOf(top, regularised) : top;
   const heldOut: HeldOutPredictions = { rows: [], predictions: [] };
   folds.slice(0, calibrationFolds).forEach(({ validation }, f) => {
     heldOut.rows.push(...validation);
